@@ -1,0 +1,17 @@
+/** Audit event types: the contract's words. */
+export const AUDIT_EVENT_TYPES = [
+  'login',
+  'login_failed',
+  'logout',
+  'logout_everywhere',
+  'session_revoked',
+  'session_expired',
+  'password_changed',
+  'email_changed',
+  'security_report',
+  'refresh_token_reuse',
+  'sessions_revoked_by_filter',
+  'audit_pruned',
+] as const;
+
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

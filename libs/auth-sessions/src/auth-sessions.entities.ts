@@ -1,0 +1,6 @@
+import { AuditEvent } from './audit/audit-event.entity.js';
+import { Session } from './sessions/session.entity.js';
+import { UserSessionState } from './sessions/user-session-state.entity.js';
+
+/** The library's entities: add them to your TypeORM `entities`. */
+export const AUTH_SESSIONS_ENTITIES = [Session, UserSessionState, AuditEvent];

@@ -1,0 +1,66 @@
+import { BullModule } from '@nestjs/bullmq';
+import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import cookieParser from 'cookie-parser';
+import { AUTH_SESSIONS_ENTITIES } from './auth-sessions.entities.js';
+import { AUTH_SESSIONS_MODULE_OPTIONS, AUTH_SESSIONS_OPTIONS, ConfigurableModuleClass } from './auth-sessions.module-definition.js';
+import { resolveAuthSessionsOptions } from './auth-sessions.options.js';
+import { AuditLogService } from './audit/audit-log.service.js';
+import { StoreUnavailableFilter } from './common/store-unavailable.filter.js';
+import { DevicesController } from './devices/devices.controller.js';
+import { DevicesService } from './devices/devices.service.js';
+import { AUTH_SESSIONS_QUEUE } from './jobs/auth-sessions.queue.js';
+import { JobScheduler } from './jobs/job-scheduler.js';
+import { AuthSessionsProcessor } from './jobs/session-expiry.processor.js';
+import { LogoutController } from './logout/logout.controller.js';
+import { LogoutService } from './logout/logout.service.js';
+import { BearerAuthenticator } from './sessions/bearer-authenticator.js';
+import { RolesGuard } from './sessions/roles.guard.js';
+import { SessionCookies } from './sessions/session-cookies.js';
+import { SessionExpiryService } from './sessions/session-expiry.service.js';
+import { SessionGuard } from './sessions/session.guard.js';
+import { SessionRepository } from './sessions/session.repository.js';
+import { SessionsService } from './sessions/sessions.service.js';
+import { LocalStrategy } from './signin/local.strategy.js';
+import { SignInController } from './signin/sign-in.controller.js';
+import { SignInService } from './signin/sign-in.service.js';
+
+/**
+ * Server-side sessions, the global guard, logout, devices and audit. The host owns the connections
+ * (`TypeOrmModule.forRoot` with `AUTH_SESSIONS_ENTITIES`, `BullModule.forRoot`) and supplies its users.
+ * @see README.md "Import the module into your own Nest app"
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature(AUTH_SESSIONS_ENTITIES),
+    PassportModule,
+    BullModule.registerQueue({ name: AUTH_SESSIONS_QUEUE }),
+  ],
+  controllers: [SignInController, LogoutController, DevicesController],
+  providers: [
+    { provide: AUTH_SESSIONS_OPTIONS, useFactory: resolveAuthSessionsOptions, inject: [AUTH_SESSIONS_MODULE_OPTIONS] },
+    SessionRepository,
+    SessionsService,
+    SessionCookies,
+    BearerAuthenticator,
+    SessionExpiryService,
+    AuditLogService,
+    SignInService,
+    LocalStrategy,
+    LogoutService,
+    DevicesService,
+    AuthSessionsProcessor,
+    JobScheduler,
+    { provide: APP_GUARD, useClass: SessionGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+    { provide: APP_FILTER, useClass: StoreUnavailableFilter },
+  ],
+  exports: [AUTH_SESSIONS_OPTIONS, SessionsService, SignInService, LogoutService, DevicesService, SessionCookies],
+})
+export class AuthSessionsModule extends ConfigurableModuleClass implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(cookieParser()).forRoutes('*');
+  }
+}

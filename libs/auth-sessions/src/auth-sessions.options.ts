@@ -1,0 +1,87 @@
+import type { AuthUsersProvider } from './users/users-provider.js';
+
+/** Lifetimes of one kind of session, in seconds. */
+export interface SessionLifetime {
+  /** Idle lifetime: the session ends this long after its last recorded activity. */
+  idleSeconds: number;
+  /** Absolute lifetime: the session ends this long after sign-in, whatever the activity. */
+  absoluteSeconds: number;
+}
+
+/** Options of `AuthSessionsModule.forRoot()` / `forRootAsync()`. */
+export interface AuthSessionsOptions {
+  /** The host's users, behind the small interface the library needs. */
+  users: AuthUsersProvider;
+  /** The origin users browse to (`https://app.example.com`); Origin checks compare against it. */
+  publicOrigin: string;
+  /**
+   * Whether cookies are `Secure` and the session cookie uses the `__Host-` prefix.
+   * @default false
+   */
+  cookieSecure?: boolean;
+  /** Ordinary sessions. @default { idleSeconds: 1800, absoluteSeconds: 43200 } */
+  session?: Partial<SessionLifetime>;
+  /** `rememberMe` sessions (persistent cookie). @default { idleSeconds: 604800, absoluteSeconds: 2592000 } */
+  rememberMe?: Partial<SessionLifetime>;
+  /** How long after sign-in or reauth a session counts as fresh for step-up. @default 900 */
+  freshAgeSeconds?: number;
+  /** `Clear-Site-Data` directives sent when the caller's session ends. @default ['cache', 'cookies', 'storage'] */
+  clearSiteData?: Array<'cache' | 'cookies' | 'storage' | 'executionContexts' | '*'>;
+  /** Where logout sends the browser when no safe `returnTo` is given. @default '/login?logged_out=1' */
+  logoutRedirect?: string;
+  /** How often the expiry job runs, in milliseconds. @default 60000 */
+  expirySweepEveryMs?: number;
+  /** Whether the library registers its BullMQ worker in this process. @default true */
+  runWorkers?: boolean;
+}
+
+/** Options after defaults are applied; services inject this. */
+export interface ResolvedAuthSessionsOptions {
+  users: AuthUsersProvider;
+  publicOrigin: string;
+  cookieSecure: boolean;
+  session: SessionLifetime;
+  rememberMe: SessionLifetime;
+  freshAgeSeconds: number;
+  clearSiteData: string[];
+  logoutRedirect: string;
+  expirySweepEveryMs: number;
+  runWorkers: boolean;
+}
+
+export const DEFAULT_SESSION_LIFETIME: SessionLifetime = { idleSeconds: 1800, absoluteSeconds: 43200 };
+export const DEFAULT_REMEMBER_ME_LIFETIME: SessionLifetime = { idleSeconds: 604800, absoluteSeconds: 2592000 };
+
+/** Applies defaults and rejects options that cannot work, with a message that says how to fix them. */
+export function resolveAuthSessionsOptions(options: AuthSessionsOptions): ResolvedAuthSessionsOptions {
+  if (!options.users) {
+    throw new Error('AuthSessionsModule: `users` is required; pass an object that implements AuthUsersProvider.');
+  }
+  let origin: string;
+  try {
+    origin = new URL(options.publicOrigin).origin;
+  } catch {
+    throw new Error(`AuthSessionsModule: \`publicOrigin\` must be an absolute URL such as https://app.example.com (got "${options.publicOrigin}").`);
+  }
+  const resolved: ResolvedAuthSessionsOptions = {
+    users: options.users,
+    publicOrigin: origin,
+    cookieSecure: options.cookieSecure ?? false,
+    session: { ...DEFAULT_SESSION_LIFETIME, ...options.session },
+    rememberMe: { ...DEFAULT_REMEMBER_ME_LIFETIME, ...options.rememberMe },
+    freshAgeSeconds: options.freshAgeSeconds ?? 900,
+    clearSiteData: (options.clearSiteData ?? ['cache', 'cookies', 'storage']).map(String),
+    logoutRedirect: options.logoutRedirect ?? '/login?logged_out=1',
+    expirySweepEveryMs: options.expirySweepEveryMs ?? 60_000,
+    runWorkers: options.runWorkers ?? true,
+  };
+  for (const [name, lifetime] of [['session', resolved.session], ['rememberMe', resolved.rememberMe]] as const) {
+    if (!(lifetime.idleSeconds > 0) || !(lifetime.absoluteSeconds > 0)) {
+      throw new Error(`AuthSessionsModule: \`${name}\` lifetimes must be positive numbers of seconds.`);
+    }
+  }
+  if (!resolved.logoutRedirect.startsWith('/') || resolved.logoutRedirect.startsWith('//')) {
+    throw new Error('AuthSessionsModule: `logoutRedirect` must be a path on this origin, such as /login.');
+  }
+  return resolved;
+}

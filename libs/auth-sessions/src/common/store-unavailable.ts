@@ -1,0 +1,42 @@
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+// PostgreSQL SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown).
+const POSTGRES_UNAVAILABLE = /^(08|57P0[1-3]|53300)/;
+
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error',
+  'Connection is closed',
+  'enableOfflineQueue',
+  'Command timed out',
+  'Reached the max retries per request limit',
+  'the database system is',
+  'Cannot use a pool after calling end',
+];
+
+/**
+ * Whether an error means PostgreSQL or Redis could not be reached (answered as 503), as opposed to
+ * a bug or bad input. Looks through TypeORM's `driverError` wrapper.
+ */
+export function isStoreUnavailableError(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
+    const candidate = current as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown; errors?: unknown };
+    const code = typeof candidate.code === 'string' ? candidate.code : '';
+    const message = typeof candidate.message === 'string' ? candidate.message : '';
+    if (CONNECTION_ERROR_CODES.has(code) || POSTGRES_UNAVAILABLE.test(code)) return true;
+    if (UNAVAILABLE_MESSAGES.some((text) => message.includes(text))) return true;
+    if (Array.isArray(candidate.errors) && candidate.errors.some((inner) => isStoreUnavailableError(inner))) return true;
+    current = candidate.driverError ?? candidate.cause;
+  }
+  return false;
+}

@@ -1,0 +1,33 @@
+import UAParser from 'ua-parser-js';
+
+/** What the device list shows about a client, parsed from its user agent. */
+export interface DeviceInfo {
+  browser: string;
+  os: string;
+  /** `desktop`, `mobile`, `tablet`, `smarttv`, `wearable`, `console`, `embedded` or `bot`/`cli`. */
+  type: string;
+}
+
+const MAX_PART = 64;
+
+/** Parses a user agent with ua-parser-js (v1, MIT). Unknown parts are empty strings. */
+export function parseDeviceInfo(userAgent: string): DeviceInfo {
+  const result = new UAParser(userAgent).getResult();
+  const browser = [result.browser.name, majorVersion(result.browser.version)].filter(Boolean).join(' ');
+  const os = [result.os.name, result.os.version].filter(Boolean).join(' ');
+  return {
+    browser: (browser || cliName(userAgent)).slice(0, MAX_PART),
+    os: os.slice(0, MAX_PART),
+    type: (result.device.type ?? (cliName(userAgent) ? 'cli' : 'desktop')).slice(0, 16),
+  };
+}
+
+function majorVersion(version: string | undefined): string | undefined {
+  return version?.split('.')[0];
+}
+
+// API clients (curl, SDKs) are common for bearer sessions; name them instead of showing nothing.
+function cliName(userAgent: string): string {
+  const match = /^([A-Za-z][\w.-]{0,30})\/[\w.]+/.exec(userAgent);
+  return match && !userAgent.startsWith('Mozilla/') ? match[1]! : '';
+}

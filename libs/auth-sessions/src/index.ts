@@ -1,0 +1,56 @@
+// Module and options
+export { AuthSessionsModule } from './auth-sessions.module.js';
+export { AUTH_SESSIONS_OPTIONS } from './auth-sessions.module-definition.js';
+export type { AuthSessionsOptions, ResolvedAuthSessionsOptions, SessionLifetime } from './auth-sessions.options.js';
+export { AUTH_SESSIONS_ENTITIES } from './auth-sessions.entities.js';
+export { AUTH_SESSIONS_MIGRATIONS } from './migrations/index.js';
+export { RATE_LIMITED_METADATA } from './auth-sessions.constants.js';
+
+// Users
+export type { AuthUsersProvider, SignoffUser, SignoffUserPage } from './users/users-provider.js';
+export { EmailTakenError } from './users/users-provider.js';
+
+// Sessions
+export { Session, type SessionKind } from './sessions/session.entity.js';
+export { UserSessionState } from './sessions/user-session-state.entity.js';
+export { SESSION_END_REASONS, type SessionEndReason } from './sessions/session-end-reason.js';
+export { SessionsService } from './sessions/sessions.service.js';
+export { SessionGuard } from './sessions/session.guard.js';
+export { RolesGuard } from './sessions/roles.guard.js';
+export {
+  Public,
+  Roles,
+  RateLimited,
+  RequireSameOrigin,
+  CsrfExempt,
+  NotActivity,
+  CurrentSession,
+  CurrentUser,
+  CurrentAuth,
+} from './sessions/session.decorators.js';
+export type { RequestAuth, AuthenticatedRequest } from './sessions/request-auth.js';
+export {
+  SessionRejectedError,
+  ReauthRequiredError,
+  InvalidPasswordError,
+  CrossSiteRequestError,
+  StoreUnavailableError,
+  type UnauthenticatedCode,
+} from './sessions/session.errors.js';
+export { isStoreUnavailableError } from './common/store-unavailable.js';
+export { clientContextOf, type ClientContext } from './common/client-context.js';
+
+// Sign-in
+export { SignInService, type SignInResult } from './signin/sign-in.service.js';
+export { LocalAuthGuard } from './signin/local-auth.guard.js';
+
+// Logout
+export { LogoutService, type RevocationResult } from './logout/logout.service.js';
+
+// Devices
+export { DevicesService } from './devices/devices.service.js';
+export type { SessionResponse } from './devices/session.response.js';
+
+// Audit
+export { AuditEvent } from './audit/audit-event.entity.js';
+export { AUDIT_EVENT_TYPES, type AuditEventType } from './audit/audit-event-type.js';

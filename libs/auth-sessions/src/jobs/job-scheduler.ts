@@ -1,0 +1,50 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
+import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
+import { AuthSessionsProcessor } from './session-expiry.processor.js';
+import { AUTH_SESSIONS_QUEUE, JOB_EXPIRE_SESSIONS } from './auth-sessions.queue.js';
+
+const RETRY_MS = 5_000;
+
+/**
+ * Starts the worker (unless `runWorkers` is false) and keeps the repeating jobs scheduled. Redis
+ * being down at start-up does not stop the app: scheduling is retried until it succeeds.
+ */
+@Injectable()
+export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(JobScheduler.name);
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @InjectQueue(AUTH_SESSIONS_QUEUE) private readonly queue: Queue,
+    private readonly processor: AuthSessionsProcessor,
+    @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.options.runWorkers) {
+      void this.processor.worker.run().catch((error: Error) => this.logger.error(`Worker stopped: ${error.message}`));
+    }
+    void this.schedule();
+  }
+
+  onApplicationShutdown(): void {
+    clearTimeout(this.retryTimer);
+  }
+
+  private async schedule(): Promise<void> {
+    try {
+      await this.queue.upsertJobScheduler(
+        JOB_EXPIRE_SESSIONS,
+        { every: this.options.expirySweepEveryMs },
+        { name: JOB_EXPIRE_SESSIONS, data: {}, opts: { removeOnComplete: 100, removeOnFail: 1000 } },
+      );
+    } catch (error) {
+      this.logger.warn(`Could not schedule ${JOB_EXPIRE_SESSIONS} (${(error as Error).message}); retrying`);
+      this.retryTimer = setTimeout(() => void this.schedule(), RETRY_MS);
+      this.retryTimer.unref();
+    }
+  }
+}

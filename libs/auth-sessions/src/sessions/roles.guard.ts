@@ -1,0 +1,26 @@
+import { type CanActivate, type ExecutionContext, ForbiddenException, HttpStatus, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ROLES_METADATA } from '../auth-sessions.constants.js';
+import { SessionRejectedError } from './session.errors.js';
+import type { AuthenticatedRequest } from './request-auth.js';
+
+/** Enforces `@Roles(...)` on every request, from the host's current user data (a demotion counts at once). */
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_METADATA, [context.getHandler(), context.getClass()]);
+    if (!roles?.length) return true;
+    const auth = context.switchToHttp().getRequest<AuthenticatedRequest>().auth;
+    if (!auth) throw new SessionRejectedError('unauthenticated');
+    if (!roles.every((role) => auth.user.roles.includes(role))) {
+      throw new ForbiddenException({
+        statusCode: HttpStatus.FORBIDDEN,
+        message: `This needs the ${roles.join(', ')} role.`,
+        code: 'forbidden',
+      });
+    }
+    return true;
+  }
+}

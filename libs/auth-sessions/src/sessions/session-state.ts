@@ -1,0 +1,46 @@
+import type { Session } from './session.entity.js';
+import type { SessionEndReason } from './session-end-reason.js';
+
+/** The user's epoch as stored; a session opened under an older epoch has ended. */
+export interface UserEpoch {
+  epoch: number;
+  reason: SessionEndReason | null;
+  changedAt: Date | null;
+}
+
+/** Where a session stands at a moment, whatever its row says yet. */
+export type SessionState =
+  | { status: 'active'; expiresAt: Date }
+  | { status: 'ended'; reason: SessionEndReason; endedAt: Date }
+  | { status: 'expired'; reason: 'expired_idle' | 'expired_absolute'; endedAt: Date };
+
+/** The earlier of the idle and the absolute deadline. */
+export function expiresAtOf(session: Pick<Session, 'lastActiveAt' | 'idleSeconds' | 'absoluteExpiresAt'>): Date {
+  const idleDeadline = session.lastActiveAt.getTime() + session.idleSeconds * 1000;
+  return new Date(Math.min(idleDeadline, session.absoluteExpiresAt.getTime()));
+}
+
+/**
+ * Decides whether a session is still valid at `now`. Every read goes through this, so a row that
+ * no job has marked yet (expired, or ended by an epoch bump) already reads as ended.
+ */
+export function sessionStateAt(session: Session, userEpoch: UserEpoch, now: Date): SessionState {
+  if (session.endedAt) {
+    return { status: 'ended', reason: session.endReason ?? 'logout', endedAt: session.endedAt };
+  }
+  if (session.epoch < userEpoch.epoch) {
+    return { status: 'ended', reason: userEpoch.reason ?? 'logout_everywhere', endedAt: userEpoch.changedAt ?? now };
+  }
+  const idleDeadline = session.lastActiveAt.getTime() + session.idleSeconds * 1000;
+  const absoluteDeadline = session.absoluteExpiresAt.getTime();
+  if (now.getTime() >= absoluteDeadline && absoluteDeadline <= idleDeadline) {
+    return { status: 'expired', reason: 'expired_absolute', endedAt: session.absoluteExpiresAt };
+  }
+  if (now.getTime() >= idleDeadline) {
+    return { status: 'expired', reason: 'expired_idle', endedAt: new Date(idleDeadline) };
+  }
+  if (now.getTime() >= absoluteDeadline) {
+    return { status: 'expired', reason: 'expired_absolute', endedAt: session.absoluteExpiresAt };
+  }
+  return { status: 'active', expiresAt: new Date(Math.min(idleDeadline, absoluteDeadline)) };
+}

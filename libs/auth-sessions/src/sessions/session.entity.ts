@@ -1,0 +1,77 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { SessionEndReason } from './session-end-reason.js';
+
+/** How the session's client authenticates: a browser cookie or a bearer token pair. */
+export type SessionKind = 'cookie' | 'bearer';
+
+/**
+ * One sign-in on one device. Rows are revoked (ended) but never deleted, so the history and the
+ * audit trail keep them. The token itself is never stored: only its SHA-256.
+ */
+@Entity({ name: 'auth_sessions' })
+@Index('auth_sessions_user_active_idx', ['userId', 'createdAt'], { where: 'ended_at IS NULL' })
+export class Session {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'user_id' })
+  userId!: string;
+
+  @Column('varchar', { length: 16 })
+  kind!: SessionKind;
+
+  @Index('auth_sessions_token_hash_key', { unique: true })
+  @Column('bytea', { name: 'token_hash' })
+  tokenHash!: Buffer;
+
+  @Column('boolean', { name: 'remember_me', default: false })
+  rememberMe!: boolean;
+
+  @Column('text', { name: 'user_agent', default: '' })
+  userAgent!: string;
+
+  @Column('varchar', { length: 64, default: '' })
+  browser!: string;
+
+  @Column('varchar', { length: 64, default: '' })
+  os!: string;
+
+  @Column('varchar', { name: 'device_type', length: 16, default: 'desktop' })
+  deviceType!: string;
+
+  @Column('varchar', { length: 64, default: '' })
+  ip!: string;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+
+  /** Written at most once a minute per session (kept out of every index so the write stays HOT). */
+  @Column('timestamptz', { name: 'last_active_at' })
+  lastActiveAt!: Date;
+
+  @Column('integer', { name: 'idle_seconds' })
+  idleSeconds!: number;
+
+  @Column('timestamptz', { name: 'absolute_expires_at' })
+  absoluteExpiresAt!: Date;
+
+  /** When the user last proved a credential in this session (sign-in or reauth); step-up reads it. */
+  @Column('timestamptz', { name: 'fresh_at' })
+  freshAt!: Date;
+
+  /** The user's session epoch when the session was opened; a later epoch ends it. */
+  @Column('integer', { default: 0 })
+  epoch!: number;
+
+  @Column('timestamptz', { name: 'ended_at', nullable: true })
+  endedAt!: Date | null;
+
+  @Column('varchar', { name: 'end_reason', length: 32, nullable: true })
+  endReason!: SessionEndReason | null;
+
+  @Column('uuid', { name: 'ended_by_id', nullable: true })
+  endedById!: string | null;
+
+  @Column('varchar', { name: 'ended_by_email', length: 320, nullable: true })
+  endedByEmail!: string | null;
+}

@@ -1,0 +1,65 @@
+import { ForbiddenException, HttpStatus, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import type { SessionEndReason } from './session-end-reason.js';
+
+/** The `code` of a 401: why the credentials were not accepted. */
+export type UnauthenticatedCode = 'session_ended' | 'session_expired' | 'token_expired' | 'unauthenticated';
+
+const MESSAGES: Record<UnauthenticatedCode, string> = {
+  session_ended: 'Your session has ended; sign in again.',
+  session_expired: 'Your session has expired; sign in again.',
+  token_expired: 'The access token has expired; refresh it.',
+  unauthenticated: 'Sign in to continue.',
+};
+
+/** 401 with the contract's `code` and, for ended or expired sessions, the `reason`. */
+export class SessionRejectedError extends UnauthorizedException {
+  constructor(
+    readonly code: UnauthenticatedCode,
+    readonly reason?: SessionEndReason,
+  ) {
+    super({ statusCode: HttpStatus.UNAUTHORIZED, message: MESSAGES[code], code, ...(reason ? { reason } : {}) });
+  }
+}
+
+/** 403 `reauth_required`: the action needs a session signed in or re-authenticated within `freshAge`. */
+export class ReauthRequiredError extends ForbiddenException {
+  constructor() {
+    super({
+      statusCode: HttpStatus.FORBIDDEN,
+      message: 'This action needs a recent sign-in; confirm your password with POST /api/auth/reauth and retry.',
+      code: 'reauth_required',
+    });
+  }
+}
+
+/** 403 `invalid_password`: the password given to confirm an action is wrong. */
+export class InvalidPasswordError extends ForbiddenException {
+  constructor() {
+    super({ statusCode: HttpStatus.FORBIDDEN, message: 'The password is not correct.', code: 'invalid_password' });
+  }
+}
+
+/** 403 from the CSRF and Origin rules: nothing was changed. */
+export class CrossSiteRequestError extends ForbiddenException {
+  constructor(code: 'csrf_token_invalid' | 'origin_not_allowed') {
+    super({
+      statusCode: HttpStatus.FORBIDDEN,
+      message:
+        code === 'origin_not_allowed'
+          ? 'Requests from this origin are not allowed.'
+          : 'Missing or invalid XSRF token: send the XSRF-TOKEN cookie value in the X-XSRF-TOKEN header.',
+      code,
+    });
+  }
+}
+
+/** 503: the session store (PostgreSQL) or Redis cannot be reached, so nothing could be checked or changed. */
+export class StoreUnavailableError extends ServiceUnavailableException {
+  constructor() {
+    super({
+      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+      message: 'A required service is unavailable; nothing was changed. Try again shortly.',
+      code: 'service_unavailable',
+    });
+  }
+}

@@ -1,0 +1,187 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { Session } from './session.entity.js';
+import type { SessionEndReason } from './session-end-reason.js';
+import type { UserEpoch } from './session-state.js';
+import { UserSessionState } from './user-session-state.entity.js';
+
+/** Who ended sessions and why, as written on the rows. */
+export interface SessionEnd {
+  reason: SessionEndReason;
+  at: Date;
+  byId: string | null;
+  byEmail: string | null;
+}
+
+/** A session together with its user's epoch: everything `sessionStateAt` needs. */
+export interface SessionWithEpoch {
+  session: Session;
+  userEpoch: UserEpoch;
+}
+
+// "Active" in SQL: the same rule as sessionStateAt, so lists, counts and revocations agree with the guard.
+export function activePredicate(now: string): string {
+  return `s.ended_at IS NULL
+    AND s.epoch >= COALESCE((SELECT st.epoch FROM auth_user_session_state st WHERE st.user_id = s.user_id), 0)
+    AND s.absolute_expires_at > ${now}
+    AND s.last_active_at + s.idle_seconds * interval '1 second' > ${now}`;
+}
+
+const TOUCH_INTERVAL_SECONDS = 60;
+
+/** The only place with session SQL. Every method takes an optional manager to join a transaction. */
+@Injectable()
+export class SessionRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Runs `work` in one transaction. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  /** Finds the session whose token has this hash, with its user's epoch; `null` when none has it. */
+  async findByTokenHash(tokenHash: Buffer): Promise<SessionWithEpoch | null> {
+    const { entities, raw } = await this.dataSource.manager
+      .createQueryBuilder(Session, 's')
+      .leftJoin(UserSessionState, 'st', 'st.user_id = s.user_id')
+      .addSelect(['st.epoch', 'st.epoch_reason', 'st.updated_at'])
+      .where('s.token_hash = :tokenHash', { tokenHash })
+      .getRawAndEntities<Record<string, unknown>>();
+    const session = entities[0];
+    return session ? { session, userEpoch: epochFromRaw(raw[0]) } : null;
+  }
+
+  /** Finds one session of a user by id, active or not; `null` when the user has no such session. */
+  async findForUser(userId: string, sessionId: string, manager = this.dataSource.manager): Promise<SessionWithEpoch | null> {
+    const session = await manager.findOne(Session, { where: { id: sessionId, userId } });
+    return session ? { session, userEpoch: await this.getUserEpoch(userId, manager) } : null;
+  }
+
+  /** Lists a user's active sessions and those ended since `endedSince`, newest activity first. */
+  async listForUser(userId: string, endedSince: Date | null): Promise<SessionWithEpoch[]> {
+    const query = this.dataSource.manager
+      .createQueryBuilder(Session, 's')
+      .where('s.user_id = :userId', { userId })
+      .orderBy('s.last_active_at', 'DESC')
+      .limit(1000);
+    if (endedSince) {
+      query.andWhere('(s.ended_at IS NULL OR s.ended_at >= :endedSince)', { endedSince });
+    } else {
+      query.andWhere('s.ended_at IS NULL');
+    }
+    const [sessions, userEpoch] = await Promise.all([query.getMany(), this.getUserEpoch(userId)]);
+    return sessions.map((session) => ({ session, userEpoch }));
+  }
+
+  /** The user's current epoch (0 and no reason when the user has never had one bumped). */
+  async getUserEpoch(userId: string, manager = this.dataSource.manager): Promise<UserEpoch> {
+    const state = await manager.findOne(UserSessionState, { where: { userId } });
+    return { epoch: state?.epoch ?? 0, reason: state?.epochReason ?? null, changedAt: state?.updatedAt ?? null };
+  }
+
+  /** Inserts a new session. */
+  async insert(session: Session, manager: EntityManager): Promise<void> {
+    await manager.insert(Session, session);
+  }
+
+  /**
+   * Records activity at most once a minute. Never touches an ended session, so a request that was in
+   * flight during a logout cannot extend or revive it.
+   */
+  async touch(sessionId: string, now: Date): Promise<void> {
+    await this.dataSource.manager
+      .createQueryBuilder()
+      .update(Session)
+      .set({ lastActiveAt: now })
+      .where('id = :sessionId AND ended_at IS NULL', { sessionId })
+      .andWhere(`last_active_at < :threshold`, { threshold: new Date(now.getTime() - TOUCH_INTERVAL_SECONDS * 1000) })
+      .execute();
+  }
+
+  /** Replaces the token (and optionally the freshness) of an active session; false when it is not active. */
+  async rotateToken(sessionId: string, tokenHash: Buffer, freshAt: Date | null, manager: EntityManager): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(Session)
+      .set(freshAt ? { tokenHash, freshAt } : { tokenHash })
+      .where('id = :sessionId AND ended_at IS NULL', { sessionId })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Revokes the given sessions of a user that are still active. Returns the ids it ended (none when nothing matched). */
+  async revoke(userId: string, sessionIds: string[], end: SessionEnd, manager: EntityManager): Promise<string[]> {
+    if (sessionIds.length === 0) return [];
+    return this.revokeWhere(userId, end, manager, 'ids', sessionIds);
+  }
+
+  /** Revokes every active session of a user. Returns the ids it ended. */
+  async revokeAllForUser(userId: string, end: SessionEnd, manager: EntityManager): Promise<string[]> {
+    return this.revokeWhere(userId, end, manager, 'all', null);
+  }
+
+  /** Revokes every active session of a user except one. Returns the ids it ended. */
+  async revokeAllForUserExcept(userId: string, keptSessionId: string, end: SessionEnd, manager: EntityManager): Promise<string[]> {
+    return this.revokeWhere(userId, end, manager, 'except', keptSessionId);
+  }
+
+  /**
+   * Marks up to `limit` expired, still-open sessions as ended with their expiry reason and time.
+   * Returns the rows it marked; concurrent sweepers skip each other's rows.
+   */
+  async expireDue(now: Date, limit: number, manager: EntityManager): Promise<Session[]> {
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      `UPDATE auth_sessions s
+          SET ended_at = LEAST(s.absolute_expires_at, s.last_active_at + s.idle_seconds * interval '1 second'),
+              end_reason = CASE WHEN s.absolute_expires_at <= s.last_active_at + s.idle_seconds * interval '1 second'
+                                THEN 'expired_absolute' ELSE 'expired_idle' END
+        WHERE s.id IN (
+          SELECT id FROM auth_sessions
+           WHERE ended_at IS NULL
+             AND (absolute_expires_at <= $1 OR last_active_at + idle_seconds * interval '1 second' <= $1)
+           LIMIT $2
+           FOR UPDATE SKIP LOCKED)
+        RETURNING s.id, s.user_id, s.end_reason, s.ended_at, s.ip, s.user_agent`,
+      [now, limit],
+    );
+    return rows.map((row) =>
+      Object.assign(new Session(), {
+        id: row['id'],
+        userId: row['user_id'],
+        endReason: row['end_reason'],
+        endedAt: row['ended_at'],
+        ip: row['ip'],
+        userAgent: row['user_agent'],
+      }),
+    );
+  }
+
+  private async revokeWhere(
+    userId: string,
+    end: SessionEnd,
+    manager: EntityManager,
+    condition: 'all' | 'ids' | 'except',
+    parameter: string | string[] | null,
+  ): Promise<string[]> {
+    const extra = condition === 'ids' ? 'AND s.id = ANY($6::uuid[])' : condition === 'except' ? 'AND s.id <> $6::uuid' : '';
+    const rows: Array<{ id: string }> = await manager.query(
+      `UPDATE auth_sessions s
+          SET ended_at = $1, end_reason = $2, ended_by_id = $3, ended_by_email = $4
+        WHERE s.user_id = $5 ${extra} AND ${activePredicate('$1')}
+        RETURNING s.id`,
+      [end.at, end.reason, end.byId, end.byEmail, userId, ...(condition === 'all' ? [] : [parameter])],
+    );
+    // node-postgres returns [rows, count] for UPDATE ... RETURNING through TypeORM's query().
+    const list = Array.isArray(rows[0]) ? (rows[0] as unknown as Array<{ id: string }>) : rows;
+    return list.map((row) => row.id);
+  }
+}
+
+function epochFromRaw(raw: Record<string, unknown> | undefined): UserEpoch {
+  return {
+    epoch: Number(raw?.['st_epoch'] ?? 0),
+    reason: (raw?.['st_epoch_reason'] as SessionEndReason | null | undefined) ?? null,
+    changedAt: (raw?.['st_updated_at'] as Date | null | undefined) ?? null,
+  };
+}

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
+import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
+import { AuditLogService } from '../audit/audit-log.service.js';
+import type { ClientContext } from '../common/client-context.js';
+import { parseDeviceInfo } from '../devices/device-info.js';
+import type { SignoffUser } from '../users/users-provider.js';
+import { ReauthRequiredError, type UnauthenticatedCode } from './session.errors.js';
+import { Session, type SessionKind } from './session.entity.js';
+import type { SessionEndReason } from './session-end-reason.js';
+import { SessionRepository } from './session.repository.js';
+import { expiresAtOf, sessionStateAt } from './session-state.js';
+import { generateSessionToken, hashesEqual, hashSessionToken, isWellFormedSessionToken } from './session-token.js';
+
+/** The outcome of checking a presented session token. */
+export type AuthenticationResult =
+  | { ok: true; session: Session; user: SignoffUser; expiresAt: Date }
+  | { ok: false; code: UnauthenticatedCode; reason?: SessionEndReason };
+
+/** A session just opened or rotated, with the only copy of its token. */
+export interface IssuedSession {
+  session: Session;
+  token: string;
+  expiresAt: Date;
+}
+
+const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
+
+/** Opens, checks, rotates and refreshes sessions. PostgreSQL is the source of truth on every check. */
+@Injectable()
+export class SessionsService {
+  constructor(
+    private readonly sessions: SessionRepository,
+    private readonly auditLog: AuditLogService,
+    @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
+  ) {}
+
+  /**
+   * Checks a session token. Malformed values never reach the database; unknown, ended and expired
+   * sessions come back with the contract's code and reason.
+   */
+  async authenticate(token: string, now = new Date()): Promise<AuthenticationResult> {
+    if (!isWellFormedSessionToken(token)) return { ok: false, code: 'unauthenticated' };
+    const tokenHash = hashSessionToken(token);
+    const found = await this.sessions.findByTokenHash(tokenHash);
+    // The lookup is by hash; the constant-time comparison guards against any lookup that is not exact.
+    if (!found || !hashesEqual(found.session.tokenHash, tokenHash)) return { ok: false, code: 'unauthenticated' };
+    const state = sessionStateAt(found.session, found.userEpoch, now);
+    if (state.status === 'ended') return { ok: false, code: 'session_ended', reason: state.reason };
+    if (state.status === 'expired') return { ok: false, code: 'session_expired', reason: state.reason };
+    const user = await this.options.users.findById(found.session.userId);
+    if (!user) return { ok: false, code: 'unauthenticated' };
+    return { ok: true, session: found.session, user, expiresAt: state.expiresAt };
+  }
+
+  /** Records activity, writing `lastActiveAt` at most once a minute per session. */
+  async recordActivity(session: Session, now = new Date()): Promise<void> {
+    if (now.getTime() - session.lastActiveAt.getTime() < ACTIVITY_WRITE_INTERVAL_MS) return;
+    await this.sessions.touch(session.id, now);
+  }
+
+  /**
+   * Opens a session for a signed-in user and writes the `login` event, in the caller's transaction.
+   * The token is returned once and never stored.
+   */
+  async open(
+    manager: EntityManager,
+    user: SignoffUser,
+    client: ClientContext,
+    kind: SessionKind,
+    rememberMe: boolean,
+  ): Promise<IssuedSession> {
+    const now = new Date();
+    const lifetime = rememberMe ? this.options.rememberMe : this.options.session;
+    const token = generateSessionToken();
+    const device = parseDeviceInfo(client.userAgent);
+    const { epoch } = await this.sessions.getUserEpoch(user.id, manager);
+    const session = Object.assign(new Session(), {
+      id: randomUUID(),
+      userId: user.id,
+      kind,
+      tokenHash: hashSessionToken(token),
+      rememberMe,
+      userAgent: client.userAgent,
+      browser: device.browser,
+      os: device.os,
+      deviceType: device.type,
+      ip: client.ip,
+      createdAt: now,
+      lastActiveAt: now,
+      idleSeconds: lifetime.idleSeconds,
+      absoluteExpiresAt: new Date(now.getTime() + lifetime.absoluteSeconds * 1000),
+      freshAt: now,
+      epoch,
+      endedAt: null,
+      endReason: null,
+      endedById: null,
+      endedByEmail: null,
+    } satisfies Session);
+    await this.sessions.insert(session, manager);
+    await this.auditLog.record(manager, {
+      type: 'login',
+      actor: { id: user.id, email: user.email },
+      userId: user.id,
+      sessionId: session.id,
+      client,
+      metadata: { method: kind, rememberMe },
+    });
+    return { session, token, expiresAt: expiresAtOf(session) };
+  }
+
+  /**
+   * Gives an active session a new token (same id); the old token is rejected from the commit on.
+   * With `fresh`, the session also counts as just re-authenticated. Returns null when the session has ended.
+   */
+  async rotate(manager: EntityManager, session: Session, fresh: boolean): Promise<IssuedSession | null> {
+    const token = generateSessionToken();
+    const freshAt = fresh ? new Date() : null;
+    const rotated = await this.sessions.rotateToken(session.id, hashSessionToken(token), freshAt, manager);
+    if (!rotated) return null;
+    const updated = Object.assign(new Session(), session, { tokenHash: hashSessionToken(token), freshAt: freshAt ?? session.freshAt });
+    return { session: updated, token, expiresAt: expiresAtOf(updated) };
+  }
+
+  /** Whether the session signed in or re-authenticated within `freshAgeSeconds`. */
+  isFresh(session: Session, now = new Date()): boolean {
+    return now.getTime() - session.freshAt.getTime() < this.options.freshAgeSeconds * 1000;
+  }
+
+  /** Throws 403 `reauth_required` unless the session is fresh. */
+  assertFresh(session: Session): void {
+    if (!this.isFresh(session)) throw new ReauthRequiredError();
+  }
+
+  /** The `Max-Age` of the cookies for this session: the absolute lifetime for `rememberMe`, else none. */
+  cookieMaxAgeSeconds(session: Session): number | null {
+    if (!session.rememberMe) return null;
+    return Math.max(0, Math.floor((session.absoluteExpiresAt.getTime() - Date.now()) / 1000));
+  }
+}

@@ -1,0 +1,51 @@
+import type { EntityManager } from 'typeorm';
+
+/** A user as the library sees it: the host keeps everything else. */
+export interface SignoffUser {
+  /** UUID of the user in the host's users table. */
+  id: string;
+  email: string;
+  /** Role names; `admin` opens the admin API. */
+  roles: string[];
+}
+
+/** One page of the host's user search, for the admin user list. */
+export interface SignoffUserPage {
+  items: SignoffUser[];
+  total: number;
+}
+
+/**
+ * What the host app supplies so the library can sign users in and end their sessions.
+ * Every method that changes a credential receives the library's `EntityManager`, so the change
+ * and the end of the user's other sessions commit in one transaction.
+ * @see README.md "Import the module into your own Nest app"
+ */
+export interface AuthUsersProvider {
+  /** Finds a user by id; `null` when there is none. */
+  findById(id: string): Promise<SignoffUser | null>;
+  /** Finds a user by email, case-insensitively; `null` when there is none. */
+  findByEmail(email: string): Promise<SignoffUser | null>;
+  /**
+   * Checks a password. Called with `user = null` for an unknown email: the host should still spend
+   * the time of a real check (hash against a dummy), so a response time never tells which emails exist.
+   */
+  verifyPassword(user: SignoffUser | null, password: string): Promise<boolean>;
+  /** Stores a new password inside the library's transaction. */
+  changePassword(userId: string, newPassword: string, manager: EntityManager): Promise<void>;
+  /**
+   * Stores a new email inside the library's transaction.
+   * Throws `EmailTakenError` when another user has it.
+   */
+  changeEmail(userId: string, newEmail: string, manager: EntityManager): Promise<void>;
+  /** A page of users whose email contains `search` (case-insensitive), ordered by email. */
+  search(query: { search?: string; page: number; pageSize: number }): Promise<SignoffUserPage>;
+}
+
+/** Thrown by `AuthUsersProvider.changeEmail` when the new email belongs to another user. */
+export class EmailTakenError extends Error {
+  constructor() {
+    super('That email address is already in use; choose another one.');
+    this.name = 'EmailTakenError';
+  }
+}
