@@ -61,6 +61,6 @@ import { SignInService } from './signin/sign-in.service.js';
 })
 export class AuthSessionsModule extends ConfigurableModuleClass implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(cookieParser()).forRoutes('*');
+    consumer.apply(cookieParser()).forRoutes('{*path}');
   }
 }

@@ -131,7 +131,7 @@ export class SessionRepository {
    * Returns the rows it marked; concurrent sweepers skip each other's rows.
    */
   async expireDue(now: Date, limit: number, manager: EntityManager): Promise<Session[]> {
-    const rows: Array<Record<string, unknown>> = await manager.query(
+    const result: unknown = await manager.query(
       `UPDATE auth_sessions s
           SET ended_at = LEAST(s.absolute_expires_at, s.last_active_at + s.idle_seconds * interval '1 second'),
               end_reason = CASE WHEN s.absolute_expires_at <= s.last_active_at + s.idle_seconds * interval '1 second'
@@ -145,7 +145,7 @@ export class SessionRepository {
         RETURNING s.id, s.user_id, s.end_reason, s.ended_at, s.ip, s.user_agent`,
       [now, limit],
     );
-    return rows.map((row) =>
+    return returnedRows(result).map((row) =>
       Object.assign(new Session(), {
         id: row['id'],
         userId: row['user_id'],
@@ -165,17 +165,23 @@ export class SessionRepository {
     parameter: string | string[] | null,
   ): Promise<string[]> {
     const extra = condition === 'ids' ? 'AND s.id = ANY($6::uuid[])' : condition === 'except' ? 'AND s.id <> $6::uuid' : '';
-    const rows: Array<{ id: string }> = await manager.query(
+    const result: unknown = await manager.query(
       `UPDATE auth_sessions s
           SET ended_at = $1, end_reason = $2, ended_by_id = $3, ended_by_email = $4
         WHERE s.user_id = $5 ${extra} AND ${activePredicate('$1')}
         RETURNING s.id`,
       [end.at, end.reason, end.byId, end.byEmail, userId, ...(condition === 'all' ? [] : [parameter])],
     );
-    // node-postgres returns [rows, count] for UPDATE ... RETURNING through TypeORM's query().
-    const list = Array.isArray(rows[0]) ? (rows[0] as unknown as Array<{ id: string }>) : rows;
-    return list.map((row) => row.id);
+    return returnedRows(result).map((row) => String(row['id']));
   }
+}
+
+// TypeORM's postgres driver answers UPDATE ... RETURNING through query() as [rows, affectedCount].
+function returnedRows(result: unknown): Array<Record<string, unknown>> {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+    return result[0] as Array<Record<string, unknown>>;
+  }
+  return result as Array<Record<string, unknown>>;
 }
 
 function epochFromRaw(raw: Record<string, unknown> | undefined): UserEpoch {

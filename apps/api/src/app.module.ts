@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { BullModule } from '@nestjs/bullmq';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthSessionsModule } from '@signoff/auth-sessions';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoggerModule } from 'nestjs-pino';
+import type { AppConfig } from './config/app-config.js';
+import { HealthModule } from './health/health.module.js';
+import { dataSourceOptions } from './infrastructure/data-source-options.js';
+import { AppRedis, RedisModule } from './infrastructure/redis.module.js';
+import { AuthThrottlerGuard } from './throttling/auth-throttler.guard.js';
+import { ResilientThrottlerStorage } from './throttling/resilient-throttler.storage.js';
+import { UsersModule } from './users/users.module.js';
+import { UsersService } from './users/users.service.js';
+
+const REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+/** The demo app: its users, the Signoff library, health and rate limits. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig & { databaseUrl: string; redisUrl: string }): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            genReqId: (req: IncomingMessage, res: ServerResponse) => {
+              const given = req.headers['x-request-id'];
+              const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+              res.setHeader('X-Request-Id', id);
+              return id;
+            },
+            // Tokens never reach a log line: cookies, bearer tokens and XSRF values are redacted.
+            redact: {
+              paths: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-xsrf-token"]', 'res.headers["set-cookie"]'],
+              censor: '[redacted]',
+            },
+            autoLogging: { ignore: (req: IncomingMessage) => req.url === '/api/health' },
+          },
+        }),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
+        BullModule.forRoot({ connection: { url: config.redisUrl }, prefix: `${config.redisPrefix}:bull` }),
+        RedisModule,
+        ThrottlerModule.forRootAsync({
+          inject: [AppRedis],
+          useFactory: (redis: AppRedis) => ({
+            throttlers: [{ name: 'auth', ttl: 60_000, limit: config.authRateLimit }],
+            skipIf: () => config.authRateLimit === 0,
+            storage: new ResilientThrottlerStorage(redis.client, redis.prefix),
+          }),
+        }),
+        UsersModule,
+        AuthSessionsModule.forRootAsync({
+          imports: [UsersModule],
+          inject: [UsersService, ConfigService],
+          useFactory: (users: UsersService, settings: ConfigService) => ({
+            users,
+            publicOrigin: settings.getOrThrow<string>('publicOrigin'),
+            cookieSecure: settings.getOrThrow<boolean>('cookieSecure'),
+            session: { idleSeconds: config.sessionIdleSeconds, absoluteSeconds: config.sessionAbsoluteSeconds },
+            rememberMe: { idleSeconds: config.rememberMeIdleSeconds, absoluteSeconds: config.rememberMeAbsoluteSeconds },
+            freshAgeSeconds: config.freshAgeSeconds,
+            expirySweepEveryMs: config.sessionSweepMs,
+          }),
+        }),
+        HealthModule,
+      ],
+      providers: [{ provide: APP_GUARD, useClass: AuthThrottlerGuard }],
+    };
+  }
+}

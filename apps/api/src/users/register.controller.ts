@@ -1,0 +1,27 @@
+import { Body, Controller, HttpStatus, NotFoundException, Post, ValidationPipe } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public, RateLimited, RequireSameOrigin } from '@signoff/auth-sessions';
+import { RegisterDto } from './register.dto.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('auth')
+@Controller('auth')
+export class RegisterController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly config: ConfigService,
+  ) {}
+
+  @ApiOperation({ summary: 'Create an account (does not sign in); 404 when registration is off.' })
+  @Public()
+  @RequireSameOrigin()
+  @RateLimited()
+  @Post('register')
+  async register(@Body(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true })) body: RegisterDto) {
+    if (!this.config.get<boolean>('allowRegistration')) {
+      throw new NotFoundException({ statusCode: HttpStatus.NOT_FOUND, message: 'Registration is turned off.' });
+    }
+    return { user: await this.users.register(body.email, body.password) };
+  }
+}

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictException, HttpStatus, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type AuthUsersProvider, EmailTakenError, type SignoffUser, type SignoffUserPage } from '@signoff/auth-sessions';
+import type { EntityManager, Repository } from 'typeorm';
+import { User } from './user.entity.js';
+import { hashPassword, verifyPasswordHash } from './password-hasher.js';
+
+const UNIQUE_VIOLATION = '23505';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The demo app's users, offered to the library through `AuthUsersProvider`. */
+@Injectable()
+export class UsersService implements AuthUsersProvider {
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  async findById(id: string): Promise<SignoffUser | null> {
+    if (!UUID.test(id)) return null;
+    const user = await this.users.findOne({ where: { id } });
+    return user ? toSignoffUser(user) : null;
+  }
+
+  async findByEmail(email: string): Promise<SignoffUser | null> {
+    const user = await this.findEntityByEmail(email);
+    return user ? toSignoffUser(user) : null;
+  }
+
+  async verifyPassword(user: SignoffUser | null, password: string): Promise<boolean> {
+    const stored = user ? await this.users.findOne({ where: { id: user.id }, select: { id: true, passwordHash: true } }) : null;
+    return verifyPasswordHash(stored?.passwordHash ?? null, password);
+  }
+
+  async changePassword(userId: string, newPassword: string, manager: EntityManager): Promise<void> {
+    await manager.update(User, { id: userId }, { passwordHash: await hashPassword(newPassword), updatedAt: new Date() });
+  }
+
+  async changeEmail(userId: string, newEmail: string, manager: EntityManager): Promise<void> {
+    try {
+      await manager.update(User, { id: userId }, { email: newEmail, updatedAt: new Date() });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new EmailTakenError();
+      throw error;
+    }
+  }
+
+  async search(query: { search?: string; page: number; pageSize: number }): Promise<SignoffUserPage> {
+    const builder = this.users.createQueryBuilder('u').orderBy('lower(u.email)', 'ASC').addOrderBy('u.id', 'ASC');
+    if (query.search) {
+      builder.where(`lower(u.email) LIKE :pattern ESCAPE '\\'`, { pattern: `%${escapeLike(query.search.toLowerCase())}%` });
+    }
+    const [users, total] = await builder
+      .skip((query.page - 1) * query.pageSize)
+      .take(query.pageSize)
+      .getManyAndCount();
+    return { items: users.map(toSignoffUser), total };
+  }
+
+  /** Registers a user with no roles. 409 when the email is taken. */
+  async register(email: string, password: string): Promise<SignoffUser> {
+    const now = new Date();
+    const user = Object.assign(new User(), {
+      id: randomUUID(),
+      email,
+      passwordHash: await hashPassword(password),
+      roles: [],
+      createdAt: now,
+      updatedAt: now,
+    });
+    try {
+      await this.users.insert(user);
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new ConflictException({ statusCode: HttpStatus.CONFLICT, message: 'That email address is already registered.' });
+      }
+      throw error;
+    }
+    return toSignoffUser(user);
+  }
+
+  private findEntityByEmail(email: string): Promise<User | null> {
+    return this.users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email }).getOne();
+  }
+}
+
+function toSignoffUser(user: User): SignoffUser {
+  return { id: user.id, email: user.email, roles: user.roles };
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const candidate = error as { code?: string; driverError?: { code?: string } };
+  return candidate.code === UNIQUE_VIOLATION || candidate.driverError?.code === UNIQUE_VIOLATION;
+}
