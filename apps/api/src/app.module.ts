@@ -67,6 +67,8 @@ export class AppModule {
             rememberMe: { idleSeconds: config.rememberMeIdleSeconds, absoluteSeconds: config.rememberMeAbsoluteSeconds },
             freshAgeSeconds: config.freshAgeSeconds,
             expirySweepEveryMs: config.sessionSweepMs,
+            accessTokens: { ...(config.jwtSecret ? { secret: config.jwtSecret } : {}), ttlSeconds: config.accessTokenSeconds },
+            refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
           }),
         }),
         HealthModule,

@@ -26,6 +26,12 @@ import { SessionsService } from './sessions/sessions.service.js';
 import { LocalStrategy } from './signin/local.strategy.js';
 import { SignInController } from './signin/sign-in.controller.js';
 import { SignInService } from './signin/sign-in.service.js';
+import { AccessTokenAuthenticator } from './tokens/access-token.authenticator.js';
+import { AccessTokenService } from './tokens/access-token.service.js';
+import { RefreshTokenRepository } from './tokens/refresh-token.repository.js';
+import { SecretStore } from './tokens/secret-store.js';
+import { TokensController } from './tokens/tokens.controller.js';
+import { TokensService } from './tokens/tokens.service.js';
 
 /**
  * Server-side sessions, the global guard, logout, devices and audit. The host owns the connections
@@ -38,13 +44,17 @@ import { SignInService } from './signin/sign-in.service.js';
     PassportModule,
     BullModule.registerQueue({ name: AUTH_SESSIONS_QUEUE }),
   ],
-  controllers: [SignInController, LogoutController, DevicesController],
+  controllers: [SignInController, TokensController, LogoutController, DevicesController],
   providers: [
     { provide: AUTH_SESSIONS_OPTIONS, useFactory: resolveAuthSessionsOptions, inject: [AUTH_SESSIONS_MODULE_OPTIONS] },
     SessionRepository,
     SessionsService,
     SessionCookies,
-    BearerAuthenticator,
+    SecretStore,
+    AccessTokenService,
+    RefreshTokenRepository,
+    TokensService,
+    { provide: BearerAuthenticator, useClass: AccessTokenAuthenticator },
     SessionExpiryService,
     AuditLogService,
     SignInService,
@@ -57,7 +67,7 @@ import { SignInService } from './signin/sign-in.service.js';
     { provide: APP_GUARD, useClass: RolesGuard },
     { provide: APP_FILTER, useClass: StoreUnavailableFilter },
   ],
-  exports: [AUTH_SESSIONS_OPTIONS, SessionsService, SignInService, LogoutService, DevicesService, SessionCookies],
+  exports: [AUTH_SESSIONS_OPTIONS, SessionsService, SignInService, TokensService, LogoutService, DevicesService, SessionCookies],
 })
 export class AuthSessionsModule extends ConfigurableModuleClass implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

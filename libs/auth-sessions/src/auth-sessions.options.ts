@@ -8,6 +8,25 @@ export interface SessionLifetime {
   absoluteSeconds: number;
 }
 
+/** How access tokens are signed. HS256 by default; EdDSA or ES256 with key files and a `kid` can rotate keys. */
+export interface AccessTokenOptions {
+  /**
+   * HS256 secret, at least 32 characters. When unset (HS256), one is generated once and kept in the
+   * `auth_secrets` table so every instance shares it; set it in production.
+   */
+  secret?: string;
+  /** @default 'HS256' */
+  algorithm?: 'HS256' | 'EdDSA' | 'ES256';
+  /** PEM (PKCS#8) private key for EdDSA or ES256. */
+  privateKey?: string;
+  /** The `kid` written in tokens signed with `privateKey`. */
+  keyId?: string;
+  /** PEM (SPKI) public keys accepted for verification, by `kid`: keep retired keys here during a rotation. */
+  publicKeys?: Record<string, string>;
+  /** Lifetime in seconds, at most 900. @default 900 */
+  ttlSeconds?: number;
+}
+
 /** Options of `AuthSessionsModule.forRoot()` / `forRootAsync()`. */
 export interface AuthSessionsOptions {
   /** The host's users, behind the small interface the library needs. */
@@ -33,6 +52,12 @@ export interface AuthSessionsOptions {
   expirySweepEveryMs?: number;
   /** Whether the library registers its BullMQ worker in this process. @default true */
   runWorkers?: boolean;
+  /** Bearer mode (API and mobile clients). */
+  accessTokens?: AccessTokenOptions;
+  /** How long a spent refresh token may still get the same successor while that successor is unused. @default 10 */
+  refreshReuseGraceSeconds?: number;
+  /** What a replayed refresh token ends: its own session, or every session of the user. @default 'session' */
+  refreshReuseRevokes?: 'session' | 'user';
 }
 
 /** Options after defaults are applied; services inject this. */
@@ -47,6 +72,9 @@ export interface ResolvedAuthSessionsOptions {
   logoutRedirect: string;
   expirySweepEveryMs: number;
   runWorkers: boolean;
+  accessTokens: Required<Pick<AccessTokenOptions, 'algorithm' | 'ttlSeconds'>> & Omit<AccessTokenOptions, 'algorithm' | 'ttlSeconds'>;
+  refreshReuseGraceSeconds: number;
+  refreshReuseRevokes: 'session' | 'user';
 }
 
 export const DEFAULT_SESSION_LIFETIME: SessionLifetime = { idleSeconds: 1800, absoluteSeconds: 43200 };
@@ -74,7 +102,23 @@ export function resolveAuthSessionsOptions(options: AuthSessionsOptions): Resolv
     logoutRedirect: options.logoutRedirect ?? '/login?logged_out=1',
     expirySweepEveryMs: options.expirySweepEveryMs ?? 60_000,
     runWorkers: options.runWorkers ?? true,
+    accessTokens: { ...options.accessTokens, algorithm: options.accessTokens?.algorithm ?? 'HS256', ttlSeconds: options.accessTokens?.ttlSeconds ?? 900 },
+    refreshReuseGraceSeconds: options.refreshReuseGraceSeconds ?? 10,
+    refreshReuseRevokes: options.refreshReuseRevokes ?? 'session',
   };
+  const tokens = resolved.accessTokens;
+  if (!Number.isInteger(tokens.ttlSeconds) || tokens.ttlSeconds < 1 || tokens.ttlSeconds > 900) {
+    throw new Error('AuthSessionsModule: `accessTokens.ttlSeconds` must be a whole number from 1 to 900 (access tokens live 15 minutes at most).');
+  }
+  if (tokens.algorithm === 'HS256' && tokens.secret !== undefined && tokens.secret.length < 32) {
+    throw new Error('AuthSessionsModule: `accessTokens.secret` must be at least 32 characters; generate one with `openssl rand -base64 48`.');
+  }
+  if (tokens.algorithm !== 'HS256' && !tokens.privateKey) {
+    throw new Error(`AuthSessionsModule: \`accessTokens.privateKey\` (PEM, PKCS#8) is required with ${tokens.algorithm}.`);
+  }
+  if (!(resolved.refreshReuseGraceSeconds >= 0)) {
+    throw new Error('AuthSessionsModule: `refreshReuseGraceSeconds` must be zero or more.');
+  }
   for (const [name, lifetime] of [['session', resolved.session], ['rememberMe', resolved.rememberMe]] as const) {
     if (!(lifetime.idleSeconds > 0) || !(lifetime.absoluteSeconds > 0)) {
       throw new Error(`AuthSessionsModule: \`${name}\` lifetimes must be positive numbers of seconds.`);

@@ -1,7 +1,7 @@
 // Module and options
 export { AuthSessionsModule } from './auth-sessions.module.js';
 export { AUTH_SESSIONS_OPTIONS } from './auth-sessions.module-definition.js';
-export type { AuthSessionsOptions, ResolvedAuthSessionsOptions, SessionLifetime } from './auth-sessions.options.js';
+export type { AuthSessionsOptions, AccessTokenOptions, ResolvedAuthSessionsOptions, SessionLifetime } from './auth-sessions.options.js';
 export { AUTH_SESSIONS_ENTITIES } from './auth-sessions.entities.js';
 export { AUTH_SESSIONS_MIGRATIONS } from './migrations/index.js';
 export { RATE_LIMITED_METADATA } from './auth-sessions.constants.js';
@@ -41,8 +41,12 @@ export { isStoreUnavailableError } from './common/store-unavailable.js';
 export { clientContextOf, type ClientContext } from './common/client-context.js';
 
 // Sign-in
-export { SignInService, type SignInResult } from './signin/sign-in.service.js';
+export { SignInService, type SignInResult, type FreshSessionResult } from './signin/sign-in.service.js';
 export { LocalAuthGuard } from './signin/local-auth.guard.js';
+
+// Tokens
+export { TokensService, type TokenPair } from './tokens/tokens.service.js';
+export { RefreshToken } from './tokens/refresh-token.entity.js';
 
 // Logout
 export { LogoutService, type RevocationResult } from './logout/logout.service.js';

@@ -1,4 +1,5 @@
 import { CreateAuthSessions1767225600000 } from './1767225600000-create-auth-sessions.js';
+import { AddRefreshTokens1767312000000 } from './1767312000000-add-refresh-tokens.js';
 
 /** The library's migrations, in order: add them to your DataSource's `migrations`. */
-export const AUTH_SESSIONS_MIGRATIONS = [CreateAuthSessions1767225600000];
+export const AUTH_SESSIONS_MIGRATIONS = [CreateAuthSessions1767225600000, AddRefreshTokens1767312000000];

@@ -1,13 +1,9 @@
-import { Injectable } from '@nestjs/common';
 import type { AuthenticationResult } from './sessions.service.js';
 
 /**
- * Resolves `Authorization: Bearer` credentials to a session. Until bearer mode is configured every
- * bearer credential is rejected, so a request carrying one is never authenticated by a cookie instead.
+ * Resolves an `Authorization` header to a session. The tokens feature provides the implementation
+ * (JWT access tokens bound to their session); the guard only knows this contract.
  */
-@Injectable()
-export class BearerAuthenticator {
-  async authenticate(_authorization: string): Promise<AuthenticationResult> {
-    return { ok: false, code: 'unauthenticated' };
-  }
+export abstract class BearerAuthenticator {
+  abstract authenticate(authorization: string): Promise<AuthenticationResult>;
 }

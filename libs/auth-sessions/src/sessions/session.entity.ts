@@ -59,6 +59,10 @@ export class Session {
   @Column('timestamptz', { name: 'fresh_at' })
   freshAt!: Date;
 
+  /** Bumped whenever the session's secrets rotate; access tokens carry it, so older ones stop working. */
+  @Column('integer', { default: 0 })
+  generation!: number;
+
   /** The user's session epoch when the session was opened; a later epoch ends it. */
   @Column('integer', { default: 0 })
   epoch!: number;

@@ -35,21 +35,31 @@ const TOUCH_INTERVAL_SECONDS = 60;
 export class SessionRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  // One round trip: the session row and its user's epoch together.
+  private async findWithEpoch(condition: string, parameters: Record<string, unknown>, manager: EntityManager): Promise<SessionWithEpoch | null> {
+    const { entities, raw } = await manager
+      .createQueryBuilder(Session, 's')
+      .leftJoin(UserSessionState, 'st', 'st.user_id = s.user_id')
+      .addSelect(['st.epoch', 'st.epoch_reason', 'st.updated_at'])
+      .where(condition, parameters)
+      .getRawAndEntities<Record<string, unknown>>();
+    const session = entities[0];
+    return session ? { session, userEpoch: epochFromRaw(raw[0]) } : null;
+  }
+
   /** Runs `work` in one transaction. */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
   }
 
   /** Finds the session whose token has this hash, with its user's epoch; `null` when none has it. */
-  async findByTokenHash(tokenHash: Buffer): Promise<SessionWithEpoch | null> {
-    const { entities, raw } = await this.dataSource.manager
-      .createQueryBuilder(Session, 's')
-      .leftJoin(UserSessionState, 'st', 'st.user_id = s.user_id')
-      .addSelect(['st.epoch', 'st.epoch_reason', 'st.updated_at'])
-      .where('s.token_hash = :tokenHash', { tokenHash })
-      .getRawAndEntities<Record<string, unknown>>();
-    const session = entities[0];
-    return session ? { session, userEpoch: epochFromRaw(raw[0]) } : null;
+  findByTokenHash(tokenHash: Buffer): Promise<SessionWithEpoch | null> {
+    return this.findWithEpoch('s.token_hash = :tokenHash', { tokenHash }, this.dataSource.manager);
+  }
+
+  /** Finds a session by id with its user's epoch; `null` when there is none. */
+  findById(sessionId: string, manager = this.dataSource.manager): Promise<SessionWithEpoch | null> {
+    return this.findWithEpoch('s.id = :sessionId', { sessionId }, manager);
   }
 
   /** Finds one session of a user by id, active or not; `null` when the user has no such session. */
@@ -99,12 +109,12 @@ export class SessionRepository {
       .execute();
   }
 
-  /** Replaces the token (and optionally the freshness) of an active session; false when it is not active. */
+  /** Replaces the token (and optionally the freshness) of an active session and bumps its generation; false when it is not active. */
   async rotateToken(sessionId: string, tokenHash: Buffer, freshAt: Date | null, manager: EntityManager): Promise<boolean> {
     const result = await manager
       .createQueryBuilder()
       .update(Session)
-      .set(freshAt ? { tokenHash, freshAt } : { tokenHash })
+      .set({ tokenHash, generation: () => 'generation + 1', ...(freshAt ? { freshAt } : {}) })
       .where('id = :sessionId AND ended_at IS NULL', { sessionId })
       .execute();
     return (result.affected ?? 0) > 0;
@@ -166,10 +176,15 @@ export class SessionRepository {
   ): Promise<string[]> {
     const extra = condition === 'ids' ? 'AND s.id = ANY($6::uuid[])' : condition === 'except' ? 'AND s.id <> $6::uuid' : '';
     const result: unknown = await manager.query(
-      `UPDATE auth_sessions s
-          SET ended_at = $1, end_reason = $2, ended_by_id = $3, ended_by_email = $4
-        WHERE s.user_id = $5 ${extra} AND ${activePredicate('$1')}
-        RETURNING s.id`,
+      `WITH ended AS (
+         UPDATE auth_sessions s
+            SET ended_at = $1, end_reason = $2, ended_by_id = $3, ended_by_email = $4
+          WHERE s.user_id = $5 ${extra} AND ${activePredicate('$1')}
+          RETURNING s.id),
+       revoked_refresh_tokens AS (
+         UPDATE auth_refresh_tokens r SET revoked_at = $1
+           FROM ended WHERE r.session_id = ended.id AND r.revoked_at IS NULL)
+       SELECT id FROM ended`,
       [end.at, end.reason, end.byId, end.byEmail, userId, ...(condition === 'all' ? [] : [parameter])],
     );
     return returnedRows(result).map((row) => String(row['id']));

@@ -10,7 +10,7 @@ import type { SignoffUser } from '../users/users-provider.js';
 import { ReauthRequiredError, type UnauthenticatedCode } from './session.errors.js';
 import { Session, type SessionKind } from './session.entity.js';
 import type { SessionEndReason } from './session-end-reason.js';
-import { SessionRepository } from './session.repository.js';
+import { SessionRepository, type SessionWithEpoch } from './session.repository.js';
 import { expiresAtOf, sessionStateAt } from './session-state.js';
 import { generateSessionToken, hashesEqual, hashSessionToken, isWellFormedSessionToken } from './session-token.js';
 
@@ -47,6 +47,15 @@ export class SessionsService {
     const found = await this.sessions.findByTokenHash(tokenHash);
     // The lookup is by hash; the constant-time comparison guards against any lookup that is not exact.
     if (!found || !hashesEqual(found.session.tokenHash, tokenHash)) return { ok: false, code: 'unauthenticated' };
+    return this.resolve(found, now);
+  }
+
+  /**
+   * Turns a found session into an authentication result: ended and expired sessions (including
+   * rows no job has marked yet) come back with the contract's code and reason; a user the host no
+   * longer has is `unauthenticated`.
+   */
+  async resolve(found: SessionWithEpoch, now = new Date()): Promise<AuthenticationResult> {
     const state = sessionStateAt(found.session, found.userEpoch, now);
     if (state.status === 'ended') return { ok: false, code: 'session_ended', reason: state.reason };
     if (state.status === 'expired') return { ok: false, code: 'session_expired', reason: state.reason };
@@ -93,6 +102,7 @@ export class SessionsService {
       idleSeconds: lifetime.idleSeconds,
       absoluteExpiresAt: new Date(now.getTime() + lifetime.absoluteSeconds * 1000),
       freshAt: now,
+      generation: 0,
       epoch,
       endedAt: null,
       endReason: null,
@@ -120,7 +130,11 @@ export class SessionsService {
     const freshAt = fresh ? new Date() : null;
     const rotated = await this.sessions.rotateToken(session.id, hashSessionToken(token), freshAt, manager);
     if (!rotated) return null;
-    const updated = Object.assign(new Session(), session, { tokenHash: hashSessionToken(token), freshAt: freshAt ?? session.freshAt });
+    const updated = Object.assign(new Session(), session, {
+      tokenHash: hashSessionToken(token),
+      freshAt: freshAt ?? session.freshAt,
+      generation: session.generation + 1,
+    });
     return { session: updated, token, expiresAt: expiresAtOf(updated) };
   }
 

@@ -9,6 +9,7 @@ import { SessionCookies } from '../sessions/session-cookies.js';
 import { SessionRepository } from '../sessions/session.repository.js';
 import type { AuthenticatedRequest, RequestAuth } from '../sessions/request-auth.js';
 import { SessionsService } from '../sessions/sessions.service.js';
+import { type TokenPair, TokensService } from '../tokens/tokens.service.js';
 import type { SignoffUser } from '../users/users-provider.js';
 
 /** The answer of a successful sign-in: the contract's login body. */
@@ -28,6 +29,7 @@ export class SignInService {
     private readonly sessions: SessionsService,
     private readonly auditLog: AuditLogService,
     private readonly cookies: SessionCookies,
+    private readonly tokens: TokensService,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
   ) {}
 
@@ -94,7 +96,7 @@ export class SignInService {
    * Step-up: checks the password of the current user, then makes the session fresh and rotates its
    * secrets (same id, new cookies). Wrong password: 403 `invalid_password`, nothing changes.
    */
-  async reauthenticate(req: Request, res: Response, password: string): Promise<{ session: { id: string; expiresAt: Date } }> {
+  async reauthenticate(req: Request, res: Response, password: string): Promise<FreshSessionResult> {
     const auth = requireAuth(req);
     if (!(await this.options.users.verifyPassword(auth.user, password))) throw new InvalidPasswordError();
     return this.markFresh(req, res);
@@ -104,15 +106,25 @@ export class SignInService {
    * Makes the current session fresh for step-up and rotates its secrets. Hosts whose users prove
    * themselves another way (OIDC `prompt=login`, a hardware key) call this after their own check.
    */
-  async markFresh(req: Request, res: Response): Promise<{ session: { id: string; expiresAt: Date } }> {
+  async markFresh(req: Request, res: Response): Promise<FreshSessionResult> {
     const auth = requireAuth(req);
-    const issued = await this.sessionRepository.transaction((manager) => this.sessions.rotate(manager, auth.session, true));
-    if (!issued) throw new SessionRejectedError('session_ended');
+    const rotated = await this.sessionRepository.transaction(async (manager) => {
+      const issued = await this.sessions.rotate(manager, auth.session, true);
+      if (!issued) return null;
+      // A bearer client gets a new pair: its earlier access and refresh tokens stop working.
+      const tokens = auth.method === 'bearer' ? await this.tokens.reissue(issued.session, manager) : null;
+      return { issued, tokens };
+    });
+    if (!rotated) throw new SessionRejectedError('session_ended');
+    const { issued, tokens } = rotated;
     if (auth.method === 'cookie') this.cookies.set(res, issued.token, this.sessions.cookieMaxAgeSeconds(issued.session));
     auth.session = issued.session;
-    return { session: { id: issued.session.id, expiresAt: issued.expiresAt } };
+    return { session: { id: issued.session.id, expiresAt: issued.expiresAt }, ...tokens };
   }
 }
+
+/** The answer of reauth and `markFresh`; bearer callers also get their new token pair. */
+export type FreshSessionResult = { session: { id: string; expiresAt: Date } } & Partial<TokenPair>;
 
 /** The user fields the API shows. */
 export function publicUser(user: SignoffUser): SignoffUser {

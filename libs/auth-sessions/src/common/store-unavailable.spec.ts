@@ -1,0 +1,43 @@
+import { isStoreUnavailableError } from './store-unavailable.js';
+
+function errorWith(message: string, fields: Record<string, unknown> = {}): Error {
+  return Object.assign(new Error(message), fields);
+}
+
+describe('isStoreUnavailableError', () => {
+  describe('when PostgreSQL or Redis cannot be reached', () => {
+    it.each([
+      ['a refused connection', errorWith('connect ECONNREFUSED 127.0.0.1:5432', { code: 'ECONNREFUSED' })],
+      ['PostgreSQL shutting down (57P01 admin_shutdown)', errorWith('terminating connection due to administrator command', { code: '57P01' })],
+      ['PostgreSQL connection failure (08006)', errorWith('connection failure', { code: '08006' })],
+      [
+        "TypeORM's QueryFailedError wrapping a refused connection",
+        errorWith('Query failed', { driverError: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' } }),
+      ],
+      [
+        "an AggregateError of every address's refusal",
+        Object.assign(new Error(''), { errors: [errorWith('connect ECONNREFUSED ::1:6379', { code: 'ECONNREFUSED' })] }),
+      ],
+      ['pg losing the connection mid-query', new Error('Connection terminated unexpectedly')],
+      ['ioredis refusing commands while offline', new Error("Stream isn't writeable and enableOfflineQueue options is false")],
+      ['a refusal reached through cause', errorWith('could not open session store', { cause: errorWith('connect', { code: 'ECONNREFUSED' }) })],
+    ])('should return true for %s', (_label, error) => {
+      expect(isStoreUnavailableError(error)).toBe(true);
+    });
+  });
+
+  describe('when the store answered with an ordinary error', () => {
+    it.each([
+      ['a unique violation (23505)', errorWith('duplicate key value violates unique constraint', { code: '23505' })],
+      ['a wrapped unique violation', errorWith('Query failed', { driverError: { code: '23505', message: 'duplicate key' } })],
+      ['a plain Error', new Error('something else went wrong')],
+      ['an AggregateError of ordinary errors', Object.assign(new Error(''), { errors: [new Error('bad input')] })],
+    ])('should return false for %s', (_label, error) => {
+      expect(isStoreUnavailableError(error)).toBe(false);
+    });
+
+    it.each([undefined, null, 'ECONNREFUSED', 42])('should return false for the non-error %p', (value) => {
+      expect(isStoreUnavailableError(value)).toBe(false);
+    });
+  });
+});

@@ -1,0 +1,309 @@
+import { jest } from '@jest/globals';
+import type { ExecutionContext } from '@nestjs/common';
+import type { Reflector } from '@nestjs/core';
+import { PUBLIC_ROUTE_METADATA } from '../auth-sessions.constants.js';
+import { resolveAuthSessionsOptions } from '../auth-sessions.options.js';
+import type { AuthUsersProvider, SignoffUser } from '../users/users-provider.js';
+import type { BearerAuthenticator } from './bearer-authenticator.js';
+import type { AuthenticatedRequest } from './request-auth.js';
+import { CSRF_EXEMPT_METADATA, NOT_ACTIVITY_METADATA, SAME_ORIGIN_METADATA } from './session.decorators.js';
+import { Session } from './session.entity.js';
+import { CrossSiteRequestError, SessionRejectedError } from './session.errors.js';
+import { SessionGuard } from './session.guard.js';
+import type { SessionCookies } from './session-cookies.js';
+import { generateSessionToken, xsrfTokenFor } from './session-token.js';
+import type { AuthenticationResult, SessionsService } from './sessions.service.js';
+
+const PUBLIC_ORIGIN = 'https://app.example.com';
+const USER: SignoffUser = { id: '0b7d5a52-8a40-4bde-a0a7-7b2cf1d3c6f2', email: 'ada@example.com', roles: [] };
+
+function activeSession(): Session {
+  const now = new Date();
+  return Object.assign(new Session(), {
+    id: '4b1c2c9e-7a0f-4c59-9b55-0d9f6b1f0a11',
+    userId: USER.id,
+    kind: 'cookie',
+    lastActiveAt: new Date(now.getTime() - 5 * 60_000),
+    idleSeconds: 1800,
+    absoluteExpiresAt: new Date(now.getTime() + 3_600_000),
+  });
+}
+
+interface GuardFixture {
+  guard: SessionGuard;
+  sessions: {
+    authenticate: jest.Mock<(token: string) => Promise<AuthenticationResult>>;
+    recordActivity: jest.Mock<(session: Session) => Promise<void>>;
+  };
+  bearer: { authenticate: jest.Mock<(authorization: string) => Promise<AuthenticationResult>> };
+  session: Session;
+}
+
+function createGuard(options: { metadata?: Record<string, unknown>; cookieResult?: AuthenticationResult; bearerResult?: AuthenticationResult } = {}): GuardFixture {
+  const session = activeSession();
+  const ok: AuthenticationResult = { ok: true, session, user: USER, expiresAt: new Date(Date.now() + 1_800_000) };
+  const reflector = {
+    getAllAndOverride: (key: string) => options.metadata?.[key],
+  } as unknown as Reflector;
+  const sessions = {
+    authenticate: jest.fn(async (_token: string) => options.cookieResult ?? ok),
+    recordActivity: jest.fn(async (_session: Session) => undefined),
+  };
+  const cookies = {
+    read: (req: AuthenticatedRequest) => req.cookies?.['sid'],
+  } as unknown as SessionCookies;
+  const bearer = {
+    authenticate: jest.fn(async (_authorization: string) => options.bearerResult ?? ({ ok: false, code: 'unauthenticated' } as const)),
+  };
+  const resolved = resolveAuthSessionsOptions({ users: {} as AuthUsersProvider, publicOrigin: PUBLIC_ORIGIN });
+  const guard = new SessionGuard(reflector, sessions as unknown as SessionsService, cookies, bearer as unknown as BearerAuthenticator, resolved);
+  return { guard, sessions, bearer, session };
+}
+
+interface FakeHttp {
+  context: ExecutionContext;
+  req: AuthenticatedRequest;
+  responseHeaders: Record<string, unknown>;
+}
+
+function httpContext(request: { method?: string; headers?: Record<string, string>; cookies?: Record<string, string>; body?: unknown } = {}): FakeHttp {
+  const headers = Object.fromEntries(Object.entries(request.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+  const req = {
+    method: request.method ?? 'GET',
+    cookies: request.cookies ?? {},
+    body: request.body,
+    get: (name: string) => headers[name.toLowerCase()],
+  } as unknown as AuthenticatedRequest;
+  const responseHeaders: Record<string, unknown> = {};
+  const res = { setHeader: (name: string, value: unknown) => void (responseHeaders[name.toLowerCase()] = value) };
+  const context = {
+    getType: () => 'http',
+    getHandler: () => function handler() {},
+    getClass: () => class FixtureController {},
+    switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }),
+  } as unknown as ExecutionContext;
+  return { context, req, responseHeaders };
+}
+
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the guard to reject the request');
+}
+
+describe('SessionGuard', () => {
+  const token = generateSessionToken();
+
+  describe('canActivate', () => {
+    describe('when a public route is called without credentials', () => {
+      it('should let the request through anonymously', async () => {
+        const { guard, sessions } = createGuard({ metadata: { [PUBLIC_ROUTE_METADATA]: true } });
+        const { context, req } = httpContext({ method: 'POST' });
+
+        await expect(guard.canActivate(context)).resolves.toBe(true);
+        expect(req.auth).toBeUndefined();
+        expect(sessions.authenticate).not.toHaveBeenCalled();
+        expect(sessions.recordActivity).not.toHaveBeenCalled();
+      });
+    });
+
+    describe('when a protected route is called without credentials', () => {
+      it("should reject with 401 'unauthenticated'", async () => {
+        const { guard } = createGuard();
+        const { context } = httpContext();
+
+        const error = await rejectionOf(guard.canActivate(context));
+
+        expect(error).toBeInstanceOf(SessionRejectedError);
+        expect((error as SessionRejectedError).getStatus()).toBe(401);
+        expect((error as SessionRejectedError).getResponse()).toMatchObject({ statusCode: 401, code: 'unauthenticated' });
+      });
+    });
+
+    describe('when the session cookie belongs to an ended session', () => {
+      it('should reject with 401 carrying the code and the reason', async () => {
+        const { guard, sessions } = createGuard({ cookieResult: { ok: false, code: 'session_ended', reason: 'logout' } });
+        const { context } = httpContext({ cookies: { sid: token } });
+
+        const error = await rejectionOf(guard.canActivate(context));
+
+        expect(sessions.authenticate).toHaveBeenCalledWith(token);
+        expect(error).toBeInstanceOf(SessionRejectedError);
+        expect((error as SessionRejectedError).getStatus()).toBe(401);
+        expect((error as SessionRejectedError).getResponse()).toMatchObject({ code: 'session_ended', reason: 'logout' });
+        expect(sessions.recordActivity).not.toHaveBeenCalled();
+      });
+    });
+
+    describe('when a valid session cookie authenticates a GET', () => {
+      it('should attach the session and user to the request', async () => {
+        const { guard, session } = createGuard();
+        const { context, req } = httpContext({ cookies: { sid: token } });
+
+        await expect(guard.canActivate(context)).resolves.toBe(true);
+        expect(req.auth).toMatchObject({ session, user: USER, method: 'cookie' });
+      });
+
+      it('should mark the response Cache-Control: no-store', async () => {
+        const { guard } = createGuard();
+        const { context, responseHeaders } = httpContext({ cookies: { sid: token } });
+
+        await guard.canActivate(context);
+
+        expect(responseHeaders['cache-control']).toBe('no-store');
+      });
+
+      it('should record activity on the session', async () => {
+        const { guard, sessions, session } = createGuard();
+        const { context } = httpContext({ cookies: { sid: token } });
+
+        await guard.canActivate(context);
+
+        expect(sessions.recordActivity).toHaveBeenCalledWith(session);
+      });
+    });
+
+    describe('when the route is marked @NotActivity()', () => {
+      it('should authenticate without recording activity', async () => {
+        const { guard, sessions } = createGuard({ metadata: { [NOT_ACTIVITY_METADATA]: true } });
+        const { context, req } = httpContext({ cookies: { sid: token } });
+
+        await expect(guard.canActivate(context)).resolves.toBe(true);
+        expect(req.auth).toBeDefined();
+        expect(sessions.recordActivity).not.toHaveBeenCalled();
+      });
+    });
+
+    describe('when a cookie-authenticated POST has no X-XSRF-TOKEN', () => {
+      it("should reject with 403 'csrf_token_invalid' and record nothing", async () => {
+        const { guard, sessions } = createGuard();
+        const { context } = httpContext({ method: 'POST', cookies: { sid: token } });
+
+        const error = await rejectionOf(guard.canActivate(context));
+
+        expect(error).toBeInstanceOf(CrossSiteRequestError);
+        expect((error as CrossSiteRequestError).getStatus()).toBe(403);
+        expect((error as CrossSiteRequestError).getResponse()).toMatchObject({ code: 'csrf_token_invalid' });
+        expect(sessions.recordActivity).not.toHaveBeenCalled();
+      });
+    });
+
+    describe('when a cookie-authenticated POST carries the XSRF value of its session', () => {
+      it('should let the request through', async () => {
+        const { guard } = createGuard();
+        const { context } = httpContext({ method: 'POST', cookies: { sid: token }, headers: { 'X-XSRF-TOKEN': xsrfTokenFor(token) } });
+
+        await expect(guard.canActivate(context)).resolves.toBe(true);
+      });
+
+      it('should accept the value from a form field _csrf', async () => {
+        const { guard } = createGuard();
+        const { context } = httpContext({ method: 'DELETE', cookies: { sid: token }, body: { _csrf: xsrfTokenFor(token) } });
+
+        await expect(guard.canActivate(context)).resolves.toBe(true);
+      });
+    });
+
+    describe('when a cookie-authenticated POST comes from a foreign Origin', () => {
+      it("should reject with 403 'origin_not_allowed' even with the right XSRF value", async () => {
+        const { guard } = createGuard();
+        const { context } = httpContext({
+          method: 'POST',
+          cookies: { sid: token },
+          headers: { 'X-XSRF-TOKEN': xsrfTokenFor(token), Origin: 'https://evil.example' },
+        });
+
+        const error = await rejectionOf(guard.canActivate(context));
+
+        expect(error).toBeInstanceOf(CrossSiteRequestError);
+        expect((error as CrossSiteRequestError).getResponse()).toMatchObject({ statusCode: 403, code: 'origin_not_allowed' });
+      });
+    });
+
+    describe('when the route is @CsrfExempt()', () => {
+      it('should let a cookie-authenticated POST through without the XSRF value', async () => {
+        const { guard } = createGuard({ metadata: { [CSRF_EXEMPT_METADATA]: true } });
+        const { context } = httpContext({ method: 'POST', cookies: { sid: token }, headers: { Origin: 'https://evil.example' } });
+
+        await expect(guard.canActivate(context)).resolves.toBe(true);
+      });
+    });
+
+    describe('when a public @RequireSameOrigin() route (login) is called', () => {
+      it("should reject a foreign Origin with 403 'origin_not_allowed' even without a session", async () => {
+        const { guard } = createGuard({ metadata: { [PUBLIC_ROUTE_METADATA]: true, [SAME_ORIGIN_METADATA]: true } });
+        const { context } = httpContext({ method: 'POST', headers: { Origin: 'https://evil.example' } });
+
+        const error = await rejectionOf(guard.canActivate(context));
+
+        expect((error as CrossSiteRequestError).getResponse()).toMatchObject({ code: 'origin_not_allowed' });
+      });
+
+      // Contract, "CSRF and Origin": login and register never need the XSRF value.
+      it('should not ask for the XSRF value when the browser still has a valid session cookie', async () => {
+        const { guard } = createGuard({ metadata: { [PUBLIC_ROUTE_METADATA]: true, [SAME_ORIGIN_METADATA]: true } });
+        const { context } = httpContext({ method: 'POST', cookies: { sid: token }, headers: { Origin: PUBLIC_ORIGIN } });
+
+        await expect(guard.canActivate(context)).resolves.toBe(true);
+      });
+    });
+
+    describe('when a public route is called with a cookie that is no longer valid', () => {
+      it('should let the request through anonymously, without a CSRF check', async () => {
+        const { guard } = createGuard({
+          metadata: { [PUBLIC_ROUTE_METADATA]: true },
+          cookieResult: { ok: false, code: 'session_ended', reason: 'logout' },
+        });
+        const { context, req } = httpContext({ method: 'POST', cookies: { sid: token } });
+
+        await expect(guard.canActivate(context)).resolves.toBe(true);
+        expect(req.auth).toBeUndefined();
+      });
+    });
+
+    describe('when the request carries an Authorization header', () => {
+      it('should ignore a valid session cookie and reject an invalid bearer with 401', async () => {
+        const { guard, sessions, bearer } = createGuard();
+        const { context, req } = httpContext({ cookies: { sid: token }, headers: { Authorization: 'Bearer not-a-token' } });
+
+        const error = await rejectionOf(guard.canActivate(context));
+
+        expect(bearer.authenticate).toHaveBeenCalledWith('Bearer not-a-token');
+        expect(sessions.authenticate).not.toHaveBeenCalled();
+        expect(error).toBeInstanceOf(SessionRejectedError);
+        expect((error as SessionRejectedError).getResponse()).toMatchObject({ code: 'unauthenticated' });
+        expect(req.auth).toBeUndefined();
+      });
+
+      it('should authenticate by the bearer alone and skip the CSRF and Origin rules', async () => {
+        const session = activeSession();
+        const { guard, sessions } = createGuard({
+          bearerResult: { ok: true, session, user: USER, expiresAt: new Date(Date.now() + 60_000) },
+        });
+        const { context, req, responseHeaders } = httpContext({
+          method: 'POST',
+          cookies: { sid: token },
+          headers: { Authorization: 'Bearer valid', Origin: 'https://evil.example' },
+        });
+
+        await expect(guard.canActivate(context)).resolves.toBe(true);
+        expect(req.auth).toMatchObject({ session, method: 'bearer' });
+        expect(sessions.authenticate).not.toHaveBeenCalled();
+        expect(responseHeaders['cache-control']).toBe('no-store');
+      });
+    });
+
+    describe('when the context is not HTTP', () => {
+      it('should leave the decision to the transport', async () => {
+        const { guard, sessions } = createGuard();
+        const context = { getType: () => 'rpc' } as unknown as ExecutionContext;
+
+        await expect(guard.canActivate(context)).resolves.toBe(true);
+        expect(sessions.authenticate).not.toHaveBeenCalled();
+      });
+    });
+  });
+});

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { BearerAuthenticator } from '../sessions/bearer-authenticator.js';
+import { SessionRepository } from '../sessions/session.repository.js';
+import { type AuthenticationResult, SessionsService } from '../sessions/sessions.service.js';
+import { AccessTokenService } from './access-token.service.js';
+
+// RFC 6750 b64token, bounded so an oversized header never reaches the JWT parser.
+const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]{1,4096}=*)$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Resolves `Authorization: Bearer <access token>`: the JWT must verify, and the session named by its
+ * `sid` must still be active in PostgreSQL right now, so ending the session rejects the token at
+ * once on every instance (no window until `exp`, no jti denylist).
+ */
+@Injectable()
+export class AccessTokenAuthenticator extends BearerAuthenticator {
+  constructor(
+    private readonly accessTokens: AccessTokenService,
+    private readonly sessionRepository: SessionRepository,
+    private readonly sessions: SessionsService,
+  ) {
+    super();
+  }
+
+  async authenticate(authorization: string): Promise<AuthenticationResult> {
+    const match = BEARER.exec(authorization);
+    if (!match) return { ok: false, code: 'unauthenticated' };
+    const check = await this.accessTokens.verify(match[1]!);
+    if (check.status === 'invalid' || !UUID.test(check.claims.sid)) return { ok: false, code: 'unauthenticated' };
+    const found = await this.sessionRepository.findById(check.claims.sid);
+    if (!found || found.session.userId !== check.claims.sub || found.session.kind !== 'bearer') {
+      return { ok: false, code: 'unauthenticated' };
+    }
+    const result = await this.sessions.resolve(found);
+    if (!result.ok) return result;
+    if (check.status === 'expired') return { ok: false, code: 'token_expired' };
+    // A rotation (reauth, credential change) retires every token signed before it.
+    if (check.claims.sv !== found.session.generation) return { ok: false, code: 'unauthenticated' };
+    return result;
+  }
+}

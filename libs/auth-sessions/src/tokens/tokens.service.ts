@@ -1,0 +1,170 @@
+import { createHmac } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
+import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
+import { AuditLogService } from '../audit/audit-log.service.js';
+import type { ClientContext } from '../common/client-context.js';
+import { SessionRejectedError } from '../sessions/session.errors.js';
+import type { Session } from '../sessions/session.entity.js';
+import { SessionRepository, type SessionEnd } from '../sessions/session.repository.js';
+import { sessionStateAt } from '../sessions/session-state.js';
+import { generateSessionToken, hashSessionToken, isWellFormedSessionToken } from '../sessions/session-token.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import type { SignoffUser } from '../users/users-provider.js';
+import { AccessTokenService } from './access-token.service.js';
+import { RefreshTokenRepository } from './refresh-token.repository.js';
+import { SecretStore } from './secret-store.js';
+
+/** The body of a token response (RFC 6749 names). */
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+}
+
+type RefreshOutcome =
+  | { kind: 'rotated'; session: Session; refreshToken: string }
+  | { kind: 'rejected'; error: SessionRejectedError };
+
+/**
+ * Bearer mode: a session whose client holds a JWT access token bound to it by `sid` and a rotating,
+ * single-use refresh token. Ending the session ends both, on every instance, at once.
+ */
+@Injectable()
+export class TokensService {
+  constructor(
+    private readonly sessionRepository: SessionRepository,
+    private readonly refreshTokens: RefreshTokenRepository,
+    private readonly sessions: SessionsService,
+    private readonly accessTokens: AccessTokenService,
+    private readonly auditLog: AuditLogService,
+    private readonly secrets: SecretStore,
+    @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
+  ) {}
+
+  /** Opens a bearer session for a signed-in user and answers its first token pair. */
+  async signIn(user: SignoffUser, client: ClientContext, rememberMe: boolean): Promise<TokenPair & { session_id: string }> {
+    const { session, refreshToken } = await this.sessionRepository.transaction(async (manager) => {
+      const issued = await this.sessions.open(manager, user, client, 'bearer', rememberMe);
+      return { session: issued.session, refreshToken: await this.startFamily(issued.session, manager) };
+    });
+    return { ...(await this.pair(session, refreshToken)), session_id: session.id };
+  }
+
+  /**
+   * Gives a session a fresh token pair after its secrets rotated (reauth, credential change): every
+   * earlier refresh token of the session is revoked, in the caller's transaction.
+   */
+  async reissue(session: Session, manager: EntityManager): Promise<TokenPair> {
+    await this.refreshTokens.revokeForSession(session.id, new Date(), manager);
+    return this.pair(session, await this.startFamily(session, manager));
+  }
+
+  /**
+   * Rotates a refresh token. A spent token presented again within the grace period, while its
+   * successor is unused, gets that same successor; any other reuse ends the session
+   * (`refresh_token_reuse`) and answers 401.
+   */
+  async refresh(refreshToken: string, client: ClientContext): Promise<TokenPair> {
+    if (!isWellFormedSessionToken(refreshToken)) throw new SessionRejectedError('unauthenticated');
+    const successor = await this.successorOf(refreshToken);
+    const outcome = await this.sessionRepository.transaction((manager) => this.rotate(refreshToken, successor, client, manager));
+    if (outcome.kind === 'rejected') throw outcome.error;
+    await this.sessions.recordActivity(outcome.session);
+    return this.pair(outcome.session, outcome.refreshToken);
+  }
+
+  /** RFC 7009: ends the session of a refresh token with reason `logout`; unknown tokens change nothing. */
+  async revoke(refreshToken: string, client: ClientContext): Promise<void> {
+    if (!isWellFormedSessionToken(refreshToken)) return;
+    const token = await this.refreshTokens.findByHash(hashSessionToken(refreshToken));
+    if (!token) return;
+    const found = await this.sessionRepository.findById(token.sessionId);
+    if (!found) return;
+    const user = await this.options.users.findById(found.session.userId);
+    await this.sessionRepository.transaction(async (manager) => {
+      const end: SessionEnd = { reason: 'logout', at: new Date(), byId: user?.id ?? null, byEmail: user?.email ?? null };
+      const ended = await this.sessionRepository.revoke(found.session.userId, [found.session.id], end, manager);
+      if (ended.length === 0) return;
+      await this.auditLog.record(manager, {
+        type: 'logout',
+        actor: user ? { id: user.id, email: user.email } : null,
+        userId: found.session.userId,
+        sessionId: found.session.id,
+        client,
+        reason: 'logout',
+        metadata: { method: 'token_revoke' },
+      });
+    });
+  }
+
+  private async rotate(presented: string, successor: string, client: ClientContext, manager: EntityManager): Promise<RefreshOutcome> {
+    const now = new Date();
+    const token = await this.refreshTokens.findByHashForUpdate(hashSessionToken(presented), manager);
+    if (!token) return { kind: 'rejected', error: new SessionRejectedError('unauthenticated') };
+    const found = await this.sessionRepository.findById(token.sessionId, manager);
+    if (!found) return { kind: 'rejected', error: new SessionRejectedError('unauthenticated') };
+    const state = sessionStateAt(found.session, found.userEpoch, now);
+    if (state.status !== 'active') {
+      return { kind: 'rejected', error: new SessionRejectedError(state.status === 'ended' ? 'session_ended' : 'session_expired', state.reason) };
+    }
+    if (token.revokedAt) return { kind: 'rejected', error: new SessionRejectedError('unauthenticated') };
+    if (!token.usedAt) {
+      await this.refreshTokens.markUsed(token.id, now, manager);
+      await this.refreshTokens.insert(token.sessionId, hashSessionToken(successor), token.id, manager);
+      return { kind: 'rotated', session: found.session, refreshToken: successor };
+    }
+    const next = await this.refreshTokens.findSuccessorForUpdate(token.id, manager);
+    const withinGrace = now.getTime() - token.usedAt.getTime() <= this.options.refreshReuseGraceSeconds * 1000;
+    if (next && !next.usedAt && !next.revokedAt && withinGrace) {
+      return { kind: 'rotated', session: found.session, refreshToken: successor };
+    }
+    await this.endForReuse(found.session, client, manager, now);
+    return { kind: 'rejected', error: new SessionRejectedError('session_ended', 'refresh_token_reuse') };
+  }
+
+  private async endForReuse(session: Session, client: ClientContext, manager: EntityManager, at: Date): Promise<void> {
+    const end: SessionEnd = { reason: 'refresh_token_reuse', at, byId: null, byEmail: null };
+    const ended =
+      this.options.refreshReuseRevokes === 'user'
+        ? await this.sessionRepository.revokeAllForUser(session.userId, end, manager)
+        : await this.sessionRepository.revoke(session.userId, [session.id], end, manager);
+    await this.auditLog.record(manager, {
+      type: 'refresh_token_reuse',
+      actor: null,
+      userId: session.userId,
+      sessionId: session.id,
+      client,
+      reason: 'refresh_token_reuse',
+      metadata: { endedSessionIds: ended, scope: this.options.refreshReuseRevokes },
+      at,
+    });
+  }
+
+  private async startFamily(session: Session, manager: EntityManager): Promise<string> {
+    const refreshToken = generateSessionToken();
+    await this.refreshTokens.insert(session.id, hashSessionToken(refreshToken), null, manager);
+    return refreshToken;
+  }
+
+  /**
+   * The successor of a refresh token is derived, not stored: an HMAC of the spent token under a
+   * server secret. So a retry within the grace period gets the same successor, and the database
+   * still holds nothing but hashes.
+   */
+  private async successorOf(refreshToken: string): Promise<string> {
+    const key = await this.secrets.get('refresh-successor');
+    return createHmac('sha256', key).update(refreshToken).digest('base64url');
+  }
+
+  private async pair(session: Session, refreshToken: string): Promise<TokenPair> {
+    return {
+      access_token: await this.accessTokens.sign(session),
+      refresh_token: refreshToken,
+      token_type: 'Bearer',
+      expires_in: this.accessTokens.ttlSeconds,
+    };
+  }
+}
