@@ -132,16 +132,17 @@ describe('sessionStateAt', () => {
       expect(sessionStateAt(session, bumped, secondsAfter(SIGNED_IN_AT, 120))).toEqual({ status: 'ended', reason: 'logout', endedAt });
     });
 
-    // The contract's 401 for an expired session is `session_expired`, whether or not the sweep job has marked the row yet.
-    it('should still read as expired when the expiry sweep has marked the row expired_idle', () => {
-      const deadline = secondsAfter(SIGNED_IN_AT, IDLE_SECONDS);
-      const session = sessionWith({ endedAt: deadline, endReason: 'expired_idle' });
+    // The 401 for an expired session is `session_expired` whether or not the sweep job has marked the row yet.
+    it.each([
+      ['expired_idle', {}],
+      ['expired_absolute', { lastActiveAt: secondsAfter(SIGNED_IN_AT, ABSOLUTE_SECONDS - 60) }],
+    ] as const)('should read a row the expiry sweep marked %s exactly as before the sweep', (reason, overrides) => {
+      const now = secondsAfter(SIGNED_IN_AT, ABSOLUTE_SECONDS * 2);
+      const beforeSweep = sessionStateAt(sessionWith(overrides), NO_EPOCH, now);
+      const swept = sessionWith({ ...overrides, endedAt: beforeSweep.status === 'active' ? null : beforeSweep.endedAt, endReason: reason });
 
-      expect(sessionStateAt(session, NO_EPOCH, secondsAfter(deadline, 120))).toEqual({
-        status: 'expired',
-        reason: 'expired_idle',
-        endedAt: deadline,
-      });
+      expect(beforeSweep).toMatchObject({ status: 'expired', reason });
+      expect(sessionStateAt(swept, NO_EPOCH, now)).toEqual(beforeSweep);
     });
   });
 
