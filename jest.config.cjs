@@ -21,6 +21,8 @@ const shared = {
   rootDir: __dirname,
 };
 module.exports = {
+  // Per-project testTimeout is ignored by jest; e2e tests start real app processes.
+  testTimeout: 60000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/*/src/**/*.spec.ts'] },
     {
@@ -29,7 +31,6 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs}/*/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test-support/global-setup.ts',
       globalTeardown: '<rootDir>/test-support/global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
 };

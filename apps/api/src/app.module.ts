@@ -50,7 +50,8 @@ export class AppModule {
         ThrottlerModule.forRootAsync({
           inject: [AppRedis],
           useFactory: (redis: AppRedis) => ({
-            throttlers: [{ name: 'auth', ttl: 60_000, limit: config.authRateLimit }],
+            // Named 'default' so the 429 carries a plain Retry-After header (other names get a suffix).
+            throttlers: [{ name: 'default', ttl: 60_000, limit: config.authRateLimit }],
             skipIf: () => config.authRateLimit === 0,
             storage: new ResilientThrottlerStorage(redis.client, redis.prefix),
           }),

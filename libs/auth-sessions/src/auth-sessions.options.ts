@@ -87,7 +87,9 @@ export function resolveAuthSessionsOptions(options: AuthSessionsOptions): Resolv
   }
   let origin: string;
   try {
-    origin = new URL(options.publicOrigin).origin;
+    const url = new URL(options.publicOrigin);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)');
+    origin = url.origin;
   } catch {
     throw new Error(`AuthSessionsModule: \`publicOrigin\` must be an absolute URL such as https://app.example.com (got "${options.publicOrigin}").`);
   }
@@ -124,7 +126,7 @@ export function resolveAuthSessionsOptions(options: AuthSessionsOptions): Resolv
       throw new Error(`AuthSessionsModule: \`${name}\` lifetimes must be positive numbers of seconds.`);
     }
   }
-  if (!resolved.logoutRedirect.startsWith('/') || resolved.logoutRedirect.startsWith('//')) {
+  if (!resolved.logoutRedirect.startsWith('/') || resolved.logoutRedirect.startsWith('//') || resolved.logoutRedirect.includes('\\')) {
     throw new Error('AuthSessionsModule: `logoutRedirect` must be a path on this origin, such as /login.');
   }
   return resolved;

@@ -19,5 +19,8 @@ export function safeReturnTo(returnTo: unknown, publicOrigin: string, fallback: 
   if (decoded.startsWith('//') || UNSAFE.test(decoded)) return fallback;
   const url = new URL(returnTo, publicOrigin);
   if (url.origin !== publicOrigin) return fallback;
-  return `${url.pathname}${url.search}${url.hash}`;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  // Dot segments can normalise '/..//evil.example' into a scheme-relative '//evil.example'.
+  if (path.startsWith('//') || path.startsWith('/\\')) return fallback;
+  return path;
 }

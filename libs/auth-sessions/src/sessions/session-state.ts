@@ -26,7 +26,10 @@ export function expiresAtOf(session: Pick<Session, 'lastActiveAt' | 'idleSeconds
  */
 export function sessionStateAt(session: Session, userEpoch: UserEpoch, now: Date): SessionState {
   if (session.endedAt) {
-    return { status: 'ended', reason: session.endReason ?? 'logout', endedAt: session.endedAt };
+    const reason = session.endReason ?? 'logout';
+    // A row the expiry job has marked still reads as expired, whichever instance swept it.
+    if (reason === 'expired_idle' || reason === 'expired_absolute') return { status: 'expired', reason, endedAt: session.endedAt };
+    return { status: 'ended', reason, endedAt: session.endedAt };
   }
   if (session.epoch < userEpoch.epoch) {
     return { status: 'ended', reason: userEpoch.reason ?? 'logout_everywhere', endedAt: userEpoch.changedAt ?? now };

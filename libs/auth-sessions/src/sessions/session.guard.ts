@@ -65,8 +65,10 @@ export class SessionGuard implements CanActivate {
 
   private rejectCrossSiteRequests(req: AuthenticatedRequest, targets: Parameters<Reflector['getAllAndOverride']>[1], cookieToken: string | undefined): void {
     if (this.flag(CSRF_EXEMPT_METADATA, targets)) return;
-    if (this.flag(SAME_ORIGIN_METADATA, targets) && !isOriginAllowed(req, this.options.publicOrigin)) {
-      throw new CrossSiteRequestError('origin_not_allowed');
+    // Login and register check the Origin but never need the XSRF value, even with a valid cookie.
+    if (this.flag(SAME_ORIGIN_METADATA, targets)) {
+      if (!isOriginAllowed(req, this.options.publicOrigin)) throw new CrossSiteRequestError('origin_not_allowed');
+      return;
     }
     // Only a request authenticated by a valid session cookie is exposed to CSRF.
     if (req.auth?.method !== 'cookie' || cookieToken === undefined || !isStateChanging(req.method)) return;

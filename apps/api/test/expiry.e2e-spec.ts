@@ -1,0 +1,81 @@
+import { type ApiProcess, startApi } from '../../../test-support/api-process.js';
+import { registerAccount, signIn } from './support/accounts.js';
+import { TestDatabase } from './support/database.js';
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+describe('session expiry (demo app with short lifetimes)', () => {
+  let db: TestDatabase;
+
+  beforeAll(() => {
+    db = new TestDatabase();
+  });
+
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  describe('idle lifetime', () => {
+    let api: ApiProcess;
+
+    beforeAll(async () => {
+      api = await startApi({ env: { SESSION_IDLE_SECONDS: '2', SESSION_ABSOLUTE_SECONDS: '600', SESSION_SWEEP_MS: '300' } });
+    });
+
+    afterAll(async () => {
+      await api?.stop();
+    });
+
+    it('should reject an idle session with session_expired / expired_idle, and the job should mark it with a session_expired event', async () => {
+      const account = await registerAccount(api.url);
+      const { browser, sessionId } = await signIn(api.url, account);
+      expect((await browser.request('GET', '/api/auth/me')).status).toBe(200);
+      await sleep(2300);
+      const response = await browser.request('GET', '/api/auth/me');
+      expect(response.status).toBe(401);
+      expect(response.body).toMatchObject({ code: 'session_expired', reason: 'expired_idle' });
+      let row = await db.session(sessionId);
+      for (let attempt = 0; attempt < 50 && !row?.['ended_at']; attempt++) {
+        await sleep(200);
+        row = await db.session(sessionId);
+      }
+      expect(row).toMatchObject({ end_reason: 'expired_idle' });
+      // Marked rows still answer session_expired, not session_ended.
+      expect((await browser.request('GET', '/api/auth/me')).body).toMatchObject({ code: 'session_expired', reason: 'expired_idle' });
+      const events = (await db.auditEvents(account.id)).filter((event) => event['type'] === 'session_expired');
+      expect(events).toEqual([expect.objectContaining({ session_id: sessionId, reason: 'expired_idle' })]);
+    });
+  });
+
+  describe('absolute lifetime', () => {
+    let api: ApiProcess;
+
+    beforeAll(async () => {
+      api = await startApi({ env: { SESSION_IDLE_SECONDS: '600', SESSION_ABSOLUTE_SECONDS: '3' } });
+    });
+
+    afterAll(async () => {
+      await api?.stop();
+    });
+
+    it('should end a session at its absolute deadline however active it is, and every list should already show it ended', async () => {
+      const account = await registerAccount(api.url);
+      const first = await signIn(api.url, account);
+      for (let elapsed = 0; elapsed < 2000; elapsed += 400) {
+        await sleep(400);
+        expect((await first.browser.request('GET', '/api/auth/me')).status).toBe(200);
+      }
+      const later = await signIn(api.url, account);
+      await sleep(1300);
+      const response = await first.browser.request('GET', '/api/auth/me');
+      expect(response.status).toBe(401);
+      expect(response.body).toMatchObject({ code: 'session_expired', reason: 'expired_absolute' });
+      const active = await later.browser.request('GET', '/api/auth/sessions');
+      expect(active.body.sessions.map((session: { id: string }) => session.id)).toEqual([later.sessionId]);
+      const history = await later.browser.request('GET', '/api/auth/sessions?include=ended');
+      expect(history.body.sessions.find((session: { id: string }) => session.id === first.sessionId)).toMatchObject({
+        endReason: 'expired_absolute',
+      });
+    });
+  });
+});

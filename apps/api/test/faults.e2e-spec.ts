@@ -1,0 +1,98 @@
+import { type ApiProcess, startApi } from '../../../test-support/api-process.js';
+import { BrowserClient } from '../../../test-support/http-client.js';
+import { startThrowawayPostgres } from '../../../test-support/throwaway-postgres.js';
+import { startThrowawayRedis } from '../../../test-support/throwaway-redis.js';
+import { registerAccount, signIn } from './support/accounts.js';
+
+const LEAKS = /\bat \S+:\d+|SELECT|ECONNREFUSED|QueryFailedError|eyJ|Error:/;
+
+describe('faults', () => {
+  describe('PostgreSQL stopped', () => {
+    let postgres: Awaited<ReturnType<typeof startThrowawayPostgres>>;
+    let api: ApiProcess;
+
+    beforeAll(async () => {
+      postgres = await startThrowawayPostgres();
+      api = await startApi({ databaseUrl: postgres.url });
+    });
+
+    afterAll(async () => {
+      await api?.stop();
+      await postgres?.dispose();
+    });
+
+    it('should answer 503 (never 200) and clear no cookie while it is down, and recover without a restart', async () => {
+      const account = await registerAccount(api.url);
+      const { browser } = await signIn(api.url, account);
+      expect((await browser.request('GET', '/api/auth/me')).status).toBe(200);
+
+      await postgres.stop();
+      for (const path of ['/api/auth/me', '/api/auth/sessions']) {
+        const response = await browser.request('GET', path);
+        expect(response.status).toBe(503);
+        expect(JSON.stringify(response.body)).not.toMatch(LEAKS);
+      }
+      const logout = await browser.request('POST', '/api/auth/logout');
+      expect(logout.status).toBe(503);
+      expect(logout.setCookies).toEqual([]);
+      expect(logout.headers.get('clear-site-data')).toBeNull();
+      const login = await new BrowserClient(api.url).request('POST', '/api/auth/login', { json: { email: account.email, password: account.password } });
+      expect(login.status).toBe(503);
+      expect((await browser.request('GET', '/api/health')).status).toBe(503);
+
+      await postgres.start();
+      let me = await browser.request('GET', '/api/auth/me');
+      for (let attempt = 0; attempt < 30 && me.status !== 200; attempt++) {
+        await new Promise((done) => setTimeout(done, 200));
+        me = await browser.request('GET', '/api/auth/me');
+      }
+      expect(me.status).toBe(200);
+      expect((await browser.request('POST', '/api/auth/logout')).status).toBe(200);
+      expect((await browser.request('GET', '/api/auth/me')).status).toBe(401);
+    });
+  });
+
+  describe('Redis stopped', () => {
+    let redis: Awaited<ReturnType<typeof startThrowawayRedis>>;
+    let api: ApiProcess;
+
+    beforeAll(async () => {
+      redis = await startThrowawayRedis();
+      api = await startApi({ redisUrl: redis.url, env: { AUTH_RATE_LIMIT: '3' } });
+    });
+
+    afterAll(async () => {
+      await api?.stop();
+      await redis?.dispose();
+    });
+
+    it('should keep checking sessions against PostgreSQL, let logout work, report 503 health and keep a per-instance rate limit', async () => {
+      const account = await registerAccount(api.url);
+      const first = await signIn(api.url, account);
+      const second = await signIn(api.url, account);
+      await redis.stop();
+
+      expect((await first.browser.request('GET', '/api/auth/me')).status).toBe(200);
+      expect((await first.browser.request('POST', '/api/auth/logout')).status).toBe(200);
+      expect((await first.browser.request('GET', '/api/auth/me')).status).toBe(401);
+      expect((await second.browser.request('GET', '/api/auth/me')).status).toBe(200);
+      expect((await second.browser.request('GET', '/api/health')).status).toBe(503);
+
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const response = await new BrowserClient(api.url).request('POST', '/api/auth/login', { json: { email: account.email, password: 'wrong' } });
+        statuses.push(response.status);
+      }
+      expect(statuses).not.toContain(500);
+      expect(statuses).toContain(429);
+
+      await redis.start();
+      let health = await second.browser.request('GET', '/api/health');
+      for (let attempt = 0; attempt < 30 && health.status !== 200; attempt++) {
+        await new Promise((done) => setTimeout(done, 200));
+        health = await second.browser.request('GET', '/api/health');
+      }
+      expect(health.status).toBe(200);
+    });
+  });
+});

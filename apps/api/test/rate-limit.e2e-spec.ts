@@ -1,0 +1,29 @@
+import { type ApiProcess, startApis } from '../../../test-support/api-process.js';
+import { BrowserClient } from '../../../test-support/http-client.js';
+import { registerAccount, signIn } from './support/accounts.js';
+
+describe('AUTH_RATE_LIMIT shared by two instances through Redis', () => {
+  let a: ApiProcess;
+  let b: ApiProcess;
+
+  beforeAll(async () => {
+    [a, b] = await startApis(2, { env: { AUTH_RATE_LIMIT: '4' } });
+  });
+
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  it('should answer 429 with Retry-After once one IP has used the limit across both instances, and leave other routes alone', async () => {
+    const account = await registerAccount(a.url);
+    const session = await signIn(a.url, account);
+    const attempt = (instance: ApiProcess) =>
+      new BrowserClient(instance.url).request('POST', '/api/auth/login', { json: { email: account.email, password: 'wrong password' } });
+    const statuses = [(await attempt(b)).status, (await attempt(a)).status, (await attempt(b)).status];
+    expect(statuses).toEqual([401, 401, 401]);
+    const limited = await attempt(a);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    for (let i = 0; i < 6; i++) expect((await session.browser.request('GET', '/api/auth/me')).status).toBe(200);
+  });
+});
