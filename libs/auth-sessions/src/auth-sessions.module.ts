@@ -19,6 +19,7 @@ import { LogoutService } from './logout/logout.service.js';
 import { BearerAuthenticator } from './sessions/bearer-authenticator.js';
 import { RolesGuard } from './sessions/roles.guard.js';
 import { SessionCookies } from './sessions/session-cookies.js';
+import { SessionEvents } from './sessions/session-events.js';
 import { SessionExpiryService } from './sessions/session-expiry.service.js';
 import { SessionGuard } from './sessions/session.guard.js';
 import { SessionRepository } from './sessions/session.repository.js';
@@ -56,6 +57,7 @@ import { TokensService } from './tokens/tokens.service.js';
     TokensService,
     { provide: BearerAuthenticator, useClass: AccessTokenAuthenticator },
     SessionExpiryService,
+    SessionEvents,
     AuditLogService,
     SignInService,
     LocalStrategy,

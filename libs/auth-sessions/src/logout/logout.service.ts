@@ -6,6 +6,7 @@ import { AuditLogService } from '../audit/audit-log.service.js';
 import type { ClientContext } from '../common/client-context.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { SessionCookies } from '../sessions/session-cookies.js';
+import { SessionEvents } from '../sessions/session-events.js';
 import { SessionRepository, type SessionEnd } from '../sessions/session.repository.js';
 import { sessionStateAt } from '../sessions/session-state.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -28,6 +29,7 @@ export class LogoutService {
     private readonly sessions: SessionsService,
     private readonly auditLog: AuditLogService,
     private readonly cookies: SessionCookies,
+    private readonly events: SessionEvents,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
   ) {}
 
@@ -37,9 +39,9 @@ export class LogoutService {
    */
   async logoutCurrent(auth: RequestAuth | undefined, client: ClientContext): Promise<void> {
     if (!auth) return;
-    await this.sessionRepository.transaction(async (manager) => {
+    const ended = await this.sessionRepository.transaction(async (manager) => {
       const ended = await this.sessionRepository.revoke(auth.user.id, [auth.session.id], this.endBy(auth, 'logout'), manager);
-      if (ended.length === 0) return;
+      if (ended.length === 0) return ended;
       await this.auditLog.record(manager, {
         type: 'logout',
         actor: actorOf(auth),
@@ -48,7 +50,9 @@ export class LogoutService {
         client,
         reason: 'logout',
       });
+      return ended;
     });
+    await this.events.publishEnded({ userId: auth.user.id, sessionIds: ended, reason: 'logout' });
   }
 
   /**
@@ -57,7 +61,7 @@ export class LogoutService {
    */
   async logoutEverywhere(auth: RequestAuth, client: ClientContext, keepCurrent: boolean): Promise<RevocationResult> {
     if (keepCurrent) this.sessions.assertFresh(auth.session);
-    const revoked = await this.sessionRepository.transaction(async (manager) => {
+    const ended = await this.sessionRepository.transaction(async (manager) => {
       const end = this.endBy(auth, 'logout_everywhere');
       const ended = keepCurrent
         ? await this.sessionRepository.revokeAllForUserExcept(auth.user.id, auth.session.id, end, manager)
@@ -72,9 +76,10 @@ export class LogoutService {
         metadata: { count: ended.length, keptCurrent: keepCurrent, sessionIds: ended },
         at: end.at,
       });
-      return ended.length;
+      return ended;
     });
-    return { revoked, endedCurrent: !keepCurrent };
+    await this.events.publishEnded({ userId: auth.user.id, sessionIds: ended, reason: 'logout_everywhere' });
+    return { revoked: ended.length, endedCurrent: !keepCurrent };
   }
 
   /**
@@ -88,7 +93,7 @@ export class LogoutService {
       throw new NotFoundException({ statusCode: 404, message: 'No such active session.' });
     }
     if (!isCurrent) this.sessions.assertFresh(auth.session);
-    const ended = await this.sessionRepository.transaction(async (manager) => {
+    const endedIds = await this.sessionRepository.transaction(async (manager) => {
       const end = this.endBy(auth, 'revoked_by_user');
       const ids = await this.sessionRepository.revoke(auth.user.id, [sessionId], end, manager);
       await this.auditLog.record(
@@ -103,10 +108,11 @@ export class LogoutService {
           at: end.at,
         })),
       );
-      return ids.length;
+      return ids;
     });
-    if (ended === 0) throw new NotFoundException({ statusCode: 404, message: 'No such active session.' });
-    return { revoked: ended, endedCurrent: isCurrent };
+    if (endedIds.length === 0) throw new NotFoundException({ statusCode: 404, message: 'No such active session.' });
+    await this.events.publishEnded({ userId: auth.user.id, sessionIds: endedIds, reason: 'revoked_by_user' });
+    return { revoked: endedIds.length, endedCurrent: isCurrent };
   }
 
   /**
