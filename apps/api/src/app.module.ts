@@ -63,6 +63,7 @@ export class AppModule {
           useFactory: (users: UsersService, settings: ConfigService) => ({
             users,
             publicOrigin: settings.getOrThrow<string>('publicOrigin'),
+            redis: { url: config.redisUrl, prefix: config.redisPrefix },
             cookieSecure: settings.getOrThrow<boolean>('cookieSecure'),
             session: { idleSeconds: config.sessionIdleSeconds, absoluteSeconds: config.sessionAbsoluteSeconds },
             rememberMe: { idleSeconds: config.rememberMeIdleSeconds, absoluteSeconds: config.rememberMeAbsoluteSeconds },

@@ -8,6 +8,7 @@ import { AUTH_SESSIONS_ENTITIES } from './auth-sessions.entities.js';
 import { AUTH_SESSIONS_MODULE_OPTIONS, AUTH_SESSIONS_OPTIONS, ConfigurableModuleClass } from './auth-sessions.module-definition.js';
 import { resolveAuthSessionsOptions } from './auth-sessions.options.js';
 import { AuditLogService } from './audit/audit-log.service.js';
+import { AuthRedis } from './common/auth-redis.js';
 import { StoreUnavailableFilter } from './common/store-unavailable.filter.js';
 import { DevicesController } from './devices/devices.controller.js';
 import { DevicesService } from './devices/devices.service.js';
@@ -19,6 +20,8 @@ import { LogoutService } from './logout/logout.service.js';
 import { BearerAuthenticator } from './sessions/bearer-authenticator.js';
 import { RolesGuard } from './sessions/roles.guard.js';
 import { SessionCookies } from './sessions/session-cookies.js';
+import { SessionBus } from './sessions/session-bus.js';
+import { SessionCache } from './sessions/session-cache.js';
 import { SessionEvents } from './sessions/session-events.js';
 import { SessionExpiryService } from './sessions/session-expiry.service.js';
 import { SessionGuard } from './sessions/session.guard.js';
@@ -48,6 +51,9 @@ import { TokensService } from './tokens/tokens.service.js';
   controllers: [SignInController, TokensController, LogoutController, DevicesController],
   providers: [
     { provide: AUTH_SESSIONS_OPTIONS, useFactory: resolveAuthSessionsOptions, inject: [AUTH_SESSIONS_MODULE_OPTIONS] },
+    AuthRedis,
+    SessionBus,
+    SessionCache,
     SessionRepository,
     SessionsService,
     SessionCookies,

@@ -4,7 +4,7 @@ import type { AuthUsersProvider } from './users/users-provider.js';
 const users = {} as AuthUsersProvider;
 
 function optionsWith(overrides: Partial<AuthSessionsOptions> = {}): AuthSessionsOptions {
-  return { users, publicOrigin: 'https://app.example.com', ...overrides };
+  return { users, publicOrigin: 'https://app.example.com', redis: { url: 'redis://localhost:6379' }, ...overrides };
 }
 
 describe('resolveAuthSessionsOptions', () => {

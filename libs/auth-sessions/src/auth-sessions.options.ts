@@ -34,6 +34,11 @@ export interface AuthSessionsOptions {
   /** The origin users browse to (`https://app.example.com`); Origin checks compare against it. */
   publicOrigin: string;
   /**
+   * Redis for cross-instance signals: session-ended notifications (event streams, instance caches).
+   * BullMQ keeps its own connection (`BullModule.forRoot`).
+   */
+  redis: { url: string; /** Key and channel prefix. @default 'signoff' */ prefix?: string };
+  /**
    * Whether cookies are `Secure` and the session cookie uses the `__Host-` prefix.
    * @default false
    */
@@ -64,6 +69,7 @@ export interface AuthSessionsOptions {
 export interface ResolvedAuthSessionsOptions {
   users: AuthUsersProvider;
   publicOrigin: string;
+  redis: { url: string; prefix: string };
   cookieSecure: boolean;
   session: SessionLifetime;
   rememberMe: SessionLifetime;
@@ -96,6 +102,7 @@ export function resolveAuthSessionsOptions(options: AuthSessionsOptions): Resolv
   const resolved: ResolvedAuthSessionsOptions = {
     users: options.users,
     publicOrigin: origin,
+    redis: { url: options.redis?.url ?? '', prefix: options.redis?.prefix ?? 'signoff' },
     cookieSecure: options.cookieSecure ?? false,
     session: { ...DEFAULT_SESSION_LIFETIME, ...options.session },
     rememberMe: { ...DEFAULT_REMEMBER_ME_LIFETIME, ...options.rememberMe },
@@ -120,6 +127,9 @@ export function resolveAuthSessionsOptions(options: AuthSessionsOptions): Resolv
   }
   if (!(resolved.refreshReuseGraceSeconds >= 0)) {
     throw new Error('AuthSessionsModule: `refreshReuseGraceSeconds` must be zero or more.');
+  }
+  if (!/^rediss?:\/\//.test(resolved.redis.url)) {
+    throw new Error('AuthSessionsModule: `redis.url` is required, e.g. redis://localhost:6379 (the same Redis as BullMQ).');
   }
   for (const [name, lifetime] of [['session', resolved.session], ['rememberMe', resolved.rememberMe]] as const) {
     if (!(lifetime.idleSeconds > 0) || !(lifetime.absoluteSeconds > 0)) {

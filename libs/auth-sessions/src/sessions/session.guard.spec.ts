@@ -55,7 +55,7 @@ function createGuard(options: { metadata?: Record<string, unknown>; cookieResult
   const bearer = {
     authenticate: jest.fn(async (_authorization: string) => options.bearerResult ?? ({ ok: false, code: 'unauthenticated' } as const)),
   };
-  const resolved = resolveAuthSessionsOptions({ users: {} as AuthUsersProvider, publicOrigin: PUBLIC_ORIGIN });
+  const resolved = resolveAuthSessionsOptions({ users: {} as AuthUsersProvider, publicOrigin: PUBLIC_ORIGIN, redis: { url: 'redis://localhost:6379' } });
   const guard = new SessionGuard(reflector, sessions as unknown as SessionsService, cookies, bearer as unknown as BearerAuthenticator, resolved);
   return { guard, sessions, bearer, session };
 }

@@ -10,6 +10,8 @@ import type { SignoffUser } from '../users/users-provider.js';
 import { ReauthRequiredError, type UnauthenticatedCode } from './session.errors.js';
 import { Session, type SessionKind } from './session.entity.js';
 import type { SessionEndReason } from './session-end-reason.js';
+import { SessionBus } from './session-bus.js';
+import { SessionCache } from './session-cache.js';
 import { SessionRepository, type SessionWithEpoch } from './session.repository.js';
 import { expiresAtOf, sessionStateAt } from './session-state.js';
 import { generateSessionToken, hashesEqual, hashSessionToken, isWellFormedSessionToken } from './session-token.js';
@@ -34,20 +36,29 @@ export class SessionsService {
   constructor(
     private readonly sessions: SessionRepository,
     private readonly auditLog: AuditLogService,
+    private readonly cache: SessionCache,
+    private readonly bus: SessionBus,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
   ) {}
 
   /**
    * Checks a session token. Malformed values never reach the database; unknown, ended and expired
-   * sessions come back with the contract's code and reason.
+   * sessions come back with the contract's code and reason. Active sessions are served from the
+   * instance cache while it may be trusted (see SessionBus), else from PostgreSQL.
    */
   async authenticate(token: string, now = new Date()): Promise<AuthenticationResult> {
     if (!isWellFormedSessionToken(token)) return { ok: false, code: 'unauthenticated' };
     const tokenHash = hashSessionToken(token);
-    const found = await this.sessions.findByTokenHash(tokenHash);
-    // The lookup is by hash; the constant-time comparison guards against any lookup that is not exact.
-    if (!found || !hashesEqual(found.session.tokenHash, tokenHash)) return { ok: false, code: 'unauthenticated' };
-    return this.resolve(found, now);
+    return this.authenticateThroughCache(`token:${tokenHash.toString('base64url')}`, now, async () => {
+      const found = await this.sessions.findByTokenHash(tokenHash);
+      // The lookup is by hash; the constant-time comparison guards against any lookup that is not exact.
+      return found && hashesEqual(found.session.tokenHash, tokenHash) ? found : null;
+    });
+  }
+
+  /** Checks a session by id (bearer tokens name their session by `sid`), like `authenticate`. */
+  authenticateById(sessionId: string, now = new Date()): Promise<AuthenticationResult> {
+    return this.authenticateThroughCache(`session:${sessionId}`, now, () => this.sessions.findById(sessionId));
   }
 
   /**
@@ -64,10 +75,36 @@ export class SessionsService {
     return { ok: true, session: found.session, user, expiresAt: state.expiresAt };
   }
 
+  private async authenticateThroughCache(key: string, now: Date, find: () => Promise<SessionWithEpoch | null>): Promise<AuthenticationResult> {
+    let loaded: AuthenticationResult | undefined;
+    const entry = await this.cache.getOrLoad(key, async () => {
+      const found = await this.fromStore(find);
+      loaded = found ? await this.resolve(found, now) : { ok: false, code: 'unauthenticated' };
+      return loaded.ok ? { found: { session: loaded.session, userEpoch: found!.userEpoch }, user: loaded.user } : null;
+    });
+    if (loaded) return loaded;
+    const state = sessionStateAt(entry!.found.session, entry!.found.userEpoch, now);
+    if (state.status === 'ended') return { ok: false, code: 'session_ended', reason: state.reason };
+    if (state.status === 'expired') return { ok: false, code: 'session_expired', reason: state.reason };
+    return { ok: true, session: entry!.found.session, user: entry!.user, expiresAt: state.expiresAt };
+  }
+
+  // A store error means nothing cached can be trusted any more: PostgreSQL may have lost state.
+  private async fromStore<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      this.bus.distrust();
+      throw error;
+    }
+  }
+
   /** Records activity, writing `lastActiveAt` at most once a minute per session. */
   async recordActivity(session: Session, now = new Date()): Promise<void> {
     if (now.getTime() - session.lastActiveAt.getTime() < ACTIVITY_WRITE_INTERVAL_MS) return;
-    await this.sessions.touch(session.id, now);
+    await this.fromStore(() => this.sessions.touch(session.id, now));
+    // The cached row is this object: later requests see the new time and do not write again.
+    session.lastActiveAt = now;
   }
 
   /**

@@ -6,6 +6,7 @@ import { AuditLogService } from '../audit/audit-log.service.js';
 import { type ClientContext, clientContextOf } from '../common/client-context.js';
 import { InvalidPasswordError, SessionRejectedError } from '../sessions/session.errors.js';
 import { SessionCookies } from '../sessions/session-cookies.js';
+import { SessionEvents } from '../sessions/session-events.js';
 import { SessionRepository } from '../sessions/session.repository.js';
 import type { AuthenticatedRequest, RequestAuth } from '../sessions/request-auth.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -30,6 +31,7 @@ export class SignInService {
     private readonly auditLog: AuditLogService,
     private readonly cookies: SessionCookies,
     private readonly tokens: TokensService,
+    private readonly events: SessionEvents,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
   ) {}
 
@@ -64,6 +66,7 @@ export class SignInService {
   async completeSignIn(req: Request, res: Response, user: SignoffUser, options: { rememberMe?: boolean } = {}): Promise<SignInResult> {
     const client = clientContextOf(req);
     const previous = (req as AuthenticatedRequest).auth;
+    let replaced: string[] = [];
     const issued = await this.sessionRepository.transaction(async (manager) => {
       if (previous?.method === 'cookie') {
         const at = new Date();
@@ -73,6 +76,7 @@ export class SignInService {
           { reason: 'replaced', at, byId: null, byEmail: null },
           manager,
         );
+        replaced = ended;
         await this.auditLog.record(
           manager,
           ...ended.map((sessionId) => ({
@@ -88,6 +92,7 @@ export class SignInService {
       }
       return this.sessions.open(manager, user, client, 'cookie', options.rememberMe === true);
     });
+    if (previous && replaced.length > 0) await this.events.publishEnded({ userId: previous.session.userId, sessionIds: replaced, reason: 'replaced' });
     this.cookies.set(res, issued.token, this.sessions.cookieMaxAgeSeconds(issued.session));
     return { user: publicUser(user), session: { id: issued.session.id, expiresAt: issued.expiresAt } };
   }
@@ -116,6 +121,7 @@ export class SignInService {
       return { issued, tokens };
     });
     if (!rotated) throw new SessionRejectedError('session_ended');
+    await this.events.publishRotated(auth.user.id, auth.session.id);
     const { issued, tokens } = rotated;
     if (auth.method === 'cookie') this.cookies.set(res, issued.token, this.sessions.cookieMaxAgeSeconds(issued.session));
     auth.session = issued.session;

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { BearerAuthenticator } from '../sessions/bearer-authenticator.js';
-import { SessionRepository } from '../sessions/session.repository.js';
 import { type AuthenticationResult, SessionsService } from '../sessions/sessions.service.js';
 import { AccessTokenService } from './access-token.service.js';
 
@@ -17,7 +16,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class AccessTokenAuthenticator extends BearerAuthenticator {
   constructor(
     private readonly accessTokens: AccessTokenService,
-    private readonly sessionRepository: SessionRepository,
     private readonly sessions: SessionsService,
   ) {
     super();
@@ -28,15 +26,12 @@ export class AccessTokenAuthenticator extends BearerAuthenticator {
     if (!match) return { ok: false, code: 'unauthenticated' };
     const check = await this.accessTokens.verify(match[1]!);
     if (check.status === 'invalid' || !UUID.test(check.claims.sid)) return { ok: false, code: 'unauthenticated' };
-    const found = await this.sessionRepository.findById(check.claims.sid);
-    if (!found || found.session.userId !== check.claims.sub || found.session.kind !== 'bearer') {
-      return { ok: false, code: 'unauthenticated' };
-    }
-    const result = await this.sessions.resolve(found);
+    const result = await this.sessions.authenticateById(check.claims.sid);
     if (!result.ok) return result;
+    if (result.session.userId !== check.claims.sub || result.session.kind !== 'bearer') return { ok: false, code: 'unauthenticated' };
     if (check.status === 'expired') return { ok: false, code: 'token_expired' };
     // A rotation (reauth, credential change) retires every token signed before it.
-    if (check.claims.sv !== found.session.generation) return { ok: false, code: 'unauthenticated' };
+    if (check.claims.sv !== result.session.generation) return { ok: false, code: 'unauthenticated' };
     return result;
   }
 }

@@ -6,6 +6,7 @@ import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
 import type { ClientContext } from '../common/client-context.js';
 import { SessionRejectedError } from '../sessions/session.errors.js';
+import { SessionEvents } from '../sessions/session-events.js';
 import type { Session } from '../sessions/session.entity.js';
 import { SessionRepository, type SessionEnd } from '../sessions/session.repository.js';
 import { sessionStateAt } from '../sessions/session-state.js';
@@ -26,7 +27,7 @@ export interface TokenPair {
 
 type RefreshOutcome =
   | { kind: 'rotated'; session: Session; refreshToken: string }
-  | { kind: 'rejected'; error: SessionRejectedError };
+  | { kind: 'rejected'; error: SessionRejectedError; ended?: { userId: string; sessionIds: string[] } };
 
 /**
  * Bearer mode: a session whose client holds a JWT access token bound to it by `sid` and a rotating,
@@ -41,6 +42,7 @@ export class TokensService {
     private readonly accessTokens: AccessTokenService,
     private readonly auditLog: AuditLogService,
     private readonly secrets: SecretStore,
+    private readonly events: SessionEvents,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
   ) {}
 
@@ -71,7 +73,10 @@ export class TokensService {
     if (!isWellFormedSessionToken(refreshToken)) throw new SessionRejectedError('unauthenticated');
     const successor = await this.successorOf(refreshToken);
     const outcome = await this.sessionRepository.transaction((manager) => this.rotate(refreshToken, successor, client, manager));
-    if (outcome.kind === 'rejected') throw outcome.error;
+    if (outcome.kind === 'rejected') {
+      if (outcome.ended) await this.events.publishEnded({ ...outcome.ended, reason: 'refresh_token_reuse' });
+      throw outcome.error;
+    }
     await this.sessions.recordActivity(outcome.session);
     return this.pair(outcome.session, outcome.refreshToken);
   }
@@ -84,10 +89,10 @@ export class TokensService {
     const found = await this.sessionRepository.findById(token.sessionId);
     if (!found) return;
     const user = await this.options.users.findById(found.session.userId);
-    await this.sessionRepository.transaction(async (manager) => {
+    const ended = await this.sessionRepository.transaction(async (manager) => {
       const end: SessionEnd = { reason: 'logout', at: new Date(), byId: user?.id ?? null, byEmail: user?.email ?? null };
       const ended = await this.sessionRepository.revoke(found.session.userId, [found.session.id], end, manager);
-      if (ended.length === 0) return;
+      if (ended.length === 0) return ended;
       await this.auditLog.record(manager, {
         type: 'logout',
         actor: user ? { id: user.id, email: user.email } : null,
@@ -97,7 +102,9 @@ export class TokensService {
         reason: 'logout',
         metadata: { method: 'token_revoke' },
       });
+      return ended;
     });
+    await this.events.publishEnded({ userId: found.session.userId, sessionIds: ended, reason: 'logout' });
   }
 
   private async rotate(presented: string, successor: string, client: ClientContext, manager: EntityManager): Promise<RefreshOutcome> {
@@ -121,11 +128,15 @@ export class TokensService {
     if (next && !next.usedAt && !next.revokedAt && withinGrace) {
       return { kind: 'rotated', session: found.session, refreshToken: successor };
     }
-    await this.endForReuse(found.session, client, manager, now);
-    return { kind: 'rejected', error: new SessionRejectedError('session_ended', 'refresh_token_reuse') };
+    const ended = await this.endForReuse(found.session, client, manager, now);
+    return {
+      kind: 'rejected',
+      error: new SessionRejectedError('session_ended', 'refresh_token_reuse'),
+      ended: { userId: found.session.userId, sessionIds: ended },
+    };
   }
 
-  private async endForReuse(session: Session, client: ClientContext, manager: EntityManager, at: Date): Promise<void> {
+  private async endForReuse(session: Session, client: ClientContext, manager: EntityManager, at: Date): Promise<string[]> {
     const end: SessionEnd = { reason: 'refresh_token_reuse', at, byId: null, byEmail: null };
     const ended =
       this.options.refreshReuseRevokes === 'user'
@@ -141,6 +152,7 @@ export class TokensService {
       metadata: { endedSessionIds: ended, scope: this.options.refreshReuseRevokes },
       at,
     });
+    return ended;
   }
 
   private async startFamily(session: Session, manager: EntityManager): Promise<string> {

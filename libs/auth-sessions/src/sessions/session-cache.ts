@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import type { SignoffUser } from '../users/users-provider.js';
+import { SessionBus, type SessionChange } from './session-bus.js';
+import type { SessionWithEpoch } from './session.repository.js';
+
+/** What a cache hit gives the guard: the session row with its user's epoch, and the user. */
+export interface CachedSession {
+  found: SessionWithEpoch;
+  user: SignoffUser;
+}
+
+interface Entry extends CachedSession {
+  generation: number;
+  filledAt: number;
+}
+
+const MAX_ENTRIES = 100_000;
+
+/**
+ * In-process cache of active sessions, so most requests need no store round trip. Entries are used
+ * only while `SessionBus` says this instance may trust its cache, and live CACHE_TRUST_MS at most.
+ */
+@Injectable()
+export class SessionCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly keysBySession = new Map<string, Set<string>>();
+  private readonly keysByUser = new Map<string, Set<string>>();
+
+  constructor(private readonly bus: SessionBus) {
+    bus.onChange((change) => this.drop(change));
+  }
+
+  /** The trusted entry for a key, or undefined (untrusted entries are dropped). */
+  get(key: string): CachedSession | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (!this.bus.isTrusted(entry.generation, entry.filledAt)) {
+      this.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  /**
+   * Loads through the cache: `load` reads the store. The trust generation is taken before the read,
+   * so a change announced while the read is in flight can never be cached over.
+   */
+  async getOrLoad(key: string, load: () => Promise<CachedSession | null>): Promise<CachedSession | null> {
+    const hit = this.get(key);
+    if (hit) return hit;
+    const generation = this.bus.fillGeneration();
+    const filledAt = performance.now();
+    const loaded = await load();
+    if (loaded && generation !== null && this.bus.isTrusted(generation, filledAt)) this.set(key, { ...loaded, generation, filledAt });
+    return loaded;
+  }
+
+  /** Number of entries (for metrics and tests). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private set(key: string, entry: Entry): void {
+    if (this.entries.size >= MAX_ENTRIES) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.delete(oldest);
+    }
+    this.delete(key);
+    this.entries.set(key, entry);
+    index(this.keysBySession, entry.found.session.id, key);
+    index(this.keysByUser, entry.found.session.userId, key);
+  }
+
+  private drop(change: SessionChange): void {
+    const keys = change.allOfUser ? this.keysByUser.get(change.userId) : undefined;
+    for (const key of [...(keys ?? [])]) this.delete(key);
+    for (const sessionId of change.sessionIds) {
+      for (const key of [...(this.keysBySession.get(sessionId) ?? [])]) this.delete(key);
+    }
+  }
+
+  private delete(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    unindex(this.keysBySession, entry.found.session.id, key);
+    unindex(this.keysByUser, entry.found.session.userId, key);
+  }
+}
+
+function index(map: Map<string, Set<string>>, id: string, key: string): void {
+  let keys = map.get(id);
+  if (!keys) map.set(id, (keys = new Set()));
+  keys.add(key);
+}
+
+function unindex(map: Map<string, Set<string>>, id: string, key: string): void {
+  const keys = map.get(id);
+  keys?.delete(key);
+  if (keys?.size === 0) map.delete(id);
+}
