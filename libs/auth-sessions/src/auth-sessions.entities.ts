@@ -1,7 +1,8 @@
 import { AuditEvent } from './audit/audit-event.entity.js';
 import { Session } from './sessions/session.entity.js';
 import { UserSessionState } from './sessions/user-session-state.entity.js';
+import { OutboxEntry } from './jobs/outbox-entry.entity.js';
 import { RefreshToken } from './tokens/refresh-token.entity.js';
 
 /** The library's entities: add them to your TypeORM `entities`. */
-export const AUTH_SESSIONS_ENTITIES = [Session, UserSessionState, AuditEvent, RefreshToken];
+export const AUTH_SESSIONS_ENTITIES = [Session, UserSessionState, AuditEvent, RefreshToken, OutboxEntry];

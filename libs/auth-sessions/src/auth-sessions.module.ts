@@ -11,9 +11,16 @@ import { AuditLogService } from './audit/audit-log.service.js';
 import { AuthRedis } from './common/auth-redis.js';
 import { StoreUnavailableFilter } from './common/store-unavailable.filter.js';
 import { DevicesController } from './devices/devices.controller.js';
+import { CredentialsController } from './credentials/credentials.controller.js';
+import { CredentialsService } from './credentials/credentials.service.js';
 import { DevicesService } from './devices/devices.service.js';
+import { EventStreamsService } from './events/event-streams.service.js';
+import { EventsController } from './events/events.controller.js';
 import { AUTH_SESSIONS_QUEUE } from './jobs/auth-sessions.queue.js';
 import { JobScheduler } from './jobs/job-scheduler.js';
+import { LogoutEverywhereService } from './jobs/logout-everywhere.service.js';
+import { OutboxRelay } from './jobs/outbox-relay.service.js';
+import { OutboxRepository } from './jobs/outbox.repository.js';
 import { AuthSessionsProcessor } from './jobs/session-expiry.processor.js';
 import { LogoutController } from './logout/logout.controller.js';
 import { LogoutService } from './logout/logout.service.js';
@@ -48,7 +55,7 @@ import { TokensService } from './tokens/tokens.service.js';
     PassportModule,
     BullModule.registerQueue({ name: AUTH_SESSIONS_QUEUE }),
   ],
-  controllers: [SignInController, TokensController, LogoutController, DevicesController],
+  controllers: [SignInController, TokensController, LogoutController, DevicesController, CredentialsController, EventsController],
   providers: [
     { provide: AUTH_SESSIONS_OPTIONS, useFactory: resolveAuthSessionsOptions, inject: [AUTH_SESSIONS_MODULE_OPTIONS] },
     AuthRedis,
@@ -71,11 +78,16 @@ import { TokensService } from './tokens/tokens.service.js';
     DevicesService,
     AuthSessionsProcessor,
     JobScheduler,
+    OutboxRepository,
+    OutboxRelay,
+    LogoutEverywhereService,
+    CredentialsService,
+    EventStreamsService,
     { provide: APP_GUARD, useClass: SessionGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
     { provide: APP_FILTER, useClass: StoreUnavailableFilter },
   ],
-  exports: [AUTH_SESSIONS_OPTIONS, SessionsService, SignInService, TokensService, LogoutService, DevicesService, SessionCookies],
+  exports: [AUTH_SESSIONS_OPTIONS, SessionsService, SignInService, TokensService, LogoutService, DevicesService, CredentialsService, SessionCookies],
 })
 export class AuthSessionsModule extends ConfigurableModuleClass implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -27,6 +27,17 @@ export interface AccessTokenOptions {
   ttlSeconds?: number;
 }
 
+/** What a credential change does to the user's other sessions. */
+export interface CredentialChangePolicy {
+  /** Keep (and rotate) the session that made the change; the others end. */
+  keepCurrent: boolean;
+  /** Send the ended sessions' event streams a `logout` event at once (else they close at their next heartbeat). */
+  notify: boolean;
+}
+
+/** The credential changes that log a user out everywhere. */
+export type CredentialChangeKind = 'password' | 'email' | 'security_concern';
+
 /** Options of `AuthSessionsModule.forRoot()` / `forRootAsync()`. */
 export interface AuthSessionsOptions {
   /** The host's users, behind the small interface the library needs. */
@@ -63,6 +74,15 @@ export interface AuthSessionsOptions {
   refreshReuseGraceSeconds?: number;
   /** What a replayed refresh token ends: its own session, or every session of the user. @default 'session' */
   refreshReuseRevokes?: 'session' | 'user';
+  /**
+   * Per trigger: keep the current session, and notify the others' event streams.
+   * @default { password: { keepCurrent: true, notify: true }, email: { keepCurrent: true, notify: true }, security_concern: { keepCurrent: false, notify: true } }
+   */
+  credentialChanges?: Partial<Record<CredentialChangeKind, Partial<CredentialChangePolicy>>>;
+  /** Event streams (`GET /api/auth/events`): comment heartbeat and session re-check interval in ms, at most 25000. @default 20000 */
+  eventsHeartbeatMs?: number;
+  /** BullMQ tuning of the library's worker: sessions per clean-up batch and stalled-job recovery. */
+  jobs?: { batchSize?: number; lockDurationMs?: number; stalledIntervalMs?: number };
 }
 
 /** Options after defaults are applied; services inject this. */
@@ -81,6 +101,9 @@ export interface ResolvedAuthSessionsOptions {
   accessTokens: Required<Pick<AccessTokenOptions, 'algorithm' | 'ttlSeconds'>> & Omit<AccessTokenOptions, 'algorithm' | 'ttlSeconds'>;
   refreshReuseGraceSeconds: number;
   refreshReuseRevokes: 'session' | 'user';
+  credentialChanges: Record<CredentialChangeKind, CredentialChangePolicy>;
+  eventsHeartbeatMs: number;
+  jobs: { batchSize: number; lockDurationMs: number; stalledIntervalMs: number };
 }
 
 export const DEFAULT_SESSION_LIFETIME: SessionLifetime = { idleSeconds: 1800, absoluteSeconds: 43200 };
@@ -114,7 +137,17 @@ export function resolveAuthSessionsOptions(options: AuthSessionsOptions): Resolv
     accessTokens: { ...options.accessTokens, algorithm: options.accessTokens?.algorithm ?? 'HS256', ttlSeconds: options.accessTokens?.ttlSeconds ?? 900 },
     refreshReuseGraceSeconds: options.refreshReuseGraceSeconds ?? 10,
     refreshReuseRevokes: options.refreshReuseRevokes ?? 'session',
+    credentialChanges: {
+      password: { keepCurrent: true, notify: true, ...options.credentialChanges?.password },
+      email: { keepCurrent: true, notify: true, ...options.credentialChanges?.email },
+      security_concern: { keepCurrent: false, notify: true, ...options.credentialChanges?.security_concern },
+    },
+    eventsHeartbeatMs: options.eventsHeartbeatMs ?? 20_000,
+    jobs: { batchSize: 1000, lockDurationMs: 30_000, stalledIntervalMs: 30_000, ...options.jobs },
   };
+  if (!(resolved.eventsHeartbeatMs > 0 && resolved.eventsHeartbeatMs <= 25_000)) {
+    throw new Error('AuthSessionsModule: `eventsHeartbeatMs` must be more than 0 and at most 25000 (the contract sends a heartbeat at least every 25 s).');
+  }
   const tokens = resolved.accessTokens;
   if (!Number.isInteger(tokens.ttlSeconds) || tokens.ttlSeconds < 1 || tokens.ttlSeconds > 900) {
     throw new Error('AuthSessionsModule: `accessTokens.ttlSeconds` must be a whole number from 1 to 900 (access tokens live 15 minutes at most).');

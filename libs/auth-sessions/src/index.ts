@@ -1,7 +1,14 @@
 // Module and options
 export { AuthSessionsModule } from './auth-sessions.module.js';
 export { AUTH_SESSIONS_OPTIONS } from './auth-sessions.module-definition.js';
-export type { AuthSessionsOptions, AccessTokenOptions, ResolvedAuthSessionsOptions, SessionLifetime } from './auth-sessions.options.js';
+export type {
+  AuthSessionsOptions,
+  AccessTokenOptions,
+  CredentialChangeKind,
+  CredentialChangePolicy,
+  ResolvedAuthSessionsOptions,
+  SessionLifetime,
+} from './auth-sessions.options.js';
 export { AUTH_SESSIONS_ENTITIES } from './auth-sessions.entities.js';
 export { AUTH_SESSIONS_MIGRATIONS } from './migrations/index.js';
 export { RATE_LIMITED_METADATA } from './auth-sessions.constants.js';
@@ -47,6 +54,9 @@ export { LocalAuthGuard } from './signin/local-auth.guard.js';
 // Tokens
 export { TokensService, type TokenPair } from './tokens/tokens.service.js';
 export { RefreshToken } from './tokens/refresh-token.entity.js';
+
+// Credential changes
+export { CredentialsService, type CredentialChangeReceipt, type CredentialChangeResult } from './credentials/credentials.service.js';
 
 // Logout
 export { LogoutService, type RevocationResult } from './logout/logout.service.js';

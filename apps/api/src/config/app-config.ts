@@ -29,6 +29,12 @@ export interface AppConfig {
   sessionSweepMs: number;
   /** Where the embedded PostgreSQL and redis-server keep their data. */
   dataDir: string;
+  /** Whether this process runs the BullMQ worker (`npm run worker` runs one on its own). */
+  runWorkers: boolean;
+  eventsHeartbeatMs: number;
+  jobBatchSize: number;
+  jobLockDurationMs: number;
+  jobStalledIntervalMs: number;
 }
 
 /** Thrown for a configuration that cannot work; the message says which variable and how to fix it. */
@@ -74,6 +80,11 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: env['LOG_LEVEL'] || (nodeEnv === 'test' ? 'warn' : 'info'),
     sessionSweepMs: integer(env, 'SESSION_SWEEP_MS', 60_000, 100, 86_400_000),
     dataDir: env['DATA_DIR'] || '.data',
+    runWorkers: boolean(env, 'RUN_WORKERS', true),
+    eventsHeartbeatMs: integer(env, 'EVENTS_HEARTBEAT_MS', 20_000, 100, 25_000),
+    jobBatchSize: integer(env, 'JOB_BATCH_SIZE', 1000, 1, 100_000),
+    jobLockDurationMs: integer(env, 'JOB_LOCK_DURATION_MS', 30_000, 500, 600_000),
+    jobStalledIntervalMs: integer(env, 'JOB_STALLED_INTERVAL_MS', 30_000, 500, 600_000),
   };
 }
 

@@ -1,7 +1,35 @@
+import type { SessionEndReason } from '../sessions/session-end-reason.js';
+
 /** The library's BullMQ queue: its name, job names and payloads, in one place. */
 export const AUTH_SESSIONS_QUEUE = 'auth-sessions';
 
 export const JOB_EXPIRE_SESSIONS = 'expire-sessions';
+export const JOB_LOGOUT_EVERYWHERE = 'logout-everywhere';
 
 /** Payload of `expire-sessions`: none; the job sweeps whatever is due. */
 export type ExpireSessionsJob = Record<string, never>;
+
+/**
+ * Payload of `logout-everywhere`: mark the user's sessions older than `epoch` as ended. Ids and
+ * versions only, never a secret.
+ */
+export interface LogoutEverywhereJob {
+  userId: string;
+  /** The epoch the change moved to; sessions opened under it (later sign-ins) are left alone. */
+  epoch: number;
+  reason: SessionEndReason;
+  /** The caller's session, kept and rotated; it gets no logout event. */
+  keptSessionId: string | null;
+  /** When the change committed: the `endedAt` written on the rows. */
+  changedAt: string;
+  /** Whether the job republishes the logout notification. */
+  notify: boolean;
+}
+
+/** BullMQ job ids may not contain ':'; this one is the same for the same change, so repeats are ignored. */
+export function logoutEverywhereJobId(job: Pick<LogoutEverywhereJob, 'userId' | 'epoch'>): string {
+  return `logout-everywhere-${job.userId}-${job.epoch}`;
+}
+
+/** Retries of every library job: exponential backoff; a job that finally fails stays in the failed set. */
+export const JOB_RETRY_OPTIONS = { attempts: 8, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 1000, removeOnFail: false } as const;

@@ -25,6 +25,7 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
 
   onApplicationBootstrap(): void {
     if (this.options.runWorkers) {
+      this.applyWorkerOptions();
       void this.processor.worker.run().catch((error: Error) => this.logger.error(`Worker stopped: ${error.message}`));
     }
     void this.schedule();
@@ -32,6 +33,18 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
 
   onApplicationShutdown(): void {
     clearTimeout(this.retryTimer);
+  }
+
+  // @Processor() takes static options, but lock duration and stalled interval are module options
+  // here; the worker is created with autorun off, so they can still be set before it starts.
+  private applyWorkerOptions(): void {
+    const worker = this.processor.worker as unknown as {
+      opts: { lockDuration: number; lockRenewTime: number; stalledInterval: number };
+      createLockManager(): void;
+    };
+    const { lockDurationMs, stalledIntervalMs } = this.options.jobs;
+    Object.assign(worker.opts, { lockDuration: lockDurationMs, lockRenewTime: lockDurationMs / 2, stalledInterval: stalledIntervalMs });
+    worker.createLockManager();
   }
 
   private async schedule(): Promise<void> {

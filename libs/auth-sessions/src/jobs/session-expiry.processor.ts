@@ -1,15 +1,24 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
+import { Counter, register } from 'prom-client';
 import { SessionExpiryService } from '../sessions/session-expiry.service.js';
-import { AUTH_SESSIONS_QUEUE, JOB_EXPIRE_SESSIONS } from './auth-sessions.queue.js';
+import { AUTH_SESSIONS_QUEUE, JOB_EXPIRE_SESSIONS, JOB_LOGOUT_EVERYWHERE, type LogoutEverywhereJob } from './auth-sessions.queue.js';
+import { LogoutEverywhereService } from './logout-everywhere.service.js';
+
+const failures =
+  (register.getSingleMetric('signoff_job_failures_total') as Counter<'job' | 'final'> | undefined) ??
+  new Counter({ name: 'signoff_job_failures_total', help: 'Failed runs of Signoff jobs; final="true" once retries are exhausted.', labelNames: ['job', 'final'] });
 
 /** Runs the library's jobs; each job calls one service method. */
 @Processor(AUTH_SESSIONS_QUEUE, { autorun: false })
 export class AuthSessionsProcessor extends WorkerHost {
   private readonly logger = new Logger(AuthSessionsProcessor.name);
 
-  constructor(private readonly expiry: SessionExpiryService) {
+  constructor(
+    private readonly expiry: SessionExpiryService,
+    private readonly logoutEverywhere: LogoutEverywhereService,
+  ) {
     super();
   }
 
@@ -20,8 +29,21 @@ export class AuthSessionsProcessor extends WorkerHost {
         if (expired > 0) this.logger.log(`Marked ${expired} expired sessions as ended`);
         return { expired };
       }
+      case JOB_LOGOUT_EVERYWHERE:
+        return { marked: await this.logoutEverywhere.cleanUp(job.data as LogoutEverywhereJob) };
       default:
         throw new Error(`Unknown job "${job.name}" on queue ${AUTH_SESSIONS_QUEUE}; is a newer version of Signoff enqueuing it?`);
     }
+  }
+
+  /** A failed run is logged and counted; once retries are exhausted the job stays in the failed set. */
+  @OnWorkerEvent('failed')
+  onFailed(job: Job | undefined, error: Error): void {
+    if (!job) return;
+    const isFinal = job.attemptsMade >= (job.opts.attempts ?? 1);
+    failures.inc({ job: job.name, final: String(isFinal) });
+    const message = `Job ${job.name} (${job.id}) failed on attempt ${job.attemptsMade}: ${error.message}`;
+    if (isFinal) this.logger.error(`${message}; no retries left, it stays in the failed set`);
+    else this.logger.warn(`${message}; retrying`);
   }
 }

@@ -12,6 +12,8 @@ export interface SessionsEndedEvent {
   allOfUser?: boolean;
   /** With `allOfUser`: the caller's session, which was kept (rotated) and gets no logout event. */
   exceptSessionId?: string;
+  /** Drop caches only: event streams are not told now (they still close at their next heartbeat). */
+  silent?: boolean;
 }
 
 /**
@@ -29,7 +31,7 @@ export class SessionEvents {
     await this.bus.announce({
       userId: event.userId,
       sessionIds: event.sessionIds,
-      reason: event.reason,
+      reason: event.silent ? null : event.reason,
       allOfUser: event.allOfUser === true,
       exceptSessionId: event.exceptSessionId ?? null,
     });

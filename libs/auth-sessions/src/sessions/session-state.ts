@@ -31,19 +31,24 @@ export function sessionStateAt(session: Session, userEpoch: UserEpoch, now: Date
     if (reason === 'expired_idle' || reason === 'expired_absolute') return { status: 'expired', reason, endedAt: session.endedAt };
     return { status: 'ended', reason, endedAt: session.endedAt };
   }
+  const expiry = expiryOf(session);
   if (session.epoch < userEpoch.epoch) {
-    return { status: 'ended', reason: userEpoch.reason ?? 'logout_everywhere', endedAt: userEpoch.changedAt ?? now };
+    // Ended by an epoch bump (logout everywhere, credential change) unless it had expired before it.
+    const changedAt = userEpoch.changedAt ?? now;
+    if (expiry.at.getTime() <= changedAt.getTime()) return { status: 'expired', reason: expiry.reason, endedAt: expiry.at };
+    return { status: 'ended', reason: userEpoch.reason ?? 'logout_everywhere', endedAt: changedAt };
   }
+  if (now.getTime() >= expiry.at.getTime()) return { status: 'expired', reason: expiry.reason, endedAt: expiry.at };
+  return { status: 'active', expiresAt: expiry.at };
+}
+
+/** When and why a session expires if nothing else ends it first: the earlier deadline wins, absolute on a tie. */
+export function expiryOf(
+  session: Pick<Session, 'lastActiveAt' | 'idleSeconds' | 'absoluteExpiresAt'>,
+): { reason: 'expired_idle' | 'expired_absolute'; at: Date } {
   const idleDeadline = session.lastActiveAt.getTime() + session.idleSeconds * 1000;
   const absoluteDeadline = session.absoluteExpiresAt.getTime();
-  if (now.getTime() >= absoluteDeadline && absoluteDeadline <= idleDeadline) {
-    return { status: 'expired', reason: 'expired_absolute', endedAt: session.absoluteExpiresAt };
-  }
-  if (now.getTime() >= idleDeadline) {
-    return { status: 'expired', reason: 'expired_idle', endedAt: new Date(idleDeadline) };
-  }
-  if (now.getTime() >= absoluteDeadline) {
-    return { status: 'expired', reason: 'expired_absolute', endedAt: session.absoluteExpiresAt };
-  }
-  return { status: 'active', expiresAt: new Date(Math.min(idleDeadline, absoluteDeadline)) };
+  return absoluteDeadline <= idleDeadline
+    ? { reason: 'expired_absolute', at: session.absoluteExpiresAt }
+    : { reason: 'expired_idle', at: new Date(idleDeadline) };
 }

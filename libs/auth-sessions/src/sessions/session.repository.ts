@@ -147,9 +147,11 @@ export class SessionRepository {
               end_reason = CASE WHEN s.absolute_expires_at <= s.last_active_at + s.idle_seconds * interval '1 second'
                                 THEN 'expired_absolute' ELSE 'expired_idle' END
         WHERE s.id IN (
-          SELECT id FROM auth_sessions
-           WHERE ended_at IS NULL
-             AND (absolute_expires_at <= $1 OR last_active_at + idle_seconds * interval '1 second' <= $1)
+          SELECT x.id FROM auth_sessions x
+           WHERE x.ended_at IS NULL
+             AND (x.absolute_expires_at <= $1 OR x.last_active_at + x.idle_seconds * interval '1 second' <= $1)
+             -- Rows an epoch bump ended belong to the logout-everywhere job, which knows their reason.
+             AND x.epoch >= COALESCE((SELECT st.epoch FROM auth_user_session_state st WHERE st.user_id = x.user_id), 0)
            LIMIT $2
            FOR UPDATE SKIP LOCKED)
         RETURNING s.id, s.user_id, s.end_reason, s.ended_at, s.ip, s.user_agent`,
@@ -165,6 +167,73 @@ export class SessionRepository {
         userAgent: row['user_agent'],
       }),
     );
+  }
+
+  /**
+   * Moves the user's epoch forward in the caller's transaction: from the commit on, every session
+   * opened before it reads as ended with `reason`, on every instance. Returns the new epoch.
+   */
+  async bumpEpoch(userId: string, reason: SessionEndReason, at: Date, manager: EntityManager): Promise<number> {
+    const rows: Array<{ epoch: number }> = await manager.query(
+      `INSERT INTO auth_user_session_state (user_id, epoch, epoch_reason, updated_at) VALUES ($1, 1, $2, $3)
+       ON CONFLICT (user_id) DO UPDATE
+         SET epoch = auth_user_session_state.epoch + 1, epoch_reason = EXCLUDED.epoch_reason, updated_at = EXCLUDED.updated_at
+       RETURNING epoch`,
+      [userId, reason, at],
+    );
+    return Number(rows[0]!.epoch);
+  }
+
+  /** Counts the user's active sessions, leaving out `exceptSessionId` when given. */
+  async countActiveForUser(userId: string, exceptSessionId: string | null, at: Date, manager: EntityManager): Promise<number> {
+    const rows: Array<{ count: string }> = await manager.query(
+      `SELECT count(*) AS count FROM auth_sessions s WHERE s.user_id = $1 AND s.id IS DISTINCT FROM $3::uuid AND ${activePredicate('$2')}`,
+      [userId, at, exceptSessionId],
+    );
+    return Number(rows[0]!.count);
+  }
+
+  /**
+   * Carries a kept session into the user's new epoch, optionally with a new token (and a new
+   * generation, which retires its access tokens); false when it is no longer active.
+   */
+  async adoptEpoch(sessionId: string, epoch: number, rotation: { tokenHash: Buffer; freshAt: Date } | null, manager: EntityManager): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(Session)
+      .set(rotation ? { epoch, ...rotation, generation: () => 'generation + 1' } : { epoch })
+      .where('id = :sessionId AND ended_at IS NULL', { sessionId })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * The clean-up after an epoch bump: marks up to `limit` open sessions opened before `epoch` as
+   * ended (with the bump's reason, or their expiry when they had expired before it) and revokes
+   * their refresh tokens. Returns the ids it marked; none once everything is marked (idempotent).
+   */
+  async endBeforeEpoch(userId: string, epoch: number, reason: SessionEndReason, changedAt: Date, limit: number, manager: EntityManager): Promise<string[]> {
+    const deadline = `LEAST(s.absolute_expires_at, s.last_active_at + s.idle_seconds * interval '1 second')`;
+    const result: unknown = await manager.query(
+      `WITH ended AS (
+         UPDATE auth_sessions s
+            SET ended_at = CASE WHEN ${deadline} <= $3 THEN ${deadline} ELSE $3 END,
+                end_reason = CASE
+                  WHEN ${deadline} > $3 THEN $4
+                  WHEN s.absolute_expires_at <= s.last_active_at + s.idle_seconds * interval '1 second' THEN 'expired_absolute'
+                  ELSE 'expired_idle' END
+          WHERE s.id IN (
+            SELECT id FROM auth_sessions
+             WHERE user_id = $1 AND ended_at IS NULL AND epoch < $2
+             LIMIT $5 FOR UPDATE SKIP LOCKED)
+          RETURNING s.id),
+       revoked_refresh_tokens AS (
+         UPDATE auth_refresh_tokens r SET revoked_at = $3
+           FROM ended WHERE r.session_id = ended.id AND r.revoked_at IS NULL)
+       SELECT id FROM ended`,
+      [userId, epoch, changedAt, reason, limit],
+    );
+    return returnedRows(result).map((row) => String(row['id']));
   }
 
   private async revokeWhere(

@@ -1,0 +1,39 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsOptional, IsString, Length, MaxLength, MinLength } from 'class-validator';
+
+/** `POST /api/auth/password`. */
+export class ChangePasswordDto {
+  @ApiProperty({ example: 'correct horse battery staple' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
+  currentPassword!: string;
+
+  @ApiProperty({ example: 'a new and longer passphrase', minLength: 12, maxLength: 128 })
+  @IsString()
+  @Length(12, 128, { message: 'newPassword must be 12 to 128 characters long' })
+  newPassword!: string;
+}
+
+/** `POST /api/auth/email`. */
+export class ChangeEmailDto {
+  @ApiProperty({ example: 'correct horse battery staple' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
+  password!: string;
+
+  @ApiProperty({ example: 'ada.lovelace@example.com' })
+  @IsEmail({}, { message: 'newEmail must be an email address' })
+  @MaxLength(320)
+  newEmail!: string;
+}
+
+/** `POST /api/auth/security-report`. */
+export class SecurityReportDto {
+  @ApiPropertyOptional({ example: 'I did not sign in from Lisbon.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  note?: string;
+}
