@@ -9,6 +9,7 @@ import { AuthSessionsModule } from '@signoff/auth-sessions';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from './config/app-config.js';
+import { ConsoleModule } from './console/console.module.js';
 import { HealthModule } from './health/health.module.js';
 import { dataSourceOptions } from './infrastructure/data-source-options.js';
 import { AppRedis, RedisModule } from './infrastructure/redis.module.js';
@@ -74,9 +75,12 @@ export class AppModule {
             runWorkers: config.runWorkers,
             eventsHeartbeatMs: config.eventsHeartbeatMs,
             jobs: { batchSize: config.jobBatchSize, lockDurationMs: config.jobLockDurationMs, stalledIntervalMs: config.jobStalledIntervalMs },
+            sessionCache: config.sessionCache,
+            ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
           }),
         }),
         HealthModule,
+        ConsoleModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AuthThrottlerGuard }],
     };

@@ -1,3 +1,4 @@
+import { AUDIT_MIN_RETENTION_DAYS } from './audit/audit-chain.js';
 import type { AuthUsersProvider } from './users/users-provider.js';
 
 /** Lifetimes of one kind of session, in seconds. */
@@ -83,6 +84,12 @@ export interface AuthSessionsOptions {
   eventsHeartbeatMs?: number;
   /** BullMQ tuning of the library's worker: sessions per clean-up batch and stalled-job recovery. */
   jobs?: { batchSize?: number; lockDurationMs?: number; stalledIntervalMs?: number };
+  /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`; otherwise it is open. */
+  metricsToken?: string;
+  /** Days audit events are kept; the daily prune deletes older ones. At least 30. @default 400 */
+  auditRetentionDays?: number;
+  /** How often the sealer adds committed audit events to the hash chain, in milliseconds. @default 1000 */
+  auditSealEveryMs?: number;
 }
 
 /** Options after defaults are applied; services inject this. */
@@ -104,6 +111,9 @@ export interface ResolvedAuthSessionsOptions {
   credentialChanges: Record<CredentialChangeKind, CredentialChangePolicy>;
   eventsHeartbeatMs: number;
   jobs: { batchSize: number; lockDurationMs: number; stalledIntervalMs: number };
+  metricsToken: string | null;
+  auditRetentionDays: number;
+  auditSealEveryMs: number;
 }
 
 export const DEFAULT_SESSION_LIFETIME: SessionLifetime = { idleSeconds: 1800, absoluteSeconds: 43200 };
@@ -144,7 +154,16 @@ export function resolveAuthSessionsOptions(options: AuthSessionsOptions): Resolv
     },
     eventsHeartbeatMs: options.eventsHeartbeatMs ?? 20_000,
     jobs: { batchSize: 1000, lockDurationMs: 30_000, stalledIntervalMs: 30_000, ...options.jobs },
+    metricsToken: options.metricsToken || null,
+    auditRetentionDays: options.auditRetentionDays ?? 400,
+    auditSealEveryMs: options.auditSealEveryMs ?? 1000,
   };
+  if (!Number.isInteger(resolved.auditRetentionDays) || resolved.auditRetentionDays < AUDIT_MIN_RETENTION_DAYS) {
+    throw new Error(`AuthSessionsModule: \`auditRetentionDays\` must be a whole number of at least ${AUDIT_MIN_RETENTION_DAYS} (the database refuses to prune more recent events).`);
+  }
+  if (!(resolved.auditSealEveryMs >= 100)) {
+    throw new Error('AuthSessionsModule: `auditSealEveryMs` must be at least 100 (milliseconds between sealer runs).');
+  }
   if (!(resolved.eventsHeartbeatMs > 0 && resolved.eventsHeartbeatMs <= 25_000)) {
     throw new Error('AuthSessionsModule: `eventsHeartbeatMs` must be more than 0 and at most 25000 (the contract sends a heartbeat at least every 25 s).');
   }

@@ -35,6 +35,8 @@ export interface AppConfig {
   jobBatchSize: number;
   jobLockDurationMs: number;
   jobStalledIntervalMs: number;
+  /** Whether active sessions are served from the instance cache (benchmarks compare both). */
+  sessionCache: boolean;
 }
 
 /** Thrown for a configuration that cannot work; the message says which variable and how to fix it. */
@@ -85,6 +87,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jobBatchSize: integer(env, 'JOB_BATCH_SIZE', 1000, 1, 100_000),
     jobLockDurationMs: integer(env, 'JOB_LOCK_DURATION_MS', 30_000, 500, 600_000),
     jobStalledIntervalMs: integer(env, 'JOB_STALLED_INTERVAL_MS', 30_000, 500, 600_000),
+    sessionCache: boolean(env, 'SESSION_CACHE', true),
   };
 }
 

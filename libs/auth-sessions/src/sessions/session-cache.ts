@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
+import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import type { SignoffUser } from '../users/users-provider.js';
 import { SessionBus, type SessionChange } from './session-bus.js';
 import type { SessionWithEpoch } from './session.repository.js';
@@ -26,7 +28,13 @@ export class SessionCache {
   private readonly keysBySession = new Map<string, Set<string>>();
   private readonly keysByUser = new Map<string, Set<string>>();
 
-  constructor(private readonly bus: SessionBus) {
+  private readonly isEnabled: boolean;
+
+  constructor(
+    private readonly bus: SessionBus,
+    @Inject(AUTH_SESSIONS_OPTIONS) options: ResolvedAuthSessionsOptions,
+  ) {
+    this.isEnabled = options.sessionCache;
     bus.onChange((change) => this.drop(change));
   }
 
@@ -46,6 +54,7 @@ export class SessionCache {
    * so a change announced while the read is in flight can never be cached over.
    */
   async getOrLoad(key: string, load: () => Promise<CachedSession | null>): Promise<CachedSession | null> {
+    if (!this.isEnabled) return load();
     const hit = this.get(key);
     if (hit) return hit;
     const generation = this.bus.fillGeneration();
