@@ -26,7 +26,6 @@ async function bootstrap(): Promise<void> {
   app.set('trust proxy', config.trustProxy > 0 ? config.trustProxy : false);
   app.disable('x-powered-by');
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,
@@ -39,12 +38,16 @@ async function bootstrap(): Promise<void> {
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 
-  const stopServers = async () => {
-    await redis.stop();
-    await postgres.stop();
+  // app.close() runs the shutdown hooks (workers, connections); only then may the servers we started stop.
+  const shutdown = () => {
+    void app
+      .close()
+      .catch(() => undefined)
+      .then(() => Promise.allSettled([redis.stop(), postgres.stop()]))
+      .finally(() => process.exit(0));
   };
-  process.once('SIGTERM', () => void app.close().finally(stopServers));
-  process.once('SIGINT', () => void app.close().finally(stopServers));
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
 
   await app.listen(config.port);
   startupLogger.log(`Signoff listening on ${config.publicOrigin} (port ${config.port})`);

