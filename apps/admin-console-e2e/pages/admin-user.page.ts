@@ -1,0 +1,44 @@
+import type { Page } from 'playwright-core';
+
+export class AdminUsersPage {
+  constructor(readonly page: Page) {}
+
+  async open(): Promise<void> {
+    await this.page.goto('/admin/users');
+    await this.page.getByTestId('users-table').waitFor();
+  }
+
+  async search(text: string): Promise<void> {
+    await this.page.getByLabel('Search by email').fill(text);
+  }
+
+  async openUser(email: string): Promise<AdminUserPage> {
+    await this.page.getByRole('link', { name: email }).click();
+    await this.page.getByRole('heading', { level: 1, name: email }).waitFor();
+    return new AdminUserPage(this.page);
+  }
+}
+
+export class AdminUserPage {
+  constructor(readonly page: Page) {}
+
+  rows() {
+    return this.page.getByTestId('session-row');
+  }
+
+  async select(label: string | RegExp): Promise<void> {
+    await this.page.getByRole('checkbox', { name: label }).check();
+  }
+
+  async revokeSelected(note?: string): Promise<void> {
+    if (note) await this.page.getByLabel('Note for the audit log (optional)').fill(note);
+    await this.page.getByTestId('revoke-selected').click();
+    await this.page.getByRole('dialog').getByRole('button', { name: 'Revoke selected' }).click();
+  }
+
+  async revokeAll(note?: string): Promise<void> {
+    if (note) await this.page.getByLabel('Note for the audit log (optional)').fill(note);
+    await this.page.getByTestId('revoke-all').click();
+    await this.page.getByRole('dialog').getByRole('button', { name: 'Revoke all' }).click();
+  }
+}

@@ -1,0 +1,85 @@
+import { ChangeDetectionStrategy, Component, inject, output, signal } from '@angular/core';
+import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MatCardModule } from '@angular/material/card';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
+import { firstValueFrom } from 'rxjs';
+import { ClientSession } from '../../../core/auth/client-session';
+import { apiProblemOf, describeProblem } from '../../../core/http/api-error';
+import { injectNotify } from '../../../shared/ui/notify';
+import { AccountApi } from '../account-api';
+
+/** Changes the sign-in email; the server signs out every other device at the same moment. */
+@Component({
+  selector: 'app-email-change',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [ReactiveFormsModule, MatButtonModule, MatCardModule, MatFormFieldModule, MatInputModule, MatProgressSpinnerModule],
+  template: `
+    <mat-card appearance="outlined">
+      <mat-card-header><mat-card-title><h3>Change email address</h3></mat-card-title></mat-card-header>
+      <mat-card-content>
+        <p class="hint" id="email-change-effect">Changing your email address signs out all your other devices.</p>
+        <form [formGroup]="form" (ngSubmit)="submit()" aria-describedby="email-change-effect" data-testid="email-form">
+          <mat-form-field>
+            <mat-label>New email address</mat-label>
+            <input matInput type="email" formControlName="newEmail" autocomplete="email" required />
+            <mat-error>Enter an email address.</mat-error>
+          </mat-form-field>
+          <mat-form-field>
+            <mat-label>Password</mat-label>
+            <input matInput type="password" formControlName="password" autocomplete="current-password" required />
+            <mat-error>Enter your password.</mat-error>
+          </mat-form-field>
+          @if (error()) {
+            <p class="error" role="alert">{{ error() }}</p>
+          }
+          <button matButton="filled" type="submit" [disabled]="busy()" [showProgress]="busy()">
+            <mat-spinner progressIndicator diameter="18" aria-label="Changing email address" />
+            Change email and sign out other devices
+          </button>
+        </form>
+      </mat-card-content>
+    </mat-card>
+  `,
+  styleUrl: '../account-form.scss',
+})
+export class EmailChange {
+  private readonly api = inject(AccountApi);
+  private readonly session = inject(ClientSession);
+  private readonly notify = injectNotify();
+  readonly changed = output<number>();
+
+  protected readonly form = new FormGroup({
+    newEmail: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.email] }),
+    password: new FormControl('', { nonNullable: true, validators: [Validators.required] }),
+  });
+  protected readonly busy = signal(false);
+  protected readonly error = signal('');
+
+  protected async submit(): Promise<void> {
+    if (this.form.invalid || this.busy()) {
+      this.form.markAllAsTouched();
+      return;
+    }
+    this.busy.set(true);
+    this.error.set('');
+    const { newEmail, password } = this.form.getRawValue();
+    try {
+      const { revoked } = await firstValueFrom(this.api.changeEmail(password, newEmail));
+      this.form.reset();
+      this.session.emailChanged(newEmail);
+      this.notify(`Email address changed. ${revoked} other ${revoked === 1 ? 'device was' : 'devices were'} signed out.`);
+      this.changed.emit(revoked);
+    } catch (error) {
+      const problem = apiProblemOf(error);
+      if (problem.status === 401) return;
+      if (problem.code === 'invalid_password') this.error.set('The password is not correct.');
+      else if (problem.status === 409) this.error.set('That email address is already in use.');
+      else this.error.set(describeProblem(problem));
+    } finally {
+      this.busy.set(false);
+    }
+  }
+}

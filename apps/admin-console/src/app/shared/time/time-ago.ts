@@ -1,0 +1,43 @@
+import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
+import { MatTooltipModule } from '@angular/material/tooltip';
+import { Clock } from './clock';
+import { formatExact, formatRelative } from './relative-time';
+
+/** A relative time ("Last active 3 minutes ago") whose exact time shows on hover and focus. */
+@Component({
+  selector: 'app-time-ago',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [MatTooltipModule],
+  template: `@if (date(); as time) {
+    <time [attr.datetime]="time.toISOString()" [matTooltip]="exactText()" tabindex="0"
+      >{{ prefix() ? prefix() + ' ' : '' }}{{ relativeText() }}</time
+    >
+  }`,
+  styles: `
+    time {
+      text-decoration: underline dotted;
+      text-underline-offset: 3px;
+      cursor: help;
+    }
+  `,
+})
+export class TimeAgo {
+  private readonly clock = inject(Clock);
+  readonly value = input.required<string | Date | null | undefined>();
+  readonly prefix = input('');
+
+  protected readonly date = computed(() => {
+    const value = this.value();
+    if (!value) return null;
+    const date = value instanceof Date ? value : new Date(value);
+    return Number.isNaN(date.getTime()) ? null : date;
+  });
+  protected readonly relativeText = computed(() => {
+    const date = this.date();
+    return date ? formatRelative(date, this.clock.now()) : '';
+  });
+  protected readonly exactText = computed(() => {
+    const date = this.date();
+    return date ? formatExact(date) : '';
+  });
+}

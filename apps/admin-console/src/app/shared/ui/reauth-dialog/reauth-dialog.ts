@@ -1,0 +1,75 @@
+import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { FormControl, ReactiveFormsModule, Validators } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MatDialogModule, MatDialogRef } from '@angular/material/dialog';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
+import { firstValueFrom } from 'rxjs';
+import { AuthApi } from '../../../core/auth/auth-api';
+import { apiProblemOf, describeProblem } from '../../../core/http/api-error';
+
+/** Step-up: confirms the password (POST /api/auth/reauth). Closes with true once the session is fresh. */
+@Component({
+  selector: 'app-reauth-dialog',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [MatDialogModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatProgressSpinnerModule, ReactiveFormsModule],
+  template: `
+    <form (ngSubmit)="submit()">
+      <h2 mat-dialog-title>Confirm your password</h2>
+      <mat-dialog-content>
+        <p>For your security, this action needs your password again.</p>
+        <mat-form-field class="password">
+          <mat-label>Password</mat-label>
+          <input matInput type="password" autocomplete="current-password" [formControl]="password" required />
+          @if (error()) {
+            <mat-error>{{ error() }}</mat-error>
+          }
+        </mat-form-field>
+      </mat-dialog-content>
+      <mat-dialog-actions align="end">
+        <button matButton type="button" (click)="cancel()">Cancel</button>
+        <button matButton="filled" type="submit" [disabled]="busy()" [showProgress]="busy()">
+          <mat-spinner progressIndicator diameter="18" aria-label="Confirming" />
+          Confirm
+        </button>
+      </mat-dialog-actions>
+    </form>
+  `,
+  styles: `
+    .password {
+      width: 100%;
+    }
+  `,
+})
+export class ReauthDialog {
+  private readonly api = inject(AuthApi);
+  private readonly ref = inject<MatDialogRef<ReauthDialog, boolean>>(MatDialogRef);
+  protected readonly password = new FormControl('', { nonNullable: true, validators: [Validators.required] });
+  protected readonly busy = signal(false);
+  protected readonly error = signal('');
+
+  protected async submit(): Promise<void> {
+    if (this.password.invalid || this.busy()) {
+      this.password.markAsTouched();
+      return;
+    }
+    this.busy.set(true);
+    this.error.set('');
+    try {
+      await firstValueFrom(this.api.reauth(this.password.value));
+      this.ref.close(true);
+    } catch (error) {
+      const problem = apiProblemOf(error);
+      this.error.set(problem.code === 'invalid_password' ? 'The password is not correct.' : describeProblem(problem));
+      this.password.setErrors({ server: true });
+      this.password.markAsTouched();
+    } finally {
+      this.busy.set(false);
+    }
+  }
+
+  protected cancel(): void {
+    this.ref.close(false);
+  }
+}
