@@ -84,6 +84,8 @@ export interface AuthSessionsOptions {
   eventsHeartbeatMs?: number;
   /** BullMQ tuning of the library's worker: sessions per clean-up batch and stalled-job recovery. */
   jobs?: { batchSize?: number; lockDurationMs?: number; stalledIntervalMs?: number };
+  /** Serve active sessions from the instance cache (no store round trip on most requests, no revocation window). @default true */
+  sessionCache?: boolean;
   /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`; otherwise it is open. */
   metricsToken?: string;
   /** Days audit events are kept; the daily prune deletes older ones. At least 30. @default 400 */
@@ -111,6 +113,7 @@ export interface ResolvedAuthSessionsOptions {
   credentialChanges: Record<CredentialChangeKind, CredentialChangePolicy>;
   eventsHeartbeatMs: number;
   jobs: { batchSize: number; lockDurationMs: number; stalledIntervalMs: number };
+  sessionCache: boolean;
   metricsToken: string | null;
   auditRetentionDays: number;
   auditSealEveryMs: number;
@@ -154,6 +157,7 @@ export function resolveAuthSessionsOptions(options: AuthSessionsOptions): Resolv
     },
     eventsHeartbeatMs: options.eventsHeartbeatMs ?? 20_000,
     jobs: { batchSize: 1000, lockDurationMs: 30_000, stalledIntervalMs: 30_000, ...options.jobs },
+    sessionCache: options.sessionCache ?? true,
     metricsToken: options.metricsToken || null,
     auditRetentionDays: options.auditRetentionDays ?? 400,
     auditSealEveryMs: options.auditSealEveryMs ?? 1000,

@@ -1,0 +1,148 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+import { freePort } from './free-port.js';
+import { onWorkerExit } from './worker-exit.js';
+
+export interface StartApiOptions {
+  /** Extra environment for the app; overrides everything the harness sets. */
+  env?: Record<string, string>;
+  /** Defaults to SIGNOFF_TEST_DATABASE_URL from the global setup. */
+  databaseUrl?: string;
+  /** Defaults to SIGNOFF_TEST_REDIS_URL from the global setup. */
+  redisUrl?: string;
+  /** How long to wait for GET /api/health to answer 200; 30 s by default. */
+  readyTimeoutMs?: number;
+}
+
+export interface ApiProcess {
+  /** http://127.0.0.1:<port>, for requests. */
+  url: string;
+  port: number;
+  /** The PUBLIC_ORIGIN the app was started with. */
+  origin: string;
+  /** Everything the process wrote to stdout and stderr so far (interleaved, last 1 MB). */
+  logs(): string;
+  /** SIGTERM, then SIGKILL if it has not exited after 5 s. */
+  stop(): Promise<void>;
+  kill(): void;
+}
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const entry = fileURLToPath(new URL('../dist/apps/api/src/main.js', import.meta.url));
+const LOG_LIMIT = 1_000_000;
+const STOP_GRACE_MS = 5_000;
+
+/** Runs the built app (dist/apps/api/src/main.js) on a free port and waits until it is healthy. */
+export async function startApi(options: StartApiOptions = {}): Promise<ApiProcess> {
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const overrides = options.env ?? {};
+  const setting = (name: string, explicit: string | undefined, harnessVariable: string): string =>
+    overrides[name] ?? explicit ?? harnessValue(harnessVariable);
+  // NODE_OPTIONS carries Jest's --experimental-vm-modules, which the app does not need.
+  const { NODE_OPTIONS: _jestNodeOptions, ...inherited } = process.env;
+  const env: Record<string, string | undefined> = {
+    ...inherited,
+    PORT: String(port),
+    DATABASE_URL: setting('DATABASE_URL', options.databaseUrl, 'SIGNOFF_TEST_DATABASE_URL'),
+    REDIS_URL: setting('REDIS_URL', options.redisUrl, 'SIGNOFF_TEST_REDIS_URL'),
+    REDIS_PREFIX: setting('REDIS_PREFIX', undefined, 'SIGNOFF_TEST_REDIS_PREFIX'),
+    PUBLIC_ORIGIN: url,
+    AUTH_RATE_LIMIT: '0',
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    // Escape codes would garble the log tail quoted in failure messages.
+    NO_COLOR: '1',
+    ...overrides,
+  };
+
+  const child = spawn(process.execPath, [entry], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output += chunk.toString('utf8');
+    if (output.length > LOG_LIMIT) output = output.slice(-LOG_LIMIT);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  let exitDescription: string | undefined;
+  let spawnError: Error | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exitDescription = signal ? `signal ${signal}` : `code ${code}`;
+      resolve();
+    });
+  });
+  child.once('error', (error) => {
+    spawnError = error;
+  });
+  // A test that forgets stop() must not keep the Jest process alive; the exit hook then kills the app.
+  child.unref();
+  (child.stdout as unknown as Socket).unref();
+  (child.stderr as unknown as Socket).unref();
+  const cancelExitHook = onWorkerExit(() => child.kill('SIGKILL'));
+  void exited.then(cancelExitHook);
+
+  const tail = (): string => output.slice(-6000) || '(no output)';
+  const timeoutMs = options.readyTimeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (spawnError) throw new Error(`could not start the API: ${spawnError.message}`);
+    if (exitDescription) throw new Error(`the API exited (${exitDescription}) before it was ready:\n${tail()}`);
+    if (await isHealthy(url)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      await exited;
+      throw new Error(`the API did not answer GET /api/health with 200 within ${timeoutMs} ms:\n${tail()}`);
+    }
+    await delay(100);
+  }
+
+  return {
+    url,
+    port,
+    origin: env.PUBLIC_ORIGIN ?? url,
+    logs: () => output,
+    stop: async () => {
+      if (exitDescription) return;
+      const escalate = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      child.kill('SIGTERM');
+      await exited;
+      clearTimeout(escalate);
+    },
+    kill: () => {
+      child.kill('SIGKILL');
+    },
+  };
+}
+
+/** Starts `n` instances at the same moment on one database; if any fails, the others are stopped. */
+export async function startApis(n: number, options: StartApiOptions = {}): Promise<ApiProcess[]> {
+  const results = await Promise.allSettled(Array.from({ length: n }, () => startApi(options)));
+  const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failure = results.find((result) => result.status === 'rejected');
+  if (failure) {
+    await Promise.all(started.map((api) => api.stop()));
+    throw failure.reason;
+  }
+  return started;
+}
+
+function harnessValue(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: test-support/global-setup.ts has not run (use the e2e Jest project)`);
+  return value;
+}
+
+async function isHealthy(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) });
+    await response.arrayBuffer();
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
