@@ -1,0 +1,54 @@
+import { type ApiProcess, startApi } from '../../../test-support/api-process.js';
+import { BrowserClient } from '../../../test-support/http-client.js';
+import { registerAccount, signIn } from './support/accounts.js';
+import { TestDatabase } from './support/database.js';
+
+describe('logs (pino JSON, request ids)', () => {
+  let api: ApiProcess;
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    api = await startApi({ env: { LOG_LEVEL: 'info' } });
+    db = new TestDatabase();
+  });
+
+  afterAll(async () => {
+    await api?.stop();
+    await db?.close();
+  });
+
+  it('should log every request as JSON with a request id, and never a cookie, token or password', async () => {
+    const account = await registerAccount(api.url);
+    const { browser } = await signIn(api.url, account);
+    const secrets = [account.password, browser.cookie('sid')!, browser.cookie('XSRF-TOKEN')!];
+    const tokens = await new BrowserClient(api.url).request('POST', '/api/auth/token', { json: { email: account.email, password: account.password } });
+    secrets.push(tokens.body.access_token, tokens.body.refresh_token);
+    const refreshed = await new BrowserClient(api.url).request('POST', '/api/auth/token/refresh', { json: { refresh_token: tokens.body.refresh_token } });
+    secrets.push(refreshed.body.access_token, refreshed.body.refresh_token);
+    const me = await browser.request('GET', '/api/auth/me', { headers: { 'x-request-id': 'trace-me-42' } });
+    expect(me.headers.get('x-request-id')).toBe('trace-me-42');
+    await new BrowserClient(api.url).request('GET', '/api/auth/me', { bearer: refreshed.body.access_token });
+    await browser.request('POST', '/api/auth/logout');
+    await new Promise((done) => setTimeout(done, 300));
+
+    const lines = api.logs().split('\n').filter((line) => line.startsWith('{'));
+    const requestLines = lines.map((line) => JSON.parse(line) as { req?: { id?: string; url?: string } }).filter((entry) => entry.req);
+    expect(requestLines.length).toBeGreaterThan(5);
+    expect(requestLines.every((entry) => typeof entry.req!.id === 'string' && entry.req!.id.length > 0)).toBe(true);
+    expect(requestLines.some((entry) => entry.req!.id === 'trace-me-42')).toBe(true);
+    const everything = api.logs();
+    for (const secret of secrets) expect(everything).not.toContain(secret);
+  });
+
+  it('should store a user agent with control characters and forged JSON as one audit row, the controls neutralised', async () => {
+    const account = await registerAccount(api.url);
+    // HTTP cannot carry CR/LF inside a header; a tab is the control character that does reach the server.
+    const agent = 'curl/8.0\t{"type":"logout","user":"admin"}';
+    const { sessionId } = await signIn(api.url, account, { userAgent: agent });
+    const rows = await db.query<{ user_agent: string }>(`SELECT user_agent FROM auth_audit_events WHERE session_id = $1 AND type = 'login'`, [sessionId]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.user_agent).toBe('curl/8.0 {"type":"logout","user":"admin"}');
+    const logLines = api.logs().split('\n').filter((line) => line.includes('"type\\":\\"logout'));
+    for (const line of logLines) expect(() => JSON.parse(line)).not.toThrow();
+  });
+});
