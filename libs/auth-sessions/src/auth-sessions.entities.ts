@@ -1,8 +1,10 @@
+import { AuditCheckpoint } from './audit/audit-checkpoint.entity.js';
 import { AuditEvent } from './audit/audit-event.entity.js';
+import { AuditSeal } from './audit/audit-seal.entity.js';
 import { Session } from './sessions/session.entity.js';
 import { UserSessionState } from './sessions/user-session-state.entity.js';
 import { OutboxEntry } from './jobs/outbox-entry.entity.js';
 import { RefreshToken } from './tokens/refresh-token.entity.js';
 
 /** The library's entities: add them to your TypeORM `entities`. */
-export const AUTH_SESSIONS_ENTITIES = [Session, UserSessionState, AuditEvent, RefreshToken, OutboxEntry];
+export const AUTH_SESSIONS_ENTITIES = [Session, UserSessionState, AuditEvent, RefreshToken, OutboxEntry, AuditSeal, AuditCheckpoint];

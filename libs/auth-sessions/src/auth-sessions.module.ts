@@ -1,5 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
-import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -7,7 +7,11 @@ import cookieParser from 'cookie-parser';
 import { AUTH_SESSIONS_ENTITIES } from './auth-sessions.entities.js';
 import { AUTH_SESSIONS_MODULE_OPTIONS, AUTH_SESSIONS_OPTIONS, ConfigurableModuleClass } from './auth-sessions.module-definition.js';
 import { resolveAuthSessionsOptions } from './auth-sessions.options.js';
+import { AuditChainRepository } from './audit/audit-chain.repository.js';
+import { AuditEventRepository } from './audit/audit-event.repository.js';
 import { AuditLogService } from './audit/audit-log.service.js';
+import { AuditRetentionService } from './audit/audit-retention.service.js';
+import { AuditSealer } from './audit/audit-sealer.service.js';
 import { AuthRedis } from './common/auth-redis.js';
 import { StoreUnavailableFilter } from './common/store-unavailable.filter.js';
 import { DevicesController } from './devices/devices.controller.js';
@@ -24,6 +28,10 @@ import { OutboxRepository } from './jobs/outbox.repository.js';
 import { AuthSessionsProcessor } from './jobs/session-expiry.processor.js';
 import { LogoutController } from './logout/logout.controller.js';
 import { LogoutService } from './logout/logout.service.js';
+import { AuthMetrics } from './metrics/auth-metrics.service.js';
+import { LogoutLatencyMiddleware } from './metrics/logout-latency.middleware.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { MetricsRepository } from './metrics/metrics.repository.js';
 import { BearerAuthenticator } from './sessions/bearer-authenticator.js';
 import { RolesGuard } from './sessions/roles.guard.js';
 import { SessionCookies } from './sessions/session-cookies.js';
@@ -55,7 +63,8 @@ import { TokensService } from './tokens/tokens.service.js';
     PassportModule,
     BullModule.registerQueue({ name: AUTH_SESSIONS_QUEUE }),
   ],
-  controllers: [SignInController, TokensController, LogoutController, DevicesController, CredentialsController, EventsController],
+  controllers: [SignInController, TokensController, LogoutController, DevicesController, CredentialsController, EventsController,
+    MetricsController],
   providers: [
     { provide: AUTH_SESSIONS_OPTIONS, useFactory: resolveAuthSessionsOptions, inject: [AUTH_SESSIONS_MODULE_OPTIONS] },
     AuthRedis,
@@ -83,6 +92,12 @@ import { TokensService } from './tokens/tokens.service.js';
     LogoutEverywhereService,
     CredentialsService,
     EventStreamsService,
+    AuditEventRepository,
+    AuditChainRepository,
+    AuditSealer,
+    AuditRetentionService,
+    MetricsRepository,
+    AuthMetrics,
     { provide: APP_GUARD, useClass: SessionGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
     { provide: APP_FILTER, useClass: StoreUnavailableFilter },
@@ -92,5 +107,8 @@ import { TokensService } from './tokens/tokens.service.js';
 export class AuthSessionsModule extends ConfigurableModuleClass implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(cookieParser()).forRoutes('{*path}');
+    consumer
+      .apply(LogoutLatencyMiddleware)
+      .forRoutes({ path: 'auth/logout', method: RequestMethod.POST }, { path: 'auth/logout-all', method: RequestMethod.POST });
   }
 }

@@ -68,3 +68,9 @@ export type { SessionResponse } from './devices/session.response.js';
 // Audit
 export { AuditEvent } from './audit/audit-event.entity.js';
 export { AUDIT_EVENT_TYPES, type AuditEventType } from './audit/audit-event-type.js';
+export { AuditSeal } from './audit/audit-seal.entity.js';
+export { AuditCheckpoint } from './audit/audit-checkpoint.entity.js';
+export type { AuditEventResponse } from './audit/audit-event.response.js';
+export { verifyAuditChain, type AuditChainReport } from './audit/audit-verify.js';
+export type { ChainProblem } from './audit/audit-chain.js';
+

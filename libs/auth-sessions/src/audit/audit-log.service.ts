@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { BadRequestException, HttpStatus, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { ClientContext } from '../common/client-context.js';
+import { AuthMetrics } from '../metrics/auth-metrics.service.js';
+import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor.js';
 import { AuditEvent } from './audit-event.entity.js';
+import { AuditEventRepository, type AuditFilter } from './audit-event.repository.js';
+import { type AuditEventResponse, toAuditEventResponse } from './audit-event.response.js';
 import type { AuditEventType } from './audit-event-type.js';
+import { AUDIT_CSV_HEADER, type AuditExportFormat, toCsvRecord, toNdjsonLine } from './audit-export.js';
 
 /** One audit record to write. `reason` is always a contract code; free text goes to `note`. */
 export interface AuditRecord {
@@ -19,15 +24,79 @@ export interface AuditRecord {
   at?: Date;
 }
 
+const INSERT_CHUNK = 1000;
+const EXPORT_BATCH = 1000;
+
 // Control characters in attacker-controlled text (user agents) would forge lines in log exports.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
 
 /** Writes audit events inside the caller's transaction, so an event exists exactly when its change does. */
 @Injectable()
 export class AuditLogService {
+  constructor(
+    private readonly events: AuditEventRepository,
+    private readonly metrics: AuthMetrics,
+  ) {}
+
   /** Appends events; returns nothing. Write from services (use cases), never from guards or controllers. */
   async record(manager: EntityManager, ...records: AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
+    // PostgreSQL takes at most 65535 parameters per statement: bulk revocations insert in chunks.
+    for (let start = 0; start < records.length; start += INSERT_CHUNK) {
+      await this.insert(manager, records.slice(start, start + INSERT_CHUNK));
+    }
+    this.metrics.countSessionsEnded(manager, records);
+  }
+
+  /**
+   * One page of events matching `filter`, newest first. `cursor` is the previous page's
+   * `nextCursor`; a malformed one is a 400. `nextCursor` is null on the last page.
+   */
+  async list(filter: AuditFilter, limit: number, cursor: string | undefined): Promise<{ items: AuditEventResponse[]; nextCursor: string | null }> {
+    const beforeSeq = cursor === undefined ? null : decodeAuditCursor(cursor);
+    if (cursor !== undefined && beforeSeq === null) {
+      throw new BadRequestException({
+        statusCode: HttpStatus.BAD_REQUEST,
+        message: 'cursor is malformed: pass the nextCursor of the previous page unchanged, or leave it out for the first page.',
+      });
+    }
+    const rows = await this.events.findPageNewestFirst(filter, beforeSeq, limit + 1);
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map(toAuditEventResponse),
+      nextCursor: rows.length > limit ? encodeAuditCursor(page[page.length - 1]!.seq) : null,
+    };
+  }
+
+  /**
+   * Streams every event matching `filter`, oldest first, as CSV or NDJSON chunks to `write`, from
+   * one consistent snapshot (events committed meanwhile are not half-included). `write` should
+   * resolve once the chunk is flushed, so a slow reader slows the export rather than filling memory.
+   */
+  async export(filter: AuditFilter, format: AuditExportFormat, write: (chunk: string) => Promise<void>): Promise<number> {
+    return this.events.transaction(async (manager) => {
+      if (format === 'csv') await write(AUDIT_CSV_HEADER);
+      let afterSeq: string | null = null;
+      let exported = 0;
+      for (;;) {
+        const rows = await this.events.findPageOldestFirst(filter, afterSeq, EXPORT_BATCH, manager);
+        if (rows.length === 0) break;
+        const toText = format === 'csv' ? toCsvRecord : toNdjsonLine;
+        await write(rows.map((row) => toText(toAuditEventResponse(row))).join(''));
+        exported += rows.length;
+        afterSeq = rows[rows.length - 1]!.seq;
+        if (rows.length < EXPORT_BATCH) break;
+      }
+      return exported;
+    }, 'REPEATABLE READ');
+  }
+
+  /** Appends events outside any other change (admin reads): its own short transaction. */
+  recordAlone(...records: AuditRecord[]): Promise<void> {
+    return this.events.transaction((manager) => this.record(manager, ...records));
+  }
+
+  private async insert(manager: EntityManager, records: AuditRecord[]): Promise<void> {
     await manager.insert(
       AuditEvent,
       records.map((record) => ({

@@ -5,6 +5,10 @@ export const AUTH_SESSIONS_QUEUE = 'auth-sessions';
 
 export const JOB_EXPIRE_SESSIONS = 'expire-sessions';
 export const JOB_LOGOUT_EVERYWHERE = 'logout-everywhere';
+/** Adds committed audit events to the hash chain; scheduled every `auditSealEveryMs`, no payload. */
+export const JOB_SEAL_AUDIT_EVENTS = 'seal-audit-events';
+/** Deletes audit events past `auditRetentionDays` through the database's prune; daily, no payload. */
+export const JOB_PRUNE_AUDIT_EVENTS = 'prune-audit-events';
 
 /** Payload of `expire-sessions`: none; the job sweeps whatever is due. */
 export type ExpireSessionsJob = Record<string, never>;

@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { AuthSessionsProcessor } from './session-expiry.processor.js';
-import { AUTH_SESSIONS_QUEUE, JOB_EXPIRE_SESSIONS } from './auth-sessions.queue.js';
+import { AUTH_SESSIONS_QUEUE, JOB_EXPIRE_SESSIONS, JOB_PRUNE_AUDIT_EVENTS, JOB_RETRY_OPTIONS, JOB_SEAL_AUDIT_EVENTS } from './auth-sessions.queue.js';
 
 const RETRY_MS = 5_000;
 
@@ -53,6 +53,17 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
         JOB_EXPIRE_SESSIONS,
         { every: this.options.expirySweepEveryMs },
         { name: JOB_EXPIRE_SESSIONS, data: {}, opts: { removeOnComplete: 100, removeOnFail: 1000 } },
+      );
+      await this.queue.upsertJobScheduler(
+        JOB_SEAL_AUDIT_EVENTS,
+        { every: this.options.auditSealEveryMs },
+        { name: JOB_SEAL_AUDIT_EVENTS, data: {}, opts: { removeOnComplete: 100, removeOnFail: 1000 } },
+      );
+      // Daily at 03:17 UTC, away from the top of the hour when other jobs cluster.
+      await this.queue.upsertJobScheduler(
+        JOB_PRUNE_AUDIT_EVENTS,
+        { pattern: '17 3 * * *', tz: 'UTC' },
+        { name: JOB_PRUNE_AUDIT_EVENTS, data: {}, opts: JOB_RETRY_OPTIONS },
       );
     } catch (error) {
       this.logger.warn(`Could not schedule ${JOB_EXPIRE_SESSIONS} (${(error as Error).message}); retrying`);

@@ -3,7 +3,16 @@ import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { Counter, register } from 'prom-client';
 import { SessionExpiryService } from '../sessions/session-expiry.service.js';
-import { AUTH_SESSIONS_QUEUE, JOB_EXPIRE_SESSIONS, JOB_LOGOUT_EVERYWHERE, type LogoutEverywhereJob } from './auth-sessions.queue.js';
+import { AuditRetentionService } from '../audit/audit-retention.service.js';
+import { AuditSealer } from '../audit/audit-sealer.service.js';
+import {
+  AUTH_SESSIONS_QUEUE,
+  JOB_EXPIRE_SESSIONS,
+  JOB_LOGOUT_EVERYWHERE,
+  JOB_PRUNE_AUDIT_EVENTS,
+  JOB_SEAL_AUDIT_EVENTS,
+  type LogoutEverywhereJob,
+} from './auth-sessions.queue.js';
 import { LogoutEverywhereService } from './logout-everywhere.service.js';
 
 const failures =
@@ -18,6 +27,8 @@ export class AuthSessionsProcessor extends WorkerHost {
   constructor(
     private readonly expiry: SessionExpiryService,
     private readonly logoutEverywhere: LogoutEverywhereService,
+    private readonly auditSealer: AuditSealer,
+    private readonly auditRetention: AuditRetentionService,
   ) {
     super();
   }
@@ -31,6 +42,10 @@ export class AuthSessionsProcessor extends WorkerHost {
       }
       case JOB_LOGOUT_EVERYWHERE:
         return { marked: await this.logoutEverywhere.cleanUp(job.data as LogoutEverywhereJob) };
+      case JOB_SEAL_AUDIT_EVENTS:
+        return this.auditSealer.sealPending();
+      case JOB_PRUNE_AUDIT_EVENTS:
+        return { deleted: await this.auditRetention.prune() };
       default:
         throw new Error(`Unknown job "${job.name}" on queue ${AUTH_SESSIONS_QUEUE}; is a newer version of Signoff enqueuing it?`);
     }

@@ -1,0 +1,157 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Queue } from 'bullmq';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, register as globalRegistry, Registry } from 'prom-client';
+import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
+import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
+import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
+import { AuditChainRepository } from '../audit/audit-chain.repository.js';
+import { AUTH_SESSIONS_QUEUE } from '../jobs/auth-sessions.queue.js';
+import { SESSION_END_REASONS, type SessionEndReason } from '../sessions/session-end-reason.js';
+import { isMetricsScrapeAllowed } from './metrics-access.js';
+import { MetricsRepository } from './metrics.repository.js';
+import { countEndedSessions, type EndingRecord } from './session-end-count.js';
+
+const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
+// A scrape must answer even when Redis or PostgreSQL hangs; those gauges then keep their last value.
+const SCRAPE_TIMEOUT_MS = 2_000;
+
+/**
+ * The library's Prometheus metrics, in a registry of its own: active sessions, sessions ended by
+ * reason, logout latency, job counts by state, unsealed audit events and the process defaults.
+ */
+@Injectable()
+export class AuthMetrics implements EntitySubscriberInterface {
+  private readonly logger = new Logger(AuthMetrics.name);
+  private readonly registry = new Registry();
+  private readonly sessionsEnded: Counter<'reason'>;
+  private readonly logoutDuration: Histogram<'route' | 'status'>;
+  private readonly scrapeErrors: Counter<'source'>;
+  // Counts of sessions ended inside a transaction, published only once it commits.
+  private readonly pendingEnds = new WeakMap<QueryRunner, Map<SessionEndReason, number>>();
+
+  constructor(
+    @InjectDataSource() dataSource: DataSource,
+    private readonly metrics: MetricsRepository,
+    private readonly chain: AuditChainRepository,
+    @InjectQueue(AUTH_SESSIONS_QUEUE) private readonly queue: Queue,
+    @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
+  ) {
+    const registers = [this.registry];
+    // The process metrics once per process: a host may already collect them in the global registry.
+    if (!globalRegistry.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics({ register: this.registry });
+    this.sessionsEnded = new Counter({ name: 'signoff_sessions_ended_total', help: 'Sessions ended, by reason.', labelNames: ['reason'], registers });
+    for (const reason of SESSION_END_REASONS) this.sessionsEnded.inc({ reason }, 0);
+    this.logoutDuration = new Histogram({
+      name: 'signoff_logout_duration_seconds',
+      help: 'Time to answer a logout request (session ended server-side, then the response).',
+      labelNames: ['route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.scrapeErrors = new Counter({
+      name: 'signoff_metrics_scrape_errors_total',
+      help: 'Gauges that could not be read at scrape time (their last value was kept).',
+      labelNames: ['source'],
+      registers,
+    });
+    const activeSessions: Gauge = new Gauge({
+      name: 'signoff_active_sessions',
+      help: 'Sessions active now (same rule as the guard).',
+      registers,
+      collect: () => this.refresh('active_sessions', async () => activeSessions.set(await this.metrics.countActiveSessions())),
+    });
+    const jobs: Gauge<'state'> = new Gauge({
+      name: 'signoff_jobs',
+      help: "Jobs in the library's BullMQ queue, by state.",
+      labelNames: ['state'],
+      registers,
+      collect: () =>
+        this.refresh('jobs', async () => {
+          const counts = await this.queue.getJobCounts(...JOB_STATES);
+          for (const state of JOB_STATES) jobs.set({ state }, counts[state] ?? 0);
+        }),
+    });
+    const unsealed: Gauge = new Gauge({
+      name: 'signoff_audit_unsealed_events',
+      help: 'Committed audit events not yet sealed into the hash chain.',
+      registers,
+      collect: () => this.refresh('audit_unsealed', async () => unsealed.set(await this.chain.countUnsealed())),
+    });
+    dataSource.subscribers.push(this);
+  }
+
+  /** Whether a scrape with this `Authorization` header may read the metrics (`metricsToken`). */
+  isScrapeAllowed(authorization: string | undefined): boolean {
+    return isMetricsScrapeAllowed(this.options.metricsToken, authorization);
+  }
+
+  /** The Prometheus text exposition and its content type. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    // Counters other parts of the library (and the host) keep in prom-client's global registry are served too.
+    let merged: Registry;
+    try {
+      merged = Registry.merge([this.registry, globalRegistry]);
+    } catch (error) {
+      this.logger.warn(`Serving only the library's metrics: ${(error as Error).message}`);
+      merged = this.registry;
+    }
+    return { contentType: this.registry.contentType, body: await merged.metrics() };
+  }
+
+  /** Observes one logout request's duration. */
+  observeLogout(route: string, status: number, seconds: number): void {
+    this.logoutDuration.observe({ route, status: String(status) }, seconds);
+  }
+
+  /**
+   * Counts the sessions that audit records say ended. Inside a transaction the count waits for the
+   * commit (a rolled-back revocation ended nothing).
+   */
+  countSessionsEnded(manager: EntityManager, records: EndingRecord[]): void {
+    const counts = countEndedSessions(records);
+    if (counts.size === 0) return;
+    const runner = manager.queryRunner;
+    if (!runner?.isTransactionActive) {
+      this.publishEnded(counts);
+      return;
+    }
+    const pending = this.pendingEnds.get(runner) ?? new Map<SessionEndReason, number>();
+    for (const [reason, count] of counts) pending.set(reason, (pending.get(reason) ?? 0) + count);
+    this.pendingEnds.set(runner, pending);
+  }
+
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    // A released savepoint is not the commit yet.
+    if (event.queryRunner.isTransactionActive) return;
+    const pending = this.pendingEnds.get(event.queryRunner);
+    this.pendingEnds.delete(event.queryRunner);
+    if (pending) this.publishEnded(pending);
+  }
+
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    if (!event.queryRunner.isTransactionActive) this.pendingEnds.delete(event.queryRunner);
+  }
+
+  private publishEnded(counts: Map<SessionEndReason, number>): void {
+    for (const [reason, count] of counts) this.sessionsEnded.inc({ reason }, count);
+  }
+
+  private async refresh(source: string, read: () => Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        read(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`timed out after ${SCRAPE_TIMEOUT_MS} ms`)), SCRAPE_TIMEOUT_MS);
+        }),
+      ]);
+    } catch (error) {
+      this.scrapeErrors.inc({ source });
+      this.logger.warn(`Could not read ${source} for /metrics: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
