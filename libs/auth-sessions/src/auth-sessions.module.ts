@@ -7,6 +7,12 @@ import cookieParser from 'cookie-parser';
 import { AUTH_SESSIONS_ENTITIES } from './auth-sessions.entities.js';
 import { AUTH_SESSIONS_MODULE_OPTIONS, AUTH_SESSIONS_OPTIONS, ConfigurableModuleClass } from './auth-sessions.module-definition.js';
 import { resolveAuthSessionsOptions } from './auth-sessions.options.js';
+import { AdminAuditController } from './admin/admin-audit.controller.js';
+import { AdminAuditService } from './admin/admin-audit.service.js';
+import { AdminSessionsController } from './admin/admin-sessions.controller.js';
+import { AdminSessionsRepository } from './admin/admin-sessions.repository.js';
+import { AdminSessionsService } from './admin/admin-sessions.service.js';
+import { AdminUsersController } from './admin/admin-users.controller.js';
 import { AuditChainRepository } from './audit/audit-chain.repository.js';
 import { AuditEventRepository } from './audit/audit-event.repository.js';
 import { AuditLogService } from './audit/audit-log.service.js';
@@ -64,7 +70,7 @@ import { TokensService } from './tokens/tokens.service.js';
     BullModule.registerQueue({ name: AUTH_SESSIONS_QUEUE }),
   ],
   controllers: [SignInController, TokensController, LogoutController, DevicesController, CredentialsController, EventsController,
-    MetricsController],
+    AdminUsersController, AdminSessionsController, AdminAuditController, MetricsController],
   providers: [
     { provide: AUTH_SESSIONS_OPTIONS, useFactory: resolveAuthSessionsOptions, inject: [AUTH_SESSIONS_MODULE_OPTIONS] },
     AuthRedis,
@@ -96,6 +102,9 @@ import { TokensService } from './tokens/tokens.service.js';
     AuditChainRepository,
     AuditSealer,
     AuditRetentionService,
+    AdminSessionsRepository,
+    AdminSessionsService,
+    AdminAuditService,
     MetricsRepository,
     AuthMetrics,
     { provide: APP_GUARD, useClass: SessionGuard },

@@ -74,3 +74,11 @@ export type { AuditEventResponse } from './audit/audit-event.response.js';
 export { verifyAuditChain, type AuditChainReport } from './audit/audit-verify.js';
 export type { ChainProblem } from './audit/audit-chain.js';
 
+// Admin
+export {
+  AdminSessionsService,
+  type AdminUsersPage,
+  type AdminUserSummary,
+  type FilterRevocationResult,
+} from './admin/admin-sessions.service.js';
+export type { RevokeFilterInput } from './admin/revoke-filter.js';

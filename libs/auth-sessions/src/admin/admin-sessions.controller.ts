@@ -1,0 +1,121 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UsePipes } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { clientContextOf } from '../common/client-context.js';
+import { libraryValidationPipe } from '../common/validation.js';
+import { ListSessionsQuery } from '../devices/devices.dto.js';
+import { LogoutService } from '../logout/logout.service.js';
+import type { RequestAuth } from '../sessions/request-auth.js';
+import { CurrentAuth, Roles } from '../sessions/session.decorators.js';
+import { AdminSessionsService } from './admin-sessions.service.js';
+import { FilterRevocationDto, RevokedDto, SessionListDto } from './dto/admin.responses.js';
+import { NoteDto, NoteQuery } from './dto/note.dto.js';
+import { RevokeByFilterDto } from './dto/revoke-by-filter.dto.js';
+import { RevokeSessionsDto } from './dto/revoke-sessions.dto.js';
+
+const uuidPipe = new ParseUUIDPipe({ version: undefined });
+const STEP_UP = 'Needs a fresh admin session: 403 reauth_required otherwise (POST /api/auth/reauth, then retry).';
+
+@ApiTags('admin')
+@ApiCookieAuth()
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'Not signed in.' })
+@ApiForbiddenResponse({ description: 'Signed in without the admin role, or (revocations) the session is not fresh: code reauth_required.' })
+@Roles('admin')
+@Controller('admin')
+@UsePipes(libraryValidationPipe)
+export class AdminSessionsController {
+  constructor(
+    private readonly admin: AdminSessionsService,
+    private readonly logout: LogoutService,
+  ) {}
+
+  @ApiOperation({ summary: "A user's sessions, newest activity first; ?include=ended adds the last 30 days of ended ones. The read is audited." })
+  @ApiParam({ name: 'userId', format: 'uuid' })
+  @ApiOkResponse({ type: SessionListDto })
+  @ApiBadRequestResponse({ description: 'userId is not a UUID, or include is not "ended".' })
+  @ApiNotFoundResponse({ description: 'No such user.' })
+  @Get('users/:userId/sessions')
+  async listSessions(@CurrentAuth() auth: RequestAuth, @Param('userId', uuidPipe) userId: string, @Query() query: ListSessionsQuery, @Req() req: Request) {
+    return { sessions: await this.admin.listSessions(auth, userId, query.include === 'ended', clientContextOf(req)) };
+  }
+
+  @ApiOperation({ summary: `End one of the user's sessions (reason revoked_by_admin). ${STEP_UP}` })
+  @ApiParam({ name: 'userId', format: 'uuid' })
+  @ApiParam({ name: 'sessionId', format: 'uuid' })
+  @ApiNoContentResponse({ description: 'Ended.' })
+  @ApiNotFoundResponse({ description: "No such user, or not that user's active session." })
+  @Delete('users/:userId/sessions/:sessionId')
+  @HttpCode(204)
+  async revokeSession(
+    @CurrentAuth() auth: RequestAuth,
+    @Param('userId', uuidPipe) userId: string,
+    @Param('sessionId', uuidPipe) sessionId: string,
+    @Body() body: NoteDto,
+    @Query() query: NoteQuery,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<void> {
+    const result = await this.admin.revokeSession(auth, userId, sessionId, body.note ?? query.note, clientContextOf(req));
+    if (result.endedCurrent) this.logout.endClientSession(res);
+  }
+
+  @ApiOperation({ summary: `End a selection of the user's sessions; ids that are not the user's active sessions are skipped and not counted. ${STEP_UP}` })
+  @ApiParam({ name: 'userId', format: 'uuid' })
+  @ApiOkResponse({ type: RevokedDto })
+  @ApiNotFoundResponse({ description: 'No such user.' })
+  @Post('users/:userId/sessions/revoke')
+  @HttpCode(200)
+  async revokeSessions(
+    @CurrentAuth() auth: RequestAuth,
+    @Param('userId', uuidPipe) userId: string,
+    @Body() body: RevokeSessionsDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const result = await this.admin.revokeSessions(auth, userId, body.sessionIds, body.note, clientContextOf(req));
+    if (result.endedCurrent) this.logout.endClientSession(res);
+    return { revoked: result.revoked };
+  }
+
+  @ApiOperation({ summary: `End every session of the user (one logout_everywhere event with the count). ${STEP_UP}` })
+  @ApiParam({ name: 'userId', format: 'uuid' })
+  @ApiOkResponse({ type: RevokedDto })
+  @ApiNotFoundResponse({ description: 'No such user.' })
+  @Post('users/:userId/logout-everywhere')
+  @HttpCode(200)
+  async logoutEverywhere(
+    @CurrentAuth() auth: RequestAuth,
+    @Param('userId', uuidPipe) userId: string,
+    @Body() body: NoteDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const result = await this.admin.logoutEverywhere(auth, userId, body.note, clientContextOf(req));
+    if (result.endedCurrent) this.logout.endClientSession(res);
+    return { revoked: result.revoked };
+  }
+
+  @ApiOperation({
+    summary: `End every active session matching all given filters, across users; never the caller's own session. dryRun only counts. ${STEP_UP} (except dryRun)`,
+  })
+  @ApiOkResponse({ type: FilterRevocationDto })
+  @ApiBadRequestResponse({ description: 'No filter, no note, or a malformed value.' })
+  @Post('sessions/revoke-by-filter')
+  @HttpCode(200)
+  revokeByFilter(@CurrentAuth() auth: RequestAuth, @Body() body: RevokeByFilterDto, @Req() req: Request) {
+    return this.admin.revokeByFilter(auth, body, clientContextOf(req));
+  }
+}

@@ -1,0 +1,26 @@
+import { Controller, Get, Query, UsePipes } from '@nestjs/common';
+import { ApiBearerAuth, ApiCookieAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { libraryValidationPipe } from '../common/validation.js';
+import { Roles } from '../sessions/session.decorators.js';
+import { AdminSessionsService, type AdminUsersPage } from './admin-sessions.service.js';
+import { AdminUsersPageDto } from './dto/admin.responses.js';
+import { ListUsersQuery } from './dto/list-users.query.js';
+
+@ApiTags('admin')
+@ApiCookieAuth()
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'Not signed in.' })
+@ApiForbiddenResponse({ description: 'Signed in without the admin role.' })
+@Roles('admin')
+@Controller('admin/users')
+@UsePipes(libraryValidationPipe)
+export class AdminUsersController {
+  constructor(private readonly admin: AdminSessionsService) {}
+
+  @ApiOperation({ summary: 'Search users (case-insensitive email substring), with their active session count and last activity.' })
+  @ApiOkResponse({ type: AdminUsersPageDto })
+  @Get()
+  list(@Query() query: ListUsersQuery): Promise<AdminUsersPage> {
+    return this.admin.listUsers({ search: query.search, page: query.page ?? 1, pageSize: query.pageSize ?? 20 });
+  }
+}
