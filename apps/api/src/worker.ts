@@ -2,10 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
-import { ConfigError, loadAppConfig } from './config/app-config.js';
-import { resolvePostgres } from './infrastructure/postgres-server.js';
-import { prepareDatabase } from './infrastructure/prepare-database.js';
-import { RedisUnavailableError, resolveRedis } from './infrastructure/redis-server.js';
+import { closeOnSignals, exitOnStartupFailure, prepareInfrastructure } from './infrastructure/process-lifecycle.js';
 
 const logger = new Logger('Worker');
 
@@ -14,24 +11,10 @@ const logger = new Logger('Worker');
  * instances run with RUN_WORKERS=false. No HTTP server.
  */
 async function bootstrap(): Promise<void> {
-  const config = { ...loadAppConfig(), runWorkers: true };
-  const postgres = await resolvePostgres(config.databaseUrl, config.dataDir);
-  const redis = await resolveRedis(config.redisUrl, config.dataDir);
-  await prepareDatabase(postgres.url, config);
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, databaseUrl: postgres.url, redisUrl: redis.url }));
-  const shutdown = () => {
-    void app
-      .close()
-      .catch(() => undefined)
-      .then(() => Promise.allSettled([redis.stop(), postgres.stop()]))
-      .finally(() => process.exit(0));
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  const infrastructure = await prepareInfrastructure({ runWorkers: true });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(infrastructure.config));
+  closeOnSignals(app, infrastructure);
   logger.log('Signoff worker running');
 }
 
-bootstrap().catch((error: unknown) => {
-  logger.error(error instanceof ConfigError || error instanceof RedisUnavailableError ? error.message : String((error as Error)?.stack ?? error));
-  process.exit(1);
-});
+bootstrap().catch(exitOnStartupFailure(logger));
