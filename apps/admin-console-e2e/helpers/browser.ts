@@ -83,7 +83,8 @@ export class BrowserTest {
  * and a screenshot goes to test-artifacts/ (git-ignored).
  */
 export async function checkPage(page: Page, test: BrowserTest, name: string): Promise<void> {
-  await page.waitForLoadState('networkidle').catch(() => undefined);
+  // Not 'networkidle': the console keeps its logout event stream open, so the network is never idle.
+  await page.waitForFunction(() => document.fonts.status === 'loaded' && !document.querySelector('mat-progress-bar'));
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
   await screenshot(page, test, name);
   const serious = results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');

@@ -8,8 +8,17 @@ export class AdminUsersPage {
     await this.page.getByTestId('users-table').waitFor();
   }
 
+  /** Types into the search field and waits for the filtered page to arrive. */
   async search(text: string): Promise<void> {
+    const answered = this.page.waitForResponse(
+      (response) => response.url().includes('/api/admin/users?') && new URL(response.url()).searchParams.get('search') === text,
+    );
     await this.page.getByLabel('Search by email').fill(text);
+    await answered;
+    await this.page.waitForFunction(
+      (email) => [...document.querySelectorAll('[data-testid=users-table] tbody tr')].every((row) => row.textContent?.includes(email)),
+      text,
+    );
   }
 
   async openUser(email: string): Promise<AdminUserPage> {

@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
-import { FormControl, ReactiveFormsModule, Validators } from '@angular/forms';
+import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialogModule, MatDialogRef } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -15,13 +15,13 @@ import { apiProblemOf, describeProblem } from '../../../core/http/api-error';
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [MatDialogModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatProgressSpinnerModule, ReactiveFormsModule],
   template: `
-    <form (ngSubmit)="submit()">
+    <form [formGroup]="form" (ngSubmit)="submit()">
       <h2 mat-dialog-title>Confirm your password</h2>
       <mat-dialog-content>
         <p>For your security, this action needs your password again.</p>
         <mat-form-field class="password">
           <mat-label>Password</mat-label>
-          <input matInput type="password" autocomplete="current-password" [formControl]="password" required />
+          <input matInput type="password" autocomplete="current-password" formControlName="password" required />
           @if (error()) {
             <mat-error>{{ error() }}</mat-error>
           }
@@ -46,6 +46,7 @@ export class ReauthDialog {
   private readonly api = inject(AuthApi);
   private readonly ref = inject<MatDialogRef<ReauthDialog, boolean>>(MatDialogRef);
   protected readonly password = new FormControl('', { nonNullable: true, validators: [Validators.required] });
+  protected readonly form = new FormGroup({ password: this.password });
   protected readonly busy = signal(false);
   protected readonly error = signal('');
 
