@@ -29,9 +29,9 @@ export class AccessTokenAuthenticator extends BearerAuthenticator {
     const result = await this.sessions.authenticateById(check.claims.sid);
     if (!result.ok) return result;
     if (result.session.userId !== check.claims.sub || result.session.kind !== 'bearer') return { ok: false, code: 'unauthenticated' };
-    if (check.status === 'expired') return { ok: false, code: 'token_expired' };
-    // A rotation (reauth, credential change) retires every token signed before it.
+    // A rotation (reauth, credential change) retires every token signed before it: superseded, not expired.
     if (check.claims.sv !== result.session.generation) return { ok: false, code: 'unauthenticated' };
+    if (check.status === 'expired') return { ok: false, code: 'token_expired' };
     return result;
   }
 }
