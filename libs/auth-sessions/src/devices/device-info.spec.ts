@@ -33,6 +33,12 @@ describe('parseDeviceInfo', () => {
     });
   });
 
+  describe('when the client is a native Android app', () => {
+    it('should report a mobile device from the OS, named after the app', () => {
+      expect(parseDeviceInfo('MyApp/2.1 (Android 14)')).toEqual({ browser: 'MyApp', os: 'Android 14', type: 'mobile' });
+    });
+  });
+
   describe('when the client is curl', () => {
     it("should name it 'curl' and call it a cli", () => {
       expect(parseDeviceInfo('curl/8.0')).toEqual({ browser: 'curl', os: '', type: 'cli' });

@@ -9,6 +9,8 @@ export interface DeviceInfo {
 }
 
 const MAX_PART = 64;
+// Native apps rarely name a device model, but their OS says what they run on.
+const MOBILE_OS = new Set(['Android', 'iOS']);
 
 /** Parses a user agent with ua-parser-js (v1, MIT). Unknown parts are empty strings. */
 export function parseDeviceInfo(userAgent: string): DeviceInfo {
@@ -18,7 +20,7 @@ export function parseDeviceInfo(userAgent: string): DeviceInfo {
   return {
     browser: (browser || cliName(userAgent)).slice(0, MAX_PART),
     os: os.slice(0, MAX_PART),
-    type: (result.device.type ?? (cliName(userAgent) ? 'cli' : 'desktop')).slice(0, 16),
+    type: (result.device.type ?? (MOBILE_OS.has(result.os.name ?? '') ? 'mobile' : cliName(userAgent) ? 'cli' : 'desktop')).slice(0, 16),
   };
 }
 
