@@ -24,7 +24,13 @@ module.exports = {
   // Per-project testTimeout is ignored by jest; e2e tests start real app processes.
   testTimeout: 60000,
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/*/src/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs}/*/src/**/*.spec.ts'],
+      // The Angular console's specs run under its own runner (npm run test:console: ng test, vitest, jsdom).
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/apps/admin-console/'],
+    },
     {
       ...shared,
       displayName: 'e2e',

@@ -1,7 +1,8 @@
 import { provideHttpClient, withInterceptors } from '@angular/common/http';
 import { provideHttpClientTesting } from '@angular/common/http/testing';
 import { Injectable, type EnvironmentProviders, type Provider } from '@angular/core';
-import { provideRouter, type Routes } from '@angular/router';
+import { MATERIAL_ANIMATIONS } from '@angular/material/core';
+import { provideRouter, withComponentInputBinding, type Routes } from '@angular/router';
 import { SessionEventStream, type SessionEventHandlers } from '../app/core/auth/session-event-stream';
 import { TabChannel, type TabMessage } from '../app/core/auth/tab-channel';
 import { cacheInterceptor } from '../app/core/http/cache-interceptor';
@@ -49,11 +50,13 @@ export class FakeTabChannel {
 /** The app's HTTP stack (same interceptors, in the same order) against HttpTestingController. */
 export function provideConsoleTesting(routes: Routes = []): Array<Provider | EnvironmentProviders> {
   return [
-    provideRouter(routes),
+    provideRouter(routes, withComponentInputBinding()),
     provideHttpClient(withInterceptors([reauthInterceptor, sessionEndInterceptor, cacheInterceptor])),
     provideHttpClientTesting(),
     { provide: SessionEventStream, useClass: FakeSessionEventStream },
     { provide: TabChannel, useClass: FakeTabChannel },
+    // jsdom fires no animation events; without this a closing dialog would wait for one forever.
+    { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
   ];
 }
 
