@@ -9,6 +9,7 @@ import { AUTH_SESSIONS_MODULE_OPTIONS, AUTH_SESSIONS_OPTIONS, ConfigurableModule
 import { resolveAuthSessionsOptions } from './auth-sessions.options.js';
 import { AdminAuditController } from './admin/admin-audit.controller.js';
 import { AdminAuditService } from './admin/admin-audit.service.js';
+import { AdminGuard } from './admin/admin.guard.js';
 import { AdminSessionsController } from './admin/admin-sessions.controller.js';
 import { AdminSessionsRepository } from './admin/admin-sessions.repository.js';
 import { AdminSessionsService } from './admin/admin-sessions.service.js';
@@ -105,6 +106,7 @@ import { TokensService } from './tokens/tokens.service.js';
     AdminSessionsRepository,
     AdminSessionsService,
     AdminAuditService,
+    AdminGuard,
     MetricsRepository,
     AuthMetrics,
     { provide: APP_GUARD, useClass: SessionGuard },

@@ -1,4 +1,4 @@
-import { Controller, Get, Query, Req, Res, UsePipes } from '@nestjs/common';
+import { Controller, Get, Query, Req, Res, UseGuards, UsePipes } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -16,6 +16,7 @@ import { clientContextOf } from '../common/client-context.js';
 import { libraryValidationPipe } from '../common/validation.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { CurrentAuth, Roles } from '../sessions/session.decorators.js';
+import { ADMIN_ROLE, AdminGuard } from './admin.guard.js';
 import { AdminAuditService } from './admin-audit.service.js';
 import { AuditPageDto } from './dto/admin.responses.js';
 import { AuditExportQuery, auditFilterOf, AuditQuery } from './dto/audit.query.js';
@@ -26,7 +27,8 @@ import { AuditExportQuery, auditFilterOf, AuditQuery } from './dto/audit.query.j
 @ApiUnauthorizedResponse({ description: 'Not signed in.' })
 @ApiForbiddenResponse({ description: 'Signed in without the admin role.' })
 @ApiBadRequestResponse({ description: 'A malformed filter, limit or cursor, or from not before to.' })
-@Roles('admin')
+@Roles(ADMIN_ROLE)
+@UseGuards(AdminGuard)
 @Controller('admin/audit')
 @UsePipes(libraryValidationPipe)
 export class AdminAuditController {

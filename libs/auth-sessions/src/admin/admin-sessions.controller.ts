@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UsePipes } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseGuards, UsePipes } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -19,6 +19,7 @@ import { ListSessionsQuery } from '../devices/devices.dto.js';
 import { LogoutService } from '../logout/logout.service.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { CurrentAuth, Roles } from '../sessions/session.decorators.js';
+import { ADMIN_ROLE, AdminGuard } from './admin.guard.js';
 import { AdminSessionsService } from './admin-sessions.service.js';
 import { FilterRevocationDto, RevokedDto, SessionListDto } from './dto/admin.responses.js';
 import { NoteDto, NoteQuery } from './dto/note.dto.js';
@@ -33,7 +34,8 @@ const STEP_UP = 'Needs a fresh admin session: 403 reauth_required otherwise (POS
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'Not signed in.' })
 @ApiForbiddenResponse({ description: 'Signed in without the admin role, or (revocations) the session is not fresh: code reauth_required.' })
-@Roles('admin')
+@Roles(ADMIN_ROLE)
+@UseGuards(AdminGuard)
 @Controller('admin')
 @UsePipes(libraryValidationPipe)
 export class AdminSessionsController {

@@ -1,7 +1,8 @@
-import { Controller, Get, Query, UsePipes } from '@nestjs/common';
+import { Controller, Get, Query, UseGuards, UsePipes } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { libraryValidationPipe } from '../common/validation.js';
 import { Roles } from '../sessions/session.decorators.js';
+import { ADMIN_ROLE, AdminGuard } from './admin.guard.js';
 import { AdminSessionsService, type AdminUsersPage } from './admin-sessions.service.js';
 import { AdminUsersPageDto } from './dto/admin.responses.js';
 import { ListUsersQuery } from './dto/list-users.query.js';
@@ -11,7 +12,8 @@ import { ListUsersQuery } from './dto/list-users.query.js';
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'Not signed in.' })
 @ApiForbiddenResponse({ description: 'Signed in without the admin role.' })
-@Roles('admin')
+@Roles(ADMIN_ROLE)
+@UseGuards(AdminGuard)
 @Controller('admin/users')
 @UsePipes(libraryValidationPipe)
 export class AdminUsersController {
