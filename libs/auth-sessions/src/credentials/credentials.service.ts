@@ -159,12 +159,9 @@ export class CredentialsService {
     });
     // Cookies only after the commit: a failed change must leave the browser's session as it was.
     if (rotated && auth.method === 'cookie') this.cookies.set(res, token, this.sessions.cookieMaxAgeSeconds(rotated));
-    await receipt.announce();
-    if (keepCurrent) {
-      await this.events.publishRotated(auth.user.id, auth.session.id);
-    } else {
-      this.logout.endClientSession(res);
-    }
+    // Both announcements measure their wait from this commit, so a Redis outage costs one lease, not two.
+    await Promise.all([receipt.announce(), keepCurrent ? this.events.publishRotated(auth.user.id, auth.session.id) : undefined]);
+    if (!keepCurrent) this.logout.endClientSession(res);
     return { revoked: receipt.revoked, ...pair };
   }
 

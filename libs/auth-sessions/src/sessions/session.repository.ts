@@ -40,7 +40,7 @@ export class SessionRepository {
     const { entities, raw } = await manager
       .createQueryBuilder(Session, 's')
       .leftJoin(UserSessionState, 'st', 'st.user_id = s.user_id')
-      .addSelect(['st.epoch', 'st.epoch_reason', 'st.updated_at'])
+      .addSelect(['st.epoch', 'st.epochReason', 'st.updatedAt'])
       .where(condition, parameters)
       .getRawAndEntities<Record<string, unknown>>();
     const session = entities[0];

@@ -33,6 +33,8 @@ const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
 /** Opens, checks, rotates and refreshes sessions. PostgreSQL is the source of truth on every check. */
 @Injectable()
 export class SessionsService {
+  private readonly checkedEpochs = new WeakMap<SignoffUser, number>();
+
   constructor(
     private readonly sessions: SessionRepository,
     private readonly auditLog: AuditLogService,
@@ -99,6 +101,15 @@ export class SessionsService {
     }
   }
 
+  /**
+   * Reads the user's epoch before a password check, for `open()`: a session whose password was
+   * checked before a concurrent credential change then opens under the old epoch and is ended by
+   * it, instead of outliving the change (JOB-07).
+   */
+  async noteCredentialCheck(user: SignoffUser): Promise<void> {
+    this.checkedEpochs.set(user, (await this.fromStore(() => this.sessions.getUserEpoch(user.id))).epoch);
+  }
+
   /** Records activity, writing `lastActiveAt` at most once a minute per session. */
   async recordActivity(session: Session, now = new Date()): Promise<void> {
     if (now.getTime() - session.lastActiveAt.getTime() < ACTIVITY_WRITE_INTERVAL_MS) return;
@@ -122,7 +133,7 @@ export class SessionsService {
     const lifetime = rememberMe ? this.options.rememberMe : this.options.session;
     const token = generateSessionToken();
     const device = parseDeviceInfo(client.userAgent);
-    const { epoch } = await this.sessions.getUserEpoch(user.id, manager);
+    const epoch = this.checkedEpochs.get(user) ?? (await this.sessions.getUserEpoch(user.id, manager)).epoch;
     const session = Object.assign(new Session(), {
       id: randomUUID(),
       userId: user.id,

@@ -41,6 +41,7 @@ export class SignInService {
    */
   async verifyCredentials(email: string, password: string, client: ClientContext): Promise<SignoffUser | null> {
     const user = await this.options.users.findByEmail(email);
+    if (user) await this.sessions.noteCredentialCheck(user);
     const isValid = await this.options.users.verifyPassword(user, password);
     if (user && isValid) return user;
     await this.sessionRepository.transaction((manager) =>
