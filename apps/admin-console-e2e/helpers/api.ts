@@ -27,8 +27,8 @@ export function startConsoleApi(env: Record<string, string> = {}): Promise<ApiPr
 }
 
 /** Seeds a user through the API (not the UI). */
-export async function registerAccount(api: ApiProcess, prefix = 'user'): Promise<Account> {
-  const email = `${prefix}-${randomUUID().slice(0, 8)}@example.com`;
+export async function registerAccount(api: ApiProcess, prefix = 'user', exactEmail?: string): Promise<Account> {
+  const email = exactEmail ?? `${prefix}-${randomUUID().slice(0, 8)}@example.com`;
   const response = await new BrowserClient(api.url).post('/api/auth/register', { json: { email, password: PASSWORD } });
   if (response.status !== 201) throw new Error(`register failed: ${response.status} ${JSON.stringify(response.body)}`);
   return { id: response.body.user.id, email, password: PASSWORD };

@@ -36,7 +36,7 @@ import type { Session } from './session';
           <th mat-header-cell *matHeaderCellDef>Reason</th>
           <td mat-cell *matCellDef="let session" data-testid="end-reason">
             {{ reasonLabel(session.endReason) }}
-            @if (session.endedBy) {
+            @if (session.endedBy && session.endReason === 'revoked_by_admin') {
               <div class="by">by {{ session.endedBy.email }}</div>
             }
           </td>
