@@ -85,6 +85,10 @@ export class BrowserTest {
 export async function checkPage(page: Page, test: BrowserTest, name: string): Promise<void> {
   // Not 'networkidle': the console keeps its logout event stream open, so the network is never idle.
   await page.waitForFunction(() => document.fonts.status === 'loaded' && !document.querySelector('mat-progress-bar'));
+  // TERM-15: every signed-in page offers sign-out.
+  if (!new URL(page.url()).pathname.startsWith('/login') && !(await page.getByTestId('logout').isVisible())) {
+    throw new Error(`${name} (${page.url()}) has no visible sign-out control`);
+  }
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
   await screenshot(page, test, name);
   const serious = results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');

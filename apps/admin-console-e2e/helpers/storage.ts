@@ -20,3 +20,11 @@ export function webStorage(page: Page): Promise<string[]> {
 export async function meStatus(page: Page): Promise<number> {
   return (await page.request.get('/api/auth/me')).status();
 }
+
+/** Names of the origin's IndexedDB databases and Cache Storage caches (both must be empty after logout). */
+export function otherStorage(page: Page): Promise<{ indexedDb: string[]; caches: string[] }> {
+  return page.evaluate(async () => ({
+    indexedDb: (await indexedDB.databases()).map((database) => database.name ?? ''),
+    caches: 'caches' in window ? await caches.keys() : [],
+  }));
+}

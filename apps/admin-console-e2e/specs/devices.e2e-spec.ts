@@ -68,6 +68,22 @@ describe('the devices page', () => {
     expect(await new LoginPage(page).notice().innerText()).toContain('This device was signed out from another of your devices');
   });
 
+  it('should sign out every device, this one too, on "This wasn\'t me"', async () => {
+    const account = await registerAccount(suite.api);
+    const stranger = await signInElsewhere(suite.api, account, USER_AGENTS.firefoxWindows);
+    const page = await signInThroughUi(suite.test, account, { userAgent: USER_AGENTS.chromeLinux });
+    const tab = await page.context().newPage();
+    await new DevicesPage(tab).open();
+    await page.getByRole('button', { name: 'This wasn’t me: Firefox 140 on Windows 10' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('What happened? (optional)').fill('I have never used Windows');
+    await dialog.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await page.waitForURL(/\/login\?reason=security_concern/);
+    expect(await new LoginPage(page).notice().innerText()).toContain('You were signed out everywhere');
+    await tab.waitForURL(/\/login/, { timeout: 5_000 });
+    expect((await stranger.get('/api/auth/me')).status).toBe(401);
+  });
+
   it('should sign out the other devices when the password changes, and tell them why', async () => {
     const account = await registerAccount(suite.api);
     const page = await signInThroughUi(suite.test, account, { userAgent: USER_AGENTS.chromeLinux });

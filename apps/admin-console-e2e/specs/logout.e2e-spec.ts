@@ -1,7 +1,7 @@
 import { ADMIN, registerAccount } from '../helpers/api.js';
 import { checkPage } from '../helpers/browser.js';
 import { signInThroughUi } from '../helpers/flows.js';
-import { meStatus, webStorage } from '../helpers/storage.js';
+import { meStatus, otherStorage, webStorage } from '../helpers/storage.js';
 import { browserSuite } from '../helpers/suite.js';
 import { DevicesPage } from '../pages/devices.page.js';
 import { LoginPage } from '../pages/login.page.js';
@@ -27,6 +27,7 @@ describe('logout in the browser', () => {
     await expectText(new LoginPage(page).notice(), SIGNED_OUT);
     await checkPage(page, suite.test, 'login-after-logout');
     expect(await webStorage(page)).toEqual([]);
+    expect(await otherStorage(page)).toEqual({ indexedDb: [], caches: [] });
     expect((await page.context().cookies()).map((cookie) => cookie.name)).toEqual([]);
     expect(await meStatus(page)).toBe(401);
 
