@@ -192,4 +192,40 @@ describe('ClientSession', () => {
     });
     expect(await checking).toEqual({ user: null, ended: { reason: 'password_change' } });
   });
+
+  describe('when a page comes back from the back/forward cache', () => {
+    function pageTransition(type: 'pagehide' | 'pageshow'): Event {
+      const event = new Event(type);
+      Object.defineProperty(event, 'persisted', { value: true });
+      return event;
+    }
+
+    it('should hide the page as it leaves, and show the login page when the session ended meanwhile', async () => {
+      const { router, http } = setUp();
+      await router.navigateByUrl('/devices');
+      setCookie('XSRF-TOKEN=abc; path=/');
+      window.dispatchEvent(pageTransition('pagehide'));
+      expect(document.body.classList.contains('app-concealed')).toBe(true);
+
+      window.dispatchEvent(pageTransition('pageshow'));
+      (await nextRequest(http, { url: '/api/auth/me' })).flush(problem(401, { code: 'session_ended', reason: 'logout' }), {
+        status: 401,
+        statusText: 'Unauthorized',
+      });
+      await vi.waitFor(() => expect(router.url).toBe('/login?logged_out=1'));
+      expect(document.body.classList.contains('app-concealed')).toBe(false);
+    });
+
+    it('should show the page again once the session is confirmed', async () => {
+      const { router, http, session } = setUp();
+      await router.navigateByUrl('/devices');
+      setCookie('XSRF-TOKEN=abc; path=/');
+      window.dispatchEvent(pageTransition('pagehide'));
+      window.dispatchEvent(pageTransition('pageshow'));
+      (await nextRequest(http, { url: '/api/auth/me' })).flush({ user: USER, session: { id: 's1' } });
+      await vi.waitFor(() => expect(document.body.classList.contains('app-concealed')).toBe(false));
+      expect(router.url).toBe('/devices');
+      expect(session.user()).toEqual(USER);
+    });
+  });
 });
