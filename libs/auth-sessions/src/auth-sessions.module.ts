@@ -32,7 +32,7 @@ import { JobScheduler } from './jobs/job-scheduler.js';
 import { LogoutEverywhereService } from './jobs/logout-everywhere.service.js';
 import { OutboxRelay } from './jobs/outbox-relay.service.js';
 import { OutboxRepository } from './jobs/outbox.repository.js';
-import { AuthSessionsProcessor } from './jobs/session-expiry.processor.js';
+import { AuthSessionsProcessor } from './jobs/auth-sessions.processor.js';
 import { LogoutController } from './logout/logout.controller.js';
 import { LogoutService } from './logout/logout.service.js';
 import { AuthMetrics } from './metrics/auth-metrics.service.js';

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { Queue } from 'bullmq';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
-import { AuthSessionsProcessor } from './session-expiry.processor.js';
+import { AuthSessionsProcessor } from './auth-sessions.processor.js';
 import { AUTH_SESSIONS_QUEUE, JOB_EXPIRE_SESSIONS, JOB_PRUNE_AUDIT_EVENTS, JOB_RETRY_OPTIONS, JOB_SEAL_AUDIT_EVENTS } from './auth-sessions.queue.js';
 
 const RETRY_MS = 5_000;
