@@ -25,7 +25,7 @@ export class AdminUsersPage {
     await this.page.getByRole('link', { name: email }).click();
     await this.page.getByRole('heading', { level: 1, name: email }).waitFor();
     // The sessions arrive after the heading: wait for the table to show them (or say there are none).
-    await this.page.locator('[data-testid=session-row], [data-testid=user-sessions] .empty').first().waitFor();
+    await this.page.locator('[data-testid=session-row], [data-testid=no-sessions]').first().waitFor();
     return new AdminUserPage(this.page);
   }
 }
