@@ -46,6 +46,7 @@ describe('admin API (demo app, two instances on their own database)', () => {
     b = await startApi({ databaseUrl: scope.databaseUrl, env: { ...env, METRICS_TOKEN } });
     db = new TestDatabase(scope.databaseUrl);
     pool = new pg.Pool({ connectionString: scope.databaseUrl, max: 2 });
+    pool.on('error', () => undefined);
     seed = new Seeder(pool);
     admin.id = (await db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [admin.email]))[0]!.id;
   });

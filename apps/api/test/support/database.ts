@@ -7,6 +7,9 @@ export class TestDatabase {
   constructor(url = process.env['SIGNOFF_TEST_DATABASE_URL']) {
     if (!url) throw new Error('SIGNOFF_TEST_DATABASE_URL is not set: run the e2e tests through jest (global setup).');
     this.pool = new pg.Pool({ connectionString: url, max: 2 });
+    // A test's own database is dropped WITH (FORCE) at its end, which kills idle pooled connections:
+    // expected then, and never worth an unhandled 'error' event that jest pins on a random test.
+    this.pool.on('error', () => undefined);
   }
 
   async query<T extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
