@@ -6,22 +6,11 @@ import { PASSWORD, registerAccount, signIn } from './support/accounts.js';
 import { adminAccount, adminEnv, runAuditVerify } from './support/admin.js';
 import { isolated, type Isolated, jobsQueue, waitFor } from './support/jobs.js';
 import { TestDatabase } from './support/database.js';
+import { SESSION_END_REASONS } from '../../../libs/auth-sessions-api-types/src/index.js';
 
-// From libs/auth-sessions/src/audit/audit-chain.ts and the contract's Reasons.
+// From libs/auth-sessions/src/audit/audit-chain.ts.
 const AUDIT_CHAIN_LOCK_KEY = '7312048812233002';
-const REASONS = [
-  'logout',
-  'logout_everywhere',
-  'revoked_by_user',
-  'revoked_by_admin',
-  'password_change',
-  'email_change',
-  'security_concern',
-  'refresh_token_reuse',
-  'expired_idle',
-  'expired_absolute',
-  'replaced',
-];
+const REASONS: readonly string[] = SESSION_END_REASONS;
 const OLD_EVENTS = 5;
 
 interface AuditItem {

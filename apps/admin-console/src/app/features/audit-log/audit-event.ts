@@ -1,18 +1,5 @@
-/** The contract's audit event types (at least these). */
-export const AUDIT_EVENT_TYPES = [
-  'login',
-  'login_failed',
-  'logout',
-  'logout_everywhere',
-  'session_revoked',
-  'session_expired',
-  'password_changed',
-  'email_changed',
-  'security_report',
-  'refresh_token_reuse',
-  'sessions_revoked_by_filter',
-  'audit_pruned',
-] as const;
+/** The audit event types, from the library itself (the contract's, plus admin reads). */
+export { AUDIT_EVENT_TYPES } from '@signoff/auth-sessions-api-types';
 
 /** The contract's `AuditEvent`. Every string may come from an attacker (user agents, notes). */
 export interface AuditEvent {

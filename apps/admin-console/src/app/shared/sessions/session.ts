@@ -1,19 +1,7 @@
-/** Why a session ended: the contract's Reasons. */
-export const SESSION_END_REASONS = [
-  'logout',
-  'logout_everywhere',
-  'revoked_by_user',
-  'revoked_by_admin',
-  'password_change',
-  'email_change',
-  'security_concern',
-  'refresh_token_reuse',
-  'expired_idle',
-  'expired_absolute',
-  'replaced',
-] as const;
+import { SESSION_END_REASONS, type SessionEndReason } from '@signoff/auth-sessions-api-types';
 
-export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
+/** Why a session ended: the contract's Reasons, from the library itself. */
+export { SESSION_END_REASONS, type SessionEndReason };
 
 export function isSessionEndReason(value: unknown): value is SessionEndReason {
   return typeof value === 'string' && (SESSION_END_REASONS as readonly string[]).includes(value);
