@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource, type EntityManager, IsNull } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { OutboxEntry } from './outbox-entry.entity.js';
 
 /** The only place with outbox SQL. */
@@ -48,10 +48,5 @@ export class OutboxRepository {
       }
       return { relayed, failed };
     });
-  }
-
-  /** How many entries wait to be relayed (health and metrics). */
-  countPending(): Promise<number> {
-    return this.dataSource.manager.count(OutboxEntry, { where: { relayedAt: IsNull() } });
   }
 }

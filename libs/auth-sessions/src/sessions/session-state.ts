@@ -16,8 +16,7 @@ export type SessionState =
 
 /** The earlier of the idle and the absolute deadline. */
 export function expiresAtOf(session: Pick<Session, 'lastActiveAt' | 'idleSeconds' | 'absoluteExpiresAt'>): Date {
-  const idleDeadline = session.lastActiveAt.getTime() + session.idleSeconds * 1000;
-  return new Date(Math.min(idleDeadline, session.absoluteExpiresAt.getTime()));
+  return expiryOf(session).at;
 }
 
 /**
