@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
@@ -11,14 +10,13 @@ import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from './config/app-config.js';
 import { ConsoleModule } from './console/console.module.js';
 import { HealthModule } from './health/health.module.js';
+import { requestIdOf } from './http/request-id.js';
 import { dataSourceOptions } from './infrastructure/data-source-options.js';
 import { AppRedis, RedisModule } from './infrastructure/redis.module.js';
 import { AuthThrottlerGuard } from './throttling/auth-throttler.guard.js';
 import { ResilientThrottlerStorage } from './throttling/resilient-throttler.storage.js';
 import { UsersModule } from './users/users.module.js';
 import { UsersService } from './users/users.service.js';
-
-const REQUEST_ID = /^[\w.:-]{1,64}$/;
 
 /** The demo app: its users, the Signoff library, health and rate limits. */
 @Module({})
@@ -32,8 +30,7 @@ export class AppModule {
           pinoHttp: {
             level: config.logLevel,
             genReqId: (req: IncomingMessage, res: ServerResponse) => {
-              const given = req.headers['x-request-id'];
-              const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+              const id = requestIdOf(req);
               res.setHeader('X-Request-Id', id);
               return id;
             },

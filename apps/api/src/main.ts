@@ -1,10 +1,9 @@
 import 'reflect-metadata';
 import { Logger as NestLogger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { createHttpApp } from './http/http-platform.js';
 import { closeOnSignals, exitOnStartupFailure, prepareInfrastructure } from './infrastructure/process-lifecycle.js';
 
 const startupLogger = new NestLogger('Startup');
@@ -12,10 +11,8 @@ const startupLogger = new NestLogger('Startup');
 async function bootstrap(): Promise<void> {
   const infrastructure = await prepareInfrastructure();
   const { config } = infrastructure;
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true });
+  const app = await createHttpApp(AppModule.forRoot(config), config);
   app.useLogger(app.get(Logger));
-  app.set('trust proxy', config.trustProxy > 0 ? config.trustProxy : false);
-  app.disable('x-powered-by');
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
 
   const document = SwaggerModule.createDocument(
