@@ -2,6 +2,7 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { Counter, register } from 'prom-client';
+import { AuthRedis } from '../common/auth-redis.js';
 import { SessionExpiryService } from '../sessions/session-expiry.service.js';
 import { AuditRetentionService } from '../audit/audit-retention.service.js';
 import { AuditSealer } from '../audit/audit-sealer.service.js';
@@ -29,6 +30,7 @@ export class AuthSessionsProcessor extends WorkerHost {
     private readonly logoutEverywhere: LogoutEverywhereService,
     private readonly auditSealer: AuditSealer,
     private readonly auditRetention: AuditRetentionService,
+    private readonly redis: AuthRedis,
   ) {
     super();
   }
@@ -49,6 +51,12 @@ export class AuthSessionsProcessor extends WorkerHost {
       default:
         throw new Error(`Unknown job "${job.name}" on queue ${AUTH_SESSIONS_QUEUE}; is a newer version of Signoff enqueuing it?`);
     }
+  }
+
+  /** Connection errors of the worker go to the library's Redis outage log (BullMQ prints them otherwise). */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.redis.outage.echo('BullMQ worker', error);
   }
 
   /** A failed run is logged and counted; once retries are exhausted the job stays in the failed set. */

@@ -16,6 +16,7 @@ const RETRY_MS = 5_000;
 export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(JobScheduler.name);
   private retryTimer: NodeJS.Timeout | undefined;
+  private failedAttempts = 0;
 
   constructor(
     @InjectQueue(AUTH_SESSIONS_QUEUE) private readonly queue: Queue,
@@ -65,8 +66,10 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
         { pattern: '17 3 * * *', tz: 'UTC' },
         { name: JOB_PRUNE_AUDIT_EVENTS, data: {}, opts: JOB_RETRY_OPTIONS },
       );
+      if (this.failedAttempts > 0) this.logger.log(`Scheduled the repeating jobs after ${this.failedAttempts} failed attempts`);
     } catch (error) {
-      this.logger.warn(`Could not schedule ${JOB_EXPIRE_SESSIONS} (${(error as Error).message}); retrying`);
+      // Logged once, not every RETRY_MS while Redis is down (its outage has a log line of its own).
+      if (this.failedAttempts++ === 0) this.logger.warn(`Could not schedule ${JOB_EXPIRE_SESSIONS} (${(error as Error).message}); retrying every ${RETRY_MS / 1000} s`);
       this.retryTimer = setTimeout(() => void this.schedule(), RETRY_MS);
       this.retryTimer.unref();
     }
