@@ -30,8 +30,8 @@ describe('resolveRedisConnection', () => {
         password: 'data-pass',
         sentinelPassword: 's&p',
         db: 3,
-        failoverDetector: true,
       });
+      expect(options).not.toHaveProperty('failoverDetector');
       expect(options).not.toHaveProperty('tls');
       expect(description).toBe('Sentinel master "signoff" via 10.0.0.1:26379,10.0.0.2:26379,::1:26380');
       expect(description).not.toContain('pass');

@@ -162,9 +162,9 @@ function resolveSentinels(connection: RedisSentinelConnection): ResolvedRedisCon
     name,
     // Ask the Sentinels again at once after a failed attempt, and do not give up while none answers.
     sentinelRetryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    // Subscribes to +switch-master: a client still connected to a demoted primary (a partition that
-    // healed) leaves it as soon as the Sentinels announce the new one.
-    failoverDetector: true,
+    // Not `failoverDetector`: in ioredis 5.11 a +switch-master that arrives while the client waits
+    // between two rounds of Sentinels ends the client for good (status "end", no more reconnects).
+    // Without it the client finds the new primary on its next reconnect, within retryStrategy's 2 s.
     ...(connection.username ? { username: connection.username } : {}),
     ...(connection.password ? { password: connection.password } : {}),
     ...(connection.sentinelUsername ? { sentinelUsername: connection.sentinelUsername } : {}),
