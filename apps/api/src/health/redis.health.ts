@@ -28,14 +28,13 @@ export class RedisHealthIndicator {
 
   async isHealthy(key: 'redis') {
     const indicator = this.health.check(key);
-    let durability: RedisDurability;
     try {
       await this.redis.client.ping();
-      durability = await this.durability();
     } catch {
       return indicator.down({ message: 'Redis is not answering' });
     }
-    const { maxmemoryPolicy, aofEnabled } = durability;
+    // A Redis whose ACL forbids INFO still answers: unknown settings are a warning, not an outage.
+    const { maxmemoryPolicy, aofEnabled } = await this.durability().catch((): RedisDurability => ({ maxmemoryPolicy: null, aofEnabled: null }));
     if (maxmemoryPolicy !== null && maxmemoryPolicy !== 'noeviction') {
       return indicator.down({
         message: `Redis maxmemory-policy is ${maxmemoryPolicy}: it may evict queued jobs and their locks. Set maxmemory-policy noeviction (docs/redis.md)`,
@@ -43,7 +42,7 @@ export class RedisHealthIndicator {
       });
     }
     const warnings: string[] = [];
-    if (maxmemoryPolicy === null) warnings.push('could not read maxmemory_policy from INFO memory');
+    if (maxmemoryPolicy === null) warnings.push('could not read maxmemory_policy (INFO memory): check maxmemory-policy noeviction by hand');
     if (aofEnabled === false) warnings.push('appendonly is off: a Redis restart loses queued jobs; set appendonly yes (docs/redis.md)');
     return indicator.up({ maxmemoryPolicy, appendonly: aofEnabled, ...(warnings.length > 0 ? { warnings } : {}) });
   }

@@ -13,7 +13,14 @@ interface CommandClient {
  */
 export async function confirmReplicated(queue: Queue, timeoutMs: number): Promise<void> {
   const client = (await queue.getBackend().client) as unknown as CommandClient;
-  const role = (await client.call('ROLE')) as [string, number, unknown[]?];
+  let role: [string, number, unknown[]?];
+  try {
+    role = (await client.call('ROLE')) as [string, number, unknown[]?];
+  } catch (error) {
+    // An ACL that forbids ROLE (a reply, not a lost connection): relay without the replica check.
+    if ((error as Error).name === 'ReplyError') return;
+    throw error;
+  }
   if (role[0] !== 'master' || !Array.isArray(role[2]) || role[2].length === 0) return;
   const acknowledged = Number(await client.call('WAIT', 1, timeoutMs));
   if (acknowledged < 1) throw new Error(`no replica confirmed the write within ${timeoutMs} ms`);
