@@ -12,6 +12,7 @@ import { ConsoleModule } from './console/console.module.js';
 import { HealthModule } from './health/health.module.js';
 import { requestIdOf } from './http/request-id.js';
 import { dataSourceOptions } from './infrastructure/data-source-options.js';
+import { bullConnectionOptions } from './infrastructure/redis-options.js';
 import { AppRedis, RedisModule } from './infrastructure/redis.module.js';
 import { AuthThrottlerGuard } from './throttling/auth-throttler.guard.js';
 import { ResilientThrottlerStorage } from './throttling/resilient-throttler.storage.js';
@@ -43,7 +44,8 @@ export class AppModule {
           },
         }),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
-        BullModule.forRoot({ connection: { url: config.redisUrl }, prefix: `${config.redisPrefix}:bull` }),
+        // The same Redis as everything else, Sentinel included (REDIS_URL=redis+sentinel://…).
+        BullModule.forRoot({ connection: bullConnectionOptions(config.redisUrl), prefix: `${config.redisPrefix}:bull` }),
         RedisModule,
         ThrottlerModule.forRootAsync({
           inject: [AppRedis],

@@ -1,4 +1,6 @@
+import type { RedisOptions } from 'ioredis';
 import { AUDIT_MIN_RETENTION_DAYS } from './audit/audit-chain.js';
+import { type RedisConnection, RedisConnectionError, resolveRedisConnection } from './common/redis-connection.js';
 import type { AuthUsersProvider } from './users/users-provider.js';
 
 /** Lifetimes of one kind of session, in seconds. */
@@ -47,9 +49,12 @@ export interface AuthSessionsOptions {
   publicOrigin: string;
   /**
    * Redis for cross-instance signals: session-ended notifications (event streams, instance caches).
-   * BullMQ keeps its own connection (`BullModule.forRoot`).
+   * One server (`{ url: 'redis://…' }`) or a Sentinel-managed primary (`{ url: 'redis+sentinel://…' }`
+   * or `{ sentinels: [{ host, port }], name }`). BullMQ keeps its own connection (`BullModule.forRoot`):
+   * give it the same place with `redisOptionsFromUrl(url)`.
+   * @see docs/redis.md
    */
-  redis: { url: string; /** Key and channel prefix. @default 'signoff' */ prefix?: string };
+  redis: RedisConnection & { /** Key and channel prefix. @default 'signoff' */ prefix?: string };
   /**
    * Whether cookies are `Secure` and the session cookie uses the `__Host-` prefix.
    * @default false
@@ -98,7 +103,8 @@ export interface AuthSessionsOptions {
 export interface ResolvedAuthSessionsOptions {
   users: AuthUsersProvider;
   publicOrigin: string;
-  redis: { url: string; prefix: string };
+  /** ioredis options (one server or Sentinels), a description safe to log, and the key prefix. */
+  redis: { options: RedisOptions; description: string; prefix: string };
   cookieSecure: boolean;
   session: SessionLifetime;
   rememberMe: SessionLifetime;
@@ -117,6 +123,15 @@ export interface ResolvedAuthSessionsOptions {
   metricsToken: string | null;
   auditRetentionDays: number;
   auditSealEveryMs: number;
+}
+
+function resolveRedisOption(redis: AuthSessionsOptions['redis'] | undefined): { options: RedisOptions; description: string } {
+  try {
+    return resolveRedisConnection(redis);
+  } catch (error) {
+    if (!(error instanceof RedisConnectionError)) throw error;
+    throw new Error(`AuthSessionsModule: \`redis\`: ${error.message} (the same Redis as BullMQ).`);
+  }
 }
 
 export const DEFAULT_SESSION_LIFETIME: SessionLifetime = { idleSeconds: 1800, absoluteSeconds: 43200 };
@@ -138,7 +153,7 @@ export function resolveAuthSessionsOptions(options: AuthSessionsOptions): Resolv
   const resolved: ResolvedAuthSessionsOptions = {
     users: options.users,
     publicOrigin: origin,
-    redis: { url: options.redis?.url ?? '', prefix: options.redis?.prefix ?? 'signoff' },
+    redis: { ...resolveRedisOption(options.redis), prefix: options.redis?.prefix ?? 'signoff' },
     cookieSecure: options.cookieSecure ?? false,
     session: { ...DEFAULT_SESSION_LIFETIME, ...options.session },
     rememberMe: { ...DEFAULT_REMEMBER_ME_LIFETIME, ...options.rememberMe },
@@ -183,9 +198,6 @@ export function resolveAuthSessionsOptions(options: AuthSessionsOptions): Resolv
   }
   if (!(resolved.refreshReuseGraceSeconds >= 0)) {
     throw new Error('AuthSessionsModule: `refreshReuseGraceSeconds` must be zero or more.');
-  }
-  if (!/^rediss?:\/\//.test(resolved.redis.url)) {
-    throw new Error('AuthSessionsModule: `redis.url` is required, e.g. redis://localhost:6379 (the same Redis as BullMQ).');
   }
   for (const [name, lifetime] of [['session', resolved.session], ['rememberMe', resolved.rememberMe]] as const) {
     if (!(lifetime.idleSeconds > 0) || !(lifetime.absoluteSeconds > 0)) {

@@ -16,6 +16,18 @@ export { AUTH_SESSIONS_ENTITIES } from './auth-sessions.entities.js';
 export { AUTH_SESSIONS_MIGRATIONS } from './migrations/index.js';
 export { RATE_LIMITED_METADATA } from './auth-sessions.constants.js';
 
+// Redis: one server or Sentinel (docs/redis.md)
+export {
+  resolveRedisConnection,
+  redisOptionsFromUrl,
+  RedisConnectionError,
+  type RedisConnection,
+  type RedisUrlConnection,
+  type RedisSentinelConnection,
+  type ResolvedRedisConnection,
+} from './common/redis-connection.js';
+export { RedisOutageLog, type WatchableRedisClient } from './common/redis-outage-log.js';
+
 // Users
 export type { AuthUsersProvider, SignoffUser, SignoffUserPage } from './users/users-provider.js';
 export { EmailTakenError } from './users/users-provider.js';

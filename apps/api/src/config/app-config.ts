@@ -1,3 +1,5 @@
+import { RedisConnectionError, resolveRedisConnection } from '@signoff/auth-sessions';
+
 /** The demo app's configuration, read once from the environment (the contract's run table). */
 export interface AppConfig {
   nodeEnv: string;
@@ -6,7 +8,15 @@ export interface AppConfig {
   httpAdapter: 'express' | 'fastify';
   /** Null when unset: the app then tries localhost, then an embedded PostgreSQL. */
   databaseUrl: string | null;
-  /** Null when unset: the app then tries localhost, then a local redis-server. */
+  /**
+   * The role that owns the schema and runs migrations (MIGRATION_DATABASE_URL), when the app itself
+   * runs as a less privileged role (DATABASE_URL). Null: one role does both, as in development.
+   */
+  migrationDatabaseUrl: string | null;
+  /**
+   * Null when unset: the app then tries localhost, then a local redis-server. `redis://`,
+   * `rediss://`, or `redis+sentinel://host:port[,host:port…]/<master name>[/<db>]` (docs/redis.md).
+   */
   redisUrl: string | null;
   /** Prefix of every Redis key (BullMQ, rate limits), so several deployments or test runs can share a Redis. */
   redisPrefix: string;
@@ -61,12 +71,23 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const accessTokenSeconds = integer(env, 'ACCESS_TOKEN_SECONDS', 900, 1, 900);
   const httpAdapter = env['HTTP_ADAPTER'] || 'express';
   if (httpAdapter !== 'express' && httpAdapter !== 'fastify') throw new ConfigError(`HTTP_ADAPTER must be express or fastify (got "${httpAdapter}")`);
+  const databaseUrl = env['DATABASE_URL'] || null;
+  const redisUrl = env['REDIS_URL'] || null;
+  if (redisUrl) {
+    try {
+      resolveRedisConnection({ url: redisUrl });
+    } catch (error) {
+      if (!(error instanceof RedisConnectionError)) throw error;
+      throw new ConfigError(`REDIS_URL: ${error.message}`);
+    }
+  }
   return {
     nodeEnv,
     port,
     httpAdapter,
-    databaseUrl: env['DATABASE_URL'] || null,
-    redisUrl: env['REDIS_URL'] || null,
+    databaseUrl,
+    migrationDatabaseUrl: checkMigrationDatabaseUrl(env['MIGRATION_DATABASE_URL'] || null, databaseUrl),
+    redisUrl,
     redisPrefix: env['REDIS_PREFIX'] || 'signoff',
     publicOrigin: new URL(publicOrigin).origin,
     cookieSecure: boolean(env, 'COOKIE_SECURE', isProduction),
@@ -94,6 +115,31 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jobStalledIntervalMs: integer(env, 'JOB_STALLED_INTERVAL_MS', 30_000, 500, 600_000),
     sessionCache: boolean(env, 'SESSION_CACHE', true),
   };
+}
+
+/** MIGRATION_DATABASE_URL must name the same database as DATABASE_URL, as another role. */
+export function checkMigrationDatabaseUrl(migration: string | null, runtime: string | null): string | null {
+  if (!migration) return null;
+  if (!runtime) {
+    throw new ConfigError('MIGRATION_DATABASE_URL needs DATABASE_URL too: DATABASE_URL is the role the app runs as, MIGRATION_DATABASE_URL the role that owns the schema (docs/postgres.md)');
+  }
+  const [owner, app] = [parsePostgresUrl('MIGRATION_DATABASE_URL', migration), parsePostgresUrl('DATABASE_URL', runtime)];
+  const place = (url: URL) => `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+  if (place(owner) !== place(app)) {
+    throw new ConfigError(`MIGRATION_DATABASE_URL and DATABASE_URL must name the same database (got ${place(owner)} and ${place(app)})`);
+  }
+  if (!app.username) throw new ConfigError('DATABASE_URL must name its role (postgres://<role>:<password>@host/db) when MIGRATION_DATABASE_URL is set: that role gets the runtime grants');
+  return migration;
+}
+
+function parsePostgresUrl(name: string, value: string): URL {
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'postgres:' || url.protocol === 'postgresql:') return url;
+  } catch {
+    // reported below
+  }
+  throw new ConfigError(`${name} must be a postgres:// URL`);
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

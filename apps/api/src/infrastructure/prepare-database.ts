@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { User } from '../users/user.entity.js';
 import { hashPassword, verifyPasswordHash } from '../users/password-hasher.js';
+import { grantRuntimePrivileges, roleOf } from './database-roles.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { ensureDatabase } from './postgres-server.js';
 
@@ -14,11 +15,14 @@ const logger = new Logger('Startup');
 /**
  * Creates the database when missing, then, under a PostgreSQL advisory lock so that instances
  * starting at the same moment take turns: runs pending migrations, creates the ADMIN_EMAIL admin,
- * and generates the development JWT secret once.
+ * and generates the development JWT secret once. All of it as the schema's owner:
+ * MIGRATION_DATABASE_URL when set, which then also grants the runtime role (`url`, DATABASE_URL)
+ * what the app needs and no more (docs/postgres.md); else `url` itself.
  */
-export async function prepareDatabase(url: string, config: AppConfig): Promise<void> {
-  await ensureDatabase(url);
-  const dataSource = await new DataSource(dataSourceOptions(url)).initialize();
+export async function prepareDatabase(url: string, config: Pick<AppConfig, 'migrationDatabaseUrl' | 'adminEmail' | 'adminPassword' | 'jwtSecret'>): Promise<void> {
+  const ownerUrl = config.migrationDatabaseUrl ?? url;
+  await ensureDatabase(ownerUrl);
+  const dataSource = await new DataSource(dataSourceOptions(ownerUrl)).initialize();
   const lock = dataSource.createQueryRunner();
   try {
     await lock.connect();
@@ -27,6 +31,7 @@ export async function prepareDatabase(url: string, config: AppConfig): Promise<v
     if (applied.length > 0) logger.log(`Applied migrations: ${applied.map((migration) => migration.name).join(', ')}`);
     await bootstrapAdmin(dataSource, config);
     await ensureGeneratedSecret(dataSource, config);
+    if (config.migrationDatabaseUrl && roleOf(url) !== roleOf(ownerUrl)) await grantRuntimePrivileges(dataSource, roleOf(url));
   } finally {
     await lock.query('SELECT pg_advisory_unlock($1)', [STARTUP_LOCK_KEY]).catch(() => undefined);
     await lock.release();
@@ -35,7 +40,7 @@ export async function prepareDatabase(url: string, config: AppConfig): Promise<v
 }
 
 /** Creates the admin when missing; resets its password only when it no longer verifies, so a restart never logs the admin out. */
-async function bootstrapAdmin(dataSource: DataSource, config: AppConfig): Promise<void> {
+async function bootstrapAdmin(dataSource: DataSource, config: Pick<AppConfig, 'adminEmail' | 'adminPassword'>): Promise<void> {
   if (!config.adminEmail || !config.adminPassword) return;
   const users = dataSource.getRepository(User);
   const existing = await users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email: config.adminEmail }).getOne();
@@ -59,7 +64,7 @@ async function bootstrapAdmin(dataSource: DataSource, config: AppConfig): Promis
 }
 
 /** Outside production without JWT_SECRET, one secret is generated and stored so every instance shares it. */
-async function ensureGeneratedSecret(dataSource: DataSource, config: AppConfig): Promise<void> {
+async function ensureGeneratedSecret(dataSource: DataSource, config: Pick<AppConfig, 'jwtSecret'>): Promise<void> {
   if (config.jwtSecret) return;
   await dataSource.query(`INSERT INTO auth_secrets (name, value) VALUES ('jwt', $1) ON CONFLICT (name) DO NOTHING`, [
     randomBytes(48).toString('base64url'),

@@ -1,17 +1,19 @@
+import { redisOptionsFromUrl as libraryRedisOptions } from '@signoff/auth-sessions';
+import type { ConnectionOptions } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
 
-/** ioredis options from a redis:// URL (BullMQ takes options, not URLs). */
+/**
+ * ioredis options from REDIS_URL (BullMQ takes options, not URLs): `redis://`, `rediss://`, or
+ * `redis+sentinel://host:port[,host:port…]/<master name>[/<db>]` for a primary found through
+ * Sentinel (docs/redis.md). The library parses it, so every connection agrees on where Redis is.
+ */
 export function redisOptionsFromUrl(url: string): RedisOptions {
-  const parsed = new URL(url);
-  const db = Number(parsed.pathname.slice(1) || 0);
-  return {
-    host: parsed.hostname,
-    port: Number(parsed.port || 6379),
-    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
-    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
-    ...(Number.isInteger(db) && db > 0 ? { db } : {}),
-    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
-  };
+  return libraryRedisOptions(url);
+}
+
+/** BullMQ's `connection` for REDIS_URL (BullMQ types `retryStrategy` without ioredis's `null`; none is set here). */
+export function bullConnectionOptions(url: string): ConnectionOptions {
+  return { ...redisOptionsFromUrl(url) } as ConnectionOptions;
 }
 
 /**

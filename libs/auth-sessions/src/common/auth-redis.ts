@@ -1,41 +1,41 @@
+import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
+import { AUTH_SESSIONS_QUEUE } from '../jobs/auth-sessions.queue.js';
+import { RedisOutageLog } from './redis-outage-log.js';
+
+const WHILE_DOWN =
+  'Until it is back: sessions are checked in PostgreSQL, revocations wait out the 2 s cache lease, jobs wait in the outbox';
 
 /**
  * The library's two Redis connections: one for commands, which fails fast instead of queueing while
- * Redis is down (a request must never hang on it), and one in subscriber mode.
+ * Redis is down (a request must never hang on it), and one in subscriber mode. Both follow the
+ * primary through Sentinel when `redis` names Sentinels. Their outages, and the connection errors
+ * of the library's BullMQ queue and worker, are logged once when Redis goes and once when it is back.
  */
 @Injectable()
 export class AuthRedis implements OnApplicationShutdown {
-  private readonly logger = new Logger('AuthSessions');
   readonly commands: Redis;
   readonly subscriber: Redis;
   readonly prefix: string;
+  readonly outage: RedisOutageLog;
 
-  constructor(@Inject(AUTH_SESSIONS_OPTIONS) options: ResolvedAuthSessionsOptions) {
-    const base: RedisOptions = { connectTimeout: 2000, retryStrategy: (attempt) => Math.min(200 * attempt, 2000) };
-    this.commands = new Redis(options.redis.url, {
-      ...base,
-      enableOfflineQueue: false,
-      commandTimeout: 1000,
-      maxRetriesPerRequest: 1,
-    });
-    this.subscriber = new Redis(options.redis.url, { ...base, autoResubscribe: true, maxRetriesPerRequest: null });
+  constructor(
+    @Inject(AUTH_SESSIONS_OPTIONS) options: ResolvedAuthSessionsOptions,
+    @InjectQueue(AUTH_SESSIONS_QUEUE) queue: Queue,
+  ) {
+    const base: RedisOptions = { ...options.redis.options, connectTimeout: 2000, retryStrategy: (attempt) => Math.min(200 * attempt, 2000) };
+    this.commands = new Redis({ ...base, enableOfflineQueue: false, commandTimeout: 1000, maxRetriesPerRequest: 1 });
+    this.subscriber = new Redis({ ...base, autoResubscribe: true, maxRetriesPerRequest: null });
     this.prefix = options.redis.prefix;
-    let isDown = false;
-    // ioredis emits an error on every failed reconnect; log the transition, not each attempt.
-    const onError = (error: Error) => {
-      if (!isDown) this.logger.warn(`Redis unavailable: ${error.message}`);
-      isDown = true;
-    };
-    this.commands.on('error', onError);
-    this.subscriber.on('error', onError);
-    this.commands.on('ready', () => {
-      if (isDown) this.logger.log('Redis is back');
-      isDown = false;
-    });
+    this.outage = new RedisOutageLog(new Logger('AuthSessions'), options.redis.description, WHILE_DOWN);
+    this.outage.watch('commands', this.commands);
+    this.outage.watch('subscriber', this.subscriber);
+    // Without a listener, BullMQ prints every connection error of the queue to stderr, stack and all.
+    queue.on('error', (error: Error) => this.outage.echo('BullMQ queue', error));
   }
 
   /** A key or channel name under the library's prefix. */

@@ -2,6 +2,7 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { Counter, register } from 'prom-client';
+import { AuthRedis } from '../common/auth-redis.js';
 import { AuditRetentionService } from '../audit/audit-retention.service.js';
 import { AuditSealer } from '../audit/audit-sealer.js';
 import { SessionRevoker } from '../sessions/session-revoker.js';
@@ -28,6 +29,7 @@ export class AuthSessionsProcessor extends WorkerHost {
     private readonly revoker: SessionRevoker,
     private readonly auditSealer: AuditSealer,
     private readonly auditRetention: AuditRetentionService,
+    private readonly redis: AuthRedis,
   ) {
     super();
   }
@@ -51,6 +53,12 @@ export class AuthSessionsProcessor extends WorkerHost {
       default:
         throw new Error(`Unknown job "${job.name}" on queue ${AUTH_SESSIONS_QUEUE}; is a newer version of Signoff enqueuing it?`);
     }
+  }
+
+  /** Connection errors of the worker go to the library's Redis outage log (BullMQ prints them otherwise). */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.redis.outage.echo('BullMQ worker', error);
   }
 
   /** A failed run is logged and counted; once retries are exhausted the job stays in the failed set. */

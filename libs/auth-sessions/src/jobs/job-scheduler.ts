@@ -16,6 +16,9 @@ const RETRY_MS = 5_000;
 export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(JobScheduler.name);
   private retryTimer: NodeJS.Timeout | undefined;
+  private failedAttempts = 0;
+  private isScheduling = false;
+  private isShuttingDown = false;
 
   constructor(
     @InjectQueue(AUTH_SESSIONS_QUEUE) private readonly queue: Queue,
@@ -28,10 +31,16 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
       this.applyWorkerOptions();
       void this.processor.worker.run().catch((error: Error) => this.logger.error(`Worker stopped: ${error.message}`));
     }
+    // A Redis that comes back without its data (a restart without persistence, a failover to a
+    // replica that missed them) has lost the schedules too: set them again after every disconnection.
+    this.queue.on('ioredis:close', () => {
+      if (!this.isScheduling && !this.isShuttingDown) void this.schedule();
+    });
     void this.schedule();
   }
 
   onApplicationShutdown(): void {
+    this.isShuttingDown = true;
     clearTimeout(this.retryTimer);
   }
 
@@ -48,6 +57,7 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async schedule(): Promise<void> {
+    this.isScheduling = true;
     try {
       await this.queue.upsertJobScheduler(
         JOB_EXPIRE_SESSIONS,
@@ -65,8 +75,13 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
         { pattern: '17 3 * * *', tz: 'UTC' },
         { name: JOB_PRUNE_AUDIT_EVENTS, data: {}, opts: JOB_RETRY_OPTIONS },
       );
+      if (this.failedAttempts > 0) this.logger.log(`Scheduled the repeating jobs after ${this.failedAttempts} failed attempts`);
+      this.failedAttempts = 0;
+      this.isScheduling = false;
     } catch (error) {
-      this.logger.warn(`Could not schedule ${JOB_EXPIRE_SESSIONS} (${(error as Error).message}); retrying`);
+      // Logged once, not every RETRY_MS while Redis is down (its outage has a log line of its own).
+      if (this.failedAttempts++ === 0) this.logger.warn(`Could not schedule ${JOB_EXPIRE_SESSIONS} (${(error as Error).message}); retrying every ${RETRY_MS / 1000} s`);
+      if (this.isShuttingDown) return;
       this.retryTimer = setTimeout(() => void this.schedule(), RETRY_MS);
       this.retryTimer.unref();
     }

@@ -3,11 +3,13 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import type { Queue } from 'bullmq';
 import { AUTH_SESSIONS_QUEUE, JOB_RETRY_OPTIONS } from './auth-sessions.queue.js';
 import { OutboxRepository } from './outbox.repository.js';
+import { confirmReplicated } from './replica-ack.js';
 
 const POLL_MS = 1000;
 const BATCH = 50;
 // BullMQ waits for Redis instead of failing; the relay must give up and retry on its next pass.
 const ADD_TIMEOUT_MS = 3000;
+const REPLICA_ACK_MS = 1000;
 
 /**
  * Moves outbox entries into BullMQ. Runs on every instance (entries are locked, so each is relayed
@@ -73,7 +75,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.queue.add(name, payload, { jobId, ...JOB_RETRY_OPTIONS }),
+        // With replicas (Sentinel), an entry counts as relayed only once a replica has the job too.
+        this.queue.add(name, payload, { jobId, ...JOB_RETRY_OPTIONS }).then(() => confirmReplicated(this.queue, REPLICA_ACK_MS)),
         new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('Redis did not answer in time')), ADD_TIMEOUT_MS))),
       ]);
       return null;
