@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
@@ -6,19 +5,17 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthSessionsModule } from '@signoff/auth-sessions';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from './config/app-config.js';
 import { ConsoleModule } from './console/console.module.js';
 import { HealthModule } from './health/health.module.js';
 import { dataSourceOptions } from './infrastructure/data-source-options.js';
+import { httpLogging } from './infrastructure/logging.js';
 import { AppRedis, RedisModule } from './infrastructure/redis.module.js';
 import { AuthThrottlerGuard } from './throttling/auth-throttler.guard.js';
 import { ResilientThrottlerStorage } from './throttling/resilient-throttler.storage.js';
 import { UsersModule } from './users/users.module.js';
 import { UsersService } from './users/users.service.js';
-
-const REQUEST_ID = /^[\w.:-]{1,64}$/;
 
 /** The demo app: its users, the Signoff library, health and rate limits. */
 @Module({})
@@ -28,23 +25,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            genReqId: (req: IncomingMessage, res: ServerResponse) => {
-              const given = req.headers['x-request-id'];
-              const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-              res.setHeader('X-Request-Id', id);
-              return id;
-            },
-            // Tokens never reach a log line: cookies, bearer tokens and XSRF values are redacted.
-            redact: {
-              paths: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-xsrf-token"]', 'res.headers["set-cookie"]'],
-              censor: '[redacted]',
-            },
-            autoLogging: { ignore: (req: IncomingMessage) => req.url === '/api/health' },
-          },
-        }),
+        LoggerModule.forRoot({ pinoHttp: httpLogging(config) }),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
         BullModule.forRoot({ connection: { url: config.redisUrl }, prefix: `${config.redisPrefix}:bull` }),
         RedisModule,
