@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
@@ -25,7 +25,7 @@ const MAX_TIMER_MS = 2_147_000_000;
  * at the session's expiry.
  */
 @Injectable()
-export class EventStreamsService implements OnApplicationShutdown {
+export class EventStreamsService implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly streams = new Set<Stream>();
 
   constructor(
@@ -63,9 +63,15 @@ export class EventStreamsService implements OnApplicationShutdown {
     req.on('close', () => this.close(stream));
   }
 
+  // Nest closes the HTTP server between these two hooks, and that waits for every open stream.
+  beforeApplicationShutdown(): void {
+    this.onApplicationShutdown();
+  }
+
+  /** Each open stream is told to reconnect in a second (to another instance, or to this one restarted) and ended. */
   onApplicationShutdown(): void {
     for (const stream of [...this.streams]) {
-      stream.res.end();
+      stream.res.end(`retry: 1000\nevent: reconnect\ndata: ${JSON.stringify({ reason: 'server_shutdown' })}\n\n`);
       this.close(stream);
     }
   }
