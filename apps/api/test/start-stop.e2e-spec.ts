@@ -27,7 +27,7 @@ interface NpmRun {
   started: ProcessRow[];
 }
 
-const timings: Array<{ how: string; stopped: string; ms: number }> = [];
+const timings: Array<{ how: string; stopped: string; ms: number; said?: string }> = [];
 let dataDir: string;
 let closedPort: number;
 const leftovers = new Set<number>();
@@ -143,7 +143,7 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
   if (timings.length > 0) {
     process.stderr.write(
-      `\n[start-stop] ${timings.map((t) => `${t.how}: ${t.stopped} gone in ${(t.ms / 1000).toFixed(1)} s`).join('\n[start-stop] ')}\n`,
+      `\n[start-stop] ${timings.map((t) => `${t.how}: ${t.stopped} gone in ${(t.ms / 1000).toFixed(1)} s${t.said ? `; the app said: ${t.said}` : ''}`).join('\n[start-stop] ')}\n`,
     );
   }
 });
@@ -169,11 +169,12 @@ describe('npm start stops like a well-behaved dev server (embedded PostgreSQL, s
     const { ms, alive } = await waitUntilGone(run.started.map((row) => row.pid));
     expect(alive).toEqual([]);
     expect(ms).toBeLessThan(STOP_LIMIT_MS);
-    timings.push({ how, stopped: `${run.started.length} processes (npm, node, PostgreSQL and its backends, redis-server)`, ms });
     // npm may die before the app has finished; the pipe still carries the app's last line.
     await delay(200);
     const line = stoppedLine(run.output());
     expect(line).toBeDefined();
+    const said = /"msg":"(Stopped [^"]*)"/.exec(line!)?.[1];
+    timings.push({ how, stopped: `${run.started.length} processes (npm, node, PostgreSQL and its backends, redis-server)`, ms, said });
     expect(line).toMatch(/HTTP server, redis-server \(pid \d+\), embedded PostgreSQL \(pid \d+\)/);
     expect(run.output().split('\n').filter((l) => l.includes('"msg":"Stopped ('))).toHaveLength(1);
   }, 90_000);
