@@ -30,8 +30,10 @@ export interface HarnessState {
   redisServer?: { pid: number; dir: string };
 }
 
-const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
-const LOCAL_REDIS = 'redis://127.0.0.1:6379';
+// As in the app, LOCAL_DATABASE_URL / LOCAL_REDIS_URL say where to look before starting servers of our own
+// (point them at a closed port to run the suite on an embedded PostgreSQL and a spawned redis-server).
+const LOCAL_POSTGRES = withDatabase(process.env.LOCAL_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres', 'postgres');
+const LOCAL_REDIS = process.env.LOCAL_REDIS_URL || 'redis://127.0.0.1:6379';
 
 export default async function globalSetup(_global: Config.GlobalConfig, project: Config.ProjectConfig): Promise<void> {
   const root = project.rootDir;
@@ -86,7 +88,7 @@ async function choosePostgres(root: string, undo: Array<() => Promise<void>>): P
   if (configured) {
     return { adminUrl: withDatabase(configured, 'postgres'), description: `${new URL(configured).host} (DATABASE_URL)` };
   }
-  if (await postgresAnswers(LOCAL_POSTGRES, 1000)) return { adminUrl: LOCAL_POSTGRES, description: '127.0.0.1:5432' };
+  if (await postgresAnswers(LOCAL_POSTGRES, 1000)) return { adminUrl: LOCAL_POSTGRES, description: new URL(LOCAL_POSTGRES).host };
 
   // The app's own embedded-PostgreSQL code, from the build (this file cannot import sibling TypeScript):
   // root-safe (runs the server as the postgres account, from a copy of the binaries when the clone sits
@@ -129,7 +131,7 @@ async function chooseRedis(undo: Array<() => Promise<void>>): Promise<ChosenRedi
     if (!(await redisAnswers(configured, 5000))) throw new Error(`REDIS_URL (${new URL(configured).host}) does not answer PING`);
     return { url: configured, description: `${new URL(configured).host} (REDIS_URL)` };
   }
-  if (await redisAnswers(LOCAL_REDIS, 1000)) return { url: LOCAL_REDIS, description: '127.0.0.1:6379' };
+  if (await redisAnswers(LOCAL_REDIS, 1000)) return { url: LOCAL_REDIS, description: new URL(LOCAL_REDIS).host };
 
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'signoff-e2e-redis-'));
