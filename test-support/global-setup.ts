@@ -10,7 +10,6 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
 import type { Config } from '@jest/types';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -93,7 +92,9 @@ async function choosePostgres(root: string, undo: Array<() => Promise<void>>): P
   // The app's own embedded-PostgreSQL code, from the build (this file cannot import sibling TypeScript):
   // root-safe (runs the server as the postgres account, from a copy of the binaries when the clone sits
   // under a private folder) and fails fast with the server's own words.
-  const embedded = (await import(pathToFileURL(join(root, 'dist/apps/api/src/infrastructure/embedded-postgres.js')).href)) as EmbeddedModule;
+  // A plain path, not a file: URL: Jest compiles this file to CommonJS, so the import() becomes a require()
+  // (which Node 24 accepts for an ES module).
+  const embedded = (await import(join(root, 'dist/apps/api/src/infrastructure/embedded-postgres.js'))) as EmbeddedModule;
   const runtime = await embedded.postgresRuntime();
   const base = await mkdtemp(join(tmpdir(), 'signoff-e2e-pg-'));
   undo.push(() => rm(base, { recursive: true, force: true }));
