@@ -1,10 +1,9 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { createHttpApp } from './http/http-platform.js';
 import { logOutput } from './infrastructure/logging.js';
 import { ProcessLifecycle } from './infrastructure/process-lifecycle.js';
 import { announceApi } from './infrastructure/startup-summary.js';
@@ -12,10 +11,8 @@ import { announceApi } from './infrastructure/startup-summary.js';
 const lifecycle = new ProcessLifecycle('Signoff');
 
 void lifecycle.boot({}, async ({ config, postgres, redis }) => {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true });
+  const app = await createHttpApp(AppModule.forRoot(config), config);
   app.useLogger(app.get(Logger));
-  app.set('trust proxy', config.trustProxy > 0 ? config.trustProxy : false);
-  app.disable('x-powered-by');
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
 
   const document = SwaggerModule.createDocument(

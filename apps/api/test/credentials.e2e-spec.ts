@@ -10,7 +10,7 @@ import {
   bearerSignIn,
   isolated,
   jobsQueue,
-  logoutEverywhereJobId,
+  cleanupJobId,
   meWithBearer,
   refreshWith,
   startWorker,
@@ -151,9 +151,9 @@ describe('credential changes log the user out everywhere, at once (two instances
       expect(JSON.stringify(audit)).not.toContain(PASSWORD);
 
       // The job was recorded in the outbox and relayed to BullMQ, where it waits for a worker.
-      const jobId = logoutEverywhereJobId(account.id, 1);
+      const jobId = cleanupJobId(account.id, 1);
       const outbox = await db.query<Row>('SELECT job_name, job_id, relayed_at FROM auth_outbox WHERE job_id = $1', [jobId]);
-      expect(outbox).toEqual([expect.objectContaining({ job_name: 'logout-everywhere' })]);
+      expect(outbox).toEqual([expect.objectContaining({ job_name: 'credential-change-cleanup' })]);
       await waitFor('the outbox row to be relayed', async () => (await db.query<Row>('SELECT 1 FROM auth_outbox WHERE job_id = $1 AND relayed_at IS NOT NULL', [jobId])).length === 1, 5000);
       expect(await queue.getJobState(jobId)).toBe('waiting');
 
@@ -326,7 +326,7 @@ describe('credential changes log the user out everywhere, at once (two instances
     expect(await loginStatus(b, account.email, NEW_PASSWORD)).toBe(401);
     expect(await loginStatus(b, `x-${account.email}`, PASSWORD)).toBe(401);
     expect(await db.query('SELECT 1 FROM auth_user_session_state WHERE user_id = $1', [account.id])).toEqual([]);
-    expect(await db.query(`SELECT 1 FROM auth_outbox WHERE job_id LIKE $1`, [`logout-everywhere-${account.id}-%`])).toEqual([]);
+    expect(await db.query(`SELECT 1 FROM auth_outbox WHERE job_id LIKE $1`, [`credential-change-cleanup-${account.id}-%`])).toEqual([]);
     const types = (await auditOf(account.id)).map((event) => event['type']);
     expect(types).not.toContain('password_changed');
     expect(types).not.toContain('email_changed');
@@ -350,7 +350,7 @@ describe('credential changes log the user out everywhere, at once (two instances
     expect((await other.browser.get('/api/auth/me')).status).toBe(200);
     expect(await loginStatus(b, account.email, PASSWORD)).toBe(200);
     expect(await db.query('SELECT 1 FROM auth_user_session_state WHERE user_id = $1', [account.id])).toEqual([]);
-    expect(await db.query(`SELECT 1 FROM auth_outbox WHERE job_id LIKE $1`, [`logout-everywhere-${account.id}-%`])).toEqual([]);
+    expect(await db.query(`SELECT 1 FROM auth_outbox WHERE job_id LIKE $1`, [`credential-change-cleanup-${account.id}-%`])).toEqual([]);
     expect((await auditOf(account.id)).map((event) => event['type'])).not.toContain('email_changed');
   });
 

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { type ApiProcess, startApi } from '../../../test-support/api-process.js';
 import { PASSWORD, registerAccount, signIn } from './support/accounts.js';
 import { TestDatabase } from './support/database.js';
-import { type Isolated, isolated, jobsQueue, logoutEverywhereJobId, startWorker, type WorkerProcess, waitFor } from './support/jobs.js';
+import { type Isolated, isolated, jobsQueue, cleanupJobId, startWorker, type WorkerProcess, waitFor } from './support/jobs.js';
 
 const REDIS_URL = process.env['SIGNOFF_TEST_REDIS_URL']!;
 const RECONNECT_FRAME = 'retry: 1000\nevent: reconnect\ndata: {"reason":"server_shutdown"}\n\n';
@@ -155,7 +155,7 @@ describe('graceful shutdown: SIGTERM with traffic in flight (ROB, JOB)', () => {
     const { queue, close } = jobsQueue(REDIS_URL, scope.redisPrefix);
     try {
       expect((await caller.browser.post('/api/auth/password', { json: { currentPassword: PASSWORD, newPassword: 'another long passphrase 1' } })).status).toBe(200);
-      const jobId = logoutEverywhereJobId(account.id, 1);
+      const jobId = cleanupJobId(account.id, 1);
       await waitFor('the job to be running', async () => (await markedCount(account.id)) >= 5, 20_000, 10);
       await api.stop();
       // Exited only after the job: completed, every other session marked once.
@@ -177,7 +177,7 @@ describe('graceful shutdown: SIGTERM with traffic in flight (ROB, JOB)', () => {
     const { queue, close } = jobsQueue(REDIS_URL, scope.redisPrefix);
     try {
       expect((await long.caller.browser.post('/api/auth/password', { json: { currentPassword: PASSWORD, newPassword: 'another long passphrase 2' } })).status).toBe(200);
-      const longJob = logoutEverywhereJobId(long.account.id, 1);
+      const longJob = cleanupJobId(long.account.id, 1);
       await waitFor('the long job to be running', async () => (await markedCount(long.account.id)) >= 5, 20_000, 10);
 
       const stopping = api.stop();
@@ -198,10 +198,10 @@ describe('graceful shutdown: SIGTERM with traffic in flight (ROB, JOB)', () => {
       const ended = await db.query<Row>('SELECT count(*)::int AS n FROM auth_sessions WHERE user_id = $1 AND ended_at IS NOT NULL AND end_reason = $2', [long.account.id, 'password_change']);
       expect(ended[0]!['n']).toBe(long.others);
       if (change === 200) {
-        await waitFor('the late change\'s job to complete', async () => (await queue.getJobState(logoutEverywhereJobId(late.account.id, 1))) === 'completed', 30_000, 200);
+        await waitFor('the late change\'s job to complete', async () => (await queue.getJobState(cleanupJobId(late.account.id, 1))) === 'completed', 30_000, 200);
       } else {
         // Refused (connection refused): nothing changed, so nothing may be queued for it either.
-        expect(await db.query('SELECT 1 FROM auth_outbox WHERE job_id = $1', [logoutEverywhereJobId(late.account.id, 1)])).toEqual([]);
+        expect(await db.query('SELECT 1 FROM auth_outbox WHERE job_id = $1', [cleanupJobId(late.account.id, 1)])).toEqual([]);
       }
       await waitFor('the outbox to be empty of pending entries', async () => (await db.query('SELECT 1 FROM auth_outbox WHERE relayed_at IS NULL')).length === 0, 30_000, 200);
     } finally {

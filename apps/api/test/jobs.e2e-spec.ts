@@ -9,7 +9,7 @@ import {
   bearerSignIn,
   isolated,
   jobsQueue,
-  logoutEverywhereJobId,
+  cleanupJobId,
   meWithBearer,
   startWorker,
   waitFor,
@@ -27,7 +27,7 @@ async function changePassword(browser: Awaited<ReturnType<typeof signIn>>['brows
   return browser.post('/api/auth/password', { json: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD } });
 }
 
-describe('the logout-everywhere job survives a worker killed mid-job and runs exactly once (JOB-02, JOB-04)', () => {
+describe('the credential-change clean-up job survives a worker killed mid-job and runs exactly once (JOB-02, JOB-04)', () => {
   const EXTRA_SESSIONS = 600;
   // A killed worker's lock runs out within a second and the next stalled check (every second) hands the job on.
   const WORKER_ENV = { JOB_BATCH_SIZE: '1', JOB_LOCK_DURATION_MS: '1000', JOB_STALLED_INTERVAL_MS: '1000' };
@@ -66,7 +66,7 @@ describe('the logout-everywhere job survives a worker killed mid-job and runs ex
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ revoked: others });
       expect((await phone.browser.get('/api/auth/me')).status).toBe(401);
-      const jobId = logoutEverywhereJobId(account.id, 1);
+      const jobId = cleanupJobId(account.id, 1);
       await waitFor('the job to reach BullMQ', async () => (await queue.getJobState(jobId)) === 'waiting', 5000);
       const markedCount = async (): Promise<number> =>
         Number((await db.query<Row>('SELECT count(*) AS n FROM auth_sessions WHERE user_id = $1 AND ended_at IS NOT NULL', [account.id]))[0]!['n']);
@@ -120,7 +120,7 @@ describe('the logout-everywhere job survives a worker killed mid-job and runs ex
       const finishedOn = job.finishedOn;
       await db.query('UPDATE auth_outbox SET relayed_at = NULL WHERE job_id = $1', [jobId]);
       await waitFor('the relay to hand the entry over again', async () => (await db.query('SELECT 1 FROM auth_outbox WHERE job_id = $1 AND relayed_at IS NOT NULL', [jobId])).length === 1, 10_000);
-      await queue.add('logout-everywhere', job.data, { jobId });
+      await queue.add('credential-change-cleanup', job.data, { jobId });
       await delay(1500);
       expect(await queue.getJobState(jobId)).toBe('completed');
       expect((await queue.getJob(jobId))!.finishedOn).toBe(finishedOn);
@@ -169,13 +169,13 @@ describe('Redis down during a password change: the request succeeds and the job 
     expect((await meWithBearer(api.url, apiClient.access_token)).status).toBe(401);
     expect((await caller.browser.get('/api/auth/me')).status).toBe(200);
 
-    const jobId = logoutEverywhereJobId(account.id, 1);
+    const jobId = cleanupJobId(account.id, 1);
     const outboxRow = async (): Promise<Row> => (await db.query<Row>('SELECT * FROM auth_outbox WHERE job_id = $1', [jobId]))[0]!;
     // The relay polls every second; it keeps failing while Redis is down and the entry stays pending.
     await waitFor('a failed relay attempt', async () => (await outboxRow())['attempts'] >= 1, 10_000);
     await delay(1500);
     const pending = await outboxRow();
-    expect(pending).toMatchObject({ job_name: 'logout-everywhere', relayed_at: null });
+    expect(pending).toMatchObject({ job_name: 'credential-change-cleanup', relayed_at: null });
     expect(pending['last_error']).toEqual(expect.any(String));
     expect(JSON.stringify(pending)).not.toContain(NEW_PASSWORD);
     expect(pending['payload']).toMatchObject({ userId: account.id, epoch: 1, reason: 'password_change', keptSessionId: caller.sessionId });
@@ -242,7 +242,7 @@ describe('a failing job is retried with exponential backoff, and one that finall
     const { queue, close } = jobsQueue(REDIS_URL, scope.redisPrefix);
     try {
       expect((await changePassword(caller.browser)).status).toBe(200);
-      const jobId = logoutEverywhereJobId(account.id, 1);
+      const jobId = cleanupJobId(account.id, 1);
       const job = await waitFor('the job to have failed three times', async () => {
         const found = await queue.getJob(jobId);
         return found && found.attemptsMade >= 3 ? found : null;
@@ -250,20 +250,20 @@ describe('a failing job is retried with exponential backoff, and one that finall
       expect(job.opts).toMatchObject({ attempts: 8, backoff: { type: 'exponential', delay: 1000 } });
       expect(job.failedReason).toContain('ending sessions is refused');
       expect(['delayed', 'waiting', 'active']).toContain(await queue.getJobState(jobId));
-      expect(api.logs()).toMatch(new RegExp(`Job logout-everywhere \\(${jobId}\\) failed on attempt \\d+: .*; retrying`));
+      expect(api.logs()).toMatch(new RegExp(`Job credential-change-cleanup \\(${jobId}\\) failed on attempt \\d+: .*; retrying`));
       // The user is protected all along: the epoch, not the job, ended the session.
       expect((await laptop.browser.get('/api/auth/me')).status).toBe(401);
 
       // A job whose attempts run out stays in the failed set, with an error log line.
       const doomedId = `test-final-failure-${account.id}`;
-      await queue.add('logout-everywhere', job.data, { jobId: doomedId, attempts: 2, backoff: { type: 'fixed', delay: 100 }, removeOnFail: false });
+      await queue.add('credential-change-cleanup', job.data, { jobId: doomedId, attempts: 2, backoff: { type: 'fixed', delay: 100 }, removeOnFail: false });
       await waitFor('the doomed job to fail for good', async () => (await queue.getJobState(doomedId)) === 'failed', 10_000, 100);
       expect((await queue.getFailed()).map((failed) => failed.id)).toContain(doomedId);
       await waitFor('the final failure to be logged', () => api.logs().includes(`(${doomedId}) failed on attempt 2`), 5000);
       expect(api.logs()).toMatch(/no retries left, it stays in the failed set/);
       // ...and a metric an alert can watch.
       const metrics = await fetch(`${api.url}/metrics`).then((response) => response.text());
-      expect(metrics).toMatch(/^signoff_job_failures_total\{job="logout-everywhere",final="true"\} 1$/m);
+      expect(metrics).toMatch(/^signoff_job_failures_total\{job="credential-change-cleanup",final="true"\} 1$/m);
       expect(metrics).toMatch(/^signoff_jobs\{state="failed"\} 1$/m);
 
       // The database accepts again: the next retry completes the job.

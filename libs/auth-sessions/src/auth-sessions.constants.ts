@@ -4,3 +4,9 @@ export const PUBLIC_ROUTE_METADATA = 'auth-sessions:public';
 export const ROLES_METADATA = 'auth-sessions:roles';
 /** Metadata key set by `@RateLimited()`; the host's throttler guard limits only these routes. */
 export const RATE_LIMITED_METADATA = 'auth-sessions:rate-limited';
+/** Metadata key set by `@RequireSameOrigin()`. */
+export const SAME_ORIGIN_METADATA = 'auth-sessions:same-origin';
+/** Metadata key set by `@NotActivity()`. */
+export const NOT_ACTIVITY_METADATA = 'auth-sessions:not-activity';
+/** Metadata key set by `@CsrfExempt()`. */
+export const CSRF_EXEMPT_METADATA = 'auth-sessions:csrf-exempt';

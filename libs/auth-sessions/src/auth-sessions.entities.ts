@@ -6,5 +6,5 @@ import { UserSessionState } from './sessions/user-session-state.entity.js';
 import { OutboxEntry } from './jobs/outbox-entry.entity.js';
 import { RefreshToken } from './tokens/refresh-token.entity.js';
 
-/** The library's entities: add them to your TypeORM `entities`. */
-export const AUTH_SESSIONS_ENTITIES = [Session, UserSessionState, AuditEvent, RefreshToken, OutboxEntry, AuditSeal, AuditCheckpoint];
+/** The library's entities: add them to your TypeORM `entities` (their classes are internal). */
+export const AUTH_SESSIONS_ENTITIES: Array<new () => object> = [Session, UserSessionState, AuditEvent, RefreshToken, OutboxEntry, AuditSeal, AuditCheckpoint];

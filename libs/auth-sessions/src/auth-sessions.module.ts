@@ -1,9 +1,8 @@
 import { BullModule } from '@nestjs/bullmq';
 import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import cookieParser from 'cookie-parser';
 import { AUTH_SESSIONS_ENTITIES } from './auth-sessions.entities.js';
 import { AUTH_SESSIONS_MODULE_OPTIONS, AUTH_SESSIONS_OPTIONS, ConfigurableModuleClass } from './auth-sessions.module-definition.js';
 import { resolveAuthSessionsOptions } from './auth-sessions.options.js';
@@ -13,14 +12,14 @@ import { AdminGuard } from './admin/admin.guard.js';
 import { AdminSessionsController } from './admin/admin-sessions.controller.js';
 import { AdminSessionsRepository } from './admin/admin-sessions.repository.js';
 import { AdminSessionsService } from './admin/admin-sessions.service.js';
+import { AdminUsersService } from './admin/admin-users.service.js';
 import { AdminUsersController } from './admin/admin-users.controller.js';
 import { AuditChainRepository } from './audit/audit-chain.repository.js';
 import { AuditEventRepository } from './audit/audit-event.repository.js';
 import { AuditLogService } from './audit/audit-log.service.js';
 import { AuditRetentionService } from './audit/audit-retention.service.js';
-import { AuditSealer } from './audit/audit-sealer.service.js';
+import { AuditSealer } from './audit/audit-sealer.js';
 import { AuthRedis } from './common/auth-redis.js';
-import { StoreUnavailableFilter } from './common/store-unavailable.filter.js';
 import { DevicesController } from './devices/devices.controller.js';
 import { CredentialsController } from './credentials/credentials.controller.js';
 import { CredentialsService } from './credentials/credentials.service.js';
@@ -29,8 +28,7 @@ import { EventStreamsService } from './events/event-streams.service.js';
 import { EventsController } from './events/events.controller.js';
 import { AUTH_SESSIONS_QUEUE } from './jobs/auth-sessions.queue.js';
 import { JobScheduler } from './jobs/job-scheduler.js';
-import { LogoutEverywhereService } from './jobs/logout-everywhere.service.js';
-import { OutboxRelay } from './jobs/outbox-relay.service.js';
+import { OutboxRelay } from './jobs/outbox-relay.js';
 import { OutboxRepository } from './jobs/outbox.repository.js';
 import { AuthSessionsProcessor } from './jobs/auth-sessions.processor.js';
 import { LogoutController } from './logout/logout.controller.js';
@@ -40,14 +38,17 @@ import { LogoutLatencyMiddleware } from './metrics/logout-latency.middleware.js'
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsRepository } from './metrics/metrics.repository.js';
 import { BearerAuthenticator } from './sessions/bearer-authenticator.js';
-import { RolesGuard } from './sessions/roles.guard.js';
-import { SessionCookies } from './sessions/session-cookies.js';
+import { RolesGuard } from './edge/roles.guard.js';
+import { HttpEdge } from './edge/http-edge.js';
+import { SessionCookies } from './edge/session-cookies.js';
+import { SessionGuard } from './edge/session.guard.js';
+import { SessionResponses } from './edge/session-responses.js';
+import { StoreUnavailableInterceptor } from './edge/store-unavailable.interceptor.js';
 import { SessionBus } from './sessions/session-bus.js';
 import { SessionCache } from './sessions/session-cache.js';
 import { SessionEvents } from './sessions/session-events.js';
-import { SessionExpiryService } from './sessions/session-expiry.service.js';
-import { SessionGuard } from './sessions/session.guard.js';
 import { SessionRepository } from './sessions/session.repository.js';
+import { SessionRevoker } from './sessions/session-revoker.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { LocalStrategy } from './signin/local.strategy.js';
 import { SignInController } from './signin/sign-in.controller.js';
@@ -74,18 +75,21 @@ import { TokensService } from './tokens/tokens.service.js';
     AdminUsersController, AdminSessionsController, AdminAuditController, MetricsController],
   providers: [
     { provide: AUTH_SESSIONS_OPTIONS, useFactory: resolveAuthSessionsOptions, inject: [AUTH_SESSIONS_MODULE_OPTIONS] },
+    HttpEdge,
+    SessionCookies,
+    SessionResponses,
+    StoreUnavailableInterceptor,
     AuthRedis,
     SessionBus,
     SessionCache,
     SessionRepository,
     SessionsService,
-    SessionCookies,
+    SessionRevoker,
     SecretStore,
     AccessTokenService,
     RefreshTokenRepository,
     TokensService,
     { provide: BearerAuthenticator, useClass: AccessTokenAuthenticator },
-    SessionExpiryService,
     SessionEvents,
     AuditLogService,
     SignInService,
@@ -96,7 +100,6 @@ import { TokensService } from './tokens/tokens.service.js';
     JobScheduler,
     OutboxRepository,
     OutboxRelay,
-    LogoutEverywhereService,
     CredentialsService,
     EventStreamsService,
     AuditEventRepository,
@@ -105,19 +108,18 @@ import { TokensService } from './tokens/tokens.service.js';
     AuditRetentionService,
     AdminSessionsRepository,
     AdminSessionsService,
+    AdminUsersService,
     AdminAuditService,
     AdminGuard,
     MetricsRepository,
     AuthMetrics,
     { provide: APP_GUARD, useClass: SessionGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
-    { provide: APP_FILTER, useClass: StoreUnavailableFilter },
   ],
-  exports: [AUTH_SESSIONS_OPTIONS, SessionsService, SignInService, TokensService, LogoutService, DevicesService, CredentialsService, SessionCookies],
+  exports: [AUTH_SESSIONS_OPTIONS, SignInService, LogoutService, DevicesService, CredentialsService, StoreUnavailableInterceptor],
 })
 export class AuthSessionsModule extends ConfigurableModuleClass implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(cookieParser()).forRoutes('{*path}');
     consumer
       .apply(LogoutLatencyMiddleware)
       .forRoutes({ path: 'auth/logout', method: RequestMethod.POST }, { path: 'auth/logout-all', method: RequestMethod.POST });

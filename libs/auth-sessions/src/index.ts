@@ -1,3 +1,6 @@
+// The public entry of @signoff/auth-sessions. Every export here is documented and meant to be used by
+// host apps; anything else is internal. A change to this list shows in review (index.api.spec.ts).
+
 // Module and options
 export { AuthSessionsModule } from './auth-sessions.module.js';
 export { AUTH_SESSIONS_OPTIONS } from './auth-sessions.module-definition.js';
@@ -17,13 +20,9 @@ export { RATE_LIMITED_METADATA } from './auth-sessions.constants.js';
 export type { AuthUsersProvider, SignoffUser, SignoffUserPage } from './users/users-provider.js';
 export { EmailTakenError } from './users/users-provider.js';
 
-// Sessions
-export { Session, type SessionKind } from './sessions/session.entity.js';
-export { UserSessionState } from './sessions/user-session-state.entity.js';
-export { SESSION_END_REASONS, type SessionEndReason } from './sessions/session-end-reason.js';
-export { SessionsService } from './sessions/sessions.service.js';
-export { SessionGuard } from './sessions/session.guard.js';
-export { RolesGuard } from './sessions/roles.guard.js';
+// Guards, decorators and the request's auth
+export { SessionGuard } from './edge/session.guard.js';
+export { RolesGuard } from './edge/roles.guard.js';
 export {
   Public,
   Roles,
@@ -34,8 +33,14 @@ export {
   CurrentSession,
   CurrentUser,
   CurrentAuth,
-} from './sessions/session.decorators.js';
-export type { RequestAuth, AuthenticatedRequest } from './sessions/request-auth.js';
+} from './edge/auth.decorators.js';
+export type { AuthenticatedRequest } from './edge/execution-target.js';
+export type { RequestAuth } from './sessions/request-auth.js';
+export { StoreUnavailableInterceptor } from './edge/store-unavailable.interceptor.js';
+
+// Sessions
+export type { Session, SessionKind } from './sessions/session.entity.js';
+export { SESSION_END_REASONS, type SessionEndReason } from './sessions/session-end-reason.js';
 export {
   SessionRejectedError,
   ReauthRequiredError,
@@ -45,15 +50,18 @@ export {
   type UnauthenticatedCode,
 } from './sessions/session.errors.js';
 export { isStoreUnavailableError } from './common/store-unavailable.js';
-export { clientContextOf, type ClientContext } from './common/client-context.js';
+export type { ClientContext } from './common/client-context.js';
 
 // Sign-in
-export { SignInService, type SignInResult, type FreshSessionResult } from './signin/sign-in.service.js';
+export {
+  SignInService,
+  type SignInResult,
+  type SignInOptions,
+  type FreshSessionResult,
+  type VerifiedCredentials,
+} from './signin/sign-in.service.js';
 export { LocalAuthGuard } from './signin/local-auth.guard.js';
-
-// Tokens
-export { TokensService, type TokenPair } from './tokens/tokens.service.js';
-export { RefreshToken } from './tokens/refresh-token.entity.js';
+export type { TokenPair } from './tokens/tokens.service.js';
 
 // Credential changes
 export { CredentialsService, type CredentialChangeReceipt, type CredentialChangeResult } from './credentials/credentials.service.js';
@@ -66,19 +74,7 @@ export { DevicesService } from './devices/devices.service.js';
 export type { SessionResponse } from './devices/session.response.js';
 
 // Audit
-export { AuditEvent } from './audit/audit-event.entity.js';
 export { AUDIT_EVENT_TYPES, type AuditEventType } from './audit/audit-event-type.js';
-export { AuditSeal } from './audit/audit-seal.entity.js';
-export { AuditCheckpoint } from './audit/audit-checkpoint.entity.js';
 export type { AuditEventResponse } from './audit/audit-event.response.js';
 export { verifyAuditChain, type AuditChainReport } from './audit/audit-verify.js';
 export type { ChainProblem } from './audit/audit-chain.js';
-
-// Admin
-export {
-  AdminSessionsService,
-  type AdminUsersPage,
-  type AdminUserSummary,
-  type FilterRevocationResult,
-} from './admin/admin-sessions.service.js';
-export type { RevokeFilterInput } from './admin/revoke-filter.js';

@@ -2,6 +2,8 @@
 export interface AppConfig {
   nodeEnv: string;
   port: number;
+  /** The Nest HTTP platform the demo runs on (`HTTP_ADAPTER`): the library works the same on both. */
+  httpAdapter: 'express' | 'fastify';
   /** Null when unset: the app then tries localhost, then an embedded PostgreSQL. */
   databaseUrl: string | null;
   /** Null when unset: the app then tries localhost, then a local redis-server. */
@@ -68,9 +70,12 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const jwtSecret = env['JWT_SECRET'] || null;
   if (isProduction && !jwtSecret) throw new ConfigError('JWT_SECRET is required in production: set it to at least 32 random bytes (e.g. `openssl rand -base64 48`).');
   const accessTokenSeconds = integer(env, 'ACCESS_TOKEN_SECONDS', 900, 1, 900);
+  const httpAdapter = env['HTTP_ADAPTER'] || 'express';
+  if (httpAdapter !== 'express' && httpAdapter !== 'fastify') throw new ConfigError(`HTTP_ADAPTER must be express or fastify (got "${httpAdapter}")`);
   return {
     nodeEnv,
     port,
+    httpAdapter,
     databaseUrl: env['DATABASE_URL'] || null,
     redisUrl: env['REDIS_URL'] || null,
     redisPrefix: env['REDIS_PREFIX'] || 'signoff',

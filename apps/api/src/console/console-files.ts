@@ -43,7 +43,8 @@ export class ConsoleFiles {
     return info?.isFile() ? inside.split(sep).join('/') : null;
   }
 
-  private async fileStat(relativePath: string) {
+  /** The file's stat, or null when it does not exist. */
+  async fileStat(relativePath: string) {
     try {
       return await stat(join(this.root, relativePath));
     } catch {

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LoggerService } from '@nestjs/common';
 import { type DestinationStream, type Level, type LoggerOptions, pino } from 'pino';
 import type { Options as HttpOptions } from 'pino-http';
 import { PinoPretty } from 'pino-pretty';
 import type { AppConfig } from '../config/app-config.js';
+import { requestIdOf } from '../http/request-id.js';
 
 type LogSettings = Pick<AppConfig, 'logFormat' | 'logLevel' | 'logHeaders'>;
 
@@ -15,7 +15,6 @@ export interface LogOutput {
   options: LoggerOptions;
 }
 
-const REQUEST_ID = /^[\w.:-]{1,64}$/;
 // Nest's own start-up chatter (one line per module and route): kept in JSON, left out for people.
 const START_UP_CHATTER = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
 const LOGGED = Symbol('signoff.request-logged');
@@ -81,8 +80,7 @@ export function httpLogging(settings: LogSettings): [HttpOptions, DestinationStr
     {
       ...options,
       genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+        const id = requestIdOf(req);
         res.setHeader('X-Request-Id', id);
         return id;
       },

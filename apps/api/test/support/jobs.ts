@@ -13,7 +13,8 @@ import type { Account } from './accounts.js';
 
 // Names from libs/auth-sessions/src/jobs/auth-sessions.queue.ts and apps/api/src/app.module.ts.
 export const QUEUE = 'auth-sessions';
-export const logoutEverywhereJobId = (userId: string, epoch: number): string => `logout-everywhere-${userId}-${epoch}`;
+export const CLEANUP_JOB = 'credential-change-cleanup';
+export const cleanupJobId = (userId: string, epoch: number): string => `${CLEANUP_JOB}-${userId}-${epoch}`;
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const workerEntry = fileURLToPath(new URL('../../../../dist/apps/api/src/worker.js', import.meta.url));

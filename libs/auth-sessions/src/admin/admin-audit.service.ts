@@ -6,7 +6,7 @@ import { AuditLogService } from '../audit/audit-log.service.js';
 import type { ClientContext } from '../common/client-context.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 
-/** Reading the audit log as an admin: every read is itself an `audit_read` event (AUD-05). */
+/** Reading the audit log as an admin: every read is itself an `audit_read` event, so reading the trail leaves a trail. */
 @Injectable()
 export class AdminAuditService {
   constructor(private readonly auditLog: AuditLogService) {}

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseGuards, UsePipes } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -12,13 +12,13 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
-import { clientContextOf } from '../common/client-context.js';
 import { libraryValidationPipe } from '../common/validation.js';
 import { ListSessionsQuery } from '../devices/devices.dto.js';
-import { LogoutService } from '../logout/logout.service.js';
+import { CurrentAuth, Roles } from '../edge/auth.decorators.js';
+import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
+import { SessionResponses } from '../edge/session-responses.js';
+import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
-import { CurrentAuth, Roles } from '../sessions/session.decorators.js';
 import { ADMIN_ROLE, AdminGuard } from './admin.guard.js';
 import { AdminSessionsService } from './admin-sessions.service.js';
 import { FilterRevocationDto, RevokedDto, SessionListDto } from './dto/admin.responses.js';
@@ -38,10 +38,12 @@ const STEP_UP = 'Needs a fresh admin session: 403 reauth_required otherwise (POS
 @UseGuards(AdminGuard)
 @Controller('admin')
 @UsePipes(libraryValidationPipe)
+@UseInterceptors(StoreUnavailableInterceptor)
 export class AdminSessionsController {
   constructor(
     private readonly admin: AdminSessionsService,
-    private readonly logout: LogoutService,
+    private readonly responses: SessionResponses,
+    private readonly edge: HttpEdge,
   ) {}
 
   @ApiOperation({ summary: "A user's sessions, newest activity first; ?include=ended adds the last 30 days of ended ones. The read is audited." })
@@ -50,8 +52,8 @@ export class AdminSessionsController {
   @ApiBadRequestResponse({ description: 'userId is not a UUID, or include is not "ended".' })
   @ApiNotFoundResponse({ description: 'No such user.' })
   @Get('users/:userId/sessions')
-  async listSessions(@CurrentAuth() auth: RequestAuth, @Param('userId', uuidPipe) userId: string, @Query() query: ListSessionsQuery, @Req() req: Request) {
-    return { sessions: await this.admin.listSessions(auth, userId, query.include === 'ended', clientContextOf(req)) };
+  async listSessions(@CurrentAuth() auth: RequestAuth, @Param('userId', uuidPipe) userId: string, @Query() query: ListSessionsQuery, @Req() req: HttpRequest) {
+    return { sessions: await this.admin.listSessions(auth, userId, query.include === 'ended', this.edge.clientContext(req)) };
   }
 
   @ApiOperation({ summary: `End one of the user's sessions (reason revoked_by_admin). ${STEP_UP}` })
@@ -67,11 +69,11 @@ export class AdminSessionsController {
     @Param('sessionId', uuidPipe) sessionId: string,
     @Body() body: NoteDto,
     @Query() query: NoteQuery,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: HttpRequest,
+    @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<void> {
-    const result = await this.admin.revokeSession(auth, userId, sessionId, body.note ?? query.note, clientContextOf(req));
-    if (result.endedCurrent) this.logout.endClientSession(res);
+    const result = await this.admin.revokeSession(auth, userId, sessionId, body.note ?? query.note, this.edge.clientContext(req));
+    if (result.endedCurrent) this.responses.ended(res);
   }
 
   @ApiOperation({ summary: `End a selection of the user's sessions; ids that are not the user's active sessions are skipped and not counted. ${STEP_UP}` })
@@ -84,11 +86,11 @@ export class AdminSessionsController {
     @CurrentAuth() auth: RequestAuth,
     @Param('userId', uuidPipe) userId: string,
     @Body() body: RevokeSessionsDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: HttpRequest,
+    @Res({ passthrough: true }) res: HttpResponse,
   ) {
-    const result = await this.admin.revokeSessions(auth, userId, body.sessionIds, body.note, clientContextOf(req));
-    if (result.endedCurrent) this.logout.endClientSession(res);
+    const result = await this.admin.revokeSessions(auth, userId, body.sessionIds, body.note, this.edge.clientContext(req));
+    if (result.endedCurrent) this.responses.ended(res);
     return { revoked: result.revoked };
   }
 
@@ -102,11 +104,11 @@ export class AdminSessionsController {
     @CurrentAuth() auth: RequestAuth,
     @Param('userId', uuidPipe) userId: string,
     @Body() body: NoteDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: HttpRequest,
+    @Res({ passthrough: true }) res: HttpResponse,
   ) {
-    const result = await this.admin.logoutEverywhere(auth, userId, body.note, clientContextOf(req));
-    if (result.endedCurrent) this.logout.endClientSession(res);
+    const result = await this.admin.logoutEverywhere(auth, userId, body.note, this.edge.clientContext(req));
+    if (result.endedCurrent) this.responses.ended(res);
     return { revoked: result.revoked };
   }
 
@@ -117,7 +119,7 @@ export class AdminSessionsController {
   @ApiBadRequestResponse({ description: 'No filter, no note, or a malformed value.' })
   @Post('sessions/revoke-by-filter')
   @HttpCode(200)
-  revokeByFilter(@CurrentAuth() auth: RequestAuth, @Body() body: RevokeByFilterDto, @Req() req: Request) {
-    return this.admin.revokeByFilter(auth, body, clientContextOf(req));
+  revokeByFilter(@CurrentAuth() auth: RequestAuth, @Body() body: RevokeByFilterDto, @Req() req: HttpRequest) {
+    return this.admin.revokeByFilter(auth, body, this.edge.clientContext(req));
   }
 }

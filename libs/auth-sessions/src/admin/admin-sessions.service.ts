@@ -7,29 +7,11 @@ import { DevicesService } from '../devices/devices.service.js';
 import type { SessionResponse } from '../devices/session.response.js';
 import type { RevocationResult } from '../logout/logout.service.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
-import { SessionEvents } from '../sessions/session-events.js';
-import { type SessionEnd, SessionRepository } from '../sessions/session.repository.js';
+import { SessionRepository } from '../sessions/session.repository.js';
+import { type RevocationPlan, SessionRevoker } from '../sessions/session-revoker.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { SignoffUser } from '../users/users-provider.js';
-import { AdminSessionsRepository } from './admin-sessions.repository.js';
 import { describeRevokeFilter, REVOKE_FILTER_FIELDS, type RevokeFilterInput, toRevokeFilter } from './revoke-filter.js';
-
-/** One row of the admin user list. */
-export interface AdminUserSummary {
-  id: string;
-  email: string;
-  roles: string[];
-  activeSessions: number;
-  lastActiveAt: Date | null;
-}
-
-/** One page of the admin user list. */
-export interface AdminUsersPage {
-  items: AdminUserSummary[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
 
 /** The outcome of a bulk revocation by filter. */
 export interface FilterRevocationResult {
@@ -49,35 +31,13 @@ const NO_SUCH_SESSION = 'No such active session for this user.';
 @Injectable()
 export class AdminSessionsService {
   constructor(
-    private readonly adminSessions: AdminSessionsRepository,
     private readonly sessionRepository: SessionRepository,
+    private readonly revoker: SessionRevoker,
     private readonly sessions: SessionsService,
     private readonly devices: DevicesService,
     private readonly auditLog: AuditLogService,
-    private readonly events: SessionEvents,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
   ) {}
-
-  /** A page of the host's user search with each user's active session count and last activity (one aggregate query). */
-  async listUsers(query: { search?: string; page: number; pageSize: number }): Promise<AdminUsersPage> {
-    const found = await this.options.users.search({ ...(query.search ? { search: query.search } : {}), page: query.page, pageSize: query.pageSize });
-    const stats = await this.adminSessions.sessionStats(
-      found.items.map((user) => user.id),
-      new Date(),
-    );
-    return {
-      items: found.items.map((user) => ({
-        id: user.id,
-        email: user.email,
-        roles: user.roles,
-        activeSessions: stats.get(user.id)?.activeSessions ?? 0,
-        lastActiveAt: stats.get(user.id)?.lastActiveAt ?? null,
-      })),
-      total: found.total,
-      page: query.page,
-      pageSize: query.pageSize,
-    };
-  }
 
   /**
    * A user's active sessions (and, with `includeEnded`, those ended in the last 30 days), newest
@@ -118,24 +78,23 @@ export class AdminSessionsService {
   async logoutEverywhere(admin: RequestAuth, userId: string, note: string | undefined, client: ClientContext): Promise<RevocationResult> {
     this.sessions.assertFresh(admin.session);
     const user = await this.requireUser(userId);
-    const ended = await this.sessionRepository.transaction(async (manager) => {
-      const end = endBy(admin);
-      const ids = await this.sessionRepository.revokeAllForUser(user.id, end, manager);
-      await this.auditLog.record(manager, {
-        type: 'logout_everywhere',
-        actor: actorOf(admin),
-        userId: user.id,
-        sessionId: null,
-        client,
-        reason: 'revoked_by_admin',
-        note: note ?? null,
-        metadata: { count: ids.length, sessionIds: ids },
-        at: end.at,
-      });
-      return ids;
-    });
-    await this.events.publishEnded({ userId: user.id, sessionIds: ended, reason: 'revoked_by_admin' });
-    return { revoked: ended.length, endedCurrent: ended.includes(admin.session.id) };
+    const ended = await this.revoker.revoke(
+      { userId: user.id, allSessions: true },
+      this.byAdmin(admin, (endedSessions, at) => [
+        {
+          type: 'logout_everywhere',
+          actor: actorOf(admin),
+          userId: user.id,
+          sessionId: null,
+          client,
+          reason: 'revoked_by_admin',
+          note: note ?? null,
+          metadata: { count: endedSessions.length, sessionIds: endedSessions.map((session) => session.id) },
+          at,
+        },
+      ]),
+    );
+    return { revoked: ended.length, endedCurrent: ended.some((session) => session.id === admin.session.id) };
   }
 
   /**
@@ -156,47 +115,43 @@ export class AdminSessionsService {
       });
     }
     if (input.dryRun) {
-      return { matched: await this.adminSessions.countMatching(filter, admin.session.id, new Date()), revoked: 0 };
+      return { matched: await this.sessionRepository.countMatching(filter, admin.session.id, new Date()), revoked: 0 };
     }
     this.sessions.assertFresh(admin.session);
-    const ended = await this.sessionRepository.transaction(async (manager) => {
-      const end = endBy(admin);
-      const rows = await this.adminSessions.revokeMatching(filter, admin.session.id, end, manager);
-      const common = { actor: actorOf(admin), client, reason: 'revoked_by_admin', note: input.note, at: end.at } as const;
-      await this.auditLog.record(
-        manager,
-        { ...common, type: 'sessions_revoked_by_filter', userId: null, sessionId: null, metadata: { filter: describeRevokeFilter(filter), count: rows.length } },
-        ...rows.map((row): AuditRecord => ({ ...common, type: 'session_revoked', userId: row.userId, sessionId: row.id, metadata: { byFilter: true } })),
-      );
-      return rows;
-    });
-    const byUser = new Map<string, string[]>();
-    for (const row of ended) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row.id]);
-    await Promise.all([...byUser].map(([userId, sessionIds]) => this.events.publishEnded({ userId, sessionIds, reason: 'revoked_by_admin' })));
+    const ended = await this.revoker.revoke(
+      { filter, exceptSessionId: admin.session.id },
+      this.byAdmin(admin, (endedSessions, at) => {
+        const common = { actor: actorOf(admin), client, reason: 'revoked_by_admin', note: input.note, at } as const;
+        return [
+          { ...common, type: 'sessions_revoked_by_filter', userId: null, sessionId: null, metadata: { filter: describeRevokeFilter(filter), count: endedSessions.length } },
+          ...endedSessions.map((session): AuditRecord => ({ ...common, type: 'session_revoked', userId: session.userId, sessionId: session.id, metadata: { byFilter: true } })),
+        ];
+      }),
+    );
     return { matched: ended.length, revoked: ended.length };
   }
 
   private async revokeOfUser(admin: RequestAuth, user: SignoffUser, sessionIds: string[], note: string | undefined, client: ClientContext): Promise<string[]> {
-    const ended = await this.sessionRepository.transaction(async (manager) => {
-      const end = endBy(admin);
-      const ids = await this.sessionRepository.revoke(user.id, sessionIds, end, manager);
-      await this.auditLog.record(
-        manager,
-        ...ids.map((id): AuditRecord => ({
+    const ended = await this.revoker.revoke(
+      { userId: user.id, sessionIds },
+      this.byAdmin(admin, (endedSessions, at) =>
+        endedSessions.map((session): AuditRecord => ({
           type: 'session_revoked',
           actor: actorOf(admin),
           userId: user.id,
-          sessionId: id,
+          sessionId: session.id,
           client,
           reason: 'revoked_by_admin',
           note: note ?? null,
-          at: end.at,
+          at,
         })),
-      );
-      return ids;
-    });
-    if (ended.length > 0) await this.events.publishEnded({ userId: user.id, sessionIds: ended, reason: 'revoked_by_admin' });
-    return ended;
+      ),
+    );
+    return ended.map((session) => session.id);
+  }
+
+  private byAdmin(admin: RequestAuth, audit: RevocationPlan['audit']): RevocationPlan {
+    return { reason: 'revoked_by_admin', by: actorOf(admin), audit };
   }
 
   private async requireUser(userId: string): Promise<SignoffUser> {
@@ -208,8 +163,4 @@ export class AdminSessionsService {
 
 function actorOf(auth: RequestAuth): { id: string; email: string } {
   return { id: auth.user.id, email: auth.user.email };
-}
-
-function endBy(admin: RequestAuth): SessionEnd {
-  return { reason: 'revoked_by_admin', at: new Date(), byId: admin.user.id, byEmail: admin.user.email };
 }

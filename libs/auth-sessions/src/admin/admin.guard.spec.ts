@@ -1,13 +1,14 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
-import type { AuthenticatedRequest, RequestAuth } from '../sessions/request-auth.js';
+import type { AuthenticatedRequest } from '../edge/execution-target.js';
+import type { RequestAuth } from '../sessions/request-auth.js';
 import type { SignoffUser } from '../users/users-provider.js';
 import { AdminGuard } from './admin.guard.js';
 
 const ADA: SignoffUser = { id: '0b6a3c8e-2f41-4d7a-9c5e-1a2b3c4d5e6f', email: 'ada@example.com', roles: ['admin'] };
 
 function contextFor(req: Partial<AuthenticatedRequest>): ExecutionContext {
-  return { switchToHttp: () => ({ getRequest: () => req }) } as unknown as ExecutionContext;
+  return { getType: () => 'http', switchToHttp: () => ({ getRequest: () => req, getResponse: () => ({}) }) } as unknown as ExecutionContext;
 }
 
 function guardWith(stored: SignoffUser | null): AdminGuard {

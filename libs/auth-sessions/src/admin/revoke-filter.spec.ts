@@ -3,7 +3,8 @@ import { validate } from 'class-validator';
 import { AuditQuery } from './dto/audit.query.js';
 import { ListUsersQuery } from './dto/list-users.query.js';
 import { RevokeByFilterDto } from './dto/revoke-by-filter.dto.js';
-import { containsPattern, describeRevokeFilter, toRevokeFilter } from './revoke-filter.js';
+import { containsPattern } from '../sessions/session-filter.js';
+import { describeRevokeFilter, toRevokeFilter } from './revoke-filter.js';
 
 async function errorsOf<T extends object>(type: new () => T, plain: Record<string, unknown>): Promise<string[]> {
   const errors = await validate(plainToInstance(type, plain), { whitelist: true, forbidNonWhitelisted: true });

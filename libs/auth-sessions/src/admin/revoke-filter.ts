@@ -1,16 +1,4 @@
-/** Which active sessions a bulk revocation ends; every given field must match. */
-export interface RevokeFilter {
-  /** The session's recorded client IP, exactly. */
-  ip?: string;
-  /** A case-insensitive substring of the session's User-Agent. */
-  userAgentContains?: string;
-  /** Sessions signed in before this moment. */
-  createdBefore?: Date;
-  /** Sessions last active before this moment. */
-  lastActiveBefore?: Date;
-  /** Sessions of these users. */
-  userIds?: string[];
-}
+import type { SessionFilter } from '../sessions/session-filter.js';
 
 /** The filter fields of `POST /api/admin/sessions/revoke-by-filter`, as validated strings. */
 export interface RevokeFilterInput {
@@ -28,8 +16,8 @@ export const REVOKE_FILTER_FIELDS = ['ip', 'userAgentContains', 'createdBefore',
  * The filter the input describes; null when it names no filter at all (which would match every
  * session of every user, so the API refuses it).
  */
-export function toRevokeFilter(input: RevokeFilterInput): RevokeFilter | null {
-  const filter: RevokeFilter = {};
+export function toRevokeFilter(input: RevokeFilterInput): SessionFilter | null {
+  const filter: SessionFilter = {};
   if (input.ip !== undefined) filter.ip = input.ip;
   if (input.userAgentContains !== undefined) filter.userAgentContains = input.userAgentContains;
   if (input.createdBefore !== undefined) filter.createdBefore = new Date(input.createdBefore);
@@ -39,7 +27,7 @@ export function toRevokeFilter(input: RevokeFilterInput): RevokeFilter | null {
 }
 
 /** The filter as recorded in the `sessions_revoked_by_filter` event (JSON, ISO 8601 times). */
-export function describeRevokeFilter(filter: RevokeFilter): Record<string, unknown> {
+export function describeRevokeFilter(filter: SessionFilter): Record<string, unknown> {
   return {
     ...(filter.ip !== undefined ? { ip: filter.ip } : {}),
     ...(filter.userAgentContains !== undefined ? { userAgentContains: filter.userAgentContains } : {}),
@@ -47,9 +35,4 @@ export function describeRevokeFilter(filter: RevokeFilter): Record<string, unkno
     ...(filter.lastActiveBefore ? { lastActiveBefore: filter.lastActiveBefore.toISOString() } : {}),
     ...(filter.userIds ? { userIds: filter.userIds } : {}),
   };
-}
-
-/** A LIKE pattern matching `text` anywhere, with LIKE's wildcards in it taken literally (escape `\`). */
-export function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 }

@@ -12,7 +12,7 @@ export const AUDIT_EVENT_TYPES = [
   'refresh_token_reuse',
   'sessions_revoked_by_filter',
   'audit_pruned',
-  // Admin reads (ADM-06, AUD-05): a user's sessions opened, the audit log listed or exported.
+  // Admin reads, themselves audited: a user's sessions opened, the audit log listed or exported.
   'admin_sessions_viewed',
   'audit_read',
 ] as const;

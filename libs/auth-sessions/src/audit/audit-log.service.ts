@@ -3,7 +3,6 @@ import { BadRequestException, HttpStatus, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { ClientContext } from '../common/client-context.js';
-import { AuthMetrics } from '../metrics/auth-metrics.service.js';
 import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor.js';
 import { AuditEvent } from './audit-event.entity.js';
 import { AuditEventRepository, type AuditFilter } from './audit-event.repository.js';
@@ -33,10 +32,7 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
 /** Writes audit events inside the caller's transaction, so an event exists exactly when its change does. */
 @Injectable()
 export class AuditLogService {
-  constructor(
-    private readonly events: AuditEventRepository,
-    private readonly metrics: AuthMetrics,
-  ) {}
+  constructor(private readonly events: AuditEventRepository) {}
 
   /** Appends events; returns nothing. Write from services (use cases), never from guards or controllers. */
   async record(manager: EntityManager, ...records: AuditRecord[]): Promise<void> {
@@ -45,7 +41,6 @@ export class AuditLogService {
     for (let start = 0; start < records.length; start += INSERT_CHUNK) {
       await this.insert(manager, records.slice(start, start + INSERT_CHUNK));
     }
-    this.metrics.countSessionsEnded(manager, records);
   }
 
   /**

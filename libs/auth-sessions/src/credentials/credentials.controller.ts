@@ -1,38 +1,52 @@
-import { Body, Controller, HttpCode, Post, Req, Res, UsePipes } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { libraryValidationPipe } from '../common/validation.js';
-import { RateLimited } from '../sessions/session.decorators.js';
+import { CurrentAuth, RateLimited } from '../edge/auth.decorators.js';
+import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
+import { SessionResponses } from '../edge/session-responses.js';
+import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
+import type { RequestAuth } from '../sessions/request-auth.js';
 import { ChangeEmailDto, ChangePasswordDto, SecurityReportDto } from './credentials.dto.js';
-import { CredentialsService } from './credentials.service.js';
+import { type CredentialChangeOutcome, type CredentialChangeResult, CredentialsService } from './credentials.service.js';
 
 @ApiTags('auth')
 @Controller('auth')
 @UsePipes(libraryValidationPipe)
+@UseInterceptors(StoreUnavailableInterceptor)
 export class CredentialsController {
-  constructor(private readonly credentials: CredentialsService) {}
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly responses: SessionResponses,
+    private readonly edge: HttpEdge,
+  ) {}
 
   @ApiOperation({ summary: 'Change the password: every other session ends at once; this one is kept with new secrets.' })
   @RateLimited()
   @Post('password')
   @HttpCode(200)
-  changePassword(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: ChangePasswordDto) {
-    return this.credentials.changePassword(req, res, body.currentPassword, body.newPassword);
+  async changePassword(@CurrentAuth() auth: RequestAuth, @Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpResponse, @Body() body: ChangePasswordDto) {
+    return this.answer(res, await this.credentials.changePassword(auth, this.edge.clientContext(req), body.currentPassword, body.newPassword));
   }
 
   @ApiOperation({ summary: 'Change the email: every other session ends at once; this one is kept with new secrets.' })
   @RateLimited()
   @Post('email')
   @HttpCode(200)
-  changeEmail(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: ChangeEmailDto) {
-    return this.credentials.changeEmail(req, res, body.password, body.newEmail);
+  async changeEmail(@CurrentAuth() auth: RequestAuth, @Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpResponse, @Body() body: ChangeEmailDto) {
+    return this.answer(res, await this.credentials.changeEmail(auth, this.edge.clientContext(req), body.password, body.newEmail));
   }
 
   @ApiOperation({ summary: '"This wasn\'t me": ends every session of the user, this one included.' })
   @RateLimited()
   @Post('security-report')
   @HttpCode(200)
-  reportSecurityConcern(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: SecurityReportDto) {
-    return this.credentials.reportSecurityConcern(req, res, body.note);
+  async reportSecurityConcern(@CurrentAuth() auth: RequestAuth, @Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpResponse, @Body() body: SecurityReportDto) {
+    return this.answer(res, await this.credentials.reportSecurityConcern(auth, this.edge.clientContext(req), body.note));
+  }
+
+  private answer(res: HttpResponse, outcome: CredentialChangeOutcome): CredentialChangeResult {
+    if (outcome.rotated) this.responses.started(res, outcome.rotated.session, outcome.rotated.token);
+    if (outcome.endedCurrent) this.responses.ended(res);
+    return outcome.result;
   }
 }

@@ -1,23 +1,21 @@
 import { ConflictException, HttpStatus, Inject, Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
 import type { EntityManager } from 'typeorm';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { CredentialChangeKind, ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
-import { AuditLogService } from '../audit/audit-log.service.js';
 import type { AuditEventType } from '../audit/audit-event-type.js';
-import { type ClientContext, clientContextOf } from '../common/client-context.js';
-import { JOB_LOGOUT_EVERYWHERE, type LogoutEverywhereJob, logoutEverywhereJobId } from '../jobs/auth-sessions.queue.js';
-import { OutboxRelay } from '../jobs/outbox-relay.service.js';
+import type { ClientContext } from '../common/client-context.js';
+import { translateStoreErrors } from '../edge/store-errors.js';
+import { type CredentialChangeCleanupJob, credentialChangeCleanupJobId, JOB_CREDENTIAL_CHANGE_CLEANUP } from '../jobs/auth-sessions.queue.js';
+import { OutboxRelay } from '../jobs/outbox-relay.js';
 import { OutboxRepository } from '../jobs/outbox.repository.js';
-import { LogoutService } from '../logout/logout.service.js';
-import type { AuthenticatedRequest, RequestAuth } from '../sessions/request-auth.js';
+import type { RequestAuth } from '../sessions/request-auth.js';
 import { InvalidPasswordError, SessionRejectedError } from '../sessions/session.errors.js';
-import { SessionCookies } from '../sessions/session-cookies.js';
+import type { Session } from '../sessions/session.entity.js';
 import type { SessionEndReason } from '../sessions/session-end-reason.js';
 import { SessionEvents } from '../sessions/session-events.js';
 import { SessionRepository } from '../sessions/session.repository.js';
+import { SessionRevoker } from '../sessions/session-revoker.js';
 import { generateSessionToken, hashSessionToken } from '../sessions/session-token.js';
-import { SessionsService } from '../sessions/sessions.service.js';
 import { type TokenPair, TokensService } from '../tokens/tokens.service.js';
 import { EmailTakenError } from '../users/users-provider.js';
 
@@ -46,6 +44,15 @@ export interface CredentialChangeReceipt {
 /** The answer of password, email and security-report: the count, and a bearer caller's new pair. */
 export type CredentialChangeResult = { revoked: number } & Partial<TokenPair>;
 
+/** What a credential change made by the caller means for the caller's client. */
+export interface CredentialChangeOutcome {
+  result: CredentialChangeResult;
+  /** The caller's session kept with new secrets: a cookie caller gets new cookies for it. */
+  rotated: { session: Session; token: string } | null;
+  /** Whether the caller's own session ended too (security report): the client must be told it is signed out. */
+  endedCurrent: boolean;
+}
+
 /**
  * Credential changes log the user out everywhere. The change, the epoch bump that ends every other
  * session, the rotation of the caller's session, the audit events and the outbox row of the
@@ -55,30 +62,31 @@ export type CredentialChangeResult = { revoked: number } & Partial<TokenPair>;
 export class CredentialsService {
   constructor(
     private readonly sessionRepository: SessionRepository,
-    private readonly sessions: SessionsService,
+    private readonly revoker: SessionRevoker,
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
-    private readonly auditLog: AuditLogService,
     private readonly events: SessionEvents,
     private readonly tokens: TokensService,
-    private readonly cookies: SessionCookies,
-    private readonly logout: LogoutService,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
   ) {}
 
-  /** `POST /api/auth/password`: the current password is required (403 `invalid_password`, nothing changes). */
-  async changePassword(req: Request, res: Response, currentPassword: string, newPassword: string): Promise<CredentialChangeResult> {
-    const auth = requireAuth(req);
+  /**
+   * `POST /api/auth/password`: the current password is required (403 `invalid_password`, nothing changes).
+   * @internal
+   */
+  async changePassword(auth: RequestAuth, client: ClientContext, currentPassword: string, newPassword: string): Promise<CredentialChangeOutcome> {
     if (!(await this.options.users.verifyPassword(auth.user, currentPassword))) throw new InvalidPasswordError();
-    return this.changeForCaller(req, res, 'password', (manager) => this.options.users.changePassword(auth.user.id, newPassword, manager));
+    return this.changeForCaller(auth, client, 'password', (manager) => this.options.users.changePassword(auth.user.id, newPassword, manager));
   }
 
-  /** `POST /api/auth/email`: the password is required; 409 when the address is taken. */
-  async changeEmail(req: Request, res: Response, password: string, newEmail: string): Promise<CredentialChangeResult> {
-    const auth = requireAuth(req);
+  /**
+   * `POST /api/auth/email`: the password is required; 409 when the address is taken.
+   * @internal
+   */
+  async changeEmail(auth: RequestAuth, client: ClientContext, password: string, newEmail: string): Promise<CredentialChangeOutcome> {
     if (!(await this.options.users.verifyPassword(auth.user, password))) throw new InvalidPasswordError();
     try {
-      return await this.changeForCaller(req, res, 'email', (manager) => this.options.users.changeEmail(auth.user.id, newEmail, manager), {
+      return await this.changeForCaller(auth, client, 'email', (manager) => this.options.users.changeEmail(auth.user.id, newEmail, manager), {
         newEmail,
       });
     } catch (error) {
@@ -89,9 +97,12 @@ export class CredentialsService {
     }
   }
 
-  /** `POST /api/auth/security-report` ("this wasn't me"): ends every session, the caller's included; no step-up. */
-  reportSecurityConcern(req: Request, res: Response, note: string | undefined): Promise<CredentialChangeResult> {
-    return this.changeForCaller(req, res, 'security_concern', null, note ? { note } : {});
+  /**
+   * `POST /api/auth/security-report` ("this wasn't me"): ends every session, the caller's included; no step-up.
+   * @internal
+   */
+  reportSecurityConcern(auth: RequestAuth, client: ClientContext, note: string | undefined): Promise<CredentialChangeOutcome> {
+    return this.changeForCaller(auth, client, 'security_concern', null, note ? { note } : {});
   }
 
   /**
@@ -101,10 +112,18 @@ export class CredentialsService {
    * commit; without a manager the library commits and announces itself.
    * @param keepSessionId a session to keep (moved into the new epoch unchanged)
    */
-  async credentialsChanged(
+  credentialsChanged(
     userId: string,
     kind: CredentialChangeKind,
     options: { keepSessionId?: string; manager?: EntityManager; note?: string } = {},
+  ): Promise<CredentialChangeReceipt> {
+    return translateStoreErrors(() => this.recordCredentialsChanged(userId, kind, options));
+  }
+
+  private async recordCredentialsChanged(
+    userId: string,
+    kind: CredentialChangeKind,
+    options: { keepSessionId?: string; manager?: EntityManager; note?: string },
   ): Promise<CredentialChangeReceipt> {
     const record = async (manager: EntityManager) => {
       const receipt = await this.record(manager, userId, kind, {
@@ -124,15 +143,13 @@ export class CredentialsService {
   }
 
   private async changeForCaller(
-    req: Request,
-    res: Response,
+    auth: RequestAuth,
+    client: ClientContext,
     kind: CredentialChangeKind,
     change: ((manager: EntityManager) => Promise<void>) | null,
     metadata: Record<string, unknown> = {},
-  ): Promise<CredentialChangeResult> {
-    const auth = requireAuth(req);
+  ): Promise<CredentialChangeOutcome> {
     const keepCurrent = this.options.credentialChanges[kind].keepCurrent;
-    const client = clientContextOf(req);
     const token = generateSessionToken();
     const { receipt, pair, rotated } = await this.sessionRepository.transaction(async (manager) => {
       await change?.(manager);
@@ -157,12 +174,14 @@ export class CredentialsService {
       const pair = auth.method === 'bearer' ? await this.tokens.reissue(rotated, manager) : null;
       return { receipt, pair, rotated };
     });
-    // Cookies only after the commit: a failed change must leave the browser's session as it was.
-    if (rotated && auth.method === 'cookie') this.cookies.set(res, token, this.sessions.cookieMaxAgeSeconds(rotated));
     // Both announcements measure their wait from this commit, so a Redis outage costs one lease, not two.
-    await Promise.all([receipt.announce(), keepCurrent ? this.events.publishRotated(auth.user.id, auth.session.id) : undefined]);
-    if (!keepCurrent) this.logout.endClientSession(res);
-    return { revoked: receipt.revoked, ...pair };
+    await Promise.all([receipt.announce(), keepCurrent ? this.events.announceRotated(auth.user.id, auth.session.id) : undefined]);
+    // The new cookies go out only now, after the commit: a failed change leaves the browser's session as it was.
+    return {
+      result: { revoked: receipt.revoked, ...pair },
+      rotated: rotated && auth.method === 'cookie' ? { session: rotated, token } : null,
+      endedCurrent: !keepCurrent,
+    };
   }
 
   private async record(
@@ -177,46 +196,37 @@ export class CredentialsService {
       metadata: Record<string, unknown>;
     },
   ): Promise<CredentialChangeReceipt> {
-    const at = new Date();
     const reason = END_REASONS[kind];
-    const revoked = await this.sessionRepository.countActiveForUser(userId, context.keptSessionId, at, manager);
-    const epoch = await this.sessionRepository.bumpEpoch(userId, reason, at, manager);
-    const base = { actor: context.actor, userId, sessionId: context.sessionId, client: context.client, at };
-    await this.auditLog.record(
-      manager,
-      { ...base, type: EVENT_TYPES[kind], metadata: context.metadata },
-      { ...base, type: 'logout_everywhere', reason, metadata: { count: revoked, keptSessionId: context.keptSessionId } },
-    );
     const policy = this.options.credentialChanges[kind];
-    const job: LogoutEverywhereJob = {
+    const revocation = await this.revoker.endAllByEpoch(manager, {
       userId,
-      epoch,
       reason,
       keptSessionId: context.keptSessionId,
-      changedAt: at.toISOString(),
+      notify: policy.notify,
+      audit: (revoked, at) => {
+        const base = { actor: context.actor, userId, sessionId: context.sessionId, client: context.client, at };
+        return [
+          { ...base, type: EVENT_TYPES[kind], metadata: context.metadata },
+          { ...base, type: 'logout_everywhere', reason, metadata: { count: revoked, keptSessionId: context.keptSessionId } },
+        ];
+      },
+    });
+    const job: CredentialChangeCleanupJob = {
+      userId,
+      epoch: revocation.epoch,
+      reason,
+      keptSessionId: context.keptSessionId,
+      changedAt: revocation.at.toISOString(),
       notify: policy.notify,
     };
-    await this.outbox.add(JOB_LOGOUT_EVERYWHERE, logoutEverywhereJobId(job), job, manager);
+    await this.outbox.add(JOB_CREDENTIAL_CHANGE_CLEANUP, credentialChangeCleanupJobId(job), job, manager);
     return {
-      revoked,
-      epoch,
+      revoked: revocation.revoked,
+      epoch: revocation.epoch,
       announce: async () => {
         this.relay.kick();
-        await this.events.publishEnded({
-          userId,
-          sessionIds: [],
-          reason,
-          allOfUser: true,
-          ...(context.keptSessionId ? { exceptSessionId: context.keptSessionId } : {}),
-          silent: !policy.notify,
-        });
+        await revocation.announce();
       },
     };
   }
-}
-
-function requireAuth(req: Request): RequestAuth {
-  const auth = (req as AuthenticatedRequest).auth;
-  if (!auth) throw new SessionRejectedError('unauthenticated');
-  return auth;
 }

@@ -1,10 +1,11 @@
-import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UsePipes } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
-import { clientContextOf } from '../common/client-context.js';
 import { libraryValidationPipe } from '../common/validation.js';
+import { CurrentAuth } from '../edge/auth.decorators.js';
+import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
+import { SessionResponses } from '../edge/session-responses.js';
+import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
 import { LogoutService } from '../logout/logout.service.js';
-import { CurrentAuth } from '../sessions/session.decorators.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { ListSessionsQuery } from './devices.dto.js';
 import { DevicesService } from './devices.service.js';
@@ -14,10 +15,13 @@ const uuidPipe = new ParseUUIDPipe({ version: undefined });
 @ApiTags('devices')
 @Controller('auth/sessions')
 @UsePipes(libraryValidationPipe)
+@UseInterceptors(StoreUnavailableInterceptor)
 export class DevicesController {
   constructor(
     private readonly devices: DevicesService,
     private readonly logout: LogoutService,
+    private readonly responses: SessionResponses,
+    private readonly edge: HttpEdge,
   ) {}
 
   @ApiOperation({ summary: 'Your sessions as devices, newest activity first; ?include=ended adds the last 30 days.' })
@@ -32,18 +36,18 @@ export class DevicesController {
   async revoke(
     @CurrentAuth() auth: RequestAuth,
     @Param('id', uuidPipe) sessionId: string,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: HttpRequest,
+    @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<void> {
-    const result = await this.logout.revokeOwnSession(auth, sessionId, clientContextOf(req));
-    if (result.endedCurrent) this.logout.endClientSession(res);
+    const result = await this.logout.revokeOwnSession(auth, sessionId, this.edge.clientContext(req));
+    if (result.endedCurrent) this.responses.ended(res);
   }
 
   @ApiOperation({ summary: 'End every other session (step-up).' })
   @Post('revoke-others')
   @HttpCode(200)
-  async revokeOthers(@CurrentAuth() auth: RequestAuth, @Req() req: Request) {
-    const result = await this.logout.logoutEverywhere(auth, clientContextOf(req), true);
+  async revokeOthers(@CurrentAuth() auth: RequestAuth, @Req() req: HttpRequest) {
+    const result = await this.logout.logoutEverywhere(auth, this.edge.clientContext(req), true);
     return { revoked: result.revoked };
   }
 }

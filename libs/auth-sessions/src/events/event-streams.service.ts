@@ -1,5 +1,5 @@
+import type { ServerResponse } from 'node:http';
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { Request, Response } from 'express';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
@@ -7,16 +7,19 @@ import { SessionBus, type SessionChange } from '../sessions/session-bus.js';
 import type { SessionEndReason } from '../sessions/session-end-reason.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 
+/** One open event stream: a plain Node response the edge has handed over (either HTTP adapter). */
 interface Stream {
   sessionId: string;
   userId: string;
-  res: Response;
+  raw: ServerResponse;
   heartbeat: NodeJS.Timeout;
   expiry: NodeJS.Timeout | undefined;
 }
 
 // setTimeout cannot wait longer than about 24.8 days.
 const MAX_TIMER_MS = 2_147_000_000;
+// Sent to every open stream when this instance shuts down: reconnect (to another instance) after a second.
+const SHUTDOWN_EVENT = `retry: 1000\nevent: reconnect\ndata: ${JSON.stringify({ reason: 'server_shutdown' })}\n\n`;
 
 /**
  * The open `GET /api/auth/events` streams of this instance. A session that ends anywhere (any
@@ -41,37 +44,37 @@ export class EventStreamsService implements BeforeApplicationShutdown, OnApplica
     return this.streams.size;
   }
 
-  /** Opens a stream for the caller's session; it ends with a `logout` event when the session does. */
-  open(auth: RequestAuth, req: Request, res: Response): void {
-    res.status(200);
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Connection', 'keep-alive');
+  /** Starts a stream on a response taken over from the HTTP adapter; it ends with a `logout` event when the session does. */
+  open(auth: RequestAuth, raw: ServerResponse): void {
+    raw.statusCode = 200;
+    raw.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    raw.setHeader('Cache-Control', 'no-store');
+    raw.setHeader('Connection', 'keep-alive');
     // Reverse proxies (nginx) must pass events through as they come.
-    res.setHeader('X-Accel-Buffering', 'no');
-    res.flushHeaders();
-    res.write(': connected\n\n');
+    raw.setHeader('X-Accel-Buffering', 'no');
+    raw.flushHeaders();
+    raw.write(': connected\n\n');
     const stream: Stream = {
       sessionId: auth.session.id,
       userId: auth.user.id,
-      res,
+      raw,
       heartbeat: setInterval(() => void this.beat(stream), this.options.eventsHeartbeatMs),
       expiry: undefined,
     };
     this.streams.add(stream);
     this.scheduleExpiryCheck(stream, auth.expiresAt);
-    req.on('close', () => this.close(stream));
+    raw.on('close', () => this.close(stream));
   }
 
-  // Nest closes the HTTP server between these two hooks, and that waits for every open stream.
+  // Nest closes the HTTP server between these two hooks, and that close waits for every open stream.
   beforeApplicationShutdown(): void {
     this.onApplicationShutdown();
   }
 
-  /** Each open stream is told to reconnect in a second (to another instance, or to this one restarted) and ended. */
+  /** Tells every open stream to reconnect (to another instance) and ends it. */
   onApplicationShutdown(): void {
     for (const stream of [...this.streams]) {
-      stream.res.end(`retry: 1000\nevent: reconnect\ndata: ${JSON.stringify({ reason: 'server_shutdown' })}\n\n`);
+      stream.raw.end(SHUTDOWN_EVENT);
       this.close(stream);
     }
   }
@@ -88,7 +91,7 @@ export class EventStreamsService implements BeforeApplicationShutdown, OnApplica
 
   private async beat(stream: Stream): Promise<void> {
     if (!this.streams.has(stream)) return;
-    stream.res.write(': heartbeat\n\n');
+    stream.raw.write(': heartbeat\n\n');
     await this.recheck(stream);
   }
 
@@ -115,8 +118,7 @@ export class EventStreamsService implements BeforeApplicationShutdown, OnApplica
 
   private sendLogout(stream: Stream, reason: SessionEndReason): void {
     if (!this.streams.has(stream)) return;
-    stream.res.write(`event: logout\ndata: ${JSON.stringify({ reason })}\n\n`);
-    stream.res.end();
+    stream.raw.end(`event: logout\ndata: ${JSON.stringify({ reason })}\n\n`);
     this.close(stream);
   }
 

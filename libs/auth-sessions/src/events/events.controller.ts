@@ -1,21 +1,24 @@
-import { Controller, Get, Req, Res } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
-import { CurrentAuth, NotActivity } from '../sessions/session.decorators.js';
+import { CurrentAuth, NotActivity } from '../edge/auth.decorators.js';
+import { HttpEdge, type HttpResponse } from '../edge/http-edge.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { EventStreamsService } from './event-streams.service.js';
 
 @ApiTags('auth')
 @Controller('auth/events')
 export class EventsController {
-  constructor(private readonly streams: EventStreamsService) {}
+  constructor(
+    private readonly streams: EventStreamsService,
+    private readonly edge: HttpEdge,
+  ) {}
 
   @ApiOperation({ summary: 'Server-Sent Events: `event: logout` with the reason when this session ends, anywhere.' })
   @ApiProduces('text/event-stream')
   // An open stream is not activity: it never moves lastActiveAt.
   @NotActivity()
   @Get()
-  open(@CurrentAuth() auth: RequestAuth, @Req() req: Request, @Res() res: Response): void {
-    this.streams.open(auth, req, res);
+  open(@CurrentAuth() auth: RequestAuth, @Res() res: HttpResponse): void {
+    this.streams.open(auth, this.edge.takeOver(res));
   }
 }

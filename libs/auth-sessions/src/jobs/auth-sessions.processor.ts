@@ -2,18 +2,18 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { Counter, register } from 'prom-client';
-import { SessionExpiryService } from '../sessions/session-expiry.service.js';
 import { AuditRetentionService } from '../audit/audit-retention.service.js';
-import { AuditSealer } from '../audit/audit-sealer.service.js';
+import { AuditSealer } from '../audit/audit-sealer.js';
+import { SessionRevoker } from '../sessions/session-revoker.js';
 import {
   AUTH_SESSIONS_QUEUE,
+  type CredentialChangeCleanupJob,
+  JOB_CREDENTIAL_CHANGE_CLEANUP,
   JOB_EXPIRE_SESSIONS,
-  JOB_LOGOUT_EVERYWHERE,
   JOB_PRUNE_AUDIT_EVENTS,
   JOB_SEAL_AUDIT_EVENTS,
-  type LogoutEverywhereJob,
+  LEGACY_JOB_CREDENTIAL_CHANGE_CLEANUP,
 } from './auth-sessions.queue.js';
-import { LogoutEverywhereService } from './logout-everywhere.service.js';
 
 const failures =
   (register.getSingleMetric('signoff_job_failures_total') as Counter<'job' | 'final'> | undefined) ??
@@ -25,8 +25,7 @@ export class AuthSessionsProcessor extends WorkerHost {
   private readonly logger = new Logger(AuthSessionsProcessor.name);
 
   constructor(
-    private readonly expiry: SessionExpiryService,
-    private readonly logoutEverywhere: LogoutEverywhereService,
+    private readonly revoker: SessionRevoker,
     private readonly auditSealer: AuditSealer,
     private readonly auditRetention: AuditRetentionService,
   ) {
@@ -36,12 +35,15 @@ export class AuthSessionsProcessor extends WorkerHost {
   async process(job: Job): Promise<unknown> {
     switch (job.name) {
       case JOB_EXPIRE_SESSIONS: {
-        const expired = await this.expiry.expireDue();
+        const expired = await this.revoker.expireDue();
         if (expired > 0) this.logger.log(`Marked ${expired} expired sessions as ended`);
         return { expired };
       }
-      case JOB_LOGOUT_EVERYWHERE:
-        return { marked: await this.logoutEverywhere.cleanUp(job.data as LogoutEverywhereJob) };
+      case JOB_CREDENTIAL_CHANGE_CLEANUP:
+      case LEGACY_JOB_CREDENTIAL_CHANGE_CLEANUP: {
+        const data = job.data as CredentialChangeCleanupJob;
+        return { marked: await this.revoker.markEndedByEpoch({ ...data, changedAt: new Date(data.changedAt) }) };
+      }
       case JOB_SEAL_AUDIT_EVENTS:
         return this.auditSealer.sealPending();
       case JOB_PRUNE_AUDIT_EVENTS:

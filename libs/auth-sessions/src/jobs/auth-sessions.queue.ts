@@ -4,7 +4,10 @@ import type { SessionEndReason } from '../sessions/session-end-reason.js';
 export const AUTH_SESSIONS_QUEUE = 'auth-sessions';
 
 export const JOB_EXPIRE_SESSIONS = 'expire-sessions';
-export const JOB_LOGOUT_EVERYWHERE = 'logout-everywhere';
+/** Marks the rows of sessions a credential change ended (by its epoch bump), then tells every instance again. */
+export const JOB_CREDENTIAL_CHANGE_CLEANUP = 'credential-change-cleanup';
+/** The name the clean-up job had before 0.2; jobs already queued under it still run. */
+export const LEGACY_JOB_CREDENTIAL_CHANGE_CLEANUP = 'logout-everywhere';
 /** Adds committed audit events to the hash chain; scheduled every `auditSealEveryMs`, no payload. */
 export const JOB_SEAL_AUDIT_EVENTS = 'seal-audit-events';
 /** Deletes audit events past `auditRetentionDays` through the database's prune; daily, no payload. */
@@ -14,10 +17,10 @@ export const JOB_PRUNE_AUDIT_EVENTS = 'prune-audit-events';
 export type ExpireSessionsJob = Record<string, never>;
 
 /**
- * Payload of `logout-everywhere`: mark the user's sessions older than `epoch` as ended. Ids and
- * versions only, never a secret.
+ * Payload of `credential-change-cleanup`: mark the user's sessions older than `epoch` as ended. Ids
+ * and versions only, never a secret.
  */
-export interface LogoutEverywhereJob {
+export interface CredentialChangeCleanupJob {
   userId: string;
   /** The epoch the change moved to; sessions opened under it (later sign-ins) are left alone. */
   epoch: number;
@@ -31,8 +34,8 @@ export interface LogoutEverywhereJob {
 }
 
 /** BullMQ job ids may not contain ':'; this one is the same for the same change, so repeats are ignored. */
-export function logoutEverywhereJobId(job: Pick<LogoutEverywhereJob, 'userId' | 'epoch'>): string {
-  return `logout-everywhere-${job.userId}-${job.epoch}`;
+export function credentialChangeCleanupJobId(job: Pick<CredentialChangeCleanupJob, 'userId' | 'epoch'>): string {
+  return `credential-change-cleanup-${job.userId}-${job.epoch}`;
 }
 
 /** Retries of every library job: exponential backoff; a job that finally fails stays in the failed set. */

@@ -1,17 +1,15 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, register as globalRegistry, Registry } from 'prom-client';
-import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { AuditChainRepository } from '../audit/audit-chain.repository.js';
 import { AUTH_SESSIONS_QUEUE } from '../jobs/auth-sessions.queue.js';
-import { SESSION_END_REASONS, type SessionEndReason } from '../sessions/session-end-reason.js';
+import { SESSION_END_REASONS } from '../sessions/session-end-reason.js';
+import { SessionEvents } from '../sessions/session-events.js';
 import { isMetricsScrapeAllowed } from './metrics-access.js';
 import { MetricsRepository } from './metrics.repository.js';
-import { countEndedSessions, type EndingRecord } from './session-end-count.js';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
 // A scrape must answer even when Redis or PostgreSQL hangs; those gauges then keep their last value.
@@ -22,17 +20,14 @@ const SCRAPE_TIMEOUT_MS = 2_000;
  * reason, logout latency, job counts by state, unsealed audit events and the process defaults.
  */
 @Injectable()
-export class AuthMetrics implements EntitySubscriberInterface {
+export class AuthMetrics {
   private readonly logger = new Logger(AuthMetrics.name);
   private readonly registry = new Registry();
   private readonly sessionsEnded: Counter<'reason'>;
   private readonly logoutDuration: Histogram<'route' | 'status'>;
   private readonly scrapeErrors: Counter<'source'>;
-  // Counts of sessions ended inside a transaction, published only once it commits.
-  private readonly pendingEnds = new WeakMap<QueryRunner, Map<SessionEndReason, number>>();
-
   constructor(
-    @InjectDataSource() dataSource: DataSource,
+    events: SessionEvents,
     private readonly metrics: MetricsRepository,
     private readonly chain: AuditChainRepository,
     @InjectQueue(AUTH_SESSIONS_QUEUE) private readonly queue: Queue,
@@ -79,7 +74,8 @@ export class AuthMetrics implements EntitySubscriberInterface {
       registers,
       collect: () => this.refresh('audit_unsealed', async () => unsealed.set(await this.chain.countUnsealed())),
     });
-    dataSource.subscribers.push(this);
+    // Counted where the ending committed: every ending goes through SessionRevoker, once, on one instance.
+    events.onEndedHere((reason, count) => this.sessionsEnded.inc({ reason }, count));
   }
 
   /** Whether a scrape with this `Authorization` header may read the metrics (`metricsToken`). */
@@ -103,39 +99,6 @@ export class AuthMetrics implements EntitySubscriberInterface {
   /** Observes one logout request's duration. */
   observeLogout(route: string, status: number, seconds: number): void {
     this.logoutDuration.observe({ route, status: String(status) }, seconds);
-  }
-
-  /**
-   * Counts the sessions that audit records say ended. Inside a transaction the count waits for the
-   * commit (a rolled-back revocation ended nothing).
-   */
-  countSessionsEnded(manager: EntityManager, records: EndingRecord[]): void {
-    const counts = countEndedSessions(records);
-    if (counts.size === 0) return;
-    const runner = manager.queryRunner;
-    if (!runner?.isTransactionActive) {
-      this.publishEnded(counts);
-      return;
-    }
-    const pending = this.pendingEnds.get(runner) ?? new Map<SessionEndReason, number>();
-    for (const [reason, count] of counts) pending.set(reason, (pending.get(reason) ?? 0) + count);
-    this.pendingEnds.set(runner, pending);
-  }
-
-  afterTransactionCommit(event: TransactionCommitEvent): void {
-    // A released savepoint is not the commit yet.
-    if (event.queryRunner.isTransactionActive) return;
-    const pending = this.pendingEnds.get(event.queryRunner);
-    this.pendingEnds.delete(event.queryRunner);
-    if (pending) this.publishEnded(pending);
-  }
-
-  afterTransactionRollback(event: TransactionRollbackEvent): void {
-    if (!event.queryRunner.isTransactionActive) this.pendingEnds.delete(event.queryRunner);
-  }
-
-  private publishEnded(counts: Map<SessionEndReason, number>): void {
-    for (const [reason, count] of counts) this.sessionsEnded.inc({ reason }, count);
   }
 
   private async refresh(source: string, read: () => Promise<void>): Promise<void> {

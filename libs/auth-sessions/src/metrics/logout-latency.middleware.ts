@@ -1,16 +1,20 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, type NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
 import { AuthMetrics } from './auth-metrics.service.js';
 
-/** Times logout requests from arrival to the last byte of the answer, into the logout histogram. */
+/**
+ * Times logout requests from arrival to the last byte of the answer, into the logout histogram.
+ * Nest hands middleware Node's own request and response on both HTTP adapters, so only those are used.
+ */
 @Injectable()
 export class LogoutLatencyMiddleware implements NestMiddleware {
   constructor(private readonly metrics: AuthMetrics) {}
 
-  use(req: Request, res: Response, next: NextFunction): void {
+  use(req: IncomingMessage, res: ServerResponse, next: () => void): void {
     const started = process.hrtime.bigint();
     // The route label is the path without the host's prefix, so it stays a small fixed set.
-    const route = req.path.endsWith('/logout-all') ? 'logout-all' : 'logout';
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const route = path.endsWith('/logout-all') ? 'logout-all' : 'logout';
     res.once('finish', () => {
       this.metrics.observeLogout(route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
     });

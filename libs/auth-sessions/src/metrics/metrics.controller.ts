@@ -1,13 +1,16 @@
 import { Controller, Get, HttpStatus, Req, Res, UnauthorizedException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
-import { Public } from '../sessions/session.decorators.js';
+import { Public } from '../edge/auth.decorators.js';
+import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
 import { AuthMetrics } from './auth-metrics.service.js';
 
 @ApiTags('operations')
 @Controller('metrics')
 export class MetricsController {
-  constructor(private readonly metrics: AuthMetrics) {}
+  constructor(
+    private readonly metrics: AuthMetrics,
+    private readonly edge: HttpEdge,
+  ) {}
 
   @ApiOperation({ summary: 'Prometheus metrics. With `metricsToken` (METRICS_TOKEN) set, needs `Authorization: Bearer <token>`.' })
   @ApiProduces('text/plain')
@@ -15,9 +18,9 @@ export class MetricsController {
   @ApiUnauthorizedResponse({ description: 'A metrics token is configured and the request did not carry it.' })
   @Public()
   @Get()
-  async scrape(@Req() req: Request, @Res() res: Response): Promise<void> {
-    if (!this.metrics.isScrapeAllowed(req.get('authorization'))) {
-      res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+  async scrape(@Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    if (!this.metrics.isScrapeAllowed(this.edge.header(req, 'authorization'))) {
+      this.edge.setHeader(res, 'WWW-Authenticate', 'Bearer realm="metrics"');
       throw new UnauthorizedException({
         statusCode: HttpStatus.UNAUTHORIZED,
         message: 'Send the metrics token as Authorization: Bearer <METRICS_TOKEN>.',
@@ -25,7 +28,8 @@ export class MetricsController {
       });
     }
     const { contentType, body } = await this.metrics.render();
-    res.setHeader('Cache-Control', 'no-store');
-    res.type(contentType).send(body);
+    this.edge.setHeader(res, 'Cache-Control', 'no-store');
+    this.edge.setHeader(res, 'Content-Type', contentType);
+    this.edge.reply(res, body, 200);
   }
 }

@@ -1,44 +1,51 @@
-import { Injectable } from '@nestjs/common';
-import { SessionBus } from './session-bus.js';
+import { Injectable, Logger } from '@nestjs/common';
+import { SessionBus, type SessionChange } from './session-bus.js';
 import type { SessionEndReason } from './session-end-reason.js';
 
-/** Sessions that just ended, as told to every instance (event streams, session caches). */
-export interface SessionsEndedEvent {
-  userId: string;
-  /** The ended sessions; may be empty with `allOfUser` (an epoch bump ends them all). */
-  sessionIds: string[];
-  reason: SessionEndReason;
-  /** Whether every session of the user ended (logout everywhere, credential change). */
-  allOfUser?: boolean;
-  /** With `allOfUser`: the caller's session, which was kept (rotated) and gets no logout event. */
-  exceptSessionId?: string;
-  /** Drop caches only: event streams are not told now (they still close at their next heartbeat). */
-  silent?: boolean;
-}
+/** Listener of sessions ended by this instance, after their transaction committed (metrics). */
+export type SessionsEndedListener = (reason: SessionEndReason, count: number) => void;
 
 /**
- * Tells every instance that sessions ended or rotated. Call it right after the transaction that
- * changed them has committed: it returns once no instance can still accept what changed, and
- * it never throws (PostgreSQL stays the source of truth).
+ * The session events of this library:
+ * - to every instance (caches drop entries, event streams and sockets close), through the bus;
+ *   `announce*` return once no instance can still accept what changed, and never throw
+ *   (PostgreSQL stays the source of truth);
+ * - to listeners in this process, once per ending committed here (the metrics count them), so
+ *   each ended session is counted exactly once across instances.
+ * Only `SessionRevoker` announces endings; sign-in and credential changes announce rotations.
  */
 @Injectable()
 export class SessionEvents {
+  private readonly logger = new Logger('AuthSessions');
+  private readonly endedHereListeners: SessionsEndedListener[] = [];
+
   constructor(private readonly bus: SessionBus) {}
 
-  /** Sessions ended: caches drop them and their open event streams get `logout` with the reason. */
-  async publishEnded(event: SessionsEndedEvent): Promise<void> {
-    if (!event.allOfUser && event.sessionIds.length === 0) return;
-    await this.bus.announce({
-      userId: event.userId,
-      sessionIds: event.sessionIds,
-      reason: event.silent ? null : event.reason,
-      allOfUser: event.allOfUser === true,
-      exceptSessionId: event.exceptSessionId ?? null,
-    });
+  /** Sessions ended: caches drop them and, with a reason, their event streams and sockets get `logout`. */
+  async announceEnded(change: SessionChange): Promise<void> {
+    if (!change.allOfUser && change.sessionIds.length === 0) return;
+    await this.bus.announce(change);
   }
 
   /** A session's secrets rotated (reauth, credential change): caches drop the old ones; streams stay open. */
-  async publishRotated(userId: string, sessionId: string): Promise<void> {
+  async announceRotated(userId: string, sessionId: string): Promise<void> {
     await this.bus.announce({ userId, sessionIds: [sessionId], reason: null, allOfUser: false, exceptSessionId: null });
+  }
+
+  /** Calls `listener` for each committed ending on this instance, with its reason and how many sessions ended. */
+  onEndedHere(listener: SessionsEndedListener): void {
+    this.endedHereListeners.push(listener);
+  }
+
+  /** Reports committed endings to this instance's listeners. */
+  endedHere(reason: SessionEndReason, count: number): void {
+    if (count <= 0) return;
+    for (const listener of this.endedHereListeners) {
+      try {
+        listener(reason, count);
+      } catch (error) {
+        this.logger.error(`Session event listener failed: ${(error as Error).message}`);
+      }
+    }
   }
 }

@@ -55,11 +55,15 @@ export class CrossSiteRequestError extends ForbiddenException {
 
 /** 503: the session store (PostgreSQL) or Redis cannot be reached, so nothing could be checked or changed. */
 export class StoreUnavailableError extends ServiceUnavailableException {
-  constructor() {
-    super({
-      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
-      message: 'A required service is unavailable; nothing was changed. Try again shortly.',
-      code: 'service_unavailable',
-    });
+  /** @param options.cause the driver error, kept for logs; it never reaches the response body */
+  constructor(options: { cause?: unknown } = {}) {
+    super(
+      {
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        message: 'A required service is unavailable; nothing was changed. Try again shortly.',
+        code: 'service_unavailable',
+      },
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
   }
 }

@@ -4,14 +4,27 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Session } from './session.entity.js';
 import type { SessionEndReason } from './session-end-reason.js';
 import type { UserEpoch } from './session-state.js';
+import { type SessionFilter, sessionFilterSql } from './session-filter.js';
 import { UserSessionState } from './user-session-state.entity.js';
 
-/** Who ended sessions and why, as written on the rows. */
-export interface SessionEnd {
+/** What a revocation writes on the rows it ends: why, when and by whom. */
+export interface RevocationStamp {
   reason: SessionEndReason;
   at: Date;
   byId: string | null;
   byEmail: string | null;
+}
+
+/** Which active sessions a revocation ends. */
+export type SessionSelection =
+  | { userId: string; sessionIds: string[] }
+  | { userId: string; allSessions: true; exceptSessionId?: string | null }
+  | { filter: SessionFilter; exceptSessionId: string };
+
+/** A session a revocation ended. */
+export interface EndedSession {
+  id: string;
+  userId: string;
 }
 
 /** A session together with its user's epoch: everything `sessionStateAt` needs. */
@@ -120,20 +133,48 @@ export class SessionRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /** Revokes the given sessions of a user that are still active. Returns the ids it ended (none when nothing matched). */
-  async revoke(userId: string, sessionIds: string[], end: SessionEnd, manager: EntityManager): Promise<string[]> {
-    if (sessionIds.length === 0) return [];
-    return this.revokeWhere(userId, end, manager, 'ids', sessionIds);
+  /**
+   * Revokes the selected sessions that are still active (by the guard's rule), with their refresh
+   * tokens, in the caller's transaction. Returns the sessions it ended; none when nothing matched.
+   */
+  async revoke(selection: SessionSelection, stamp: RevocationStamp, manager: EntityManager): Promise<EndedSession[]> {
+    const parameters: unknown[] = [stamp.at, stamp.reason, stamp.byId, stamp.byEmail];
+    let condition: string;
+    if ('filter' in selection) {
+      parameters.push(selection.exceptSessionId);
+      condition = `s.id <> $5::uuid AND ${sessionFilterSql(selection.filter, parameters)}`;
+    } else if ('sessionIds' in selection) {
+      if (selection.sessionIds.length === 0) return [];
+      parameters.push(selection.userId, selection.sessionIds);
+      condition = 's.user_id = $5 AND s.id = ANY($6::uuid[])';
+    } else {
+      parameters.push(selection.userId, selection.exceptSessionId ?? null);
+      condition = 's.user_id = $5 AND s.id IS DISTINCT FROM $6::uuid';
+    }
+    const result: unknown = await manager.query(
+      `WITH ended AS (
+         UPDATE auth_sessions s
+            SET ended_at = $1, end_reason = $2, ended_by_id = $3, ended_by_email = $4
+          WHERE ${condition} AND ${activePredicate('$1')}
+          RETURNING s.id, s.user_id),
+       revoked_refresh_tokens AS (
+         UPDATE auth_refresh_tokens r SET revoked_at = $1
+           FROM ended WHERE r.session_id = ended.id AND r.revoked_at IS NULL)
+       SELECT id::text AS id, user_id::text AS user_id FROM ended`,
+      parameters,
+    );
+    return returnedRows(result).map((row) => ({ id: String(row['id']), userId: String(row['user_id']) }));
   }
 
-  /** Revokes every active session of a user. Returns the ids it ended. */
-  async revokeAllForUser(userId: string, end: SessionEnd, manager: EntityManager): Promise<string[]> {
-    return this.revokeWhere(userId, end, manager, 'all', null);
-  }
-
-  /** Revokes every active session of a user except one. Returns the ids it ended. */
-  async revokeAllForUserExcept(userId: string, keptSessionId: string, end: SessionEnd, manager: EntityManager): Promise<string[]> {
-    return this.revokeWhere(userId, end, manager, 'except', keptSessionId);
+  /** How many active sessions match a filter, leaving out `exceptSessionId`. */
+  async countMatching(filter: SessionFilter, exceptSessionId: string, now: Date): Promise<number> {
+    const parameters: unknown[] = [now, exceptSessionId];
+    const rows: Array<{ count: string }> = await this.dataSource.query(
+      `SELECT count(*)::text AS count FROM auth_sessions s
+        WHERE s.id <> $2::uuid AND ${sessionFilterSql(filter, parameters)} AND ${activePredicate('$1')}`,
+      parameters,
+    );
+    return Number(rows[0]?.count ?? 0);
   }
 
   /**
@@ -232,29 +273,6 @@ export class SessionRepository {
            FROM ended WHERE r.session_id = ended.id AND r.revoked_at IS NULL)
        SELECT id FROM ended`,
       [userId, epoch, changedAt, reason, limit],
-    );
-    return returnedRows(result).map((row) => String(row['id']));
-  }
-
-  private async revokeWhere(
-    userId: string,
-    end: SessionEnd,
-    manager: EntityManager,
-    condition: 'all' | 'ids' | 'except',
-    parameter: string | string[] | null,
-  ): Promise<string[]> {
-    const extra = condition === 'ids' ? 'AND s.id = ANY($6::uuid[])' : condition === 'except' ? 'AND s.id <> $6::uuid' : '';
-    const result: unknown = await manager.query(
-      `WITH ended AS (
-         UPDATE auth_sessions s
-            SET ended_at = $1, end_reason = $2, ended_by_id = $3, ended_by_email = $4
-          WHERE s.user_id = $5 ${extra} AND ${activePredicate('$1')}
-          RETURNING s.id),
-       revoked_refresh_tokens AS (
-         UPDATE auth_refresh_tokens r SET revoked_at = $1
-           FROM ended WHERE r.session_id = ended.id AND r.revoked_at IS NULL)
-       SELECT id FROM ended`,
-      [end.at, end.reason, end.byId, end.byEmail, userId, ...(condition === 'all' ? [] : [parameter])],
     );
     return returnedRows(result).map((row) => String(row['id']));
   }

@@ -5,7 +5,7 @@ import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
 import type { ClientContext } from '../common/client-context.js';
-import { parseDeviceInfo } from '../devices/device-info.js';
+import { parseDeviceInfo } from './device-info.js';
 import type { SignoffUser } from '../users/users-provider.js';
 import { ReauthRequiredError, type UnauthenticatedCode } from './session.errors.js';
 import { Session, type SessionKind } from './session.entity.js';
@@ -30,11 +30,12 @@ export interface IssuedSession {
 
 const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
 
-/** Opens, checks, rotates and refreshes sessions. PostgreSQL is the source of truth on every check. */
+/**
+ * Opens, checks and rotates sessions. PostgreSQL is the source of truth: a check is served from
+ * the instance cache only while that cache may be trusted (SessionBus), else from PostgreSQL.
+ */
 @Injectable()
 export class SessionsService {
-  private readonly checkedEpochs = new WeakMap<SignoffUser, number>();
-
   constructor(
     private readonly sessions: SessionRepository,
     private readonly auditLog: AuditLogService,
@@ -68,7 +69,7 @@ export class SessionsService {
    * rows no job has marked yet) come back with the contract's code and reason; a user the host no
    * longer has is `unauthenticated`.
    */
-  async resolve(found: SessionWithEpoch, now = new Date()): Promise<AuthenticationResult> {
+  private async resolve(found: SessionWithEpoch, now = new Date()): Promise<AuthenticationResult> {
     const state = sessionStateAt(found.session, found.userEpoch, now);
     if (state.status === 'ended') return { ok: false, code: 'session_ended', reason: state.reason };
     if (state.status === 'expired') return { ok: false, code: 'session_expired', reason: state.reason };
@@ -102,12 +103,12 @@ export class SessionsService {
   }
 
   /**
-   * Reads the user's epoch before a password check, for `open()`: a session whose password was
-   * checked before a concurrent credential change then opens under the old epoch and is ended by
-   * it, instead of outliving the change (JOB-07).
+   * The user's session epoch now. Read it before checking a password and pass it to `open()`: a
+   * session whose password was checked before a concurrent credential change then opens under the
+   * old epoch and is ended by that change, instead of outliving it.
    */
-  async noteCredentialCheck(user: SignoffUser): Promise<void> {
-    this.checkedEpochs.set(user, (await this.fromStore(() => this.sessions.getUserEpoch(user.id))).epoch);
+  async currentEpoch(userId: string): Promise<number> {
+    return (await this.fromStore(() => this.sessions.getUserEpoch(userId))).epoch;
   }
 
   /** Records activity, writing `lastActiveAt` at most once a minute per session. */
@@ -121,19 +122,21 @@ export class SessionsService {
   /**
    * Opens a session for a signed-in user and writes the `login` event, in the caller's transaction.
    * The token is returned once and never stored.
+   * @param epochAtCheck the user's epoch read before their credential was checked (`currentEpoch`);
+   *   without it the epoch is read now, inside the transaction
    */
   async open(
     manager: EntityManager,
     user: SignoffUser,
     client: ClientContext,
-    kind: SessionKind,
-    rememberMe: boolean,
+    options: { kind: SessionKind; rememberMe: boolean; epochAtCheck?: number; metadata?: Record<string, unknown> },
   ): Promise<IssuedSession> {
+    const { kind, rememberMe } = options;
     const now = new Date();
     const lifetime = rememberMe ? this.options.rememberMe : this.options.session;
     const token = generateSessionToken();
     const device = parseDeviceInfo(client.userAgent);
-    const epoch = this.checkedEpochs.get(user) ?? (await this.sessions.getUserEpoch(user.id, manager)).epoch;
+    const epoch = options.epochAtCheck ?? (await this.sessions.getUserEpoch(user.id, manager)).epoch;
     const session = Object.assign(new Session(), {
       id: randomUUID(),
       userId: user.id,
@@ -164,7 +167,7 @@ export class SessionsService {
       userId: user.id,
       sessionId: session.id,
       client,
-      metadata: { method: kind, rememberMe },
+      metadata: { method: kind, rememberMe, ...options.metadata },
     });
     return { session, token, expiresAt: expiresAtOf(session) };
   }
@@ -194,11 +197,5 @@ export class SessionsService {
   /** Throws 403 `reauth_required` unless the session is fresh. */
   assertFresh(session: Session): void {
     if (!this.isFresh(session)) throw new ReauthRequiredError();
-  }
-
-  /** The `Max-Age` of the cookies for this session: the absolute lifetime for `rememberMe`, else none. */
-  cookieMaxAgeSeconds(session: Session): number | null {
-    if (!session.rememberMe) return null;
-    return Math.max(0, Math.floor((session.absoluteExpiresAt.getTime() - Date.now()) / 1000));
   }
 }

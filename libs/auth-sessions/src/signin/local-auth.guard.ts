@@ -2,7 +2,7 @@ import { BadRequestException, type ExecutionContext, HttpStatus, Injectable, Una
 import { AuthGuard } from '@nestjs/passport';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import type { Request } from 'express';
+import { translateStoreErrors } from '../edge/store-errors.js';
 import { LoginDto } from './sign-in.dto.js';
 
 /**
@@ -12,7 +12,7 @@ import { LoginDto } from './sign-in.dto.js';
 @Injectable()
 export class LocalAuthGuard extends AuthGuard('local') {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const body: unknown = context.switchToHttp().getRequest<Request>().body;
+    const body: unknown = context.switchToHttp().getRequest<{ body?: unknown }>().body;
     const errors = await validate(plainToInstance(LoginDto, body ?? {}), { whitelist: true });
     if (errors.length > 0) {
       throw new BadRequestException({
@@ -21,7 +21,8 @@ export class LocalAuthGuard extends AuthGuard('local') {
         error: 'Bad Request',
       });
     }
-    return (await super.canActivate(context)) as boolean;
+    // Guards run before interceptors: a store that is down must become a 503 here.
+    return translateStoreErrors(async () => (await super.canActivate(context)) as boolean);
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser | false | null): TUser {

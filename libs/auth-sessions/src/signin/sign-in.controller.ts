@@ -1,19 +1,30 @@
-import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards, UsePipes } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Post, Req, Res, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { libraryValidationPipe } from '../common/validation.js';
-import { CurrentAuth, Public, RateLimited, RequireSameOrigin } from '../sessions/session.decorators.js';
+import { CsrfExempt, CurrentAuth, Public, RateLimited, RequireSameOrigin } from '../edge/auth.decorators.js';
+import type { AuthenticatedRequest } from '../edge/execution-target.js';
+import { HttpEdge, type HttpResponse } from '../edge/http-edge.js';
+import { SessionResponses } from '../edge/session-responses.js';
+import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
-import type { SignoffUser } from '../users/users-provider.js';
+import { TokensService } from '../tokens/tokens.service.js';
 import { LocalAuthGuard } from './local-auth.guard.js';
 import { LoginDto, ReauthDto } from './sign-in.dto.js';
-import { publicUser, SignInService } from './sign-in.service.js';
+import { publicUser, SignInService, type VerifiedCredentials } from './sign-in.service.js';
+
+type SignedInRequest = AuthenticatedRequest & { user: VerifiedCredentials };
 
 @ApiTags('auth')
 @Controller('auth')
 @UsePipes(libraryValidationPipe)
+@UseInterceptors(StoreUnavailableInterceptor)
 export class SignInController {
-  constructor(private readonly signIn: SignInService) {}
+  constructor(
+    private readonly signIn: SignInService,
+    private readonly tokens: TokensService,
+    private readonly responses: SessionResponses,
+    private readonly edge: HttpEdge,
+  ) {}
 
   @ApiOperation({ summary: 'Sign in with email and password; sets the session and XSRF cookies.' })
   @Public()
@@ -22,8 +33,29 @@ export class SignInController {
   @UseGuards(LocalAuthGuard)
   @Post('login')
   @HttpCode(200)
-  login(@Req() req: Request & { user: SignoffUser }, @Res({ passthrough: true }) res: Response, @Body() body: LoginDto) {
-    return this.signIn.completeSignIn(req, res, req.user, { rememberMe: body.rememberMe });
+  async login(@Req() req: SignedInRequest, @Res({ passthrough: true }) res: HttpResponse, @Body() body: LoginDto) {
+    const { user, epochAtCheck } = req.user;
+    const { result, issued } = await this.signIn.signIn(user, this.edge.clientContext(req), {
+      rememberMe: body.rememberMe === true,
+      epochAtCheck,
+      ...(req.auth ? { replacing: req.auth } : {}),
+    });
+    this.responses.started(res, issued.session, issued.token);
+    return result;
+  }
+
+  // Browsers never send this body by themselves, so the CSRF and Origin rules do not apply.
+  @ApiOperation({ summary: 'Sign in for API and mobile clients: a JWT access token and a rotating refresh token.' })
+  @Public()
+  @CsrfExempt()
+  @RateLimited()
+  @UseGuards(LocalAuthGuard)
+  @Post('token')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  async token(@Req() req: SignedInRequest, @Body() body: LoginDto) {
+    const { user, epochAtCheck } = req.user;
+    return this.tokens.signIn(user, this.edge.clientContext(req), { rememberMe: body.rememberMe === true, epochAtCheck });
   }
 
   @ApiOperation({ summary: 'The current user and session.' })
@@ -39,7 +71,9 @@ export class SignInController {
   @RateLimited()
   @Post('reauth')
   @HttpCode(200)
-  reauth(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: ReauthDto) {
-    return this.signIn.reauthenticate(req, res, body.password);
+  async reauth(@CurrentAuth() auth: RequestAuth, @Res({ passthrough: true }) res: HttpResponse, @Body() body: ReauthDto) {
+    const fresh = await this.signIn.reauthenticate(auth, body.password);
+    if (fresh.cookie) this.responses.started(res, fresh.cookie.session, fresh.cookie.token);
+    return fresh.result;
   }
 }

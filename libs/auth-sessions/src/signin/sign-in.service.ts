@@ -1,15 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
-import { type ClientContext, clientContextOf } from '../common/client-context.js';
+import type { ClientContext } from '../common/client-context.js';
+import type { AuthenticatedRequest } from '../edge/execution-target.js';
+import { HttpEdge, type HttpResponse } from '../edge/http-edge.js';
+import { SessionResponses } from '../edge/session-responses.js';
+import { translateStoreErrors } from '../edge/store-errors.js';
+import type { RequestAuth } from '../sessions/request-auth.js';
 import { InvalidPasswordError, SessionRejectedError } from '../sessions/session.errors.js';
-import { SessionCookies } from '../sessions/session-cookies.js';
 import { SessionEvents } from '../sessions/session-events.js';
 import { SessionRepository } from '../sessions/session.repository.js';
-import type { AuthenticatedRequest, RequestAuth } from '../sessions/request-auth.js';
-import { SessionsService } from '../sessions/sessions.service.js';
+import { SessionRevoker } from '../sessions/session-revoker.js';
+import { type IssuedSession, SessionsService } from '../sessions/sessions.service.js';
 import { type TokenPair, TokensService } from '../tokens/tokens.service.js';
 import type { SignoffUser } from '../users/users-provider.js';
 
@@ -17,6 +20,23 @@ import type { SignoffUser } from '../users/users-provider.js';
 export interface SignInResult {
   user: SignoffUser;
   session: { id: string; expiresAt: Date };
+}
+
+/** The answer of reauth and `markFresh`; bearer callers also get their new token pair. */
+export type FreshSessionResult = { session: { id: string; expiresAt: Date } } & Partial<TokenPair>;
+
+/** A password check that passed, with the user's session epoch read before the check (see `SessionsService.open`). */
+export interface VerifiedCredentials {
+  user: SignoffUser;
+  epochAtCheck: number;
+}
+
+/** Options of a sign-in. */
+export interface SignInOptions {
+  /** A persistent cookie and the longer `rememberMe` lifetimes. */
+  rememberMe?: boolean;
+  /** Extra fields of the `login` audit event (e.g. `{ method: 'oidc', issuer }`). */
+  auditMetadata?: Record<string, unknown>;
 }
 
 /**
@@ -28,92 +48,130 @@ export class SignInService {
   constructor(
     private readonly sessionRepository: SessionRepository,
     private readonly sessions: SessionsService,
+    private readonly revoker: SessionRevoker,
     private readonly auditLog: AuditLogService,
-    private readonly cookies: SessionCookies,
     private readonly tokens: TokensService,
     private readonly events: SessionEvents,
+    private readonly responses: SessionResponses,
+    private readonly edge: HttpEdge,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
   ) {}
 
   /**
+   * Opens a cookie session for a user your strategy has authenticated and sets both cookies on the
+   * response. A valid session the browser already had ends with reason `replaced` (no fixation).
+   * @param req the current request of your HTTP adapter (Express or Fastify), after `SessionGuard`
+   * @param res the response of your HTTP adapter, to set the cookies on
+   * @param user the signed-in user
+   * @returns the contract's login body
+   */
+  completeSignIn(req: object, res: object, user: SignoffUser, options: SignInOptions = {}): Promise<SignInResult> {
+    return translateStoreErrors(async () => {
+      const request = req as AuthenticatedRequest;
+      const { result, issued } = await this.signIn(user, this.edge.clientContext(request), { ...options, replacing: request.auth });
+      this.responses.started(res as HttpResponse, issued.session, issued.token);
+      return result;
+    });
+  }
+
+  /**
+   * Makes the current session fresh for step-up and rotates its secrets (same id, new cookies or a
+   * new token pair). Hosts whose users prove themselves another way (OIDC `prompt=login`, a hardware
+   * key) call this after their own check.
+   * @param req the current request of your HTTP adapter, after `SessionGuard`
+   * @param res the response of your HTTP adapter, to set the new cookies on
+   */
+  markFresh(req: object, res: object): Promise<FreshSessionResult> {
+    return translateStoreErrors(async () => {
+      const request = req as AuthenticatedRequest;
+      const fresh = await this.refresh(requireAuth(request));
+      if (fresh.cookie) this.responses.started(res as HttpResponse, fresh.cookie.session, fresh.cookie.token);
+      request.auth = fresh.auth;
+      return fresh.result;
+    });
+  }
+
+  /**
    * Checks an email and password through the host's users. A failure writes `login_failed` (user
    * null for an unknown email) and returns null; the caller answers the same 401 either way.
+   * @internal
    */
-  async verifyCredentials(email: string, password: string, client: ClientContext): Promise<SignoffUser | null> {
+  async verifyCredentials(email: string, password: string, client: ClientContext): Promise<VerifiedCredentials | null> {
     const user = await this.options.users.findByEmail(email);
-    if (user) await this.sessions.noteCredentialCheck(user);
+    // Read before the check: a concurrent credential change then ends the session this opens.
+    const epochAtCheck = user ? await this.sessions.currentEpoch(user.id) : 0;
     const isValid = await this.options.users.verifyPassword(user, password);
-    if (user && isValid) return user;
-    await this.sessionRepository.transaction((manager) =>
-      this.auditLog.record(manager, {
-        type: 'login_failed',
-        actor: null,
-        userId: user?.id ?? null,
-        client,
-        metadata: { email: email.slice(0, 320) },
-      }),
-    );
+    if (user && isValid) return { user, epochAtCheck };
+    await this.auditLog.recordAlone({
+      type: 'login_failed',
+      actor: null,
+      userId: user?.id ?? null,
+      client,
+      metadata: { email: email.slice(0, 320) },
+    });
     return null;
   }
 
   /**
-   * Opens a cookie session for a user your strategy has authenticated and sets both cookies.
-   * A valid session the browser already had ends with reason `replaced` (no fixation).
-   * @param req the current request (after `SessionGuard`)
-   * @param res the response, to set the cookies on
-   * @param user the signed-in user
-   * @returns the contract's login body
+   * Opens a cookie session. A valid cookie session the client presented (`replacing`) ends in the
+   * same transaction with reason `replaced`. Returns the contract's body and the issued session
+   * (whose token the edge puts in the cookies).
+   * @internal
    */
-  async completeSignIn(req: Request, res: Response, user: SignoffUser, options: { rememberMe?: boolean } = {}): Promise<SignInResult> {
-    const client = clientContextOf(req);
-    const previous = (req as AuthenticatedRequest).auth;
-    let replaced: string[] = [];
-    const issued = await this.sessionRepository.transaction(async (manager) => {
-      if (previous?.method === 'cookie') {
-        const at = new Date();
-        const ended = await this.sessionRepository.revoke(
-          previous.session.userId,
-          [previous.session.id],
-          { reason: 'replaced', at, byId: null, byEmail: null },
-          manager,
-        );
-        replaced = ended;
-        await this.auditLog.record(
-          manager,
-          ...ended.map((sessionId) => ({
-            type: 'session_revoked' as const,
-            actor: { id: user.id, email: user.email },
-            userId: previous.session.userId,
-            sessionId,
-            client,
-            reason: 'replaced',
-            at,
-          })),
-        );
-      }
-      return this.sessions.open(manager, user, client, 'cookie', options.rememberMe === true);
+  async signIn(
+    user: SignoffUser,
+    client: ClientContext,
+    options: SignInOptions & { replacing?: RequestAuth; epochAtCheck?: number } = {},
+  ): Promise<{ result: SignInResult; issued: IssuedSession }> {
+    const previous = options.replacing?.method === 'cookie' ? options.replacing : undefined;
+    const { issued, replaced } = await this.sessionRepository.transaction(async (manager) => {
+      const replaced = previous
+        ? await this.revoker.revokeInTransaction(
+            manager,
+            { userId: previous.session.userId, sessionIds: [previous.session.id] },
+            {
+              reason: 'replaced',
+              by: null,
+              audit: (ended, at) =>
+                ended.map((session) => ({
+                  type: 'session_revoked' as const,
+                  actor: { id: user.id, email: user.email },
+                  userId: session.userId,
+                  sessionId: session.id,
+                  client,
+                  reason: 'replaced',
+                  at,
+                })),
+            },
+          )
+        : null;
+      const issued = await this.sessions.open(manager, user, client, {
+        kind: 'cookie',
+        rememberMe: options.rememberMe === true,
+        ...(options.epochAtCheck === undefined ? {} : { epochAtCheck: options.epochAtCheck }),
+        ...(options.auditMetadata ? { metadata: options.auditMetadata } : {}),
+      });
+      return { issued, replaced };
     });
-    if (previous && replaced.length > 0) await this.events.publishEnded({ userId: previous.session.userId, sessionIds: replaced, reason: 'replaced' });
-    this.cookies.set(res, issued.token, this.sessions.cookieMaxAgeSeconds(issued.session));
-    return { user: publicUser(user), session: { id: issued.session.id, expiresAt: issued.expiresAt } };
+    await replaced?.announce();
+    return { result: { user: publicUser(user), session: { id: issued.session.id, expiresAt: issued.expiresAt } }, issued };
   }
 
   /**
    * Step-up: checks the password of the current user, then makes the session fresh and rotates its
-   * secrets (same id, new cookies). Wrong password: 403 `invalid_password`, nothing changes.
+   * secrets. Wrong password: 403 `invalid_password`, nothing changes.
+   * @internal
    */
-  async reauthenticate(req: Request, res: Response, password: string): Promise<FreshSessionResult> {
-    const auth = requireAuth(req);
+  async reauthenticate(auth: RequestAuth, password: string): Promise<FreshSession> {
     if (!(await this.options.users.verifyPassword(auth.user, password))) throw new InvalidPasswordError();
-    return this.markFresh(req, res);
+    return this.refresh(auth);
   }
 
   /**
-   * Makes the current session fresh for step-up and rotates its secrets. Hosts whose users prove
-   * themselves another way (OIDC `prompt=login`, a hardware key) call this after their own check.
+   * Makes the session fresh and rotates its secrets: new cookies for a cookie session, a new token pair for a bearer one.
+   * @internal
    */
-  async markFresh(req: Request, res: Response): Promise<FreshSessionResult> {
-    const auth = requireAuth(req);
+  async refresh(auth: RequestAuth): Promise<FreshSession> {
     const rotated = await this.sessionRepository.transaction(async (manager) => {
       const issued = await this.sessions.rotate(manager, auth.session, true);
       if (!issued) return null;
@@ -122,24 +180,29 @@ export class SignInService {
       return { issued, tokens };
     });
     if (!rotated) throw new SessionRejectedError('session_ended');
-    await this.events.publishRotated(auth.user.id, auth.session.id);
+    await this.events.announceRotated(auth.user.id, auth.session.id);
     const { issued, tokens } = rotated;
-    if (auth.method === 'cookie') this.cookies.set(res, issued.token, this.sessions.cookieMaxAgeSeconds(issued.session));
-    auth.session = issued.session;
-    return { session: { id: issued.session.id, expiresAt: issued.expiresAt }, ...tokens };
+    return {
+      result: { session: { id: issued.session.id, expiresAt: issued.expiresAt }, ...tokens },
+      cookie: auth.method === 'cookie' ? issued : null,
+      auth: { ...auth, session: issued.session, expiresAt: issued.expiresAt },
+    };
   }
 }
 
-/** The answer of reauth and `markFresh`; bearer callers also get their new token pair. */
-export type FreshSessionResult = { session: { id: string; expiresAt: Date } } & Partial<TokenPair>;
+/** A session made fresh: the answer, the new cookie secrets (cookie sessions), and the caller's new auth. */
+export interface FreshSession {
+  result: FreshSessionResult;
+  cookie: IssuedSession | null;
+  auth: RequestAuth;
+}
 
 /** The user fields the API shows. */
 export function publicUser(user: SignoffUser): SignoffUser {
   return { id: user.id, email: user.email, roles: [...user.roles] };
 }
 
-function requireAuth(req: Request): RequestAuth {
-  const auth = (req as AuthenticatedRequest).auth;
-  if (!auth) throw new SessionRejectedError('unauthenticated');
-  return auth;
+function requireAuth(req: AuthenticatedRequest): RequestAuth {
+  if (!req.auth) throw new SessionRejectedError('unauthenticated');
+  return req.auth;
 }

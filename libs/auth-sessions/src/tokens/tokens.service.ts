@@ -3,12 +3,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
-import { AuditLogService } from '../audit/audit-log.service.js';
 import type { ClientContext } from '../common/client-context.js';
 import { SessionRejectedError } from '../sessions/session.errors.js';
-import { SessionEvents } from '../sessions/session-events.js';
 import type { Session } from '../sessions/session.entity.js';
-import { SessionRepository, type SessionEnd } from '../sessions/session.repository.js';
+import { SessionRepository } from '../sessions/session.repository.js';
+import { type PendingRevocation, SessionRevoker } from '../sessions/session-revoker.js';
 import { sessionStateAt } from '../sessions/session-state.js';
 import { generateSessionToken, hashSessionToken, isWellFormedSessionToken } from '../sessions/session-token.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -27,7 +26,7 @@ export interface TokenPair {
 
 type RefreshOutcome =
   | { kind: 'rotated'; session: Session; refreshToken: string }
-  | { kind: 'rejected'; error: SessionRejectedError; ended?: { userId: string; sessionIds: string[] } };
+  | { kind: 'rejected'; error: SessionRejectedError; revocation?: PendingRevocation };
 
 /**
  * Bearer mode: a session whose client holds a JWT access token bound to it by `sid` and a rotating,
@@ -40,16 +39,22 @@ export class TokensService {
     private readonly refreshTokens: RefreshTokenRepository,
     private readonly sessions: SessionsService,
     private readonly accessTokens: AccessTokenService,
-    private readonly auditLog: AuditLogService,
+    private readonly revoker: SessionRevoker,
     private readonly secrets: SecretStore,
-    private readonly events: SessionEvents,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
   ) {}
 
-  /** Opens a bearer session for a signed-in user and answers its first token pair. */
-  async signIn(user: SignoffUser, client: ClientContext, rememberMe: boolean): Promise<TokenPair & { session_id: string }> {
+  /**
+   * Opens a bearer session for a signed-in user and answers its first token pair.
+   * @param options.epochAtCheck the user's epoch read before the credential check (see `SessionsService.open`)
+   */
+  async signIn(user: SignoffUser, client: ClientContext, options: { rememberMe: boolean; epochAtCheck?: number }): Promise<TokenPair & { session_id: string }> {
     const { session, refreshToken } = await this.sessionRepository.transaction(async (manager) => {
-      const issued = await this.sessions.open(manager, user, client, 'bearer', rememberMe);
+      const issued = await this.sessions.open(manager, user, client, {
+        kind: 'bearer',
+        rememberMe: options.rememberMe,
+        ...(options.epochAtCheck === undefined ? {} : { epochAtCheck: options.epochAtCheck }),
+      });
       return { session: issued.session, refreshToken: await this.startFamily(issued.session, manager) };
     });
     return { ...(await this.pair(session, refreshToken)), session_id: session.id };
@@ -74,7 +79,7 @@ export class TokensService {
     const successor = await this.successorOf(refreshToken);
     const outcome = await this.sessionRepository.transaction((manager) => this.rotate(refreshToken, successor, client, manager));
     if (outcome.kind === 'rejected') {
-      if (outcome.ended) await this.events.publishEnded({ ...outcome.ended, reason: 'refresh_token_reuse' });
+      await outcome.revocation?.announce();
       throw outcome.error;
     }
     await this.sessions.recordActivity(outcome.session);
@@ -89,22 +94,24 @@ export class TokensService {
     const found = await this.sessionRepository.findById(token.sessionId);
     if (!found) return;
     const user = await this.options.users.findById(found.session.userId);
-    const ended = await this.sessionRepository.transaction(async (manager) => {
-      const end: SessionEnd = { reason: 'logout', at: new Date(), byId: user?.id ?? null, byEmail: user?.email ?? null };
-      const ended = await this.sessionRepository.revoke(found.session.userId, [found.session.id], end, manager);
-      if (ended.length === 0) return ended;
-      await this.auditLog.record(manager, {
-        type: 'logout',
-        actor: user ? { id: user.id, email: user.email } : null,
-        userId: found.session.userId,
-        sessionId: found.session.id,
-        client,
+    const actor = user ? { id: user.id, email: user.email } : null;
+    await this.revoker.revoke(
+      { userId: found.session.userId, sessionIds: [found.session.id] },
+      {
         reason: 'logout',
-        metadata: { method: 'token_revoke' },
-      });
-      return ended;
-    });
-    await this.events.publishEnded({ userId: found.session.userId, sessionIds: ended, reason: 'logout' });
+        by: actor,
+        audit: (ended) =>
+          ended.map((session) => ({
+            type: 'logout' as const,
+            actor,
+            userId: session.userId,
+            sessionId: session.id,
+            client,
+            reason: 'logout',
+            metadata: { method: 'token_revoke' },
+          })),
+      },
+    );
   }
 
   private async rotate(presented: string, successor: string, client: ClientContext, manager: EntityManager): Promise<RefreshOutcome> {
@@ -128,31 +135,36 @@ export class TokensService {
     if (next && !next.usedAt && !next.revokedAt && withinGrace) {
       return { kind: 'rotated', session: found.session, refreshToken: successor };
     }
-    const ended = await this.endForReuse(found.session, client, manager, now);
     return {
       kind: 'rejected',
       error: new SessionRejectedError('session_ended', 'refresh_token_reuse'),
-      ended: { userId: found.session.userId, sessionIds: ended },
+      revocation: await this.endForReuse(found.session, client, manager),
     };
   }
 
-  private async endForReuse(session: Session, client: ClientContext, manager: EntityManager, at: Date): Promise<string[]> {
-    const end: SessionEnd = { reason: 'refresh_token_reuse', at, byId: null, byEmail: null };
-    const ended =
-      this.options.refreshReuseRevokes === 'user'
-        ? await this.sessionRepository.revokeAllForUser(session.userId, end, manager)
-        : await this.sessionRepository.revoke(session.userId, [session.id], end, manager);
-    await this.auditLog.record(manager, {
-      type: 'refresh_token_reuse',
-      actor: null,
-      userId: session.userId,
-      sessionId: session.id,
-      client,
-      reason: 'refresh_token_reuse',
-      metadata: { endedSessionIds: ended, scope: this.options.refreshReuseRevokes },
-      at,
-    });
-    return ended;
+  // A replayed spent token: its session (or, by option, every session of the user) ends.
+  private endForReuse(session: Session, client: ClientContext, manager: EntityManager): Promise<PendingRevocation> {
+    const scope = this.options.refreshReuseRevokes;
+    return this.revoker.revokeInTransaction(
+      manager,
+      scope === 'user' ? { userId: session.userId, allSessions: true } : { userId: session.userId, sessionIds: [session.id] },
+      {
+        reason: 'refresh_token_reuse',
+        by: null,
+        audit: (ended, at) => [
+          {
+            type: 'refresh_token_reuse',
+            actor: null,
+            userId: session.userId,
+            sessionId: session.id,
+            client,
+            reason: 'refresh_token_reuse',
+            metadata: { endedSessionIds: ended.map((endedSession) => endedSession.id), scope },
+            at,
+          },
+        ],
+      },
+    );
   }
 
   private async startFamily(session: Session, manager: EntityManager): Promise<string> {

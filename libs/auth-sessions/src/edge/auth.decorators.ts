@@ -1,6 +1,13 @@
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
-import { PUBLIC_ROUTE_METADATA, RATE_LIMITED_METADATA, ROLES_METADATA } from '../auth-sessions.constants.js';
-import type { AuthenticatedRequest } from './request-auth.js';
+import {
+  CSRF_EXEMPT_METADATA,
+  NOT_ACTIVITY_METADATA,
+  PUBLIC_ROUTE_METADATA,
+  RATE_LIMITED_METADATA,
+  ROLES_METADATA,
+  SAME_ORIGIN_METADATA,
+} from '../auth-sessions.constants.js';
+import { authOf } from './execution-target.js';
 
 /** Opts a route out of authentication. A valid session cookie is still resolved and still CSRF-checked. */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_ROUTE_METADATA, true);
@@ -11,35 +18,26 @@ export const Roles = (...roles: string[]): MethodDecorator & ClassDecorator => S
 /** Marks a credential endpoint for the host's rate limiter (`AUTH_RATE_LIMIT` per IP per minute). */
 export const RateLimited = (): MethodDecorator & ClassDecorator => SetMetadata(RATE_LIMITED_METADATA, true);
 
-/** Metadata key set by `@RequireSameOrigin()`. */
-export const SAME_ORIGIN_METADATA = 'auth-sessions:same-origin';
-
 /** Rejects the request with 403 when it carries an `Origin` other than `publicOrigin` (login, register). */
 export const RequireSameOrigin = (): MethodDecorator & ClassDecorator => SetMetadata(SAME_ORIGIN_METADATA, true);
-
-/** Metadata key set by `@NotActivity()`. */
-export const NOT_ACTIVITY_METADATA = 'auth-sessions:not-activity';
 
 /** Requests to this route do not move `lastActiveAt` (event streams). */
 export const NotActivity = (): MethodDecorator & ClassDecorator => SetMetadata(NOT_ACTIVITY_METADATA, true);
 
-/** Injects the current session (`Session` entity); undefined on a public route without one. */
+/** Injects the current session (`Session` entity) in controllers, resolvers and gateways; undefined on a public route without one. */
 export const CurrentSession = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<AuthenticatedRequest>().auth?.session,
+  (_data: unknown, ctx: ExecutionContext) => authOf(ctx)?.session,
 );
 
 /** Injects the current user (`SignoffUser`); undefined on a public route without a session. */
 export const CurrentUser = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<AuthenticatedRequest>().auth?.user,
+  (_data: unknown, ctx: ExecutionContext) => authOf(ctx)?.user,
 );
 
 /** Injects the whole `RequestAuth` (session, user, method). */
 export const CurrentAuth = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<AuthenticatedRequest>().auth,
+  (_data: unknown, ctx: ExecutionContext) => authOf(ctx),
 );
-
-/** Metadata key set by `@CsrfExempt()`. */
-export const CSRF_EXEMPT_METADATA = 'auth-sessions:csrf-exempt';
 
 /** Exempts a route from the CSRF and Origin rules (the token endpoints: browsers never send their bodies by themselves). */
 export const CsrfExempt = (): MethodDecorator & ClassDecorator => SetMetadata(CSRF_EXEMPT_METADATA, true);

@@ -1,5 +1,5 @@
-import type { Request } from 'express';
-import { constantTimeEquals, xsrfTokenFor } from './session-token.js';
+import { constantTimeEquals, xsrfTokenFor } from '../sessions/session-token.js';
+import { type HttpRequest, requestHeader } from './http-edge.js';
 import { XSRF_HEADER } from './session-cookies.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -10,8 +10,8 @@ export function isStateChanging(method: string): boolean {
 }
 
 /** Whether the `Origin` header is absent or exactly the public origin. */
-export function isOriginAllowed(req: Request, publicOrigin: string): boolean {
-  const origin = req.get('origin');
+export function isOriginAllowed(req: HttpRequest, publicOrigin: string): boolean {
+  const origin = requestHeader(req, 'origin');
   return origin === undefined || origin === publicOrigin;
 }
 
@@ -20,9 +20,9 @@ export function isOriginAllowed(req: Request, publicOrigin: string): boolean {
  * HttpClient convention) or, for a plain HTML form, a `_csrf` body field, equal to the XSRF value
  * bound to this session token.
  */
-export function hasValidXsrfToken(req: Request, sessionToken: string): boolean {
+export function hasValidXsrfToken(req: HttpRequest, sessionToken: string): boolean {
   const expected = xsrfTokenFor(sessionToken);
-  const header = req.get(XSRF_HEADER);
+  const header = requestHeader(req, XSRF_HEADER);
   const field = (req.body as Record<string, unknown> | undefined)?.['_csrf'];
   const presented = typeof header === 'string' ? header : typeof field === 'string' ? field : undefined;
   return presented !== undefined && constantTimeEquals(presented, expected);

@@ -1,16 +1,12 @@
-import type { Request } from 'express';
+import { generateSessionToken, xsrfTokenFor } from '../sessions/session-token.js';
+import type { HttpRequest } from './http-edge.js';
 import { hasValidXsrfToken, isOriginAllowed, isStateChanging } from './request-forgery.js';
-import { generateSessionToken, xsrfTokenFor } from './session-token.js';
 
 const PUBLIC_ORIGIN = 'https://app.example.com';
 
-function fakeRequest(options: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): Request {
+function fakeRequest(options: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): HttpRequest {
   const headers = Object.fromEntries(Object.entries(options.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
-  return {
-    method: options.method ?? 'POST',
-    body: options.body,
-    get: (name: string) => headers[name.toLowerCase()],
-  } as unknown as Request;
+  return { method: options.method ?? 'POST', body: options.body, headers };
 }
 
 describe('isStateChanging', () => {

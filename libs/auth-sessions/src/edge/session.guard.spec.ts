@@ -1,18 +1,19 @@
 import { jest } from '@jest/globals';
 import type { ExecutionContext } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
-import { PUBLIC_ROUTE_METADATA } from '../auth-sessions.constants.js';
+import type { HttpAdapterHost } from '@nestjs/core';
+import { CSRF_EXEMPT_METADATA, NOT_ACTIVITY_METADATA, PUBLIC_ROUTE_METADATA, SAME_ORIGIN_METADATA } from '../auth-sessions.constants.js';
 import { resolveAuthSessionsOptions } from '../auth-sessions.options.js';
+import type { BearerAuthenticator } from '../sessions/bearer-authenticator.js';
+import { Session } from '../sessions/session.entity.js';
+import { CrossSiteRequestError, SessionRejectedError, StoreUnavailableError } from '../sessions/session.errors.js';
+import { generateSessionToken, xsrfTokenFor } from '../sessions/session-token.js';
+import type { AuthenticationResult, SessionsService } from '../sessions/sessions.service.js';
 import type { AuthUsersProvider, SignoffUser } from '../users/users-provider.js';
-import type { BearerAuthenticator } from './bearer-authenticator.js';
-import type { AuthenticatedRequest } from './request-auth.js';
-import { CSRF_EXEMPT_METADATA, NOT_ACTIVITY_METADATA, SAME_ORIGIN_METADATA } from './session.decorators.js';
-import { Session } from './session.entity.js';
-import { CrossSiteRequestError, SessionRejectedError } from './session.errors.js';
+import { type AuthenticatedConnection, type AuthenticatedRequest, CONNECTION_AUTH } from './execution-target.js';
+import { HttpEdge } from './http-edge.js';
 import { SessionGuard } from './session.guard.js';
-import type { SessionCookies } from './session-cookies.js';
-import { generateSessionToken, xsrfTokenFor } from './session-token.js';
-import type { AuthenticationResult, SessionsService } from './sessions.service.js';
+import { SessionCookies } from './session-cookies.js';
 
 const PUBLIC_ORIGIN = 'https://app.example.com';
 const USER: SignoffUser = { id: '0b7d5a52-8a40-4bde-a0a7-7b2cf1d3c6f2', email: 'ada@example.com', roles: [] };
@@ -33,13 +34,16 @@ interface GuardFixture {
   guard: SessionGuard;
   sessions: {
     authenticate: jest.Mock<(token: string) => Promise<AuthenticationResult>>;
+    authenticateById: jest.Mock<(sessionId: string) => Promise<AuthenticationResult>>;
     recordActivity: jest.Mock<(session: Session) => Promise<void>>;
   };
   bearer: { authenticate: jest.Mock<(authorization: string) => Promise<AuthenticationResult>> };
   session: Session;
 }
 
-function createGuard(options: { metadata?: Record<string, unknown>; cookieResult?: AuthenticationResult; bearerResult?: AuthenticationResult } = {}): GuardFixture {
+function createGuard(
+  options: { metadata?: Record<string, unknown>; cookieResult?: AuthenticationResult; bearerResult?: AuthenticationResult; byIdResult?: AuthenticationResult | Error } = {},
+): GuardFixture {
   const session = activeSession();
   const ok: AuthenticationResult = { ok: true, session, user: USER, expiresAt: new Date(Date.now() + 1_800_000) };
   const reflector = {
@@ -47,16 +51,21 @@ function createGuard(options: { metadata?: Record<string, unknown>; cookieResult
   } as unknown as Reflector;
   const sessions = {
     authenticate: jest.fn(async (_token: string) => options.cookieResult ?? ok),
+    authenticateById: jest.fn(async (_sessionId: string) => {
+      if (options.byIdResult instanceof Error) throw options.byIdResult;
+      return options.byIdResult ?? ok;
+    }),
     recordActivity: jest.fn(async (_session: Session) => undefined),
   };
-  const cookies = {
-    read: (req: AuthenticatedRequest) => req.cookies?.['sid'],
-  } as unknown as SessionCookies;
   const bearer = {
     authenticate: jest.fn(async (_authorization: string) => options.bearerResult ?? ({ ok: false, code: 'unauthenticated' } as const)),
   };
   const resolved = resolveAuthSessionsOptions({ users: {} as AuthUsersProvider, publicOrigin: PUBLIC_ORIGIN, redis: { url: 'redis://localhost:6379' } });
-  const guard = new SessionGuard(reflector, sessions as unknown as SessionsService, cookies, bearer as unknown as BearerAuthenticator, resolved);
+  // The edge over a stand-in adapter that records headers the way both real adapters would.
+  const adapter = { setHeader: (res: { headers: Record<string, unknown> }, name: string, value: string) => void (res.headers[name.toLowerCase()] = value) };
+  const edge = new HttpEdge({ httpAdapter: adapter } as unknown as HttpAdapterHost);
+  const cookies = new SessionCookies(edge, resolved);
+  const guard = new SessionGuard(reflector, sessions as unknown as SessionsService, cookies, bearer as unknown as BearerAuthenticator, edge, resolved);
   return { guard, sessions, bearer, session };
 }
 
@@ -67,15 +76,14 @@ interface FakeHttp {
 }
 
 function httpContext(request: { method?: string; headers?: Record<string, string>; cookies?: Record<string, string>; body?: unknown } = {}): FakeHttp {
-  const headers = Object.fromEntries(Object.entries(request.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
-  const req = {
-    method: request.method ?? 'GET',
-    cookies: request.cookies ?? {},
-    body: request.body,
-    get: (name: string) => headers[name.toLowerCase()],
-  } as unknown as AuthenticatedRequest;
+  const headers: Record<string, string> = Object.fromEntries(Object.entries(request.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+  const cookieHeader = Object.entries(request.cookies ?? {})
+    .map(([name, value]) => `${name}=${value}`)
+    .join('; ');
+  if (cookieHeader) headers['cookie'] = cookieHeader;
+  const req: AuthenticatedRequest = { method: request.method ?? 'GET', body: request.body, headers };
   const responseHeaders: Record<string, unknown> = {};
-  const res = { setHeader: (name: string, value: unknown) => void (responseHeaders[name.toLowerCase()] = value) };
+  const res = { headers: responseHeaders };
   const context = {
     getType: () => 'http',
     getHandler: () => function handler() {},
@@ -296,14 +304,132 @@ describe('SessionGuard', () => {
       });
     });
 
-    describe('when the context is not HTTP', () => {
-      it('should leave the decision to the transport', async () => {
-        const { guard, sessions } = createGuard();
-        const context = { getType: () => 'rpc' } as unknown as ExecutionContext;
+    describe('when a GraphQL operation carries its HTTP request in the context', () => {
+      it('should authenticate it exactly like a controller route, by the cookie', async () => {
+        const { guard, sessions, session } = createGuard();
+        const { req } = httpContext({ cookies: { sid: token } });
+        const context = graphqlContext({ req });
 
         await expect(guard.canActivate(context)).resolves.toBe(true);
+        expect(sessions.authenticate).toHaveBeenCalledWith(token);
+        expect(req.auth).toMatchObject({ session, method: 'cookie' });
+      });
+
+      it('should apply the CSRF rule to a cookie-authenticated GraphQL POST', async () => {
+        const { guard } = createGuard();
+        const { req } = httpContext({ method: 'POST', cookies: { sid: token } });
+
+        const error = await rejectionOf(guard.canActivate(graphqlContext({ req })));
+
+        expect((error as CrossSiteRequestError).getResponse()).toMatchObject({ code: 'csrf_token_invalid' });
+      });
+
+      it('should find the request of a Mercurius context through its reply', async () => {
+        const { guard } = createGuard();
+        const { req } = httpContext({ cookies: { sid: token } });
+
+        await expect(guard.canActivate(graphqlContext({ reply: { request: req, headers: {} } }))).resolves.toBe(true);
+        expect(req.auth?.method).toBe('cookie');
+      });
+
+      it('should reject an anonymous GraphQL operation with 401', async () => {
+        const { guard } = createGuard();
+        const { req } = httpContext();
+
+        const error = await rejectionOf(guard.canActivate(graphqlContext({ req })));
+
+        expect((error as SessionRejectedError).getResponse()).toMatchObject({ code: 'unauthenticated' });
+      });
+    });
+
+    describe('when a message arrives on a connection (WebSocket gateway, subscription)', () => {
+      const connectionWith = (auth?: AuthenticatedRequest['auth']): AuthenticatedConnection => (auth ? { [CONNECTION_AUTH]: auth } : {});
+
+      it('should accept a connection whose handshake was authenticated and whose session is still active', async () => {
+        const { guard, sessions, session } = createGuard();
+        const connection = connectionWith({ session, user: USER, method: 'cookie', expiresAt: new Date(Date.now() + 60_000) });
+
+        await expect(guard.canActivate(wsContext(connection))).resolves.toBe(true);
+        expect(sessions.authenticateById).toHaveBeenCalledWith(session.id);
+      });
+
+      it('should reject a connection whose session has ended since the handshake', async () => {
+        const { guard, session } = createGuard({ byIdResult: { ok: false, code: 'session_ended', reason: 'revoked_by_admin' } });
+        const connection = connectionWith({ session, user: USER, method: 'cookie', expiresAt: new Date(Date.now() + 60_000) });
+
+        const error = await rejectionOf(guard.canActivate(wsContext(connection)));
+
+        expect((error as SessionRejectedError).getResponse()).toMatchObject({ code: 'session_ended', reason: 'revoked_by_admin' });
+      });
+
+      it('should reject a connection no handshake authenticated', async () => {
+        const { guard } = createGuard();
+
+        const error = await rejectionOf(guard.canActivate(wsContext(connectionWith())));
+
+        expect(error).toBeInstanceOf(SessionRejectedError);
+      });
+
+      it('should let an unauthenticated connection reach a @Public() handler', async () => {
+        const { guard } = createGuard({ metadata: { [PUBLIC_ROUTE_METADATA]: true } });
+
+        await expect(guard.canActivate(wsContext(connectionWith()))).resolves.toBe(true);
+      });
+
+      it('should answer 503, not a driver error, when PostgreSQL is down', async () => {
+        const { guard, session } = createGuard({ byIdResult: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }) });
+        const connection = connectionWith({ session, user: USER, method: 'cookie', expiresAt: new Date(Date.now() + 60_000) });
+
+        const error = await rejectionOf(guard.canActivate(wsContext(connection)));
+
+        expect(error).toBeInstanceOf(StoreUnavailableError);
+      });
+    });
+
+    describe('when the context is one the guard cannot authenticate', () => {
+      it.each(['rpc', 'kafka', 'some-future-transport'])('should refuse a %s handler that is not @Public()', async (type) => {
+        const { guard, sessions } = createGuard();
+
+        const error = await rejectionOf(guard.canActivate(otherContext(type)));
+
+        expect(error).toBeInstanceOf(SessionRejectedError);
         expect(sessions.authenticate).not.toHaveBeenCalled();
+      });
+
+      it('should refuse a GraphQL context that exposes no request', async () => {
+        const { guard } = createGuard();
+
+        const error = await rejectionOf(guard.canActivate(graphqlContext({})));
+
+        expect(error).toBeInstanceOf(SessionRejectedError);
+      });
+
+      it('should let a @Public() rpc handler through', async () => {
+        const { guard } = createGuard({ metadata: { [PUBLIC_ROUTE_METADATA]: true } });
+
+        await expect(guard.canActivate(otherContext('rpc'))).resolves.toBe(true);
       });
     });
   });
 });
+
+function baseContext(type: string, extra: Record<string, unknown>): ExecutionContext {
+  return {
+    getType: () => type,
+    getHandler: () => function handler() {},
+    getClass: () => class FixtureResolver {},
+    ...extra,
+  } as unknown as ExecutionContext;
+}
+
+function graphqlContext(graphql: Record<string, unknown>): ExecutionContext {
+  return baseContext('graphql', { getArgByIndex: (index: number) => (index === 2 ? graphql : undefined) });
+}
+
+function wsContext(client: AuthenticatedConnection): ExecutionContext {
+  return baseContext('ws', { switchToWs: () => ({ getClient: () => client }) });
+}
+
+function otherContext(type: string): ExecutionContext {
+  return baseContext(type, {});
+}

@@ -1,8 +1,8 @@
 import { type CanActivate, type ExecutionContext, ForbiddenException, HttpStatus, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ROLES_METADATA } from '../auth-sessions.constants.js';
-import { SessionRejectedError } from './session.errors.js';
-import type { AuthenticatedRequest } from './request-auth.js';
+import { SessionRejectedError } from '../sessions/session.errors.js';
+import { authOf } from './execution-target.js';
 
 /** Enforces `@Roles(...)` on every request, from the host's current user data (a demotion counts at once). */
 @Injectable()
@@ -12,7 +12,7 @@ export class RolesGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_METADATA, [context.getHandler(), context.getClass()]);
     if (!roles?.length) return true;
-    const auth = context.switchToHttp().getRequest<AuthenticatedRequest>().auth;
+    const auth = authOf(context);
     if (!auth) throw new SessionRejectedError('unauthenticated');
     if (!roles.every((role) => auth.user.roles.includes(role))) {
       throw new ForbiddenException({

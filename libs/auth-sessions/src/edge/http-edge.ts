@@ -1,0 +1,127 @@
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { Injectable } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { parse as parseCookieHeader } from 'cookie';
+import type { ClientContext } from '../common/client-context.js';
+
+/**
+ * The request object of the HTTP adapter the host runs on: an Express `Request` or a Fastify
+ * `FastifyRequest`. The library only reads what both have in common.
+ */
+export interface HttpRequest {
+  headers: IncomingHttpHeaders;
+  method?: string;
+  /** The client address, honouring the adapter's trust-proxy setting (Express `trust proxy`, Fastify `trustProxy`). */
+  ip?: string;
+  body?: unknown;
+  /** The request id (pino-http on Express, Fastify's own `request.id`). */
+  id?: unknown;
+  url?: string;
+  socket?: { remoteAddress?: string };
+}
+
+/** The response object of the HTTP adapter the host runs on: an Express `Response` or a Fastify `FastifyReply`. */
+export type HttpResponse = object;
+
+/** Attributes of a cookie the library writes; `maxAge` in seconds. */
+export interface CookieAttributes {
+  path: string;
+  httpOnly?: boolean;
+  secure?: boolean;
+  sameSite: 'lax' | 'strict';
+  maxAge?: number;
+}
+
+const MAX_USER_AGENT = 512;
+
+/**
+ * The only place that speaks to the HTTP platform (Express or Fastify): reading headers and cookies,
+ * writing headers, cookies, answers, redirects and event streams. Everything goes through Nest's
+ * `HttpAdapterHost`, so a host needs no extra setup on either adapter.
+ */
+@Injectable()
+export class HttpEdge {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  /** One request header (names are lower case); repeated headers come joined as Node joins them. */
+  header(req: HttpRequest, name: string): string | undefined {
+    return requestHeader(req, name);
+  }
+
+  /** One cookie of the request by its exact, case-sensitive name; the first one wins when repeated. */
+  cookie(req: HttpRequest, name: string): string | undefined {
+    const header = this.header(req, 'cookie');
+    if (!header) return undefined;
+    const value = parseCookieHeader(header)[name];
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  /** The request method in upper case. */
+  method(req: HttpRequest): string {
+    return (req.method ?? 'GET').toUpperCase();
+  }
+
+  /** Where a request came from, as recorded on sessions and audit events. */
+  clientContext(req: HttpRequest): ClientContext {
+    const id = req.id;
+    return {
+      ip: normaliseIp(req.ip ?? req.socket?.remoteAddress ?? ''),
+      userAgent: (this.header(req, 'user-agent') ?? '').slice(0, MAX_USER_AGENT),
+      requestId: typeof id === 'string' || typeof id === 'number' ? String(id).slice(0, 64) : null,
+    };
+  }
+
+  /** Sets (replaces) a response header. */
+  setHeader(res: HttpResponse, name: string, value: string): void {
+    this.adapter.setHeader(res, name, value);
+  }
+
+  /** Appends a `Set-Cookie` header; every cookie set during a request is sent, on every platform. */
+  setCookie(res: HttpResponse, name: string, value: string, attributes: CookieAttributes): void {
+    this.adapter.setCookie(res, name, value, attributes);
+  }
+
+  /** Sends a complete answer (JSON for objects). */
+  reply(res: HttpResponse, body: unknown, status: number): void {
+    this.adapter.reply(res, body, status);
+  }
+
+  /** Sends a redirect. */
+  redirect(res: HttpResponse, status: number, url: string): void {
+    this.adapter.redirect(res, status, url);
+  }
+
+  /** Whether the answer has started (headers sent). */
+  isHeadersSent(res: HttpResponse): boolean {
+    return Boolean(this.adapter.isHeadersSent(res));
+  }
+
+  /**
+   * Takes over the response as a plain Node `ServerResponse`, for answers written piece by piece
+   * (event streams, exports): on Fastify the reply is hijacked so Fastify sends nothing itself.
+   */
+  takeOver(res: HttpResponse): ServerResponse {
+    const reply = res as { hijack?: () => void; raw?: ServerResponse };
+    if (typeof reply.hijack === 'function' && reply.raw) {
+      reply.hijack();
+      return reply.raw;
+    }
+    return res as ServerResponse;
+  }
+
+  private get adapter() {
+    const adapter = this.adapterHost.httpAdapter;
+    if (!adapter) throw new Error('AuthSessionsModule: no HTTP adapter is available; the library needs an HTTP application (Express or Fastify).');
+    return adapter;
+  }
+}
+
+/** One request header of either adapter's request (names are lower case). */
+export function requestHeader(req: Pick<HttpRequest, 'headers'>, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function normaliseIp(ip: string): string {
+  return (ip.startsWith('::ffff:') ? ip.slice(7) : ip).slice(0, 64);
+}

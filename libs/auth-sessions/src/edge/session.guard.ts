@@ -1,0 +1,111 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { CSRF_EXEMPT_METADATA, NOT_ACTIVITY_METADATA, PUBLIC_ROUTE_METADATA, SAME_ORIGIN_METADATA } from '../auth-sessions.constants.js';
+import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
+import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
+import { BearerAuthenticator } from '../sessions/bearer-authenticator.js';
+import { CrossSiteRequestError, SessionRejectedError } from '../sessions/session.errors.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { type AuthenticatedRequest, CONNECTION_AUTH, executionTargetOf } from './execution-target.js';
+import { HttpEdge, type HttpResponse } from './http-edge.js';
+import { hasValidXsrfToken, isOriginAllowed, isStateChanging } from './request-forgery.js';
+import { SessionCookies } from './session-cookies.js';
+import { translateStoreErrors } from './store-errors.js';
+
+type Targets = Parameters<Reflector['getAllAndOverride']>[1];
+
+/**
+ * The global guard. Every handler is protected unless `@Public()`:
+ * - HTTP routes, and GraphQL operations carried by an HTTP request, are authenticated by the
+ *   session cookie or an `Authorization: Bearer` access token, with the CSRF and Origin rules for
+ *   cookie-authenticated state-changing requests;
+ * - messages on a connection (WebSocket gateways, GraphQL subscriptions) need the auth checked at
+ *   the connection's handshake, and its session must still be active now;
+ * - any other context (microservices, anything unknown) is refused: the guard never lets through
+ *   a context it cannot authenticate.
+ * Sessions are checked against PostgreSQL, the source of truth, through the instance cache that
+ * never opens a revocation window (see SessionBus). `@Public()` routes still resolve a valid cookie
+ * (logout and login need it) but let anonymous callers through.
+ */
+@Injectable()
+export class SessionGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly sessions: SessionsService,
+    private readonly cookies: SessionCookies,
+    private readonly bearer: BearerAuthenticator,
+    private readonly edge: HttpEdge,
+    @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets: Targets = [context.getHandler(), context.getClass()];
+    const isPublic = this.flag(PUBLIC_ROUTE_METADATA, targets);
+    const target = executionTargetOf(context);
+    // A dependency that is down becomes a 503 on every transport, never a raw driver error.
+    return translateStoreErrors(async () => {
+      if (target.kind === 'http') return this.authenticateRequest(target.req, target.res, targets, isPublic);
+      if (target.kind === 'socket') {
+        const auth = target.connection[CONNECTION_AUTH];
+        if (!auth) {
+          if (isPublic) return true;
+          throw new SessionRejectedError('unauthenticated');
+        }
+        // The connection's session may have ended since the handshake: check it again, from the cache.
+        const result = await this.sessions.authenticateById(auth.session.id);
+        if (!result.ok) {
+          if (isPublic) return true;
+          throw new SessionRejectedError(result.code, result.reason);
+        }
+        return true;
+      }
+      if (isPublic) return true;
+      throw new SessionRejectedError('unauthenticated');
+    });
+  }
+
+  private async authenticateRequest(req: AuthenticatedRequest, res: HttpResponse | undefined, targets: Targets, isPublic: boolean): Promise<boolean> {
+    // An Authorization header authenticates the request alone: any cookie is then ignored.
+    const authorization = this.edge.header(req, 'authorization');
+    const cookieToken = authorization === undefined ? this.cookies.read(req) : undefined;
+    if (authorization !== undefined || cookieToken !== undefined) {
+      if (res) this.edge.setHeader(res, 'Cache-Control', 'no-store');
+      const result =
+        authorization !== undefined ? await this.bearer.authenticate(authorization) : await this.sessions.authenticate(cookieToken!);
+      if (result.ok) {
+        req.auth = {
+          session: result.session,
+          user: result.user,
+          method: authorization !== undefined ? 'bearer' : 'cookie',
+          expiresAt: result.expiresAt,
+        };
+      } else if (!isPublic) {
+        throw new SessionRejectedError(result.code, result.reason);
+      }
+    }
+    if (!req.auth && !isPublic) throw new SessionRejectedError('unauthenticated');
+
+    this.rejectCrossSiteRequests(req, targets, cookieToken);
+    if (req.auth && !this.flag(NOT_ACTIVITY_METADATA, targets)) {
+      await this.sessions.recordActivity(req.auth.session);
+    }
+    return true;
+  }
+
+  private rejectCrossSiteRequests(req: AuthenticatedRequest, targets: Targets, cookieToken: string | undefined): void {
+    if (this.flag(CSRF_EXEMPT_METADATA, targets)) return;
+    // Login and register check the Origin but never need the XSRF value, even with a valid cookie.
+    if (this.flag(SAME_ORIGIN_METADATA, targets)) {
+      if (!isOriginAllowed(req, this.options.publicOrigin)) throw new CrossSiteRequestError('origin_not_allowed');
+      return;
+    }
+    // Only a request authenticated by a valid session cookie is exposed to CSRF.
+    if (req.auth?.method !== 'cookie' || cookieToken === undefined || !isStateChanging(this.edge.method(req))) return;
+    if (!isOriginAllowed(req, this.options.publicOrigin)) throw new CrossSiteRequestError('origin_not_allowed');
+    if (!hasValidXsrfToken(req, cookieToken)) throw new CrossSiteRequestError('csrf_token_invalid');
+  }
+
+  private flag(key: string, targets: Targets): boolean {
+    return this.reflector.getAllAndOverride<boolean | undefined>(key, targets) === true;
+  }
+}

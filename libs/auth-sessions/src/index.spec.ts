@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import { AUTH_SESSIONS_OPTIONS } from './auth-sessions.module-definition.js';
+import { AuthSessionsModule } from './auth-sessions.module.js';
+import * as publicApi from './index.js';
+
+// Nest marks @Injectable() classes with this metadata key; guards are bound with @UseGuards/APP_GUARD, not injected.
+const INJECTABLE = '__injectable__';
+const GUARDS = new Set<unknown>([publicApi.SessionGuard, publicApi.RolesGuard, publicApi.LocalAuthGuard]);
+
+describe('the public entry (index.ts) and AuthSessionsModule', () => {
+  const moduleExports = new Set<unknown>(Reflect.getMetadata('exports', AuthSessionsModule) as unknown[]);
+  const exportedServices = Object.values(publicApi).filter(
+    (value) => typeof value === 'function' && Reflect.getMetadata(INJECTABLE, value) === true && !GUARDS.has(value),
+  );
+
+  it('should let a host inject every service index.ts exports', () => {
+    const notInjectable = exportedServices.filter((service) => !moduleExports.has(service)).map((service) => (service as { name: string }).name);
+    expect(notInjectable).toEqual([]);
+  });
+
+  it('should export from the module only what index.ts also exports', () => {
+    const publicValues = new Set<unknown>(Object.values(publicApi));
+    const hidden = [...moduleExports].filter((provider) => provider !== AUTH_SESSIONS_OPTIONS && !publicValues.has(provider));
+    expect(hidden.map((provider) => (provider as { name?: string }).name ?? String(provider))).toEqual([]);
+  });
+});

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { sessionStatsSql } from '../../src/admin/admin-sessions.repository.js';
+import { AUTH_SESSIONS_ENTITIES } from '../../src/auth-sessions.entities.js';
+import { AUTH_SESSIONS_MIGRATIONS } from '../../src/migrations/index.js';
+import { createFixtureDatabase, type FixtureDatabase, fixtureEnvironment } from '../fixtures/fixture-database.js';
+
+// The admin users list counts a page's sessions in one aggregate; with many sessions in the table it
+// must follow the (user_id, ...) partial indexes, never scan the table.
+describe('the admin users aggregate (against PostgreSQL)', () => {
+  let database: FixtureDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    database = await createFixtureDatabase(fixtureEnvironment());
+    dataSource = new DataSource({ type: 'postgres', url: database.url, entities: AUTH_SESSIONS_ENTITIES, migrations: AUTH_SESSIONS_MIGRATIONS });
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  it('should count a page of users in one query on the user indexes, not a sequential scan (20k sessions)', async () => {
+    const ids = Array.from({ length: 2000 }, () => randomUUID());
+    // Ten sessions per user: five active, three ended, two open but idle-expired.
+    await dataSource.query(
+      `INSERT INTO auth_sessions (id, user_id, kind, token_hash, user_agent, ip, created_at, last_active_at, idle_seconds,
+                                  absolute_expires_at, fresh_at, ended_at, end_reason)
+       SELECT gen_random_uuid(), u.id, 'cookie', sha256(convert_to(u.id::text || g::text, 'UTF8')), 'Load/1.0', '10.0.0.1',
+              now() - interval '1 day', now() - make_interval(mins => CASE WHEN g <= 5 THEN g WHEN g <= 8 THEN 600 ELSE 120 END),
+              1800, now() + interval '1 day', now() - interval '1 day',
+              CASE WHEN g BETWEEN 6 AND 8 THEN now() - interval '9 hours' END,
+              CASE WHEN g BETWEEN 6 AND 8 THEN 'logout' END
+         FROM unnest($1::uuid[]) AS u(id), generate_series(1, 10) AS g`,
+      [ids],
+    );
+    await dataSource.query('ANALYZE auth_sessions');
+    const page = ids.slice(100, 120);
+
+    const plan: Array<{ 'QUERY PLAN': unknown }> = await dataSource.query(`EXPLAIN (FORMAT JSON) ${sessionStatsSql()}`, [page, new Date()]);
+    const nodes = planNodes(plan[0]!['QUERY PLAN']);
+    expect(nodes.filter((node) => node['Relation Name'] === 'auth_sessions' && node['Node Type'] === 'Seq Scan')).toEqual([]);
+    // Index scans name their relation; bitmap index scans only their index.
+    expect(nodes.map((node) => node['Index Name'])).toEqual(expect.arrayContaining(['auth_sessions_user_active_idx', 'auth_sessions_user_ended_idx']));
+
+    const rows: Array<{ user_id: string; active_sessions: number }> = await dataSource.query(sessionStatsSql(), [page, new Date()]);
+    expect(rows).toHaveLength(20);
+    expect(new Set(rows.map((row) => Number(row.active_sessions)))).toEqual(new Set([5]));
+  });
+});
+
+function planNodes(plan: unknown): Array<Record<string, unknown>> {
+  const nodes: Array<Record<string, unknown>> = [];
+  const visit = (node: Record<string, unknown>): void => {
+    nodes.push(node);
+    for (const child of (node['Plans'] as Array<Record<string, unknown>> | undefined) ?? []) visit(child);
+  };
+  for (const root of plan as Array<{ Plan: Record<string, unknown> }>) visit(root.Plan);
+  return nodes;
+}
