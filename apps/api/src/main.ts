@@ -35,7 +35,9 @@ void lifecycle.boot({}, async ({ config, postgres, redis }) => {
   if (http.requestTimeout > 0 && http.requestTimeout < http.headersTimeout) http.requestTimeout = http.headersTimeout;
 
   lifecycle.trackRequests(http);
-  await app.listen(config.port);
+  // Express listens on every interface by default, Fastify on loopback only: unreachable in a container.
+  if (config.httpAdapter === 'fastify') await app.listen(config.port, '0.0.0.0');
+  else await app.listen(config.port);
   announceApi({ config, postgres, redis, pretty: logOutput(config).pretty });
   return { app, http };
 });

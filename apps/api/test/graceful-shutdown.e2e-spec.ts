@@ -84,8 +84,8 @@ describe('graceful shutdown: SIGTERM with traffic in flight (ROB, JOB)', () => {
     await scope?.drop();
   });
 
-  it('stops accepting, finishes in-flight requests, ends event streams with the reconnect hint, and exits 0', async () => {
-    const api = await startApi({ databaseUrl: scope.databaseUrl, env: { REDIS_PREFIX: scope.redisPrefix, LOG_LEVEL: 'info' } });
+  it.each(['express', 'fastify'])('stops accepting, finishes in-flight requests, ends event streams with the reconnect hint, and exits 0 (HTTP_ADAPTER=%s)', async (adapter) => {
+    const api = await startApi({ databaseUrl: scope.databaseUrl, env: { REDIS_PREFIX: scope.redisPrefix, LOG_LEVEL: 'info', HTTP_ADAPTER: adapter } });
     apis.push(api);
     const account = await registerAccount(api.url, 'shutdown');
     const { browser } = await signIn(api.url, account);

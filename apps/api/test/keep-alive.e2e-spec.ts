@@ -40,14 +40,14 @@ class Connection {
   }
 }
 
-describe('keep-alive and header timeouts for running behind a load balancer (on the Node HTTP server itself)', () => {
+describe.each(['express', 'fastify'])('keep-alive and header timeouts behind a load balancer, on the Node HTTP server itself (HTTP_ADAPTER=%s)', (adapter) => {
   const apis: ApiProcess[] = [];
   afterAll(async () => {
     await Promise.all(apis.map((api) => api.stop()));
   });
 
   it('keeps an idle connection open longer than a load balancer does (65 s by default, not Node\'s 5 s)', async () => {
-    const api = await startApi();
+    const api = await startApi({ env: { HTTP_ADAPTER: adapter } });
     apis.push(api);
     const connection = await Connection.open(api.port);
     try {
@@ -64,7 +64,7 @@ describe('keep-alive and header timeouts for running behind a load balancer (on 
   }, 30_000);
 
   it('applies HTTP_KEEP_ALIVE_TIMEOUT_MS: the server itself closes a connection idle for longer', async () => {
-    const api = await startApi({ env: { HTTP_KEEP_ALIVE_TIMEOUT_MS: '1500' } });
+    const api = await startApi({ env: { HTTP_ADAPTER: adapter, HTTP_KEEP_ALIVE_TIMEOUT_MS: '1500' } });
     apis.push(api);
     const connection = await Connection.open(api.port);
     try {
