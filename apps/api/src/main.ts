@@ -1,16 +1,16 @@
 import 'reflect-metadata';
-import { Logger as NestLogger } from '@nestjs/common';
+import type { Server } from 'node:http';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { createHttpApp } from './http/http-platform.js';
-import { closeOnSignals, exitOnStartupFailure, prepareInfrastructure } from './infrastructure/process-lifecycle.js';
+import { logOutput } from './infrastructure/logging.js';
+import { ProcessLifecycle } from './infrastructure/process-lifecycle.js';
+import { announceApi } from './infrastructure/startup-summary.js';
 
-const startupLogger = new NestLogger('Startup');
+const lifecycle = new ProcessLifecycle('Signoff');
 
-async function bootstrap(): Promise<void> {
-  const infrastructure = await prepareInfrastructure();
-  const { config } = infrastructure;
+void lifecycle.boot({}, async ({ config, postgres, redis }) => {
   const app = await createHttpApp(AppModule.forRoot(config), config);
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
@@ -26,10 +26,18 @@ async function bootstrap(): Promise<void> {
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 
-  closeOnSignals(app, infrastructure);
+  // Behind a load balancer, an idle keep-alive connection must outlive the balancer's side of it (60 s on
+  // most), or the balancer reuses a socket Node is closing: ECONNRESET. Set on the Node server itself,
+  // so it holds whatever Nest HTTP adapter serves the app.
+  const http = app.getHttpServer() as Server;
+  http.keepAliveTimeout = config.keepAliveTimeoutMs;
+  http.headersTimeout = config.keepAliveTimeoutMs + 1000;
+  if (http.requestTimeout > 0 && http.requestTimeout < http.headersTimeout) http.requestTimeout = http.headersTimeout;
 
-  await app.listen(config.port);
-  startupLogger.log(`Signoff listening on ${config.publicOrigin} (port ${config.port})`);
-}
-
-bootstrap().catch(exitOnStartupFailure(startupLogger));
+  lifecycle.trackRequests(http);
+  // Express listens on every interface by default, Fastify on loopback only: unreachable in a container.
+  if (config.httpAdapter === 'fastify') await app.listen(config.port, '0.0.0.0');
+  else await app.listen(config.port);
+  announceApi({ config, postgres, redis, pretty: logOutput(config).pretty });
+  return { app, http };
+});

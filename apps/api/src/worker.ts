@@ -1,20 +1,20 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
-import { closeOnSignals, exitOnStartupFailure, prepareInfrastructure } from './infrastructure/process-lifecycle.js';
+import { ProcessLifecycle } from './infrastructure/process-lifecycle.js';
+import { announceWorker } from './infrastructure/startup-summary.js';
 
-const logger = new Logger('Worker');
+const lifecycle = new ProcessLifecycle('Signoff worker');
 
 /**
  * `npm run worker`: the library's BullMQ worker in a process of its own, for deployments whose API
- * instances run with RUN_WORKERS=false. No HTTP server.
+ * instances run with RUN_WORKERS=false. No HTTP server. SIGTERM lets the running job finish (or hands
+ * it back when SHUTDOWN_TIMEOUT_MS runs out: its lock expires and another worker takes it).
  */
-async function bootstrap(): Promise<void> {
-  const infrastructure = await prepareInfrastructure({ runWorkers: true });
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(infrastructure.config));
-  closeOnSignals(app, infrastructure);
-  logger.log('Signoff worker running');
-}
-
-bootstrap().catch(exitOnStartupFailure(logger));
+void lifecycle.boot({ runWorkers: true }, async ({ config, postgres, redis }) => {
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  announceWorker({ postgres, redis });
+  return { app };
+});

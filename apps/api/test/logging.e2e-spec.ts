@@ -40,6 +40,28 @@ describe('logs (pino JSON, request ids)', () => {
     for (const secret of secrets) expect(everything).not.toContain(secret);
   });
 
+  it('should log each request exactly once, /metrics included, as method, path, status and time, with no headers', async () => {
+    for (const [path, id] of [['/metrics', 'metrics-once-1'], ['/api/auth/me', 'me-once-1'], ['/api/admin/users', 'admin-once-1']] as const) {
+      await new BrowserClient(api.url).request('GET', path, { headers: { 'x-request-id': id, cookie: 'sid=not-a-real-session' } });
+    }
+    await new Promise((done) => setTimeout(done, 300));
+    const entries = api
+      .logs()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg?: string; req?: Record<string, unknown>; res?: Record<string, unknown>; responseTime?: number });
+    for (const id of ['metrics-once-1', 'me-once-1', 'admin-once-1']) {
+      const lines = entries.filter((entry) => entry.req?.['id'] === id);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]!.msg).toBe('request completed');
+      expect(Object.keys(lines[0]!.req!).sort()).toEqual(['id', 'method', 'remoteAddress', 'url']);
+      expect(Object.keys(lines[0]!.res!)).toEqual(['statusCode']);
+      expect(typeof lines[0]!.responseTime).toBe('number');
+    }
+    expect(api.logs()).not.toContain('not-a-real-session');
+    expect(api.logs()).not.toContain('"headers"');
+  });
+
   it('should store a user agent with control characters and forged JSON as one audit row, the controls neutralised', async () => {
     const account = await registerAccount(api.url);
     // HTTP cannot carry CR/LF inside a header; a tab is the control character that does reach the server.

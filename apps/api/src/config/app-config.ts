@@ -49,6 +49,17 @@ export interface AppConfig {
   jobStalledIntervalMs: number;
   /** Whether active sessions are served from the instance cache (benchmarks compare both). */
   sessionCache: boolean;
+  /** Tried when DATABASE_URL / REDIS_URL are unset, before the embedded servers are started. */
+  localDatabaseUrl: string;
+  localRedisUrl: string;
+  /** Idle keep-alive connections stay open this long: longer than any load balancer in front keeps its side. */
+  keepAliveTimeoutMs: number;
+  /** How long SIGTERM waits for requests, streams and the worker's job before forcing the stop. */
+  shutdownTimeoutMs: number;
+  /** `pretty` (for people), `json`, or `auto`: pretty when stdout is a terminal. */
+  logFormat: 'auto' | 'json' | 'pretty';
+  /** Whether request log lines carry the (redacted) request and response headers. */
+  logHeaders: boolean;
 }
 
 /** Thrown for a configuration that cannot work; the message says which variable and how to fix it. */
@@ -114,6 +125,12 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jobLockDurationMs: integer(env, 'JOB_LOCK_DURATION_MS', 30_000, 500, 600_000),
     jobStalledIntervalMs: integer(env, 'JOB_STALLED_INTERVAL_MS', 30_000, 500, 600_000),
     sessionCache: boolean(env, 'SESSION_CACHE', true),
+    localDatabaseUrl: env['LOCAL_DATABASE_URL'] || 'postgres://postgres@localhost:5432/signoff',
+    localRedisUrl: env['LOCAL_REDIS_URL'] || 'redis://localhost:6379',
+    keepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 65_000, 1000, 3_600_000),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 1000, 3_600_000),
+    logFormat: oneOf(env, 'LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto'),
+    logHeaders: boolean(env, 'LOG_HEADERS', false),
   };
 }
 
@@ -150,6 +167,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
   }
   return value;
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if ((values as readonly string[]).includes(raw)) return raw as T;
+  throw new ConfigError(`${name} must be one of ${values.join(', ')} (got "${raw}")`);
 }
 
 function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {

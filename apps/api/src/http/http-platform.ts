@@ -15,7 +15,9 @@ export async function createHttpApp(module: DynamicModule, config: Pick<AppConfi
     const { FastifyAdapter } = await import('@nestjs/platform-fastify');
     // The same rule as Express's numeric `trust proxy`: trust the nearest `TRUST_PROXY` hops.
     const hops = config.trustProxy;
-    const adapter = new FastifyAdapter({ trustProxy: (_address: string, hop: number) => hop < hops, genReqId: requestIdOf });
+    // return503OnClosing: a request that reaches a connection accepted before the shutdown is served, as
+    // on Express, rather than refused (apps/api/src/infrastructure/process-lifecycle.ts drains it).
+    const adapter = new FastifyAdapter({ trustProxy: (_address: string, hop: number) => hop < hops, genReqId: requestIdOf, return503OnClosing: false });
     return NestFactory.create(module, adapter, { bufferLogs: true });
   }
   const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
@@ -28,7 +28,7 @@ const SHUTDOWN_EVENT = `retry: 1000\nevent: reconnect\ndata: ${JSON.stringify({ 
  * at the session's expiry.
  */
 @Injectable()
-export class EventStreamsService implements OnApplicationShutdown {
+export class EventStreamsService implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly streams = new Set<Stream>();
 
   constructor(
@@ -64,6 +64,11 @@ export class EventStreamsService implements OnApplicationShutdown {
     this.streams.add(stream);
     this.scheduleExpiryCheck(stream, auth.expiresAt);
     raw.on('close', () => this.close(stream));
+  }
+
+  // Nest closes the HTTP server between these two hooks, and that close waits for every open stream.
+  beforeApplicationShutdown(): void {
+    this.onApplicationShutdown();
   }
 
   /** Tells every open stream to reconnect (to another instance) and ends it. */
