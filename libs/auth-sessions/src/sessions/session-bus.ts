@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { AuthRedis } from '../common/auth-redis.js';
 import type { SessionEndReason } from './session-end-reason.js';
@@ -25,6 +26,8 @@ export interface SessionChange {
 type BusMessage = { t: 'change'; id: string; from: string; change: SessionChange } | { t: 'hb'; s: number } | { t: 'done'; id: string };
 
 const PENDING_TTL_MS = 10_000;
+
+type Script = (...keysThenArguments: Array<string | number>) => Promise<unknown>;
 
 // KEYS: registry, own channel. ARGV: instance id, heartbeat message.
 const HEARTBEAT_SCRIPT = `
@@ -97,6 +100,7 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
   private postgresHealthyUntil = 0;
   private generationCounter = 0;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private readonly scripts: { heartbeat: Script; announce: Script; ack: Script };
 
   constructor(
     private readonly redis: AuthRedis,
@@ -105,6 +109,11 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
     this.channel = redis.key('sessions');
     this.ownChannel = this.instanceChannel(this.instanceId);
     this.registry = redis.key('instances');
+    this.scripts = {
+      heartbeat: defineScript(redis.commands, 'signoffBusHeartbeat', 2, HEARTBEAT_SCRIPT),
+      announce: defineScript(redis.commands, 'signoffBusAnnounce', 3, ANNOUNCE_SCRIPT),
+      ack: defineScript(redis.commands, 'signoffBusAck', 2, ACK_SCRIPT),
+    };
   }
 
   async onModuleInit(): Promise<void> {
@@ -167,9 +176,7 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
     const allAcked = new Promise<void>((resolve) => this.pendingAcks.set(id, resolve));
     try {
       const message = JSON.stringify({ t: 'change', id, from: this.instanceId, change } satisfies BusMessage);
-      const pending = (await this.redis.commands.eval(
-        ANNOUNCE_SCRIPT,
-        3,
+      const pending = (await this.scripts.announce(
         this.registry,
         this.pendingKey(id),
         this.channel,
@@ -189,7 +196,7 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
   private async heartbeat(): Promise<void> {
     const sentAt = performance.now();
     try {
-      await this.redis.commands.eval(HEARTBEAT_SCRIPT, 2, this.registry, this.ownChannel, this.instanceId, JSON.stringify({ t: 'hb', s: sentAt } satisfies BusMessage));
+      await this.scripts.heartbeat(this.registry, this.ownChannel, this.instanceId, JSON.stringify({ t: 'hb', s: sentAt } satisfies BusMessage));
     } catch {
       // The lease simply runs out: the cache stops being trusted within CACHE_TRUST_MS.
     }
@@ -217,8 +224,8 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
       if (message.from === this.instanceId) return;
       this.notify(message.change);
       // Acknowledged only after every listener (the cache) has dropped what the change ended.
-      this.redis.commands
-        .eval(ACK_SCRIPT, 2, this.pendingKey(message.id), this.instanceChannel(message.from), this.instanceId, JSON.stringify({ t: 'done', id: message.id } satisfies BusMessage))
+      this.scripts
+        .ack(this.pendingKey(message.id), this.instanceChannel(message.from), this.instanceId, JSON.stringify({ t: 'done', id: message.id } satisfies BusMessage))
         .catch(() => undefined);
     } else if (message.t === 'done' && isOwn) {
       this.pendingAcks.get(message.id)?.();
@@ -242,6 +249,14 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
       }
     }
   }
+}
+
+// EVALSHA (ioredis falls back to EVAL once after a script flush): an acknowledgement per instance per
+// logout should not resend and rehash the script text each time.
+function defineScript(client: Redis, name: string, numberOfKeys: number, lua: string): Script {
+  client.defineCommand(name, { numberOfKeys, lua });
+  const command = (client as unknown as Record<string, Script>)[name]!;
+  return (...keysThenArguments) => command.apply(client, keysThenArguments);
 }
 
 function sleepUntil(deadline: number): Promise<void> {
