@@ -126,8 +126,8 @@ async function seed(pool: pg.Pool): Promise<string> {
             1800, now() + interval '1 day', now() - interval '2 days',
             CASE WHEN r.kind >= 0.35 THEN now() - interval '1 hour' END,
             CASE WHEN r.kind >= 0.35 THEN 'logout' END
-       FROM generate_series(1, $1::int) g
-       CROSS JOIN LATERAL (SELECT 1 + floor($2::int * power(random(), 2))::int AS n, random() AS kind OFFSET 0) r
+       -- random() in the select list of the series: one draw per row (an uncorrelated LATERAL runs once).
+       FROM (SELECT 1 + floor($2::int * power(random(), 2))::int AS n, random() AS kind FROM generate_series(1, $1::int)) r
        JOIN bench_users u ON u.n = r.n`,
     [SESSIONS - 11_000, USERS],
   );

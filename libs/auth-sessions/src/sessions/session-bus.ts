@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { AuthRedis } from '../common/auth-redis.js';
 import type { SessionEndReason } from './session-end-reason.js';
@@ -20,11 +21,15 @@ export interface SessionChange {
   exceptSessionId: string | null;
 }
 
-type BusMessage =
-  | { t: 'hb'; i: string; s: number }
-  | { t: 'change'; id: string; from: string; change: SessionChange }
-  | { t: 'ack'; id: string; from: string };
+// On the shared channel: every change, once for all instances. On each instance's own channel:
+// its heartbeats, and the notice that every instance has acknowledged one of its changes.
+type BusMessage = { t: 'change'; id: string; from: string; change: SessionChange } | { t: 'hb'; s: number } | { t: 'done'; id: string };
 
+const PENDING_TTL_MS = 10_000;
+
+type Script = (...keysThenArguments: Array<string | number>) => Promise<unknown>;
+
+// KEYS: registry, own channel. ARGV: instance id, heartbeat message.
 const HEARTBEAT_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -33,10 +38,31 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 60000)
 redis.call('PUBLISH', KEYS[2], ARGV[2])
 return now`;
 
-const LIVE_INSTANCES_SCRIPT = `
+// Atomically: who must acknowledge (every other live instance), then the change itself, so no
+// instance can register between the two. KEYS: registry, pending set, shared channel.
+// ARGV: instance id, registry window (ms), pending TTL (ms), change message. Returns how many must acknowledge.
+const ANNOUNCE_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-return redis.call('ZRANGEBYSCORE', KEYS[1], now - tonumber(ARGV[1]), '+inf')`;
+local live = redis.call('ZRANGEBYSCORE', KEYS[1], now - tonumber(ARGV[2]), '+inf')
+local pending = 0
+for _, instance in ipairs(live) do
+  if instance ~= ARGV[1] then
+    redis.call('SADD', KEYS[2], instance)
+    pending = pending + 1
+  end
+end
+if pending > 0 then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
+redis.call('PUBLISH', KEYS[3], ARGV[4])
+return pending`;
+
+// One acknowledgement: O(1) whatever the number of instances; the last one tells the announcing
+// instance, on its own channel. KEYS: pending set, announcer's channel. ARGV: instance id, done message.
+const ACK_SCRIPT = `
+if redis.call('SREM', KEYS[1], ARGV[1]) == 1 and redis.call('SCARD', KEYS[1]) == 0 then
+  redis.call('PUBLISH', KEYS[2], ARGV[2])
+end
+return 0`;
 
 /**
  * Cross-instance session signals over Redis pub/sub, and the lease that decides whether this
@@ -44,44 +70,61 @@ return redis.call('ZRANGEBYSCORE', KEYS[1], now - tonumber(ARGV[1]), '+inf')`;
  *
  * Why the cache never opens a revocation window:
  * - An instance trusts its cache only until CACHE_TRUST_MS after it last received its own
- *   heartbeat through pub/sub. Redis delivers messages in order, so a received heartbeat proves
- *   every earlier message (every earlier revocation) was received too.
+ *   heartbeat through pub/sub. Redis writes every message for one connection in the order it
+ *   published them, whatever the channel, so a received heartbeat proves every earlier message
+ *   (every earlier revocation) was received too.
  * - A revoking instance publishes the change after its commit, then waits until every live
  *   instance has acknowledged it, or, failing that, until CACHE_TRUST_MS has passed: by then every
  *   instance that missed the message has stopped trusting its cache, and every entry filled before
  *   the commit has expired.
  * - Any sign of trouble (subscriber closed, a PostgreSQL error or failed probe) drops every entry
  *   at once, and PostgreSQL must have answered a probe within CACHE_TRUST_MS for any entry to count.
+ *
+ * Why the cost stays flat as instances are added (docs/performance.md): a change is published
+ * once on the shared channel; each instance acknowledges by removing itself from the change's
+ * pending set in Redis (O(1)), and only the last one tells the revoking instance, on that
+ * instance's own channel. Heartbeats go to each instance's own channel too. So per revocation an
+ * instance handles one message whatever the number of instances, and the revoking instance waits
+ * for one notice rather than one reply per instance.
  */
 @Injectable()
 export class SessionBus implements OnModuleInit, OnApplicationShutdown {
   readonly instanceId = randomUUID();
   private readonly logger = new Logger('AuthSessions');
   private readonly channel: string;
+  private readonly ownChannel: string;
   private readonly registry: string;
   private readonly listeners: Array<(change: SessionChange) => void> = [];
-  private readonly pendingAcks = new Map<string, { acked: Set<string>; wake: () => void }>();
+  private readonly pendingAcks = new Map<string, () => void>();
   private trustedUntil = 0;
   private postgresHealthyUntil = 0;
   private generationCounter = 0;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private readonly scripts: { heartbeat: Script; announce: Script; ack: Script };
 
   constructor(
     private readonly redis: AuthRedis,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {
     this.channel = redis.key('sessions');
+    this.ownChannel = this.instanceChannel(this.instanceId);
     this.registry = redis.key('instances');
+    this.scripts = {
+      heartbeat: defineScript(redis.commands, 'signoffBusHeartbeat', 2, HEARTBEAT_SCRIPT),
+      announce: defineScript(redis.commands, 'signoffBusAnnounce', 3, ANNOUNCE_SCRIPT),
+      ack: defineScript(redis.commands, 'signoffBusAck', 2, ACK_SCRIPT),
+    };
   }
 
   async onModuleInit(): Promise<void> {
     const { subscriber } = this.redis;
-    subscriber.on('message', (channel: string, text: string) => channel === this.channel && this.receive(text));
+    subscriber.on('message', (channel: string, text: string) => this.receive(channel, text));
     for (const event of ['close', 'end', 'reconnecting'] as const) subscriber.on(event, () => this.distrust());
     // node-postgres reports a connection the server dropped (shutdown, restart) on the pool.
     const pool = (this.dataSource.driver as { master?: { on?: (event: string, listener: () => void) => void } }).master;
     pool?.on?.('error', () => this.distrust());
-    subscriber.subscribe(this.channel).catch((error: Error) => this.logger.warn(`Could not subscribe yet: ${error.message}`));
+    // One SUBSCRIBE for both: a heartbeat can never arrive while changes are not yet being received.
+    subscriber.subscribe(this.channel, this.ownChannel).catch((error: Error) => this.logger.warn(`Could not subscribe yet: ${error.message}`));
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);
     this.heartbeatTimer.unref();
     void this.heartbeat();
@@ -130,18 +173,19 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
     this.notify(change);
     const deadline = committedAt + CACHE_TRUST_MS;
     const id = randomUUID();
-    const acked = new Set<string>();
-    let wake = () => undefined as void;
-    const allAcked = new Promise<void>((resolve) => (wake = resolve));
-    this.pendingAcks.set(id, { acked, wake: () => wake() });
+    const allAcked = new Promise<void>((resolve) => this.pendingAcks.set(id, resolve));
     try {
-      await this.redis.commands.publish(this.channel, JSON.stringify({ t: 'change', id, from: this.instanceId, change } satisfies BusMessage));
-      const live = ((await this.redis.commands.eval(LIVE_INSTANCES_SCRIPT, 1, this.registry, REGISTRY_WINDOW_MS)) as string[]).filter(
-        (instance) => instance !== this.instanceId,
-      );
-      const isComplete = () => live.every((instance) => acked.has(instance));
-      this.pendingAcks.set(id, { acked, wake: () => isComplete() && wake() });
-      if (!isComplete()) await Promise.race([allAcked, sleepUntil(deadline)]);
+      const message = JSON.stringify({ t: 'change', id, from: this.instanceId, change } satisfies BusMessage);
+      const pending = (await this.scripts.announce(
+        this.registry,
+        this.pendingKey(id),
+        this.channel,
+        this.instanceId,
+        REGISTRY_WINDOW_MS,
+        PENDING_TTL_MS,
+        message,
+      )) as number;
+      if (pending > 0) await Promise.race([allAcked, sleepUntil(deadline)]);
     } catch {
       await sleepUntil(deadline);
     } finally {
@@ -152,7 +196,7 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
   private async heartbeat(): Promise<void> {
     const sentAt = performance.now();
     try {
-      await this.redis.commands.eval(HEARTBEAT_SCRIPT, 2, this.registry, this.channel, this.instanceId, JSON.stringify({ t: 'hb', i: this.instanceId, s: sentAt } satisfies BusMessage));
+      await this.scripts.heartbeat(this.registry, this.ownChannel, this.instanceId, JSON.stringify({ t: 'hb', s: sentAt } satisfies BusMessage));
     } catch {
       // The lease simply runs out: the cache stops being trusted within CACHE_TRUST_MS.
     }
@@ -164,27 +208,36 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private receive(text: string): void {
+  private receive(channel: string, text: string): void {
+    if (channel !== this.channel && channel !== this.ownChannel) return;
     let message: BusMessage;
     try {
       message = JSON.parse(text) as BusMessage;
     } catch {
       return;
     }
-    if (message.t === 'hb') {
-      if (message.i === this.instanceId) this.trustedUntil = Math.max(this.trustedUntil, message.s + CACHE_TRUST_MS);
-    } else if (message.t === 'change') {
-      if (message.from !== this.instanceId) this.notify(message.change);
-      this.redis.commands
-        .publish(this.channel, JSON.stringify({ t: 'ack', id: message.id, from: this.instanceId } satisfies BusMessage))
+    const isOwn = channel === this.ownChannel;
+    // Only this instance's own heartbeats extend its lease (their time is this process's clock).
+    if (message.t === 'hb' && isOwn) {
+      this.trustedUntil = Math.max(this.trustedUntil, message.s + CACHE_TRUST_MS);
+    } else if (message.t === 'change' && !isOwn) {
+      if (message.from === this.instanceId) return;
+      this.notify(message.change);
+      // Acknowledged only after every listener (the cache) has dropped what the change ended.
+      this.scripts
+        .ack(this.pendingKey(message.id), this.instanceChannel(message.from), this.instanceId, JSON.stringify({ t: 'done', id: message.id } satisfies BusMessage))
         .catch(() => undefined);
-    } else if (message.t === 'ack') {
-      const pending = this.pendingAcks.get(message.id);
-      if (pending) {
-        pending.acked.add(message.from);
-        pending.wake();
-      }
+    } else if (message.t === 'done' && isOwn) {
+      this.pendingAcks.get(message.id)?.();
     }
+  }
+
+  private instanceChannel(instanceId: string): string {
+    return this.redis.key(`sessions:instance:${instanceId}`);
+  }
+
+  private pendingKey(changeId: string): string {
+    return this.redis.key(`sessions:pending:${changeId}`);
   }
 
   private notify(change: SessionChange): void {
@@ -196,6 +249,14 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
       }
     }
   }
+}
+
+// EVALSHA (ioredis falls back to EVAL once after a script flush): an acknowledgement per instance per
+// logout should not resend and rehash the script text each time.
+function defineScript(client: Redis, name: string, numberOfKeys: number, lua: string): Script {
+  client.defineCommand(name, { numberOfKeys, lua });
+  const command = (client as unknown as Record<string, Script>)[name]!;
+  return (...keysThenArguments) => command.apply(client, keysThenArguments);
 }
 
 function sleepUntil(deadline: number): Promise<void> {

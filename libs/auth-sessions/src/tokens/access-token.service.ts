@@ -15,6 +15,7 @@ import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import type { Session } from '../sessions/session.entity.js';
 import { SecretStore } from './secret-store.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 
 /** The claims of a Signoff access token. */
 export interface AccessTokenClaims {
@@ -35,10 +36,15 @@ type Key = CryptoKey | KeyObject | Uint8Array;
 const TOKEN_TYPE = 'at+jwt';
 const CLOCK_TOLERANCE_SECONDS = 5;
 
-/** Signs and verifies access tokens with jose; the algorithm is pinned, `alg: none` never passes. */
+/**
+ * Signs and verifies access tokens with jose; the algorithm is pinned, `alg: none` never passes.
+ * Each distinct token is verified in full once per instance; its claims are then reused until they
+ * expire (see VerifiedTokenCache: whether the session is still active is never cached here).
+ */
 @Injectable()
 export class AccessTokenService {
   private keys: Promise<{ signing: Key; verifying: (header: JWTHeaderParameters) => Key }> | undefined;
+  private readonly verified = new VerifiedTokenCache<AccessTokenClaims>(CLOCK_TOLERANCE_SECONDS);
 
   constructor(
     private readonly secrets: SecretStore,
@@ -67,6 +73,9 @@ export class AccessTokenService {
 
   /** Verifies signature, algorithm, type, issuer, audience and times. Never throws for a bad token. */
   async verify(token: string): Promise<AccessTokenCheck> {
+    const key = VerifiedTokenCache.keyOf(token);
+    const earlier = this.verified.get(key);
+    if (earlier) return earlier;
     const { verifying } = await this.loadKeys();
     try {
       const { payload } = await jwtVerify(token, verifying, {
@@ -78,7 +87,9 @@ export class AccessTokenService {
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
       });
       const claims = toClaims(payload);
-      return claims ? { status: 'valid', claims } : { status: 'invalid' };
+      if (!claims) return { status: 'invalid' };
+      this.verified.set(key, claims);
+      return { status: 'valid', claims };
     } catch (error) {
       // jose reports an expired token only after the signature and every other claim checked out.
       if (error instanceof joseErrors.JWTExpired) {
@@ -124,5 +135,6 @@ function toClaims(payload: JWTPayload): AccessTokenClaims | null {
   const sv = payload['sv'];
   if (typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string') return null;
   if (typeof iat !== 'number' || typeof exp !== 'number' || typeof sv !== 'number') return null;
-  return { sub, sid, jti, iat, exp, sv };
+  // Frozen: verified claims are shared by every later request that presents the same token.
+  return Object.freeze({ sub, sid, jti, iat, exp, sv });
 }

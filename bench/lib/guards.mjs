@@ -1,0 +1,106 @@
+// B1: the same handler (GET /api/bench/me) behind each guard, one host process per variant, in
+// one run. The host (bench/host) imports Signoff through its package entry only.
+import { SignJWT } from 'jose';
+import pg from 'pg';
+import { cookieOf, hostEntry, postJson, sleep, startNode } from './common.mjs';
+import { cannon } from './load-generator.mjs';
+
+const BENCH_PASSWORD = 'benchmark password 1';
+
+export const GUARD_VARIANTS = [
+  { key: 'none', label: '(a) no guard', short: 'no guard' },
+  { key: 'jwt', label: '(b) passport-jwt (stateless)', short: 'passport-jwt' },
+  { key: 'cookie', label: '(c) Signoff cookie', short: 'Signoff cookie' },
+  { key: 'bearer', label: '(d) Signoff bearer', short: 'Signoff bearer' },
+  { key: 'store', label: '(e) express-session + connect-redis', short: 'express-session + Redis' },
+  { key: 'cookieNoCache', label: 'Signoff cookie, instance cache off', short: 'Signoff cookie, no cache' },
+];
+
+export async function runGuards({ hostDatabaseUrl, redisUrl, prefix, jwtSecret, seconds, warmupSeconds, rounds, connections, pin, log }) {
+  const serverCpu = pin ? 0 : undefined;
+  const loadCpu = pin ? 1 : undefined;
+  const env = (variant, extra = {}) => ({
+    BENCH_VARIANT: variant,
+    BENCH_JWT_SECRET: jwtSecret,
+    DATABASE_URL: hostDatabaseUrl,
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: `${prefix}-host`,
+    NODE_ENV: 'production',
+    ...extra,
+  });
+  const start = (name, variant, extra) => startNode(hostEntry, { env: env(variant, extra), readyPath: '/api/bench/me', cpu: serverCpu, name: `host ${name}` });
+  log('B1: starting the comparison hosts');
+  // Signoff first: its migrations must finish before the second Signoff host starts.
+  const signoff = await start('signoff', 'signoff');
+  const [none, jwt, store, noCache] = await Promise.all([
+    start('none', 'none'),
+    start('jwt', 'jwt'),
+    start('store', 'store'),
+    start('signoff-nocache', 'signoff', { BENCH_SESSION_CACHE: 'false' }),
+  ]);
+  try {
+    const origin = { origin: signoff.url };
+    const login = await postJson(`${signoff.url}/api/auth/login`, { email: 'bench-1@example.com', password: BENCH_PASSWORD }, origin);
+    const sid = cookieOf(login.cookies, 'sid');
+    const token = await postJson(`${signoff.url}/api/auth/token`, { email: 'bench-2@example.com', password: BENCH_PASSWORD });
+    const noCacheLogin = await postJson(`${noCache.url}/api/auth/login`, { email: 'bench-3@example.com', password: BENCH_PASSWORD }, { origin: noCache.url });
+    const storeLogin = await postJson(`${store.url}/api/bench/store-login`, { email: 'bench-4@example.com', password: BENCH_PASSWORD });
+    const statelessJwt = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject('00000000-0000-4000-8000-000000000005')
+      .setIssuedAt()
+      .setExpirationTime('15m')
+      .sign(new TextEncoder().encode(jwtSecret));
+    const targets = {
+      none: { url: `${none.url}/api/bench/me`, headers: {} },
+      jwt: { url: `${jwt.url}/api/bench/me`, headers: { authorization: `Bearer ${statelessJwt}` } },
+      cookie: { url: `${signoff.url}/api/bench/me`, headers: { cookie: `sid=${sid}` } },
+      bearer: { url: `${signoff.url}/api/bench/me`, headers: { authorization: `Bearer ${token.body.access_token}` } },
+      store: { url: `${store.url}/api/bench/me`, headers: { cookie: `connect.sid=${cookieOf(storeLogin.cookies, 'connect.sid')}` } },
+      cookieNoCache: { url: `${noCache.url}/api/bench/me`, headers: { cookie: `sid=${cookieOf(noCacheLogin.cookies, 'sid')}` } },
+    };
+    for (const [key, target] of Object.entries(targets)) {
+      const response = await fetch(target.url, { headers: target.headers });
+      const body = await response.text();
+      if (response.status !== 200) throw new Error(`B1 ${key}: the handler answered ${response.status} ${body}`);
+    }
+
+    const db = new pg.Client({ connectionString: hostDatabaseUrl });
+    await db.connect();
+    const updates = async () => Number((await db.query(`SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'auth_sessions'`)).rows[0]?.n_tup_upd ?? 0);
+    const updatesBefore = await updates();
+
+    const samples = Object.fromEntries(GUARD_VARIANTS.map((variant) => [variant.key, []]));
+    for (let round = 0; round < rounds; round++) {
+      // Alternate the order so a drift of the machine's load does not favour one variant.
+      const order = round % 2 === 0 ? GUARD_VARIANTS : [...GUARD_VARIANTS].reverse();
+      for (const variant of order) {
+        const target = targets[variant.key];
+        const result = await cannon({ ...target, connections, warmupSeconds, seconds, cpu: loadCpu });
+        log(`B1 round ${round + 1} ${variant.short}: ${result.rps.toFixed(0)} req/s, p99 ${(result.p99 / 1000).toFixed(1)} ms, non-2xx ${result.non2xx}, errors ${result.errors}`);
+        samples[variant.key].push(result);
+      }
+    }
+    await sleep(1500);
+    const signoffRequests = ['cookie', 'bearer', 'cookieNoCache'].reduce((sum, key) => sum + samples[key].reduce((s, r) => s + r.requests, 0), 0);
+    const writesPerRequest = ((await updates()) - updatesBefore) / signoffRequests;
+    await db.end();
+
+    const results = {};
+    for (const variant of GUARD_VARIANTS) {
+      const runs = samples[variant.key];
+      const mean = (pick) => runs.reduce((sum, run) => sum + pick(run), 0) / runs.length;
+      results[variant.key] = {
+        rps: mean((run) => run.rps),
+        p50: mean((run) => run.p50),
+        p99: mean((run) => run.p99),
+        rounds: runs.map((run) => run.rps),
+        non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
+        errors: runs.reduce((sum, run) => sum + run.errors + run.timeouts, 0),
+      };
+    }
+    return { variants: results, writesPerRequest, connections, seconds, warmupSeconds, rounds, pinned: pin };
+  } finally {
+    await Promise.all([signoff, none, jwt, store, noCache].map((host) => host.stop()));
+  }
+}

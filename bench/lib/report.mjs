@@ -1,0 +1,352 @@
+// Writes bench/RESULTS.md, bench/results.json and the SVG charts from one run's results.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { GUARD_VARIANTS } from './guards.mjs';
+import { barChart, lineChart } from './svg.mjs';
+
+const benchDir = (name) => new URL(`../${name}`, import.meta.url);
+let here = benchDir;
+const ms = (us) => (Number.isFinite(us) ? `${(us / 1000).toFixed(us >= 100_000 ? 0 : us >= 10_000 ? 1 : 2)} ms` : 'n/a');
+const usText = (us) => (Number.isFinite(us) ? (us >= 10_000 ? ms(us) : `${us.toFixed(0)} µs`) : 'n/a');
+const x = (value, digits = 2) => (Number.isFinite(value) ? `${value.toFixed(digits)}×` : 'n/a');
+const int = (value) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a');
+const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+/** Saves a run's results (bench/results.json) and rewrites RESULTS.md; a partial run (--only) writes to /tmp instead. */
+export function writeReport(results, { write }) {
+  if (!write) {
+    here = (name) => `/tmp/signoff-bench-partial-${name}`;
+    writeFileSync(here('results.json'), JSON.stringify(results, null, 2) + '\n');
+    render(results, null);
+    return;
+  }
+  writeFileSync(benchDir('results.json'), JSON.stringify(results, null, 2) + '\n');
+  renderResults();
+}
+
+/** Rewrites bench/RESULTS.md and the charts from bench/results.json and bench/load-results.json. */
+export function renderResults() {
+  const read = (name) => (existsSync(benchDir(name)) ? JSON.parse(readFileSync(benchDir(name), 'utf8')) : null);
+  render(read('results.json'), read('load-results.json'));
+}
+
+function render(r, load) {
+  const goals = [];
+  const goal = (id, text, value, pass, note = '') => goals.push({ id, text, value, pass, note });
+  const sections = [];
+  r ??= { config: {}, durations: {}, date: 'never (run npm run bench)', totalSeconds: 0 };
+  const c = r.config;
+
+  sections.push(`# Benchmark results
+
+Written by \`npm run bench\` (bench/run.mjs) in one run: every ratio below compares figures measured
+minutes apart on the same machine. Read the ratios, not the absolutes; how each figure is measured
+and why the goals are what they are: [docs/performance.md](../docs/performance.md).
+
+- Date: ${r.date}; the run took ${(r.totalSeconds / 60).toFixed(1)} minutes${c.full ? ' (--full)' : ''}${c.quick ? ' (--quick: shortened, not for comparison)' : ''}
+- Machine: ${r.machine ? `${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, ${r.machine.os}; Node ${r.machine.node}` : 'n/a'}
+- Load average (1 min) when the run started / ended: ${r.loadStart?.toFixed(2)} / ${r.loadEnd?.toFixed(2)}${r.loadStart > (r.machine?.cores ?? os.cpus().length) * 0.5 ? ' — **other work was running on this machine: treat absolute figures, and ratios close to their goal, as noisy**' : ''}
+- PostgreSQL ${r.baselines?.serverVersion ?? ''} (synchronous_commit ${r.baselines?.synchronousCommit ?? '?'}), Redis ${r.redisOwn ? 'started by the run' : 'given by REDIS_URL'}; load from autocannon in its own process, ${c.connections} connections${c.pin ? ', the server pinned to CPU 0 and the load generator to CPU 1 for B1' : ''}`);
+
+  const b = r.baselines;
+  if (b) {
+    sections.push(`## Baselines (same run)
+
+| baseline | p50 | p99 |
+| --- | --- | --- |
+| P0 PostgreSQL \`SELECT 1\` round trip | ${usText(b.P0.p50)} | ${usText(b.P0.p99)} |
+${r.scale ? `| P1 primary-key SELECT on \`auth_sessions\` (${int(r.scale.seeded.rows)} rows) | ${usText(r.scale.P1.p50)} | ${usText(r.scale.P1.p99)} |\n` : ''}| P2 single-row INSERT, autocommit (durable write) | ${usText(b.P2.p50)} | ${usText(b.P2.p99)} |
+| R0 Redis GET round trip | ${usText(b.R0.p50)} | ${usText(b.R0.p99)} |
+| R1 Redis PUBLISH → subscriber receives | ${usText(b.R1.p50)} | ${usText(b.R1.p99)} |
+| C0 SHA-256 + timingSafeEqual | ${usText(b.C0_sha256.p50)} | ${usText(b.C0_sha256.p99)} |
+| C0 jose HS256 verify | ${usText(b.C0_hs256.p50)} | ${usText(b.C0_hs256.p99)} |`);
+  }
+
+  const g = r.guards;
+  if (g) {
+    const v = g.variants;
+    const rows = GUARD_VARIANTS.map(
+      (variant) =>
+        `| ${variant.label} | **${int(v[variant.key].rps)}** | ${v[variant.key].rounds.map(int).join(' / ')} | ${ms(v[variant.key].p50)} | ${ms(v[variant.key].p99)} | ${x(v[variant.key].rps / v.none.rps)} | ${v[variant.key].non2xx + v[variant.key].errors} |`,
+    ).join('\n');
+    const ratio = (a, bKey) => v[a].rps / v[bKey].rps;
+    goal('B1', '(c) Signoff cookie ≥ 0.97 × (b) stateless passport-jwt', x(ratio('cookie', 'jwt')), ratio('cookie', 'jwt') >= 0.97);
+    goal('B1', '(c) Signoff cookie ≥ 0.90 × (a) no guard', x(ratio('cookie', 'none')), ratio('cookie', 'none') >= 0.9);
+    goal('B1', '(c) Signoff cookie ≥ 1.5 × (e) express-session + connect-redis', x(ratio('cookie', 'store')), ratio('cookie', 'store') >= 1.5);
+    goal('B1', '(d) Signoff bearer ≥ 0.90 × (c) Signoff cookie', x(ratio('bearer', 'cookie')), ratio('bearer', 'cookie') >= 0.9);
+    goal('B7', 'last-active writes per authenticated request ≤ 0.01', g.writesPerRequest.toFixed(5), g.writesPerRequest <= 0.01);
+    writeFileSync(
+      here('guards.svg'),
+      barChart({
+        title: 'Throughput by guard: the same handler, one run',
+        subtitle: `GET /api/bench/me, ${g.connections} connections, mean of ${g.rounds} rounds of ${g.seconds} s; ratio to no guard`,
+        unit: 'requests per second answered 2xx (higher is better)',
+        bars: GUARD_VARIANTS.map((variant) => ({
+          label: variant.label,
+          value: v[variant.key].rps,
+          note: variant.key === 'none' ? '' : ` ${x(v[variant.key].rps / v.none.rps)}`,
+          color: variant.key === 'cookie' || variant.key === 'bearer' ? '#1f6feb' : variant.key === 'none' ? '#57606a' : variant.key === 'cookieNoCache' ? '#9ecbff' : '#d1242f',
+        })),
+      }),
+    );
+    sections.push(`## B1: the same handler behind each guard
+
+One small Nest host (bench/host, production build, importing \`@signoff/auth-sessions\` through its
+package entry only) per variant; each round measures every variant back to back (order reversed
+every other round), ${g.warmupSeconds} s warm-up then ${g.seconds} s.
+
+![Throughput by guard](guards.svg)
+
+| variant | req/s (mean) | rounds | p50 | p99 | vs (a) | non-2xx + errors |
+| --- | --- | --- | --- | --- | --- | --- |
+${rows}
+
+(b) and (c) to (e) are the designs a Nest team chooses between: (b) checks a signature and has a
+revocation window as long as the token lives; (c), (d) and (e) have none. (c) and (d) serve a
+session from the instance cache (see the README's *How revocation stays instant*); (d) verifies
+each distinct access token's signature once per instance. Last-active writes per authenticated
+request (B7): **${g.writesPerRequest.toFixed(5)}** (an express-session touch is 1.0).`);
+  }
+
+  const rv = r.revocation;
+  if (rv?.b2 && b) {
+    const rtP50 = b.P2.p50 + b.R0.p50;
+    const rtP99 = b.P2.p99 + b.R0.p99;
+    const b2 = rv.b2;
+    goal('B2', 'acknowledgement p99 ≤ 3 × (P2 + R0) p99, two instances', `${ms(b2.ack.p99)} = ${x(b2.ack.p99 / rtP99)}`, b2.ack.p99 <= 3 * rtP99, `against the p50s: ${x(b2.ack.p99 / rtP50)}`);
+    goal('B2', 'window: requests accepted after the acknowledgement = 0', `${b2.acceptedAfterAck} of ${b2.probesAfterAck}`, b2.acceptedAfterAck === 0);
+    sections.push(`## B2: revocation across two instances
+
+Instance B serves a session from its cache while a probe keeps asking it; A logs the session out
+(\`POST /api/auth/logout\`: the transaction with its audit row, then the announcement and B's
+acknowledgement). ${b2.trials} trials.
+
+| | p50 | p99 |
+| --- | --- | --- |
+| logout acknowledgement (HTTP round trip) | ${ms(b2.ack.p50)} | ${ms(b2.ack.p99)} |
+| PostgreSQL durable write + Redis round trip (P2 + R0) | ${usText(rtP50)} | ${usText(rtP99)} |
+| ratio | ${x(b2.ack.p50 / rtP50)} | ${x(b2.ack.p99 / rtP99)} |
+
+Requests sent to B after the acknowledgement: ${b2.probesAfterAck}; accepted: **${b2.acceptedAfterAck}** (the window; goal 0).`);
+  }
+  if (rv?.curve?.length) {
+    const curve = rv.curve;
+    const counts = curve.map((point) => point.instances);
+    const rows = curve
+      .map(
+        (p) =>
+          `| ${p.instances} | ${ms(p.ack.p50)} | ${ms(p.ack.p99)} | ${p.redisCommandsPerRevocation.toFixed(1)} | ${int(p.redisOutputBytesPerRevocation)} | ${p.idleRedisCommandsPerSecond.toFixed(1)} | ${int(p.throughput.rps)} | ${p.rssMiB.toFixed(0)} MiB | ${p.acceptedAfterAck} of ${p.checkedAfterAck} |`,
+      )
+      .join('\n');
+    const first = curve.find((p) => p.instances === 2) ?? curve[0];
+    const last = curve[curve.length - 1];
+    const growth = last.ack.p50 / first.ack.p50;
+    const instanceGrowth = last.instances / first.instances;
+    goal('Instances', `acknowledgement p50 grows sub-linearly: ${first.instances} → ${last.instances} instances (${instanceGrowth}×)`, x(growth), growth < instanceGrowth);
+    const accepted = curve.reduce((sum, p) => sum + p.acceptedAfterAck, 0);
+    goal('Instances', 'window at every instance count: accepted after the acknowledgement = 0', `${accepted} of ${curve.reduce((sum, p) => sum + p.checkedAfterAck, 0)}`, accepted === 0);
+    writeFileSync(
+      here('ack-by-instances.svg'),
+      lineChart({
+        title: 'Logout acknowledgement by instance count',
+        subtitle: 'every instance acknowledges (or its lease runs out) before the logout answers; this machine has 2 cores',
+        xLabel: 'instances (log scale)',
+        yLabel: 'milliseconds',
+        xs: counts,
+        logX: true,
+        series: [
+          { name: 'p50', values: curve.map((p) => p.ack.p50 / 1000) },
+          { name: 'p99', values: curve.map((p) => p.ack.p99 / 1000), dashed: true, color: '#d1242f' },
+        ],
+      }),
+    );
+    writeFileSync(
+      here('throughput-by-instances.svg'),
+      lineChart({
+        title: 'Guard throughput by instance count',
+        subtitle: 'GET /api/auth/me (cookie, cached) spread over every instance, all on the same 2 cores',
+        xLabel: 'instances (log scale)',
+        yLabel: 'requests per second, all instances',
+        xs: counts,
+        logX: true,
+        series: [{ name: 'req/s', values: curve.map((p) => p.throughput.rps) }],
+      }),
+    );
+    writeFileSync(
+      here('redis-by-instances.svg'),
+      lineChart({
+        title: 'Redis work per logout by instance count',
+        subtitle: 'bytes Redis sent (pub/sub deliveries and replies) and commands it ran per logout, net of heartbeats',
+        xLabel: 'instances (log scale)',
+        yLabel: 'bytes / commands × 100',
+        xs: counts,
+        logX: true,
+        series: [
+          { name: 'bytes sent per logout', values: curve.map((p) => p.redisOutputBytesPerRevocation) },
+          { name: 'commands per logout × 100', values: curve.map((p) => p.redisCommandsPerRevocation * 100), color: '#9a6700', dashed: true },
+        ],
+      }),
+    );
+    sections.push(`## Instances: acknowledgement and throughput with 1 to ${last.instances} instances
+
+All instances run on this one machine; each logout is answered by the next instance in turn, every
+instance has the session cached, and right after the answer every instance is asked again (the
+window). Redis commands and bytes per logout are counted from the run's own Redis (\`INFO\`), net
+of the heartbeats measured while idle.
+
+![Acknowledgement by instance count](ack-by-instances.svg)
+
+![Throughput by instance count](throughput-by-instances.svg)
+
+![Redis work per logout by instance count](redis-by-instances.svg)
+
+| instances | ack p50 | ack p99 | Redis commands / logout | Redis bytes out / logout | idle Redis commands / s | req/s (all instances) | RSS (all) | accepted after ack |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${rows}
+
+A logout costs Redis one announcement script and one acknowledgement script per other instance
+(each O(1)); each instance handles one message per logout whatever the count, and the revoking
+instance waits for one notice. What that means for 100 instances: docs/performance.md.`);
+  }
+
+  const s = r.scale;
+  if (s) {
+    const P1 = s.P1;
+    const b3Rows = s.b3
+      .map(
+        (p) =>
+          `| ${int(p.sessions)} | ${p.repetitions} | ${ms(p.ack.p50)} | ${x(p.ack.p50 / P1.p50, 0)} | ${x(p.ack.p50 / s.b3[0].ack.p50, 1)} | ${p.acceptedAfterAck} of ${p.sampled} | ${usText(p.epochBumpSql.p50)} | ${ms(p.exactCountSql.p50)} |`,
+      )
+      .join('\n');
+    const biggest = s.b3[s.b3.length - 1];
+    goal('B3', `logout-all acknowledgement at ${int(biggest.sessions)} sessions ≤ 3 × P1`, `${ms(biggest.ack.p50)} = ${x(biggest.ack.p50 / P1.p50, 0)}`, biggest.ack.p50 <= 3 * P1.p50, 'see docs/performance.md: the goal is below one durable commit');
+    goal('B3', `logout-all flat: ${int(biggest.sessions)} sessions ≤ 3 × ${int(s.b3[0].sessions)} sessions`, x(biggest.ack.p50 / s.b3[0].ack.p50, 1), biggest.ack.p50 <= 3 * s.b3[0].ack.p50);
+    const b3Accepted = s.b3.reduce((sum, p) => sum + p.acceptedAfterAck, 0);
+    goal('B3', 'window: sampled sessions accepted after the acknowledgement = 0', `${b3Accepted} of ${s.b3.reduce((sum, p) => sum + p.sampled, 0)}`, b3Accepted === 0);
+    const b4 = s.b4;
+    goal('B4', `own-device list p99 ≤ 2 × P1 p99 (${int(s.seeded.rows)} rows)`, x(b4.typical.p99 / P1.p99), b4.typical.p99 <= 2 * P1.p99);
+    const seqScans = Object.entries(b4.plans).filter(([, plan]) => plan.seqScan).map(([name]) => name);
+    goal('B4', 'no sequential scan of auth_sessions (EXPLAIN)', seqScans.length ? seqScans.join(', ') : `index: ${b4.plans.typical.indexes.join(', ')}`, seqScans.length === 0);
+    const b5Ratio = s.b5.withAudit.p50 / s.b5.without.p50;
+    goal('B5', 'revoke with its audit row ≤ 1.2 × without (p50)', x(b5Ratio), b5Ratio <= 1.2, `p99: ${x(s.b5.withAudit.p99 / s.b5.without.p99)}`);
+    const planRows = Object.entries(b4.plans)
+      .map(([name, plan]) => `| ${name} | ${plan.nodes.join(', ')} | ${plan.indexes.join(', ') || '—'} | ${plan.buffers} | ${plan.executionMs.toFixed(3)} ms |`)
+      .join('\n');
+    sections.push(`## Scale: ${int(s.seeded.rows)} sessions in the table
+
+Seeded in ${s.seeded.seedSeconds.toFixed(0)} s: ${int(s.seeded.users)} users with a Zipf-like share of sessions (a third active),
+one heavy user with 1,000 active and 10,000 ended sessions. P1 above is measured on this table.
+
+### B3: logout everywhere for one user with 10 / 1k / 100k sessions
+
+\`POST /api/auth/logout-all\` through instance A while A and B both have 100 of the user's sessions
+cached; right after the answer those 100 are asked again on both instances.
+
+| sessions | trials | ack (median) | vs P1 p50 | vs 10 sessions | accepted after ack | epoch bump + audit row (SQL, no commit) | exact active count (SQL) |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+${b3Rows}
+
+The last two columns time, on the same user, the statements of the other design (the one credential
+changes already use): one epoch bump ends every session in O(1), and the exact count the answer
+carries (\`{revoked: n}\`) is what stays O(n).
+
+### B4: own-device list (\`GET /api/auth/sessions\`)
+
+| query | p50 | p99 | p99 / P1 p99 |
+| --- | --- | --- | --- |
+| typical user, active sessions (SessionRepository.listForUser) | ${usText(b4.typical.p50)} | ${usText(b4.typical.p99)} | ${x(b4.typical.p99 / P1.p99)} |
+| typical user, with the user's epoch read | ${usText(b4.typicalWithEpoch.p50)} | ${usText(b4.typicalWithEpoch.p99)} | ${x(b4.typicalWithEpoch.p99 / P1.p99)} |
+| typical user, with 30 days of ended sessions | ${usText(b4.typicalWithEnded.p50)} | ${usText(b4.typicalWithEnded.p99)} | ${x(b4.typicalWithEnded.p99 / P1.p99)} |
+| heavy user (1,000 active of 11,000) | ${usText(b4.heavy.p50)} | ${usText(b4.heavy.p99)} | ${x(b4.heavy.p99 / P1.p99)} |
+| over HTTP, a signed-in user with 5 sessions (whole request) | ${usText(b4.http.p50)} | ${usText(b4.http.p99)} | ${x(b4.http.p99 / P1.p99)} |
+
+| plan (EXPLAIN ANALYZE, BUFFERS) | nodes | indexes | buffers | execution |
+| --- | --- | --- | --- | --- |
+${planRows}
+
+### B5: audit row inside the revoke transaction
+
+The revoke of one session (SessionRepository.revoke's statement) committed alone, against the same
+plus the \`logout\` audit row (AuditLogService's insert) in the same transaction; ${s.b5.trials} of each, alternating.
+
+| | p50 | p99 |
+| --- | --- | --- |
+| revoke, commit | ${usText(s.b5.without.p50)} | ${usText(s.b5.without.p99)} |
+| revoke + audit row, commit | ${usText(s.b5.withAudit.p50)} | ${usText(s.b5.withAudit.p99)} |
+| ratio | ${x(s.b5.withAudit.p50 / s.b5.without.p50)} | ${x(s.b5.withAudit.p99 / s.b5.without.p99)} |`);
+  }
+
+  const m = r.memory;
+  if (m) {
+    sections.push(`## Memory
+
+A Signoff host process (run with \`--expose-gc\`; the heap is read after a full collection).
+${int(m.sessions)} active sessions, half cookie and half bearer, each sent one request
+(${m.driveSeconds.toFixed(0)} s; ${m.failures} failed).
+
+| figure | value |
+| --- | --- |
+| heap per cached cookie session (session cache entry) | ${int(m.bytesPerCookieSession)} bytes |
+| heap per cached bearer session (verified token + session cache entry) | ${int(m.bytesPerBearerSession)} bytes |
+| RSS before / after ${int(m.sessions)} active sessions | ${mib(m.start.rss)} / ${mib(m.end.rss)} |
+| heap used before / after | ${mib(m.start.heapUsed)} / ${mib(m.end.heapUsed)} |
+
+Both caches are bounded: the session cache at 100,000 entries, the verified-token cache at 50,000.`);
+    goal('Memory', `RSS with ${int(m.sessions)} active sessions (reported)`, mib(m.end.rss), true, 'no goal set: see docs/performance.md');
+  }
+
+  if (load) sections.push(loadSection(load, goal));
+
+  const summary = goals.map((item) => `| ${item.id} | ${item.text} | ${item.value} | ${item.pass ? 'pass' : '**FAIL**'} | ${item.note} |`).join('\n');
+  const text = `${sections[0]}
+
+## Goals
+
+| | goal | this run | | note |
+| --- | --- | --- | --- | --- |
+${summary}
+
+${sections.slice(1).join('\n\n')}
+
+---
+Phase durations: ${Object.entries(r.durations)
+    .map(([name, seconds]) => `${name} ${seconds.toFixed(0)} s`)
+    .join(', ')}.
+`;
+  writeFileSync(here('RESULTS.md'), text);
+  console.log(text);
+}
+
+function loadSection(l, goal) {
+  goal('Load', `${l.virtualUsers} virtual users, ${l.seconds.toFixed(0)} s, two instances: responses ≥ 500`, int(l.fiveXx), l.fiveXx === 0, `of ${int(l.requests)} requests`);
+  goal('Load', 'connection errors (resets, refused, timeouts)', int(l.connectionErrors), l.connectionErrors === 0, Object.entries(l.errorMessages).map(([code, n]) => `${code}: ${n}`).join(', '));
+  goal('Load', 'requests accepted after an acknowledged revocation', `${l.acceptedAfterRevocation} of ${l.checkedAfterRevocation}`, l.acceptedAfterRevocation === 0);
+  const growth = Math.max(...l.rssGrowthAfterWarmup);
+  goal('Load', `RSS flat after the ${l.warmupSeconds.toFixed(0)} s warm-up (growth ≤ 10%)`, l.rssGrowthAfterWarmup.map((g) => x(g, 3)).join(' / '), growth <= 1.1);
+  const rows = Object.entries(l.latency)
+    .sort(([, a], [, b]) => b.n - a.n)
+    .map(([action, s]) => `| ${action} | ${int(s.n)} | ${ms(s.p50)} | ${ms(s.p99)} |`)
+    .join('\n');
+  const statuses = Object.entries(l.byStatus)
+    .map(([status, n]) => `${status}: ${int(n)}`)
+    .join(', ');
+  const first = l.rss.find((sample) => sample.at >= l.warmupSeconds) ?? l.rss[0];
+  const last = l.rss[l.rss.length - 1];
+  return `## Load: \`npm run bench:load\`
+
+${l.date}, load average ${l.loadAverage.toFixed(2)} at the end. ${l.virtualUsers} virtual users (${l.accounts} accounts, two virtual users each; two admins)
+for ${l.seconds.toFixed(0)} s against two instances, keep-alive connections held up to 60 s as a load balancer would:
+browsers sign in, read (\`/me\`, the device list), then log out or log out everywhere; API clients get
+tokens, read with the bearer, refresh, then log out or revoke the refresh token; admins revoke random
+live sessions. After each acknowledged revocation the next request with that credential (on either
+instance) is checked, as is every later request of a virtual user that does not know yet.
+
+- ${int(l.requests)} requests (${int(l.requestsPerSecond)}/s); statuses: ${statuses}
+- revocations acknowledged: ${int(l.revocations)}; requests checked after one: ${int(l.checkedAfterRevocation)}; accepted: **${l.acceptedAfterRevocation}**
+- 5xx: **${l.fiveXx}**; connection errors: **${l.connectionErrors}**${l.violations.length ? `; first problems: ${l.violations.slice(0, 5).map((v) => `\`${v}\``).join('; ')}` : ''}
+- RSS after the warm-up → end: ${first ? first.rss.map(mib).join(' / ') : 'n/a'} → ${last ? last.rss.map(mib).join(' / ') : 'n/a'}
+
+| action | requests | p50 | p99 |
+| --- | --- | --- | --- |
+${rows}`;
+}
