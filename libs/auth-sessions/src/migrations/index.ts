@@ -2,8 +2,19 @@ import { CreateAuthSessions1767225600000 } from './1767225600000-create-auth-ses
 import { AddRefreshTokens1767312000000 } from './1767312000000-add-refresh-tokens.js';
 import { AddOutbox1767330000000 } from './1767330000000-add-outbox.js';
 import { AddAuditChain1767398400000 } from './1767398400000-add-audit-chain.js';
+import { PinAuditFunctionSearchPath1767571200000 } from './1767571200000-pin-audit-function-search-path.js';
+import { inDataSourceSchema } from './in-data-source-schema.js';
 
 import type { MigrationInterface } from 'typeorm';
 
-/** The library's migrations, in order: add them to your DataSource's `migrations`. */
-export const AUTH_SESSIONS_MIGRATIONS: Array<new () => MigrationInterface> = [CreateAuthSessions1767225600000, AddRefreshTokens1767312000000, AddOutbox1767330000000, AddAuditChain1767398400000];
+/**
+ * The library's migrations, in order: add them to your DataSource's `migrations`. Each runs in the
+ * DataSource's `schema` when you set one (the schema must exist before the first run).
+ */
+export const AUTH_SESSIONS_MIGRATIONS: Array<new () => MigrationInterface> = [
+  CreateAuthSessions1767225600000,
+  AddRefreshTokens1767312000000,
+  AddOutbox1767330000000,
+  AddAuditChain1767398400000,
+  PinAuditFunctionSearchPath1767571200000,
+].map(inDataSourceSchema);
