@@ -63,7 +63,7 @@ import { loadPromClient } from './metrics/prom-client.js';
 import { BearerAuthenticator } from './sessions/bearer-authenticator.js';
 import { RolesGuard } from './edge/roles.guard.js';
 import { HttpEdge } from './edge/http-edge.js';
-import { LIBRARY_CONTROLLERS, LibraryRoutesGuard } from './edge/library-routes.guard.js';
+import { LIBRARY_CONTROLLERS, LibraryRoutesGuard } from './library-routes.guard.js';
 import { SessionCookies } from './edge/session-cookies.js';
 import { SessionGuard } from './edge/session.guard.js';
 import { SessionResponses } from './edge/session-responses.js';

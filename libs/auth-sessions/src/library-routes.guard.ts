@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, type Type } from '@nestjs/common';
-import { AuthRateLimitGuard } from '../throttling/auth-rate-limit.guard.js';
-import { RolesGuard } from './roles.guard.js';
-import { SessionGuard } from './session.guard.js';
+import { RolesGuard } from './edge/roles.guard.js';
+import { SessionGuard } from './edge/session.guard.js';
+import { AuthRateLimitGuard } from './throttling/auth-rate-limit.guard.js';
 
 /** The controllers of the library mounted in this app (set by the module). */
 export const LIBRARY_CONTROLLERS = Symbol('AUTH_SESSIONS_LIBRARY_CONTROLLERS');
