@@ -15,6 +15,7 @@ const shared = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
     '^@signoff/auth-sessions$': '<rootDir>/libs/auth-sessions/src/index.ts',
+    '^@signoff/auth-sessions/testing$': '<rootDir>/libs/auth-sessions/src/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',

@@ -10,11 +10,13 @@ import ts from 'typescript';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'libs/auth-sessions/src/index.ts');
+// The test kit's entry (`@signoff/auth-sessions/testing`) is public too: reported in its own section.
+const testingEntry = join(root, 'libs/auth-sessions/src/testing/index.ts');
 const reportPath = join(root, 'libs/auth-sessions/etc/public-api.md');
 
 const configFile = ts.readConfigFile(join(root, 'libs/auth-sessions/tsconfig.lib.json'), ts.sys.readFile);
 const parsed = ts.parseJsonConfigFileContent(configFile.config, ts.sys, join(root, 'libs/auth-sessions'));
-const program = ts.createProgram([entry], { ...parsed.options, noEmit: true });
+const program = ts.createProgram([entry, testingEntry], { ...parsed.options, noEmit: true });
 const checker = program.getTypeChecker();
 const source = program.getSourceFile(entry);
 const moduleSymbol = checker.getSymbolAtLocation(source);
@@ -79,6 +81,9 @@ function describe(exported) {
 }
 
 const exports = checker.getExportsOfModule(moduleSymbol).sort((a, b) => a.name.localeCompare(b.name));
+const testingExports = checker
+  .getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(testingEntry)))
+  .sort((a, b) => a.name.localeCompare(b.name));
 // Types from other files are printed as import("<absolute path>"): keep the report machine-independent.
 const machineIndependent = (text) => text.replaceAll(`${root}/`, '').replace(/, \{ with: \{ "resolution-mode": "import" \} \}/g, '');
 const report = machineIndependent([
@@ -88,6 +93,11 @@ const report = machineIndependent([
   'Every entry is part of the contract with host apps: review a change here as an API change.',
   '',
   ...exports.map(describe),
+  '## @signoff/auth-sessions/testing',
+  '',
+  'From `libs/auth-sessions/src/testing/index.ts`: the test kit for host apps.',
+  '',
+  ...testingExports.map(describe),
 ].join('\n'));
 
 if (process.argv.includes('--check')) {
@@ -107,8 +117,8 @@ if (process.argv.includes('--check')) {
     for (const line of added) console.error(`+ ${line}`);
     process.exit(1);
   }
-  console.log(`public API unchanged (${exports.length} exports)`);
+  console.log(`public API unchanged (${exports.length} exports, ${testingExports.length} in ./testing)`);
 } else {
   writeFileSync(reportPath, report);
-  console.log(`wrote ${reportPath} (${exports.length} exports)`);
+  console.log(`wrote ${reportPath} (${exports.length} exports, ${testingExports.length} in ./testing)`);
 }

@@ -1,8 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthSessionsModule } from '@signoff/auth-sessions';
 import { LoggerModule } from 'nestjs-pino';
@@ -12,13 +10,11 @@ import { HealthModule } from './health/health.module.js';
 import { dataSourceOptions } from './infrastructure/data-source-options.js';
 import { bullConnectionOptions } from './infrastructure/redis-options.js';
 import { httpLogging } from './infrastructure/logging.js';
-import { AppRedis, RedisModule } from './infrastructure/redis.module.js';
-import { AuthThrottlerGuard } from './throttling/auth-throttler.guard.js';
-import { ResilientThrottlerStorage } from './throttling/resilient-throttler.storage.js';
+import { RedisModule } from './infrastructure/redis.module.js';
 import { UsersModule } from './users/users.module.js';
 import { UsersService } from './users/users.service.js';
 
-/** The demo app: its users, the Signoff library, health and rate limits. */
+/** The demo app: its users, the Signoff library (with its rate limits and metrics), health and the console. */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig & { databaseUrl: string; redisUrl: string }): DynamicModule {
@@ -31,15 +27,6 @@ export class AppModule {
         // The same Redis as everything else, Sentinel included (REDIS_URL=redis+sentinel://…).
         BullModule.forRoot({ connection: bullConnectionOptions(config.redisUrl), prefix: `${config.redisPrefix}:bull` }),
         RedisModule,
-        ThrottlerModule.forRootAsync({
-          inject: [AppRedis],
-          useFactory: (redis: AppRedis) => ({
-            // Named 'default' so the 429 carries a plain Retry-After header (other names get a suffix).
-            throttlers: [{ name: 'default', ttl: 60_000, limit: config.authRateLimit }],
-            skipIf: () => config.authRateLimit === 0,
-            storage: new ResilientThrottlerStorage(redis.client, redis.prefix),
-          }),
-        }),
         UsersModule,
         AuthSessionsModule.forRootAsync({
           imports: [UsersModule],
@@ -59,13 +46,15 @@ export class AppModule {
             eventsHeartbeatMs: config.eventsHeartbeatMs,
             jobs: { batchSize: config.jobBatchSize, lockDurationMs: config.jobLockDurationMs, stalledIntervalMs: config.jobStalledIntervalMs },
             sessionCache: config.sessionCache,
-            ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+            // The contract serves /metrics openly unless METRICS_TOKEN is set (the library's default is off).
+            metrics: config.metricsToken ? { token: config.metricsToken } : { public: true },
+            // AUTH_RATE_LIMIT per client IP per minute on each @RateLimited() route (the demo's register too); 0 turns it off.
+            rateLimit: config.authRateLimit === 0 ? false : { limit: config.authRateLimit, windowSeconds: 60 },
           }),
         }),
         HealthModule,
         ConsoleModule,
       ],
-      providers: [{ provide: APP_GUARD, useClass: AuthThrottlerGuard }],
     };
   }
 }

@@ -2,7 +2,7 @@
 export const PUBLIC_ROUTE_METADATA = 'auth-sessions:public';
 /** Metadata key set by `@Roles()`. */
 export const ROLES_METADATA = 'auth-sessions:roles';
-/** Metadata key set by `@RateLimited()`; the host's throttler guard limits only these routes. */
+/** Metadata key set by `@RateLimited()`; the library's `AuthRateLimitGuard` limits only these routes. */
 export const RATE_LIMITED_METADATA = 'auth-sessions:rate-limited';
 /** Metadata key set by `@RequireSameOrigin()`. */
 export const SAME_ORIGIN_METADATA = 'auth-sessions:same-origin';

@@ -1,11 +1,32 @@
-import { BullModule } from '@nestjs/bullmq';
-import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import {
+  type DynamicModule,
+  Inject,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  type Provider,
+  RequestMethod,
+  type Type,
+} from '@nestjs/common';
+import { APP_GUARD, RouterModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { Queue } from 'bullmq';
+import type { DataSource } from 'typeorm';
 import { AUTH_SESSIONS_ENTITIES } from './auth-sessions.entities.js';
-import { AUTH_SESSIONS_MODULE_OPTIONS, AUTH_SESSIONS_OPTIONS, ConfigurableModuleClass } from './auth-sessions.module-definition.js';
-import { resolveAuthSessionsOptions } from './auth-sessions.options.js';
+import {
+  ASYNC_OPTIONS_TYPE,
+  AUTH_SESSIONS_MODULE_EXTRAS,
+  AUTH_SESSIONS_MODULE_OPTIONS,
+  AUTH_SESSIONS_OPTIONS,
+  type AuthSessionsModuleExtras,
+  ConfigurableModuleClass,
+  OPTIONS_TYPE,
+  type ResolvedAuthSessionsModuleExtras,
+  resolveModuleExtras,
+} from './auth-sessions.module-definition.js';
+import { resolveAuthSessionsOptions, type ResolvedAuthSessionsOptions } from './auth-sessions.options.js';
 import { AdminAuditController } from './admin/admin-audit.controller.js';
 import { AdminAuditService } from './admin/admin-audit.service.js';
 import { AdminGuard } from './admin/admin.guard.js';
@@ -20,6 +41,7 @@ import { AuditLogService } from './audit/audit-log.service.js';
 import { AuditRetentionService } from './audit/audit-retention.service.js';
 import { AuditSealer } from './audit/audit-sealer.js';
 import { AuthRedis } from './common/auth-redis.js';
+import { assertSupportedDataSource } from './common/auth-tables.js';
 import { DevicesController } from './devices/devices.controller.js';
 import { CredentialsController } from './credentials/credentials.controller.js';
 import { CredentialsService } from './credentials/credentials.service.js';
@@ -35,11 +57,13 @@ import { LogoutController } from './logout/logout.controller.js';
 import { LogoutService } from './logout/logout.service.js';
 import { AuthMetrics } from './metrics/auth-metrics.service.js';
 import { LogoutLatencyMiddleware } from './metrics/logout-latency.middleware.js';
-import { MetricsController } from './metrics/metrics.controller.js';
+import { MetricsEndpoint } from './metrics/metrics-endpoint.js';
 import { MetricsRepository } from './metrics/metrics.repository.js';
+import { loadPromClient } from './metrics/prom-client.js';
 import { BearerAuthenticator } from './sessions/bearer-authenticator.js';
 import { RolesGuard } from './edge/roles.guard.js';
 import { HttpEdge } from './edge/http-edge.js';
+import { LIBRARY_CONTROLLERS, LibraryRoutesGuard } from './library-routes.guard.js';
 import { SessionCookies } from './edge/session-cookies.js';
 import { SessionGuard } from './edge/session.guard.js';
 import { SessionResponses } from './edge/session-responses.js';
@@ -59,11 +83,56 @@ import { RefreshTokenRepository } from './tokens/refresh-token.repository.js';
 import { SecretStore } from './tokens/secret-store.js';
 import { TokensController } from './tokens/tokens.controller.js';
 import { TokensService } from './tokens/tokens.service.js';
+import { AuthRateLimitGuard } from './throttling/auth-rate-limit.guard.js';
+
+/** The routes every host gets: sign-in, tokens, logout, devices, credential changes. */
+const CORE_CONTROLLERS: Type<unknown>[] = [SignInController, TokensController, LogoutController, DevicesController, CredentialsController];
+
+/** The controllers the module's `routes` extras select. */
+function selectControllers(routes: ResolvedAuthSessionsModuleExtras['routes']): Type<unknown>[] {
+  return [
+    ...CORE_CONTROLLERS,
+    ...(routes.events ? [EventsController] : []),
+    ...(routes.admin ? [AdminUsersController, AdminSessionsController] : []),
+    ...(routes.audit ? [AdminAuditController] : []),
+  ];
+}
+
+/**
+ * Adds what the module's extras decide to a `forRoot`/`forRootAsync` definition: the controllers,
+ * the path prefix (Nest's `RouterModule`) and the guards (`APP_GUARD` for every route, or only for
+ * the library's own with `globalGuard: false`).
+ */
+function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras): DynamicModule {
+  const resolved = resolveModuleExtras(extras);
+  const controllers = selectControllers(resolved.routes);
+  const guards: Provider[] = resolved.globalGuard
+    ? [
+        // Registration order is run order: over-the-limit callers are turned away before any session lookup.
+        { provide: APP_GUARD, useExisting: AuthRateLimitGuard },
+        { provide: APP_GUARD, useExisting: SessionGuard },
+        { provide: APP_GUARD, useExisting: RolesGuard },
+      ]
+    : [{ provide: APP_GUARD, useClass: LibraryRoutesGuard }];
+  return {
+    ...definition,
+    imports: [...(definition.imports ?? []), ...(resolved.routes.prefix ? [RouterModule.register([{ path: resolved.routes.prefix, module: AuthSessionsModule }])] : [])],
+    controllers: [...(definition.controllers ?? []), ...controllers],
+    providers: [
+      ...(definition.providers ?? []),
+      { provide: AUTH_SESSIONS_MODULE_EXTRAS, useValue: resolved },
+      { provide: LIBRARY_CONTROLLERS, useValue: new Set(controllers) },
+      ...guards,
+    ],
+  };
+}
 
 /**
  * Server-side sessions, the global guard, logout, devices and audit. The host owns the connections
  * (`TypeOrmModule.forRoot` with `AUTH_SESSIONS_ENTITIES`, `BullModule.forRoot`) and supplies its users.
- * @see README.md "Import the module into your own Nest app"
+ * Configure it with `forRoot(options)` or `forRootAsync({ useFactory, inject, imports, ...extras })`;
+ * `isGlobal`, `globalGuard` and `routes` shape the module itself (see `AuthSessionsModuleExtras`).
+ * @see docs/host-guide.md
  */
 @Module({
   imports: [
@@ -71,8 +140,6 @@ import { TokensService } from './tokens/tokens.service.js';
     PassportModule,
     BullModule.registerQueue({ name: AUTH_SESSIONS_QUEUE }),
   ],
-  controllers: [SignInController, TokensController, LogoutController, DevicesController, CredentialsController, EventsController,
-    AdminUsersController, AdminSessionsController, AdminAuditController, MetricsController],
   providers: [
     { provide: AUTH_SESSIONS_OPTIONS, useFactory: resolveAuthSessionsOptions, inject: [AUTH_SESSIONS_MODULE_OPTIONS] },
     HttpEdge,
@@ -112,16 +179,66 @@ import { TokensService } from './tokens/tokens.service.js';
     AdminAuditService,
     AdminGuard,
     MetricsRepository,
-    AuthMetrics,
-    { provide: APP_GUARD, useClass: SessionGuard },
-    { provide: APP_GUARD, useClass: RolesGuard },
+    {
+      // Null while metrics are off: prom-client (an optional peer dependency) is then never loaded.
+      provide: AuthMetrics,
+      inject: [AUTH_SESSIONS_OPTIONS, SessionEvents, MetricsRepository, AuditChainRepository, getQueueToken(AUTH_SESSIONS_QUEUE)],
+      useFactory: async (
+        options: ResolvedAuthSessionsOptions,
+        events: SessionEvents,
+        metrics: MetricsRepository,
+        chain: AuditChainRepository,
+        queue: Queue,
+      ): Promise<AuthMetrics | null> =>
+        options.metrics ? new AuthMetrics(await loadPromClient(), options.metrics.token, events, metrics, chain, queue) : null,
+    },
+    MetricsEndpoint,
+    AuthRateLimitGuard,
+    SessionGuard,
+    RolesGuard,
   ],
-  exports: [AUTH_SESSIONS_OPTIONS, SignInService, LogoutService, DevicesService, CredentialsService, StoreUnavailableInterceptor],
+  exports: [
+    AUTH_SESSIONS_OPTIONS,
+    SignInService,
+    LogoutService,
+    DevicesService,
+    CredentialsService,
+    StoreUnavailableInterceptor,
+    // What @UseGuards(SessionGuard, RolesGuard, AuthRateLimitGuard) needs in a host module (globalGuard: false).
+    SessionGuard,
+    RolesGuard,
+    AuthRateLimitGuard,
+    SessionsService,
+    SessionCookies,
+    BearerAuthenticator,
+    HttpEdge,
+    AuthRedis,
+  ],
 })
 export class AuthSessionsModule extends ConfigurableModuleClass implements NestModule {
+  constructor(
+    @Inject(AUTH_SESSIONS_MODULE_EXTRAS) private readonly extras: ResolvedAuthSessionsModuleExtras,
+    @Inject(getDataSourceToken()) dataSource: DataSource,
+  ) {
+    super();
+    assertSupportedDataSource(dataSource);
+  }
+
+  /** `forRoot` with the options, and the module extras (`isGlobal`, `globalGuard`, `routes`) beside them. */
+  static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
+    return withExtras(super.forRoot(options), options);
+  }
+
+  /** `forRootAsync` with `useFactory`/`useClass`/`useExisting`, and the module extras beside them. */
+  static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+    return withExtras(super.forRootAsync(options), options);
+  }
+
   configure(consumer: MiddlewareConsumer): void {
+    // Middleware paths are not prefixed by RouterModule: add the library's prefix here.
+    const base = this.extras.routes.prefix ? `${this.extras.routes.prefix}/` : '';
     consumer
       .apply(LogoutLatencyMiddleware)
-      .forRoutes({ path: 'auth/logout', method: RequestMethod.POST }, { path: 'auth/logout-all', method: RequestMethod.POST });
+      .forRoutes({ path: `${base}auth/logout`, method: RequestMethod.POST }, { path: `${base}auth/logout-all`, method: RequestMethod.POST });
   }
 }

@@ -1,6 +1,7 @@
 import type { RedisOptions } from 'ioredis';
 import { AUDIT_MIN_RETENTION_DAYS } from './audit/audit-chain.js';
 import { type RedisConnection, RedisConnectionError, resolveRedisConnection } from './common/redis-connection.js';
+import type { RateLimitStorage } from './throttling/rate-limit-storage.js';
 import type { AuthUsersProvider } from './users/users-provider.js';
 
 /** Lifetimes of one kind of session, in seconds. */
@@ -36,6 +37,35 @@ export interface CredentialChangePolicy {
   keepCurrent: boolean;
   /** Send the ended sessions' event streams a `logout` event at once (else they close at their next heartbeat). */
   notify: boolean;
+}
+
+/**
+ * The Prometheus endpoint. Off unless a `token` is set or `public` is true. It is registered on the
+ * HTTP server itself, not as a controller, so the host's global prefix does not apply to it.
+ */
+export interface MetricsOptions {
+  /** Scrapes must send `Authorization: Bearer <token>` (compared in constant time). Setting it turns metrics on. */
+  token?: string;
+  /** Serve metrics without a token: only where nothing but your scraper can reach `path`. @default false */
+  public?: boolean;
+  /** Where the endpoint answers, from the server's root (the global prefix is not added). @default '/metrics' */
+  path?: string;
+}
+
+/**
+ * The limit on the routes marked `@RateLimited()`, per route and client IP, shared by all instances.
+ * A caller over the limit gets 429 with `Retry-After` for the rest of the window.
+ */
+export interface RateLimitOptions {
+  /** Requests allowed per window, per route and client IP. @default 20 */
+  limit?: number;
+  /** The window, in seconds. @default 60 */
+  windowSeconds?: number;
+  /**
+   * Where counters live. Default: the library's Redis, falling back to per-instance counters while it
+   * is down. Any `@nestjs/throttler` `ThrottlerStorage` fits; when it fails, the same fallback applies.
+   */
+  storage?: RateLimitStorage;
 }
 
 /** The credential changes that log a user out everywhere. */
@@ -91,8 +121,10 @@ export interface AuthSessionsOptions {
   jobs?: { batchSize?: number; lockDurationMs?: number; stalledIntervalMs?: number };
   /** Serve active sessions from the instance cache (no store round trip on most requests, no revocation window). @default true */
   sessionCache?: boolean;
-  /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`; otherwise it is open. */
-  metricsToken?: string;
+  /** The Prometheus endpoint; off unless `metrics.token` is set or `metrics.public` is true. */
+  metrics?: MetricsOptions;
+  /** Rate limits on the `@RateLimited()` routes; `false` turns them off (tests, or a limiter of your own in front). @default { limit: 20, windowSeconds: 60 } */
+  rateLimit?: RateLimitOptions | false;
   /** Days audit events are kept; the daily prune deletes older ones. At least 30. @default 400 */
   auditRetentionDays?: number;
   /** How often the sealer adds committed audit events to the hash chain, in milliseconds. @default 1000 */
@@ -120,7 +152,10 @@ export interface ResolvedAuthSessionsOptions {
   eventsHeartbeatMs: number;
   jobs: { batchSize: number; lockDurationMs: number; stalledIntervalMs: number };
   sessionCache: boolean;
-  metricsToken: string | null;
+  /** Null when metrics are off. */
+  metrics: { token: string | null; path: string } | null;
+  /** Null when rate limits are off; `storage` null for the library's Redis. */
+  rateLimit: { limit: number; windowSeconds: number; storage: RateLimitStorage | null } | null;
   auditRetentionDays: number;
   auditSealEveryMs: number;
 }
@@ -132,6 +167,28 @@ function resolveRedisOption(redis: AuthSessionsOptions['redis'] | undefined): { 
     if (!(error instanceof RedisConnectionError)) throw error;
     throw new Error(`AuthSessionsModule: \`redis\`: ${error.message} (the same Redis as BullMQ).`);
   }
+}
+
+function resolveMetrics(metrics: MetricsOptions | undefined): ResolvedAuthSessionsOptions['metrics'] {
+  const token = metrics?.token || null;
+  if (!token && metrics?.public !== true) return null;
+  const path = metrics?.path ?? '/metrics';
+  if (!/^\/[A-Za-z0-9._~\/-]*$/.test(path) || path.includes('//')) {
+    throw new Error(`AuthSessionsModule: \`metrics.path\` must be an absolute path such as /metrics (got "${path}").`);
+  }
+  return { token, path };
+}
+
+function resolveRateLimit(rateLimit: RateLimitOptions | false | undefined): ResolvedAuthSessionsOptions['rateLimit'] {
+  if (rateLimit === false) return null;
+  const resolved = { limit: rateLimit?.limit ?? 20, windowSeconds: rateLimit?.windowSeconds ?? 60, storage: rateLimit?.storage ?? null };
+  if (!Number.isInteger(resolved.limit) || resolved.limit < 1) {
+    throw new Error('AuthSessionsModule: `rateLimit.limit` must be a whole number of at least 1; pass `rateLimit: false` to turn limits off.');
+  }
+  if (!Number.isInteger(resolved.windowSeconds) || resolved.windowSeconds < 1) {
+    throw new Error('AuthSessionsModule: `rateLimit.windowSeconds` must be a whole number of seconds, at least 1.');
+  }
+  return resolved;
 }
 
 export const DEFAULT_SESSION_LIFETIME: SessionLifetime = { idleSeconds: 1800, absoluteSeconds: 43200 };
@@ -173,7 +230,8 @@ export function resolveAuthSessionsOptions(options: AuthSessionsOptions): Resolv
     eventsHeartbeatMs: options.eventsHeartbeatMs ?? 20_000,
     jobs: { batchSize: 1000, lockDurationMs: 30_000, stalledIntervalMs: 30_000, ...options.jobs },
     sessionCache: options.sessionCache ?? true,
-    metricsToken: options.metricsToken || null,
+    metrics: resolveMetrics(options.metrics),
+    rateLimit: resolveRateLimit(options.rateLimit),
     auditRetentionDays: options.auditRetentionDays ?? 400,
     auditSealEveryMs: options.auditSealEveryMs ?? 1000,
   };

@@ -3,12 +3,14 @@
 
 // Module and options
 export { AuthSessionsModule } from './auth-sessions.module.js';
-export { AUTH_SESSIONS_OPTIONS } from './auth-sessions.module-definition.js';
+export { AUTH_SESSIONS_OPTIONS, type AuthSessionsModuleExtras, type AuthSessionsRoutes } from './auth-sessions.module-definition.js';
 export type {
   AuthSessionsOptions,
   AccessTokenOptions,
   CredentialChangeKind,
   CredentialChangePolicy,
+  MetricsOptions,
+  RateLimitOptions,
   ResolvedAuthSessionsOptions,
   SessionLifetime,
 } from './auth-sessions.options.js';
@@ -49,6 +51,10 @@ export {
 export type { AuthenticatedRequest } from './edge/execution-target.js';
 export type { RequestAuth } from './sessions/request-auth.js';
 export { StoreUnavailableInterceptor } from './edge/store-unavailable.interceptor.js';
+
+// Rate limits
+export { AuthRateLimitGuard, TooManyAttemptsError } from './throttling/auth-rate-limit.guard.js';
+export type { RateLimitRecord, RateLimitStorage } from './throttling/rate-limit-storage.js';
 
 // Sessions
 export type { Session, SessionKind } from './sessions/session.entity.js';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { AuthTables, DEFAULT_AUTH_TABLES } from '../common/auth-tables.js';
 import { activePredicate } from '../sessions/session.repository.js';
 
 /** A user's sessions in numbers, for the admin user list. */
@@ -15,16 +16,16 @@ export interface UserSessionStats {
  * the partial indexes on (user_id, ...) (open and ended rows), so a page costs the same with a
  * million sessions in the table; `last_active_at` stays out of every index so its writes stay HOT.
  */
-export function sessionStatsSql(): string {
+export function sessionStatsSql(tables: AuthTables = DEFAULT_AUTH_TABLES): string {
   return `SELECT t.user_id::text AS user_id,
                  count(*) FILTER (WHERE t.active)::int AS active_sessions,
                  max(t.last_active_at) AS last_active_at
-            FROM (SELECT s.user_id, s.last_active_at, (${activePredicate('$2')}) AS active
-                    FROM auth_sessions s
+            FROM (SELECT s.user_id, s.last_active_at, (${activePredicate('$2', tables)}) AS active
+                    FROM ${tables.sessions} s
                    WHERE s.user_id = ANY($1::uuid[]) AND s.ended_at IS NULL
                   UNION ALL
                   SELECT s.user_id, s.last_active_at, false
-                    FROM auth_sessions s
+                    FROM ${tables.sessions} s
                    WHERE s.user_id = ANY($1::uuid[]) AND s.ended_at IS NOT NULL) t
            GROUP BY t.user_id`;
 }
@@ -32,13 +33,17 @@ export function sessionStatsSql(): string {
 /** SQL for the admin API's reads across users. */
 @Injectable()
 export class AdminSessionsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly statsSql: string;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.statsSql = sessionStatsSql(AuthTables.of(dataSource));
+  }
 
   /** Session counts and last activity of these users, in one query; users without sessions are absent from the map. */
   async sessionStats(userIds: string[], now: Date): Promise<Map<string, UserSessionStats>> {
     if (userIds.length === 0) return new Map();
     const rows: Array<{ user_id: string; active_sessions: number; last_active_at: Date | null }> = await this.dataSource.query(
-      sessionStatsSql(),
+      this.statsSql,
       [userIds, now],
     );
     return new Map(rows.map((row) => [row.user_id, { activeSessions: Number(row.active_sessions), lastActiveAt: row.last_active_at }]));

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { AuthTables } from '../common/auth-tables.js';
 import { AUDIT_CHAIN_LOCK_KEY, type ChainedEventText, type ChainHead, GENESIS_HASH, type StoredSeal } from './audit-chain.js';
 import type { ChainSnapshot, WatermarkState } from './audit-watermark.js';
 
@@ -31,7 +32,11 @@ export interface Checkpoint {
 /** The only place with SQL for the audit chain: seals, the sealer's watermark, checkpoints and the prune. */
 @Injectable()
 export class AuditChainRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly tables: AuthTables;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.tables = AuthTables.of(dataSource);
+  }
 
   /** Runs `work` in one transaction at the given isolation level. */
   transaction<T>(work: (manager: EntityManager) => Promise<T>, isolation: 'READ COMMITTED' | 'REPEATABLE READ' = 'READ COMMITTED'): Promise<T> {
@@ -49,8 +54,9 @@ export class AuditChainRepository {
     const rows: Array<{ xmin: string; xmax: string; last_seq: string | null; now: Date }> = await manager.query(
       `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
               pg_snapshot_xmax(pg_current_snapshot())::text AS xmax,
-              pg_sequence_last_value(pg_get_serial_sequence('auth_audit_events', 'seq')::regclass)::text AS last_seq,
+              pg_sequence_last_value(pg_get_serial_sequence($1, 'seq')::regclass)::text AS last_seq,
               clock_timestamp() AS now`,
+      [this.tables.auditEvents],
     );
     const row = rows[0]!;
     return { xmin: row.xmin, xmax: row.xmax, lastSeq: row.last_seq, now: new Date(row.now) };
@@ -60,7 +66,7 @@ export class AuditChainRepository {
   async readWatermark(manager: EntityManager, forUpdate = true): Promise<WatermarkState> {
     const rows: Array<Record<string, unknown>> = await manager.query(
       `SELECT watermark_seq::text, pending_seq::text, pending_since, pending_xmax::text
-         FROM auth_audit_seal_state WHERE id = 1 ${forUpdate ? 'FOR UPDATE' : ''}`,
+         FROM ${this.tables.auditSealState} WHERE id = 1 ${forUpdate ? 'FOR UPDATE' : ''}`,
     );
     const row = rows[0];
     if (!row) throw new Error('auth_audit_seal_state is empty: run the AddAuditChain1767398400000 migration.');
@@ -75,7 +81,7 @@ export class AuditChainRepository {
   /** Stores the sealer's state. */
   async writeWatermark(state: WatermarkState, manager: EntityManager): Promise<void> {
     await manager.query(
-      `UPDATE auth_audit_seal_state
+      `UPDATE ${this.tables.auditSealState}
           SET watermark_seq = $1::bigint, pending_seq = $2::bigint, pending_since = $3, pending_xmax = $4::xid8, updated_at = now()
         WHERE id = 1`,
       [state.watermarkSeq, state.pendingSeq, state.pendingSince, state.pendingXmax],
@@ -86,7 +92,7 @@ export class AuditChainRepository {
   async head(manager: EntityManager): Promise<ChainHead> {
     const seals: Array<{ position: string; hash: Buffer }> = await manager.query(
       // Ordered by the bigint column, not by the text alias of the same name.
-      'SELECT s.position::text AS position, s.hash FROM auth_audit_seals s ORDER BY s.position DESC LIMIT 1',
+      `SELECT s.position::text AS position, s.hash FROM ${this.tables.auditSeals} s ORDER BY s.position DESC LIMIT 1`,
     );
     if (seals[0]) return { position: seals[0].position, hash: seals[0].hash };
     const checkpoint = await this.latestCheckpoint(manager);
@@ -96,7 +102,7 @@ export class AuditChainRepository {
   /** The latest prune checkpoint; null when the log was never pruned. */
   async latestCheckpoint(manager: EntityManager): Promise<Checkpoint | null> {
     const rows: Array<{ position: string; hash: Buffer; cut_off: Date; created_at: Date }> = await manager.query(
-      'SELECT position::text, hash, cut_off, created_at FROM auth_audit_checkpoints ORDER BY id DESC LIMIT 1',
+      `SELECT position::text, hash, cut_off, created_at FROM ${this.tables.auditCheckpoints} ORDER BY id DESC LIMIT 1`,
     );
     const row = rows[0];
     return row ? { position: row.position, hash: row.hash, cutOff: new Date(row.cut_off), createdAt: new Date(row.created_at) } : null;
@@ -106,8 +112,8 @@ export class AuditChainRepository {
   async findUnsealed(watermarkSeq: string, limit: number, manager: EntityManager): Promise<ChainedEventText[]> {
     const rows: Array<Record<string, string | null>> = await manager.query(
       `SELECT ${EVENT_TEXT_COLUMNS}
-         FROM auth_audit_events e
-        WHERE e.seq > $1::bigint AND NOT EXISTS (SELECT 1 FROM auth_audit_seals s WHERE s.seq = e.seq)
+         FROM ${this.tables.auditEvents} e
+        WHERE e.seq > $1::bigint AND NOT EXISTS (SELECT 1 FROM ${this.tables.auditSeals} s WHERE s.seq = e.seq)
         ORDER BY e.seq
         LIMIT $2`,
       [watermarkSeq, limit],
@@ -124,14 +130,14 @@ export class AuditChainRepository {
       const base = index * 4;
       return `($${base + 1}::bigint, $${base + 2}::bigint, $${base + 3}::uuid, $${base + 4}::bytea)`;
     });
-    await manager.query(`INSERT INTO auth_audit_seals (position, seq, event_id, hash) VALUES ${tuples.join(', ')}`, values);
+    await manager.query(`INSERT INTO ${this.tables.auditSeals} (position, seq, event_id, hash) VALUES ${tuples.join(', ')}`, values);
   }
 
   /** Seals after `afterPosition`, in chain order, each with its event's text (null when the event is gone). */
   async findSealsAfter(afterPosition: string, limit: number, manager: EntityManager): Promise<StoredSeal[]> {
     const rows: Array<Record<string, unknown>> = await manager.query(
       `SELECT s.position::text AS s_position, s.seq::text AS s_seq, s.event_id::text AS s_event_id, s.hash AS s_hash, ${EVENT_TEXT_COLUMNS}
-         FROM auth_audit_seals s LEFT JOIN auth_audit_events e ON e.seq = s.seq
+         FROM ${this.tables.auditSeals} s LEFT JOIN ${this.tables.auditEvents} e ON e.seq = s.seq
         WHERE s.position > $1::bigint
         ORDER BY s.position
         LIMIT $2`,
@@ -150,8 +156,8 @@ export class AuditChainRepository {
   async findFirstInserted(watermarkSeq: string, manager: EntityManager): Promise<{ seq: string; id: string } | null> {
     const rows: Array<{ seq: string; id: string }> = await manager.query(
       `SELECT e.seq::text AS seq, e.id::text AS id
-         FROM auth_audit_events e
-        WHERE e.seq <= $1::bigint AND NOT EXISTS (SELECT 1 FROM auth_audit_seals s WHERE s.seq = e.seq)
+         FROM ${this.tables.auditEvents} e
+        WHERE e.seq <= $1::bigint AND NOT EXISTS (SELECT 1 FROM ${this.tables.auditSeals} s WHERE s.seq = e.seq)
         ORDER BY e.seq
         LIMIT 1`,
       [watermarkSeq],
@@ -163,9 +169,9 @@ export class AuditChainRepository {
   async countUnsealed(manager: EntityManager = this.dataSource.manager): Promise<number> {
     const rows: Array<{ count: string }> = await manager.query(
       `SELECT count(*)::text AS count
-         FROM auth_audit_events e
-        WHERE e.seq > (SELECT watermark_seq FROM auth_audit_seal_state WHERE id = 1)
-          AND NOT EXISTS (SELECT 1 FROM auth_audit_seals s WHERE s.seq = e.seq)`,
+         FROM ${this.tables.auditEvents} e
+        WHERE e.seq > (SELECT watermark_seq FROM ${this.tables.auditSealState} WHERE id = 1)
+          AND NOT EXISTS (SELECT 1 FROM ${this.tables.auditSeals} s WHERE s.seq = e.seq)`,
     );
     return Number(rows[0]?.count ?? 0);
   }
@@ -175,7 +181,10 @@ export class AuditChainRepository {
    * records a checkpoint and an `audit_pruned` event. Returns how many events it deleted (0: nothing was due).
    */
   async prune(retentionDays: number): Promise<number> {
-    const rows: Array<{ deleted: string }> = await this.dataSource.query('SELECT auth_audit_prune($1)::text AS deleted', [retentionDays]);
+    const rows: Array<{ deleted: string }> = await this.dataSource.query(
+      `SELECT ${this.tables.qualify('auth_audit_prune')}($1)::text AS deleted`,
+      [retentionDays],
+    );
     return Number(rows[0]?.deleted ?? 0);
   }
 }

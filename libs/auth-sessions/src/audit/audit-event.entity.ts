@@ -8,13 +8,14 @@ import type { AuditEventType } from './audit-event-type.js';
 @Entity({ name: 'auth_audit_events' })
 @Index('auth_audit_events_user_seq_idx', ['userId', 'seq'])
 @Index('auth_audit_events_type_seq_idx', ['type', 'seq'])
+@Index('auth_audit_events_at_brin', ['at'], { type: 'brin' })
 export class AuditEvent {
   @PrimaryColumn('uuid')
   id!: string;
 
-  /** Insertion order; keyset pagination and the hash chain follow it. */
+  /** Insertion order (an identity column the database fills); keyset pagination and the hash chain follow it. */
   @Index('auth_audit_events_seq_key', { unique: true })
-  @Column({ type: 'bigint', insert: false, update: false })
+  @Column({ type: 'bigint', generated: 'identity', generatedIdentity: 'ALWAYS', insert: false, update: false })
   seq!: string;
 
   @Column('varchar', { length: 40 })

@@ -15,7 +15,7 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC
 /** Requires every listed role (checked on each request from the host's current user data). */
 export const Roles = (...roles: string[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_METADATA, roles);
 
-/** Marks a credential endpoint for the host's rate limiter (`AUTH_RATE_LIMIT` per IP per minute). */
+/** Puts a route under the library's rate limit (`rateLimit`: per route and client IP, shared by all instances). */
 export const RateLimited = (): MethodDecorator & ClassDecorator => SetMetadata(RATE_LIMITED_METADATA, true);
 
 /** Rejects the request with 403 when it carries an `Origin` other than `publicOrigin` (login, register). */

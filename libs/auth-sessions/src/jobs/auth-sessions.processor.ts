@@ -1,10 +1,10 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
+import { Inject, Logger, Optional } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { Counter, register } from 'prom-client';
 import { AuthRedis } from '../common/auth-redis.js';
 import { AuditRetentionService } from '../audit/audit-retention.service.js';
 import { AuditSealer } from '../audit/audit-sealer.js';
+import { AuthMetrics } from '../metrics/auth-metrics.service.js';
 import { SessionRevoker } from '../sessions/session-revoker.js';
 import {
   AUTH_SESSIONS_QUEUE,
@@ -16,10 +16,6 @@ import {
   LEGACY_JOB_CREDENTIAL_CHANGE_CLEANUP,
 } from './auth-sessions.queue.js';
 
-const failures =
-  (register.getSingleMetric('signoff_job_failures_total') as Counter<'job' | 'final'> | undefined) ??
-  new Counter({ name: 'signoff_job_failures_total', help: 'Failed runs of Signoff jobs; final="true" once retries are exhausted.', labelNames: ['job', 'final'] });
-
 /** Runs the library's jobs; each job calls one service method. */
 @Processor(AUTH_SESSIONS_QUEUE, { autorun: false })
 export class AuthSessionsProcessor extends WorkerHost {
@@ -30,6 +26,7 @@ export class AuthSessionsProcessor extends WorkerHost {
     private readonly auditSealer: AuditSealer,
     private readonly auditRetention: AuditRetentionService,
     private readonly redis: AuthRedis,
+    @Optional() @Inject(AuthMetrics) private readonly metrics: AuthMetrics | null,
   ) {
     super();
   }
@@ -66,7 +63,7 @@ export class AuthSessionsProcessor extends WorkerHost {
   onFailed(job: Job | undefined, error: Error): void {
     if (!job) return;
     const isFinal = job.attemptsMade >= (job.opts.attempts ?? 1);
-    failures.inc({ job: job.name, final: String(isFinal) });
+    this.metrics?.jobFailed(job.name, isFinal);
     const message = `Job ${job.name} (${job.id}) failed on attempt ${job.attemptsMade}: ${error.message}`;
     if (isFinal) this.logger.error(`${message}; no retries left, it stays in the failed set`);
     else this.logger.warn(`${message}; retrying`);

@@ -1,7 +1,8 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** A job recorded in the same transaction as the change that needs it; the relay hands it to BullMQ. */
 @Entity({ name: 'auth_outbox' })
+@Index('auth_outbox_pending_idx', ['createdAt'], { where: 'relayed_at IS NULL' })
 export class OutboxEntry {
   @PrimaryColumn('uuid')
   id!: string;
@@ -10,6 +11,7 @@ export class OutboxEntry {
   jobName!: string;
 
   /** Deterministic BullMQ job id: relaying twice adds the job once. */
+  @Index('auth_outbox_job_id_key', { unique: true })
   @Column('varchar', { name: 'job_id', length: 200 })
   jobId!: string;
 

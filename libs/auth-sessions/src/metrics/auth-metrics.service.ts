@@ -1,15 +1,12 @@
-import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, register as globalRegistry, Registry } from 'prom-client';
-import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
-import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
-import { AuditChainRepository } from '../audit/audit-chain.repository.js';
-import { AUTH_SESSIONS_QUEUE } from '../jobs/auth-sessions.queue.js';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AuditChainRepository } from '../audit/audit-chain.repository.js';
 import { SESSION_END_REASONS } from '../sessions/session-end-reason.js';
-import { SessionEvents } from '../sessions/session-events.js';
+import type { SessionEvents } from '../sessions/session-events.js';
 import { isMetricsScrapeAllowed } from './metrics-access.js';
-import { MetricsRepository } from './metrics.repository.js';
+import type { MetricsRepository } from './metrics.repository.js';
+import type { PromClient } from './prom-client.js';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
 // A scrape must answer even when Redis or PostgreSQL hangs; those gauges then keep their last value.
@@ -17,25 +14,37 @@ const SCRAPE_TIMEOUT_MS = 2_000;
 
 /**
  * The library's Prometheus metrics, in a registry of its own: active sessions, sessions ended by
- * reason, logout latency, job counts by state, unsealed audit events and the process defaults.
+ * reason, logout latency, job counts by state and failures, unsealed audit events and the process
+ * defaults. Built only when metrics are on (`metrics.token` or `metrics.public`), with the host's
+ * `prom-client` (an optional peer dependency, loaded then).
  */
-@Injectable()
 export class AuthMetrics {
   private readonly logger = new Logger(AuthMetrics.name);
-  private readonly registry = new Registry();
+  private readonly registry: Registry;
   private readonly sessionsEnded: Counter<'reason'>;
   private readonly logoutDuration: Histogram<'route' | 'status'>;
   private readonly scrapeErrors: Counter<'source'>;
+  private readonly jobFailures: Counter<'job' | 'final'>;
+
   constructor(
+    private readonly prom: PromClient,
+    private readonly token: string | null,
     events: SessionEvents,
     private readonly metrics: MetricsRepository,
     private readonly chain: AuditChainRepository,
-    @InjectQueue(AUTH_SESSIONS_QUEUE) private readonly queue: Queue,
-    @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
+    private readonly queue: Queue,
   ) {
+    const { Counter, Gauge, Histogram, Registry } = prom;
+    this.registry = new Registry();
     const registers = [this.registry];
     // The process metrics once per process: a host may already collect them in the global registry.
-    if (!globalRegistry.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics({ register: this.registry });
+    if (!prom.register.getSingleMetric('process_cpu_user_seconds_total')) prom.collectDefaultMetrics({ register: this.registry });
+    this.jobFailures = new Counter({
+      name: 'signoff_job_failures_total',
+      help: 'Failed runs of Signoff jobs; final="true" once retries are exhausted.',
+      labelNames: ['job', 'final'],
+      registers,
+    });
     this.sessionsEnded = new Counter({ name: 'signoff_sessions_ended_total', help: 'Sessions ended, by reason.', labelNames: ['reason'], registers });
     for (const reason of SESSION_END_REASONS) this.sessionsEnded.inc({ reason }, 0);
     this.logoutDuration = new Histogram({
@@ -78,9 +87,14 @@ export class AuthMetrics {
     events.onEndedHere((reason, count) => this.sessionsEnded.inc({ reason }, count));
   }
 
-  /** Whether a scrape with this `Authorization` header may read the metrics (`metricsToken`). */
+  /** Whether a scrape with this `Authorization` header may read the metrics (`metrics.token`; any when public). */
   isScrapeAllowed(authorization: string | undefined): boolean {
-    return isMetricsScrapeAllowed(this.options.metricsToken, authorization);
+    return isMetricsScrapeAllowed(this.token, authorization);
+  }
+
+  /** Counts a failed job run; `final` once its retries are exhausted. */
+  jobFailed(job: string, final: boolean): void {
+    this.jobFailures.inc({ job, final: String(final) });
   }
 
   /** The Prometheus text exposition and its content type. */
@@ -88,7 +102,7 @@ export class AuthMetrics {
     // Counters other parts of the library (and the host) keep in prom-client's global registry are served too.
     let merged: Registry;
     try {
-      merged = Registry.merge([this.registry, globalRegistry]);
+      merged = this.prom.Registry.merge([this.registry, this.prom.register]);
     } catch (error) {
       this.logger.warn(`Serving only the library's metrics: ${(error as Error).message}`);
       merged = this.registry;

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { SessionEndReason } from './session-end-reason.js';
 
 /** How the session's client authenticates: a browser cookie or a bearer token pair. */
@@ -7,9 +7,14 @@ export type SessionKind = 'cookie' | 'bearer';
 /**
  * One sign-in on one device. Rows are revoked (ended) but never deleted, so the history and the
  * audit trail keep them. The token itself is never stored: only its SHA-256.
+ * Every index and constraint the migrations create is declared here too (with its migration name), so
+ * a host's `migration:generate` finds nothing to change; the migrations remain the source of truth.
  */
 @Entity({ name: 'auth_sessions' })
 @Index('auth_sessions_user_active_idx', ['userId', 'createdAt'], { where: 'ended_at IS NULL' })
+@Index('auth_sessions_user_ended_idx', ['userId', 'endedAt'], { where: 'ended_at IS NOT NULL' })
+@Index('auth_sessions_open_expiry_idx', ['absoluteExpiresAt'], { where: 'ended_at IS NULL' })
+@Check('auth_sessions_end_consistent', '(ended_at IS NULL) = (end_reason IS NULL)')
 export class Session {
   @PrimaryColumn('uuid')
   id!: string;

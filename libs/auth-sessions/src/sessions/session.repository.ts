@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { AuthTables, DEFAULT_AUTH_TABLES } from '../common/auth-tables.js';
 import { Session } from './session.entity.js';
 import type { SessionEndReason } from './session-end-reason.js';
 import type { UserEpoch } from './session-state.js';
@@ -34,9 +35,9 @@ export interface SessionWithEpoch {
 }
 
 // "Active" in SQL: the same rule as sessionStateAt, so lists, counts and revocations agree with the guard.
-export function activePredicate(now: string): string {
+export function activePredicate(now: string, tables: AuthTables = DEFAULT_AUTH_TABLES): string {
   return `s.ended_at IS NULL
-    AND s.epoch >= COALESCE((SELECT st.epoch FROM auth_user_session_state st WHERE st.user_id = s.user_id), 0)
+    AND s.epoch >= COALESCE((SELECT st.epoch FROM ${tables.userSessionState} st WHERE st.user_id = s.user_id), 0)
     AND s.absolute_expires_at > ${now}
     AND s.last_active_at + s.idle_seconds * interval '1 second' > ${now}`;
 }
@@ -46,7 +47,11 @@ const TOUCH_INTERVAL_SECONDS = 60;
 /** The only place with session SQL. Every method takes an optional manager to join a transaction. */
 @Injectable()
 export class SessionRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly tables: AuthTables;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.tables = AuthTables.of(dataSource);
+  }
 
   // One round trip: the session row and its user's epoch together.
   private async findWithEpoch(condition: string, parameters: Record<string, unknown>, manager: EntityManager): Promise<SessionWithEpoch | null> {
@@ -153,12 +158,12 @@ export class SessionRepository {
     }
     const result: unknown = await manager.query(
       `WITH ended AS (
-         UPDATE auth_sessions s
+         UPDATE ${this.tables.sessions} s
             SET ended_at = $1, end_reason = $2, ended_by_id = $3, ended_by_email = $4
-          WHERE ${condition} AND ${activePredicate('$1')}
+          WHERE ${condition} AND ${activePredicate('$1', this.tables)}
           RETURNING s.id, s.user_id),
        revoked_refresh_tokens AS (
-         UPDATE auth_refresh_tokens r SET revoked_at = $1
+         UPDATE ${this.tables.refreshTokens} r SET revoked_at = $1
            FROM ended WHERE r.session_id = ended.id AND r.revoked_at IS NULL)
        SELECT id::text AS id, user_id::text AS user_id FROM ended`,
       parameters,
@@ -170,8 +175,8 @@ export class SessionRepository {
   async countMatching(filter: SessionFilter, exceptSessionId: string, now: Date): Promise<number> {
     const parameters: unknown[] = [now, exceptSessionId];
     const rows: Array<{ count: string }> = await this.dataSource.query(
-      `SELECT count(*)::text AS count FROM auth_sessions s
-        WHERE s.id <> $2::uuid AND ${sessionFilterSql(filter, parameters)} AND ${activePredicate('$1')}`,
+      `SELECT count(*)::text AS count FROM ${this.tables.sessions} s
+        WHERE s.id <> $2::uuid AND ${sessionFilterSql(filter, parameters)} AND ${activePredicate('$1', this.tables)}`,
       parameters,
     );
     return Number(rows[0]?.count ?? 0);
@@ -183,16 +188,16 @@ export class SessionRepository {
    */
   async expireDue(now: Date, limit: number, manager: EntityManager): Promise<Session[]> {
     const result: unknown = await manager.query(
-      `UPDATE auth_sessions s
+      `UPDATE ${this.tables.sessions} s
           SET ended_at = LEAST(s.absolute_expires_at, s.last_active_at + s.idle_seconds * interval '1 second'),
               end_reason = CASE WHEN s.absolute_expires_at <= s.last_active_at + s.idle_seconds * interval '1 second'
                                 THEN 'expired_absolute' ELSE 'expired_idle' END
         WHERE s.id IN (
-          SELECT x.id FROM auth_sessions x
+          SELECT x.id FROM ${this.tables.sessions} x
            WHERE x.ended_at IS NULL
              AND (x.absolute_expires_at <= $1 OR x.last_active_at + x.idle_seconds * interval '1 second' <= $1)
              -- Rows an epoch bump ended belong to the logout-everywhere job, which knows their reason.
-             AND x.epoch >= COALESCE((SELECT st.epoch FROM auth_user_session_state st WHERE st.user_id = x.user_id), 0)
+             AND x.epoch >= COALESCE((SELECT st.epoch FROM ${this.tables.userSessionState} st WHERE st.user_id = x.user_id), 0)
            LIMIT $2
            FOR UPDATE SKIP LOCKED)
         RETURNING s.id, s.user_id, s.end_reason, s.ended_at, s.ip, s.user_agent`,
@@ -216,9 +221,9 @@ export class SessionRepository {
    */
   async bumpEpoch(userId: string, reason: SessionEndReason, at: Date, manager: EntityManager): Promise<number> {
     const rows: Array<{ epoch: number }> = await manager.query(
-      `INSERT INTO auth_user_session_state (user_id, epoch, epoch_reason, updated_at) VALUES ($1, 1, $2, $3)
+      `INSERT INTO ${this.tables.userSessionState} AS st (user_id, epoch, epoch_reason, updated_at) VALUES ($1, 1, $2, $3)
        ON CONFLICT (user_id) DO UPDATE
-         SET epoch = auth_user_session_state.epoch + 1, epoch_reason = EXCLUDED.epoch_reason, updated_at = EXCLUDED.updated_at
+         SET epoch = st.epoch + 1, epoch_reason = EXCLUDED.epoch_reason, updated_at = EXCLUDED.updated_at
        RETURNING epoch`,
       [userId, reason, at],
     );
@@ -228,7 +233,7 @@ export class SessionRepository {
   /** Counts the user's active sessions, leaving out `exceptSessionId` when given. */
   async countActiveForUser(userId: string, exceptSessionId: string | null, at: Date, manager: EntityManager): Promise<number> {
     const rows: Array<{ count: string }> = await manager.query(
-      `SELECT count(*) AS count FROM auth_sessions s WHERE s.user_id = $1 AND s.id IS DISTINCT FROM $3::uuid AND ${activePredicate('$2')}`,
+      `SELECT count(*) AS count FROM ${this.tables.sessions} s WHERE s.user_id = $1 AND s.id IS DISTINCT FROM $3::uuid AND ${activePredicate('$2', this.tables)}`,
       [userId, at, exceptSessionId],
     );
     return Number(rows[0]!.count);
@@ -257,19 +262,19 @@ export class SessionRepository {
     const deadline = `LEAST(s.absolute_expires_at, s.last_active_at + s.idle_seconds * interval '1 second')`;
     const result: unknown = await manager.query(
       `WITH ended AS (
-         UPDATE auth_sessions s
+         UPDATE ${this.tables.sessions} s
             SET ended_at = CASE WHEN ${deadline} <= $3 THEN ${deadline} ELSE $3 END,
                 end_reason = CASE
                   WHEN ${deadline} > $3 THEN $4
                   WHEN s.absolute_expires_at <= s.last_active_at + s.idle_seconds * interval '1 second' THEN 'expired_absolute'
                   ELSE 'expired_idle' END
           WHERE s.id IN (
-            SELECT id FROM auth_sessions
+            SELECT id FROM ${this.tables.sessions}
              WHERE user_id = $1 AND ended_at IS NULL AND epoch < $2
              LIMIT $5 FOR UPDATE SKIP LOCKED)
           RETURNING s.id),
        revoked_refresh_tokens AS (
-         UPDATE auth_refresh_tokens r SET revoked_at = $3
+         UPDATE ${this.tables.refreshTokens} r SET revoked_at = $3
            FROM ended WHERE r.session_id = ended.id AND r.revoked_at IS NULL)
        SELECT id FROM ended`,
       [userId, epoch, changedAt, reason, limit],

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { AuthTables } from '../common/auth-tables.js';
 
 /**
  * Secrets the library generates once and keeps in `auth_secrets`, so every instance shares them.
@@ -11,7 +12,11 @@ import type { DataSource } from 'typeorm';
 export class SecretStore {
   private readonly cache = new Map<string, Promise<Buffer>>();
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly tables: AuthTables;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.tables = AuthTables.of(dataSource);
+  }
 
   /** The named secret (48 random bytes, generated on first use). */
   get(name: string): Promise<Buffer> {
@@ -25,11 +30,11 @@ export class SecretStore {
   }
 
   private async load(name: string): Promise<Buffer> {
-    await this.dataSource.query(`INSERT INTO auth_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [
+    await this.dataSource.query(`INSERT INTO ${this.tables.secrets} (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [
       name,
       randomBytes(48).toString('base64url'),
     ]);
-    const rows: Array<{ value: string }> = await this.dataSource.query(`SELECT value FROM auth_secrets WHERE name = $1`, [name]);
+    const rows: Array<{ value: string }> = await this.dataSource.query(`SELECT value FROM ${this.tables.secrets} WHERE name = $1`, [name]);
     return Buffer.from(rows[0]!.value, 'utf8');
   }
 }

@@ -1,0 +1,124 @@
+import { AssertionError } from 'node:assert';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { ClientContext } from '../common/client-context.js';
+import { SessionCookies, XSRF_COOKIE, XSRF_HEADER } from '../edge/session-cookies.js';
+import type { SessionEndReason } from '../sessions/session-end-reason.js';
+import { sessionStateAt, type SessionState } from '../sessions/session-state.js';
+import { xsrfTokenFor } from '../sessions/session-token.js';
+import { SessionRepository } from '../sessions/session.repository.js';
+import { SignInService } from '../signin/sign-in.service.js';
+import { TokensService } from '../tokens/tokens.service.js';
+import type { SignoffUser } from '../users/users-provider.js';
+
+/** Where test sign-ins say they come from (sessions and audit events record it). */
+const TEST_CLIENT: ClientContext = { ip: '127.0.0.1', userAgent: 'signoff-testing', requestId: null };
+
+/** A browser session opened for a test: what to send to act as that browser. */
+export interface TestCookieSession {
+  sessionId: string;
+  /** The session token (the value of the `sid` or `__Host-sid` cookie). */
+  token: string;
+  /** The XSRF value: send it as `X-XSRF-TOKEN` on state-changing requests. */
+  xsrfToken: string;
+  /** The `Cookie` header value carrying both cookies. */
+  cookie: string;
+  /** `Cookie` and `X-XSRF-TOKEN` headers, ready for fetch or supertest. */
+  headers: Record<string, string>;
+}
+
+/** An API client's session opened for a test: a bearer token pair. */
+export interface TestBearerSession {
+  sessionId: string;
+  accessToken: string;
+  refreshToken: string;
+  /** The `Authorization` header, ready for fetch or supertest. */
+  headers: Record<string, string>;
+}
+
+/** Options of a test sign-in. */
+export interface TestSignInOptions {
+  /** A `rememberMe` session (longer lifetimes). @default false */
+  rememberMe?: boolean;
+}
+
+/**
+ * Signs a user in as a browser would after your own sign-in flow, without going through it: opens a
+ * cookie session through the library (audit event, device, lifetimes all real) and returns the cookies.
+ * @param app your initialised Nest application (or testing module) that imports `AuthSessionsModule`
+ * @param user a user your `AuthUsersProvider` knows
+ */
+export async function signInForTest(app: INestApplicationContext, user: SignoffUser, options: TestSignInOptions = {}): Promise<TestCookieSession> {
+  const { issued } = await app.get(SignInService, { strict: false }).signIn(user, TEST_CLIENT, { rememberMe: options.rememberMe === true });
+  const cookieName = app.get(SessionCookies, { strict: false }).sessionCookieName;
+  const xsrfToken = xsrfTokenFor(issued.token);
+  const cookie = `${cookieName}=${issued.token}; ${XSRF_COOKIE}=${xsrfToken}`;
+  return {
+    sessionId: issued.session.id,
+    token: issued.token,
+    xsrfToken,
+    cookie,
+    headers: { cookie, [XSRF_HEADER]: xsrfToken },
+  };
+}
+
+/**
+ * Signs a user in as an API client would (`POST /auth/token`), without a password: returns a bearer
+ * token pair bound to a new session.
+ * @param app your initialised Nest application (or testing module) that imports `AuthSessionsModule`
+ * @param user a user your `AuthUsersProvider` knows
+ */
+export async function signInBearerForTest(app: INestApplicationContext, user: SignoffUser, options: TestSignInOptions = {}): Promise<TestBearerSession> {
+  const pair = await app.get(TokensService, { strict: false }).signIn(user, TEST_CLIENT, { rememberMe: options.rememberMe === true });
+  return {
+    sessionId: pair.session_id,
+    accessToken: pair.access_token,
+    refreshToken: pair.refresh_token,
+    headers: { authorization: `Bearer ${pair.access_token}` },
+  };
+}
+
+/**
+ * Where a session stands now, by the same rule as the guard (an epoch bump counts before any job
+ * has marked the row); `null` when there is no such session.
+ */
+export async function sessionStateForTest(app: INestApplicationContext, sessionId: string): Promise<SessionState | null> {
+  const found = await app.get(SessionRepository, { strict: false }).findById(sessionId);
+  return found ? sessionStateAt(found.session, found.userEpoch, new Date()) : null;
+}
+
+/**
+ * Throws an `AssertionError` (which every test runner reports as a failure) unless the session has
+ * ended, and, when `reason` is given, ended for that reason (`logout`, `revoked_by_admin`, …).
+ */
+export async function assertSessionEnded(app: INestApplicationContext, sessionId: string, reason?: SessionEndReason): Promise<void> {
+  const state = await sessionStateForTest(app, sessionId);
+  if (!state) throw new AssertionError({ message: `Session ${sessionId} does not exist.`, actual: null, expected: 'ended', operator: 'assertSessionEnded' });
+  if (state.status === 'active') {
+    throw new AssertionError({ message: `Session ${sessionId} is still active.`, actual: 'active', expected: reason ?? 'ended', operator: 'assertSessionEnded' });
+  }
+  if (reason !== undefined && state.reason !== reason) {
+    throw new AssertionError({
+      message: `Session ${sessionId} ended with reason '${state.reason}', not '${reason}'.`,
+      actual: state.reason,
+      expected: reason,
+      operator: 'assertSessionEnded',
+    });
+  }
+}
+
+/**
+ * Throws an `AssertionError` unless an HTTP answer is the library's 401 for an ended session
+ * (`{ code: 'session_ended' }`), with `reason` when given. Takes the status and the parsed JSON body.
+ */
+export function assertSessionEndedResponse(response: { status: number; body: unknown }, reason?: SessionEndReason): void {
+  const body = response.body as { code?: unknown; reason?: unknown } | null;
+  const isEnded = response.status === 401 && body?.code === 'session_ended' && (reason === undefined || body.reason === reason);
+  if (!isEnded) {
+    throw new AssertionError({
+      message: `Expected 401 session_ended${reason ? ` (${reason})` : ''}, got ${response.status} ${JSON.stringify(response.body)}.`,
+      actual: { status: response.status, body: response.body },
+      expected: { status: 401, body: { code: 'session_ended', ...(reason ? { reason } : {}) } },
+      operator: 'assertSessionEndedResponse',
+    });
+  }
+}

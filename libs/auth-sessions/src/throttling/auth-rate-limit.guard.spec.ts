@@ -1,0 +1,88 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { RATE_LIMITED_METADATA } from '../auth-sessions.constants.js';
+import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
+import type { AuthRedis } from '../common/auth-redis.js';
+import type { HttpEdge } from '../edge/http-edge.js';
+import { AuthRateLimitGuard, TooManyAttemptsError } from './auth-rate-limit.guard.js';
+import type { RateLimitStorage } from './rate-limit-storage.js';
+
+class LoginController {
+  login(): void {}
+  other(): void {}
+}
+Reflect.defineMetadata(RATE_LIMITED_METADATA, true, LoginController.prototype.login);
+
+function contextFor(handler: () => void, ip = '203.0.113.7', headers: Record<string, string> = {}): ExecutionContext {
+  const res = { headers };
+  return {
+    getType: () => 'http',
+    getHandler: () => handler,
+    getClass: () => LoginController,
+    switchToHttp: () => ({ getRequest: () => ({ headers: {}, ip }), getResponse: () => res }),
+  } as unknown as ExecutionContext;
+}
+
+const edge = {
+  clientContext: (req: { ip: string }) => ({ ip: req.ip, userAgent: '', requestId: null }),
+  setHeader: (res: { headers: Record<string, string> }, name: string, value: string) => {
+    res.headers[name] = value;
+  },
+} as unknown as HttpEdge;
+
+function guardWith(rateLimit: ResolvedAuthSessionsOptions['rateLimit']): AuthRateLimitGuard {
+  return new AuthRateLimitGuard(new Reflector(), edge, { commands: {}, key: (name: string) => `p:auth:${name}` } as unknown as AuthRedis, {
+    rateLimit,
+  } as ResolvedAuthSessionsOptions);
+}
+
+describe('AuthRateLimitGuard', () => {
+  describe('with a storage that works', () => {
+    it('should count only @RateLimited() routes, per route and IP, and answer 429 past the limit', async () => {
+      const keys: string[] = [];
+      const counts = new Map<string, number>();
+      const storage: RateLimitStorage = {
+        increment: async (key) => {
+          keys.push(key);
+          const hits = (counts.get(key) ?? 0) + 1;
+          counts.set(key, hits);
+          return { totalHits: hits, timeToExpire: 60, isBlocked: hits > 2, timeToBlockExpire: hits > 2 ? 42 : 0 };
+        },
+      };
+      const guard = guardWith({ limit: 2, windowSeconds: 60, storage });
+
+      await expect(guard.canActivate(contextFor(LoginController.prototype.other))).resolves.toBe(true);
+      await expect(guard.canActivate(contextFor(LoginController.prototype.login))).resolves.toBe(true);
+      await expect(guard.canActivate(contextFor(LoginController.prototype.login))).resolves.toBe(true);
+      const blocked = contextFor(LoginController.prototype.login);
+      await expect(guard.canActivate(blocked)).rejects.toBeInstanceOf(TooManyAttemptsError);
+      expect((blocked.switchToHttp().getResponse() as { headers: Record<string, string> }).headers['Retry-After']).toBe('42');
+      await expect(guard.canActivate(contextFor(LoginController.prototype.login, '198.51.100.1'))).resolves.toBe(true);
+      expect(new Set(keys)).toEqual(new Set(['LoginController.login:203.0.113.7', 'LoginController.login:198.51.100.1']));
+    });
+  });
+
+  describe('when the storage fails (Redis down)', () => {
+    it('should fall back to per-instance counters: never an error, never unlimited', async () => {
+      const storage: RateLimitStorage = { increment: async () => Promise.reject(new Error('Connection is closed.')) };
+      const guard = guardWith({ limit: 3, windowSeconds: 60, storage });
+      const outcomes: string[] = [];
+      for (let attempt = 0; attempt < 5; attempt++) {
+        outcomes.push(
+          await guard.canActivate(contextFor(LoginController.prototype.login)).then(
+            () => 'allowed',
+            (error: unknown) => (error instanceof TooManyAttemptsError ? '429' : `error: ${String(error)}`),
+          ),
+        );
+      }
+      expect(outcomes).toEqual(['allowed', 'allowed', 'allowed', '429', '429']);
+    });
+  });
+
+  describe('when rate limits are off', () => {
+    it('should let every request through without counting', async () => {
+      const guard = guardWith(null);
+      for (let attempt = 0; attempt < 50; attempt++) await expect(guard.canActivate(contextFor(LoginController.prototype.login))).resolves.toBe(true);
+    });
+  });
+});

@@ -1,0 +1,80 @@
+import { type CanActivate, type ExecutionContext, HttpException, HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { RATE_LIMITED_METADATA } from '../auth-sessions.constants.js';
+import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
+import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
+import { AuthRedis } from '../common/auth-redis.js';
+import { executionTargetOf } from '../edge/execution-target.js';
+import { HttpEdge } from '../edge/http-edge.js';
+import { MemoryRateLimitStorage } from './memory-rate-limit.storage.js';
+import type { RateLimitRecord, RateLimitStorage } from './rate-limit-storage.js';
+import { RedisRateLimitStorage } from './redis-rate-limit.storage.js';
+
+/** The name of the library's one limit, passed to the storage. */
+export const RATE_LIMIT_NAME = 'auth';
+
+/** 429 with the seconds to wait; the guard also sends them as `Retry-After`. */
+export class TooManyAttemptsError extends HttpException {
+  constructor(readonly retryAfterSeconds: number) {
+    super(
+      { statusCode: HttpStatus.TOO_MANY_REQUESTS, message: `Too many attempts; try again in ${retryAfterSeconds} seconds.`, code: 'rate_limited' },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
+  }
+}
+
+/**
+ * Limits the routes marked `@RateLimited()` (the library's sign-in, token, refresh, reauth, password,
+ * email and security-report routes, and any host route with the decorator), per route and client IP.
+ * Counters are shared by every instance through the library's Redis (or `rateLimit.storage`); while
+ * that storage fails, each instance counts on its own, so a request is never answered 500 and never
+ * goes unlimited.
+ */
+@Injectable()
+export class AuthRateLimitGuard implements CanActivate {
+  private readonly logger = new Logger('AuthSessions');
+  private readonly shared: RateLimitStorage | null;
+  private readonly fallback = new MemoryRateLimitStorage();
+  private isDegraded = false;
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly edge: HttpEdge,
+    redis: AuthRedis,
+    @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
+  ) {
+    const limits = options.rateLimit;
+    this.shared = limits ? (limits.storage ?? new RedisRateLimitStorage(redis.commands, redis.key('rate-limit'))) : null;
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const limits = this.options.rateLimit;
+    if (!limits || !this.shared) return true;
+    if (!this.reflector.getAllAndOverride<boolean | undefined>(RATE_LIMITED_METADATA, [context.getHandler(), context.getClass()])) return true;
+    const target = executionTargetOf(context);
+    if (target.kind !== 'http') return true;
+    const client = this.edge.clientContext(target.req);
+    const key = `${context.getClass().name}.${context.getHandler().name}:${client.ip}`;
+    const windowMs = limits.windowSeconds * 1000;
+    const record = await this.increment(key, windowMs, limits.limit, windowMs);
+    if (!record.isBlocked) return true;
+    const retryAfter = Math.max(1, record.timeToBlockExpire);
+    if (target.res) this.edge.setHeader(target.res, 'Retry-After', String(retryAfter));
+    throw new TooManyAttemptsError(retryAfter);
+  }
+
+  private async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<RateLimitRecord> {
+    try {
+      const record = await this.shared!.increment(key, ttl, limit, blockDuration, RATE_LIMIT_NAME);
+      if (this.isDegraded) this.logger.log('Rate limits are shared again');
+      this.isDegraded = false;
+      return record;
+    } catch (error) {
+      if (!this.isDegraded) {
+        this.logger.warn(`Rate-limit storage unavailable (${(error as Error).message}): counting per instance until it is back`);
+      }
+      this.isDegraded = true;
+      return this.fallback.increment(key, ttl, limit, blockDuration, RATE_LIMIT_NAME);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import type { Redis } from 'ioredis';
+import type { RateLimitRecord, RateLimitStorage } from './rate-limit-storage.js';
+
+/**
+ * Counters in Redis, shared by every instance: one fixed window per key (`INCR` + `PEXPIRE NX` in a
+ * transaction) and a block key once the limit is passed. Fails (throws) when Redis does; the guard
+ * then falls back to per-instance counters.
+ */
+export class RedisRateLimitStorage implements RateLimitStorage {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keyPrefix: string,
+  ) {}
+
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<RateLimitRecord> {
+    const counterKey = `${this.keyPrefix}:${throttlerName}:${key}`;
+    const blockKey = `${counterKey}:blocked`;
+    const results = await this.redis.multi().incr(counterKey).pexpire(counterKey, ttl, 'NX').pttl(counterKey).pttl(blockKey).exec();
+    if (!results || results.some(([error]) => error)) throw new Error('rate-limit transaction failed');
+    const totalHits = Number(results[0]![1]);
+    const timeToExpire = Math.ceil(Math.max(0, Number(results[2]![1])) / 1000);
+    let timeToBlockExpire = Math.ceil(Math.max(0, Number(results[3]![1])) / 1000);
+    if (timeToBlockExpire === 0 && totalHits > limit) {
+      await this.redis.set(blockKey, '1', 'PX', blockDuration);
+      timeToBlockExpire = Math.ceil(blockDuration / 1000);
+    }
+    return { totalHits, timeToExpire, isBlocked: timeToBlockExpire > 0, timeToBlockExpire };
+  }
+}

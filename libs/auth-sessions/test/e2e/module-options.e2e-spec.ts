@@ -1,0 +1,282 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Controller, Get, type INestApplication, Injectable, Module, Post, UseGuards } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import {
+  AUTH_SESSIONS_ENTITIES,
+  AUTH_SESSIONS_MIGRATIONS,
+  type AuthSessionsModuleExtras,
+  type AuthSessionsOptions,
+  AuthSessionsModule,
+  CurrentUser,
+  RateLimited,
+  Roles,
+  RolesGuard,
+  SessionGuard,
+  SignInService,
+  type SignoffUser,
+} from '@signoff/auth-sessions';
+import { signInForTest } from '@signoff/auth-sessions/testing';
+import type { Server } from 'node:http';
+import request from 'supertest';
+import { createFixtureDatabase, deleteRedisKeys, type FixtureDatabase, fixtureEnvironment } from '../fixtures/fixture-database.js';
+import { FixtureUsersModule } from '../fixtures/fixture-host.module.js';
+import { FixtureUsers } from '../fixtures/fixture-users.js';
+import { parseSetCookies } from '../fixtures/set-cookie.js';
+
+const PASSWORD = 'correct horse battery staple';
+
+/** A host feature module that guards its own routes (for `globalGuard: false`). */
+@Controller('guarded')
+@UseGuards(SessionGuard, RolesGuard)
+class GuardedController {
+  @Get()
+  whoami(@CurrentUser() user: SignoffUser) {
+    return { email: user.email };
+  }
+
+  @Roles('admin')
+  @Get('admin')
+  admin() {
+    return { admin: true };
+  }
+}
+
+/** A host route nobody guards: with `globalGuard: false` the library leaves it alone. */
+@Controller('open')
+class OpenController {
+  @Get()
+  open() {
+    return { open: true };
+  }
+
+  @RateLimited()
+  @Post('limited')
+  limited() {
+    return { ok: true };
+  }
+}
+
+/** Injects the library's SignInService without importing AuthSessionsModule (works only with `isGlobal`). */
+@Injectable()
+class SsoService {
+  constructor(readonly signIn: SignInService) {}
+}
+
+@Module({ controllers: [GuardedController, OpenController], providers: [SsoService] })
+class HostFeatureModule {}
+
+describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes, metrics, rate limits)', () => {
+  const environment = fixtureEnvironment();
+  const redisPrefix = `${environment.redisPrefix}:module-options`;
+  let database: FixtureDatabase;
+
+  beforeAll(async () => {
+    database = await createFixtureDatabase(environment);
+  });
+
+  afterAll(async () => {
+    await database?.drop();
+    await deleteRedisKeys(environment.redisUrl, redisPrefix);
+  });
+
+  async function createHost(
+    extras: AuthSessionsModuleExtras,
+    options: Partial<AuthSessionsOptions> = {},
+    setup: { fastify?: boolean; globalPrefix?: string } = {},
+  ): Promise<INestApplication> {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        TypeOrmModule.forRoot({ type: 'postgres', url: database.url, entities: AUTH_SESSIONS_ENTITIES, migrations: AUTH_SESSIONS_MIGRATIONS, migrationsRun: true }),
+        BullModule.forRoot({ connection: { url: environment.redisUrl }, prefix: redisPrefix }),
+        FixtureUsersModule,
+        AuthSessionsModule.forRootAsync({
+          ...extras,
+          imports: [FixtureUsersModule],
+          inject: [FixtureUsers],
+          useFactory: (users: FixtureUsers) => ({
+            users,
+            publicOrigin: 'http://127.0.0.1',
+            redis: { url: environment.redisUrl, prefix: redisPrefix },
+            runWorkers: false,
+            ...options,
+          }),
+        }),
+        HostFeatureModule,
+      ],
+    }).compile();
+    const app = setup.fastify
+      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: ['error', 'warn'] })
+      : moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+    if (setup.globalPrefix) app.setGlobalPrefix(setup.globalPrefix);
+    await app.init();
+    if (setup.fastify) await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
+    return app;
+  }
+
+  async function newUser(app: INestApplication, roles: string[] = []): Promise<SignoffUser> {
+    return app.get(FixtureUsers).create(`user-${Math.random().toString(36).slice(2)}@example.test`, PASSWORD, roles);
+  }
+
+  describe('isGlobal', () => {
+    it("should let a host feature module inject the library's services without importing the module", async () => {
+      const app = await createHost({ isGlobal: true });
+      try {
+        expect(app.get(SsoService).signIn).toBeInstanceOf(SignInService);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('should be what makes the module global (the control): the definition is global only with isGlobal', () => {
+      const useFactory = () => ({}) as AuthSessionsOptions;
+      expect(AuthSessionsModule.forRootAsync({ useFactory }).global).toBe(false);
+      expect(AuthSessionsModule.forRootAsync({ isGlobal: true, useFactory }).global).toBe(true);
+    });
+  });
+
+  describe('globalGuard: false, with the host binding SessionGuard and RolesGuard on its own controller', () => {
+    let app: INestApplication;
+    let server: Server;
+
+    beforeAll(async () => {
+      app = await createHost({ isGlobal: true, globalGuard: false }, { rateLimit: { limit: 2, windowSeconds: 60 } });
+      server = app.getHttpServer() as Server;
+    });
+
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    it("should authenticate the host's guarded routes with the exported guards: 401, 200, and 403 for a missing role", async () => {
+      const user = await newUser(app);
+      const session = await signInForTest(app, user);
+
+      await request(server).get('/guarded').expect(401);
+      const ok = await request(server).get('/guarded').set(session.headers).expect(200);
+      expect(ok.body).toEqual({ email: user.email });
+      const forbidden = await request(server).get('/guarded/admin').set(session.headers).expect(403);
+      expect(forbidden.body).toMatchObject({ code: 'forbidden' });
+    });
+
+    it('should leave routes the host did not guard open (the library binds nothing to them)', async () => {
+      await request(server).get('/open').expect(200);
+      for (let attempt = 0; attempt < 4; attempt++) await request(server).post('/open/limited').expect(201);
+    });
+
+    it("should still guard and rate-limit the library's own routes", async () => {
+      await request(server).get('/auth/me').expect(401);
+      const user = await newUser(app);
+      const session = await signInForTest(app, user);
+      await request(server).get('/auth/me').set(session.headers).expect(200);
+
+      const attempts: number[] = [];
+      for (let attempt = 0; attempt < 3; attempt++) {
+        attempts.push((await request(server).post('/auth/login').send({ email: user.email, password: 'wrong password' })).status);
+      }
+      expect(attempts).toEqual([401, 401, 429]);
+    });
+  });
+
+  describe('the global guard (default)', () => {
+    let app: INestApplication;
+    let server: Server;
+
+    beforeAll(async () => {
+      app = await createHost({ isGlobal: true }, { rateLimit: { limit: 2, windowSeconds: 60 } });
+      server = app.getHttpServer() as Server;
+    });
+
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    it("should protect every host route and limit a host route marked @RateLimited(), answering 429 with Retry-After", async () => {
+      await request(server).get('/open').expect(401);
+      const user = await newUser(app);
+      const session = await signInForTest(app, user);
+      const statuses: number[] = [];
+      let retryAfter: string | undefined;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const response = await request(server).post('/open/limited').set(session.headers);
+        statuses.push(response.status);
+        retryAfter = response.headers['retry-after'];
+      }
+      expect(statuses).toEqual([201, 201, 429]);
+      expect(Number(retryAfter)).toBeGreaterThan(0);
+    });
+  });
+
+  describe("routes: a prefix and the optional APIs switched off, under the host's global prefix", () => {
+    let app: INestApplication;
+    let server: Server;
+
+    beforeAll(async () => {
+      app = await createHost(
+        { isGlobal: true, routes: { prefix: 'identity', admin: false, audit: false, events: false } },
+        { metrics: { public: true }, rateLimit: false },
+        { globalPrefix: 'api' },
+      );
+      server = app.getHttpServer() as Server;
+    });
+
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    it('should serve the core routes under /api/identity and nowhere else', async () => {
+      const user = await newUser(app);
+      const login = await request(server).post('/api/identity/auth/login').send({ email: user.email, password: PASSWORD }).expect(200);
+      expect(parseSetCookies(login.headers['set-cookie']).get('sid')?.value).toBeTruthy();
+      await request(server).post('/api/auth/login').send({ email: user.email, password: PASSWORD }).expect(404);
+    });
+
+    it('should not mount the admin, audit or events APIs that are switched off', async () => {
+      const admin = await newUser(app, ['admin']);
+      const session = await signInForTest(app, admin);
+      await request(server).get('/api/identity/admin/users').set(session.headers).expect(404);
+      await request(server).get('/api/identity/admin/audit').set(session.headers).expect(404);
+      await request(server).get('/api/identity/auth/events').set(session.headers).expect(404);
+      await request(server).get('/api/identity/auth/sessions').set(session.headers).expect(200);
+    });
+
+    it('should serve /metrics outside the global prefix and time logouts under the library prefix', async () => {
+      const user = await newUser(app);
+      const session = await signInForTest(app, user);
+      await request(server).post('/api/identity/auth/logout').set(session.headers).send({}).expect(200);
+
+      await request(server).get('/api/metrics').expect(404);
+      const metrics = await request(server).get('/metrics').expect(200);
+      expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
+      expect(metrics.text).toMatch(/^signoff_logout_duration_seconds_count\{route="logout",status="200"\} 1$/m);
+      expect(metrics.text).toMatch(/^signoff_active_sessions \d+$/m);
+    });
+  });
+
+  describe('metrics', () => {
+    it('should be off by default: no /metrics route at all', async () => {
+      const app = await createHost({ isGlobal: true });
+      try {
+        await request(app.getHttpServer() as Server).get('/metrics').expect(404);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('should need the token when one is set, at the configured path, on Fastify too', async () => {
+      const app = await createHost({ isGlobal: true }, { metrics: { token: 'scrape-token-0123456789', path: '/internal/metrics' } }, { fastify: true, globalPrefix: 'api' });
+      try {
+        const server = app.getHttpServer() as Server;
+        const refused = await request(server).get('/internal/metrics').expect(401);
+        expect(refused.headers['www-authenticate']).toBe('Bearer realm="metrics"');
+        await request(server).get('/internal/metrics').set('Authorization', 'Bearer wrong').expect(401);
+        const allowed = await request(server).get('/internal/metrics').set('Authorization', 'Bearer scrape-token-0123456789').expect(200);
+        expect(allowed.text).toMatch(/^signoff_sessions_ended_total\{reason="logout"\} \d+$/m);
+        await request(server).get('/metrics').expect(404);
+      } finally {
+        await app.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,283 @@
+import { BullModule } from '@nestjs/bullmq';
+import { spawn } from 'node:child_process';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AUTH_SESSIONS_ENTITIES, AUTH_SESSIONS_MIGRATIONS, AuthSessionsModule } from '@signoff/auth-sessions';
+import type { Server } from 'node:http';
+import request from 'supertest';
+import { DataSource, type DataSourceOptions, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { AuditRetentionService } from '../../src/audit/audit-retention.service.js';
+import { AuditSealer } from '../../src/audit/audit-sealer.js';
+import { createFixtureDatabase, deleteRedisKeys, type FixtureDatabase, fixtureEnvironment } from '../fixtures/fixture-database.js';
+import { FixtureUsersModule } from '../fixtures/fixture-host.module.js';
+import { FixtureUsers } from '../fixtures/fixture-users.js';
+import { parseSetCookies } from '../fixtures/set-cookie.js';
+
+const SCHEMA = 'tenant_auth';
+const LIBRARY_TABLES = [
+  'auth_audit_checkpoints',
+  'auth_audit_events',
+  'auth_audit_seal_state',
+  'auth_audit_seals',
+  'auth_outbox',
+  'auth_refresh_tokens',
+  'auth_secrets',
+  'auth_sessions',
+  'auth_user_session_state',
+];
+
+/** A host migration that runs after the library's, in the same transaction with `transaction: 'all'`. */
+class CreateHostThings1800000000000 implements MigrationInterface {
+  name = 'CreateHostThings1800000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('CREATE TABLE host_things (id integer PRIMARY KEY)');
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE host_things');
+  }
+}
+
+/** What TypeORM's `migration:generate` would write for the library's tables: the schema builder's log. */
+async function pendingSchemaChanges(dataSource: DataSource): Promise<string[]> {
+  const log = await dataSource.driver.createSchemaBuilder().log();
+  return log.upQueries.map((query) => query.query);
+}
+
+async function tablesBySchema(dataSource: DataSource): Promise<Array<{ schema: string; table: string }>> {
+  return dataSource.query(
+    `SELECT table_schema AS schema, table_name AS "table" FROM information_schema.tables
+      WHERE table_name LIKE 'auth\\_%' ORDER BY table_name`,
+  );
+}
+
+describe("the library's tables under a host's TypeORM (real PostgreSQL)", () => {
+  const environment = fixtureEnvironment();
+
+  describe('with the default schema', () => {
+    let database: FixtureDatabase;
+    let dataSource: DataSource;
+
+    beforeAll(async () => {
+      database = await createFixtureDatabase(environment);
+      dataSource = await new DataSource({ type: 'postgres', url: database.url, entities: AUTH_SESSIONS_ENTITIES, migrations: AUTH_SESSIONS_MIGRATIONS }).initialize();
+      await dataSource.runMigrations();
+    });
+
+    afterAll(async () => {
+      await dataSource?.destroy();
+      await database?.drop();
+    });
+
+    it('should give migration:generate nothing to change after the migrations ran', async () => {
+      expect(await pendingSchemaChanges(dataSource)).toEqual([]);
+    });
+
+    it('should notice a missing index, so the empty answer above means the entities match (the control)', async () => {
+      await dataSource.query('DROP INDEX auth_sessions_open_expiry_idx');
+      try {
+        expect(await pendingSchemaChanges(dataSource)).toEqual([expect.stringMatching(/CREATE INDEX "auth_sessions_open_expiry_idx"/)]);
+      } finally {
+        await dataSource.query('CREATE INDEX auth_sessions_open_expiry_idx ON auth_sessions (absolute_expires_at) WHERE ended_at IS NULL');
+      }
+    });
+  });
+
+  describe(`with the DataSource option schema: '${SCHEMA}'`, () => {
+    let database: FixtureDatabase;
+    let dataSource: DataSource;
+    let app: INestApplication;
+    let server: Server;
+    const redisPrefix = `${environment.redisPrefix}:schema`;
+
+    const options = (url: string): DataSourceOptions => ({
+      type: 'postgres',
+      url,
+      schema: SCHEMA,
+      entities: AUTH_SESSIONS_ENTITIES,
+      migrations: [...AUTH_SESSIONS_MIGRATIONS, CreateHostThings1800000000000],
+      migrationsTransactionMode: 'all',
+    });
+
+    beforeAll(async () => {
+      database = await createFixtureDatabase(environment);
+      dataSource = await new DataSource(options(database.url)).initialize();
+      await dataSource.query(`CREATE SCHEMA ${SCHEMA}`);
+      await dataSource.runMigrations({ transaction: 'all' });
+
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          TypeOrmModule.forRoot(options(database.url)),
+          BullModule.forRoot({ connection: { url: environment.redisUrl }, prefix: redisPrefix }),
+          FixtureUsersModule,
+          AuthSessionsModule.forRootAsync({
+            imports: [FixtureUsersModule],
+            inject: [FixtureUsers],
+            useFactory: (users: FixtureUsers) => ({
+              users,
+              publicOrigin: 'http://127.0.0.1',
+              redis: { url: environment.redisUrl, prefix: redisPrefix },
+              runWorkers: false,
+              rateLimit: false,
+            }),
+          }),
+        ],
+      }).compile();
+      app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+      await app.init();
+      server = app.getHttpServer() as Server;
+    });
+
+    afterAll(async () => {
+      await app?.close();
+      await dataSource?.destroy();
+      await database?.drop();
+      await deleteRedisKeys(environment.redisUrl, redisPrefix);
+    });
+
+    it("should create every table, function and the migrations table in the schema, and a host migration's table where the host's search_path says", async () => {
+      expect(await tablesBySchema(dataSource)).toEqual(LIBRARY_TABLES.map((table) => ({ schema: SCHEMA, table })));
+      const functions: Array<{ schema: string }> = await dataSource.query(
+        `SELECT DISTINCT n.nspname AS schema FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.proname LIKE 'auth\\_audit\\_%'`,
+      );
+      expect(functions).toEqual([{ schema: SCHEMA }]);
+      const others: Array<{ schema: string; table: string }> = await dataSource.query(
+        `SELECT table_schema AS schema, table_name AS "table" FROM information_schema.tables WHERE table_name IN ('migrations', 'host_things') ORDER BY 2`,
+      );
+      expect(others).toEqual([
+        { schema: 'public', table: 'host_things' },
+        { schema: SCHEMA, table: 'migrations' },
+      ]);
+    });
+
+    it('should give migration:generate nothing to change in the schema', async () => {
+      expect(await pendingSchemaChanges(dataSource)).toEqual([]);
+    });
+
+    it("should seal the audit chain and prune it through the schema's functions", async () => {
+      // The first events of the chain, from long ago: the sealer chains them and the prune removes them.
+      await dataSource.query(
+        `INSERT INTO ${SCHEMA}.auth_audit_events (id, type, at) VALUES (gen_random_uuid(), 'login', now() - interval '400 days'), (gen_random_uuid(), 'logout', now() - interval '399 days')`,
+      );
+      await app.get(AuditSealer).sealPending();
+      const sealed: Array<{ count: string }> = await dataSource.query(`SELECT count(*)::text AS count FROM ${SCHEMA}.auth_audit_seals`);
+      expect(Number(sealed[0]!.count)).toBeGreaterThanOrEqual(2);
+
+      const deleted: Array<{ deleted: string }> = await dataSource.query(`SELECT ${SCHEMA}.auth_audit_prune(30)::text AS deleted`);
+      expect(Number(deleted[0]!.deleted)).toBe(2);
+      await expect(app.get(AuditRetentionService).prune()).resolves.toBe(0);
+      const pruned: Array<{ count: string }> = await dataSource.query(`SELECT count(*)::text AS count FROM ${SCHEMA}.auth_audit_events WHERE type = 'audit_pruned'`);
+      expect(Number(pruned[0]!.count)).toBe(1);
+    });
+
+    it('should sign in, change a password (epoch, outbox, audit), log out and answer 401 session_ended, all against the schema', async () => {
+      const users = app.get(FixtureUsers);
+      const user = await users.create(`schema-${Date.now()}@example.test`, 'correct horse battery staple');
+      const login = await request(server).post('/auth/login').send({ email: user.email, password: 'correct horse battery staple' }).expect(200);
+      const cookies = parseSetCookies(login.headers['set-cookie']);
+      const cookie = `sid=${cookies.get('sid')!.value}; XSRF-TOKEN=${cookies.get('XSRF-TOKEN')!.value}`;
+      const xsrf = cookies.get('XSRF-TOKEN')!.value;
+      const other = await request(server).post('/auth/token').send({ email: user.email, password: 'correct horse battery staple' }).expect(200);
+
+      await request(server).get('/auth/sessions').set('Cookie', cookie).expect(200);
+      const change = await request(server)
+        .post('/auth/password')
+        .set('Cookie', cookie)
+        .set('X-XSRF-TOKEN', xsrf)
+        .send({ currentPassword: 'correct horse battery staple', newPassword: 'an even longer passphrase' })
+        .expect(200);
+      expect(change.body).toMatchObject({ revoked: 1 });
+      const bearer = await request(server).get('/auth/me').set('Authorization', `Bearer ${(other.body as { access_token: string }).access_token}`).expect(401);
+      expect(bearer.body).toMatchObject({ code: 'session_ended', reason: 'password_change' });
+
+      const rotated = parseSetCookies(change.headers['set-cookie']);
+      const newCookie = `sid=${rotated.get('sid')!.value}; XSRF-TOKEN=${rotated.get('XSRF-TOKEN')!.value}`;
+      await request(server).post('/auth/logout').set('Cookie', newCookie).set('X-XSRF-TOKEN', rotated.get('XSRF-TOKEN')!.value).send({}).expect(200);
+      const after = await request(server).get('/auth/me').set('Cookie', newCookie).expect(401);
+      expect(after.body).toMatchObject({ code: 'session_ended', reason: 'logout' });
+
+      const rows: Array<{ type: string }> = await dataSource.query(`SELECT type FROM ${SCHEMA}.auth_audit_events WHERE user_id = $1 ORDER BY seq`, [user.id]);
+      expect(rows.map((row) => row.type)).toEqual(expect.arrayContaining(['login', 'password_changed', 'logout_everywhere', 'logout']));
+      const outbox: Array<{ count: string }> = await dataSource.query(`SELECT count(*)::text AS count FROM ${SCHEMA}.auth_outbox`);
+      expect(Number(outbox[0]!.count)).toBeGreaterThan(0);
+    });
+
+    it('should keep every library table out of public', async () => {
+      const inPublic: unknown[] = await dataSource.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name LIKE 'auth\\_%'`,
+      );
+      expect(inPublic).toEqual([]);
+    });
+  });
+
+  describe('settings the library cannot honour, at start-up of a host app', () => {
+    let database: FixtureDatabase;
+
+    beforeAll(async () => {
+      database = await createFixtureDatabase(environment);
+    });
+
+    afterAll(async () => {
+      await database?.drop();
+    });
+
+    /**
+     * Boots a minimal host of the built package in a process of its own (so connections opened before
+     * the failure die with it) and returns how it ended.
+     */
+    function startHost(dataSourceExtra: Record<string, unknown>, migrate = false): Promise<{ code: number | null; output: string }> {
+      const script = `
+        import 'reflect-metadata';
+        import { Module } from '@nestjs/common';
+        import { NestFactory } from '@nestjs/core';
+        import { TypeOrmModule } from '@nestjs/typeorm';
+        import { BullModule } from '@nestjs/bullmq';
+        import { AUTH_SESSIONS_ENTITIES, AUTH_SESSIONS_MIGRATIONS, AuthSessionsModule } from '@signoff/auth-sessions';
+        const env = process.env;
+        const users = { findById: async () => null, findByEmail: async () => null, verifyPassword: async () => false,
+          changePassword: async () => {}, changeEmail: async () => {}, search: async () => ({ items: [], total: 0 }) };
+        class HostModule {}
+        Module({ imports: [
+          TypeOrmModule.forRoot({ type: 'postgres', url: env.DATABASE_URL, entities: AUTH_SESSIONS_ENTITIES,
+            migrations: AUTH_SESSIONS_MIGRATIONS, migrationsRun: env.MIGRATE === '1', ...JSON.parse(env.EXTRA) }),
+          BullModule.forRoot({ connection: { url: env.REDIS_URL }, prefix: env.REDIS_PREFIX }),
+          AuthSessionsModule.forRoot({ users, publicOrigin: 'http://127.0.0.1', redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX }, runWorkers: false }),
+        ] })(HostModule);
+        try {
+          const app = await NestFactory.createApplicationContext(HostModule, { logger: false, abortOnError: false });
+          await app.close();
+          console.log('started');
+          process.exit(0);
+        } catch (error) {
+          console.log(error.message);
+          process.exit(1);
+        }`;
+      const { NODE_OPTIONS: _jestOptions, ...env } = process.env;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: process.cwd(),
+        env: { ...env, DATABASE_URL: database.url, REDIS_URL: environment.redisUrl, REDIS_PREFIX: `${environment.redisPrefix}:unsupported`, EXTRA: JSON.stringify(dataSourceExtra), MIGRATE: migrate ? '1' : '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
+    }
+
+    it("should start a host with neither, the library's migrations run (the control)", async () => {
+      expect(await startHost({}, true)).toEqual({ code: 0, output: 'started\n' });
+    });
+
+    it('should refuse to start with entityPrefix, saying why and what to do instead', async () => {
+      const result = await startHost({ entityPrefix: 'app_' });
+      expect(result).toEqual({ code: 1, output: expect.stringMatching(/`entityPrefix` \('app_'\) is not supported.*schema/) });
+    });
+
+    it('should refuse to start with synchronize, pointing at the migrations', async () => {
+      const result = await startHost({ synchronize: true });
+      expect(result).toEqual({ code: 1, output: expect.stringMatching(/`synchronize` is not supported.*AUTH_SESSIONS_MIGRATIONS/) });
+    });
+  });
+});
