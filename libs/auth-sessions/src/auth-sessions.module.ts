@@ -39,6 +39,7 @@ import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsRepository } from './metrics/metrics.repository.js';
 import { BearerAuthenticator } from './sessions/bearer-authenticator.js';
 import { RolesGuard } from './edge/roles.guard.js';
+import { ConnectionSessions } from './edge/connection-sessions.js';
 import { HttpEdge } from './edge/http-edge.js';
 import { SessionCookies } from './edge/session-cookies.js';
 import { SessionGuard } from './edge/session.guard.js';
@@ -76,6 +77,7 @@ import { TokensService } from './tokens/tokens.service.js';
   providers: [
     { provide: AUTH_SESSIONS_OPTIONS, useFactory: resolveAuthSessionsOptions, inject: [AUTH_SESSIONS_MODULE_OPTIONS] },
     HttpEdge,
+    ConnectionSessions,
     SessionCookies,
     SessionResponses,
     StoreUnavailableInterceptor,
@@ -116,7 +118,7 @@ import { TokensService } from './tokens/tokens.service.js';
     { provide: APP_GUARD, useClass: SessionGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [AUTH_SESSIONS_OPTIONS, SignInService, LogoutService, DevicesService, CredentialsService, StoreUnavailableInterceptor],
+  exports: [AUTH_SESSIONS_OPTIONS, SignInService, LogoutService, DevicesService, CredentialsService, StoreUnavailableInterceptor, ConnectionSessions],
 })
 export class AuthSessionsModule extends ConfigurableModuleClass implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
