@@ -83,7 +83,9 @@ function graphqlTarget(graphqlContext: unknown): ExecutionTarget | undefined {
 
   const request = [req, objectAt(ctx, 'request'), objectAt(objectAt(ctx, 'reply'), 'request')].find(hasHeaders);
   if (!request) return undefined;
-  return { kind: 'http', req: request as unknown as AuthenticatedRequest, res: (objectAt(ctx, 'res') ?? objectAt(ctx, 'reply')) as HttpResponse | undefined };
+  // Nest's Apollo driver puts only `req` in its default context; Express links the response from it.
+  const res = objectAt(ctx, 'res') ?? objectAt(ctx, 'reply') ?? objectAt(request, 'res');
+  return { kind: 'http', req: request as unknown as AuthenticatedRequest, res: res as HttpResponse | undefined };
 }
 
 /** A graphql-ws server context (`{ connectionParams, extra: { socket, request } }`). */

@@ -335,6 +335,15 @@ describe('SessionGuard', () => {
         expect((error as CrossSiteRequestError).getResponse()).toMatchObject({ code: 'csrf_token_invalid' });
       });
 
+      it("should find the response of Nest's default Apollo context ({ req }) through Express's req.res, for Cache-Control", async () => {
+        const { guard } = createGuard();
+        const { req } = httpContext({ cookies: { sid: token } });
+        const res = { headers: {} as Record<string, unknown> };
+
+        await expect(guard.canActivate(graphqlContext({ req: Object.assign(req, { res }) }))).resolves.toBe(true);
+        expect(res.headers['cache-control']).toBe('no-store');
+      });
+
       it('should find the request of a Mercurius context through its reply', async () => {
         const { guard } = createGuard();
         const { req } = httpContext({ cookies: { sid: token } });
