@@ -186,6 +186,7 @@ describe('Express and Fastify give the same answers (demo app, one database)', (
     expect([status('admin login'), status('me (bearer)'), status('me, revoked by admin (401)'), status('admin: revoke one session (204)')]).toEqual([
       200, 200, 401, 204,
     ]);
+    expect(express.find((exchange) => exchange.step === 'me, revoked by admin (401)')?.body).toContain('"reason":"revoked_by_admin"');
   });
 
   it('should really run the second instance on Fastify', async () => {
