@@ -15,7 +15,15 @@ export interface StartApiOptions {
   redisUrl?: string;
   /** How long to wait for GET /api/health to answer 200; 30 s by default. */
   readyTimeoutMs?: number;
+  /**
+   * The HTTP platform the app runs on (`HTTP_ADAPTER`). Defaults to SIGNOFF_TEST_HTTP_ADAPTER, which
+   * the `e2e-fastify` Jest project sets, else Express.
+   */
+  httpAdapter?: HttpAdapterName;
 }
+
+/** The Nest HTTP platforms the demo runs on. */
+export type HttpAdapterName = 'express' | 'fastify';
 
 export interface ApiProcess {
   /** http://127.0.0.1:<port>, for requests. */
@@ -23,6 +31,8 @@ export interface ApiProcess {
   port: number;
   /** The PUBLIC_ORIGIN the app was started with. */
   origin: string;
+  /** The HTTP platform it runs on. */
+  httpAdapter: HttpAdapterName;
   /** Everything the process wrote to stdout and stderr so far (interleaved, last 1 MB). */
   logs(): string;
   /** SIGTERM, then SIGKILL if it has not exited after 5 s. */
@@ -41,6 +51,8 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const overrides = options.env ?? {};
+  const httpAdapter = overrides['HTTP_ADAPTER'] ?? options.httpAdapter ?? defaultHttpAdapter();
+  if (httpAdapter !== 'express' && httpAdapter !== 'fastify') throw new Error(`unknown HTTP adapter ${JSON.stringify(httpAdapter)}`);
   const setting = (name: string, explicit: string | undefined, harnessVariable: string): string =>
     overrides[name] ?? explicit ?? harnessValue(harnessVariable);
   // NODE_OPTIONS carries Jest's --experimental-vm-modules, which the app does not need.
@@ -58,6 +70,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
     // Escape codes would garble the log tail quoted in failure messages.
     NO_COLOR: '1',
     ...overrides,
+    HTTP_ADAPTER: httpAdapter,
   };
 
   const child = spawn(process.execPath, [entry], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -105,6 +118,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
     url,
     port,
     origin: env.PUBLIC_ORIGIN ?? url,
+    httpAdapter,
     logs: () => output,
     stop: async () => {
       if (exitDescription) return;
@@ -129,6 +143,13 @@ export async function startApis(n: number, options: StartApiOptions = {}): Promi
     throw failure.reason;
   }
   return started;
+}
+
+/** The platform of this Jest project: SIGNOFF_TEST_HTTP_ADAPTER (set by the e2e-fastify project), else Express. */
+export function defaultHttpAdapter(): HttpAdapterName {
+  const chosen = process.env['SIGNOFF_TEST_HTTP_ADAPTER'] || 'express';
+  if (chosen !== 'express' && chosen !== 'fastify') throw new Error(`SIGNOFF_TEST_HTTP_ADAPTER must be express or fastify (got ${JSON.stringify(chosen)})`);
+  return chosen;
 }
 
 function harnessValue(name: string): string {

@@ -62,6 +62,7 @@ import { MetricsRepository } from './metrics/metrics.repository.js';
 import { loadPromClient } from './metrics/prom-client.js';
 import { BearerAuthenticator } from './sessions/bearer-authenticator.js';
 import { RolesGuard } from './edge/roles.guard.js';
+import { ConnectionSessions } from './edge/connection-sessions.js';
 import { HttpEdge } from './edge/http-edge.js';
 import { LIBRARY_CONTROLLERS, LibraryRoutesGuard } from './library-routes.guard.js';
 import { SessionCookies } from './edge/session-cookies.js';
@@ -143,6 +144,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
   providers: [
     { provide: AUTH_SESSIONS_OPTIONS, useFactory: resolveAuthSessionsOptions, inject: [AUTH_SESSIONS_MODULE_OPTIONS] },
     HttpEdge,
+    ConnectionSessions,
     SessionCookies,
     SessionResponses,
     StoreUnavailableInterceptor,
@@ -204,6 +206,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     DevicesService,
     CredentialsService,
     StoreUnavailableInterceptor,
+    ConnectionSessions,
     // What @UseGuards(SessionGuard, RolesGuard, AuthRateLimitGuard) needs in a host module (globalGuard: false).
     SessionGuard,
     RolesGuard,

@@ -51,6 +51,29 @@ export {
 export type { AuthenticatedRequest } from './edge/execution-target.js';
 export type { RequestAuth } from './sessions/request-auth.js';
 export { StoreUnavailableInterceptor } from './edge/store-unavailable.interceptor.js';
+export { withErrorExtensions, type SignoffErrorExtensions } from './edge/error-extensions.js';
+
+// WebSocket gateways and GraphQL subscriptions (duck-typed: no WebSocket or GraphQL package is imported)
+export { CONNECTION_AUTH, type AuthenticatedConnection } from './edge/execution-target.js';
+export {
+  ConnectionSessions,
+  SESSION_ENDED_CLOSE_CODE,
+  SESSION_ENDED_EVENT,
+  FORBIDDEN_CLOSE_CODE,
+  TRY_AGAIN_LATER_CLOSE_CODE,
+  SHUTDOWN_CLOSE_CODE,
+  type HandshakeRequest,
+  type HandshakeCredentials,
+  type ConnectionCloser,
+} from './edge/connection-sessions.js';
+export {
+  graphqlWsSubscriptionHooks,
+  mercuriusSubscriptionHooks,
+  type GraphqlWsConnectContext,
+  type GraphqlWsSubscriptionHooks,
+  type MercuriusSubscriptionConnection,
+  type MercuriusSubscriptionHooks,
+} from './edge/subscription-hooks.js';
 
 // Rate limits
 export { AuthRateLimitGuard, TooManyAttemptsError } from './throttling/auth-rate-limit.guard.js';

@@ -86,9 +86,14 @@ export class HttpEdge {
     this.adapter.reply(res, body, status);
   }
 
-  /** Sends a redirect. */
+  /**
+   * Sends a redirect with an empty body. (The adapters' own `redirect` differs: Express writes an
+   * HTML page of its own, Fastify nothing; the answer must be the same on both.) `url` must already
+   * be a valid header value: the library's redirects come from `safeReturnTo`, which serialises them.
+   */
   redirect(res: HttpResponse, status: number, url: string): void {
-    this.adapter.redirect(res, status, url);
+    this.adapter.setHeader(res, 'Location', url);
+    this.adapter.reply(res, undefined, status);
   }
 
   /** Whether the answer has started (headers sent). */

@@ -2,6 +2,7 @@ import { type CanActivate, type ExecutionContext, ForbiddenException, HttpStatus
 import { Reflector } from '@nestjs/core';
 import { ROLES_METADATA } from '../auth-sessions.constants.js';
 import { SessionRejectedError } from '../sessions/session.errors.js';
+import { withErrorExtensions } from './error-extensions.js';
 import { authOf } from './execution-target.js';
 
 /** Enforces `@Roles(...)` on every request, from the host's current user data (a demotion counts at once). */
@@ -13,13 +14,15 @@ export class RolesGuard implements CanActivate {
     const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_METADATA, [context.getHandler(), context.getClass()]);
     if (!roles?.length) return true;
     const auth = authOf(context);
-    if (!auth) throw new SessionRejectedError('unauthenticated');
+    if (!auth) throw withErrorExtensions(new SessionRejectedError('unauthenticated'));
     if (!roles.every((role) => auth.user.roles.includes(role))) {
-      throw new ForbiddenException({
-        statusCode: HttpStatus.FORBIDDEN,
-        message: `This needs the ${roles.join(', ')} role.`,
-        code: 'forbidden',
-      });
+      throw withErrorExtensions(
+        new ForbiddenException({
+          statusCode: HttpStatus.FORBIDDEN,
+          message: `This needs the ${roles.join(', ')} role.`,
+          code: 'forbidden',
+        }),
+      );
     }
     return true;
   }

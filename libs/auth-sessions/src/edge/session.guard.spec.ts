@@ -10,6 +10,7 @@ import { CrossSiteRequestError, SessionRejectedError, StoreUnavailableError } fr
 import { generateSessionToken, xsrfTokenFor } from '../sessions/session-token.js';
 import type { AuthenticationResult, SessionsService } from '../sessions/sessions.service.js';
 import type { AuthUsersProvider, SignoffUser } from '../users/users-provider.js';
+import type { ConnectionSessions } from './connection-sessions.js';
 import { type AuthenticatedConnection, type AuthenticatedRequest, CONNECTION_AUTH } from './execution-target.js';
 import { HttpEdge } from './http-edge.js';
 import { SessionGuard } from './session.guard.js';
@@ -38,6 +39,7 @@ interface GuardFixture {
     recordActivity: jest.Mock<(session: Session) => Promise<void>>;
   };
   bearer: { authenticate: jest.Mock<(authorization: string) => Promise<AuthenticationResult>> };
+  connections: { closeSession: jest.Mock<(sessionId: string, reason: string) => void> };
   session: Session;
 }
 
@@ -65,8 +67,17 @@ function createGuard(
   const adapter = { setHeader: (res: { headers: Record<string, unknown> }, name: string, value: string) => void (res.headers[name.toLowerCase()] = value) };
   const edge = new HttpEdge({ httpAdapter: adapter } as unknown as HttpAdapterHost);
   const cookies = new SessionCookies(edge, resolved);
-  const guard = new SessionGuard(reflector, sessions as unknown as SessionsService, cookies, bearer as unknown as BearerAuthenticator, edge, resolved);
-  return { guard, sessions, bearer, session };
+  const connections = { closeSession: jest.fn((_sessionId: string, _reason: string) => undefined) };
+  const guard = new SessionGuard(
+    reflector,
+    sessions as unknown as SessionsService,
+    cookies,
+    bearer as unknown as BearerAuthenticator,
+    edge,
+    connections as unknown as ConnectionSessions,
+    resolved,
+  );
+  return { guard, sessions, bearer, connections, session };
 }
 
 interface FakeHttp {
@@ -324,6 +335,15 @@ describe('SessionGuard', () => {
         expect((error as CrossSiteRequestError).getResponse()).toMatchObject({ code: 'csrf_token_invalid' });
       });
 
+      it("should find the response of Nest's default Apollo context ({ req }) through Express's req.res, for Cache-Control", async () => {
+        const { guard } = createGuard();
+        const { req } = httpContext({ cookies: { sid: token } });
+        const res = { headers: {} as Record<string, unknown> };
+
+        await expect(guard.canActivate(graphqlContext({ req: Object.assign(req, { res }) }))).resolves.toBe(true);
+        expect(res.headers['cache-control']).toBe('no-store');
+      });
+
       it('should find the request of a Mercurius context through its reply', async () => {
         const { guard } = createGuard();
         const { req } = httpContext({ cookies: { sid: token } });
@@ -353,13 +373,26 @@ describe('SessionGuard', () => {
         expect(sessions.authenticateById).toHaveBeenCalledWith(session.id);
       });
 
-      it('should reject a connection whose session has ended since the handshake', async () => {
-        const { guard, session } = createGuard({ byIdResult: { ok: false, code: 'session_ended', reason: 'revoked_by_admin' } });
+      it('should reject a connection whose session has ended since the handshake, and close its connections at once', async () => {
+        const { guard, session, connections } = createGuard({ byIdResult: { ok: false, code: 'session_ended', reason: 'revoked_by_admin' } });
         const connection = connectionWith({ session, user: USER, method: 'cookie', expiresAt: new Date(Date.now() + 60_000) });
 
         const error = await rejectionOf(guard.canActivate(wsContext(connection)));
 
         expect((error as SessionRejectedError).getResponse()).toMatchObject({ code: 'session_ended', reason: 'revoked_by_admin' });
+        expect(connections.closeSession).toHaveBeenCalledWith(session.id, 'revoked_by_admin');
+      });
+
+      it('should carry the user as the host knows them now and count the message as activity', async () => {
+        const promoted: SignoffUser = { ...USER, roles: ['admin'] };
+        const { guard, sessions, session } = createGuard();
+        sessions.authenticateById.mockResolvedValue({ ok: true, session, user: promoted, expiresAt: new Date(Date.now() + 60_000) });
+        const connection = connectionWith({ session, user: USER, method: 'bearer', expiresAt: new Date(Date.now() + 60_000) });
+
+        await expect(guard.canActivate(wsContext(connection))).resolves.toBe(true);
+
+        expect(connection[CONNECTION_AUTH]).toMatchObject({ user: promoted, method: 'bearer' });
+        expect(sessions.recordActivity).toHaveBeenCalledWith(session);
       });
 
       it('should reject a connection no handshake authenticated', async () => {
@@ -376,6 +409,17 @@ describe('SessionGuard', () => {
         await expect(guard.canActivate(wsContext(connectionWith()))).resolves.toBe(true);
       });
 
+      it('should give the rejection GraphQL extensions: UNAUTHENTICATED with the contract code and reason', async () => {
+        const { guard, session } = createGuard({ byIdResult: { ok: false, code: 'session_ended', reason: 'logout' } });
+        const connection = connectionWith({ session, user: USER, method: 'cookie', expiresAt: new Date(Date.now() + 60_000) });
+
+        const error = await rejectionOf(guard.canActivate(wsContext(connection)));
+
+        expect((error as { extensions?: unknown }).extensions).toEqual({ code: 'UNAUTHENTICATED', status: 401, authCode: 'session_ended', reason: 'logout' });
+        // Not part of the HTTP body: only the exception's response is.
+        expect(JSON.stringify(error)).not.toContain('UNAUTHENTICATED');
+      });
+
       it('should answer 503, not a driver error, when PostgreSQL is down', async () => {
         const { guard, session } = createGuard({ byIdResult: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }) });
         const connection = connectionWith({ session, user: USER, method: 'cookie', expiresAt: new Date(Date.now() + 60_000) });
@@ -383,6 +427,59 @@ describe('SessionGuard', () => {
         const error = await rejectionOf(guard.canActivate(wsContext(connection)));
 
         expect(error).toBeInstanceOf(StoreUnavailableError);
+      });
+    });
+
+    describe('when a GraphQL subscription operation runs on its connection', () => {
+      const auth = (session: Session) => ({ session, user: USER, method: 'cookie' as const, expiresAt: new Date(Date.now() + 60_000) });
+      const upgradeRequest = (extra: Record<string | symbol, unknown> = {}) => ({
+        method: 'GET',
+        headers: { upgrade: 'websocket', cookie: `sid=${token}`, connection: 'Upgrade' },
+        ...extra,
+      });
+
+      it('should accept an Apollo (graphql-ws) subscription whose socket was authenticated at connection_init', async () => {
+        const { guard, session, sessions } = createGuard();
+        const socket = { [CONNECTION_AUTH]: auth(session) };
+        const graphqlWsContext = { connectionParams: {}, extra: { socket, request: upgradeRequest() } };
+
+        await expect(guard.canActivate(graphqlContext({ req: graphqlWsContext }))).resolves.toBe(true);
+        expect(sessions.authenticateById).toHaveBeenCalledWith(session.id);
+        expect(sessions.authenticate).not.toHaveBeenCalled();
+      });
+
+      it('should refuse an Apollo (graphql-ws) subscription whose connection no hook authenticated', async () => {
+        const { guard, sessions } = createGuard();
+        const graphqlWsContext = { connectionParams: { authorization: 'Bearer forged' }, extra: { socket: {}, request: upgradeRequest() } };
+
+        const error = await rejectionOf(guard.canActivate(graphqlContext({ req: graphqlWsContext })));
+
+        expect(error).toBeInstanceOf(SessionRejectedError);
+        expect(sessions.authenticate).not.toHaveBeenCalled();
+      });
+
+      it('should accept a Mercurius subscription whose upgrade request carries the connection auth', async () => {
+        const { guard, session } = createGuard();
+        const request = upgradeRequest({ [CONNECTION_AUTH]: auth(session) });
+
+        await expect(guard.canActivate(graphqlContext({ request, reply: { request } }))).resolves.toBe(true);
+      });
+
+      it('should never take an unauthenticated upgrade request for an HTTP GET authenticated by its cookie', async () => {
+        const { guard, sessions } = createGuard();
+        const request = upgradeRequest();
+
+        for (const context of [graphqlContext({ request, reply: { request } }), graphqlContext({ req: request })]) {
+          const error = await rejectionOf(guard.canActivate(context));
+          expect(error).toBeInstanceOf(SessionRejectedError);
+        }
+        expect(sessions.authenticate).not.toHaveBeenCalled();
+      });
+
+      it('should let an unauthenticated subscription reach a @Public() resolver', async () => {
+        const { guard } = createGuard({ metadata: { [PUBLIC_ROUTE_METADATA]: true } });
+
+        await expect(guard.canActivate(graphqlContext({ req: { connectionParams: {}, extra: { socket: {}, request: upgradeRequest() } } }))).resolves.toBe(true);
       });
     });
 

@@ -6,7 +6,9 @@ import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { BearerAuthenticator } from '../sessions/bearer-authenticator.js';
 import { CrossSiteRequestError, SessionRejectedError } from '../sessions/session.errors.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { type AuthenticatedRequest, CONNECTION_AUTH, executionTargetOf } from './execution-target.js';
+import { ConnectionSessions } from './connection-sessions.js';
+import { withErrorExtensions } from './error-extensions.js';
+import { type AuthenticatedConnection, type AuthenticatedRequest, CONNECTION_AUTH, executionTargetOf } from './execution-target.js';
 import { HttpEdge, type HttpResponse } from './http-edge.js';
 import { hasValidXsrfToken, isOriginAllowed, isStateChanging } from './request-forgery.js';
 import { SessionCookies } from './session-cookies.js';
@@ -20,7 +22,8 @@ type Targets = Parameters<Reflector['getAllAndOverride']>[1];
  *   session cookie or an `Authorization: Bearer` access token, with the CSRF and Origin rules for
  *   cookie-authenticated state-changing requests;
  * - messages on a connection (WebSocket gateways, GraphQL subscriptions) need the auth checked at
- *   the connection's handshake, and its session must still be active now;
+ *   the connection's handshake (`ConnectionSessions`), and its session must still be active now;
+ *   a connection whose session has ended is closed at once;
  * - any other context (microservices, anything unknown) is refused: the guard never lets through
  *   a context it cannot authenticate.
  * Sessions are checked against PostgreSQL, the source of truth, through the instance cache that
@@ -35,6 +38,7 @@ export class SessionGuard implements CanActivate {
     private readonly cookies: SessionCookies,
     private readonly bearer: BearerAuthenticator,
     private readonly edge: HttpEdge,
+    private readonly connections: ConnectionSessions,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
   ) {}
 
@@ -42,26 +46,38 @@ export class SessionGuard implements CanActivate {
     const targets: Targets = [context.getHandler(), context.getClass()];
     const isPublic = this.flag(PUBLIC_ROUTE_METADATA, targets);
     const target = executionTargetOf(context);
-    // A dependency that is down becomes a 503 on every transport, never a raw driver error.
-    return translateStoreErrors(async () => {
-      if (target.kind === 'http') return this.authenticateRequest(target.req, target.res, targets, isPublic);
-      if (target.kind === 'socket') {
-        const auth = target.connection[CONNECTION_AUTH];
-        if (!auth) {
-          if (isPublic) return true;
-          throw new SessionRejectedError('unauthenticated');
-        }
-        // The connection's session may have ended since the handshake: check it again, from the cache.
-        const result = await this.sessions.authenticateById(auth.session.id);
-        if (!result.ok) {
-          if (isPublic) return true;
-          throw new SessionRejectedError(result.code, result.reason);
-        }
-        return true;
-      }
+    try {
+      // A dependency that is down becomes a 503 on every transport, never a raw driver error.
+      return await translateStoreErrors(async () => {
+        if (target.kind === 'http') return this.authenticateRequest(target.req, target.res, targets, isPublic);
+        if (target.kind === 'socket') return this.authenticateConnection(target.connection, targets, isPublic);
+        if (isPublic) return true;
+        throw new SessionRejectedError('unauthenticated');
+      });
+    } catch (error) {
+      // GraphQL drivers show the same `extensions` (UNAUTHENTICATED, the contract's code and reason).
+      throw withErrorExtensions(error);
+    }
+  }
+
+  private async authenticateConnection(connection: AuthenticatedConnection, targets: Targets, isPublic: boolean): Promise<boolean> {
+    const auth = connection[CONNECTION_AUTH];
+    if (!auth) {
       if (isPublic) return true;
       throw new SessionRejectedError('unauthenticated');
-    });
+    }
+    // The connection's session may have ended since the handshake: check it again, from the cache.
+    const result = await this.sessions.authenticateById(auth.session.id);
+    if (!result.ok) {
+      // Its connections close now, not at the next bus message or heartbeat.
+      this.connections.closeSession(auth.session.id, result.reason ?? result.code);
+      if (isPublic) return true;
+      throw new SessionRejectedError(result.code, result.reason);
+    }
+    // The user as the host knows them now (a demotion counts at once for @Roles()).
+    connection[CONNECTION_AUTH] = { ...auth, session: result.session, user: result.user, expiresAt: result.expiresAt };
+    if (!this.flag(NOT_ACTIVITY_METADATA, targets)) await this.sessions.recordActivity(result.session);
+    return true;
   }
 
   private async authenticateRequest(req: AuthenticatedRequest, res: HttpResponse | undefined, targets: Targets, isPublic: boolean): Promise<boolean> {

@@ -19,9 +19,9 @@ interface Browser {
   sessionId: string;
 }
 
-describe('AuthSessionsModule in a host with its own SSO strategy (forRootAsync)', () => {
+describe.each(['express', 'fastify'] as const)('AuthSessionsModule in a host with its own SSO strategy (forRootAsync), on %s', (platform) => {
   const environment = fixtureEnvironment();
-  const redisPrefix = `${environment.redisPrefix}:fixture`;
+  const redisPrefix = `${environment.redisPrefix}:${platform}:fixture`;
   // Every secret the server handed out in this file; none may ever reach the audit log.
   const issuedSecrets = new Set<string>();
   let database: FixtureDatabase;
@@ -33,7 +33,7 @@ describe('AuthSessionsModule in a host with its own SSO strategy (forRootAsync)'
 
   beforeAll(async () => {
     database = await createFixtureDatabase(environment);
-    app = await createFixtureHost({ databaseUrl: database.url, redisUrl: environment.redisUrl, redisPrefix: environment.redisPrefix });
+    app = await createFixtureHost({ databaseUrl: database.url, redisUrl: environment.redisUrl, redisPrefix: `${environment.redisPrefix}:${platform}` }, platform);
     server = app.getHttpServer() as Server;
     dataSource = app.get(DataSource);
     const users = app.get(FixtureUsers);

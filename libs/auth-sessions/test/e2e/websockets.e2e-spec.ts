@@ -1,0 +1,234 @@
+import type { SignoffUser } from '@signoff/auth-sessions';
+import { DataSource } from 'typeorm';
+import {
+  adminRevoke,
+  type Closed,
+  connectSocketIo,
+  connectWs,
+  graphqlRequest,
+  logOut,
+  restWhoami,
+  signInApiClient,
+  signInBrowser,
+} from '../fixtures/transports/clients.js';
+import { createFixtureDatabase, deleteRedisKeys, type FixtureDatabase, fixtureEnvironment } from '../fixtures/fixture-database.js';
+import { type HttpPlatform, startTransportHost, type TransportHost } from '../fixtures/transports/transport-host.js';
+
+const PASSWORD = 'correct horse battery staple';
+// The contract: a connection of a session ended through any instance closes within 2 s while Redis is up.
+const CLOSE_BOUND_MS = 2000;
+const HEARTBEAT_MS = 1000;
+
+/**
+ * WebSocket gateways in a host: a `ws` gateway (the handshake checked in `handleConnection` with
+ * `ConnectionSessions.accept`) and a socket.io gateway (checked by `socketIoMiddleware()` before the
+ * connection is made), each on Express and on Fastify, each on two instances (two Nest apps in this
+ * process on their own ports, one database and Redis prefix: they share only PostgreSQL and Redis).
+ */
+describe.each([
+  ['ws', 'express'],
+  ['ws', 'fastify'],
+  ['socket.io', 'express'],
+  ['socket.io', 'fastify'],
+] as const)('a %s gateway behind the global guard, on %s', (gateway, platform: HttpPlatform) => {
+  const environment = fixtureEnvironment();
+  const redisPrefix = `${environment.redisPrefix}:${gateway}-${platform}`;
+  let database: FixtureDatabase;
+  let a: TransportHost;
+  let b: TransportHost;
+  let ada: SignoffUser;
+  let grace: SignoffUser;
+
+  /** A gateway client with the same questions on both kinds of socket. */
+  interface GatewayClient {
+    connected: Promise<void>;
+    ended: Promise<Closed>;
+    ask(event: string): Promise<{ event: string; data: unknown }>;
+    close(): void;
+  }
+
+  function connect(host: TransportHost, credentials: Parameters<typeof connectWs>[1] = {}): GatewayClient {
+    if (gateway === 'ws') {
+      const client = connectWs(host, credentials);
+      return { connected: client.opened, ended: client.closed, ask: (event) => client.ask(event), close: () => client.socket.close() };
+    }
+    const client = connectSocketIo(host, credentials);
+    return {
+      connected: client.connected,
+      // socket.io has no close codes: the library sends `logout` with the reason, then disconnects.
+      ended: client.disconnected.then(({ reason, logout, at }) => ({ code: logout ? 4401 : 0, reason: logout?.reason ?? reason, at })),
+      ask: (event) => client.ask(event),
+      close: () => client.socket.close(),
+    };
+  }
+
+  /** How a refused handshake shows: a close code and reason (ws), or `connect_error` with `data: { code, reason }` (socket.io). */
+  async function refusal(client: GatewayClient): Promise<{ code: number; reason: string }> {
+    try {
+      return await refusalOf(client);
+    } finally {
+      client.close();
+    }
+  }
+
+  async function refusalOf(client: GatewayClient): Promise<{ code: number; reason: string }> {
+    if (gateway === 'ws') {
+      const closed = await client.ended;
+      return { code: closed.code, reason: closed.reason };
+    }
+    const error = (await client.connected.then(
+      () => {
+        throw new Error('the socket.io handshake was accepted');
+      },
+      (failure: unknown) => failure,
+    )) as Error & { data?: { code: number; reason: string } };
+    expect(error.message).toBe(error.data?.reason);
+    return { code: error.data!.code, reason: error.data!.reason };
+  }
+
+  beforeAll(async () => {
+    database = await createFixtureDatabase(environment);
+    const config = { databaseUrl: database.url, redisUrl: environment.redisUrl, redisPrefix, platform, websockets: gateway, heartbeatMs: HEARTBEAT_MS };
+    a = await startTransportHost(config);
+    b = await startTransportHost({ ...config, publicOrigin: a.url });
+    ada = await a.users.create(`ada-${gateway}-${platform}@example.test`, PASSWORD);
+    grace = await a.users.create(`grace-${gateway}-${platform}@example.test`, PASSWORD, ['admin']);
+  });
+
+  afterAll(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    await database?.drop();
+    await deleteRedisKeys(environment.redisUrl, `${redisPrefix}:transports`);
+  });
+
+  describe('the handshake', () => {
+    it('should refuse an anonymous client: 4401 unauthenticated', async () => {
+      expect(await refusal(connect(a))).toEqual({ code: 4401, reason: 'unauthenticated' });
+    });
+
+    it('should refuse a session cookie sent from another Origin: 4403 origin_not_allowed', async () => {
+      const browser = await signInBrowser(a, ada);
+
+      expect(await refusal(connect(a, { cookie: browser.cookie, origin: 'https://evil.example' }))).toEqual({ code: 4403, reason: 'origin_not_allowed' });
+    });
+
+    it('should refuse an ended session with its reason: 4401 logout', async () => {
+      const browser = await signInBrowser(a, ada);
+      await logOut(b, browser);
+
+      expect(await refusal(connect(a, { cookie: browser.cookie, origin: a.url }))).toEqual({ code: 4401, reason: 'logout' });
+    });
+
+    it('should accept a browser by its cookie (same Origin) and an API client by its bearer; handlers see @CurrentUser() and @CurrentAuth()', async () => {
+      const browser = await signInBrowser(a, ada);
+      const api = await signInApiClient(a, ada.email, PASSWORD);
+      const byCookie = connect(a, { cookie: browser.cookie, origin: a.url });
+      const byBearer = connect(b, { bearer: api.bearer });
+      try {
+        await Promise.all([byCookie.connected, byBearer.connected]);
+
+        expect(await byCookie.ask('whoami')).toEqual({
+          event: 'whoami',
+          data: { userId: ada.id, email: ada.email, sessionId: browser.sessionId, method: 'cookie' },
+        });
+        expect(await byBearer.ask('whoami')).toEqual({ event: 'whoami', data: { userId: ada.id, email: ada.email, sessionId: api.sessionId, method: 'bearer' } });
+      } finally {
+        byCookie.close();
+        byBearer.close();
+      }
+    });
+  });
+
+  describe('messages (the global guard reaches gateway handlers)', () => {
+    it('should enforce @Roles(): an exception for a user, the answer for an admin', async () => {
+      const [user, admin] = await Promise.all([signInBrowser(a, ada), signInBrowser(a, grace)]);
+      const userClient = connect(a, { cookie: user.cookie });
+      const adminClient = connect(a, { cookie: admin.cookie });
+      try {
+        await Promise.all([userClient.connected, adminClient.connected]);
+
+        expect((await userClient.ask('admin')).event).toBe('exception');
+        expect(await adminClient.ask('admin')).toEqual({ event: 'admin', data: { admin: grace.email } });
+        expect(await userClient.ask('hello')).toEqual({ event: 'hello', data: { to: ada.email } });
+      } finally {
+        userClient.close();
+        adminClient.close();
+      }
+    });
+  });
+
+  describe('a session ended while its socket is open', () => {
+    it('should close the socket within 2 s when an admin revokes the session through the other instance: 4401 revoked_by_admin', async () => {
+      const [browser, admin] = await Promise.all([signInBrowser(a, ada), signInBrowser(b, grace)]);
+      const client = connect(a, { cookie: browser.cookie, origin: a.url });
+      await client.connected;
+      expect((await client.ask('whoami')).event).toBe('whoami');
+
+      await adminRevoke(b, admin, ada.id, browser.sessionId);
+      const revokedAt = Date.now();
+      const closed = await closedWithin(client.ended, CLOSE_BOUND_MS + 1000).finally(() => client.close());
+
+      expect(closed).toMatchObject({ code: 4401, reason: 'revoked_by_admin' });
+      expect(closed.at - revokedAt).toBeLessThan(CLOSE_BOUND_MS);
+      // The REST route and GraphQL answer the same session the same way.
+      expect(await restWhoami(a, browser)).toEqual({ status: 401, body: expect.objectContaining({ code: 'session_ended', reason: 'revoked_by_admin' }) });
+      const graphql = await graphqlRequest(a, '{ whoami { userId } }', browser);
+      expect(graphql.errors[0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED', authCode: 'session_ended', reason: 'revoked_by_admin' });
+    });
+
+    it("should close a bearer client's socket within 2 s when the user logs out everywhere through the other instance: 4401 logout_everywhere", async () => {
+      const api = await signInApiClient(a, ada.email, PASSWORD);
+      const browser = await signInBrowser(b, ada);
+      const client = connect(a, { bearer: api.bearer });
+      await client.connected;
+
+      const response = await fetch(`${b.url}/auth/logout-all`, {
+        method: 'POST',
+        headers: { cookie: browser.cookie, 'x-xsrf-token': browser.xsrf, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      const revokedAt = Date.now();
+      expect(response.status).toBe(200);
+      const closed = await closedWithin(client.ended, CLOSE_BOUND_MS + 1000).finally(() => client.close());
+
+      expect(closed).toMatchObject({ code: 4401, reason: 'logout_everywhere' });
+      expect(closed.at - revokedAt).toBeLessThan(CLOSE_BOUND_MS);
+    });
+
+    it('should close it at the next heartbeat when no bus message reaches the instance (the session row ended behind its back)', async () => {
+      const browser = await signInBrowser(a, ada);
+      const client = connect(a, { cookie: browser.cookie });
+      await client.connected;
+
+      // Ends the row directly in PostgreSQL: no instance announces it, only the heartbeat re-check can see it.
+      // The cache may trust an entry for up to 2 s (CACHE_TRUST_MS), then the heartbeat reads the row.
+      await a.app.get(DataSource).query(`UPDATE auth_sessions SET ended_at = now(), end_reason = 'revoked_by_admin' WHERE id = $1`, [browser.sessionId]);
+      const endedAt = Date.now();
+      const closed = await closedWithin(client.ended, HEARTBEAT_MS + 2000 + 1500).finally(() => client.close());
+
+      expect(closed).toMatchObject({ code: 4401, reason: 'revoked_by_admin' });
+      expect(closed.at - endedAt).toBeLessThan(HEARTBEAT_MS + 2000 + 1000);
+    });
+  });
+
+  describe('the REST route of the same host', () => {
+    it('should answer anonymous 401, valid 200', async () => {
+      const browser = await signInBrowser(a, ada);
+
+      expect((await restWhoami(a)).status).toBe(401);
+      expect(await restWhoami(b, browser)).toEqual({ status: 200, body: expect.objectContaining({ sessionId: browser.sessionId }) });
+    });
+  });
+});
+
+async function closedWithin(closed: Promise<Closed>, timeoutMs: number): Promise<Closed> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still open ${timeoutMs} ms later`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([closed, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
