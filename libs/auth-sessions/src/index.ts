@@ -38,6 +38,11 @@ export type { AuthenticatedRequest } from './edge/execution-target.js';
 export type { RequestAuth } from './sessions/request-auth.js';
 export { StoreUnavailableInterceptor } from './edge/store-unavailable.interceptor.js';
 
+// Input validation and the error document
+export { InputValidationPipe, Omittable } from './common/validation.js';
+export { ApiErrors, type ErrorStatus } from './common/api-errors.js';
+export { ErrorResponseDto } from './common/dto/api.responses.js';
+
 // Sessions
 export type { Session, SessionKind } from './sessions/session.entity.js';
 export { SESSION_END_REASONS, type SessionEndReason } from './sessions/session-end-reason.js';

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { Public } from '@signoff/auth-sessions';
+import { ApiErrors, Public } from '@signoff/auth-sessions';
 import { RedisHealthIndicator } from './redis.health.js';
 
 @ApiTags('operations')
@@ -14,6 +14,8 @@ export class HealthController {
   ) {}
 
   @ApiOperation({ summary: '200 when PostgreSQL and Redis answer, else 503.' })
+  // Like every route, health reads the session cookies first (it is public, so a bad one does not matter).
+  @ApiErrors(400)
   @Public()
   @Get()
   @HealthCheck()

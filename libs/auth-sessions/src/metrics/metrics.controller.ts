@@ -1,5 +1,6 @@
 import { Controller, Get, HttpStatus, Req, Res, UnauthorizedException } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-errors.js';
 import { Public } from '../edge/auth.decorators.js';
 import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
 import { AuthMetrics } from './auth-metrics.service.js';
@@ -15,7 +16,7 @@ export class MetricsController {
   @ApiOperation({ summary: 'Prometheus metrics. With `metricsToken` (METRICS_TOKEN) set, needs `Authorization: Bearer <token>`.' })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text exposition format.', schema: { type: 'string', example: 'signoff_active_sessions 42\n' } })
-  @ApiUnauthorizedResponse({ description: 'A metrics token is configured and the request did not carry it.' })
+  @ApiErrors(400, [401, 'A metrics token is configured and the request did not carry it.'], 503)
   @Public()
   @Get()
   async scrape(@Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
