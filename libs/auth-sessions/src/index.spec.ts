@@ -3,9 +3,10 @@ import { AUTH_SESSIONS_OPTIONS } from './auth-sessions.module-definition.js';
 import { AuthSessionsModule } from './auth-sessions.module.js';
 import * as publicApi from './index.js';
 
-// Nest marks @Injectable() classes with this metadata key; guards are bound with @UseGuards/APP_GUARD, not injected.
+// Nest marks @Injectable() classes with this metadata key; guards (@UseGuards/APP_GUARD) and pipes (`new` in
+// @Body()/@UsePipes) are bound where they are used, not injected.
 const INJECTABLE = '__injectable__';
-const GUARDS = new Set<unknown>([publicApi.SessionGuard, publicApi.RolesGuard, publicApi.LocalAuthGuard]);
+const GUARDS = new Set<unknown>([publicApi.SessionGuard, publicApi.RolesGuard, publicApi.LocalAuthGuard, publicApi.InputValidationPipe]);
 
 describe('the public entry (index.ts) and AuthSessionsModule', () => {
   const moduleExports = new Set<unknown>(Reflect.getMetadata('exports', AuthSessionsModule) as unknown[]);
