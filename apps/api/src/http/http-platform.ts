@@ -1,6 +1,7 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../config/app-config.js';
 import { MethodNotAllowedFilter } from './method-not-allowed.filter.js';
 import { requestIdOf } from './request-id.js';
@@ -27,6 +28,16 @@ export async function createHttpApp(module: DynamicModule, config: Pick<AppConfi
       trustProxy: (_address: string, hop: number) => hop < hops,
       genReqId: requestIdOf,
       bodyLimit: BODY_LIMIT_BYTES,
+      // The router refuses a malformed URL (400) or an over-long path parameter (414) before Nest sees the
+      // request; answer in the contract's error shape instead of Fastify's (FST_ERR_… codes, the path echoed).
+      frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+        const statusCode = error.statusCode === 414 ? 414 : 400;
+        void reply.code(statusCode).send({
+          statusCode,
+          message: statusCode === 414 ? 'A path parameter is too long.' : 'The URL is malformed.',
+          error: statusCode === 414 ? 'URI Too Long' : 'Bad Request',
+        });
+      },
     });
     app = await NestFactory.create(module, adapter, { bufferLogs: true });
   } else {

@@ -41,7 +41,7 @@ export class AdminSessionsController {
   @ApiOperation({ summary: "A user's sessions, newest activity first; ?include=ended adds the last 30 days of ended ones. The read is audited." })
   @ApiParam({ name: 'userId', format: 'uuid' })
   @ApiOkResponse({ type: SessionListDto })
-  @ApiErrors([400, 'userId is not a UUID, or include is not "ended".'], [404, 'No such user.'])
+  @ApiErrors([400, 'userId is not a UUID, or include is not "ended".'], [404, 'No such user.'], 414)
   @Get('users/:userId/sessions')
   async listSessions(@CurrentAuth() auth: RequestAuth, @Param('userId', uuidPipe) userId: string, @Query() query: ListSessionsQuery, @Req() req: HttpRequest) {
     return { sessions: await this.admin.listSessions(auth, userId, query.include === 'ended', this.edge.clientContext(req)) };
@@ -52,7 +52,7 @@ export class AdminSessionsController {
   @ApiParam({ name: 'sessionId', format: 'uuid' })
   @ApiBody({ type: NoteDto, required: false })
   @ApiNoContentResponse({ description: 'Ended.' })
-  @ApiErrors(...BODY_ERRORS, [404, "No such user, or not that user's active session."])
+  @ApiErrors(...BODY_ERRORS, [404, "No such user, or not that user's active session."], 414)
   @Delete('users/:userId/sessions/:sessionId')
   @HttpCode(204)
   async revokeSession(
@@ -71,7 +71,7 @@ export class AdminSessionsController {
   @ApiOperation({ summary: `End a selection of the user's sessions; ids that are not the user's active sessions are skipped and not counted. ${STEP_UP}` })
   @ApiParam({ name: 'userId', format: 'uuid' })
   @ApiOkResponse({ type: RevokedDto })
-  @ApiErrors(...BODY_ERRORS, [404, 'No such user.'])
+  @ApiErrors(...BODY_ERRORS, [404, 'No such user.'], 414)
   @Post('users/:userId/sessions/revoke')
   @HttpCode(200)
   async revokeSessions(
@@ -90,7 +90,7 @@ export class AdminSessionsController {
   @ApiParam({ name: 'userId', format: 'uuid' })
   @ApiBody({ type: NoteDto, required: false })
   @ApiOkResponse({ type: RevokedDto })
-  @ApiErrors(...BODY_ERRORS, [404, 'No such user.'])
+  @ApiErrors(...BODY_ERRORS, [404, 'No such user.'], 414)
   @Post('users/:userId/logout-everywhere')
   @HttpCode(200)
   async logoutEverywhere(

@@ -3,7 +3,7 @@ import { ApiExtraModels, ApiResponse, type ApiResponseOptions, getSchemaPath } f
 import { ErrorResponseDto } from './dto/api.responses.js';
 
 /** The statuses the library's operations answer besides success, each with the contract's error body. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 414 | 415 | 429 | 503;
 
 const DEFAULT_DESCRIPTIONS: Record<ErrorStatus, string> = {
   400: 'Bad input: a malformed, mistyped (null included), out-of-range or unknown field or parameter, invalid text (NUL, control characters, lone surrogates), a body nested too deeply, malformed JSON, or more session cookies than the library looks at. Nothing was changed.',
@@ -13,6 +13,7 @@ const DEFAULT_DESCRIPTIONS: Record<ErrorStatus, string> = {
   405: 'Method not allowed; the `Allow` header lists the methods the path answers.',
   409: 'Conflict.',
   413: 'The body is larger than the host accepts. Nothing was changed.',
+  414: 'A path parameter is longer than the host\'s router accepts (Fastify: 100 characters). Nothing was changed.',
   415: 'The body has a content type (or charset) the host cannot read. Nothing was changed.',
   429: 'Too many requests from this client; retry after `Retry-After` seconds. Nothing was changed.',
   503: 'PostgreSQL or Redis cannot be reached; nothing was checked or changed (`code` service_unavailable). Retry shortly.',

@@ -41,6 +41,10 @@ export class DevicesController {
   @ApiNoContentResponse({ description: 'Ended; for the current session the cookies are cleared too.' })
   @ApiErrors(
     [400, 'id is not a UUID.'],
+    414,
+    // No body is read, but the platform still refuses one it cannot parse.
+    413,
+    415,
     401,
     [403, 'Another of your sessions while this one is not fresh (reauth_required), or the CSRF and Origin rules.'],
     [404, 'Not one of your active sessions.'],
@@ -60,7 +64,7 @@ export class DevicesController {
 
   @ApiOperation({ summary: 'End every other session (step-up).' })
   @ApiOkResponse({ type: RevokedDto })
-  @ApiErrors(400, 401, [403, 'This session is not fresh (reauth_required), or the CSRF and Origin rules.'], 503)
+  @ApiErrors(400, 413, 415, 401, [403, 'This session is not fresh (reauth_required), or the CSRF and Origin rules.'], 503)
   @Post('revoke-others')
   @HttpCode(200)
   async revokeOthers(@CurrentAuth() auth: RequestAuth, @Req() req: HttpRequest) {
