@@ -1,8 +1,26 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOperation, ApiResponse, type ApiResponseSchemaHost, ApiTags, getSchemaPath } from '@nestjs/swagger';
+
+type SchemaObject = ApiResponseSchemaHost['schema'];
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { ApiErrors, Public } from '@signoff/auth-sessions';
+import { ApiErrors, ErrorResponseDto, Public } from '@signoff/auth-sessions';
 import { RedisHealthIndicator } from './redis.health.js';
+
+const INDICATORS: SchemaObject = {
+  type: 'object',
+  additionalProperties: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['up', 'degraded', 'down'] } }, additionalProperties: true },
+};
+// @nestjs/terminus's own 503 schema (not exported by the package).
+const HEALTH_REPORT: SchemaObject = {
+  type: 'object',
+  required: ['status'],
+  properties: {
+    status: { type: 'string', enum: ['error', 'shutting_down'] },
+    info: { ...INDICATORS, nullable: true },
+    error: { ...INDICATORS, nullable: true },
+    details: INDICATORS,
+  },
+};
 
 @ApiTags('operations')
 @Controller('health')
@@ -14,8 +32,15 @@ export class HealthController {
   ) {}
 
   @ApiOperation({ summary: '200 when PostgreSQL and Redis answer, else 503.' })
-  // Like every route, health reads the session cookies first (it is public, so a bad one does not matter).
+  // Like every route, health reads the session cookies first: too many is a 400, and a valid one is checked
+  // against PostgreSQL, so with PostgreSQL down a request with a cookie gets the library's 503, not the report.
   @ApiErrors(400)
+  @ApiExtraModels(ErrorResponseDto)
+  @ApiResponse({
+    status: 503,
+    description: 'PostgreSQL or Redis does not answer: the health report, or (for a request with a session cookie) the generic store error.',
+    content: { 'application/json': { schema: { oneOf: [HEALTH_REPORT, { $ref: getSchemaPath(ErrorResponseDto) }] } } },
+  })
   @Public()
   @Get()
   @HealthCheck()
