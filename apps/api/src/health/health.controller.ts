@@ -10,17 +10,17 @@ const INDICATORS: SchemaObject = {
   type: 'object',
   additionalProperties: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['up', 'degraded', 'down'] } }, additionalProperties: true },
 };
-// @nestjs/terminus's own 503 schema (not exported by the package).
-const HEALTH_REPORT: SchemaObject = {
+// @nestjs/terminus's own report schemas (the package does not export them, and merges its 503 into ours).
+const healthReport = (statuses: string[]): SchemaObject => ({
   type: 'object',
   required: ['status'],
   properties: {
-    status: { type: 'string', enum: ['error', 'shutting_down'] },
+    status: { type: 'string', enum: statuses },
     info: { ...INDICATORS, nullable: true },
     error: { ...INDICATORS, nullable: true },
     details: INDICATORS,
   },
-};
+});
 
 @ApiTags('operations')
 @Controller('health')
@@ -36,14 +36,15 @@ export class HealthController {
   // against PostgreSQL, so with PostgreSQL down a request with a cookie gets the library's 503, not the report.
   @ApiErrors(400)
   @ApiExtraModels(ErrorResponseDto)
+  @ApiResponse({ status: 200, description: 'PostgreSQL and Redis answer.', content: { 'application/json': { schema: healthReport(['ok']) } } })
   @ApiResponse({
     status: 503,
     description: 'PostgreSQL or Redis does not answer: the health report, or (for a request with a session cookie) the generic store error.',
-    content: { 'application/json': { schema: { oneOf: [HEALTH_REPORT, { $ref: getSchemaPath(ErrorResponseDto) }] } } },
+    content: { 'application/json': { schema: { oneOf: [healthReport(['error', 'shutting_down']), { $ref: getSchemaPath(ErrorResponseDto) }] } } },
   })
   @Public()
   @Get()
-  @HealthCheck()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
   check() {
     return this.health.check([() => this.postgres.pingCheck('postgres', { timeout: 1000 }), () => this.redis.isHealthy('redis')]);
   }
