@@ -68,13 +68,14 @@ export class OpenApiValidator {
     if (!OpenApiValidator.covers(path)) return [];
     const method = response.method.toLowerCase();
     if (method === 'head' || method === 'options') return [];
-    // Node's HTTP parser answers headers over its limit itself, before any route: not the API's answer.
-    if (response.status === 431 && response.body === '') return [];
+    // Headers over the HTTP server's limit are refused before any route (Node, or Fastify on its behalf): not the API's answer.
+    if (response.status === 431) return [];
     const candidates = this.routes.filter((route) => route.pattern.test(path));
     const route = candidates.find((candidate) => this.document.paths[candidate.template]?.[method] !== undefined);
     if (!route) {
-      // Requests to routes that do not exist are probes; the router's answers to them are the standard ones.
-      if (response.status === 404) return [];
+      // Requests to routes that do not exist are probes; the router's answers to them are the standard ones,
+      // and a body the platform cannot read is refused before routing (400, 413, 415).
+      if ([400, 404, 413, 415].includes(response.status)) return [];
       if (response.status === 405) return response.headers.get('allow') ? [] : ['405 without an Allow header'];
       return [`${response.method} ${path} is not in the document, yet it answered ${response.status}`];
     }
