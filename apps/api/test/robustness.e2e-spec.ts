@@ -313,6 +313,50 @@ describe.each(['express', 'fastify'] as const)('bad input never 5xx (demo app on
     });
   });
 
+  describe('malformed and oversized cookies and headers (ROB-01, ROB-02)', () => {
+    it.each([
+      ['an 8 KB cookie', { cookie: `sid=${'a'.repeat(8 * 1024)}` }],
+      ['500 cookies', { cookie: Array.from({ length: 500 }, (_, index) => `c${index}=v`).join('; ') }],
+      ['a percent-encoded NUL', { cookie: 'sid=%00' }],
+      ['non-ASCII bytes', { cookie: 'sid=%C3%A9%FF%FE' }],
+      ['bad base64', { cookie: `sid=${'!'.repeat(43)}` }],
+      ['a 10 KB Authorization', { authorization: `Bearer ${'A'.repeat(10 * 1024)}` }],
+      ['two Authorization headers', { authorization: 'Bearer a.b.c, Bearer d.e.f' }],
+      ['SQL in the session cookie', { cookie: "sid=' OR '1'='1" }],
+      ['a sleeping SQL injection', { cookie: "sid=x'; SELECT pg_sleep(5)--" }],
+    ])('should refuse %s on /me, refresh and logout with 400, 401, 413 or 431, quickly, and create no session', async (_name, headers) => {
+      const before = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM auth_sessions'))[0]!.n);
+      for (const [method, path, json] of [
+        ['GET', '/api/auth/me', undefined],
+        ['POST', '/api/auth/token/refresh', { refresh_token: "x'; SELECT pg_sleep(5)--" }],
+        ['POST', '/api/auth/logout', undefined],
+      ] as const) {
+        const started = Date.now();
+        const response = await anonymous().request(method, path, { headers, ...(json ? { json } : {}) });
+
+        expect({ path, status: [400, 401, 413, 431].includes(response.status) || (path === '/api/auth/logout' && response.status === 200) }).toEqual({ path, status: true });
+        // Never near pg_sleep's 5 s: malformed values never reach PostgreSQL.
+        expect(Date.now() - started).toBeLessThan(2000);
+      }
+      expect(Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM auth_sessions'))[0]!.n)).toBe(before);
+      expect((await anonymous().get('/api/health')).status).toBe(200);
+    });
+  });
+
+  describe('logout returnTo (ROB-03)', () => {
+    it.each(['https://evil.example', '//evil.example', '/\\evil.example', 'https:evil.example', 'javascript:alert(1)', '%2F%2Fevil.example', 'https://app.example.org@evil.example', '/..//evil.example'])(
+      'should keep the redirect for %s on this origin',
+      async (returnTo) => {
+        const json = await anonymous().post('/api/auth/logout', { json: { returnTo } });
+        const html = await anonymous().post('/api/auth/logout', { form: { returnTo }, headers: { accept: 'text/html' } });
+
+        expect(new URL(json.body.redirectTo, api.origin).origin).toBe(api.origin);
+        expect(html.status).toBe(303);
+        expect(new URL(html.headers.get('location')!, `${api.origin}/api/auth/logout`).origin).toBe(api.origin);
+      },
+    );
+  });
+
   describe('unsupported methods', () => {
     it.each([
       ['PUT', '/api/auth/login', 'POST'],
