@@ -1,3 +1,5 @@
+import { OpenApiValidator, validatorFor } from './openapi-validator.js';
+
 export interface ApiResponse {
   status: number;
   headers: Headers;
@@ -18,6 +20,12 @@ export interface BrowserRequestInit {
   bearer?: string;
   /** Always manual: redirects are returned, never followed. */
   redirect?: 'manual';
+  /**
+   * Check the response against the app's OpenAPI document (default true): its status is
+   * documented and its body matches the documented schema, else the request throws. Turn it off
+   * only for deliberately undocumented probes (a malformed request the router answers on its own).
+   */
+  openapi?: boolean;
 }
 
 export interface ParsedSetCookie {
@@ -30,18 +38,23 @@ export interface ParsedSetCookie {
 export const DEFAULT_USER_AGENT =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 
-/** A browser stand-in: one cookie jar (by name only; domain and path are ignored) over global fetch. */
+/**
+ * A browser stand-in: one cookie jar (by name only; domain and path are ignored) over global fetch.
+ * Every response is checked against the app's OpenAPI document (see `BrowserRequestInit.openapi`).
+ */
 export class BrowserClient {
   readonly cookies = new Map<string, string>();
   private readonly origin: string | undefined;
   private readonly userAgent: string;
+  private readonly checkOpenApi: boolean;
 
   constructor(
     private readonly baseUrl: string,
-    options: { origin?: string; userAgent?: string } = {},
+    options: { origin?: string; userAgent?: string; openapi?: boolean } = {},
   ) {
     this.origin = options.origin;
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
+    this.checkOpenApi = options.openapi ?? true;
   }
 
   cookie(name: string): string | undefined {
@@ -90,7 +103,11 @@ export class BrowserClient {
     for (const line of setCookies) this.apply(parseSetCookie(line));
     const text = await response.text();
     const isJson = /\bjson\b/i.test(response.headers.get('content-type') ?? '');
-    return { status: response.status, headers: response.headers, body: isJson && text !== '' ? JSON.parse(text) : text, setCookies };
+    const result = { status: response.status, headers: response.headers, body: isJson && text !== '' ? JSON.parse(text) : text, setCookies };
+    if ((init.openapi ?? this.checkOpenApi) && OpenApiValidator.covers(new URL(path, this.baseUrl).pathname)) {
+      await assertDocumented(this.baseUrl, method, path, result);
+    }
+    return result;
   }
 
   private apply(cookie: ParsedSetCookie): void {
@@ -103,6 +120,18 @@ export class BrowserClient {
       (maxAge === undefined && typeof expires === 'string' && Date.parse(expires) <= Date.now());
     if (expired) this.cookies.delete(cookie.name);
     else this.cookies.set(cookie.name, cookie.value);
+  }
+}
+
+/** Throws when a response is not what the app's OpenAPI document says it can be. */
+export async function assertDocumented(baseUrl: string, method: string, path: string, response: Omit<ApiResponse, 'setCookies'>): Promise<void> {
+  const validator = await validatorFor(baseUrl);
+  if (!validator) return;
+  const url = new URL(path, baseUrl);
+  const problems = validator.problems({ method, url: `${url.pathname}${url.search}`, status: response.status, headers: response.headers, body: response.body });
+  if (problems.length > 0) {
+    const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+    throw new Error(`The response does not match /api/docs-json:\n  ${problems.join('\n  ')}\nbody: ${body.slice(0, 800)}`);
   }
 }
 

@@ -79,6 +79,11 @@ export {
 export { AuthRateLimitGuard, TooManyAttemptsError } from './throttling/auth-rate-limit.guard.js';
 export type { RateLimitRecord, RateLimitStorage } from './throttling/rate-limit-storage.js';
 
+// Input validation and the error document
+export { InputValidationPipe, Omittable } from './common/validation.js';
+export { ApiErrors, type ErrorStatus } from './common/api-errors.js';
+export { ErrorResponseDto } from './common/dto/api.responses.js';
+
 // Sessions
 export type { Session, SessionKind } from './sessions/session.entity.js';
 export { SESSION_END_REASONS, type SessionEndReason } from './sessions/session-end-reason.js';

@@ -1,27 +1,57 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../config/app-config.js';
+import { MethodNotAllowedFilter } from './method-not-allowed.filter.js';
 import { requestIdOf } from './request-id.js';
 
 /**
+ * The largest request body either platform reads, in bytes; bigger bodies get 413 before any
+ * parsing. The largest body the API needs is a revoke-by-filter with 1,000 user ids (about 40 KB).
+ */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
  * Creates the demo on the HTTP platform `HTTP_ADAPTER` names. The library needs nothing from
- * either: trust-proxy (client IPs) and the request id are the app's own settings.
+ * either: trust-proxy (client IPs), the request id, the body limit and 405 answers are the app's own settings.
  */
 export async function createHttpApp(module: DynamicModule, config: Pick<AppConfig, 'httpAdapter' | 'trustProxy'>): Promise<INestApplication> {
   const trustProxy = config.trustProxy > 0 ? config.trustProxy : false;
+  let app: INestApplication;
   if (config.httpAdapter === 'fastify') {
     // Loaded only when chosen: an Express deployment never loads Fastify.
     const { FastifyAdapter } = await import('@nestjs/platform-fastify');
     // The same rule as Express's numeric `trust proxy`: trust the nearest `TRUST_PROXY` hops.
     const hops = config.trustProxy;
-    // return503OnClosing: a request that reaches a connection accepted before the shutdown is served, as
-    // on Express, rather than refused (apps/api/src/infrastructure/process-lifecycle.ts drains it).
-    const adapter = new FastifyAdapter({ trustProxy: (_address: string, hop: number) => hop < hops, genReqId: requestIdOf, return503OnClosing: false });
-    return NestFactory.create(module, adapter, { bufferLogs: true });
+    const adapter = new FastifyAdapter({
+      trustProxy: (_address: string, hop: number) => hop < hops,
+      genReqId: requestIdOf,
+      bodyLimit: BODY_LIMIT_BYTES,
+      // A request that reaches a connection accepted before the shutdown is served, as on Express, rather
+      // than refused (apps/api/src/infrastructure/process-lifecycle.ts drains it).
+      return503OnClosing: false,
+      // The router refuses a malformed URL (400) or an over-long path parameter (414) before Nest sees the
+      // request; answer in the contract's error shape instead of Fastify's (FST_ERR_… codes, the path echoed).
+      frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+        const statusCode = error.statusCode === 414 ? 414 : 400;
+        void reply.code(statusCode).send({
+          statusCode,
+          message: statusCode === 414 ? 'A path parameter is too long.' : 'The URL is malformed.',
+          error: statusCode === 414 ? 'URI Too Long' : 'Bad Request',
+        });
+      },
+    });
+    app = await NestFactory.create(module, adapter, { bufferLogs: true });
+  } else {
+    const express = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
+    express.set('trust proxy', trustProxy);
+    express.disable('x-powered-by');
+    // Registered before Nest's defaults, which then stay out: the same parsers, with a smaller limit.
+    express.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
+    express.useBodyParser('urlencoded', { limit: BODY_LIMIT_BYTES, extended: true });
+    app = express;
   }
-  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
-  app.set('trust proxy', trustProxy);
-  app.disable('x-powered-by');
+  app.useGlobalFilters(new MethodNotAllowedFilter(app.getHttpAdapter()));
   return app;
 }

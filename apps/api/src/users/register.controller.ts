@@ -1,9 +1,12 @@
-import { Body, Controller, HttpStatus, NotFoundException, Post, ValidationPipe } from '@nestjs/common';
+import { Body, Controller, HttpStatus, NotFoundException, Post } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public, RateLimited, RequireSameOrigin } from '@signoff/auth-sessions';
-import { RegisterDto } from './register.dto.js';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, InputValidationPipe, Public, RateLimited, RequireSameOrigin } from '@signoff/auth-sessions';
+import { RegisterDto, RegisterResponseDto } from './register.dto.js';
 import { UsersService } from './users.service.js';
+
+// The library's pipe: input depth, text and types are checked before class-validator runs.
+const registerPipe = new InputValidationPipe();
 
 @ApiTags('auth')
 @Controller('auth')
@@ -14,11 +17,22 @@ export class RegisterController {
   ) {}
 
   @ApiOperation({ summary: 'Create an account (does not sign in); 404 when registration is off.' })
+  @ApiCreatedResponse({ type: RegisterResponseDto })
+  @ApiErrors(
+    [400, 'A malformed email, a password outside 12 to 128 characters, an unknown field, or invalid text.'],
+    [403, 'An Origin other than the public origin: code origin_not_allowed.'],
+    [404, 'Registration is turned off.'],
+    [409, 'The email is already registered.'],
+    413,
+    415,
+    429,
+    503,
+  )
   @Public()
   @RequireSameOrigin()
   @RateLimited()
   @Post('register')
-  async register(@Body(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true })) body: RegisterDto) {
+  async register(@Body(registerPipe) body: RegisterDto) {
     if (!this.config.get<boolean>('allowRegistration')) {
       throw new NotFoundException({ statusCode: HttpStatus.NOT_FOUND, message: 'Registration is turned off.' });
     }

@@ -3,7 +3,7 @@ import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
 
 /** `POST /api/auth/register`. */
 export class RegisterDto {
-  @ApiProperty({ example: 'ada@example.com' })
+  @ApiProperty({ format: 'email', maxLength: 320, example: 'ada@example.com' })
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(320)
   email!: string;
@@ -12,4 +12,21 @@ export class RegisterDto {
   @IsString()
   @Length(12, 128, { message: 'password must be 12 to 128 characters long' })
   password!: string;
+}
+
+export class RegisteredUserDto {
+  @ApiProperty({ format: 'uuid', example: '0b6a3c8e-2f41-4d7a-9c5e-1a2b3c4d5e6f' })
+  id!: string;
+
+  @ApiProperty({ example: 'ada@example.com' })
+  email!: string;
+
+  @ApiProperty({ type: 'array', items: { type: 'string' }, example: [] })
+  roles!: string[];
+}
+
+/** The answer of `POST /api/auth/register`. */
+export class RegisterResponseDto {
+  @ApiProperty({ type: RegisteredUserDto })
+  user!: RegisteredUserDto;
 }

@@ -1,16 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Controller, Get, Query, Req, Res, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiCookieAuth,
-  ApiForbiddenResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-errors.js';
 import { AUDIT_EXPORT_CONTENT_TYPES } from '../audit/audit-export.js';
 import { libraryValidationPipe } from '../common/validation.js';
 import { CurrentAuth, Roles } from '../edge/auth.decorators.js';
@@ -25,9 +16,7 @@ import { AuditExportQuery, auditFilterOf, AuditQuery } from './dto/audit.query.j
 @ApiTags('admin')
 @ApiCookieAuth()
 @ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'Not signed in.' })
-@ApiForbiddenResponse({ description: 'Signed in without the admin role.' })
-@ApiBadRequestResponse({ description: 'A malformed filter, limit or cursor, or from not before to.' })
+@ApiErrors([400, 'A malformed filter, limit or cursor, from not before to, or invalid text.'], 401, [403, 'Signed in without the admin role (code forbidden).'], 503)
 @Roles(ADMIN_ROLE)
 @UseGuards(AdminGuard)
 @Controller('admin/audit')
@@ -49,7 +38,7 @@ export class AdminAuditController {
 
   @ApiOperation({ summary: 'Every matching audit event, oldest first, streamed as CSV or NDJSON. The read is audited.' })
   @ApiProduces(AUDIT_EXPORT_CONTENT_TYPES.csv, AUDIT_EXPORT_CONTENT_TYPES.ndjson)
-  @ApiOkResponse({ description: 'CSV with a header line, or one AuditEvent JSON object per line.' })
+  @ApiOkResponse({ description: 'CSV with a header line, or one AuditEvent JSON object per line.', schema: { type: 'string' } })
   @Get('export')
   async export(@CurrentAuth() auth: RequestAuth, @Query() query: AuditExportQuery, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     const filter = auditFilterOf(query);

@@ -1,17 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiCookieAuth,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCookieAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, BODY_ERRORS } from '../common/api-errors.js';
 import { libraryValidationPipe } from '../common/validation.js';
 import { ListSessionsQuery } from '../devices/devices.dto.js';
 import { CurrentAuth, Roles } from '../edge/auth.decorators.js';
@@ -32,8 +21,11 @@ const STEP_UP = 'Needs a fresh admin session: 403 reauth_required otherwise (POS
 @ApiTags('admin')
 @ApiCookieAuth()
 @ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'Not signed in.' })
-@ApiForbiddenResponse({ description: 'Signed in without the admin role, or (revocations) the session is not fresh: code reauth_required.' })
+@ApiErrors(
+  401,
+  [403, 'Signed in without the admin role (forbidden), or (revocations) the session is not fresh (reauth_required), or the CSRF and Origin rules.'],
+  503,
+)
 @Roles(ADMIN_ROLE)
 @UseGuards(AdminGuard)
 @Controller('admin')
@@ -49,8 +41,7 @@ export class AdminSessionsController {
   @ApiOperation({ summary: "A user's sessions, newest activity first; ?include=ended adds the last 30 days of ended ones. The read is audited." })
   @ApiParam({ name: 'userId', format: 'uuid' })
   @ApiOkResponse({ type: SessionListDto })
-  @ApiBadRequestResponse({ description: 'userId is not a UUID, or include is not "ended".' })
-  @ApiNotFoundResponse({ description: 'No such user.' })
+  @ApiErrors([400, 'userId is not a UUID, or include is not "ended".'], [404, 'No such user.'], 414)
   @Get('users/:userId/sessions')
   async listSessions(@CurrentAuth() auth: RequestAuth, @Param('userId', uuidPipe) userId: string, @Query() query: ListSessionsQuery, @Req() req: HttpRequest) {
     return { sessions: await this.admin.listSessions(auth, userId, query.include === 'ended', this.edge.clientContext(req)) };
@@ -59,8 +50,9 @@ export class AdminSessionsController {
   @ApiOperation({ summary: `End one of the user's sessions (reason revoked_by_admin). ${STEP_UP}` })
   @ApiParam({ name: 'userId', format: 'uuid' })
   @ApiParam({ name: 'sessionId', format: 'uuid' })
+  @ApiBody({ type: NoteDto, required: false })
   @ApiNoContentResponse({ description: 'Ended.' })
-  @ApiNotFoundResponse({ description: "No such user, or not that user's active session." })
+  @ApiErrors(...BODY_ERRORS, [404, "No such user, or not that user's active session."], 414)
   @Delete('users/:userId/sessions/:sessionId')
   @HttpCode(204)
   async revokeSession(
@@ -79,7 +71,7 @@ export class AdminSessionsController {
   @ApiOperation({ summary: `End a selection of the user's sessions; ids that are not the user's active sessions are skipped and not counted. ${STEP_UP}` })
   @ApiParam({ name: 'userId', format: 'uuid' })
   @ApiOkResponse({ type: RevokedDto })
-  @ApiNotFoundResponse({ description: 'No such user.' })
+  @ApiErrors(...BODY_ERRORS, [404, 'No such user.'], 414)
   @Post('users/:userId/sessions/revoke')
   @HttpCode(200)
   async revokeSessions(
@@ -96,8 +88,9 @@ export class AdminSessionsController {
 
   @ApiOperation({ summary: `End every session of the user (one logout_everywhere event with the count). ${STEP_UP}` })
   @ApiParam({ name: 'userId', format: 'uuid' })
+  @ApiBody({ type: NoteDto, required: false })
   @ApiOkResponse({ type: RevokedDto })
-  @ApiNotFoundResponse({ description: 'No such user.' })
+  @ApiErrors(...BODY_ERRORS, [404, 'No such user.'], 414)
   @Post('users/:userId/logout-everywhere')
   @HttpCode(200)
   async logoutEverywhere(
@@ -116,7 +109,7 @@ export class AdminSessionsController {
     summary: `End every active session matching all given filters, across users; never the caller's own session. dryRun only counts. ${STEP_UP} (except dryRun)`,
   })
   @ApiOkResponse({ type: FilterRevocationDto })
-  @ApiBadRequestResponse({ description: 'No filter, no note, or a malformed value.' })
+  @ApiErrors([400, 'No filter, no note, or a malformed or mistyped value (null included: dryRun must be true or false). Nothing was changed.'], 413, 415)
   @Post('sessions/revoke-by-filter')
   @HttpCode(200)
   revokeByFilter(@CurrentAuth() auth: RequestAuth, @Body() body: RevokeByFilterDto, @Req() req: HttpRequest) {

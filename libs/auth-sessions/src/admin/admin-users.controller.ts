@@ -1,5 +1,6 @@
 import { Controller, Get, Query, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-errors.js';
 import { libraryValidationPipe } from '../common/validation.js';
 import { Roles } from '../edge/auth.decorators.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
@@ -11,8 +12,7 @@ import { ListUsersQuery } from './dto/list-users.query.js';
 @ApiTags('admin')
 @ApiCookieAuth()
 @ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'Not signed in.' })
-@ApiForbiddenResponse({ description: 'Signed in without the admin role.' })
+@ApiErrors(401, [403, 'Signed in without the admin role (code forbidden).'], 503)
 @Roles(ADMIN_ROLE)
 @UseGuards(AdminGuard)
 @Controller('admin/users')
@@ -23,6 +23,7 @@ export class AdminUsersController {
 
   @ApiOperation({ summary: 'Search users (case-insensitive email substring), with their active session count and last activity.' })
   @ApiOkResponse({ type: AdminUsersPageDto })
+  @ApiErrors([400, 'A malformed search, page or pageSize (whole numbers; pageSize at most 100), or invalid text.'])
   @Get()
   list(@Query() query: ListUsersQuery): Promise<AdminUsersPage> {
     return this.users.search({ search: query.search, page: query.page ?? 1, pageSize: query.pageSize ?? 20 });

@@ -107,7 +107,7 @@ describe('admin query validation', () => {
           userId: '0b6a3c8e-2f41-4d7a-9c5e-1a2b3c4d5e6f',
           type: 'session_revoked',
           from: '2026-01-01T00:00:00Z',
-          to: '2026-02-01',
+          to: '2026-02-01T00:00:00.000+01:00',
           limit: '200',
           cursor: 'eyJ2IjoxLCJiZWZvcmUiOiI1In0',
         }),
@@ -119,6 +119,9 @@ describe('admin query validation', () => {
       [{ type: 'session.revoked' }, 'type'],
       [{ from: '01/02/2026' }, 'from'],
       [{ to: '2026-01-01 10:00' }, 'to'],
+      // The document says date-time (RFC 3339): a bare date is not one.
+      [{ to: '2026-02-01' }, 'to'],
+      [{ from: '2026-01-01T00:00:00' }, 'from'],
       [{ limit: '201' }, 'limit'],
       [{ limit: '0' }, 'limit'],
       [{ cursor: 'x'.repeat(201) }, 'cursor'],

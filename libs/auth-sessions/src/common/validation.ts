@@ -1,9 +1,133 @@
-import { ValidationPipe } from '@nestjs/common';
+import { type ArgumentMetadata, BadRequestException, HttpStatus, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
+import { IsISO8601, Matches, ValidateIf } from 'class-validator';
+
+/**
+ * How deep request input may nest (objects and arrays) and how many values it may hold in all.
+ * The library's own bodies nest two levels (`{ userIds: [...] }`); the limits only exist so that no
+ * input can exhaust the stack or the CPU of class-transformer and class-validator, which recurse.
+ */
+export const INPUT_LIMITS = { maxDepth: 16, maxValues: 10_000 } as const;
+
+// NUL, the other C0 controls except tab, line feed and carriage return, DEL and the C1 controls.
+// PostgreSQL cannot store NUL in text at all; the rest has no meaning in any field the library reads.
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// Keys that class-transformer would treat as the object's prototype or constructor.
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Why a piece of text cannot be accepted, or undefined when it can: NUL and other control
+ * characters (tab, line feed and carriage return are allowed), and lone UTF-16 surrogates, which
+ * are not text and cannot be encoded as UTF-8 without silently changing them.
+ */
+export function invalidTextProblem(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'contains a NUL character';
+  if (CONTROL_CHARACTERS.test(text)) return 'contains a control character';
+  if (LONE_SURROGATE.test(text)) return 'is not valid Unicode (a lone surrogate)';
+  return undefined;
+}
+
+/**
+ * Checks request input before anything recursive reads it: depth and size within `INPUT_LIMITS`,
+ * every string and every key valid text (`invalidTextProblem`), no prototype keys. Iterative, so a
+ * deeply nested body costs a loop, never the stack. Throws a 400 naming the first problem found
+ * (the value itself is never echoed).
+ * @param where the name of the input in messages: `body`, `query`, a parameter name
+ */
+export function assertSafeInput(value: unknown, where: string): void {
+  const pending: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: where, depth: 0 }];
+  let seen = 0;
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    seen += 1;
+    if (seen > INPUT_LIMITS.maxValues) throw badInput(`${where} holds more than ${INPUT_LIMITS.maxValues} values`);
+    if (typeof next.value === 'string') {
+      const problem = invalidTextProblem(next.value);
+      if (problem) throw badInput(`${next.path} ${problem}`);
+      continue;
+    }
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    if (next.depth >= INPUT_LIMITS.maxDepth) throw badInput(`${where} nests deeper than ${INPUT_LIMITS.maxDepth} levels`);
+    if (Array.isArray(next.value)) {
+      for (let index = next.value.length - 1; index >= 0; index -= 1) {
+        pending.push({ value: next.value[index], path: `${next.path}[${index}]`, depth: next.depth + 1 });
+      }
+      continue;
+    }
+    for (const key of Object.keys(next.value)) {
+      const problem = invalidTextProblem(key);
+      if (problem) throw badInput(`a property name in ${next.path} ${problem}`);
+      if (FORBIDDEN_KEYS.has(key)) throw badInput(`${next.path} has a property named ${key}, which is not allowed`);
+      pending.push({ value: (next.value as Record<string, unknown>)[key], path: `${next.path}.${key}`, depth: next.depth + 1 });
+    }
+  }
+}
+
+/**
+ * The library's validation pipe: `assertSafeInput` first, then a body must be a JSON object (or
+ * absent), then class-transformer and class-validator with unknown properties refused. Hosts may
+ * use it for their own DTOs (`new InputValidationPipe()`), e.g. for a registration endpoint.
+ */
+export class InputValidationPipe extends ValidationPipe {
+  constructor(options: ValidationPipeOptions = {}) {
+    super({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false, ...options });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Custom parameter decorators (`@CurrentAuth()`) carry the library's own objects, not input.
+    if (metadata.type !== 'custom') assertSafeInput(value, metadata.data ?? metadata.type);
+    if (metadata.type === 'body' && metadata.data === undefined && isClass(metadata.metatype) && value !== undefined) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badInput('The body must be a JSON object.');
+    }
+    return super.transform(value, metadata);
+  }
+}
 
 /** The library validates its own DTOs, whatever pipes the host app installs. */
-export const libraryValidationPipe = new ValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  transform: true,
-  stopAtFirstError: false,
-});
+export const libraryValidationPipe = new InputValidationPipe();
+
+/**
+ * Validates a body against a DTO outside a pipe (guards run before pipes), exactly as
+ * `libraryValidationPipe` would: 400 on any problem. Returns the DTO instance.
+ */
+export async function validateBody<T extends object>(dto: new () => T, body: unknown): Promise<T> {
+  return (await libraryValidationPipe.transform(body, { type: 'body', metatype: dto })) as T;
+}
+
+/**
+ * An optional property: absent (`undefined`) skips its other validators, but `null` does not, so a
+ * `null` where the contract expects a boolean, string or list is a 400 like any other wrong type.
+ * (class-validator's `@IsOptional()` treats `null` as absent: a `dryRun: null` once read as "not a
+ * dry run".)
+ */
+export const Omittable = (): PropertyDecorator => ValidateIf((_object: object, value: unknown) => value !== undefined);
+
+/**
+ * The date-times the API accepts (RFC 3339, what OpenAPI's `format: date-time` means): a full date,
+ * `T`, a time with optional fraction, and `Z` or a numeric offset; years 1000 to 9999, so every
+ * accepted value is a time that both JavaScript and PostgreSQL can represent.
+ */
+export const DATE_TIME_PATTERN = /^[1-9]\d{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+/** A date-time as `DATE_TIME_PATTERN` describes it, and a real calendar date (no 30 February). */
+export const IsDateTime = (name: string): PropertyDecorator => {
+  const message = `${name} must be a date-time such as 2026-01-01T00:00:00Z`;
+  const pattern = Matches(DATE_TIME_PATTERN, { message });
+  const calendar = IsISO8601({ strict: true, strictSeparator: true }, { message });
+  return (target: object, property: string | symbol) => {
+    pattern(target, property);
+    calendar(target, property);
+  };
+};
+
+/** The OpenAPI description of a date-time input (`IsDateTime`). */
+export const DATE_TIME_SCHEMA = { type: 'string', format: 'date-time', pattern: DATE_TIME_PATTERN.source } as const;
+
+function isClass(metatype: unknown): boolean {
+  return typeof metatype === 'function' && ![String, Number, Boolean, Array, Object].includes(metatype as never);
+}
+
+function badInput(message: string): BadRequestException {
+  return new BadRequestException({ statusCode: HttpStatus.BAD_REQUEST, message, error: 'Bad Request' });
+}

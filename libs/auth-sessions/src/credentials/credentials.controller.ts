@@ -1,5 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, BODY_ERRORS } from '../common/api-errors.js';
+import { CredentialChangeResponseDto, RevokedDto } from '../common/dto/api.responses.js';
 import { libraryValidationPipe } from '../common/validation.js';
 import { CurrentAuth, RateLimited } from '../edge/auth.decorators.js';
 import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
@@ -10,6 +12,8 @@ import { ChangeEmailDto, ChangePasswordDto, SecurityReportDto } from './credenti
 import { type CredentialChangeOutcome, type CredentialChangeResult, CredentialsService } from './credentials.service.js';
 
 @ApiTags('auth')
+@ApiCookieAuth()
+@ApiBearerAuth()
 @Controller('auth')
 @UsePipes(libraryValidationPipe)
 @UseInterceptors(StoreUnavailableInterceptor)
@@ -21,6 +25,8 @@ export class CredentialsController {
   ) {}
 
   @ApiOperation({ summary: 'Change the password: every other session ends at once; this one is kept with new secrets.' })
+  @ApiOkResponse({ type: CredentialChangeResponseDto, description: 'Changed; cookie callers get new cookies, bearer callers new tokens.' })
+  @ApiErrors(...BODY_ERRORS, 401, [403, 'Wrong current password (invalid_password), or the CSRF and Origin rules.'], 429, 503)
   @RateLimited()
   @Post('password')
   @HttpCode(200)
@@ -29,6 +35,8 @@ export class CredentialsController {
   }
 
   @ApiOperation({ summary: 'Change the email: every other session ends at once; this one is kept with new secrets.' })
+  @ApiOkResponse({ type: CredentialChangeResponseDto, description: 'Changed; cookie callers get new cookies, bearer callers new tokens.' })
+  @ApiErrors(...BODY_ERRORS, 401, [403, 'Wrong password (invalid_password), or the CSRF and Origin rules.'], [409, 'The new email is taken: code email_taken.'], 429, 503)
   @RateLimited()
   @Post('email')
   @HttpCode(200)
@@ -37,6 +45,9 @@ export class CredentialsController {
   }
 
   @ApiOperation({ summary: '"This wasn\'t me": ends every session of the user, this one included.' })
+  @ApiBody({ type: SecurityReportDto, required: false })
+  @ApiOkResponse({ type: RevokedDto, description: 'Every session ended; the cookies are cleared.' })
+  @ApiErrors(...BODY_ERRORS, 401, [403, 'The CSRF and Origin rules.'], 429, 503)
   @RateLimited()
   @Post('security-report')
   @HttpCode(200)

@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, Length, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsString, Length, MaxLength, MinLength } from 'class-validator';
+import { Omittable } from '../common/validation.js';
 
 /** `POST /api/auth/password`. */
 export class ChangePasswordDto {
-  @ApiProperty({ example: 'correct horse battery staple' })
+  @ApiProperty({ minLength: 1, maxLength: 1024, example: 'correct horse battery staple' })
   @IsString()
   @MinLength(1)
   @MaxLength(1024)
@@ -17,13 +18,13 @@ export class ChangePasswordDto {
 
 /** `POST /api/auth/email`. */
 export class ChangeEmailDto {
-  @ApiProperty({ example: 'correct horse battery staple' })
+  @ApiProperty({ minLength: 1, maxLength: 1024, example: 'correct horse battery staple' })
   @IsString()
   @MinLength(1)
   @MaxLength(1024)
   password!: string;
 
-  @ApiProperty({ example: 'ada.lovelace@example.com' })
+  @ApiProperty({ format: 'email', maxLength: 320, example: 'ada.lovelace@example.com' })
   @IsEmail({}, { message: 'newEmail must be an email address' })
   @MaxLength(320)
   newEmail!: string;
@@ -31,8 +32,8 @@ export class ChangeEmailDto {
 
 /** `POST /api/auth/security-report`. */
 export class SecurityReportDto {
-  @ApiPropertyOptional({ example: 'I did not sign in from Lisbon.' })
-  @IsOptional()
+  @ApiPropertyOptional({ maxLength: 2000, example: 'I did not sign in from Lisbon.' })
+  @Omittable()
   @IsString()
   @MaxLength(2000)
   note?: string;

@@ -1,5 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCookieAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-errors.js';
+import { RevokedDto, SessionListDto } from '../common/dto/api.responses.js';
 import { libraryValidationPipe } from '../common/validation.js';
 import { CurrentAuth } from '../edge/auth.decorators.js';
 import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
@@ -13,6 +15,8 @@ import { DevicesService } from './devices.service.js';
 const uuidPipe = new ParseUUIDPipe({ version: undefined });
 
 @ApiTags('devices')
+@ApiCookieAuth()
+@ApiBearerAuth()
 @Controller('auth/sessions')
 @UsePipes(libraryValidationPipe)
 @UseInterceptors(StoreUnavailableInterceptor)
@@ -25,12 +29,27 @@ export class DevicesController {
   ) {}
 
   @ApiOperation({ summary: 'Your sessions as devices, newest activity first; ?include=ended adds the last 30 days.' })
+  @ApiOkResponse({ type: SessionListDto })
+  @ApiErrors(400, 401, 503)
   @Get()
   async list(@CurrentAuth() auth: RequestAuth, @Query() query: ListSessionsQuery) {
     return { sessions: await this.devices.listForUser(auth.user.id, auth.session.id, query.include === 'ended') };
   }
 
   @ApiOperation({ summary: 'End one of your sessions (step-up unless it is the current one).' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiNoContentResponse({ description: 'Ended; for the current session the cookies are cleared too.' })
+  @ApiErrors(
+    [400, 'id is not a UUID.'],
+    414,
+    // No body is read, but the platform still refuses one it cannot parse.
+    413,
+    415,
+    401,
+    [403, 'Another of your sessions while this one is not fresh (reauth_required), or the CSRF and Origin rules.'],
+    [404, 'Not one of your active sessions.'],
+    503,
+  )
   @Delete(':id')
   @HttpCode(204)
   async revoke(
@@ -44,6 +63,8 @@ export class DevicesController {
   }
 
   @ApiOperation({ summary: 'End every other session (step-up).' })
+  @ApiOkResponse({ type: RevokedDto })
+  @ApiErrors(400, 413, 415, 401, [403, 'This session is not fresh (reauth_required), or the CSRF and Origin rules.'], 503)
   @Post('revoke-others')
   @HttpCode(200)
   async revokeOthers(@CurrentAuth() auth: RequestAuth, @Req() req: HttpRequest) {

@@ -9,6 +9,7 @@ import type { SessionEndReason } from '../sessions/session-end-reason.js';
 import { CrossSiteRequestError, SessionRejectedError, StoreUnavailableError, type UnauthenticatedCode } from '../sessions/session.errors.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { type AuthenticatedConnection, CONNECTION_AUTH } from './execution-target.js';
+import { resolvePresentedSession } from './presented-session.js';
 import { HttpEdge } from './http-edge.js';
 import { isOriginAllowed } from './request-forgery.js';
 import { SessionCookies } from './session-cookies.js';
@@ -124,9 +125,10 @@ export class ConnectionSessions implements OnApplicationShutdown {
         await this.sessions.recordActivity(result.session);
         return { session: result.session, user: result.user, method: 'bearer', expiresAt: result.expiresAt };
       }
-      const token = this.cookies.read(request);
-      if (token === undefined) throw new SessionRejectedError('unauthenticated');
-      const result = await this.sessions.authenticate(token);
+      // Several session cookies (cookie tossing): the one live session they name; several live ones is no one.
+      const presented = await resolvePresentedSession(this.edge.cookies(request, this.cookies.sessionCookieName), (token) => this.sessions.authenticate(token));
+      if (presented.kind !== 'one') throw new SessionRejectedError('unauthenticated');
+      const result = presented.result;
       if (!result.ok) throw new SessionRejectedError(result.code, result.reason);
       if (!isOriginAllowed(request, this.options.publicOrigin)) throw new CrossSiteRequestError('origin_not_allowed');
       await this.sessions.recordActivity(result.session);

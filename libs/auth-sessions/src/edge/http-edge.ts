@@ -56,6 +56,15 @@ export class HttpEdge {
     return typeof value === 'string' ? value : undefined;
   }
 
+  /**
+   * Every value of a cookie by its exact, case-sensitive name, in the order the browser sent them.
+   * A browser sends several when cookies of one name differ in Domain or Path (a sibling subdomain
+   * can plant one: cookie tossing); `cookie()` would silently see only the first.
+   */
+  cookies(req: HttpRequest, name: string): string[] {
+    return cookieValues(this.header(req, 'cookie'), name);
+  }
+
   /** The request method in upper case. */
   method(req: HttpRequest): string {
     return (req.method ?? 'GET').toUpperCase();
@@ -119,6 +128,24 @@ export class HttpEdge {
     if (!adapter) throw new Error('AuthSessionsModule: no HTTP adapter is available; the library needs an HTTP application (Express or Fastify).');
     return adapter;
   }
+}
+
+/**
+ * Every value of the cookie `name` in a `Cookie` header. The `cookie` package keeps only the first
+ * of repeated names, so the header is split into its `name=value` pairs here (RFC 6265 §4.2.1:
+ * pairs are separated by `;`, and neither names nor values may contain one) and each pair with the
+ * right name is handed to the package, which does the unquoting and decoding.
+ */
+export function cookieValues(header: string | undefined, name: string): string[] {
+  if (!header) return [];
+  const values: string[] = [];
+  for (const pair of header.split(';')) {
+    const equals = pair.indexOf('=');
+    if (equals === -1 || pair.slice(0, equals).trim() !== name) continue;
+    const value = parseCookieHeader(pair)[name];
+    if (typeof value === 'string') values.push(value);
+  }
+  return values;
 }
 
 /** One request header of either adapter's request (names are lower case). */

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { xsrfTokenFor } from '../sessions/session-token.js';
-import { type CookieAttributes, HttpEdge, type HttpRequest, type HttpResponse } from './http-edge.js';
+import { type CookieAttributes, HttpEdge, type HttpResponse } from './http-edge.js';
 
 export const XSRF_COOKIE = 'XSRF-TOKEN';
 export const XSRF_HEADER = 'x-xsrf-token';
@@ -18,11 +18,6 @@ export class SessionCookies {
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
   ) {
     this.sessionCookieName = options.cookieSecure ? '__Host-sid' : 'sid';
-  }
-
-  /** Reads the session token by its exact, case-sensitive name. */
-  read(req: HttpRequest): string | undefined {
-    return this.edge.cookie(req, this.sessionCookieName);
   }
 
   /** Sets both cookies for a token; `maxAgeSeconds` only for `rememberMe` sessions. */

@@ -5,16 +5,20 @@ import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { BearerAuthenticator } from '../sessions/bearer-authenticator.js';
 import { CrossSiteRequestError, SessionRejectedError } from '../sessions/session.errors.js';
-import { SessionsService } from '../sessions/sessions.service.js';
+import { type AuthenticationResult, SessionsService } from '../sessions/sessions.service.js';
 import { ConnectionSessions } from './connection-sessions.js';
 import { withErrorExtensions } from './error-extensions.js';
-import { type AuthenticatedConnection, type AuthenticatedRequest, CONNECTION_AUTH, executionTargetOf } from './execution-target.js';
+import { type AuthenticatedConnection, CONNECTION_AUTH, executionTargetOf } from './execution-target.js';
 import { HttpEdge, type HttpResponse } from './http-edge.js';
+import { AMBIGUOUS_SESSIONS, ambiguousAuths, type PresentedSessionsRequest, resolvePresentedSession } from './presented-session.js';
 import { hasValidXsrfToken, isOriginAllowed, isStateChanging } from './request-forgery.js';
 import { SessionCookies } from './session-cookies.js';
 import { translateStoreErrors } from './store-errors.js';
 
 type Targets = Parameters<Reflector['getAllAndOverride']>[1];
+
+// Session cookies that name several live sessions authenticate as nobody.
+const NO_CHOICE: AuthenticationResult = { ok: false, code: 'unauthenticated' };
 
 /**
  * The global guard. Every handler is protected unless `@Public()`:
@@ -80,14 +84,24 @@ export class SessionGuard implements CanActivate {
     return true;
   }
 
-  private async authenticateRequest(req: AuthenticatedRequest, res: HttpResponse | undefined, targets: Targets, isPublic: boolean): Promise<boolean> {
+  private async authenticateRequest(req: PresentedSessionsRequest, res: HttpResponse | undefined, targets: Targets, isPublic: boolean): Promise<boolean> {
     // An Authorization header authenticates the request alone: any cookie is then ignored.
     const authorization = this.edge.header(req, 'authorization');
-    const cookieToken = authorization === undefined ? this.cookies.read(req) : undefined;
-    if (authorization !== undefined || cookieToken !== undefined) {
+    // Several session cookies (cookie tossing): the one live session they name, or none if they name several.
+    const presented =
+      authorization === undefined
+        ? await resolvePresentedSession(this.edge.cookies(req, this.cookies.sessionCookieName), (token) => this.sessions.authenticate(token))
+        : ({ kind: 'none' } as const);
+    if (presented.kind === 'ambiguous') req[AMBIGUOUS_SESSIONS] = ambiguousAuths(presented);
+    const cookieTokens = presented.kind === 'one' ? [presented.token] : presented.kind === 'ambiguous' ? presented.live.map((entry) => entry.token) : [];
+    if (authorization !== undefined || presented.kind !== 'none') {
       if (res) this.edge.setHeader(res, 'Cache-Control', 'no-store');
       const result =
-        authorization !== undefined ? await this.bearer.authenticate(authorization) : await this.sessions.authenticate(cookieToken!);
+        authorization !== undefined
+          ? await this.bearer.authenticate(authorization)
+          : presented.kind === 'one'
+            ? presented.result
+            : NO_CHOICE;
       if (result.ok) {
         req.auth = {
           session: result.session,
@@ -101,24 +115,26 @@ export class SessionGuard implements CanActivate {
     }
     if (!req.auth && !isPublic) throw new SessionRejectedError('unauthenticated');
 
-    this.rejectCrossSiteRequests(req, targets, cookieToken);
+    this.rejectCrossSiteRequests(req, targets, cookieTokens);
     if (req.auth && !this.flag(NOT_ACTIVITY_METADATA, targets)) {
       await this.sessions.recordActivity(req.auth.session);
     }
     return true;
   }
 
-  private rejectCrossSiteRequests(req: AuthenticatedRequest, targets: Targets, cookieToken: string | undefined): void {
+  private rejectCrossSiteRequests(req: PresentedSessionsRequest, targets: Targets, cookieTokens: string[]): void {
     if (this.flag(CSRF_EXEMPT_METADATA, targets)) return;
     // Login and register check the Origin but never need the XSRF value, even with a valid cookie.
     if (this.flag(SAME_ORIGIN_METADATA, targets)) {
       if (!isOriginAllowed(req, this.options.publicOrigin)) throw new CrossSiteRequestError('origin_not_allowed');
       return;
     }
-    // Only a request authenticated by a valid session cookie is exposed to CSRF.
-    if (req.auth?.method !== 'cookie' || cookieToken === undefined || !isStateChanging(this.edge.method(req))) return;
+    // Only a request presenting a valid session cookie is exposed to CSRF (with ambiguous cookies:
+    // several, and the XSRF value of one of them is the proof a logout of all of them needs).
+    const presentsLiveCookie = req.auth?.method === 'cookie' || req[AMBIGUOUS_SESSIONS] !== undefined;
+    if (!presentsLiveCookie || cookieTokens.length === 0 || !isStateChanging(this.edge.method(req))) return;
     if (!isOriginAllowed(req, this.options.publicOrigin)) throw new CrossSiteRequestError('origin_not_allowed');
-    if (!hasValidXsrfToken(req, cookieToken)) throw new CrossSiteRequestError('csrf_token_invalid');
+    if (!cookieTokens.some((token) => hasValidXsrfToken(req, token))) throw new CrossSiteRequestError('csrf_token_invalid');
   }
 
   private flag(key: string, targets: Targets): boolean {

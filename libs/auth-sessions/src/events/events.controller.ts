@@ -1,5 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-errors.js';
 import { CurrentAuth, NotActivity } from '../edge/auth.decorators.js';
 import { HttpEdge, type HttpResponse } from '../edge/http-edge.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
@@ -15,6 +16,10 @@ export class EventsController {
 
   @ApiOperation({ summary: 'Server-Sent Events: `event: logout` with the reason when this session ends, anywhere.' })
   @ApiProduces('text/event-stream')
+  @ApiCookieAuth()
+  @ApiBearerAuth()
+  @ApiOkResponse({ description: 'The stream: `event: logout` with data `{"reason": …}`, and comment heartbeats.', schema: { type: 'string' } })
+  @ApiErrors(400, 401, 503)
   // An open stream is not activity: it never moves lastActiveAt.
   @NotActivity()
   @Get()

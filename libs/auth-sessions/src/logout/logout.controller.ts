@@ -1,9 +1,11 @@
 import { Body, Controller, Get, HttpCode, HttpException, HttpStatus, Post, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, BODY_ERRORS } from '../common/api-errors.js';
+import { LogoutResponseDto, RevokedDto } from '../common/dto/api.responses.js';
 import { libraryValidationPipe } from '../common/validation.js';
 import { CurrentAuth, Public } from '../edge/auth.decorators.js';
-import type { AuthenticatedRequest } from '../edge/execution-target.js';
 import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
+import { type PresentedSessionsRequest, presentedSessions } from '../edge/presented-session.js';
 import { SessionResponses } from '../edge/session-responses.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
@@ -22,11 +24,23 @@ export class LogoutController {
   ) {}
 
   @ApiOperation({ summary: 'Log out: ends the session server-side, then clears the cookies. Idempotent.' })
+  @ApiCookieAuth()
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiBody({ type: LogoutDto, required: false })
+  @ApiOkResponse({ type: LogoutResponseDto, description: 'Logged out (or there was no valid session); the cookies are cleared, Clear-Site-Data sent.' })
+  @ApiResponse({ status: 303, description: 'The same, for HTML form posts (Accept: text/html): Location is where to go next.', headers: { Location: { schema: { type: 'string' } } } })
+  @ApiErrors(
+    ...BODY_ERRORS,
+    [403, 'A valid session cookie without the XSRF value, or from another Origin (csrf_token_invalid, origin_not_allowed). Nothing was changed.'],
+    [503, 'PostgreSQL cannot be reached: the session still stands and no cookie is cleared, so the client can retry.'],
+  )
   @Public()
   @Post('logout')
   @HttpCode(200)
-  async logoutCurrent(@Req() req: AuthenticatedRequest, @Res() res: HttpResponse, @Body() body: LogoutDto): Promise<void> {
-    await this.logout.logoutCurrent(req.auth, this.edge.clientContext(req));
+  async logoutCurrent(@Req() req: PresentedSessionsRequest, @Res() res: HttpResponse, @Body() body: LogoutDto): Promise<void> {
+    // Every live session the browser presents ends (one, or several after cookie tossing), so no
+    // cookie left in this browser is still signed in when the answer says "logged out".
+    for (const auth of presentedSessions(req)) await this.logout.logoutCurrent(auth, this.edge.clientContext(req));
     const redirectTo = this.responses.ended(res, body.returnTo);
     if (wantsHtml(this.edge, req)) {
       this.edge.redirect(res, HttpStatus.SEE_OTHER, redirectTo);
@@ -36,6 +50,7 @@ export class LogoutController {
   }
 
   @ApiOperation({ summary: 'Never logs out: 405 with Allow: POST.' })
+  @ApiErrors(400, [405, 'Always: use POST. Allow: POST.'], 503)
   @Public()
   @Get('logout')
   logoutByGet(@Res({ passthrough: true }) res: HttpResponse): never {
@@ -44,6 +59,11 @@ export class LogoutController {
   }
 
   @ApiOperation({ summary: 'End every session of the user (the current one too unless keepCurrent).' })
+  @ApiCookieAuth()
+  @ApiBearerAuth()
+  @ApiBody({ type: LogoutAllDto, required: false })
+  @ApiOkResponse({ type: RevokedDto, description: 'Ended; without keepCurrent the cookies are cleared too.' })
+  @ApiErrors(...BODY_ERRORS, 401, [403, 'keepCurrent on a session that is not fresh (reauth_required), or the CSRF and Origin rules.'], 503)
   @Post('logout-all')
   @HttpCode(200)
   async logoutAll(@CurrentAuth() auth: RequestAuth, @Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpResponse, @Body() body: LogoutAllDto) {

@@ -1,7 +1,6 @@
-import { BadRequestException, type ExecutionContext, HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
+import { type ExecutionContext, HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
+import { validateBody } from '../common/validation.js';
 import { translateStoreErrors } from '../edge/store-errors.js';
 import { LoginDto } from './sign-in.dto.js';
 
@@ -12,15 +11,8 @@ import { LoginDto } from './sign-in.dto.js';
 @Injectable()
 export class LocalAuthGuard extends AuthGuard('local') {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const body: unknown = context.switchToHttp().getRequest<{ body?: unknown }>().body;
-    const errors = await validate(plainToInstance(LoginDto, body ?? {}), { whitelist: true });
-    if (errors.length > 0) {
-      throw new BadRequestException({
-        statusCode: HttpStatus.BAD_REQUEST,
-        message: errors.flatMap((error) => Object.values(error.constraints ?? {})),
-        error: 'Bad Request',
-      });
-    }
+    // The library's pipe, exactly as the handler's body will get it: depth, text, types, unknown fields.
+    await validateBody(LoginDto, context.switchToHttp().getRequest<{ body?: unknown }>().body);
     // Guards run before interceptors: a store that is down must become a 503 here.
     return translateStoreErrors(async () => (await super.canActivate(context)) as boolean);
   }

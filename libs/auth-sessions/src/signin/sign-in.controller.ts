@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Req, Res, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, BODY_ERRORS } from '../common/api-errors.js';
+import { FreshSessionResponseDto, MeResponseDto, SignInResponseDto, TokenSignInResponseDto } from '../common/dto/api.responses.js';
 import { libraryValidationPipe } from '../common/validation.js';
 import { CsrfExempt, CurrentAuth, Public, RateLimited, RequireSameOrigin } from '../edge/auth.decorators.js';
 import type { AuthenticatedRequest } from '../edge/execution-target.js';
@@ -27,6 +29,8 @@ export class SignInController {
   ) {}
 
   @ApiOperation({ summary: 'Sign in with email and password; sets the session and XSRF cookies.' })
+  @ApiOkResponse({ type: SignInResponseDto, description: 'Signed in; Set-Cookie carries the session and XSRF cookies.' })
+  @ApiErrors(...BODY_ERRORS, [401, 'Unknown email or wrong password (the same answer for both): code unauthenticated.'], [403, 'An Origin other than the public origin: code origin_not_allowed.'], 429, 503)
   @Public()
   @RequireSameOrigin()
   @RateLimited()
@@ -46,6 +50,8 @@ export class SignInController {
 
   // Browsers never send this body by themselves, so the CSRF and Origin rules do not apply.
   @ApiOperation({ summary: 'Sign in for API and mobile clients: a JWT access token and a rotating refresh token.' })
+  @ApiOkResponse({ type: TokenSignInResponseDto })
+  @ApiErrors(...BODY_ERRORS, [401, 'Unknown email or wrong password (the same answer for both): code unauthenticated.'], 429, 503)
   @Public()
   @CsrfExempt()
   @RateLimited()
@@ -59,6 +65,10 @@ export class SignInController {
   }
 
   @ApiOperation({ summary: 'The current user and session.' })
+  @ApiCookieAuth()
+  @ApiBearerAuth()
+  @ApiOkResponse({ type: MeResponseDto })
+  @ApiErrors(400, 401, 503)
   @Get('me')
   me(@CurrentAuth() auth: RequestAuth) {
     return {
@@ -68,6 +78,10 @@ export class SignInController {
   }
 
   @ApiOperation({ summary: 'Confirm the password: the session becomes fresh (step-up) and gets new secrets.' })
+  @ApiCookieAuth()
+  @ApiBearerAuth()
+  @ApiOkResponse({ type: FreshSessionResponseDto, description: 'Fresh; cookie callers get new cookies, bearer callers a new token pair.' })
+  @ApiErrors(...BODY_ERRORS, 401, [403, 'Wrong password (code invalid_password), or the CSRF and Origin rules (csrf_token_invalid, origin_not_allowed).'], 429, 503)
   @RateLimited()
   @Post('reauth')
   @HttpCode(200)

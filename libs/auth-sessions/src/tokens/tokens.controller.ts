@@ -1,5 +1,7 @@
 import { Body, Controller, Header, HttpCode, Post, Req, UseInterceptors, UsePipes } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, BODY_ERRORS } from '../common/api-errors.js';
+import { EmptyResponseDto, TokenPairDto } from '../common/dto/api.responses.js';
 import { libraryValidationPipe } from '../common/validation.js';
 import { CsrfExempt, Public, RateLimited } from '../edge/auth.decorators.js';
 import { HttpEdge, type HttpRequest } from '../edge/http-edge.js';
@@ -21,6 +23,8 @@ export class TokensController {
   ) {}
 
   @ApiOperation({ summary: 'Rotate a refresh token: a new pair; a replayed spent token ends the session.' })
+  @ApiOkResponse({ type: TokenPairDto })
+  @ApiErrors(...BODY_ERRORS, [401, 'An unknown, spent, revoked or expired refresh token (a replayed spent token also ends its session: code session_ended, reason refresh_token_reuse).'], 429, 503)
   @RateLimited()
   @Post('refresh')
   @HttpCode(200)
@@ -30,6 +34,8 @@ export class TokensController {
   }
 
   @ApiOperation({ summary: "End a refresh token's session (200 also for an unknown token, RFC 7009)." })
+  @ApiOkResponse({ type: EmptyResponseDto, description: 'Ended, or there was nothing to end.' })
+  @ApiErrors(...BODY_ERRORS, 503)
   @Post('revoke')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')

@@ -1,8 +1,10 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { AUDIT_EVENT_TYPES } from '../../audit/audit-event-type.js';
 import { SESSION_END_REASONS } from '../../sessions/session-end-reason.js';
 
 // Response shapes for the OpenAPI document; the services return plain objects of the same shape.
+// The session shapes the admin endpoints share with the end-user ones live in common/dto.
+export { DeviceDto, PersonDto, RevokedDto, SessionDto, SessionListDto } from '../../common/dto/api.responses.js';
 
 export class AdminUserDto {
   @ApiProperty({ format: 'uuid', example: '0b6a3c8e-2f41-4d7a-9c5e-1a2b3c4d5e6f' })
@@ -11,13 +13,13 @@ export class AdminUserDto {
   @ApiProperty({ example: 'ada@example.com' })
   email!: string;
 
-  @ApiProperty({ type: [String], example: ['admin'] })
+  @ApiProperty({ type: 'array', items: { type: 'string' }, example: ['admin'] })
   roles!: string[];
 
-  @ApiProperty({ description: 'Sessions active now.', example: 2 })
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Sessions active now.', example: 2 })
   activeSessions!: number;
 
-  @ApiProperty({ description: 'Latest activity of any of the user\'s sessions; null when the user never signed in.', type: String, format: 'date-time', nullable: true, example: '2026-03-01T09:30:00.000Z' })
+  @ApiProperty({ description: "Latest activity of any of the user's sessions; null when the user never signed in.", type: String, format: 'date-time', nullable: true, example: '2026-03-01T09:30:00.000Z' })
   lastActiveAt!: Date | null;
 }
 
@@ -25,89 +27,30 @@ export class AdminUsersPageDto {
   @ApiProperty({ type: [AdminUserDto] })
   items!: AdminUserDto[];
 
-  @ApiProperty({ description: 'Users matching the search, on all pages.', example: 137 })
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Users matching the search, on all pages.', example: 137 })
   total!: number;
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', minimum: 1, example: 1 })
   page!: number;
 
-  @ApiProperty({ example: 20 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 100, example: 20 })
   pageSize!: number;
 }
 
-export class DeviceDto {
-  @ApiProperty({ example: 'Chrome 156' })
-  browser!: string;
+export class FilterRevocationDto {
+  @ApiProperty({ type: 'integer', minimum: 0, description: "Active sessions matching the filter (never the caller's own).", example: 12 })
+  matched!: number;
 
-  @ApiProperty({ example: 'Windows 10' })
-  os!: string;
-
-  @ApiProperty({ example: 'desktop', enum: ['desktop', 'mobile', 'tablet', 'other'] })
-  type!: string;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Sessions ended (0 on a dry run).', example: 12 })
+  revoked!: number;
 }
 
-export class PersonDto {
+export class AuditActorDto {
   @ApiProperty({ format: 'uuid', example: '5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d' })
   id!: string;
 
-  @ApiProperty({ example: 'admin@example.com' })
-  email!: string;
-}
-
-export class SessionDto {
-  @ApiProperty({ format: 'uuid', example: '3f0e5c1a-8b2d-4c4e-9a51-0d5b7c2e9f10' })
-  id!: string;
-
-  @ApiProperty({ description: "Whether this is the caller's own session.", example: false })
-  current!: boolean;
-
-  @ApiProperty({ type: DeviceDto })
-  device!: DeviceDto;
-
-  @ApiProperty({ example: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36' })
-  userAgent!: string;
-
-  @ApiProperty({ example: '203.0.113.7' })
-  ip!: string;
-
-  @ApiPropertyOptional({ example: 'Berlin, DE' })
-  location?: string;
-
-  @ApiProperty({ format: 'date-time', example: '2026-03-01T08:00:00.000Z' })
-  createdAt!: Date;
-
-  @ApiProperty({ format: 'date-time', example: '2026-03-01T09:30:00.000Z' })
-  lastActiveAt!: Date;
-
-  @ApiProperty({ description: 'The earlier of last activity + idle lifetime and the absolute deadline.', format: 'date-time', example: '2026-03-01T10:00:00.000Z' })
-  expiresAt!: Date;
-
-  @ApiPropertyOptional({ format: 'date-time', example: '2026-03-01T09:45:00.000Z' })
-  endedAt?: Date;
-
-  @ApiPropertyOptional({ enum: SESSION_END_REASONS, example: 'revoked_by_admin' })
-  endReason?: string;
-
-  @ApiPropertyOptional({ type: PersonDto })
-  endedBy?: PersonDto;
-}
-
-export class SessionListDto {
-  @ApiProperty({ type: [SessionDto] })
-  sessions!: SessionDto[];
-}
-
-export class RevokedDto {
-  @ApiProperty({ description: 'Sessions ended.', example: 2 })
-  revoked!: number;
-}
-
-export class FilterRevocationDto {
-  @ApiProperty({ description: "Active sessions matching the filter (never the caller's own).", example: 12 })
-  matched!: number;
-
-  @ApiProperty({ description: 'Sessions ended (0 on a dry run).', example: 12 })
-  revoked!: number;
+  @ApiProperty({ type: String, nullable: true, description: 'Their email when the event was written.', example: 'admin@example.com' })
+  email!: string | null;
 }
 
 export class AuditEventDto {
@@ -120,8 +63,8 @@ export class AuditEventDto {
   @ApiProperty({ format: 'date-time', example: '2026-03-01T09:45:00.000Z' })
   at!: Date;
 
-  @ApiProperty({ type: PersonDto, nullable: true, description: 'Who acted; null for the system (jobs).' })
-  actor!: PersonDto | null;
+  @ApiProperty({ type: AuditActorDto, nullable: true, description: 'Who acted; null for the system (jobs).' })
+  actor!: AuditActorDto | null;
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The user the event is about.', example: '0b6a3c8e-2f41-4d7a-9c5e-1a2b3c4d5e6f' })
   userId!: string | null;
@@ -135,7 +78,7 @@ export class AuditEventDto {
   @ApiProperty({ type: String, nullable: true, example: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0' })
   userAgent!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, enum: SESSION_END_REASONS, description: 'Always one of the contract\'s reason codes.', example: 'revoked_by_admin' })
+  @ApiProperty({ type: String, nullable: true, enum: SESSION_END_REASONS, description: "Always one of the contract's reason codes.", example: 'revoked_by_admin' })
   reason!: string | null;
 
   @ApiProperty({ type: String, nullable: true, description: "An admin's free text.", example: 'Laptop reported stolen (ticket 4711)' })

@@ -6,8 +6,8 @@ import { NoteDto } from './note.dto.js';
 export class RevokeSessionsDto extends NoteDto {
   @ApiProperty({
     description: "Sessions of that user to end; ids that are not the user's active sessions are skipped and not counted.",
-    type: [String],
-    format: 'uuid',
+    type: 'array',
+    items: { type: 'string', format: 'uuid' },
     example: ['3f0e5c1a-8b2d-4c4e-9a51-0d5b7c2e9f10', '9a7d2b64-1e3f-4b8a-bc0d-5e6f7a8b9c0d'],
     minItems: 1,
     maxItems: 500,

@@ -1,0 +1,203 @@
+import { BadRequestException } from '@nestjs/common';
+import fc from 'fast-check';
+import { ListUsersQuery } from '../admin/dto/list-users.query.js';
+import { NoteDto } from '../admin/dto/note.dto.js';
+import { RevokeByFilterDto } from '../admin/dto/revoke-by-filter.dto.js';
+import { LogoutAllDto } from '../logout/logout.dto.js';
+import { LoginDto } from '../signin/sign-in.dto.js';
+import { assertSafeInput, DATE_TIME_PATTERN, INPUT_LIMITS, invalidTextProblem, libraryValidationPipe, validateBody } from './validation.js';
+
+function nested(depth: number, leaf: unknown = 1): unknown {
+  let value = leaf;
+  for (let level = 0; level < depth; level += 1) value = level % 2 === 0 ? [value] : { a: value };
+  return value;
+}
+
+async function badRequestMessage(work: () => Promise<unknown> | unknown): Promise<string> {
+  try {
+    await work();
+  } catch (error) {
+    expect(error).toBeInstanceOf(BadRequestException);
+    const body = (error as BadRequestException).getResponse() as { message: string | string[] };
+    return Array.isArray(body.message) ? body.message.join(' | ') : body.message;
+  }
+  throw new Error('expected a 400');
+}
+
+const FILTER = { ip: '203.0.113.7', note: 'incident 2026-014' };
+
+describe('invalidTextProblem', () => {
+  it.each([
+    ['a NUL character', 'a\u0000b', 'NUL'],
+    ['a bell', 'a\u0007b', 'control character'],
+    ['an escape', '\u001b[31m', 'control character'],
+    ['DEL', 'a\u007f', 'control character'],
+    ['a C1 control', 'a\u0085', 'control character'],
+    ['a lone high surrogate', 'a\ud800', 'surrogate'],
+    ['a lone low surrogate', '\udc00b', 'surrogate'],
+    ['two high surrogates', '\ud800\ud800\udc00', 'surrogate'],
+  ])('should refuse %s', (_name, text, problem) => {
+    expect(invalidTextProblem(text)).toContain(problem);
+  });
+
+  it.each([['plain text', 'Laptop reported stolen'], ['tab, line feed and carriage return', 'a\tb\r\nc'], ['an emoji (a surrogate pair)', 'locked out 🔒'], ['non-Latin text', 'Zugriff verweigert, 不正アクセス']])(
+    'should accept %s',
+    (_name, text) => {
+      expect(invalidTextProblem(text)).toBeUndefined();
+    },
+  );
+
+  it('should accept every string of well-formed text without controls', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (text) => {
+        const hasControl = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/.test(text);
+        expect(invalidTextProblem(text) === undefined).toBe(!hasControl);
+      }),
+      { seed: 12, numRuns: 500 },
+    );
+  });
+});
+
+describe('assertSafeInput', () => {
+  describe('when the input nests deeper than the limit', () => {
+    it('should answer 400 without overflowing the stack, even 200,000 levels deep', async () => {
+      expect(await badRequestMessage(() => assertSafeInput(nested(200_000), 'body'))).toBe(`body nests deeper than ${INPUT_LIMITS.maxDepth} levels`);
+    });
+
+    it('should accept input exactly at the limit', () => {
+      expect(() => assertSafeInput(nested(INPUT_LIMITS.maxDepth), 'body')).not.toThrow();
+      expect(() => assertSafeInput(nested(INPUT_LIMITS.maxDepth + 1), 'body')).toThrow(BadRequestException);
+    });
+  });
+
+  describe('when the input holds too many values', () => {
+    it('should answer 400', async () => {
+      expect(await badRequestMessage(() => assertSafeInput({ ids: new Array(INPUT_LIMITS.maxValues).fill('x') }, 'body'))).toContain('more than');
+    });
+  });
+
+  describe('when a string or a key is not valid text', () => {
+    it('should name where the problem is, never the value', async () => {
+      const message = await badRequestMessage(() => assertSafeInput({ userIds: ['ok', 'sec\u0000ret'] }, 'body'));
+
+      expect(message).toBe('body.userIds[1] contains a NUL character');
+      expect(message).not.toContain('sec');
+    });
+
+    it('should check property names too', async () => {
+      expect(await badRequestMessage(() => assertSafeInput({ 'no\u0000te': 'x' }, 'body'))).toContain('property name');
+    });
+  });
+
+  describe('when a property would reach the prototype', () => {
+    it.each(['__proto__', 'constructor', 'prototype'])('should refuse %s', async (key) => {
+      expect(await badRequestMessage(() => assertSafeInput(JSON.parse(`{"${key}": {"x": 1}}`), 'body'))).toContain(key);
+    });
+  });
+});
+
+describe('libraryValidationPipe', () => {
+  const body = (metatype: new () => object) => ({ type: 'body' as const, metatype });
+
+  describe('when the body is not a JSON object', () => {
+    it.each([['null', null], ['an array', [FILTER]], ['a string', 'ip=1.2.3.4'], ['a number', 3]])('should answer 400 for %s', async (_name, value) => {
+      expect(await badRequestMessage(() => libraryValidationPipe.transform(value, body(RevokeByFilterDto)))).toBe('The body must be a JSON object.');
+    });
+
+    it('should take an absent body as empty', async () => {
+      await expect(libraryValidationPipe.transform(undefined, body(LogoutAllDto))).resolves.toEqual(new LogoutAllDto());
+    });
+  });
+
+  describe('when an optional field is null', () => {
+    it('should answer 400 for dryRun: null instead of reading it as "not a dry run"', async () => {
+      expect(await badRequestMessage(() => libraryValidationPipe.transform({ ...FILTER, dryRun: null }, body(RevokeByFilterDto)))).toContain(
+        'dryRun must be true or false',
+      );
+    });
+
+    it.each(['ip', 'userAgentContains', 'createdBefore', 'lastActiveBefore', 'userIds'])('should answer 400 for %s: null', async (field) => {
+      await expect(libraryValidationPipe.transform({ ...FILTER, [field]: null }, body(RevokeByFilterDto))).rejects.toThrow(BadRequestException);
+    });
+
+    it.each([
+      ['keepCurrent', LogoutAllDto],
+      ['note', NoteDto],
+    ] as const)('should answer 400 for %s: null', async (field, dto) => {
+      await expect(libraryValidationPipe.transform({ [field]: null }, body(dto))).rejects.toThrow(BadRequestException);
+    });
+  });
+
+  describe('when an optional field is absent', () => {
+    it('should accept it', async () => {
+      await expect(libraryValidationPipe.transform({ ...FILTER }, body(RevokeByFilterDto))).resolves.toMatchObject(FILTER);
+      await expect(libraryValidationPipe.transform({ dryRun: true, ...FILTER }, body(RevokeByFilterDto))).resolves.toMatchObject({ dryRun: true });
+    });
+  });
+
+  describe('when any value of any type is sent as dryRun', () => {
+    it('should accept only true and false', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.jsonValue(), async (value) => {
+          const accepted = await libraryValidationPipe.transform({ ...FILTER, dryRun: value }, body(RevokeByFilterDto)).then(
+            () => true,
+            () => false,
+          );
+          expect(accepted).toBe(typeof value === 'boolean');
+        }),
+        { seed: 12, numRuns: 300 },
+      );
+    });
+  });
+
+  describe('when a query parameter is not a plain whole number', () => {
+    it.each(['1e2', '0x10', ' 7', '7.0', '-', '1,5'])('should answer 400 for page=%s', async (page) => {
+      await expect(libraryValidationPipe.transform({ page }, { type: 'query', metatype: ListUsersQuery })).rejects.toThrow(BadRequestException);
+    });
+
+    it('should read plain digits', async () => {
+      await expect(libraryValidationPipe.transform({ page: '7', pageSize: '100' }, { type: 'query', metatype: ListUsersQuery })).resolves.toMatchObject({
+        page: 7,
+        pageSize: 100,
+      });
+    });
+  });
+
+  describe('when a query parameter holds a NUL', () => {
+    it('should answer 400 before anything reads it', async () => {
+      expect(await badRequestMessage(() => libraryValidationPipe.transform({ search: 'a\u0000' }, { type: 'query', metatype: ListUsersQuery }))).toBe(
+        'query.search contains a NUL character',
+      );
+    });
+  });
+
+  describe('when a custom parameter decorator supplies the value', () => {
+    it('should not inspect the library object it carries', async () => {
+      const auth = { session: { tokenHash: Buffer.alloc(32) }, user: { email: 'a@example.com' } };
+
+      await expect(libraryValidationPipe.transform(auth, { type: 'custom' })).resolves.toBe(auth);
+    });
+  });
+});
+
+describe('validateBody', () => {
+  it('should validate a login body as the pipe would, before any credential check', async () => {
+    await expect(validateBody(LoginDto, { email: 'a@example.com', password: 'x', extra: 1 })).rejects.toThrow(BadRequestException);
+    await expect(validateBody(LoginDto, { email: 'a@example.com', password: 'x', rememberMe: null })).rejects.toThrow(BadRequestException);
+    await expect(validateBody(LoginDto, { email: nested(5000), password: 'x' })).rejects.toThrow(BadRequestException);
+    await expect(validateBody(LoginDto, { email: 'a@example.com', password: 'x' })).resolves.toBeInstanceOf(LoginDto);
+  });
+});
+
+describe('DATE_TIME_PATTERN', () => {
+  it.each(['2026-01-01T00:00:00Z', '2026-01-01T00:00:00.123Z', '2026-12-31T23:59:59+05:30', '1999-06-15T12:00:00-08:00'])('should accept %s', (value) => {
+    expect(DATE_TIME_PATTERN.test(value)).toBe(true);
+  });
+
+  it.each(['2026-01-01', '2026-01-01 00:00:00Z', '2026-01-01T00:00:00', '0000-01-01T00:00:00Z', '2026-13-01T00:00:00Z', '2026-01-01T24:00:00Z', 'last week'])(
+    'should refuse %s',
+    (value) => {
+      expect(DATE_TIME_PATTERN.test(value)).toBe(false);
+    },
+  );
+});
