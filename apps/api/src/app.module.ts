@@ -11,6 +11,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from './config/app-config.js';
 import { ConsoleModule } from './console/console.module.js';
 import { HealthModule } from './health/health.module.js';
+import { dbipCityPlaces } from './places/dbip-places.js';
 import { dataSourceOptions } from './infrastructure/data-source-options.js';
 import { AppRedis, RedisModule } from './infrastructure/redis.module.js';
 import { AuthThrottlerGuard } from './throttling/auth-throttler.guard.js';
@@ -76,6 +77,7 @@ export class AppModule {
             eventsHeartbeatMs: config.eventsHeartbeatMs,
             jobs: { batchSize: config.jobBatchSize, lockDurationMs: config.jobLockDurationMs, stalledIntervalMs: config.jobStalledIntervalMs },
             sessionCache: config.sessionCache,
+            places: dbipCityPlaces(),
             ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
           }),
         }),

@@ -14,6 +14,11 @@ import { AdminSessionsController } from './admin/admin-sessions.controller.js';
 import { AdminSessionsRepository } from './admin/admin-sessions.repository.js';
 import { AdminSessionsService } from './admin/admin-sessions.service.js';
 import { AdminUsersController } from './admin/admin-users.controller.js';
+import { AdminOverviewController } from './admin/admin-overview.controller.js';
+import { AdminOverviewRepository } from './admin/admin-overview.repository.js';
+import { AdminOverviewService } from './admin/admin-overview.service.js';
+import { AdminUserController } from './admin/admin-user.controller.js';
+import { AdminUserService } from './admin/admin-user.service.js';
 import { AuditChainRepository } from './audit/audit-chain.repository.js';
 import { AuditEventRepository } from './audit/audit-event.repository.js';
 import { AuditLogService } from './audit/audit-log.service.js';
@@ -39,6 +44,7 @@ import { AuthMetrics } from './metrics/auth-metrics.service.js';
 import { LogoutLatencyMiddleware } from './metrics/logout-latency.middleware.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsRepository } from './metrics/metrics.repository.js';
+import { Places } from './places/places.service.js';
 import { BearerAuthenticator } from './sessions/bearer-authenticator.js';
 import { RolesGuard } from './sessions/roles.guard.js';
 import { SessionCookies } from './sessions/session-cookies.js';
@@ -71,7 +77,7 @@ import { TokensService } from './tokens/tokens.service.js';
     BullModule.registerQueue({ name: AUTH_SESSIONS_QUEUE }),
   ],
   controllers: [SignInController, TokensController, LogoutController, DevicesController, CredentialsController, EventsController,
-    AdminUsersController, AdminSessionsController, AdminAuditController, MetricsController],
+    AdminUsersController, AdminUserController, AdminSessionsController, AdminAuditController, AdminOverviewController, MetricsController],
   providers: [
     { provide: AUTH_SESSIONS_OPTIONS, useFactory: resolveAuthSessionsOptions, inject: [AUTH_SESSIONS_MODULE_OPTIONS] },
     AuthRedis,
@@ -106,6 +112,10 @@ import { TokensService } from './tokens/tokens.service.js';
     AdminSessionsRepository,
     AdminSessionsService,
     AdminAuditService,
+    AdminUserService,
+    AdminOverviewRepository,
+    AdminOverviewService,
+    Places,
     AdminGuard,
     MetricsRepository,
     AuthMetrics,

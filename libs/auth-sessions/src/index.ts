@@ -64,6 +64,11 @@ export { LogoutService, type RevocationResult } from './logout/logout.service.js
 // Devices
 export { DevicesService } from './devices/devices.service.js';
 export type { SessionResponse } from './devices/session.response.js';
+export type { SessionShape, SessionListShape, RevokedCountShape } from './devices/session.shape.js';
+
+// Places
+export { type PlaceLookup, LOCAL_NETWORK_PLACE } from './places/place-lookup.js';
+export { MmdbPlaceLookup, type MmdbPlaceFiles } from './places/mmdb-place-lookup.js';
 
 // Audit
 export { AuditEvent } from './audit/audit-event.entity.js';
@@ -71,6 +76,7 @@ export { AUDIT_EVENT_TYPES, type AuditEventType } from './audit/audit-event-type
 export { AuditSeal } from './audit/audit-seal.entity.js';
 export { AuditCheckpoint } from './audit/audit-checkpoint.entity.js';
 export type { AuditEventResponse } from './audit/audit-event.response.js';
+export type { AuditEventShape, AuditPageShape } from './audit/audit-event.shape.js';
 export { verifyAuditChain, type AuditChainReport } from './audit/audit-verify.js';
 export type { ChainProblem } from './audit/audit-chain.js';
 
@@ -82,3 +88,5 @@ export {
   type FilterRevocationResult,
 } from './admin/admin-sessions.service.js';
 export type { RevokeFilterInput } from './admin/revoke-filter.js';
+export type { AdminUserShape, AdminUsersPageShape } from './admin/admin-user.shape.js';
+export type { AdminOverviewShape, OverviewRevocationShape } from './admin/admin-overview.shape.js';

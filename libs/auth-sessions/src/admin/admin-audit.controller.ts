@@ -39,7 +39,7 @@ export class AdminAuditController {
   @Get()
   list(@CurrentAuth() auth: RequestAuth, @Query() query: AuditQuery, @Req() req: Request) {
     const page = { limit: query.limit ?? 50, ...(query.cursor !== undefined ? { cursor: query.cursor } : {}) };
-    return this.audit.list(auth, auditFilterOf(query), page, clientContextOf(req));
+    return this.audit.list(auth, auditFilterOf(query), page, clientContextOf(req), query.email);
   }
 
   @ApiOperation({ summary: 'Every matching audit event, oldest first, streamed as CSV or NDJSON. The read is audited.' })
@@ -59,7 +59,7 @@ export class AdminAuditController {
           res.setHeader('Cache-Control', 'no-store');
         }
         return writeChunk(res, chunk);
-      });
+      }, query.email);
     } catch (error) {
       // Once bytes are out the status cannot change: cut the stream so the client sees it incomplete.
       if (started) {

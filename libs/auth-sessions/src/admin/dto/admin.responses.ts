@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { AUDIT_EVENT_TYPES } from '../../audit/audit-event-type.js';
 import { SESSION_END_REASONS } from '../../sessions/session-end-reason.js';
+import type { AdminUserShape } from '../admin-user.shape.js';
 
 // Response shapes for the OpenAPI document; the services return plain objects of the same shape.
 
-export class AdminUserDto {
+export class AdminUserDto implements AdminUserShape<Date> {
   @ApiProperty({ format: 'uuid', example: '0b6a3c8e-2f41-4d7a-9c5e-1a2b3c4d5e6f' })
   id!: string;
 
@@ -125,6 +126,9 @@ export class AuditEventDto {
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The user the event is about.', example: '0b6a3c8e-2f41-4d7a-9c5e-1a2b3c4d5e6f' })
   userId!: string | null;
+
+  @ApiProperty({ type: PersonDto, nullable: true, description: 'The user the event is about, as the host knows them now; null when there is none.' })
+  user!: PersonDto | null;
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true, example: '3f0e5c1a-8b2d-4c4e-9a51-0d5b7c2e9f10' })
   sessionId!: string | null;
