@@ -59,18 +59,17 @@ describe('AdminOverview', () => {
     await fixture.whenStable();
     const element = fixture.nativeElement as HTMLElement;
 
-    expect(element.querySelector('[data-testid=stat-active]')?.textContent).toMatch(/^\s*128\s*active sessions now\s*$/);
-    expect(element.textContent).toContain('12 sign-ins today');
-    expect(element.textContent).toContain('5 sign-outs today');
+    const stats = [...element.querySelectorAll('.stat')].map((stat) => [...stat.children].map((part) => part.textContent?.trim()).join(' '));
+    expect(stats).toEqual(['128 active sessions now', '12 sign-ins today', '5 sign-outs today']);
     const canvases = [...element.querySelectorAll('canvas')];
     expect(canvases).toHaveLength(4);
     expect(canvases.every((canvas) => canvas.getAttribute('role') === 'img' && canvas.getAttribute('aria-label'))).toBe(true);
     expect(canvases[0]!.getAttribute('aria-label')).toBe('Active sessions per day, from 100 to 129 today');
     expect(element.querySelector('[data-testid=chart-places]')?.textContent).toContain('Lyon, Auvergne-Rhône-Alpes, France');
     expect(element.querySelector('[data-testid=chart-places]')?.textContent).toContain('IP Geolocation by DB-IP');
-    expect(element.querySelector('[data-testid=chart-devices]')?.textContent?.replace(/\s+/g, ' ')).toContain('Desktop 90');
+    expect(element.querySelector('[data-testid=chart-devices]')?.textContent).toMatch(/Desktop\s*90\s*Phone\s*38/);
     const revocation = element.querySelector('[data-testid=revocation-row]')?.textContent?.replace(/\s+/g, ' ');
-    expect(revocation).toContain('Logout everywhere (3 sessions)');
+    expect(revocation).toMatch(/Logout everywhere \(3 sessions\)/);
     expect(revocation).toContain('ada@example.com');
     expect(revocation).toContain('Offboarding');
   });
