@@ -32,7 +32,7 @@ describe('the devices page', () => {
     expect(await devices.rows().count()).toBe(1);
     await firefox.waitForURL(/\/login\?reason=revoked_by_user/, { timeout: 5_000 });
     expect(await new LoginPage(firefox).notice().innerText()).toContain('This device was signed out from another of your devices');
-    await chrome.getByRole('cell', { name: 'Revoked by the user' }).first().waitFor();
+    await chrome.getByTestId('end-reason').filter({ hasText: 'Revoked by the user' }).first().waitFor({ state: 'attached' });
   });
 
   it('should render a user agent that contains HTML as text (DEV-05)', async () => {
