@@ -14,7 +14,7 @@ describe('the admin console', () => {
     const victim = await signInThroughUi(suite.test, account, { userAgent: USER_AGENTS.firefoxWindows });
     const admin = await signInThroughUi(suite.test, ADMIN, { userAgent: USER_AGENTS.chromeLinux });
 
-    await admin.getByRole('link', { name: 'Users' }).click();
+    await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
     const users = new AdminUsersPage(admin);
     await users.search(account.email);
     await admin.getByRole('link', { name: account.email }).waitFor();
@@ -60,7 +60,7 @@ describe('the admin console', () => {
     const client = await signInElsewhere(suite.api, account, USER_AGENTS.edgeMac);
     expect((await client.post('/api/auth/logout')).status).toBe(200);
     const admin = await signInThroughUi(suite.test, ADMIN);
-    await admin.getByRole('link', { name: 'Audit log' }).click();
+    await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
     await admin.getByTestId('audit-row').first().waitFor();
 
     await admin.getByLabel('Event type').click();

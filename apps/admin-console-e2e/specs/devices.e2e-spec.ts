@@ -42,7 +42,8 @@ describe('the devices page', () => {
     const page = await signInThroughUi(suite.test, account);
     const row = new DevicesPage(page).row('Evil/1.0');
     await row.waitFor();
-    expect(await row.getByTestId('user-agent').innerText()).toBe(hostile);
+    // The raw user agent sits in a closed Details disclosure: read its text, not what is rendered.
+    expect(await row.getByTestId('user-agent').textContent()).toBe(hostile);
     expect(await row.locator('img, script').count()).toBe(0);
     expect(await page.evaluate(() => document.querySelectorAll('main img, main script').length)).toBe(0);
     await checkPage(page, suite.test, 'devices-hostile-user-agent');

@@ -59,7 +59,7 @@ describe('README screenshots', () => {
       await checkPage(admin, suite.test, `admin-user${suffix}`);
       await save(admin, `admin-user${suffix}.png`);
     }
-  });
+  }, 240_000);
 });
 
 /**
