@@ -51,7 +51,7 @@ describe.each(SIZES)('at %s size', (size) => {
     await page.waitForURL(/\/login\?logged_out=1$/);
     await expectNoHorizontalScroll(page);
     await checkPage(page, suite.test, `login-${size}`);
-  });
+  }, 150_000);
 
   it('should fit every admin page, with the header in a menu on phones and every action in reach', async () => {
     const account = await registerAccount(suite.api, 'phone-target');
@@ -90,5 +90,5 @@ describe.each(SIZES)('at %s size', (size) => {
     await expectReachable(admin, admin.getByTestId('audit-older'), 'Older');
     await expectReachable(admin, admin.getByRole('button', { name: 'Apply filters' }), 'Apply filters');
     expect(admin.viewportSize()).toEqual(VIEWPORTS[size]);
-  });
+  }, 150_000);
 });

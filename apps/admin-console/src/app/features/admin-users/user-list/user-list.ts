@@ -1,5 +1,5 @@
 import { HttpContext, httpResource } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, linkedSignal, signal } from '@angular/core';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatIconModule } from '@angular/material/icon';
 import { MatInputModule } from '@angular/material/input';
@@ -54,7 +54,11 @@ export class UserList {
     context: new HttpContext().set(CACHE_FOR_MS, 30_000),
   }));
   protected readonly rows = computed(() => (this.users.hasValue() ? this.users.value().items : []));
-  protected readonly total = computed(() => (this.users.hasValue() ? this.users.value().total : 0));
+  /** The last known total while the next page loads, so the paginator does not jump to "0 of 0" between pages. */
+  protected readonly total = linkedSignal<number | undefined, number>({
+    source: () => (this.users.hasValue() ? this.users.value().total : undefined),
+    computation: (total, previous) => total ?? previous?.value ?? 0,
+  });
   protected readonly columns = ['email', 'roles', 'activeSessions', 'lastActive'];
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
 
