@@ -136,15 +136,15 @@ async function seed(pool: pg.Pool): Promise<void> {
               (ARRAY['Windows 11', 'iOS 18.5', 'Linux', 'Mac OS 10.15.7'])[1 + g % 4],
               (ARRAY['desktop', 'mobile', 'tablet', 'desktop', 'mobile'])[1 + g % 5], '198.51.100.1',
               CASE WHEN g % 17 = 0 THEN NULL ELSE 'Place ' || (g % 12) END,
-              t.created, CASE WHEN t.open AND g % 2 = 0 THEN now() - make_interval(mins => g % 20) ELSE t.created + interval '10 minutes' END,
+              t.created, CASE WHEN t.open AND g % 2 = 0 THEN now() - make_interval(mins => (g % 20)::int) ELSE t.created + interval '10 minutes' END,
               1800, t.created + interval '30 days', t.created,
-              CASE WHEN t.open THEN NULL ELSE least(now(), t.created + make_interval(mins => 5 + g % 1440)) END,
+              CASE WHEN t.open THEN NULL ELSE least(now(), t.created + make_interval(mins => (5 + g % 1440)::int)) END,
               CASE WHEN t.open THEN NULL
                    ELSE (ARRAY['logout', 'expired_idle', 'expired_idle', 'expired_absolute', 'logout_everywhere', 'revoked_by_user',
                                'revoked_by_admin', 'password_change', 'replaced'])[1 + g % 9] END
          FROM generate_series($1::bigint + 1, $1::bigint + $2) g,
-              LATERAL (SELECT CASE WHEN g % 100 < 15 THEN now() - make_interval(mins => (g * 7) % 10080)
-                                   ELSE now() - make_interval(secs => (g * 5189) % (60 * 86400)) END AS created,
+              LATERAL (SELECT CASE WHEN g % 100 < 15 THEN now() - make_interval(mins => ((g * 7) % 10080)::int)
+                                   ELSE now() - make_interval(secs => ((g * 5189) % (60 * 86400))::double precision) END AS created,
                               g % 100 < 15 AS open) t`,
       [start, count, USERS],
     );
@@ -154,7 +154,7 @@ async function seed(pool: pg.Pool): Promise<void> {
     const count = Math.min(CHUNK, AUDIT_EVENTS - start);
     await pool.query(
       `INSERT INTO auth_audit_events (id, type, at, actor_id, actor_email, user_id, session_id, ip, user_agent, reason, note, metadata)
-       SELECT lpad(to_hex(g), 32, '0')::uuid, t.type, now() - make_interval(secs => ($4::bigint - g) * 0.5),
+       SELECT lpad(to_hex(g), 32, '0')::uuid, t.type, now() - make_interval(secs => (($4::bigint - g) * 0.5)::double precision),
               md5('user' || (g % $3))::uuid, 'someone@example.com', md5('user' || (g % $3))::uuid, NULL, '198.51.100.1', 'Bench/1.0',
               CASE t.type WHEN 'session_revoked' THEN (ARRAY['revoked_by_admin', 'revoked_by_user', 'replaced'])[1 + g % 3]
                           WHEN 'logout_everywhere' THEN 'logout_everywhere' WHEN 'logout' THEN 'logout' END,

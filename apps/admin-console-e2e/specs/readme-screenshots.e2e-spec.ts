@@ -46,7 +46,7 @@ describe('README screenshots', () => {
       await save(page, `devices${suffix}.png`);
 
       const admin = await signInThroughUi(suite.test, ADMIN, { userAgent: USER_AGENTS.chromeLinux, viewport: size });
-      await admin.getByTestId('revocation-row').first().waitFor();
+      await admin.getByTestId('chart-sign-ins').locator('canvas').waitFor();
       await checkPage(admin, suite.test, `admin-overview${suffix}`);
       await save(admin, `admin-overview${suffix}.png`);
 
