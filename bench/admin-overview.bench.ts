@@ -131,7 +131,7 @@ async function seed(pool: pg.Pool): Promise<void> {
     await pool.query(
       `INSERT INTO auth_sessions (id, user_id, kind, token_hash, user_agent, browser, os, device_type, ip, location, created_at,
                                   last_active_at, idle_seconds, absolute_expires_at, fresh_at, ended_at, end_reason)
-       SELECT gen_random_uuid(), md5('user' || (g % $3))::uuid, 'cookie', sha256(int8send(g)), 'Bench/1.0',
+       SELECT gen_random_uuid(), md5('user' || (g % $3))::uuid, 'cookie', sha256(int4send(g)), 'Bench/1.0',
               (ARRAY['Chrome 156', 'Mobile Safari 18', 'Firefox 140', 'Edge 155'])[1 + g % 4],
               (ARRAY['Windows 11', 'iOS 18.5', 'Linux', 'Mac OS 10.15.7'])[1 + g % 4],
               (ARRAY['desktop', 'mobile', 'tablet', 'desktop', 'mobile'])[1 + g % 5], '198.51.100.1',
@@ -142,9 +142,9 @@ async function seed(pool: pg.Pool): Promise<void> {
               CASE WHEN t.open THEN NULL
                    ELSE (ARRAY['logout', 'expired_idle', 'expired_idle', 'expired_absolute', 'logout_everywhere', 'revoked_by_user',
                                'revoked_by_admin', 'password_change', 'replaced'])[1 + g % 9] END
-         FROM generate_series($1::bigint + 1, $1::bigint + $2) g,
+         FROM generate_series($1::int + 1, $1::int + $2::int) g,
               LATERAL (SELECT CASE WHEN g % 100 < 15 THEN now() - make_interval(mins => ((g * 7) % 10080)::int)
-                                   ELSE now() - make_interval(secs => ((g * 5189) % (60 * 86400))::double precision) END AS created,
+                                   ELSE now() - make_interval(secs => ((g::bigint * 5189) % (60 * 86400))::double precision) END AS created,
                               g % 100 < 15 AS open) t`,
       [start, count, USERS],
     );
@@ -160,7 +160,7 @@ async function seed(pool: pg.Pool): Promise<void> {
                           WHEN 'logout_everywhere' THEN 'logout_everywhere' WHEN 'logout' THEN 'logout' END,
               CASE WHEN t.type IN ('session_revoked', 'logout_everywhere') AND g % 5 = 0 THEN 'bench note' END,
               CASE WHEN t.type = 'logout_everywhere' THEN '{"count": 3}'::jsonb ELSE '{}'::jsonb END
-         FROM generate_series($1::bigint + 1, $1::bigint + $2) g,
+         FROM generate_series($1::int + 1, $1::int + $2::int) g,
               LATERAL (SELECT CASE WHEN g % 100 < 45 THEN 'login' WHEN g % 100 < 75 THEN 'logout' WHEN g % 100 < 85 THEN 'session_expired'
                                    WHEN g % 100 < 88 THEN 'session_revoked' WHEN g % 100 < 89 THEN 'logout_everywhere'
                                    WHEN g % 100 < 96 THEN 'audit_read' ELSE 'admin_sessions_viewed' END AS type) t`,
