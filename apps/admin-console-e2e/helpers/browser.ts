@@ -5,6 +5,14 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+/** The sizes every page is checked at: a desktop, a common phone, and the narrowest phone the console supports. */
+export const VIEWPORTS = {
+  desktop: { width: 1280, height: 800 },
+  phone: { width: 390, height: 844 },
+  smallPhone: { width: 360, height: 740 },
+} as const;
+export type ViewportName = keyof typeof VIEWPORTS;
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/browser/', import.meta.url));
 
 export function launchChromium(): Promise<Browser> {
@@ -25,8 +33,9 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /**
- * The browser side of one test: contexts and pages it opened, and every console error and uncaught page
- * error they produced. A test fails on any of them unless it said it expects that one (`expectConsoleError`).
+ * The browser side of one test: contexts and pages it opened, and every console error, console warning and
+ * uncaught page error they produced. A test fails on any of them unless it said it expects that one
+ * (`expectConsoleError`): an Angular warning such as NG0953 fails the suite like an error.
  */
 export class BrowserTest {
   private readonly contexts: BrowserContext[] = [];
@@ -40,7 +49,7 @@ export class BrowserTest {
   ) {}
 
   async newContext(options: BrowserContextOptions = {}): Promise<BrowserContext> {
-    const context = await this.browser.newContext({ baseURL: this.baseURL, viewport: { width: 1280, height: 860 }, ...options });
+    const context = await this.browser.newContext({ baseURL: this.baseURL, viewport: VIEWPORTS.desktop, ...options });
     context.setDefaultTimeout(10_000);
     context.on('page', (page) => this.watch(page));
     this.contexts.push(context);
@@ -52,7 +61,7 @@ export class BrowserTest {
     return context.newPage();
   }
 
-  /** A console error this test provokes on purpose (e.g. the browser's own line for an expected 401). */
+  /** A console error or warning this test provokes on purpose (e.g. the browser's own line for an expected 401). */
   expectConsoleError(pattern: RegExp): void {
     this.expected.push(pattern);
   }
@@ -67,7 +76,8 @@ export class BrowserTest {
 
   private watch(page: Page): void {
     page.on('console', (message) => {
-      if (message.type() === 'error') this.errors.push(`console: ${message.text()} (${message.location().url})`);
+      const type = message.type();
+      if (type === 'error' || type === 'warning') this.errors.push(`console ${type}: ${message.text()} (${message.location().url})`);
     });
     page.on('pageerror', (error) => this.errors.push(`page error: ${error.message}`));
     // A page must never be able to open a dialog (alert/confirm): that would be script from device data.
@@ -85,10 +95,12 @@ export class BrowserTest {
 export async function checkPage(page: Page, test: BrowserTest, name: string): Promise<void> {
   // Not 'networkidle': the console keeps its logout event stream open, so the network is never idle.
   await page.waitForFunction(() => document.fonts.status === 'loaded' && !document.querySelector('mat-progress-bar'));
-  // TERM-15: every signed-in page offers sign-out.
-  if (!new URL(page.url()).pathname.startsWith('/login') && !(await page.getByTestId('logout').isVisible())) {
-    throw new Error(`${name} (${page.url()}) has no visible sign-out control`);
+  // TERM-15: every signed-in page offers sign-out (in the header menu on narrow screens).
+  const pathname = new URL(page.url()).pathname;
+  if (!pathname.startsWith('/login') && !pathname.startsWith('/signup') && !(await signOutReachable(page))) {
+    throw new Error(`${name} (${page.url()}) has no reachable sign-out control`);
   }
+  await expectNoHorizontalScroll(page, name);
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
   await screenshot(page, test, name);
   const serious = results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
@@ -98,6 +110,25 @@ export async function checkPage(page: Page, test: BrowserTest, name: string): Pr
       .join('\n');
     throw new Error(`axe found ${serious.length} serious or critical violations on ${name} (${page.url()}):\n${details}`);
   }
+}
+
+/** Whether sign-out is on screen, or one tap away in the header menu (which is closed again). */
+export async function signOutReachable(page: Page): Promise<boolean> {
+  if (await page.getByTestId('logout').isVisible()) return true;
+  const menu = page.getByTestId('menu-button');
+  if (!(await menu.isVisible())) return false;
+  await menu.click();
+  const item = page.getByRole('menuitem', { name: 'Sign out' });
+  const visible = await item.isVisible();
+  await page.keyboard.press('Escape');
+  await page.getByRole('menu').waitFor({ state: 'detached' });
+  return visible;
+}
+
+/** The page is no wider than the window: nothing (a table, a toolbar) pushes actions off-screen sideways. */
+export async function expectNoHorizontalScroll(page: Page, name = page.url()): Promise<void> {
+  const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: window.innerWidth }));
+  if (widths.page > widths.window) throw new Error(`${name} (${page.url()}) scrolls sideways: ${widths.page} px of content in a ${widths.window} px window`);
 }
 
 export async function screenshot(page: Page, test: BrowserTest, name: string, directory = ARTIFACTS): Promise<string> {

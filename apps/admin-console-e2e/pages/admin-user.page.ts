@@ -34,22 +34,27 @@ export class AdminUserPage {
   constructor(readonly page: Page) {}
 
   rows() {
-    return this.page.getByTestId('session-row');
+    return this.page.getByTestId('user-sessions').getByTestId('session-row');
   }
 
   async select(label: string | RegExp): Promise<void> {
     await this.page.getByRole('checkbox', { name: label }).check();
   }
 
+  /** Revokes the selection; the note goes in the dialog's note field. */
   async revokeSelected(note?: string): Promise<void> {
-    if (note) await this.page.getByLabel('Note for the audit log (optional)').fill(note);
     await this.page.getByTestId('revoke-selected').click();
-    await this.page.getByRole('dialog').getByRole('button', { name: 'Revoke selected' }).click();
+    await this.confirm('Revoke selected', note);
   }
 
   async revokeAll(note?: string): Promise<void> {
-    if (note) await this.page.getByLabel('Note for the audit log (optional)').fill(note);
     await this.page.getByTestId('revoke-all').click();
-    await this.page.getByRole('dialog').getByRole('button', { name: 'Revoke all' }).click();
+    await this.confirm('Revoke all', note);
+  }
+
+  async confirm(button: string, note?: string): Promise<void> {
+    const dialog = this.page.getByRole('dialog');
+    if (note) await dialog.getByLabel('Note for the audit log (optional)').fill(note);
+    await dialog.getByRole('button', { name: button }).click();
   }
 }

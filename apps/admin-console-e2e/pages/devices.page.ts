@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { signOutThroughUi } from '../helpers/flows.js';
 
 export class DevicesPage {
   constructor(readonly page: Page) {}
@@ -8,12 +9,18 @@ export class DevicesPage {
     await this.rows().first().waitFor();
   }
 
+  /** One row per active session (inside its device's card). */
   rows() {
-    return this.page.getByTestId('device-row');
+    return this.page.getByTestId('active-devices').getByTestId('session-row');
   }
 
   row(text: string | RegExp) {
     return this.rows().filter({ hasText: text });
+  }
+
+  /** The device cards of the active sessions. */
+  groups() {
+    return this.page.getByTestId('active-devices').getByTestId('device-group');
   }
 
   /** Signs out another device through its row and the confirm dialog. */
@@ -23,6 +30,6 @@ export class DevicesPage {
   }
 
   async signOut(): Promise<void> {
-    await this.page.getByTestId('logout').click();
+    await signOutThroughUi(this.page);
   }
 }

@@ -14,7 +14,7 @@ describe('the admin console', () => {
     const victim = await signInThroughUi(suite.test, account, { userAgent: USER_AGENTS.firefoxWindows });
     const admin = await signInThroughUi(suite.test, ADMIN, { userAgent: USER_AGENTS.chromeLinux });
 
-    await admin.getByRole('link', { name: 'Users' }).click();
+    await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
     const users = new AdminUsersPage(admin);
     await users.search(account.email);
     await admin.getByRole('link', { name: account.email }).waitFor();
@@ -29,7 +29,7 @@ describe('the admin console', () => {
     const revokedAt = Date.now();
     await admin.getByText('1 session was revoked.').waitFor();
     await admin.getByText('No active sessions.').waitFor();
-    await admin.getByRole('cell', { name: /Revoked by an administrator/ }).waitFor();
+    await admin.getByTestId('end-reason').filter({ hasText: 'Revoked by an administrator' }).first().waitFor({ state: 'attached' });
 
     await victim.waitForURL(/\/login\?reason=revoked_by_admin/, { timeout: 5_000 });
     expect(Date.now() - revokedAt).toBeLessThan(5_000);
@@ -60,12 +60,12 @@ describe('the admin console', () => {
     const client = await signInElsewhere(suite.api, account, USER_AGENTS.edgeMac);
     expect((await client.post('/api/auth/logout')).status).toBe(200);
     const admin = await signInThroughUi(suite.test, ADMIN);
-    await admin.getByRole('link', { name: 'Audit log' }).click();
+    await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
     await admin.getByTestId('audit-row').first().waitFor();
 
     await admin.getByLabel('Event type').click();
     await admin.getByRole('option', { name: 'Logout', exact: true }).click();
-    await admin.getByLabel('User ID').fill(account.id);
+    await admin.getByLabel("User's email").fill(account.email);
     const filtered = admin.waitForResponse((response) => response.url().includes('/api/admin/audit?') && response.url().includes('type=logout'));
     await admin.getByRole('button', { name: 'Apply filters' }).click();
     await filtered;
@@ -81,13 +81,19 @@ describe('the admin console', () => {
     expect(csv).toContain('logout');
   });
 
-  it('should keep users without the admin role out of /admin', async () => {
+  it('should show users without the admin role a "no access" page at the /admin address, with nothing of the admin pages', async () => {
     const account = await registerAccount(suite.api);
     const page = await signInThroughUi(suite.test, account);
     expect(await page.getByRole('link', { name: 'Users' }).count()).toBe(0);
-    await page.goto('/admin/users');
-    await page.waitForURL(/\/devices$/);
-    await page.goto('/admin/audit');
+    for (const path of ['/admin/users', '/admin/audit', '/admin/overview', `/admin/users/${account.id}`]) {
+      await page.goto(path);
+      await page.getByTestId('no-access').waitFor();
+      expect(new URL(page.url()).pathname).toBe(path);
+      expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('No access');
+      expect(await page.locator('[data-testid=users-table], [data-testid=audit-table], [data-testid=stat-active]').count()).toBe(0);
+    }
+    await checkPage(page, suite.test, 'no-access');
+    await page.getByRole('link', { name: 'Go to your devices' }).click();
     await page.waitForURL(/\/devices$/);
   });
 });

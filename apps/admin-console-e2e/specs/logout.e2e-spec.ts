@@ -12,14 +12,14 @@ const SIGNED_OUT = 'You have been signed out';
 describe('logout in the browser', () => {
   it('should clear the browser, land on /login, and show nothing protected on Back (TERM-12..14, COOK-07)', async () => {
     const page = await signInThroughUi(suite.test, ADMIN);
-    await checkPage(page, suite.test, 'devices');
+    await checkPage(page, suite.test, 'overview');
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByTestId('users-table').waitFor();
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByTestId('audit-table').waitFor();
     // A full page load too, so Back crosses documents (the back/forward cache case), not only router states.
     await page.goto('/devices');
-    await page.getByTestId('device-row').first().waitFor();
+    await page.getByTestId('session-row').first().waitFor();
     expect((await webStorage(page)).join('\n')).not.toMatch(/eyJ|sid=/);
 
     await new DevicesPage(page).signOut();
@@ -68,7 +68,7 @@ describe('logout in the browser', () => {
     const banner = page.getByTestId('logout-unconfirmed');
     await expectText(banner, 'Sign-out was not confirmed');
     expect(page.url()).toMatch(/\/devices$/);
-    expect(await page.getByTestId('device-row').count()).toBe(1);
+    expect(await page.getByTestId('session-row').count()).toBe(1);
     expect(await meStatus(page)).toBe(200);
     await checkPage(page, suite.test, 'logout-not-confirmed');
 
@@ -104,7 +104,7 @@ async function expectText(locator: ReturnType<LoginPage['notice']>, text: string
 
 async function protectedContent(page: import('playwright-core').Page) {
   return {
-    deviceRows: await page.getByTestId('device-row').count(),
+    deviceRows: await page.getByTestId('session-row').count(),
     users: await page.getByTestId('users-table').count(),
     audit: await page.getByTestId('audit-table').count(),
     logoutButtons: await page.getByTestId('logout').count(),

@@ -7,6 +7,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from './config/app-config.js';
 import { ConsoleModule } from './console/console.module.js';
 import { HealthModule } from './health/health.module.js';
+import { dbipCityPlaces } from './places/dbip-places.js';
 import { dataSourceOptions } from './infrastructure/data-source-options.js';
 import { bullConnectionOptions } from './infrastructure/redis-options.js';
 import { httpLogging } from './infrastructure/logging.js';
@@ -46,6 +47,7 @@ export class AppModule {
             eventsHeartbeatMs: config.eventsHeartbeatMs,
             jobs: { batchSize: config.jobBatchSize, lockDurationMs: config.jobLockDurationMs, stalledIntervalMs: config.jobStalledIntervalMs },
             sessionCache: config.sessionCache,
+            places: dbipCityPlaces(),
             // The contract serves /metrics openly unless METRICS_TOKEN is set (the library's default is off).
             metrics: config.metricsToken ? { token: config.metricsToken } : { public: true },
             // AUTH_RATE_LIMIT per client IP per minute on each @RateLimited() route (the demo's register too); 0 turns it off.

@@ -23,4 +23,10 @@ describe('ALLOW_REGISTRATION=false', () => {
     expect(response.status).toBe(404);
     expect(await db.query('SELECT 1 FROM users WHERE lower(email) = lower($1)', [email])).toEqual([]);
   });
+
+  it('should say registration is closed on GET /api/auth/registration, so the console offers no sign-up link', async () => {
+    const response = await new BrowserClient(api.url).get('/api/auth/registration');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ open: false });
+  });
 });

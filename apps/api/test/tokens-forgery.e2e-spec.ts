@@ -22,6 +22,7 @@ function hmacToken(header: Record<string, unknown>, payload: Record<string, unkn
 const PUBLIC_ROUTES = [
   'POST /api/auth/login',
   'POST /api/auth/register',
+  'GET /api/auth/registration',
   'POST /api/auth/token',
   'POST /api/auth/token/refresh',
   'POST /api/auth/token/revoke',

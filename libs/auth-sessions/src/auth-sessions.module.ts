@@ -35,6 +35,11 @@ import { AdminSessionsRepository } from './admin/admin-sessions.repository.js';
 import { AdminSessionsService } from './admin/admin-sessions.service.js';
 import { AdminUsersService } from './admin/admin-users.service.js';
 import { AdminUsersController } from './admin/admin-users.controller.js';
+import { AdminOverviewController } from './admin/admin-overview.controller.js';
+import { AdminOverviewRepository } from './admin/admin-overview.repository.js';
+import { AdminOverviewService } from './admin/admin-overview.service.js';
+import { AdminUserController } from './admin/admin-user.controller.js';
+import { AdminUserService } from './admin/admin-user.service.js';
 import { AuditChainRepository } from './audit/audit-chain.repository.js';
 import { AuditEventRepository } from './audit/audit-event.repository.js';
 import { AuditLogService } from './audit/audit-log.service.js';
@@ -60,6 +65,7 @@ import { LogoutLatencyMiddleware } from './metrics/logout-latency.middleware.js'
 import { MetricsEndpoint } from './metrics/metrics-endpoint.js';
 import { MetricsRepository } from './metrics/metrics.repository.js';
 import { loadPromClient } from './metrics/prom-client.js';
+import { Places } from './places/places.service.js';
 import { BearerAuthenticator } from './sessions/bearer-authenticator.js';
 import { RolesGuard } from './edge/roles.guard.js';
 import { ConnectionSessions } from './edge/connection-sessions.js';
@@ -94,7 +100,7 @@ function selectControllers(routes: ResolvedAuthSessionsModuleExtras['routes']): 
   return [
     ...CORE_CONTROLLERS,
     ...(routes.events ? [EventsController] : []),
-    ...(routes.admin ? [AdminUsersController, AdminSessionsController] : []),
+    ...(routes.admin ? [AdminUsersController, AdminUserController, AdminSessionsController, AdminOverviewController] : []),
     ...(routes.audit ? [AdminAuditController] : []),
   ];
 }
@@ -179,6 +185,10 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     AdminSessionsService,
     AdminUsersService,
     AdminAuditService,
+    AdminUserService,
+    AdminOverviewRepository,
+    AdminOverviewService,
+    Places,
     AdminGuard,
     MetricsRepository,
     {

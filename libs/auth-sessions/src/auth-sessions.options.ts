@@ -2,6 +2,7 @@ import type { RedisOptions } from 'ioredis';
 import { AUDIT_MIN_RETENTION_DAYS } from './audit/audit-chain.js';
 import { type RedisConnection, RedisConnectionError, resolveRedisConnection } from './common/redis-connection.js';
 import type { RateLimitStorage } from './throttling/rate-limit-storage.js';
+import type { PlaceLookup } from './places/place-lookup.js';
 import type { AuthUsersProvider } from './users/users-provider.js';
 
 /** Lifetimes of one kind of session, in seconds. */
@@ -129,6 +130,13 @@ export interface AuthSessionsOptions {
   auditRetentionDays?: number;
   /** How often the sealer adds committed audit events to the hash chain, in milliseconds. @default 1000 */
   auditSealEveryMs?: number;
+  /**
+   * Where a session's coarse place (`Session.location`) comes from, looked up once at sign-in:
+   * a {@link PlaceLookup} (for example `MmdbPlaceLookup` over an offline city database), or `false`
+   * for no places at all. Private and loopback addresses read "Local network" without a lookup.
+   * @default no lookup: only "Local network" for private and loopback addresses
+   */
+  places?: PlaceLookup | false;
 }
 
 /** Options after defaults are applied; services inject this. */
@@ -158,6 +166,8 @@ export interface ResolvedAuthSessionsOptions {
   rateLimit: { limit: number; windowSeconds: number; storage: RateLimitStorage | null } | null;
   auditRetentionDays: number;
   auditSealEveryMs: number;
+  /** null: no lookup, only "Local network". */
+  places: PlaceLookup | false | null;
 }
 
 function resolveRedisOption(redis: AuthSessionsOptions['redis'] | undefined): { options: RedisOptions; description: string } {
@@ -234,6 +244,7 @@ export function resolveAuthSessionsOptions(options: AuthSessionsOptions): Resolv
     rateLimit: resolveRateLimit(options.rateLimit),
     auditRetentionDays: options.auditRetentionDays ?? 400,
     auditSealEveryMs: options.auditSealEveryMs ?? 1000,
+    places: options.places ?? null,
   };
   if (!Number.isInteger(resolved.auditRetentionDays) || resolved.auditRetentionDays < AUDIT_MIN_RETENTION_DAYS) {
     throw new Error(`AuthSessionsModule: \`auditRetentionDays\` must be a whole number of at least ${AUDIT_MIN_RETENTION_DAYS} (the database refuses to prune more recent events).`);

@@ -118,9 +118,19 @@ export { LogoutService, type RevocationResult } from './logout/logout.service.js
 // Devices
 export { DevicesService } from './devices/devices.service.js';
 export type { SessionResponse } from './devices/session.response.js';
+export type { SessionShape, SessionListShape, RevokedCountShape } from './devices/session.shape.js';
+
+// Places
+export { type PlaceLookup, LOCAL_NETWORK_PLACE } from './places/place-lookup.js';
+export { MmdbPlaceLookup, type MmdbPlaceFiles } from './places/mmdb-place-lookup.js';
 
 // Audit
 export { AUDIT_EVENT_TYPES, type AuditEventType } from './audit/audit-event-type.js';
 export type { AuditEventResponse } from './audit/audit-event.response.js';
+export type { AuditEventShape, AuditPageShape } from './audit/audit-event.shape.js';
 export { verifyAuditChain, type AuditChainReport } from './audit/audit-verify.js';
 export type { ChainProblem } from './audit/audit-chain.js';
+
+// Admin (the shapes of the admin API's answers)
+export type { AdminUserShape, AdminUsersPageShape } from './admin/admin-user.shape.js';
+export type { AdminOverviewShape, OverviewRevocationShape } from './admin/admin-overview.shape.js';

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpStatus, NotFoundException, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpStatus, NotFoundException, Post } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, InputValidationPipe, Public, RateLimited, RequireSameOrigin } from '@signoff/auth-sessions';
@@ -15,6 +15,15 @@ export class RegisterController {
     private readonly users: UsersService,
     private readonly config: ConfigService,
   ) {}
+
+  // The console reads this to offer a sign-up link. A probe of POST /register cannot tell: the route
+  // exists either way and validation answers before the on/off check.
+  @ApiOperation({ summary: 'Whether POST /api/auth/register is open: 200 {open}. Public; hosts without it answer 404, which means closed.' })
+  @Public()
+  @Get('registration')
+  registration(): { open: boolean } {
+    return { open: this.config.get<boolean>('allowRegistration') === true };
+  }
 
   @ApiOperation({ summary: 'Create an account (does not sign in); 404 when registration is off.' })
   @ApiCreatedResponse({ type: RegisterResponseDto })

@@ -33,7 +33,7 @@ export class AdminAuditController {
   @Get()
   list(@CurrentAuth() auth: RequestAuth, @Query() query: AuditQuery, @Req() req: HttpRequest) {
     const page = { limit: query.limit ?? 50, ...(query.cursor !== undefined ? { cursor: query.cursor } : {}) };
-    return this.audit.list(auth, auditFilterOf(query), page, this.edge.clientContext(req));
+    return this.audit.list(auth, auditFilterOf(query), page, this.edge.clientContext(req), query.email);
   }
 
   @ApiOperation({ summary: 'Every matching audit event, oldest first, streamed as CSV or NDJSON. The read is audited.' })
@@ -55,7 +55,7 @@ export class AdminAuditController {
           raw.setHeader('Cache-Control', 'no-store');
         }
         return writeChunk(raw, chunk);
-      });
+      }, query.email);
     } catch (error) {
       // Once bytes are out the status cannot change: cut the stream so the client sees it incomplete.
       if (raw) {

@@ -1,20 +1,8 @@
 import type { AuditEvent } from './audit-event.entity.js';
+import type { AuditEventShape } from './audit-event.shape.js';
 
 /** An audit event as the admin API shows it: the contract's `AuditEvent`, plus the request id. */
-export interface AuditEventResponse {
-  id: string;
-  type: string;
-  at: Date;
-  actor: { id: string; email: string | null } | null;
-  userId: string | null;
-  sessionId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  reason: string | null;
-  note: string | null;
-  metadata: Record<string, unknown>;
-  requestId: string | null;
-}
+export type AuditEventResponse = AuditEventShape<Date> & { requestId: string | null };
 
 /** Maps a row to the contract's `AuditEvent`. */
 export function toAuditEventResponse(event: AuditEvent): AuditEventResponse {

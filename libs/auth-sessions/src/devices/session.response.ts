@@ -1,22 +1,9 @@
 import type { SessionWithEpoch } from '../sessions/session.repository.js';
-import type { SessionEndReason } from '../sessions/session-end-reason.js';
 import { expiresAtOf, sessionStateAt } from '../sessions/session-state.js';
+import type { SessionShape } from './session.shape.js';
 
 /** A session as the device lists show it: the contract's `Session`. Never a token or a hash. */
-export interface SessionResponse {
-  id: string;
-  current: boolean;
-  device: { browser: string; os: string; type: string };
-  userAgent: string;
-  ip: string;
-  location?: string;
-  createdAt: Date;
-  lastActiveAt: Date;
-  expiresAt: Date;
-  endedAt?: Date;
-  endReason?: SessionEndReason;
-  endedBy?: { id: string; email: string };
-}
+export type SessionResponse = SessionShape<Date>;
 
 /** Maps a row to the contract's `Session`; expired or epoch-ended rows read as ended already. */
 export function toSessionResponse({ session, userEpoch }: SessionWithEpoch, currentSessionId: string | null, now: Date): SessionResponse {
@@ -27,6 +14,7 @@ export function toSessionResponse({ session, userEpoch }: SessionWithEpoch, curr
     device: { browser: session.browser, os: session.os, type: session.deviceType },
     userAgent: session.userAgent,
     ip: session.ip,
+    ...(session.location ? { location: session.location } : {}),
     createdAt: session.createdAt,
     lastActiveAt: session.lastActiveAt,
     expiresAt: expiresAtOf(session),

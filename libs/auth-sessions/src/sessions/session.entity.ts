@@ -47,6 +47,10 @@ export class Session {
   @Column('varchar', { length: 64, default: '' })
   ip!: string;
 
+  /** A coarse place for `ip`, looked up once at sign-in (see the `places` option); null when unknown. */
+  @Column('varchar', { length: 160, nullable: true })
+  location!: string | null;
+
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
 

@@ -6,6 +6,7 @@ import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
 import type { ClientContext } from '../common/client-context.js';
 import { parseDeviceInfo } from './device-info.js';
+import { Places } from '../places/places.service.js';
 import type { SignoffUser } from '../users/users-provider.js';
 import { ReauthRequiredError, type UnauthenticatedCode } from './session.errors.js';
 import { Session, type SessionKind } from './session.entity.js';
@@ -42,6 +43,7 @@ export class SessionsService {
     private readonly cache: SessionCache,
     private readonly bus: SessionBus,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
+    private readonly places: Places,
   ) {}
 
   /**
@@ -148,6 +150,7 @@ export class SessionsService {
       os: device.os,
       deviceType: device.type,
       ip: client.ip,
+      location: await this.places.locate(client.ip),
       createdAt: now,
       lastActiveAt: now,
       idleSeconds: lifetime.idleSeconds,

@@ -1,12 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AUDIT_EVENT_TYPES } from '../../audit/audit-event-type.js';
 import { SESSION_END_REASONS } from '../../sessions/session-end-reason.js';
+import type { AdminUserShape } from '../admin-user.shape.js';
 
 // Response shapes for the OpenAPI document; the services return plain objects of the same shape.
 // The session shapes the admin endpoints share with the end-user ones live in common/dto.
 export { DeviceDto, PersonDto, RevokedDto, SessionDto, SessionListDto } from '../../common/dto/api.responses.js';
 
-export class AdminUserDto {
+export class AdminUserDto implements AdminUserShape<Date> {
   @ApiProperty({ format: 'uuid', example: '0b6a3c8e-2f41-4d7a-9c5e-1a2b3c4d5e6f' })
   id!: string;
 
@@ -53,6 +54,15 @@ export class AuditActorDto {
   email!: string | null;
 }
 
+/** A user as the host knows them now. */
+export class AuditUserDto {
+  @ApiProperty({ format: 'uuid', example: '0b6a3c8e-2f41-4d7a-9c5e-1a2b3c4d5e6f' })
+  id!: string;
+
+  @ApiProperty({ format: 'email', example: 'ada@example.com' })
+  email!: string;
+}
+
 export class AuditEventDto {
   @ApiProperty({ format: 'uuid', example: '7c9e6679-7425-40de-944b-e07fc1f90ae7' })
   id!: string;
@@ -68,6 +78,9 @@ export class AuditEventDto {
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The user the event is about.', example: '0b6a3c8e-2f41-4d7a-9c5e-1a2b3c4d5e6f' })
   userId!: string | null;
+
+  @ApiProperty({ type: AuditUserDto, nullable: true, description: 'The user the event is about, as the host knows them now; null when there is none.' })
+  user!: AuditUserDto | null;
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true, example: '3f0e5c1a-8b2d-4c4e-9a51-0d5b7c2e9f10' })
   sessionId!: string | null;

@@ -15,6 +15,13 @@ export class AuditFilterQuery {
   @IsUUID('all', { message: 'userId must be a UUID' })
   userId?: string;
 
+  @ApiPropertyOptional({ description: "Events about the user whose current email this is, exactly (case-insensitive); none when there is no such user.", example: 'ada@example.com' })
+  @EmptyAsAbsent()
+  @Omittable()
+  @IsString()
+  @MaxLength(320)
+  email?: string;
+
   @ApiPropertyOptional({ description: 'One event type.', enum: AUDIT_EVENT_TYPES, example: 'session_revoked' })
   @EmptyAsAbsent()
   @Omittable()

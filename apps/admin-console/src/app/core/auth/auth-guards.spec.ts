@@ -5,7 +5,8 @@ import { Router } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { nextRequest, problem } from '../../../testing/http';
 import { clearCookies, provideConsoleTesting, setCookie } from '../../../testing/testing-providers';
-import { roleGuard, signedInGuard } from './auth-guards';
+import { NoAccess } from '../layout/no-access';
+import { adminMatch, landingGuard, signedInGuard } from './auth-guards';
 import { ClientSession } from './client-session';
 
 @Component({ template: 'page' })
@@ -13,8 +14,16 @@ class Page {}
 
 const routes = [
   { path: 'login', component: Page },
-  { path: 'devices', component: Page, canActivate: [signedInGuard] },
-  { path: 'admin/users', component: Page, canActivate: [roleGuard('admin')] },
+  {
+    path: '',
+    canActivate: [signedInGuard],
+    children: [
+      { path: '', pathMatch: 'full' as const, canActivate: [landingGuard], children: [] },
+      { path: 'devices', component: Page },
+      { path: 'admin', canMatch: [adminMatch], children: [{ path: 'users', component: Page }, { path: 'overview', component: Page }] },
+      { path: 'admin', children: [{ path: '**', component: NoAccess }] },
+    ],
+  },
 ];
 
 async function setUp() {
@@ -43,14 +52,31 @@ describe('route guards', () => {
     expect(router.url).toBe('/login?reason=expired_idle&next=%2Fdevices');
   });
 
-  it('should let admins into /admin and send other users to their devices', async () => {
+  it('should show a user without the admin role a "no access" page at the /admin address they opened, not their devices', async () => {
+    const { harness, router } = await setUp();
+    TestBed.inject(ClientSession).signedIn({ id: 'u1', email: 'ada@example.com', roles: [] });
+    await harness.navigateByUrl('/admin/users');
+    expect(router.url).toBe('/admin/users');
+    expect(harness.routeNativeElement?.textContent).toContain('No access');
+    expect(harness.routeNativeElement?.textContent).toContain('This page is for administrators');
+  });
+
+  it('should let admins into /admin', async () => {
+    const { harness, router } = await setUp();
+    TestBed.inject(ClientSession).signedIn({ id: 'a1', email: 'root@example.com', roles: ['admin'] });
+    await harness.navigateByUrl('/admin/users');
+    expect(router.url).toBe('/admin/users');
+    expect(harness.routeNativeElement?.textContent).not.toContain('No access');
+  });
+
+  it('should land admins on the overview and everyone else on their devices', async () => {
     const { harness, router } = await setUp();
     const session = TestBed.inject(ClientSession);
     session.signedIn({ id: 'u1', email: 'ada@example.com', roles: [] });
-    await harness.navigateByUrl('/admin/users');
+    await harness.navigateByUrl('/');
     expect(router.url).toBe('/devices');
     session.signedIn({ id: 'a1', email: 'root@example.com', roles: ['admin'] });
-    await harness.navigateByUrl('/admin/users');
-    expect(router.url).toBe('/admin/users');
+    await harness.navigateByUrl('/');
+    expect(router.url).toBe('/admin/overview');
   });
 });

@@ -1,5 +1,5 @@
 import { inject } from '@angular/core';
-import { Router, type CanActivateFn, type UrlTree } from '@angular/router';
+import { Router, type CanActivateFn, type CanMatchFn, type UrlTree } from '@angular/router';
 import { ClientSession, type SessionCheck } from './client-session';
 
 /** Lets signed-in users through; everyone else goes to the login page (with the reason, when a session just ended). */
@@ -9,16 +9,21 @@ export const signedInGuard: CanActivateFn = async (_route, state) => {
   return check?.user ? true : loginTree(router, check, state.url);
 };
 
-/** Lets users with `role` through; other signed-in users go to their devices page. */
-export function roleGuard(role: string): CanActivateFn {
-  return async (_route, state) => {
-    const router = inject(Router);
-    const session = inject(ClientSession);
-    const check = await checkSession(session);
-    if (!check?.user) return loginTree(router, check, state.url);
-    return check.user.roles.includes(role) ? true : router.createUrlTree(['/devices']);
-  };
-}
+/** `/`: admins land on the overview, everyone else on their devices (decided once the session is known). */
+export const landingGuard: CanActivateFn = async () => {
+  const router = inject(Router);
+  const check = await checkSession(inject(ClientSession));
+  return router.createUrlTree([check?.user?.roles.includes('admin') ? '/admin/overview' : '/devices']);
+};
+
+/**
+ * Matches the admin routes for admins only. Anyone else falls through to the next `admin` route (the
+ * "no access" page) at the same URL; signing in is the shell's guard's business.
+ */
+export const adminMatch: CanMatchFn = async () => {
+  const check = await checkSession(inject(ClientSession));
+  return check?.user?.roles.includes('admin') ?? false;
+};
 
 async function checkSession(session: ClientSession): Promise<SessionCheck | null> {
   try {

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, inject, input, output } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, inject, input, output } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatIconModule } from '@angular/material/icon';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
@@ -27,15 +27,22 @@ import { Logout, type LogoutResult } from '../auth/logout';
 })
 export class LogoutButton {
   protected readonly logout = inject(Logout);
+  private destroyed = false;
   readonly label = input('Sign out');
   readonly appearance = input<'text' | 'outlined' | 'filled' | 'tonal'>('text');
   readonly signedOut = output<LogoutResult>();
   readonly failed = output<ApiProblem>();
 
+  constructor() {
+    inject(DestroyRef).onDestroy(() => (this.destroyed = true));
+  }
+
   protected signOut(): void {
+    // A successful sign-out navigates to /login first, which destroys this button: emitting then is
+    // Angular's NG0953 warning ("Unexpected emit for destroyed OutputRef"), so a gone button stays quiet.
     void this.logout.run({
-      onSuccess: (result) => this.signedOut.emit(result),
-      onError: (problem) => this.failed.emit(problem),
+      onSuccess: (result) => this.destroyed || this.signedOut.emit(result),
+      onError: (problem) => this.destroyed || this.failed.emit(problem),
     });
   }
 }

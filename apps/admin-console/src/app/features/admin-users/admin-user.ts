@@ -1,8 +1,5 @@
-/** A row of `GET /api/admin/users`. */
-export interface AdminUser {
-  id: string;
-  email: string;
-  roles: string[];
-  activeSessions: number;
-  lastActiveAt: string | null;
-}
+import type { AdminUserShape, AdminUsersPageShape } from '@signoff/auth-sessions-api-types';
+
+/** A user as the admin API shows them (`GET /api/admin/users` rows, `GET /api/admin/users/:userId`). */
+export type AdminUser = AdminUserShape;
+export type AdminUsersPage = AdminUsersPageShape;

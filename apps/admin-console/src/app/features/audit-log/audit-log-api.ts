@@ -5,12 +5,14 @@ import type { AuditFilter } from './audit-event';
 export function auditParams(filter: AuditFilter): HttpParams {
   let params = new HttpParams();
   if (filter.type) params = params.set('type', filter.type);
+  if (filter.email.trim()) params = params.set('email', filter.email.trim());
   if (filter.userId.trim()) params = params.set('userId', filter.userId.trim());
-  if (filter.fromDay) params = params.set('from', startOfDay(filter.fromDay).toISOString());
-  if (filter.toDay) {
-    const end = startOfDay(filter.toDay);
-    end.setDate(end.getDate() + 1);
-    params = params.set('to', end.toISOString());
+  const from = dayStart(filter.fromDay);
+  if (from) params = params.set('from', from.toISOString());
+  const to = dayStart(filter.toDay);
+  if (to) {
+    to.setDate(to.getDate() + 1);
+    params = params.set('to', to.toISOString());
   }
   return params;
 }
@@ -25,6 +27,20 @@ export function auditExportUrl(filter: AuditFilter, format: 'csv' | 'ndjson'): s
   return `/api/admin/audit/export?${auditParams(filter).set('format', format).toString()}`;
 }
 
-function startOfDay(day: Date): Date {
-  return new Date(day.getFullYear(), day.getMonth(), day.getDate());
+/** `YYYY-MM-DD` as a local Date, for the date pickers and the URL. */
+export function dayFromText(text: string): Date | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return null;
+  const date = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+export function dayToText(day: Date | null): string {
+  if (!day) return '';
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`;
+}
+
+function dayStart(text: string): Date | null {
+  return dayFromText(text);
 }

@@ -1,4 +1,4 @@
-import { HttpClient } from '@angular/common/http';
+import { HttpClient, type HttpContext } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import type { Observable } from 'rxjs';
 import type { RevokedCount } from '../../shared/sessions/session';
@@ -10,17 +10,17 @@ export const MY_SESSIONS_URL = '/api/auth/sessions?include=ended';
 export class DevicesApi {
   private readonly http = inject(HttpClient);
 
-  /** Ends one of the user's other sessions (needs a fresh session: the step-up dialog may appear). */
-  revoke(sessionId: string): Observable<void> {
-    return this.http.delete<void>(`/api/auth/sessions/${encodeURIComponent(sessionId)}`);
+  /** Ends one of the user's other sessions (needs a fresh session: the confirm dialog asks for the password). */
+  revoke(sessionId: string, context?: HttpContext): Observable<void> {
+    return this.http.delete<void>(`/api/auth/sessions/${encodeURIComponent(sessionId)}`, { context });
   }
 
-  revokeOthers(): Observable<RevokedCount> {
-    return this.http.post<RevokedCount>('/api/auth/sessions/revoke-others', {});
+  revokeOthers(context?: HttpContext): Observable<RevokedCount> {
+    return this.http.post<RevokedCount>('/api/auth/sessions/revoke-others', {}, { context });
   }
 
   /** Ends every session of the user, this one included. */
-  reportSecurityConcern(note?: string): Observable<RevokedCount> {
-    return this.http.post<RevokedCount>('/api/auth/security-report', note ? { note } : {});
+  reportSecurityConcern(note?: string, context?: HttpContext): Observable<RevokedCount> {
+    return this.http.post<RevokedCount>('/api/auth/security-report', note ? { note } : {}, { context });
   }
 }

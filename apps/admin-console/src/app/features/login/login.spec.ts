@@ -1,9 +1,10 @@
-import { HttpTestingController } from '@angular/common/http/testing';
+import { HttpTestingController, type TestRequest } from '@angular/common/http/testing';
 import { Component } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { TestbedHarnessEnvironment } from '@angular/cdk/testing/testbed';
 import { MatButtonHarness } from '@angular/material/button/testing';
 import { MatCheckboxHarness } from '@angular/material/checkbox/testing';
+import { MatFormFieldHarness } from '@angular/material/form-field/testing';
 import { MatInputHarness } from '@angular/material/input/testing';
 import { Router } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
@@ -17,11 +18,12 @@ class Devices {}
 
 async function openLogin(url: string) {
   TestBed.configureTestingModule({
-    providers: [provideConsoleTesting([{ path: 'login', component: Login }, { path: 'devices', component: Devices }])],
+    providers: [provideConsoleTesting([{ path: 'login', component: Login }, { path: 'devices', component: Devices }, { path: '', pathMatch: 'full', component: Devices }])],
   });
   const harness = await RouterTestingHarness.create();
   await harness.navigateByUrl(url);
-  return { harness, loader: TestbedHarnessEnvironment.loader(harness.fixture), http: TestBed.inject(HttpTestingController) };
+  const http = TestBed.inject(HttpTestingController);
+  return { harness, loader: TestbedHarnessEnvironment.loader(harness.fixture), http, registration: await nextRequest(http, { url: '/api/auth/registration' }) };
 }
 
 describe('Login', () => {
@@ -31,6 +33,8 @@ describe('Login', () => {
     ['/login?logged_out=1', 'You have been signed out'],
     ['/login?reason=password_change', 'Your password was changed on another device'],
     ['/login?reason=revoked_by_admin', 'An administrator signed you out'],
+    // The device that asked may have kept its own session: never claim "all your devices".
+    ['/login?reason=logout_everywhere', 'This device was signed out when one of your devices signed out all your other devices'],
     ['/login?reason=expired_idle', 'Your session expired after a period of inactivity'],
     ['/login?ended=1', 'Your session has ended. Please sign in again.'],
   ])('should explain %s', async (url, text) => {
@@ -41,6 +45,30 @@ describe('Login', () => {
   it('should ignore a reason it does not know instead of showing it', async () => {
     const { harness } = await openLogin('/login?reason=%3Cimg%20src%3Dx%3E');
     expect(harness.routeNativeElement?.querySelector('[data-testid=login-notice]')).toBeNull();
+  });
+
+  it('should not say "signed out on all your devices" after another device signed out the others', async () => {
+    const { harness } = await openLogin('/login?reason=logout_everywhere');
+    expect(harness.routeNativeElement?.textContent).not.toContain('all your devices');
+  });
+
+  it('should link to sign-up when the server says registration is open', async () => {
+    const { harness, registration } = await openLogin('/login');
+    registration.flush({ open: true });
+    await harness.fixture.whenStable();
+    const link = harness.routeNativeElement?.querySelector<HTMLAnchorElement>('[data-testid=signup-link] a');
+    expect(link?.textContent).toBe('Create an account');
+    expect(link?.getAttribute('href')).toBe('/signup');
+  });
+
+  it.each([
+    ['closed', (request: TestRequest) => request.flush({ open: false })],
+    ['unknown (404)', (request: TestRequest) => request.flush(problem(404), { status: 404, statusText: 'Not Found' })],
+  ])('should offer no sign-up link when registration is %s', async (_label, answer) => {
+    const { harness, registration } = await openLogin('/login');
+    answer(registration);
+    await harness.fixture.whenStable();
+    expect(harness.routeNativeElement?.querySelector('[data-testid=signup-link]')).toBeNull();
   });
 
   it('should sign in with remember me and go to the devices page', async () => {
@@ -54,7 +82,8 @@ describe('Login', () => {
     request.flush({ user: { id: 'u1', email: 'ada@example.com', roles: [] }, session: { id: 's1', expiresAt: '' } });
     await submit;
     await harness.fixture.whenStable();
-    expect(TestBed.inject(Router).url).toBe('/devices');
+    // '/' sends admins to the overview and everyone else to their devices (see app.routes.ts).
+    expect(TestBed.inject(Router).url).toBe('/');
     expect(TestBed.inject(ClientSession).user()?.email).toBe('ada@example.com');
   });
 
@@ -73,6 +102,34 @@ describe('Login', () => {
       'The email or password is not correct.',
     );
     expect(TestBed.inject(Router).url).toBe('/login');
+  });
+
+  it('should empty the password after a wrong one without also saying "Password is required."', async () => {
+    const { harness, loader, http } = await openLogin('/login');
+    const email = await loader.getHarness(MatInputHarness.with({ selector: '[type=email]' }));
+    const password = await loader.getHarness(MatInputHarness.with({ selector: '[type=password]' }));
+    await email.setValue('ada@example.com');
+    await password.setValue('nope');
+    const submit = (await loader.getHarness(MatButtonHarness.with({ text: /Sign in/ }))).click();
+    (await nextRequest(http, { url: '/api/auth/login' })).flush(problem(401, { code: 'unauthenticated' }), { status: 401, statusText: 'Unauthorized' });
+    await submit;
+    await harness.fixture.whenStable();
+    const page = harness.routeNativeElement!;
+    expect(page.textContent).toContain('The email or password is not correct.');
+    expect(page.textContent).not.toContain('Password is required.');
+    expect(page.querySelectorAll('mat-error')).toHaveLength(0);
+    expect(await email.getValue()).toBe('ada@example.com');
+    expect(await password.getValue()).toBe('');
+    for (const field of await loader.getAllHarnesses(MatFormFieldHarness)) expect(await field.hasErrors()).toBe(false);
+  });
+
+  it('should offer to continue when someone already signed in comes back to the login page', async () => {
+    const { harness, loader } = await openLogin('/login');
+    TestBed.inject(ClientSession).signedIn({ id: 'u1', email: 'ada@example.com', roles: [] });
+    await harness.fixture.whenStable();
+    expect(harness.routeNativeElement?.querySelector('[data-testid=already-signed-in]')?.textContent).toContain('You are signed in as ada@example.com.');
+    await (await loader.getHarness(MatButtonHarness.with({ text: 'Continue' }))).click();
+    expect(TestBed.inject(Router).url).toBe('/');
   });
 
   it('should offer to retry a sign-out the server never confirmed', async () => {

@@ -1,5 +1,5 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
-import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
+import { ChangeDetectionStrategy, Component, computed, inject, input, viewChild } from '@angular/core';
+import { FormControl, FormGroup, FormGroupDirective, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { MatCheckboxModule } from '@angular/material/checkbox';
@@ -7,12 +7,14 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatIconModule } from '@angular/material/icon';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
-import { Router } from '@angular/router';
+import { Router, RouterLink } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 import { AuthApi } from '../../core/auth/auth-api';
 import { ClientSession, isLocalPath } from '../../core/auth/client-session';
 import { Logout } from '../../core/auth/logout';
-import { apiProblemOf, describeProblem } from '../../core/http/api-error';
+import { describeProblem } from '../../core/http/api-error';
+import { FormSubmission } from '../../shared/forms/form-submission';
+import { RegistrationStatus } from './registration-status';
 import { signedOutMessage } from '../../shared/sessions/end-reason-text';
 import { isSessionEndReason } from '../../shared/sessions/session';
 
@@ -29,6 +31,7 @@ import { isSessionEndReason } from '../../shared/sessions/session';
     MatIconModule,
     MatInputModule,
     MatProgressSpinnerModule,
+    RouterLink,
   ],
   templateUrl: './login.html',
   styleUrl: './login.scss',
@@ -52,8 +55,12 @@ export class Login {
     password: new FormControl('', { nonNullable: true, validators: [Validators.required] }),
     rememberMe: new FormControl(false, { nonNullable: true }),
   });
-  protected readonly busy = signal(false);
-  protected readonly error = signal('');
+  protected readonly submission = new FormSubmission();
+  private readonly formDirective = viewChild.required(FormGroupDirective);
+  /** Whether the server takes sign-ups (`GET /api/auth/registration`): the sign-up link shows only then. */
+  protected readonly registrationOpen = inject(RegistrationStatus).open;
+  /** Someone already signed in who came Back to this page: offer to go on rather than sign in again. */
+  protected readonly signedInAs = computed(() => this.session.user());
 
   /** Why the user is here, from the query: a sign-out, or a session that ended elsewhere. */
   protected readonly notice = computed(() => {
@@ -68,25 +75,22 @@ export class Login {
   protected readonly signOutUnconfirmed = computed(() => this.signout() === 'unconfirmed');
 
   protected async submit(): Promise<void> {
-    if (this.form.invalid || this.busy()) {
-      this.form.markAllAsTouched();
-      return;
-    }
-    this.busy.set(true);
-    this.error.set('');
     const { email, password, rememberMe } = this.form.getRawValue();
-    try {
-      const response = await firstValueFrom(this.api.login(email, password, rememberMe));
-      this.session.signedIn(response.user);
-      const next = this.next();
-      await this.router.navigateByUrl(next && isLocalPath(next) ? next : '/devices', { replaceUrl: true });
-    } catch (error) {
-      const problem = apiProblemOf(error);
-      this.error.set(problem.status === 401 ? 'The email or password is not correct.' : describeProblem(problem));
-      this.form.controls.password.reset();
-    } finally {
-      this.busy.set(false);
-    }
+    await this.submission.submit(this.formDirective(), () => firstValueFrom(this.api.login(email, password, rememberMe)), {
+      onSuccess: async (response) => {
+        this.session.signedIn(response.user);
+        const next = this.next();
+        // Pushed, not replacing this page: Back after a later sign-out then lands here, not on the page before the console.
+        await this.router.navigateByUrl(next && isLocalPath(next) ? next : '/');
+      },
+      failure: (problem) => (problem.status === 401 ? 'The email or password is not correct.' : describeProblem(problem)),
+      // The password is emptied, and the form is not "submitted" any more: no "Password is required." beside the real message.
+      keepOnFailure: (value) => ({ ...value, password: '' }),
+    });
+  }
+
+  protected continueSignedIn(): void {
+    void this.router.navigateByUrl('/');
   }
 
   protected async retrySignOut(): Promise<void> {

@@ -3,7 +3,8 @@ import type { SessionEndReason } from './session';
 /** How the login page explains that this browser's session ended (second person, this device). */
 const SIGNED_OUT_BECAUSE: Record<SessionEndReason, string> = {
   logout: 'You have been signed out',
-  logout_everywhere: 'You were signed out on all your devices',
+  // Also sent when the device that asked kept its own session ("Sign out all other devices"): say only what is true for both.
+  logout_everywhere: 'This device was signed out when one of your devices signed out all your other devices',
   revoked_by_user: 'This device was signed out from another of your devices',
   revoked_by_admin: 'An administrator signed you out',
   password_change: 'Your password was changed on another device',
@@ -18,7 +19,7 @@ const SIGNED_OUT_BECAUSE: Record<SessionEndReason, string> = {
 /** How a device list describes an ended session (third person, any device). */
 const ENDED_BECAUSE: Record<SessionEndReason, string> = {
   logout: 'Signed out',
-  logout_everywhere: 'Signed out everywhere',
+  logout_everywhere: 'Signed out with all other devices',
   revoked_by_user: 'Revoked by the user',
   revoked_by_admin: 'Revoked by an administrator',
   password_change: 'Password changed',

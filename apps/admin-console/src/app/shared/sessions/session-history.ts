@@ -1,69 +1,114 @@
-import { ChangeDetectionStrategy, Component, input } from '@angular/core';
-import { MatTableModule } from '@angular/material/table';
+import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
+import { MatIconModule } from '@angular/material/icon';
 import { TimeAgo } from '../time/time-ago';
-import { DeviceSummary } from './device-summary';
+import { formatDateTime } from '../time/date-text';
+import { groupByDevice } from './device-groups';
+import { deviceIcon, deviceName } from './device-icons';
 import { endReasonLabel } from './end-reason-text';
 import type { Session } from './session';
 
-/** Ended sessions with when and why they ended (and which administrator ended them). */
+/**
+ * Ended sessions, collapsed by device: one line per device (how many sign-ins ended, the latest and
+ * why); opening it lists each sign-in with when it started and ended, why, and by which administrator.
+ */
 @Component({
   selector: 'app-session-history',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [MatTableModule, DeviceSummary, TimeAgo],
+  imports: [MatIconModule, TimeAgo],
   template: `
-    @if (sessions().length === 0) {
-      <p class="empty">No sessions ended in the last 30 days.</p>
-    } @else {
-      <table mat-table [dataSource]="sessions()" class="history" aria-label="Ended sessions">
-        <ng-container matColumnDef="device">
-          <th mat-header-cell *matHeaderCellDef>Device</th>
-          <td mat-cell *matCellDef="let session"><app-device-summary [session]="session" /></td>
-        </ng-container>
-        <ng-container matColumnDef="ip">
-          <th mat-header-cell *matHeaderCellDef>IP address</th>
-          <td mat-cell *matCellDef="let session">
-            <span class="ip">{{ session.ip }}</span>
-            @if (session.location) {
-              <div class="place">{{ session.location }}</div>
-            }
-          </td>
-        </ng-container>
-        <ng-container matColumnDef="ended">
-          <th mat-header-cell *matHeaderCellDef>Ended</th>
-          <td mat-cell *matCellDef="let session"><app-time-ago [value]="session.endedAt" /></td>
-        </ng-container>
-        <ng-container matColumnDef="reason">
-          <th mat-header-cell *matHeaderCellDef>Reason</th>
-          <td mat-cell *matCellDef="let session" data-testid="end-reason">
-            {{ reasonLabel(session.endReason) }}
-            @if (session.endedBy && session.endReason === 'revoked_by_admin') {
-              <div class="by">by {{ session.endedBy.email }}</div>
-            }
-          </td>
-        </ng-container>
-        <tr mat-header-row *matHeaderRowDef="columns"></tr>
-        <tr mat-row *matRowDef="let row; columns: columns"></tr>
-      </table>
+    @for (group of groups(); track group.key) {
+      <details class="device" data-testid="ended-group">
+        <summary>
+          <mat-icon class="device-icon" aria-hidden="true">{{ icon(group.sessions[0]!) }}</mat-icon>
+          <span class="title">
+            <span class="name">{{ group.name }}</span>
+            <span class="muted">
+              {{ group.sessions.length }} {{ group.sessions.length === 1 ? 'sign-in' : 'sign-ins' }} ended · latest
+              <app-time-ago [value]="group.sessions[0]!.endedAt" />: {{ reasonLabel(group.sessions[0]!) }}
+            </span>
+          </span>
+        </summary>
+        <ul>
+          @for (session of group.sessions; track session.id) {
+            <li data-testid="ended-session">
+              <span class="name">{{ name(session) }}</span>
+              <span class="muted">Signed in {{ date(session.createdAt) }} · ended <app-time-ago [value]="session.endedAt" /></span>
+              <span data-testid="end-reason">
+                {{ reasonLabel(session) }}
+                @if (session.endedBy && session.endReason === 'revoked_by_admin') {
+                  <span class="muted">by {{ session.endedBy.email }}</span>
+                }
+              </span>
+              <span class="muted"><span class="ip">{{ session.ip }}</span>@if (session.location) { · {{ session.location }} }</span>
+            </li>
+          }
+        </ul>
+      </details>
+    } @empty {
+      <p class="muted">No sessions ended in the last 30 days.</p>
     }
   `,
   styles: `
-    .history {
-      width: 100%;
+    :host {
+      display: flex;
+      flex-direction: column;
+      gap: 8px;
     }
-    .empty,
-    .place,
-    .by {
+    .device {
+      border: 1px solid var(--mat-sys-outline-variant);
+      border-radius: 12px;
+      overflow-wrap: anywhere;
+    }
+    summary {
+      display: flex;
+      align-items: center;
+      gap: 12px;
+      padding: 12px 16px;
+      cursor: pointer;
+    }
+    .device-icon {
+      flex: none;
       color: var(--mat-sys-on-surface-variant);
+    }
+    .title {
+      display: flex;
+      flex-direction: column;
+      min-width: 0;
+    }
+    .name {
+      font-weight: 500;
+    }
+    .muted {
+      color: var(--mat-sys-on-surface-variant);
+      font-size: 14px;
+    }
+    ul {
+      list-style: none;
+      margin: 0;
+      padding: 0 16px 8px 52px;
+    }
+    li {
+      display: flex;
+      flex-direction: column;
+      gap: 2px;
+      padding: 8px 0;
+      border-top: 1px solid var(--mat-sys-outline-variant);
     }
     .ip {
       font-family: ui-monospace, monospace;
+    }
+    @media (max-width: 599.98px) {
+      ul {
+        padding-left: 16px;
+      }
     }
   `,
 })
 export class SessionHistory {
   readonly sessions = input.required<readonly Session[]>();
-  protected readonly columns = ['device', 'ip', 'ended', 'reason'];
-  protected reasonLabel(reason: Session['endReason']): string {
-    return endReasonLabel(reason);
-  }
+  protected readonly groups = computed(() => groupByDevice(this.sessions()));
+  protected readonly icon = (session: Session) => deviceIcon(session.device);
+  protected readonly name = (session: Session) => deviceName(session.device);
+  protected readonly date = (value: string) => formatDateTime(value);
+  protected readonly reasonLabel = (session: Session) => endReasonLabel(session.endReason);
 }

@@ -1,4 +1,10 @@
-import { SESSION_END_REASONS, type SessionEndReason } from '@signoff/auth-sessions-api-types';
+import {
+  SESSION_END_REASONS,
+  type RevokedCountShape,
+  type SessionEndReason,
+  type SessionListShape,
+  type SessionShape,
+} from '@signoff/auth-sessions-api-types';
 
 /** Why a session ended: the contract's Reasons, from the library itself. */
 export { SESSION_END_REASONS, type SessionEndReason };
@@ -7,29 +13,10 @@ export function isSessionEndReason(value: unknown): value is SessionEndReason {
   return typeof value === 'string' && (SESSION_END_REASONS as readonly string[]).includes(value);
 }
 
-/** The contract's `Session`: one device of a user. Every string in it may come from an attacker. */
-export interface Session {
-  id: string;
-  current: boolean;
-  device: { browser: string; os: string; type: string };
-  userAgent: string;
-  ip: string;
-  location?: string;
-  createdAt: string;
-  lastActiveAt: string;
-  expiresAt: string;
-  endedAt?: string;
-  endReason?: SessionEndReason;
-  endedBy?: { id: string; email: string };
-}
-
-export interface SessionList {
-  sessions: Session[];
-}
-
-export interface RevokedCount {
-  revoked: number;
-}
+/** The contract's `Session` as the browser reads it (times are ISO strings); declared once, in the library. */
+export type Session = SessionShape;
+export type SessionList = SessionListShape;
+export type RevokedCount = RevokedCountShape;
 
 /** Active sessions first (the API's order), then the ended ones, newest first. */
 export function splitSessions(sessions: readonly Session[]): { active: Session[]; ended: Session[] } {

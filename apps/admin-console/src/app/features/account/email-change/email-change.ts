@@ -1,5 +1,5 @@
-import { ChangeDetectionStrategy, Component, inject, output, signal } from '@angular/core';
-import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
+import { ChangeDetectionStrategy, Component, inject, output, viewChild } from '@angular/core';
+import { FormControl, FormGroup, FormGroupDirective, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -7,7 +7,8 @@ import { MatInputModule } from '@angular/material/input';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { firstValueFrom } from 'rxjs';
 import { ClientSession } from '../../../core/auth/client-session';
-import { apiProblemOf, describeProblem } from '../../../core/http/api-error';
+import { describeProblem } from '../../../core/http/api-error';
+import { FormSubmission } from '../../../shared/forms/form-submission';
 import { injectNotify } from '../../../shared/ui/notify';
 import { AccountApi } from '../account-api';
 
@@ -32,10 +33,10 @@ import { AccountApi } from '../account-api';
             <input matInput type="password" formControlName="password" autocomplete="current-password" required />
             <mat-error>Enter your password.</mat-error>
           </mat-form-field>
-          @if (error()) {
-            <p class="error" role="alert">{{ error() }}</p>
+          @if (submission.error()) {
+            <p class="error" role="alert">{{ submission.error() }}</p>
           }
-          <button matButton="filled" type="submit" [disabled]="busy()" [showProgress]="busy()">
+          <button matButton="filled" type="submit" [disabled]="submission.busy()" [showProgress]="submission.busy()">
             <mat-spinner progressIndicator diameter="18" aria-label="Changing email address" />
             Change email and sign out other devices
           </button>
@@ -55,31 +56,23 @@ export class EmailChange {
     newEmail: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.email] }),
     password: new FormControl('', { nonNullable: true, validators: [Validators.required] }),
   });
-  protected readonly busy = signal(false);
-  protected readonly error = signal('');
+  protected readonly submission = new FormSubmission();
+  private readonly formDirective = viewChild.required(FormGroupDirective);
 
   protected async submit(): Promise<void> {
-    if (this.form.invalid || this.busy()) {
-      this.form.markAllAsTouched();
-      return;
-    }
-    this.busy.set(true);
-    this.error.set('');
     const { newEmail, password } = this.form.getRawValue();
-    try {
-      const { revoked } = await firstValueFrom(this.api.changeEmail(password, newEmail));
-      this.form.reset();
-      this.session.emailChanged(newEmail);
-      this.notify(`Email address changed. ${revoked} other ${revoked === 1 ? 'device was' : 'devices were'} signed out.`);
-      this.changed.emit(revoked);
-    } catch (error) {
-      const problem = apiProblemOf(error);
-      if (problem.status === 401) return;
-      if (problem.code === 'invalid_password') this.error.set('The password is not correct.');
-      else if (problem.status === 409) this.error.set('That email address is already in use.');
-      else this.error.set(describeProblem(problem));
-    } finally {
-      this.busy.set(false);
-    }
+    await this.submission.submit(this.formDirective(), () => firstValueFrom(this.api.changeEmail(password, newEmail)), {
+      onSuccess: ({ revoked }) => {
+        this.session.emailChanged(newEmail);
+        this.notify(`Email address changed. ${revoked} other ${revoked === 1 ? 'device was' : 'devices were'} signed out.`);
+        this.changed.emit(revoked);
+      },
+      failure: (problem) => {
+        if (problem.status === 401) return null;
+        if (problem.code === 'invalid_password') return 'The password is not correct.';
+        if (problem.status === 409) return 'That email address is already in use.';
+        return describeProblem(problem);
+      },
+    });
   }
 }

@@ -1,12 +1,13 @@
-import { ChangeDetectionStrategy, Component, inject, output, signal } from '@angular/core';
-import { FormControl, FormGroup, ReactiveFormsModule, Validators, type AbstractControl, type ValidationErrors } from '@angular/forms';
+import { ChangeDetectionStrategy, Component, inject, output, viewChild } from '@angular/core';
+import { FormControl, FormGroup, FormGroupDirective, ReactiveFormsModule, Validators, type AbstractControl, type ValidationErrors } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { firstValueFrom } from 'rxjs';
-import { apiProblemOf, describeProblem } from '../../../core/http/api-error';
+import { describeProblem } from '../../../core/http/api-error';
+import { FormSubmission } from '../../../shared/forms/form-submission';
 import { injectNotify } from '../../../shared/ui/notify';
 import { AccountApi } from '../account-api';
 
@@ -44,10 +45,10 @@ const sameAsNew = (group: AbstractControl): ValidationErrors | null => {
           @if (form.hasError('mismatch') && form.controls.repeat.touched) {
             <p class="error" role="alert">The new passwords do not match.</p>
           }
-          @if (error()) {
-            <p class="error" role="alert">{{ error() }}</p>
+          @if (submission.error()) {
+            <p class="error" role="alert">{{ submission.error() }}</p>
           }
-          <button matButton="filled" type="submit" [disabled]="busy()" [showProgress]="busy()">
+          <button matButton="filled" type="submit" [disabled]="submission.busy()" [showProgress]="submission.busy()">
             <mat-spinner progressIndicator diameter="18" aria-label="Changing password" />
             Change password and sign out other devices
           </button>
@@ -73,29 +74,18 @@ export class PasswordChange {
     },
     { validators: sameAsNew },
   );
-  protected readonly busy = signal(false);
-  protected readonly error = signal('');
+  protected readonly submission = new FormSubmission();
+  private readonly formDirective = viewChild.required(FormGroupDirective);
 
   protected async submit(): Promise<void> {
-    if (this.form.invalid || this.busy()) {
-      this.form.markAllAsTouched();
-      return;
-    }
-    this.busy.set(true);
-    this.error.set('');
     const { currentPassword, newPassword } = this.form.getRawValue();
-    try {
-      const { revoked } = await firstValueFrom(this.api.changePassword(currentPassword, newPassword));
-      this.form.reset();
-      this.notify(`Password changed. ${revoked} other ${revoked === 1 ? 'device was' : 'devices were'} signed out.`);
-      this.changed.emit(revoked);
-    } catch (error) {
-      const problem = apiProblemOf(error);
-      if (problem.status !== 401) {
-        this.error.set(problem.code === 'invalid_password' ? 'The current password is not correct.' : describeProblem(problem));
-      }
-    } finally {
-      this.busy.set(false);
-    }
+    await this.submission.submit(this.formDirective(), () => firstValueFrom(this.api.changePassword(currentPassword, newPassword)), {
+      onSuccess: ({ revoked }) => {
+        this.notify(`Password changed. ${revoked} other ${revoked === 1 ? 'device was' : 'devices were'} signed out.`);
+        this.changed.emit(revoked);
+      },
+      failure: (problem) =>
+        problem.status === 401 ? null : problem.code === 'invalid_password' ? 'The current password is not correct.' : describeProblem(problem),
+    });
   }
 }

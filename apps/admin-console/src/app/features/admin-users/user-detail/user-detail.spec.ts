@@ -1,96 +1,135 @@
 import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { TestbedHarnessEnvironment } from '@angular/cdk/testing/testbed';
+import type { HarnessLoader } from '@angular/cdk/testing';
 import { MatButtonHarness } from '@angular/material/button/testing';
 import { MatCheckboxHarness } from '@angular/material/checkbox/testing';
 import { MatDialogHarness } from '@angular/material/dialog/testing';
 import { MatInputHarness } from '@angular/material/input/testing';
-import { MatTableHarness } from '@angular/material/table/testing';
 import { RouterTestingHarness } from '@angular/router/testing';
-import { nextRequest } from '../../../../testing/http';
+import { nextRequest, problem } from '../../../../testing/http';
 import { provideConsoleTesting, session } from '../../../../testing/testing-providers';
 import { UserDetail } from './user-detail';
 
 const USER_ID = '6f9f3b9e-2c54-4a8e-9d59-1b1f7c4c9a11';
-const LIST = `/api/admin/users/${USER_ID}/sessions?include=ended`;
+const USER = `/api/admin/users/${USER_ID}`;
+const LIST = `${USER}/sessions?include=ended`;
 const laptop = session({ device: { browser: 'Firefox 140', os: 'Windows 10', type: 'desktop' }, ip: '203.0.113.7' });
 const phone = session({ device: { browser: 'Chrome 156', os: 'Android 16', type: 'mobile' }, ip: '203.0.113.8' });
 const tablet = session({ device: { browser: 'Safari 18', os: 'iPadOS 18', type: 'tablet' }, ip: '203.0.113.9' });
+const ADA = { id: USER_ID, email: 'ada@example.com', roles: ['support'], activeSessions: 3, lastActiveAt: '2026-03-01T09:30:00.000Z' };
 
-async function checkbox(loader: import('@angular/cdk/testing').HarnessLoader, label: RegExp): Promise<MatCheckboxHarness> {
+async function checkbox(loader: HarnessLoader, label: RegExp): Promise<MatCheckboxHarness> {
   for (const box of await loader.getAllHarnesses(MatCheckboxHarness)) {
-    if (label.test((await box.getAriaLabel()) ?? '')) return box;
+    if (label.test((await box.getAriaLabel()) ?? (await box.getLabelText()))) return box;
   }
   throw new Error(`no checkbox labelled ${label}`);
 }
 
-async function render() {
+async function render(user: object | null = ADA) {
   TestBed.configureTestingModule({ providers: [provideConsoleTesting([{ path: 'admin/users/:id', component: UserDetail }])] });
   const http = TestBed.inject(HttpTestingController);
   const harness = await RouterTestingHarness.create();
   const navigation = harness.navigateByUrl(`/admin/users/${USER_ID}`);
+  const userRequest = await nextRequest(http, { url: USER });
+  if (user) userRequest.flush(user);
+  else userRequest.flush(problem(404, { message: 'No such user.' }), { status: 404, statusText: 'Not Found' });
   (await nextRequest(http, { url: LIST })).flush({ sessions: [laptop, phone, tablet] });
   await navigation;
+  await harness.fixture.whenStable();
   return {
     harness,
     http,
+    element: harness.routeNativeElement!,
     loader: TestbedHarnessEnvironment.loader(harness.fixture),
     dialogs: TestbedHarnessEnvironment.documentRootLoader(harness.fixture),
   };
 }
 
+async function confirmWithNote(dialogs: HarnessLoader, button: string, note: string): Promise<Promise<void>> {
+  const dialog = await dialogs.getHarness(MatDialogHarness);
+  await (await dialog.getHarness(MatInputHarness.with({ selector: 'textarea' }))).setValue(note);
+  const confirm = await dialog.getHarness(MatButtonHarness.with({ text: button }));
+  expect(await (await confirm.host()).hasClass('danger')).toBe(true);
+  return confirm.click();
+}
+
 describe('UserDetail', () => {
-  it("should list the user's active sessions with a checkbox each", async () => {
-    const { loader } = await render();
-    const table = await loader.getHarness(MatTableHarness.with({ selector: '[data-testid=user-sessions]' }));
-    expect((await table.getCellTextByColumnName())['device']?.text).toEqual([
-      expect.stringContaining('Firefox 140 on Windows 10'),
-      expect.stringContaining('Chrome 156 on Android 16'),
-      expect.stringContaining('Safari 18 on iPadOS 18'),
-    ]);
-    const boxes = await loader.getAllHarnesses(MatCheckboxHarness);
-    expect(await Promise.all(boxes.map((box) => box.getLabelText()))).toHaveLength(4);
-    expect(await boxes[1]!.getAriaLabel()).toBe('Select Firefox 140 on Windows 10 (203.0.113.7)');
+  it('should show the email, roles and counts from GET /api/admin/users/:id on a deep link, and link to their audit events', async () => {
+    const { element } = await render();
+    expect(element.querySelector('h1')?.textContent).toBe('ada@example.com');
+    expect(element.textContent).toContain('Roles: support · 3 active sessions · last active Mar 1, 2026');
+    const audit = element.querySelector<HTMLAnchorElement>('[data-testid=user-audit-link]')!;
+    expect(audit.getAttribute('href')).toBe('/admin/audit?email=ada@example.com');
   });
 
-  it('should revoke the selected sessions with the note, then refresh', async () => {
+  it('should say when the user does not exist', async () => {
+    const { element } = await render(null);
+    expect(element.querySelector('h1')?.textContent).toBe('Unknown user');
+    expect(element.textContent).toContain('No such user.');
+  });
+
+  it("should list the user's sessions grouped by device, each with a checkbox", async () => {
+    const { element, loader } = await render();
+    expect([...element.querySelectorAll('[data-testid=device-group-name]')].map((node) => node.textContent)).toEqual([
+      'Firefox on Windows',
+      'Chrome on Android',
+      'Safari on iPadOS',
+    ]);
+    expect(await (await checkbox(loader, /^Select Firefox/)).getAriaLabel()).toBe('Select Firefox 140 on Windows 10 (203.0.113.7)');
+  });
+
+  it('should revoke the selected sessions with the note typed in the dialog, then refresh', async () => {
     const { loader, dialogs, http } = await render();
     const revokeSelected = await loader.getHarness(MatButtonHarness.with({ selector: '[data-testid=revoke-selected]' }));
     expect(await revokeSelected.isDisabled()).toBe(true);
     await (await checkbox(loader, /^Select Firefox/)).check();
     await (await checkbox(loader, /^Select Safari/)).check();
-    await (await loader.getHarness(MatInputHarness.with({ selector: '[data-testid=revoke-note]' }))).setValue('Stolen bag');
     expect(await revokeSelected.getText()).toBe('Revoke selected (2)');
     await revokeSelected.click();
-
-    const dialog = await dialogs.getHarness(MatDialogHarness);
-    expect(await dialog.getTitleText()).toBe('Revoke 2 sessions?');
-    const confirm = (await dialog.getHarness(MatButtonHarness.with({ text: 'Revoke selected' }))).click();
-    const revoke = await nextRequest(http, { method: 'POST', url: `/api/admin/users/${USER_ID}/sessions/revoke` });
+    expect(await (await dialogs.getHarness(MatDialogHarness)).getTitleText()).toBe('Revoke 2 sessions?');
+    const confirm = await confirmWithNote(dialogs, 'Revoke selected', 'Stolen bag');
+    const revoke = await nextRequest(http, { method: 'POST', url: `${USER}/sessions/revoke` });
     expect(revoke.request.body).toEqual({ sessionIds: [laptop.id, tablet.id], note: 'Stolen bag' });
     revoke.flush({ revoked: 2 });
     (await nextRequest(http, { method: 'GET', url: LIST })).flush({ sessions: [phone] });
+    (await nextRequest(http, { method: 'GET', url: USER })).flush({ ...ADA, activeSessions: 1 });
     await confirm;
     expect(await revokeSelected.getText()).toBe('Revoke selected (0)');
     expect(document.body.textContent).toContain('2 sessions were revoked.');
   });
 
-  it('should select all with the header checkbox', async () => {
+  it('should select all with the Select all checkbox', async () => {
     const { loader } = await render();
-    await (await checkbox(loader, /^Select all sessions$/)).check();
-    expect(await (await loader.getHarness(MatButtonHarness.with({ selector: '[data-testid=revoke-selected]' }))).getText()).toBe(
-      'Revoke selected (3)',
-    );
+    await (await checkbox(loader, /^Select all$/)).check();
+    expect(await (await loader.getHarness(MatButtonHarness.with({ selector: '[data-testid=revoke-selected]' }))).getText()).toBe('Revoke selected (3)');
   });
 
-  it('should revoke all sessions of the user', async () => {
+  it('should revoke one session from its row, with a note', async () => {
+    const { loader, dialogs, http } = await render();
+    await (await loader.getHarness(MatButtonHarness.with({ selector: '[aria-label="Revoke Chrome 156 on Android 16 (203.0.113.8)"]' }))).click();
+    const confirm = await confirmWithNote(dialogs, 'Revoke session', 'Phone lost');
+    const request = await nextRequest(http, { method: 'DELETE', url: `${USER}/sessions/${phone.id}` });
+    expect(request.request.body).toEqual({ note: 'Phone lost' });
+    request.flush(null, { status: 204, statusText: 'No Content' });
+    (await nextRequest(http, { method: 'GET', url: LIST })).flush({ sessions: [laptop, tablet] });
+    (await nextRequest(http, { method: 'GET', url: USER })).flush(ADA);
+    await confirm;
+    expect(document.body.textContent).toContain('Chrome 156 on Android 16 was revoked.');
+  });
+
+  it('should revoke all sessions of the user with a note, from an outlined button in the warning colour', async () => {
     const { loader, dialogs, http, harness } = await render();
-    await (await loader.getHarness(MatButtonHarness.with({ selector: '[data-testid=revoke-all]' }))).click();
-    const confirm = (await (await dialogs.getHarness(MatDialogHarness)).getHarness(MatButtonHarness.with({ text: 'Revoke all' }))).click();
-    const request = await nextRequest(http, { method: 'POST', url: `/api/admin/users/${USER_ID}/logout-everywhere` });
-    expect(request.request.body).toEqual({});
+    const revokeAll = await loader.getHarness(MatButtonHarness.with({ selector: '[data-testid=revoke-all]' }));
+    expect(await revokeAll.getAppearance()).toBe('outlined');
+    expect(await (await revokeAll.host()).hasClass('danger')).toBe(true);
+    await revokeAll.click();
+    const confirm = await confirmWithNote(dialogs, 'Revoke all', 'Offboarding');
+    const request = await nextRequest(http, { method: 'POST', url: `${USER}/logout-everywhere` });
+    expect(request.request.body).toEqual({ note: 'Offboarding' });
     request.flush({ revoked: 3 });
     (await nextRequest(http, { method: 'GET', url: LIST })).flush({ sessions: [] });
+    (await nextRequest(http, { method: 'GET', url: USER })).flush({ ...ADA, activeSessions: 0 });
     await confirm;
     await harness.fixture.whenStable();
     expect(document.body.textContent).toContain('No active sessions.');

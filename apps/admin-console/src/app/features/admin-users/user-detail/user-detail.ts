@@ -1,46 +1,30 @@
 import { Location } from '@angular/common';
 import { httpResource } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
-import { FormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCheckboxModule } from '@angular/material/checkbox';
-import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatIconModule } from '@angular/material/icon';
-import { MatInputModule } from '@angular/material/input';
-import { MatProgressBarModule } from '@angular/material/progress-bar';
-import { MatTableModule } from '@angular/material/table';
 import { Router, RouterLink } from '@angular/router';
-import { firstValueFrom } from 'rxjs';
+import { LoadStatus } from '../../../core/http/load-status';
 import { PageHeader } from '../../../core/layout/page-header';
-import { apiProblemOf, describeProblem } from '../../../core/http/api-error';
 import { deviceName } from '../../../shared/sessions/device-icons';
-import { DeviceSummary } from '../../../shared/sessions/device-summary';
 import { SessionHistory } from '../../../shared/sessions/session-history';
-import { splitSessions, type Session, type SessionList } from '../../../shared/sessions/session';
-import { TimeAgo } from '../../../shared/time/time-ago';
+import { SessionList } from '../../../shared/sessions/session-list';
+import { splitSessions, type Session, type SessionList as SessionListBody } from '../../../shared/sessions/session';
+import { formatDateTime } from '../../../shared/time/date-text';
 import { injectConfirm } from '../../../shared/ui/confirm-dialog/confirm';
+import type { ConfirmDialogResult } from '../../../shared/ui/confirm-dialog/confirm-dialog';
 import { injectNotify } from '../../../shared/ui/notify';
-import { AdminUsersApi, userSessionsUrl } from '../admin-users-api';
+import type { AdminUser } from '../admin-user';
+import { AdminUsersApi, userSessionsUrl, userUrl } from '../admin-users-api';
 
-/** /admin/users/:id: one user's devices, revocable one by one, by selection or all at once, with a note for the audit log. */
+const NOTE_LABEL = 'Note for the audit log (optional)';
+
+/** /admin/users/:id: one user's devices, revocable one by one, by selection or all at once, each with a note for the audit log. */
 @Component({
   selector: 'app-user-detail',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [
-    FormsModule,
-    MatButtonModule,
-    MatCheckboxModule,
-    MatFormFieldModule,
-    MatIconModule,
-    MatInputModule,
-    MatProgressBarModule,
-    MatTableModule,
-    RouterLink,
-    PageHeader,
-    DeviceSummary,
-    SessionHistory,
-    TimeAgo,
-  ],
+  imports: [MatButtonModule, MatCheckboxModule, MatIconModule, RouterLink, PageHeader, LoadStatus, SessionList, SessionHistory],
   templateUrl: './user-detail.html',
   styleUrl: './user-detail.scss',
 })
@@ -52,29 +36,30 @@ export class UserDetail {
   /** The `:id` route parameter. */
   readonly id = input.required<string>();
 
-  /** The list passes the email along in the navigation state; there is no single-user endpoint to ask. */
-  protected readonly email = signal<string | null>(emailFromState(inject(Router), inject(Location)));
-  protected readonly title = computed(() => this.email() ?? 'User');
-
-  protected readonly sessions = httpResource<SessionList>(() => userSessionsUrl(this.id()));
-  protected readonly split = computed(() => splitSessions(this.sessions.hasValue() ? this.sessions.value().sessions : []));
-  protected readonly loadError = computed(() => {
-    const error = this.sessions.error();
-    return error ? describeProblem(apiProblemOf(error)) : null;
+  /** The list passes the email along, so the heading is right at once; the user endpoint confirms it (and serves deep links). */
+  private readonly emailFromList = emailFromState(inject(Router), inject(Location));
+  protected readonly user = httpResource<AdminUser>(() => userUrl(this.id()));
+  protected readonly email = computed(() => (this.user.hasValue() ? this.user.value().email : this.emailFromList));
+  protected readonly title = computed(() => this.email() ?? (this.user.isLoading() ? 'Loading…' : 'Unknown user'));
+  protected readonly description = computed(() => {
+    if (!this.user.hasValue()) return '';
+    const user = this.user.value();
+    const roles = user.roles.length ? `Roles: ${user.roles.join(', ')}` : 'No roles';
+    const active = user.lastActiveAt ? `last active ${formatDateTime(user.lastActiveAt)}` : 'never signed in';
+    return `${roles} · ${user.activeSessions} active ${user.activeSessions === 1 ? 'session' : 'sessions'} · ${active}`;
   });
+  protected readonly auditQuery = computed(() => (this.email() ? { email: this.email() } : { userId: this.id() }));
+
+  protected readonly sessions = httpResource<SessionListBody>(() => userSessionsUrl(this.id()));
+  protected readonly split = computed(() => splitSessions(this.sessions.hasValue() ? this.sessions.value().sessions : []));
 
   private readonly chosen = signal<ReadonlySet<string>>(new Set());
   /** The selection, limited to sessions that are still active. */
   protected readonly selected = computed(() => new Set(this.split().active.filter((s) => this.chosen().has(s.id)).map((s) => s.id)));
   protected readonly allSelected = computed(() => this.split().active.length > 0 && this.selected().size === this.split().active.length);
   protected readonly someSelected = computed(() => this.selected().size > 0 && !this.allSelected());
-  protected readonly note = signal('');
   protected readonly busy = signal(false);
-  protected readonly columns = ['select', 'device', 'ip', 'lastActive', 'created'];
-
-  protected name(session: Session): string {
-    return deviceName(session.device);
-  }
+  protected readonly busyIds = signal<ReadonlySet<string>>(new Set());
 
   protected toggle(session: Session): void {
     this.chosen.update((ids) => {
@@ -88,46 +73,71 @@ export class UserDetail {
     this.chosen.set(this.allSelected() ? new Set() : new Set(this.split().active.map((session) => session.id)));
   }
 
+  protected async revokeOne(session: Session): Promise<void> {
+    this.busyIds.set(new Set([session.id]));
+    try {
+      const result = await this.confirm({
+        title: 'Revoke this session?',
+        message: `${deviceName(session.device)} (${session.ip}) is signed out at once. The user sees that an administrator signed them out.`,
+        confirmLabel: 'Revoke session',
+        noteLabel: NOTE_LABEL,
+        destructive: true,
+        action: (note, context) => this.api.revokeSession(this.id(), session.id, note, context),
+      });
+      this.finish(result, () => `${deviceName(session.device)} was revoked.`, 'The session was not revoked');
+    } finally {
+      this.busyIds.set(new Set());
+    }
+  }
+
   protected async revokeSelected(): Promise<void> {
     const ids = [...this.selected()];
     if (ids.length === 0) return;
-    const answer = await this.confirm({
-      title: `Revoke ${ids.length} ${ids.length === 1 ? 'session' : 'sessions'}?`,
-      message: `The selected ${ids.length === 1 ? 'device is' : 'devices are'} signed out at once. The user sees that an administrator signed them out.`,
-      confirmLabel: 'Revoke selected',
-    });
-    if (!answer) return;
-    await this.act('The sessions were not revoked', async (note) => {
-      const { revoked } = await firstValueFrom(this.api.revokeSessions(this.id(), ids, note));
-      this.chosen.set(new Set());
-      return `${revoked} ${revoked === 1 ? 'session was' : 'sessions were'} revoked.`;
+    await this.whileBusy(async () => {
+      const result = await this.confirm({
+        title: `Revoke ${ids.length} ${ids.length === 1 ? 'session' : 'sessions'}?`,
+        message: `The selected ${ids.length === 1 ? 'device is' : 'devices are'} signed out at once. The user sees that an administrator signed them out.`,
+        confirmLabel: 'Revoke selected',
+        noteLabel: NOTE_LABEL,
+        destructive: true,
+        action: (note, context) => this.api.revokeSessions(this.id(), ids, note, context),
+      });
+      this.finish(result, (revoked) => `${revoked} ${revoked === 1 ? 'session was' : 'sessions were'} revoked.`, 'The sessions were not revoked');
     });
   }
 
   protected async revokeAll(): Promise<void> {
-    const answer = await this.confirm({
-      title: 'Revoke every session of this user?',
-      message: 'Every device of this user is signed out at once, including any they are using right now.',
-      confirmLabel: 'Revoke all',
-    });
-    if (!answer) return;
-    await this.act('The sessions were not revoked', async (note) => {
-      const { revoked } = await firstValueFrom(this.api.logoutEverywhere(this.id(), note));
-      this.chosen.set(new Set());
-      return `${revoked} ${revoked === 1 ? 'session was' : 'sessions were'} revoked.`;
+    await this.whileBusy(async () => {
+      const result = await this.confirm({
+        title: 'Revoke every session of this user?',
+        message: 'Every device of this user is signed out at once, including any they are using right now.',
+        confirmLabel: 'Revoke all',
+        noteLabel: NOTE_LABEL,
+        destructive: true,
+        action: (note, context) => this.api.logoutEverywhere(this.id(), note, context),
+      });
+      this.finish(result, (revoked) => `${revoked} ${revoked === 1 ? 'session was' : 'sessions were'} revoked.`, 'The sessions were not revoked');
     });
   }
 
-  private async act(failure: string, work: (note: string | undefined) => Promise<string>): Promise<void> {
+  private finish(result: ConfirmDialogResult<{ revoked: number } | void> | undefined, done: (revoked: number) => string, failure: string): void {
+    if (!result) return;
+    if (result.status === 'done') {
+      this.chosen.set(new Set());
+      this.notify(done(result.value ? result.value.revoked : 1));
+    } else {
+      this.notify.failure(result.error, failure);
+    }
+    this.sessions.reload();
+    this.user.reload();
+  }
+
+  private async whileBusy(work: () => Promise<void>): Promise<void> {
     this.busy.set(true);
     try {
-      this.notify(await work(this.note().trim() || undefined));
-      this.note.set('');
-    } catch (error) {
-      this.notify.failure(error, failure);
+      await work();
     } finally {
       this.busy.set(false);
-      this.sessions.reload();
     }
   }
 }

@@ -4,6 +4,8 @@ import { TestbedHarnessEnvironment } from '@angular/cdk/testing/testbed';
 import { MatInputHarness } from '@angular/material/input/testing';
 import { MatPaginatorHarness } from '@angular/material/paginator/testing';
 import { MatTableHarness } from '@angular/material/table/testing';
+import { Router } from '@angular/router';
+import { RouterTestingHarness } from '@angular/router/testing';
 import { nextRequest } from '../../../../testing/http';
 import { provideConsoleTesting } from '../../../../testing/testing-providers';
 import type { AdminUser } from '../admin-user';
@@ -19,51 +21,63 @@ function users(count: number, offset = 0): AdminUser[] {
   }));
 }
 
-async function render() {
+async function render(url = '/admin/users', expected = '/api/admin/users?page=1&pageSize=20', body = { items: users(20), total: 45, page: 1, pageSize: 20 }) {
   sessionStorage.clear();
-  TestBed.configureTestingModule({ providers: [provideConsoleTesting()] });
+  TestBed.configureTestingModule({ providers: [provideConsoleTesting([{ path: 'admin/users', component: UserList }])] });
   const http = TestBed.inject(HttpTestingController);
-  const fixture = TestBed.createComponent(UserList);
-  (await nextRequest(http, { url: '/api/admin/users?page=1&pageSize=20' })).flush({ items: users(20), total: 45, page: 1, pageSize: 20 });
-  await fixture.whenStable();
-  return { fixture, http, loader: TestbedHarnessEnvironment.loader(fixture) };
+  const harness = await RouterTestingHarness.create();
+  const navigation = harness.navigateByUrl(url);
+  (await nextRequest(http, { url: expected })).flush(body);
+  await navigation;
+  await harness.fixture.whenStable();
+  return { harness, http, router: TestBed.inject(Router), loader: TestbedHarnessEnvironment.loader(harness.fixture) };
 }
 
 describe('UserList', () => {
   it('should show email, roles, active sessions and last activity for each user', async () => {
     const { loader } = await render();
-    const table = await loader.getHarness(MatTableHarness);
-    const columns = await table.getCellTextByColumnName();
+    const columns = await (await loader.getHarness(MatTableHarness)).getCellTextByColumnName();
     expect(columns['email']?.text.slice(0, 2)).toEqual(['user0@example.com', 'user1@example.com']);
     expect(columns['roles']?.text.slice(0, 2)).toEqual(['admin', '—']);
     expect(columns['activeSessions']?.text.slice(0, 3)).toEqual(['0', '1', '2']);
     expect(columns['lastActive']?.text.slice(0, 2)).toEqual(['5 minutes ago', 'Never']);
   });
 
-  it('should page through the users with the paginator and remember the page size', async () => {
-    const { loader, http } = await render();
+  it('should keep the page and page size in the URL, and remember the page size', async () => {
+    const { loader, http, router } = await render();
     const paginator = await loader.getHarness(MatPaginatorHarness);
     expect(await paginator.getRangeLabel()).toBe('1 – 20 of 45');
     const next = paginator.goToNextPage();
     (await nextRequest(http, { url: '/api/admin/users?page=2&pageSize=20' })).flush({ items: users(20, 20), total: 45, page: 2, pageSize: 20 });
     await next;
+    expect(router.url).toBe('/admin/users?page=2');
     expect(await paginator.getRangeLabel()).toBe('21 – 40 of 45');
 
     const resize = paginator.setPageSize(50);
     (await nextRequest(http, { url: '/api/admin/users?page=1&pageSize=50' })).flush({ items: users(45), total: 45, page: 1, pageSize: 50 });
     await resize;
+    expect(router.url).toBe('/admin/users?pageSize=50');
     expect(sessionStorage.getItem('signoff.console.admin.users.pageSize')).toBe('50');
   });
 
-  it('should search by email (debounced) from the first page', async () => {
-    const { loader, http } = await render();
-    const next = (await loader.getHarness(MatPaginatorHarness)).goToNextPage();
-    (await nextRequest(http, { url: '/api/admin/users?page=2&pageSize=20' })).flush({ items: [], total: 45, page: 2, pageSize: 20 });
-    await next;
+  it('should open on the search and page the URL names (a reload, a shared link)', async () => {
+    const { loader } = await render('/admin/users?search=ada&page=2', '/api/admin/users?page=2&pageSize=20&search=ada', {
+      items: users(3, 20),
+      total: 23,
+      page: 2,
+      pageSize: 20,
+    });
+    expect(await (await loader.getHarness(MatInputHarness.with({ selector: '[data-testid=user-search]' }))).getValue()).toBe('ada');
+    expect(await (await loader.getHarness(MatPaginatorHarness)).getRangeLabel()).toBe('21 – 23 of 23');
+  });
+
+  it('should search by email (debounced) from the first page, and put the search in the URL', async () => {
+    const { loader, http, router } = await render('/admin/users?page=2', '/api/admin/users?page=2&pageSize=20');
     const typing = (await loader.getHarness(MatInputHarness.with({ selector: '[data-testid=user-search]' }))).setValue('ada');
     const search = await nextRequest(http, { url: '/api/admin/users?page=1&pageSize=20&search=ada' });
     search.flush({ items: [{ ...users(1)[0]!, email: 'ada@example.com' }], total: 1, page: 1, pageSize: 20 });
     await typing;
+    await vi.waitFor(() => expect(router.url).toBe('/admin/users?search=ada'));
     const table = await loader.getHarness(MatTableHarness);
     expect((await table.getCellTextByColumnName())['email']?.text).toEqual(['ada@example.com']);
   });

@@ -6,7 +6,9 @@ import { provideNativeDateAdapter } from '@angular/material/core';
 import { MatDateRangeInputHarness } from '@angular/material/datepicker/testing';
 import { MatInputHarness } from '@angular/material/input/testing';
 import { MatSelectHarness } from '@angular/material/select/testing';
-import { MatTableHarness } from '@angular/material/table/testing';
+import { MatSlideToggleHarness } from '@angular/material/slide-toggle/testing';
+import { Router } from '@angular/router';
+import { RouterTestingHarness } from '@angular/router/testing';
 import { nextRequest } from '../../../../testing/http';
 import { provideConsoleTesting } from '../../../../testing/testing-providers';
 import type { AuditEvent } from '../audit-event';
@@ -21,6 +23,7 @@ function event(overrides: Partial<AuditEvent> = {}): AuditEvent {
     at: new Date(Date.now() - 10 * 60_000).toISOString(),
     actor: { id: 'a1', email: 'admin@example.com' },
     userId: USER_ID,
+    user: { id: USER_ID, email: 'ada@example.com' },
     sessionId: crypto.randomUUID(),
     ip: '203.0.113.7',
     userAgent: '<script>alert(1)</script>',
@@ -31,70 +34,114 @@ function event(overrides: Partial<AuditEvent> = {}): AuditEvent {
   };
 }
 
-async function render() {
+const read = (type = 'audit_read') => event({ type, userId: null, user: null, reason: null, note: null });
+
+async function render(url = '/admin/audit', expected = '/api/admin/audit?limit=50', items: AuditEvent[] = [event(), event({ type: 'login', note: null, reason: null })]) {
   sessionStorage.clear();
-  TestBed.configureTestingModule({ providers: [provideConsoleTesting(), provideNativeDateAdapter()] });
+  TestBed.configureTestingModule({ providers: [provideConsoleTesting([{ path: 'admin/audit', component: AuditEventList }]), provideNativeDateAdapter()] });
   const http = TestBed.inject(HttpTestingController);
-  const fixture = TestBed.createComponent(AuditEventList);
-  (await nextRequest(http, { url: '/api/admin/audit?limit=50' })).flush({ items: [event(), event({ type: 'login', note: null, reason: null })], nextCursor: 'c2' });
-  await fixture.whenStable();
-  return { fixture, http, loader: TestbedHarnessEnvironment.loader(fixture) };
+  const harness = await RouterTestingHarness.create();
+  const navigation = harness.navigateByUrl(url);
+  (await nextRequest(http, { url: expected })).flush({ items, nextCursor: 'c2' });
+  await navigation;
+  await harness.fixture.whenStable();
+  return { harness, http, router: TestBed.inject(Router), element: harness.routeNativeElement!, loader: TestbedHarnessEnvironment.loader(harness.fixture) };
 }
 
+const cells = (element: HTMLElement, column: string) =>
+  [...element.querySelectorAll(`tr[data-testid=audit-row] td.mat-column-${column}`)].map((cell) => cell.textContent?.replace(/\s+/g, ' ').trim());
+
 describe('AuditEventList', () => {
-  it('should show the events, with user agents and notes as text', async () => {
-    const { loader, fixture } = await render();
-    const columns = await (await loader.getHarness(MatTableHarness)).getCellTextByColumnName();
-    expect(columns['type']?.text).toEqual(['Session revoked', 'Login']);
-    expect(columns['actor']?.text[0]).toBe('admin@example.com');
-    expect(columns['details']?.text[0]).toMatch(/Revoked by an administrator\s*“Stolen laptop”/);
-    expect(columns['userAgent']?.text[0]).toBe('<script>alert(1)</script>');
-    expect((fixture.nativeElement as HTMLElement).querySelector('tbody script')).toBeNull();
+  it("should show the events with the user's email (linked) and user agents and notes as text", async () => {
+    const { element } = await render();
+    expect(cells(element, 'type')).toEqual(['Session revoked', 'Login']);
+    expect(cells(element, 'actor')[0]).toBe('admin@example.com');
+    expect(cells(element, 'user')[0]).toBe('ada@example.com');
+    expect(element.querySelector<HTMLAnchorElement>('td.mat-column-user a')?.getAttribute('href')).toBe(`/admin/users/${USER_ID}`);
+    expect(cells(element, 'details')[0]).toMatch(/Revoked by an administrator “Stolen laptop”/);
+    expect(cells(element, 'userAgent')[0]).toBe('<script>alert(1)</script>');
+    expect(element.querySelector('tbody script')).toBeNull();
   });
 
-  it('should filter by type, user and dates, and export with the same filters', async () => {
-    const { loader, http, fixture } = await render();
+  it('should fold runs of admin reads into one row by default, open one on request, and show them all with the toggle', async () => {
+    const { element, loader, router, http, harness } = await render('/admin/audit', '/api/admin/audit?limit=50', [
+      read(),
+      read('admin_sessions_viewed'),
+      read(),
+      event({ type: 'logout' }),
+      read(),
+    ]);
+    expect(cells(element, 'type')).toEqual(['Logout']);
+    const folded = [...element.querySelectorAll('[data-testid=audit-folded]')].map((row) => row.textContent?.replace(/\s+/g, ' ').trim());
+    expect(folded).toEqual([
+      expect.stringContaining('3 admin reads (sessions viewed, audit log read) by admin@example.com'),
+      expect.stringContaining('1 admin read'),
+    ]);
+    await (await loader.getHarness(MatButtonHarness.with({ text: 'Show' }))).click();
+    expect(cells(element, 'type')).toEqual(['Admin read the audit log', 'Admin viewed sessions', 'Admin read the audit log', 'Logout']);
+
+    await (await loader.getHarness(MatSlideToggleHarness)).toggle();
+    await vi.waitFor(() => expect(router.url).toBe('/admin/audit?reads=shown'));
+    http.expectNone(() => true);
+    await harness.fixture.whenStable();
+    expect(cells(element, 'type')).toHaveLength(5);
+    expect(element.querySelectorAll('[data-testid=audit-folded]')).toHaveLength(0);
+  });
+
+  it('should filter by type, email and dates through the URL, and export with the same filters', async () => {
+    const { loader, http, router, element } = await render();
     await (await loader.getHarness(MatSelectHarness)).clickOptions({ text: 'Logout everywhere' });
-    await (await loader.getHarness(MatInputHarness.with({ selector: '[formControlName=userId]' }))).setValue(USER_ID);
+    await (await loader.getHarness(MatInputHarness.with({ selector: '[data-testid=audit-email]' }))).setValue('Ada@Example.com');
     const dates = await loader.getHarness(MatDateRangeInputHarness);
     await (await dates.getStartInput()).setValue('3/1/2026');
     await (await dates.getEndInput()).setValue('3/2/2026');
     const apply = (await loader.getHarness(MatButtonHarness.with({ text: 'Apply filters' }))).click();
     const request = await nextRequest(http, { url: /^\/api\/admin\/audit\?/ });
-    const params = request.request.urlWithParams.split('?')[1]!;
-    const query = new URLSearchParams(params);
+    const query = new URLSearchParams(request.request.urlWithParams.split('?')[1]!);
     expect(query.get('type')).toBe('logout_everywhere');
-    expect(query.get('userId')).toBe(USER_ID);
+    expect(query.get('email')).toBe('Ada@Example.com');
     expect(query.get('from')).toBe(new Date(2026, 2, 1).toISOString());
     expect(query.get('to')).toBe(new Date(2026, 2, 3).toISOString());
     expect(query.get('limit')).toBe('50');
     request.flush({ items: [], nextCursor: null });
     await apply;
-    const exportLink = (fixture.nativeElement as HTMLElement).querySelector<HTMLAnchorElement>('[data-testid=export-csv]')!;
-    const exported = new URL(exportLink.href);
+    expect(router.url).toBe('/admin/audit?type=logout_everywhere&email=Ada@Example.com&from=2026-03-01&to=2026-03-02');
+    const exported = new URL(element.querySelector<HTMLAnchorElement>('[data-testid=export-csv]')!.href);
     expect(exported.pathname).toBe('/api/admin/audit/export');
     expect(exported.searchParams.get('format')).toBe('csv');
     expect(exported.searchParams.get('type')).toBe('logout_everywhere');
-    expect(exported.searchParams.get('userId')).toBe(USER_ID);
+    expect(exported.searchParams.get('email')).toBe('Ada@Example.com');
   });
 
-  it('should refuse a user filter that is not a UUID', async () => {
+  it('should open with the filters and page the URL names, and fill the form with them', async () => {
+    const { loader } = await render(
+      '/admin/audit?type=login&email=ada%40example.com&limit=25&cursor=c9',
+      '/api/admin/audit?type=login&email=ada@example.com&limit=25&cursor=c9',
+    );
+    expect(await (await loader.getHarness(MatInputHarness.with({ selector: '[data-testid=audit-email]' }))).getValue()).toBe('ada@example.com');
+    expect(await (await loader.getHarness(MatSelectHarness.with({ selector: '[data-testid=audit-type]' }))).getValueText()).toBe('Login');
+    expect(await (await loader.getHarness(MatButtonHarness.with({ text: /Newer/ }))).isDisabled()).toBe(false);
+  });
+
+  it('should refuse an email filter that is not an email address', async () => {
     const { loader, http } = await render();
-    await (await loader.getHarness(MatInputHarness.with({ selector: '[formControlName=userId]' }))).setValue('bob');
+    await (await loader.getHarness(MatInputHarness.with({ selector: '[data-testid=audit-email]' }))).setValue('bob');
     await (await loader.getHarness(MatButtonHarness.with({ text: 'Apply filters' }))).click();
-    http.expectNone(/^\/api\/admin\/audit\?.*userId/ as unknown as string);
-    expect(document.body.textContent).toContain('Enter a user ID (a UUID).');
+    http.expectNone(/email=/ as unknown as string);
+    expect(document.body.textContent).toContain('Enter a whole email address.');
   });
 
-  it('should page older and newer by cursor', async () => {
-    const { loader, http } = await render();
+  it('should page older and newer by cursor, in the URL', async () => {
+    const { loader, http, router } = await render();
     const older = (await loader.getHarness(MatButtonHarness.with({ text: /Older/ }))).click();
     (await nextRequest(http, { url: '/api/admin/audit?limit=50&cursor=c2' })).flush({ items: [event()], nextCursor: null });
     await older;
+    expect(router.url).toBe('/admin/audit?cursor=c2');
     expect(await (await loader.getHarness(MatButtonHarness.with({ text: /Older/ }))).isDisabled()).toBe(true);
     const newer = (await loader.getHarness(MatButtonHarness.with({ text: /Newer/ }))).click();
     (await nextRequest(http, { url: '/api/admin/audit?limit=50' })).flush({ items: [event()], nextCursor: 'c2' });
     await newer;
+    expect(router.url).toBe('/admin/audit');
     expect(await (await loader.getHarness(MatButtonHarness.with({ text: /Newer/ }))).isDisabled()).toBe(true);
   });
 });

@@ -1,28 +1,33 @@
 import { httpResource } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal } from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDatepickerModule } from '@angular/material/datepicker';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatIconModule } from '@angular/material/icon';
 import { MatInputModule } from '@angular/material/input';
-import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
+import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { MatTableModule } from '@angular/material/table';
 import { MatTooltipModule } from '@angular/material/tooltip';
+import { Router, RouterLink } from '@angular/router';
+import { LoadStatus } from '../../../core/http/load-status';
 import { PageHeader } from '../../../core/layout/page-header';
-import { apiProblemOf, describeProblem } from '../../../core/http/api-error';
 import { AppStorage } from '../../../core/storage/app-storage';
 import { endReasonLabel } from '../../../shared/sessions/end-reason-text';
 import { isSessionEndReason } from '../../../shared/sessions/session';
 import { TimeAgo } from '../../../shared/time/time-ago';
-import { AUDIT_EVENT_TYPES, EMPTY_AUDIT_FILTER, auditTypeLabel, type AuditFilter, type AuditPage } from '../audit-event';
-import { auditExportUrl, auditListUrl } from '../audit-log-api';
+import { AUDIT_EVENT_TYPES, auditTypeLabel, foldAdminReads, type AuditFilter, type AuditPage, type AuditRow } from '../audit-event';
+import { auditExportUrl, auditListUrl, dayFromText, dayToText } from '../audit-log-api';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LIMIT_KEY = 'admin.audit.limit';
+const LIMITS = [25, 50, 100, 200];
 
-/** /admin/audit: the audit log, filtered by type, user and dates, paged by cursor, exportable. */
+/**
+ * /admin/audit?type=&email=&userId=&from=&to=&limit=&cursor=&reads=: the audit log, filtered by type,
+ * user (by email) and dates, paged by cursor, exportable. Filters and the page live in the URL, so a
+ * reload, a shared link or Back shows the same events. Admin reads are folded unless `reads=shown`.
+ */
 @Component({
   selector: 'app-audit-event-list',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -33,11 +38,13 @@ const LIMIT_KEY = 'admin.audit.limit';
     MatFormFieldModule,
     MatIconModule,
     MatInputModule,
-    MatProgressBarModule,
     MatSelectModule,
+    MatSlideToggleModule,
     MatTableModule,
     MatTooltipModule,
+    RouterLink,
     PageHeader,
+    LoadStatus,
     TimeAgo,
   ],
   templateUrl: './audit-event-list.html',
@@ -45,33 +52,65 @@ const LIMIT_KEY = 'admin.audit.limit';
 })
 export class AuditEventList {
   private readonly storage = inject(AppStorage);
+  private readonly router = inject(Router);
   protected readonly types = AUDIT_EVENT_TYPES;
   protected readonly typeLabel = auditTypeLabel;
+  protected readonly limits = LIMITS;
+
+  /** Query parameters, bound by the router. */
+  readonly type = input<string>();
+  readonly email = input<string>();
+  readonly userId = input<string>();
+  readonly from = input<string>();
+  readonly to = input<string>();
+  readonly limit = input<string>();
+  readonly cursor = input<string>();
+  readonly reads = input<string>();
 
   protected readonly form = new FormGroup({
     type: new FormControl('', { nonNullable: true }),
-    userId: new FormControl('', { nonNullable: true, validators: [Validators.pattern(UUID)] }),
+    email: new FormControl('', { nonNullable: true, validators: [Validators.email, Validators.maxLength(320)] }),
     fromDay: new FormControl<Date | null>(null),
     toDay: new FormControl<Date | null>(null),
   });
 
-  /** The applied filter (the form is applied on submit). */
-  protected readonly filter = signal<AuditFilter>(EMPTY_AUDIT_FILTER);
-  protected readonly limit = signal(this.storage.read(LIMIT_KEY, 50));
-  /** Cursors of the pages seen so far; the last one is the current page (undefined: the newest). */
-  private readonly cursors = signal<readonly (string | undefined)[]>([undefined]);
-  protected readonly pageNumber = computed(() => this.cursors().length);
-
-  protected readonly events = httpResource<AuditPage>(() => auditListUrl(this.filter(), this.limit(), this.cursors().at(-1)));
-  protected readonly rows = computed(() => (this.events.hasValue() ? this.events.value().items : []));
-  protected readonly nextCursor = computed(() => (this.events.hasValue() ? this.events.value().nextCursor : null));
-  protected readonly loadError = computed(() => {
-    const error = this.events.error();
-    return error ? describeProblem(apiProblemOf(error)) : null;
+  /** The applied filter: the URL's. */
+  protected readonly filter = computed<AuditFilter>(() => ({
+    type: (AUDIT_EVENT_TYPES as readonly string[]).includes(this.type() ?? '') ? this.type()! : '',
+    email: this.email() ?? '',
+    userId: this.userId() ?? '',
+    fromDay: dayFromText(this.from() ?? '') ? this.from()! : '',
+    toDay: dayFromText(this.to() ?? '') ? this.to()! : '',
+  }));
+  protected readonly pageLimit = computed(() => {
+    const fromUrl = Number(this.limit());
+    return LIMITS.includes(fromUrl) ? fromUrl : this.storage.read(LIMIT_KEY, 50);
   });
+  protected readonly showReads = computed(() => this.reads() === 'shown');
+
+  /** Cursors of the pages walked through in this visit; after a reload, "Newer" goes back to the newest page. */
+  private readonly trail = signal<readonly string[]>([]);
+  protected readonly pageNumber = computed(() => (this.cursor() ? Math.max(2, this.trail().length + 1) : 1));
+
+  protected readonly events = httpResource<AuditPage>(() => auditListUrl(this.filter(), this.pageLimit(), this.cursor() || undefined));
+  private readonly expanded = signal<ReadonlySet<string>>(new Set());
+  protected readonly rows = computed<AuditRow[]>(() =>
+    foldAdminReads(this.events.hasValue() ? this.events.value().items : [], this.showReads(), this.expanded()),
+  );
+  protected readonly nextCursor = computed(() => (this.events.hasValue() ? this.events.value().nextCursor : null));
   protected readonly csvUrl = computed(() => auditExportUrl(this.filter(), 'csv'));
   protected readonly ndjsonUrl = computed(() => auditExportUrl(this.filter(), 'ndjson'));
   protected readonly columns = ['at', 'type', 'actor', 'user', 'ip', 'userAgent', 'details'];
+  protected readonly isEvent = (_index: number, row: AuditRow) => row.kind === 'event';
+  protected readonly isFolded = (_index: number, row: AuditRow) => row.kind === 'reads';
+
+  constructor() {
+    // The form shows the applied (URL) filter, also after Back or a reload.
+    effect(() => {
+      const filter = this.filter();
+      this.form.setValue({ type: filter.type, email: filter.email, fromDay: dayFromText(filter.fromDay), toDay: dayFromText(filter.toDay) });
+    });
+  }
 
   protected apply(): void {
     if (this.form.invalid) {
@@ -79,31 +118,63 @@ export class AuditEventList {
       return;
     }
     const value = this.form.getRawValue();
-    this.filter.set({ type: value.type, userId: value.userId.trim(), fromDay: value.fromDay, toDay: value.toDay });
-    this.cursors.set([undefined]);
+    this.trail.set([]);
+    this.navigate({
+      type: value.type || null,
+      email: value.email.trim() || null,
+      from: dayToText(value.fromDay) || null,
+      to: dayToText(value.toDay) || null,
+      cursor: null,
+    });
   }
 
   protected clear(): void {
-    this.form.reset();
-    this.apply();
+    this.trail.set([]);
+    this.navigate({ type: null, email: null, userId: null, from: null, to: null, cursor: null });
+  }
+
+  protected clearUser(): void {
+    this.navigate({ userId: null, cursor: null });
   }
 
   protected older(): void {
     const next = this.nextCursor();
-    if (next) this.cursors.update((cursors) => [...cursors, next]);
+    if (!next) return;
+    this.trail.update((trail) => [...trail, next]);
+    this.navigate({ cursor: next });
   }
 
   protected newer(): void {
-    this.cursors.update((cursors) => (cursors.length > 1 ? cursors.slice(0, -1) : cursors));
+    const trail = this.trail().slice(0, -1);
+    this.trail.set(trail);
+    this.navigate({ cursor: trail.at(-1) ?? null });
   }
 
   protected setLimit(limit: number): void {
-    this.limit.set(limit);
     this.storage.write(LIMIT_KEY, limit);
-    this.cursors.set([undefined]);
+    this.trail.set([]);
+    this.navigate({ limit, cursor: null });
+  }
+
+  protected setShowReads(shown: boolean): void {
+    this.navigate({ reads: shown ? 'shown' : null }, true);
+  }
+
+  protected expand(key: string): void {
+    this.expanded.update((keys) => new Set(keys).add(key));
+  }
+
+  protected readsSummary(row: AuditRow): string {
+    if (row.kind !== 'reads') return '';
+    const who = [...new Set(row.events.map((event) => event.actor?.email).filter(Boolean))].join(', ');
+    return `${row.events.length} admin ${row.events.length === 1 ? 'read' : 'reads'} (sessions viewed, audit log read)${who ? ` by ${who}` : ''}`;
   }
 
   protected reasonText(reason: string | null): string {
     return isSessionEndReason(reason) ? endReasonLabel(reason) : (reason ?? '');
+  }
+
+  private navigate(queryParams: Record<string, string | number | null>, replaceUrl = false): void {
+    void this.router.navigate([], { queryParams, queryParamsHandling: 'merge', replaceUrl });
   }
 }

@@ -6,11 +6,10 @@ import type { HarnessLoader } from '@angular/cdk/testing';
 import { MatButtonHarness } from '@angular/material/button/testing';
 import { MatDialogHarness } from '@angular/material/dialog/testing';
 import { MatInputHarness } from '@angular/material/input/testing';
-import { MatTableHarness } from '@angular/material/table/testing';
 import { Router } from '@angular/router';
 import { ClientSession } from '../../../core/auth/client-session';
 import type { Session } from '../../../shared/sessions/session';
-import { nextRequest } from '../../../../testing/http';
+import { nextRequest, problem } from '../../../../testing/http';
 import { clearCookies, provideConsoleTesting, session } from '../../../../testing/testing-providers';
 import { MyDevices } from './my-devices';
 
@@ -18,24 +17,23 @@ import { MyDevices } from './my-devices';
 class Blank {}
 
 const LIST = '/api/auth/sessions?include=ended';
-const here = session({ current: true, device: { browser: 'Chrome 156', os: 'Linux', type: 'desktop' }, ip: '198.51.100.4' });
+const here = session({ current: true, device: { browser: 'Chrome 156', os: 'Linux', type: 'desktop' }, ip: '198.51.100.4', location: 'Local network' });
+const sameLaptopOlderChrome = session({ device: { browser: 'Chrome 155', os: 'Linux', type: 'desktop' }, ip: '198.51.100.5' });
 const phone = session({
   device: { browser: 'Mobile Safari 18', os: 'iOS 18.5', type: 'mobile' },
   ip: '203.0.113.9',
-  location: 'Lyon, France',
+  location: 'Lyon, Auvergne-Rhône-Alpes, France',
+  createdAt: '2026-03-01T09:30:00.000Z',
 });
-const ended = session({
-  endedAt: new Date(Date.now() - 86_400_000).toISOString(),
-  endReason: 'revoked_by_admin',
-  endedBy: { id: 'a1', email: 'admin@example.com' },
-});
+const endedPhone = (hoursAgo: number, overrides: Partial<Session> = {}) =>
+  session({
+    device: { browser: 'Mobile Safari 17', os: 'iOS 17.5', type: 'mobile' },
+    endedAt: new Date(Date.now() - hoursAgo * 3_600_000).toISOString(),
+    endReason: 'logout',
+    ...overrides,
+  });
 
-async function render(sessions: Session[]): Promise<{
-  fixture: ComponentFixture<MyDevices>;
-  loader: HarnessLoader;
-  dialogs: HarnessLoader;
-  http: HttpTestingController;
-}> {
+async function render(sessions: Session[]): Promise<{ fixture: ComponentFixture<MyDevices>; loader: HarnessLoader; dialogs: HarnessLoader; http: HttpTestingController; element: HTMLElement }> {
   TestBed.configureTestingModule({ providers: [provideConsoleTesting([{ path: 'login', component: Blank }])] });
   TestBed.inject(ClientSession).signedIn({ id: 'u1', email: 'ada@example.com', roles: [] });
   const http = TestBed.inject(HttpTestingController);
@@ -47,58 +45,111 @@ async function render(sessions: Session[]): Promise<{
     loader: TestbedHarnessEnvironment.loader(fixture),
     dialogs: TestbedHarnessEnvironment.documentRootLoader(fixture),
     http,
+    element: fixture.nativeElement as HTMLElement,
   };
 }
 
-async function activeRows(loader: HarnessLoader) {
-  const table = await loader.getHarness(MatTableHarness.with({ selector: '[data-testid=active-devices]' }));
-  return table.getCellTextByColumnName();
-}
+const texts = (root: ParentNode, selector: string) => [...root.querySelectorAll(selector)].map((node) => node.textContent?.replace(/\s+/g, ' ').trim() ?? '');
 
 describe('MyDevices', () => {
   beforeEach(() => clearCookies());
 
-  it('should show each active device with browser, OS, type, IP, place, relative activity and the This device marker', async () => {
-    const { loader } = await render([here, phone, ended]);
-    const columns = await activeRows(loader);
-    expect(columns['device']?.text).toEqual([
-      expect.stringMatching(/Chrome 156 on Linux\s*This device/),
-      expect.stringMatching(/Mobile Safari 18 on iOS 18\.5/),
-    ]);
-    expect(columns['device']?.text[1]).toContain('Phone');
-    expect(columns['device']?.text[1]).not.toContain('This device');
-    expect(columns['ip']?.text).toEqual(['198.51.100.4', expect.stringMatching(/203\.0\.113\.9\s*Lyon, France/)]);
-    expect(columns['lastActive']?.text).toEqual(['Last active 3 minutes ago', 'Last active 3 minutes ago']);
+  it('should group sessions by device (browser and OS family), this device first, each sign-in with its own line', async () => {
+    const { element } = await render([phone, sameLaptopOlderChrome, here]);
+    const active = element.querySelector('[data-testid=active-devices]')!;
+    expect(texts(active, '[data-testid=device-group-name]')).toEqual(['Chrome on Linux', 'Mobile Safari on iOS']);
+    const laptop = active.querySelectorAll('[data-testid=device-group]')[0]!;
+    expect(texts(laptop, '[data-testid=device-name]')).toEqual(['Chrome 155 on Linux', 'Chrome 156 on Linux']);
+    expect(texts(laptop, '[data-testid=this-device]')).toEqual(['This device']);
+    expect(laptop.textContent).toContain('Desktop · 2 sessions');
   });
 
-  it('should list ended sessions with their reason and who ended them', async () => {
-    const { loader } = await render([here, ended]);
-    const history = await loader.getHarness(MatTableHarness.with({ selector: '[aria-label="Ended sessions"]' }));
-    const columns = await history.getCellTextByColumnName();
-    expect(columns['reason']?.text).toEqual([expect.stringMatching(/Revoked by an administrator\s*by admin@example\.com/)]);
-    expect(columns['ended']?.text).toEqual(['1 day ago']);
+  it('should say when each session signed in, where from, and keep the raw user agent in a closed disclosure', async () => {
+    const { element } = await render([here, phone]);
+    const rows = [...element.querySelectorAll('[data-testid=session-row]')];
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row.querySelector('[data-testid=signed-in]')?.textContent).toMatch(/^Signed in \w{3} \d{1,2}, \d{4}/);
+    const phoneRow = rows.find((row) => row.textContent?.includes('Mobile Safari'))!;
+    expect(phoneRow.querySelector('[data-testid=signed-in]')?.textContent).toContain('2026');
+    expect(phoneRow.textContent).toContain('203.0.113.9');
+    expect(phoneRow.querySelector('[data-testid=place]')?.textContent).toBe('Lyon, Auvergne-Rhône-Alpes, France');
+    expect(phoneRow.textContent).toContain('Last active 3 minutes ago');
+    const details = phoneRow.querySelector('details')!;
+    expect(details.open).toBe(false);
+    expect(details.querySelector('summary')?.textContent).toBe('Details');
+    expect(details.querySelector('[data-testid=user-agent]')?.textContent).toBe(phone.userAgent);
+    // A place from the IP database carries its licence's credit.
+    expect(element.textContent).toContain('IP Geolocation by DB-IP');
+  });
+
+  it('should not credit the IP database when every place is the local network', async () => {
+    const { element } = await render([here]);
+    expect(element.textContent).not.toContain('DB-IP');
+  });
+
+  it('should collapse ended sessions by device, with how many, the latest reason, and who ended them inside', async () => {
+    const { element } = await render([
+      here,
+      endedPhone(2),
+      endedPhone(5),
+      endedPhone(30, { endReason: 'revoked_by_admin', endedBy: { id: 'a1', email: 'admin@example.com' } }),
+    ]);
+    const groups = [...element.querySelectorAll('[data-testid=ended-group]')] as HTMLDetailsElement[];
+    expect(groups).toHaveLength(1);
+    expect(groups[0]!.open).toBe(false);
+    expect(groups[0]!.querySelector('summary')?.textContent?.replace(/\s+/g, ' ')).toMatch(/Mobile Safari on iOS 3 sign-ins ended · latest 2 hours ago: Signed out/);
+    expect(texts(groups[0]!, '[data-testid=end-reason]')).toEqual(['Signed out', 'Signed out', 'Revoked by an administrator by admin@example.com']);
+    expect(texts(groups[0]!, '[data-testid=ended-session]')[0]).toMatch(/Signed in/);
   });
 
   it('should render device metadata as text, never as HTML (DEV-05)', async () => {
     const hostile = '<img src=x onerror=alert(1)><b>bold</b>';
-    const { fixture } = await render([here, session({ userAgent: hostile, device: { browser: '<i>x</i>', os: '', type: 'desktop' } })]);
-    const element = fixture.nativeElement as HTMLElement;
+    const { element } = await render([here, session({ userAgent: hostile, device: { browser: '<i>x</i>', os: '', type: 'desktop' } })]);
     expect(element.querySelector('img, b, i')).toBeNull();
     expect(element.textContent).toContain(hostile);
     expect(element.textContent).toContain('<i>x</i>');
   });
 
-  it('should revoke one device behind a confirm dialog, then refresh the list', async () => {
-    const { loader, dialogs, http } = await render([here, phone]);
-    await (await loader.getHarness(MatButtonHarness.with({ selector: '[data-testid=revoke]' }))).click();
+  it('should sign out one device behind a confirm dialog in the warning colour, then refresh the list', async () => {
+    const { loader, dialogs, http, element } = await render([here, phone]);
+    const revoke = await loader.getHarness(MatButtonHarness.with({ selector: '[data-testid=revoke]' }));
+    expect(await (await revoke.host()).hasClass('danger')).toBe(true);
+    await revoke.click();
     const dialog = await dialogs.getHarness(MatDialogHarness);
     expect(await dialog.getTitleText()).toBe('Sign out this device?');
     expect(await dialog.getContentText()).toContain('Mobile Safari 18 on iOS 18.5 (203.0.113.9)');
+    expect(await (await (await dialog.getHarness(MatButtonHarness.with({ text: 'Sign out device' }))).host()).hasClass('danger')).toBe(true);
     const confirm = (await dialog.getHarness(MatButtonHarness.with({ text: 'Sign out device' }))).click();
     (await nextRequest(http, { method: 'DELETE', url: `/api/auth/sessions/${phone.id}` })).flush(null, { status: 204, statusText: 'No Content' });
     (await nextRequest(http, { method: 'GET', url: LIST })).flush({ sessions: [here] });
     await confirm;
-    expect((await activeRows(loader))['device']?.text).toHaveLength(1);
+    await vi.waitFor(() => expect(element.querySelectorAll('[data-testid=session-row]')).toHaveLength(1));
+    expect(document.body.textContent).toContain('Mobile Safari 18 on iOS 18.5 was signed out.');
+  });
+
+  it('should ask for the password in the same dialog when the session is not fresh, then finish the action', async () => {
+    const { loader, dialogs, http } = await render([here, phone]);
+    await (await loader.getHarness(MatButtonHarness.with({ selector: '[data-testid=revoke]' }))).click();
+    const dialog = await dialogs.getHarness(MatDialogHarness);
+    const confirm = (await dialog.getHarness(MatButtonHarness.with({ text: 'Sign out device' }))).click();
+    (await nextRequest(http, { method: 'DELETE', url: `/api/auth/sessions/${phone.id}` })).flush(problem(403, { code: 'reauth_required' }), {
+      status: 403,
+      statusText: 'Forbidden',
+    });
+    await confirm;
+    // Still one dialog: the same one now asks for the password.
+    expect(await dialogs.getAllHarnesses(MatDialogHarness)).toHaveLength(1);
+    expect(await dialog.getContentText()).toContain('this action needs your password again');
+    await (await dialog.getHarness(MatInputHarness.with({ selector: '[type=password]' }))).setValue('correct horse battery staple');
+    const retry = (await dialog.getHarness(MatButtonHarness.with({ text: 'Sign out device' }))).click();
+    const reauth = await nextRequest(http, { method: 'POST', url: '/api/auth/reauth' });
+    expect(reauth.request.body).toEqual({ password: 'correct horse battery staple' });
+    reauth.flush({ session: {} });
+    (await nextRequest(http, { method: 'DELETE', url: `/api/auth/sessions/${phone.id}` })).flush(null, { status: 204, statusText: 'No Content' });
+    (await nextRequest(http, { method: 'GET', url: LIST })).flush({ sessions: [here] });
+    await retry;
+    expect(await dialogs.getAllHarnesses(MatDialogHarness)).toHaveLength(0);
+    expect(document.body.textContent).toContain('was signed out.');
   });
 
   it('should do nothing when the confirm dialog is cancelled', async () => {
@@ -108,7 +159,7 @@ describe('MyDevices', () => {
     http.expectNone({ method: 'DELETE' });
   });
 
-  it('should sign out all other devices and say how many', async () => {
+  it('should sign out all other devices, say how many, and that this one stays signed in', async () => {
     const { loader, dialogs, http, fixture } = await render([here, phone, session()]);
     await (await loader.getHarness(MatButtonHarness.with({ text: /Sign out all other devices/ }))).click();
     const dialog = await dialogs.getHarness(MatDialogHarness);
@@ -118,7 +169,8 @@ describe('MyDevices', () => {
     (await nextRequest(http, { method: 'GET', url: LIST })).flush({ sessions: [here] });
     await confirm;
     await fixture.whenStable();
-    expect(document.body.textContent).toContain('2 other devices were signed out.');
+    expect(document.body.textContent).toContain('2 other devices were signed out. This device is still signed in.');
+    expect(document.body.textContent).not.toContain('all your devices');
   });
 
   it('should disable Sign out all other devices when there are none', async () => {

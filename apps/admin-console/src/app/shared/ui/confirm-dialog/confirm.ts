@@ -4,10 +4,12 @@ import { firstValueFrom } from 'rxjs';
 import { ConfirmDialog, type ConfirmDialogData, type ConfirmDialogResult } from './confirm-dialog';
 
 /** Returns a function that opens {@link ConfirmDialog}; call it in an injection context (a field initializer). */
-export function injectConfirm(): (data: ConfirmDialogData) => Promise<ConfirmDialogResult | undefined> {
+export function injectConfirm(): <T>(data: ConfirmDialogData<T>) => Promise<ConfirmDialogResult<T> | undefined> {
   const dialog = inject(MatDialog);
-  return (data) =>
+  return <T>(data: ConfirmDialogData<T>) =>
     firstValueFrom(
-      dialog.open<ConfirmDialog, ConfirmDialogData, ConfirmDialogResult>(ConfirmDialog, { data, width: '460px' }).afterClosed(),
+      dialog
+        .open<ConfirmDialog<T>, ConfirmDialogData<T>, ConfirmDialogResult<T>>(ConfirmDialog, { data, width: '460px', maxWidth: 'calc(100vw - 32px)' })
+        .afterClosed(),
     );
 }

@@ -1,0 +1,46 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
+import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
+import { isLocalNetworkAddress, LOCAL_NETWORK_PLACE } from './place-lookup.js';
+
+// A host's lookup may be remote; a sign-in never waits longer than this for a place.
+const LOOKUP_TIMEOUT_MS = 250;
+
+/** Gives a new session its coarse place, through the host's `places` option. */
+@Injectable()
+export class Places implements OnModuleInit {
+  private readonly logger = new Logger('Places');
+
+  constructor(@Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions) {}
+
+  onModuleInit(): void {
+    const lookup = this.options.places;
+    if (lookup && 'preload' in lookup && typeof lookup.preload === 'function') {
+      void (lookup.preload as () => Promise<void>)().catch(() => undefined);
+    }
+  }
+
+  /**
+   * The place of `ip`: "Local network" for private and loopback addresses, else the lookup's answer;
+   * null when places are off, the address is unknown, or the lookup fails or is slow.
+   */
+  async locate(ip: string): Promise<string | null> {
+    const lookup = this.options.places;
+    if (lookup === false || !ip) return null;
+    if (isLocalNetworkAddress(ip)) return LOCAL_NETWORK_PLACE;
+    if (!lookup) return null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const answer = await Promise.race([
+        Promise.resolve(lookup.lookup(ip)),
+        new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LOOKUP_TIMEOUT_MS))),
+      ]);
+      return typeof answer === 'string' && answer.trim() ? answer.trim().slice(0, 160) : null;
+    } catch (error) {
+      this.logger.warn(`place lookup failed: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
