@@ -74,6 +74,7 @@ export class AppModule {
             jobs: { batchSize: config.jobBatchSize, lockDurationMs: config.jobLockDurationMs, stalledIntervalMs: config.jobStalledIntervalMs },
             sessionCache: config.sessionCache,
             ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+            ...(config.oidc ? { oidc: config.oidc } : {}),
           }),
         }),
         HealthModule,

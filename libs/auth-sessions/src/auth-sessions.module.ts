@@ -59,6 +59,7 @@ import { RefreshTokenRepository } from './tokens/refresh-token.repository.js';
 import { SecretStore } from './tokens/secret-store.js';
 import { TokensController } from './tokens/tokens.controller.js';
 import { TokensService } from './tokens/tokens.service.js';
+import { SSO_CONTROLLERS, SSO_PROVIDERS } from './sso/sso.registration.js';
 
 /**
  * Server-side sessions, the global guard, logout, devices and audit. The host owns the connections
@@ -72,7 +73,9 @@ import { TokensService } from './tokens/tokens.service.js';
     BullModule.registerQueue({ name: AUTH_SESSIONS_QUEUE }),
   ],
   controllers: [SignInController, TokensController, LogoutController, DevicesController, CredentialsController, EventsController,
-    AdminUsersController, AdminSessionsController, AdminAuditController, MetricsController],
+    AdminUsersController, AdminSessionsController, AdminAuditController, MetricsController,
+    // single sign-on (sso/)
+    ...SSO_CONTROLLERS],
   providers: [
     { provide: AUTH_SESSIONS_OPTIONS, useFactory: resolveAuthSessionsOptions, inject: [AUTH_SESSIONS_MODULE_OPTIONS] },
     HttpEdge,
@@ -115,6 +118,8 @@ import { TokensService } from './tokens/tokens.service.js';
     AuthMetrics,
     { provide: APP_GUARD, useClass: SessionGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
+    // single sign-on (sso/)
+    ...SSO_PROVIDERS,
   ],
   exports: [AUTH_SESSIONS_OPTIONS, SignInService, LogoutService, DevicesService, CredentialsService, StoreUnavailableInterceptor],
 })

@@ -1,5 +1,6 @@
 import { AUDIT_MIN_RETENTION_DAYS } from './audit/audit-chain.js';
 import type { AuthUsersProvider } from './users/users-provider.js';
+import type { OidcOptions } from './sso/oidc.options.js';
 
 /** Lifetimes of one kind of session, in seconds. */
 export interface SessionLifetime {
@@ -92,6 +93,14 @@ export interface AuthSessionsOptions {
   auditRetentionDays?: number;
   /** How often the sealer adds committed audit events to the hash chain, in milliseconds. @default 1000 */
   auditSealEveryMs?: number;
+  // --- single sign-on (sso/): resolved on its own by resolveOidcOptions ---
+  /**
+   * Single sign-on through an OpenID Provider: sign-in (code flow with PKCE), RP-initiated logout,
+   * back-channel logout and Shared Signals. Off when unset. Needs `users.provisionSsoUser`.
+   * @see docs/sso.md
+   */
+  oidc?: OidcOptions;
+  // --- end single sign-on ---
 }
 
 /** Options after defaults are applied; services inject this. */

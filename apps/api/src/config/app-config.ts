@@ -39,6 +39,8 @@ export interface AppConfig {
   jobStalledIntervalMs: number;
   /** Whether active sessions are served from the instance cache (benchmarks compare both). */
   sessionCache: boolean;
+  /** Single sign-on (`OIDC_*`, contract sso.md); null when `OIDC_ISSUER` is unset. */
+  oidc: { issuer: string; clientId: string; clientSecret: string; scopes: string[]; rpLogout: boolean } | null;
 }
 
 /** Thrown for a configuration that cannot work; the message says which variable and how to fix it. */
@@ -93,7 +95,20 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jobLockDurationMs: integer(env, 'JOB_LOCK_DURATION_MS', 30_000, 500, 600_000),
     jobStalledIntervalMs: integer(env, 'JOB_STALLED_INTERVAL_MS', 30_000, 500, 600_000),
     sessionCache: boolean(env, 'SESSION_CACHE', true),
+    oidc: oidcConfig(env),
   };
+}
+
+function oidcConfig(env: NodeJS.ProcessEnv): AppConfig['oidc'] {
+  const issuer = env['OIDC_ISSUER'];
+  if (!issuer) return null;
+  const clientId = env['OIDC_CLIENT_ID'];
+  const clientSecret = env['OIDC_CLIENT_SECRET'];
+  if (!clientId || !clientSecret) {
+    throw new ConfigError('OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required with OIDC_ISSUER: the demo\'s client at that provider (client_secret_basic).');
+  }
+  const scopes = (env['OIDC_SCOPES'] || 'openid email profile').split(/\s+/).filter(Boolean);
+  return { issuer, clientId, clientSecret, scopes, rpLogout: boolean(env, 'OIDC_RP_LOGOUT', true) };
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

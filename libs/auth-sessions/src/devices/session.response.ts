@@ -16,6 +16,8 @@ export interface SessionResponse {
   endedAt?: Date;
   endReason?: SessionEndReason;
   endedBy?: { id: string; email: string };
+  /** Present when the session came through single sign-on: the provider's issuer (never its tokens). */
+  sso?: { issuer: string };
 }
 
 /** Maps a row to the contract's `Session`; expired or epoch-ended rows read as ended already. */
@@ -31,6 +33,7 @@ export function toSessionResponse({ session, userEpoch }: SessionWithEpoch, curr
     lastActiveAt: session.lastActiveAt,
     expiresAt: expiresAtOf(session),
   };
+  if (session.ssoIssuer) response.sso = { issuer: session.ssoIssuer };
   if (state.status !== 'active') {
     response.endedAt = state.endedAt;
     response.endReason = state.reason;

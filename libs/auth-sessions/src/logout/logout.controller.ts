@@ -9,6 +9,7 @@ import { StoreUnavailableInterceptor } from '../edge/store-unavailable.intercept
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { LogoutAllDto, LogoutDto } from './logout.dto.js';
 import { LogoutService } from './logout.service.js';
+import { RpLogoutService } from '../sso/rp-logout.service.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -19,6 +20,7 @@ export class LogoutController {
     private readonly logout: LogoutService,
     private readonly responses: SessionResponses,
     private readonly edge: HttpEdge,
+    private readonly rpLogout: RpLogoutService,
   ) {}
 
   @ApiOperation({ summary: 'Log out: ends the session server-side, then clears the cookies. Idempotent.' })
@@ -27,7 +29,9 @@ export class LogoutController {
   @HttpCode(200)
   async logoutCurrent(@Req() req: AuthenticatedRequest, @Res() res: HttpResponse, @Body() body: LogoutDto): Promise<void> {
     await this.logout.logoutCurrent(req.auth, this.edge.clientContext(req));
-    const redirectTo = this.responses.ended(res, body.returnTo);
+    const localRedirect = this.responses.ended(res, body.returnTo);
+    // A session from single sign-on continues at the provider's end-session endpoint (ended here first).
+    const redirectTo = (await this.rpLogout.endSessionUrl(req.auth?.session)) ?? localRedirect;
     if (wantsHtml(this.edge, req)) {
       this.edge.redirect(res, HttpStatus.SEE_OTHER, redirectTo);
     } else {
