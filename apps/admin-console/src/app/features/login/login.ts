@@ -15,6 +15,7 @@ import { Logout } from '../../core/auth/logout';
 import { apiProblemOf, describeProblem } from '../../core/http/api-error';
 import { signedOutMessage } from '../../shared/sessions/end-reason-text';
 import { isSessionEndReason } from '../../shared/sessions/session';
+import { SsoSignIn } from './sso-sign-in';
 
 /** Sign-in, and the page every ended session lands on, saying why it ended. */
 @Component({
@@ -29,6 +30,7 @@ import { isSessionEndReason } from '../../shared/sessions/session';
     MatIconModule,
     MatInputModule,
     MatProgressSpinnerModule,
+    SsoSignIn,
   ],
   templateUrl: './login.html',
   styleUrl: './login.scss',

@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, input } from '@angular/co
 import { MatIconModule } from '@angular/material/icon';
 import { MatTooltipModule } from '@angular/material/tooltip';
 import { browserIcon, deviceIcon, deviceName, deviceTypeLabel } from './device-icons';
+import { SsoBadge } from './sso-badge';
 import type { Session } from './session';
 
 /**
@@ -11,7 +12,7 @@ import type { Session } from './session';
 @Component({
   selector: 'app-device-summary',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [MatIconModule, MatTooltipModule],
+  imports: [MatIconModule, MatTooltipModule, SsoBadge],
   template: `
     <mat-icon class="device-icon" aria-hidden="true">{{ icon() }}</mat-icon>
     <span class="text">
@@ -21,6 +22,7 @@ import type { Session } from './session';
         @if (session().current) {
           <span class="this-device" data-testid="this-device">This device</span>
         }
+        <app-sso-badge [session]="session()" />
       </span>
       <span class="details">
         {{ typeLabel() }}

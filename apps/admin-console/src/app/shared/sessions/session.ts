@@ -21,6 +21,8 @@ export interface Session {
   endedAt?: string;
   endReason?: SessionEndReason;
   endedBy?: { id: string; email: string };
+  /** Present when the session came through single sign-on: the provider's issuer. */
+  sso?: { issuer: string };
 }
 
 export interface SessionList {
