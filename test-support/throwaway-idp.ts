@@ -54,7 +54,7 @@ export interface ThrowawayIdp {
 }
 
 /** A new RS256 signing key as a private JWK. */
-export async function generateSigningKey(kid = randomUUID()): Promise<PrivateJwk> {
+export async function generateSigningKey(kid: string = randomUUID()): Promise<PrivateJwk> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   return { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
 }
