@@ -53,7 +53,7 @@ export class SharedSignalsService {
  * `{format: "iss_sub", iss, sub}` or a complex subject whose `user` is that and whose optional
  * `session` is `{format: "opaque", id}` (the provider's session id).
  */
-export function eventSubject(verified: Pick<VerifiedSecurityEvent, 'event' | 'payload'>): EventSubject {
+export function eventSubject(verified: { event: VerifiedSecurityEvent['event']; payload: Record<string, unknown> }): EventSubject {
   const raw = verified.event['subject'] ?? verified.payload['sub_id'];
   if (!isObject(raw)) throw new IdpTokenRejectedError('SET: the event has no subject');
   if (raw['format'] === 'iss_sub') return { ...issSub(raw), sid: undefined };
