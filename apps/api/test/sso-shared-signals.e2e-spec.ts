@@ -1,4 +1,4 @@
-import { type ApiProcess, startApis } from '../../../test-support/api-process.js';
+import { type ApiProcess, startApi, startApis } from '../../../test-support/api-process.js';
 import { freePort } from '../../../test-support/free-port.js';
 import { BrowserClient } from '../../../test-support/http-client.js';
 import { generateSigningKey, startThrowawayIdp, type ThrowawayIdp } from '../../../test-support/throwaway-idp.js';
@@ -101,6 +101,30 @@ describe('single sign-on: Shared Signals (SSF push, RFC 8935; SETs, RFC 8417; CA
       const rows = await db.query<{ end_reason: string | null }>('SELECT end_reason FROM auth_sessions WHERE user_id = $1', [account.id]);
       return rows.every((row) => row.end_reason === 'password_change');
     });
+  });
+
+  it('should work the same on Fastify (HTTP_ADAPTER=fastify): sign-in, a SET body of application/secevent+jwt, a form-encoded logout token', async () => {
+    const fastify = await startApi({
+      databaseUrl: scope.databaseUrl,
+      env: { ...oidcEnv(idp.issuer), REDIS_PREFIX: scope.redisPrefix, PUBLIC_ORIGIN: ORIGIN, HTTP_ADAPTER: 'fastify' },
+    });
+    try {
+      const login = newLogin();
+      const first = await signInThroughIdp(login, fastify);
+      const second = await signInThroughIdp(login, fastify);
+      const set = await signToken(idp.keys[0]!, setClaims(idp, SESSION_REVOKED, { sub: login, sid: first.providerSid }));
+      expect((await pushSet(fastify.url, set)).status).toBe(202);
+      expect(await statusOn(a, first.sid)).toEqual({ status: 401, reason: 'idp_logout' });
+      const token = await signToken(idp.keys[0]!, logoutClaims(idp, { sid: second.providerSid }), { typ: 'logout+jwt' });
+      const response = await new BrowserClient(fastify.url).post('/api/auth/oidc/backchannel-logout', { form: { logout_token: token } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(await statusOn(b, second.sid)).toEqual({ status: 401, reason: 'idp_logout' });
+      const refused = await pushSet(fastify.url, 'not-a-set');
+      expect(refused).toMatchObject({ status: 400, body: { err: 'invalid_request' } });
+    } finally {
+      await fastify.stop();
+    }
   });
 
   it('should refuse forged, replayed and malformed SETs with 400 {err, description}, changing nothing', async () => {
