@@ -1,3 +1,5 @@
+import { AUTH_SESSIONS_ENTITIES } from '@signoff/auth-sessions';
+import { DataSource } from 'typeorm';
 import { type ApiProcess, startApi, startApis } from '../../../test-support/api-process.js';
 import { freePort } from '../../../test-support/free-port.js';
 import { BrowserClient, parseSetCookie } from '../../../test-support/http-client.js';
@@ -207,6 +209,17 @@ describe('single sign-on: OIDC sign-in against a real OpenID Provider, on two in
     expect(denied.status).toBe(303);
     expect(denied.headers.get('location')).toBe('/login?error=sso_failed&provider_error=access_denied');
     expect(browser.cookie('sid')).toBeUndefined();
+  });
+
+  it('should have entities that match the single sign-on migration exactly (no schema difference on its tables, columns or indexes)', async () => {
+    const dataSource = new DataSource({ type: 'postgres', url: scope.databaseUrl, entities: AUTH_SESSIONS_ENTITIES });
+    await dataSource.initialize();
+    try {
+      const { upQueries } = await dataSource.driver.createSchemaBuilder().log();
+      expect(upQueries.map((query) => query.query).filter((query) => /sso/i.test(query))).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+    }
   });
 
   it('should answer 404 on every SSO route when SSO is off', async () => {
