@@ -4,6 +4,7 @@ import { type ApiProcess, startApi, startApis } from '../../../test-support/api-
 import { freePort } from '../../../test-support/free-port.js';
 import { BrowserClient } from '../../../test-support/http-client.js';
 import { generateSigningKey, type PrivateJwk, startThrowawayIdp, type ThrowawayIdp } from '../../../test-support/throwaway-idp.js';
+import { startThrowawayRedis } from '../../../test-support/throwaway-redis.js';
 import { TestDatabase } from './support/database.js';
 import { type EventStream, type Isolated, isolated, openEvents, withCookie } from './support/jobs.js';
 import {
@@ -198,6 +199,35 @@ describe('single sign-on: back-channel logout and RP-initiated logout against a 
     });
     expect(response.status).toBe(200);
     expect(await statusOn(b, session)).toMatchObject({ status: 401, reason: 'idp_logout' });
+  });
+
+  it('should still end the session everywhere, and still refuse a replay, when the receiving instance has lost Redis', async () => {
+    const login = newLogin();
+    const session = await device(login);
+    const [key] = idp.keys;
+    // c shares the database but has a Redis of its own, which then dies: no message from c reaches a or b.
+    const redis = await startThrowawayRedis();
+    const c = await startApi({
+      databaseUrl: scope.databaseUrl,
+      redisUrl: redis.url,
+      env: { ...oidcEnv(idp.issuer), REDIS_PREFIX: scope.redisPrefix, PUBLIC_ORIGIN: ORIGIN },
+    });
+    try {
+      for (const api of [a, b]) expect(await statusOn(api, session)).toMatchObject({ status: 200 });
+      await redis.stop();
+      const token = await signToken(key!, logoutClaims(idp, { sid: session.providerSid }));
+      const started = Date.now();
+      const response = await postLogoutToken(c.url, token);
+      expect(response.status).toBe(200);
+      // Answered only once no instance can still trust a cache entry from before the commit (the 2 s lease).
+      expect(Date.now() - started).toBeLessThan(5000);
+      for (const api of [a, b, c]) expect(await statusOn(api, session)).toEqual({ status: 401, code: 'session_ended', reason: 'idp_logout' });
+      // The replay check lives in PostgreSQL, with the ending: Redis being down does not open it.
+      expect((await postLogoutToken(a.url, token)).body.error_description).toMatch(/replay/);
+    } finally {
+      await c.stop();
+      await redis.dispose();
+    }
   });
 
   it('should send the browser to the provider\'s end-session endpoint after ending the session here first (RP-initiated logout)', async () => {
