@@ -248,6 +248,10 @@ describe('single sign-on: back-channel logout and RP-initiated logout against a 
     const idToken = redirectTo.searchParams.get('id_token_hint')!;
     const claims = JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString());
     expect(claims).toMatchObject({ iss: idp.issuer, aud: CLIENT_ID, sub: login });
+    // The provider's real ID token, signed by its real key, is still never a logout token (OIDC-01).
+    const confused = await postLogoutToken(b.url, idToken);
+    expect(confused.status).toBe(400);
+    expect(confused.body.error_description).toMatch(/events|nonce/);
     const state = redirectTo.searchParams.get('state')!;
     expect(state.length).toBeGreaterThan(20);
 
