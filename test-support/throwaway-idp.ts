@@ -137,7 +137,7 @@ export async function startThrowawayIdp(options: ThrowawayIdpOptions): Promise<T
   const server: Server = createServer(provider.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, host === 'localhost' ? 'localhost' : host, () => resolve());
+    server.listen(options.port, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {
