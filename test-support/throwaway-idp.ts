@@ -103,6 +103,8 @@ export async function startThrowawayIdp(options: ThrowawayIdpOptions): Promise<T
     // Puts email in the ID token itself, as most enterprise providers do.
     conformIdTokenClaims: false,
     pkce: { required: () => true },
+    // Explicit lifetimes (in seconds), which also keeps the provider from printing a notice for each default.
+    ttl: { AccessToken: 3600, AuthorizationCode: 60, IdToken: 3600, Interaction: 3600, Session: 86_400, Grant: 86_400 },
     features: {
       devInteractions: { enabled: true },
       backchannelLogout: { enabled: true },

@@ -18,6 +18,7 @@ import {
   postLogoutToken,
   signToken,
   ssoSignIn,
+  waitUntilSsoAvailable,
 } from './support/sso.js';
 
 const ORIGIN = 'http://signoff.localhost';
@@ -79,6 +80,7 @@ describe('single sign-on: back-channel logout and RP-initiated logout against a 
       env: { ...oidcEnv(`http://127.0.0.1:${idpPort}`), REDIS_PREFIX: scope.redisPrefix, PUBLIC_ORIGIN: ORIGIN },
     })) as [ApiProcess, ApiProcess];
     idp = await startIdp();
+    await Promise.all([a, b].map((api) => waitUntilSsoAvailable(api.url)));
   });
 
   afterAll(async () => {

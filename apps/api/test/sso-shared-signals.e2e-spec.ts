@@ -18,6 +18,7 @@ import {
   setClaims,
   signToken,
   ssoSignIn,
+  waitUntilSsoAvailable,
 } from './support/sso.js';
 
 const ORIGIN = 'http://signoff.localhost';
@@ -52,6 +53,7 @@ describe('single sign-on: Shared Signals (SSF push, RFC 8935; SETs, RFC 8417; CA
       env: { ...oidcEnv(`http://127.0.0.1:${idpPort}`), REDIS_PREFIX: scope.redisPrefix, PUBLIC_ORIGIN: ORIGIN },
     })) as [ApiProcess, ApiProcess];
     idp = await startThrowawayIdp({ port: idpPort, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, appOrigins: [ORIGIN], backchannelLogoutUri: `${a.url}/api/auth/oidc/backchannel-logout` });
+    await Promise.all([a, b].map((api) => waitUntilSsoAvailable(api.url)));
   });
 
   afterAll(async () => {
@@ -147,7 +149,7 @@ describe('single sign-on: Shared Signals (SSF push, RFC 8935; SETs, RFC 8417; CA
         /subject's iss/,
       ],
       ['a logout token', async () => pushSet(a.url, await signToken(key!, logoutClaims(idp, { sid: session.providerSid }), { typ: 'logout+jwt' })), /typ/],
-      ['a JSON body', async () => pushSet(b.url, await signToken(key!, valid), 'application/json'), /secevent\+jwt/],
+      ['a body of another type', async () => pushSet(b.url, await signToken(key!, valid), 'text/plain'), /secevent\+jwt/],
       ['not a JWT', async () => pushSet(a.url, 'hello'), /not a JWT/],
     ];
     for (const [name, send, description] of cases) {

@@ -7,7 +7,7 @@ import { startThrowawayIdp, type ThrowawayIdp } from '../../../test-support/thro
 import { registerAccount, signIn } from './support/accounts.js';
 import { TestDatabase } from './support/database.js';
 import { type Isolated, isolated } from './support/jobs.js';
-import { CLIENT_ID, CLIENT_SECRET, IdpBrowser, newLogin, oidcEnv, ssoSignIn } from './support/sso.js';
+import { CLIENT_ID, CLIENT_SECRET, IdpBrowser, newLogin, oidcEnv, ssoSignIn, waitUntilSsoAvailable } from './support/sso.js';
 
 // Both instances serve one public origin (as behind a load balancer), so the provider knows one
 // redirect URI; the tests talk to each instance by its own address.
@@ -34,6 +34,8 @@ describe('single sign-on: OIDC sign-in against a real OpenID Provider, on two in
     const status = await new BrowserClient(a.url).get('/api/auth/oidc/status');
     whileUnreachable = { login: (await new BrowserClient(b.url).get('/api/auth/oidc/login')).status, status: status.status, statusBody: status.body };
     idp = await startThrowawayIdp({ port: idpPort, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, appOrigins: [ORIGIN], backchannelLogoutUri: `${a.url}/api/auth/oidc/backchannel-logout` });
+    // Discovery is retried in the background (and when an SSO route is hit): both instances find the provider by themselves.
+    await Promise.all([a, b].map((api) => waitUntilSsoAvailable(api.url)));
   });
 
   afterAll(async () => {

@@ -82,6 +82,17 @@ export async function ssoSignIn(app: BrowserClient, idp: IdpBrowser, login: stri
   return { callback, callbackUrl, authorizationUrl };
 }
 
+/** Waits until an instance has read the provider's discovery document (it retries in the background after a failed start). */
+export async function waitUntilSsoAvailable(baseUrl: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await new BrowserClient(baseUrl).get('/api/auth/oidc/status');
+    if (response.status === 200 && response.body.available === true) return;
+    if (Date.now() > deadline) throw new Error(`single sign-on did not become available on ${baseUrl}: ${response.status} ${JSON.stringify(response.body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** A unique login name at the provider (its `sub`). */
 export function newLogin(prefix = 'sso'): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;

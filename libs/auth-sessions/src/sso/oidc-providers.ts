@@ -15,8 +15,9 @@ export interface DiscoveredProvider {
 const HTTP_TIMEOUT_SECONDS = 5;
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 30_000;
-// A route that needs the provider retries at once when the last attempt is at least this old.
-const RETRY_ON_DEMAND_AFTER_MS = 2000;
+// A route that needs the provider retries at once when the last attempt is at least this old
+// (so a provider that came back is usable at once, while requests cannot hammer one that is down).
+const RETRY_ON_DEMAND_AFTER_MS = 500;
 // At most one JWKS fetch per cooldown caused by unknown `kid`s (tokens cannot make us hammer the provider).
 const JWKS_COOLDOWN_MS = 5000;
 const JWKS_MAX_AGE_MS = 10 * 60_000;
@@ -96,9 +97,11 @@ export class OidcProviders implements OnModuleInit, OnApplicationShutdown {
     return discovered;
   }
 
-  /** The discovered provider if discovery has already succeeded, else null (never waits). */
+  /** The discovered provider if discovery has already succeeded, else null (never waits; starts an attempt when one is due). */
   ifReady(provider: ResolvedOidcProvider): DiscoveredProvider | null {
-    return this.stateOf(provider).discovered;
+    const state = this.stateOf(provider);
+    if (!state.discovered && !state.attempt && Date.now() - state.lastAttemptAt >= RETRY_ON_DEMAND_AFTER_MS) void this.discover(state);
+    return state.discovered;
   }
 
   private stateOf(provider: ResolvedOidcProvider): ProviderState {
