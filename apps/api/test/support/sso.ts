@@ -25,7 +25,7 @@ export class IdpBrowser {
   /**
    * Follows `url` through the provider (redirects, the login form with `login`, the consent form,
    * the logout confirmation with "Yes, sign me out") until the provider sends the browser to
-   * another origin; returns that URL. `pages` records every page the provider showed.
+   * another origin, or shows a page without a form; returns that URL. `pages` records every form the provider showed.
    */
   async follow(url: string, login: string, pages: string[] = []): Promise<URL> {
     let next: { method: 'GET' | 'POST'; url: URL; form?: Record<string, string> } = { method: 'GET', url: new URL(url) };
@@ -41,7 +41,8 @@ export class IdpBrowser {
         throw new Error(`the provider answered ${response.status} at ${next.url.pathname}: ${JSON.stringify(response.body).slice(0, 500)}`);
       }
       const form = parseForm(response.body);
-      if (!form) throw new Error(`the provider showed a page without a form at ${next.url.pathname}: ${response.body.slice(0, 500)}`);
+      // A page that asks nothing (the provider's "signed out" page): the browser stays there.
+      if (!form) return next.url;
       pages.push(form.fields['prompt'] ?? (form.action.includes('/session/end') ? 'logout' : 'other'));
       const fields = { ...form.fields };
       if (fields['prompt'] === 'login') Object.assign(fields, { login, password: 'any password' });
