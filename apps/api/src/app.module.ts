@@ -52,6 +52,7 @@ export class AppModule {
             metrics: config.metricsToken ? { token: config.metricsToken } : { public: true },
             // AUTH_RATE_LIMIT per client IP per minute on each @RateLimited() route (the demo's register too); 0 turns it off.
             rateLimit: config.authRateLimit === 0 ? false : { limit: config.authRateLimit, windowSeconds: 60 },
+            ...(config.oidc ? { oidc: config.oidc } : {}),
           }),
         }),
         HealthModule,

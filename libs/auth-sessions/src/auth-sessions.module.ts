@@ -91,6 +91,7 @@ import { SecretStore } from './tokens/secret-store.js';
 import { TokensController } from './tokens/tokens.controller.js';
 import { TokensService } from './tokens/tokens.service.js';
 import { AuthRateLimitGuard } from './throttling/auth-rate-limit.guard.js';
+import { SSO_CONTROLLERS, SSO_PROVIDERS } from './sso/sso.registration.js';
 
 /** The routes every host gets: sign-in, tokens, logout, devices, credential changes. */
 const CORE_CONTROLLERS: Type<unknown>[] = [SignInController, TokensController, LogoutController, DevicesController, CredentialsController];
@@ -102,6 +103,8 @@ function selectControllers(routes: ResolvedAuthSessionsModuleExtras['routes']): 
     ...(routes.events ? [EventsController] : []),
     ...(routes.admin ? [AdminUsersController, AdminUserController, AdminSessionsController, AdminOverviewController] : []),
     ...(routes.audit ? [AdminAuditController] : []),
+    // single sign-on (sso/): its controllers answer 404 while `oidc` is unset
+    ...SSO_CONTROLLERS,
   ];
 }
 
@@ -205,6 +208,8 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
         options.metrics ? new AuthMetrics(await loadPromClient(), options.metrics.token, events, metrics, chain, queue) : null,
     },
     MetricsEndpoint,
+    // single sign-on (sso/)
+    ...SSO_PROVIDERS,
     AuthRateLimitGuard,
     SessionGuard,
     RolesGuard,

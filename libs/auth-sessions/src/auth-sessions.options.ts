@@ -4,6 +4,7 @@ import { type RedisConnection, RedisConnectionError, resolveRedisConnection } fr
 import type { RateLimitStorage } from './throttling/rate-limit-storage.js';
 import type { PlaceLookup } from './places/place-lookup.js';
 import type { AuthUsersProvider } from './users/users-provider.js';
+import type { OidcOptions } from './sso/oidc.options.js';
 
 /** Lifetimes of one kind of session, in seconds. */
 export interface SessionLifetime {
@@ -137,6 +138,14 @@ export interface AuthSessionsOptions {
    * @default no lookup: only "Local network" for private and loopback addresses
    */
   places?: PlaceLookup | false;
+  // --- single sign-on (sso/): resolved on its own by resolveOidcOptions ---
+  /**
+   * Single sign-on through an OpenID Provider: sign-in (code flow with PKCE), RP-initiated logout,
+   * back-channel logout and Shared Signals. Off when unset. Needs `users.provisionSsoUser`.
+   * @see docs/sso.md
+   */
+  oidc?: OidcOptions;
+  // --- end single sign-on ---
 }
 
 /** Options after defaults are applied; services inject this. */

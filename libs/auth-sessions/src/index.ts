@@ -17,6 +17,7 @@ export type {
 export { AUTH_SESSIONS_ENTITIES } from './auth-sessions.entities.js';
 export { AUTH_SESSIONS_MIGRATIONS } from './migrations/index.js';
 export { RATE_LIMITED_METADATA } from './auth-sessions.constants.js';
+export type { OidcOptions, OidcProviderOptions } from './sso/oidc.options.js';
 
 // Redis: one server or Sentinel (docs/redis.md)
 export {
@@ -31,7 +32,7 @@ export {
 export { RedisOutageLog, type WatchableRedisClient } from './common/redis-outage-log.js';
 
 // Users
-export type { AuthUsersProvider, SignoffUser, SignoffUserPage } from './users/users-provider.js';
+export type { AuthUsersProvider, SignoffUser, SignoffUserPage, SsoIdentity } from './users/users-provider.js';
 export { EmailTakenError } from './users/users-provider.js';
 
 // Guards, decorators and the request's auth

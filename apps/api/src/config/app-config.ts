@@ -60,6 +60,8 @@ export interface AppConfig {
   logFormat: 'auto' | 'json' | 'pretty';
   /** Whether request log lines carry the (redacted) request and response headers. */
   logHeaders: boolean;
+  /** Single sign-on (`OIDC_*`, contract sso.md); null when `OIDC_ISSUER` is unset. */
+  oidc: { issuer: string; clientId: string; clientSecret: string; scopes: string[]; rpLogout: boolean } | null;
 }
 
 /** Thrown for a configuration that cannot work; the message says which variable and how to fix it. */
@@ -131,6 +133,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 1000, 3_600_000),
     logFormat: oneOf(env, 'LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto'),
     logHeaders: boolean(env, 'LOG_HEADERS', false),
+    oidc: oidcConfig(env),
   };
 }
 
@@ -157,6 +160,18 @@ function parsePostgresUrl(name: string, value: string): URL {
     // reported below
   }
   throw new ConfigError(`${name} must be a postgres:// URL`);
+}
+
+function oidcConfig(env: NodeJS.ProcessEnv): AppConfig['oidc'] {
+  const issuer = env['OIDC_ISSUER'];
+  if (!issuer) return null;
+  const clientId = env['OIDC_CLIENT_ID'];
+  const clientSecret = env['OIDC_CLIENT_SECRET'];
+  if (!clientId || !clientSecret) {
+    throw new ConfigError('OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required with OIDC_ISSUER: the demo\'s client at that provider (client_secret_basic).');
+  }
+  const scopes = (env['OIDC_SCOPES'] || 'openid email profile').split(/\s+/).filter(Boolean);
+  return { issuer, clientId, clientSecret, scopes, rpLogout: boolean(env, 'OIDC_RP_LOGOUT', true) };
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

@@ -10,9 +10,9 @@ export class User {
   @Column('varchar', { length: 320 })
   email!: string;
 
-  /** argon2id. */
-  @Column('text', { name: 'password_hash' })
-  passwordHash!: string;
+  /** argon2id; null for a user created by a single sign-on, who has no password here. */
+  @Column('text', { name: 'password_hash', nullable: true })
+  passwordHash!: string | null;
 
   @Column('text', { array: true, default: () => "'{}'" })
   roles!: string[];

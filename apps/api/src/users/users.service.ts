@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictException, HttpStatus, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type AuthUsersProvider, EmailTakenError, type SignoffUser, type SignoffUserPage } from '@signoff/auth-sessions';
+import { type AuthUsersProvider, EmailTakenError, type SignoffUser, type SignoffUserPage, type SsoIdentity } from '@signoff/auth-sessions';
 import type { EntityManager, Repository } from 'typeorm';
 import { User } from './user.entity.js';
 import { hashPassword, verifyPasswordHash } from './password-hasher.js';
@@ -72,6 +72,24 @@ export class UsersService implements AuthUsersProvider {
       if (isUniqueViolation(error)) {
         throw new ConflictException({ statusCode: HttpStatus.CONFLICT, message: 'That email address is already registered.' });
       }
+      throw error;
+    }
+    return toSignoffUser(user);
+  }
+
+  /**
+   * A first single sign-on of an unknown email creates an ordinary user with no password, when the
+   * provider vouches for the email; anything else is refused (the sign-in fails with sso_failed).
+   */
+  async provisionSsoUser(identity: SsoIdentity): Promise<SignoffUser | null> {
+    if (!identity.email || !identity.emailVerified) return null;
+    const now = new Date();
+    const user = Object.assign(new User(), { id: randomUUID(), email: identity.email, passwordHash: null, roles: [], createdAt: now, updatedAt: now });
+    try {
+      await this.users.insert(user);
+    } catch (error) {
+      // Another sign-in created it a moment ago: the same verified email is the same person.
+      if (isUniqueViolation(error)) return this.findByEmail(identity.email);
       throw error;
     }
     return toSignoffUser(user);

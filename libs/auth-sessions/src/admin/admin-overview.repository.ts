@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { AuthTables, DEFAULT_AUTH_TABLES } from '../common/auth-tables.js';
 
 // The overview's SQL, exported so bench/admin-overview.bench.ts times and explains exactly these
 // statements. Each one reads an index sized by what it counts, never the whole history:
@@ -12,10 +13,10 @@ import type { DataSource } from 'typeorm';
 //   - the latest revocations: one short backward scan of the (type, seq) audit index per type.
 
 /** $1 now → (type, place, sessions) for every active session. */
-export function activeByDeviceAndPlaceSql(): string {
+export function activeByDeviceAndPlaceSql(tables: AuthTables = DEFAULT_AUTH_TABLES): string {
   return `SELECT s.device_type AS type, s.location AS place, count(*)::int AS sessions
-            FROM auth_sessions s
-            LEFT JOIN auth_user_session_state st ON st.user_id = s.user_id
+            FROM ${tables.sessions} s
+            LEFT JOIN ${tables.userSessionState} st ON st.user_id = s.user_id
            WHERE s.ended_at IS NULL
              AND s.epoch >= COALESCE(st.epoch, 0)
              AND s.absolute_expires_at > $1
@@ -24,22 +25,22 @@ export function activeByDeviceAndPlaceSql(): string {
 }
 
 /** → (open): sessions not ended yet (idle-expired ones count until the expiry sweep ends them). */
-export function openSessionsSql(): string {
-  return `SELECT count(*)::int AS open FROM auth_sessions WHERE ended_at IS NULL`;
+export function openSessionsSql(tables: AuthTables = DEFAULT_AUTH_TABLES): string {
+  return `SELECT count(*)::int AS open FROM ${tables.sessions} WHERE ended_at IS NULL`;
 }
 
 /** $1 from → (day, sessions) signed in per UTC day since `from`. */
-export function signInsByDaySql(): string {
+export function signInsByDaySql(tables: AuthTables = DEFAULT_AUTH_TABLES): string {
   return `SELECT to_char((created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, count(*)::int AS sessions
-            FROM auth_sessions
+            FROM ${tables.sessions}
            WHERE created_at >= $1
            GROUP BY (created_at AT TIME ZONE 'UTC')::date`;
 }
 
 /** $1 from → (day, reason, sessions) ended per UTC day and reason since `from`. */
-export function signOutsByDaySql(): string {
+export function signOutsByDaySql(tables: AuthTables = DEFAULT_AUTH_TABLES): string {
   return `SELECT to_char((ended_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, end_reason AS reason, count(*)::int AS sessions
-            FROM auth_sessions
+            FROM ${tables.sessions}
            WHERE ended_at >= $1
            GROUP BY (ended_at AT TIME ZONE 'UTC')::date, end_reason`;
 }
@@ -53,10 +54,10 @@ const REVOCATION_ARMS = [
 ];
 
 /** $1 limit → the latest revocations, newest first. */
-export function recentRevocationsSql(): string {
+export function recentRevocationsSql(tables: AuthTables = DEFAULT_AUTH_TABLES): string {
   const arm = (condition: string) =>
     `(SELECT e.seq, e.id, e.type, e.at, e.actor_id, e.actor_email, e.user_id, e.reason, e.note, e.metadata
-        FROM auth_audit_events e WHERE ${condition} ORDER BY e.seq DESC LIMIT $1)`;
+        FROM ${tables.auditEvents} e WHERE ${condition} ORDER BY e.seq DESC LIMIT $1)`;
   return `SELECT r.id::text AS id, r.type, r.at, r.actor_id::text AS actor_id, r.actor_email, r.user_id::text AS user_id,
                  r.reason, r.note, r.metadata
             FROM (${REVOCATION_ARMS.map(arm).join(' UNION ALL ')}) r
@@ -79,26 +80,31 @@ export interface RevocationRow {
 /** The admin overview's reads; see the SQL functions above for the index each one follows. */
 @Injectable()
 export class AdminOverviewRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  // Raw SQL names the tables in the DataSource's schema when the host sets one.
+  private readonly tables: AuthTables;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.tables = AuthTables.of(dataSource);
+  }
 
   activeByDeviceAndPlace(now: Date): Promise<Array<{ type: string; place: string | null; sessions: number }>> {
-    return this.dataSource.query(activeByDeviceAndPlaceSql(), [now]);
+    return this.dataSource.query(activeByDeviceAndPlaceSql(this.tables), [now]);
   }
 
   async openSessions(): Promise<number> {
-    const rows: Array<{ open: number }> = await this.dataSource.query(openSessionsSql());
+    const rows: Array<{ open: number }> = await this.dataSource.query(openSessionsSql(this.tables));
     return Number(rows[0]?.open ?? 0);
   }
 
   signInsByDay(from: Date): Promise<Array<{ day: string; sessions: number }>> {
-    return this.dataSource.query(signInsByDaySql(), [from]);
+    return this.dataSource.query(signInsByDaySql(this.tables), [from]);
   }
 
   signOutsByDay(from: Date): Promise<Array<{ day: string; reason: string; sessions: number }>> {
-    return this.dataSource.query(signOutsByDaySql(), [from]);
+    return this.dataSource.query(signOutsByDaySql(this.tables), [from]);
   }
 
   recentRevocations(limit: number): Promise<RevocationRow[]> {
-    return this.dataSource.query(recentRevocationsSql(), [limit]);
+    return this.dataSource.query(recentRevocationsSql(this.tables), [limit]);
   }
 }

@@ -19,6 +19,7 @@ export function toSessionResponse({ session, userEpoch }: SessionWithEpoch, curr
     lastActiveAt: session.lastActiveAt,
     expiresAt: expiresAtOf(session),
   };
+  if (session.ssoIssuer) response.sso = { issuer: session.ssoIssuer };
   if (state.status !== 'active') {
     response.endedAt = state.endedAt;
     response.endReason = state.reason;

@@ -21,6 +21,8 @@ export interface SessionShape<Time = string> {
   endedAt?: Time;
   endReason?: SessionEndReason;
   endedBy?: { id: string; email: string };
+  /** Present when the session came through single sign-on: the provider's issuer (never its tokens). */
+  sso?: { issuer: string };
 }
 
 /** `GET /api/auth/sessions` and `GET /api/admin/users/:userId/sessions`. */

@@ -11,6 +11,7 @@ import { StoreUnavailableInterceptor } from '../edge/store-unavailable.intercept
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { LogoutAllDto, LogoutDto } from './logout.dto.js';
 import { LogoutService } from './logout.service.js';
+import { RpLogoutService } from '../sso/rp-logout.service.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -21,6 +22,7 @@ export class LogoutController {
     private readonly logout: LogoutService,
     private readonly responses: SessionResponses,
     private readonly edge: HttpEdge,
+    private readonly rpLogout: RpLogoutService,
   ) {}
 
   @ApiOperation({ summary: 'Log out: ends the session server-side, then clears the cookies. Idempotent.' })
@@ -40,8 +42,12 @@ export class LogoutController {
   async logoutCurrent(@Req() req: PresentedSessionsRequest, @Res() res: HttpResponse, @Body() body: LogoutDto): Promise<void> {
     // Every live session the browser presents ends (one, or several after cookie tossing), so no
     // cookie left in this browser is still signed in when the answer says "logged out".
-    for (const auth of presentedSessions(req)) await this.logout.logoutCurrent(auth, this.edge.clientContext(req));
-    const redirectTo = this.responses.ended(res, body.returnTo);
+    const sessions = presentedSessions(req);
+    for (const auth of sessions) await this.logout.logoutCurrent(auth, this.edge.clientContext(req));
+    const localRedirect = this.responses.ended(res, body.returnTo);
+    // A session from single sign-on continues at the provider's end-session endpoint (ended here first).
+    const sso = sessions.find((auth) => auth.session.ssoIssuer);
+    const redirectTo = (await this.rpLogout.endSessionUrl(sso?.session)) ?? localRedirect;
     if (wantsHtml(this.edge, req)) {
       this.edge.redirect(res, HttpStatus.SEE_OTHER, redirectTo);
     } else {

@@ -4,6 +4,7 @@ import { AddOutbox1767330000000 } from './1767330000000-add-outbox.js';
 import { AddAuditChain1767398400000 } from './1767398400000-add-audit-chain.js';
 import { SecureAuditPrune1767484800000 } from './1767484800000-secure-audit-prune.js';
 import { AddSessionLocationAndOverviewIndexes1767657600000 } from './1767657600000-add-session-location-and-overview-indexes.js';
+import { AddSingleSignOn1767744000000 } from './1767744000000-add-single-sign-on.js';
 import { PinAuditFunctionSearchPath1767571200000 } from './1767571200000-pin-audit-function-search-path.js';
 import { inDataSourceSchema } from './in-data-source-schema.js';
 
@@ -21,4 +22,5 @@ export const AUTH_SESSIONS_MIGRATIONS: Array<new () => MigrationInterface> = [
   SecureAuditPrune1767484800000,
   PinAuditFunctionSearchPath1767571200000,
   AddSessionLocationAndOverviewIndexes1767657600000,
+  AddSingleSignOn1767744000000,
 ].map(inDataSourceSchema);

@@ -11,6 +11,8 @@ export const SESSION_END_REASONS = [
   'expired_idle',
   'expired_absolute',
   'replaced',
+  // The identity provider ended it (OIDC back-channel logout, a Shared Signals session-revoked event).
+  'idp_logout',
 ] as const;
 
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];

@@ -15,6 +15,8 @@ export type SessionKind = 'cookie' | 'bearer';
 @Index('auth_sessions_user_ended_idx', ['userId', 'endedAt'], { where: 'ended_at IS NOT NULL' })
 @Index('auth_sessions_open_expiry_idx', ['absoluteExpiresAt'], { where: 'ended_at IS NULL' })
 @Check('auth_sessions_end_consistent', '(ended_at IS NULL) = (end_reason IS NULL)')
+@Index('auth_sessions_sso_sid_idx', ['ssoIssuer', 'ssoSid'], { where: 'sso_sid IS NOT NULL AND ended_at IS NULL' })
+@Index('auth_sessions_sso_subject_idx', ['ssoIssuer', 'ssoSubject'], { where: 'sso_issuer IS NOT NULL AND ended_at IS NULL' })
 export class Session {
   @PrimaryColumn('uuid')
   id!: string;
@@ -87,4 +89,16 @@ export class Session {
 
   @Column('varchar', { name: 'ended_by_email', length: 320, nullable: true })
   endedByEmail!: string | null;
+
+  /** The OpenID Provider the user signed in through (single sign-on); null for other sign-ins. */
+  @Column('varchar', { name: 'sso_issuer', length: 2048, nullable: true })
+  ssoIssuer!: string | null;
+
+  /** The provider's `sub` of the user, for back-channel logout and Shared Signals by subject. */
+  @Column('varchar', { name: 'sso_subject', length: 255, nullable: true })
+  ssoSubject!: string | null;
+
+  /** The provider's session id (`sid` of the ID token), for back-channel logout by session. */
+  @Column('varchar', { name: 'sso_sid', length: 255, nullable: true })
+  ssoSid!: string | null;
 }

@@ -29,6 +29,13 @@ export interface IssuedSession {
   expiresAt: Date;
 }
 
+/** Where a session signed in through single sign-on came from: the provider, its subject and its session. */
+export interface SessionSsoOrigin {
+  issuer: string;
+  subject: string;
+  sid: string | null;
+}
+
 const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
 
 /**
@@ -126,12 +133,13 @@ export class SessionsService {
    * The token is returned once and never stored.
    * @param epochAtCheck the user's epoch read before their credential was checked (`currentEpoch`);
    *   without it the epoch is read now, inside the transaction
+   * @param sso the provider session a single sign-on came from (back-channel logout finds it by this)
    */
   async open(
     manager: EntityManager,
     user: SignoffUser,
     client: ClientContext,
-    options: { kind: SessionKind; rememberMe: boolean; epochAtCheck?: number; metadata?: Record<string, unknown> },
+    options: { kind: SessionKind; rememberMe: boolean; epochAtCheck?: number; metadata?: Record<string, unknown>; sso?: SessionSsoOrigin },
   ): Promise<IssuedSession> {
     const { kind, rememberMe } = options;
     const now = new Date();
@@ -162,6 +170,9 @@ export class SessionsService {
       endReason: null,
       endedById: null,
       endedByEmail: null,
+      ssoIssuer: options.sso?.issuer ?? null,
+      ssoSubject: options.sso?.subject ?? null,
+      ssoSid: options.sso?.sid ?? null,
     } satisfies Session);
     await this.sessions.insert(session, manager);
     await this.auditLog.record(manager, {

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
@@ -12,7 +13,8 @@ import { InvalidPasswordError, SessionRejectedError } from '../sessions/session.
 import { SessionEvents } from '../sessions/session-events.js';
 import { SessionRepository } from '../sessions/session.repository.js';
 import { SessionRevoker } from '../sessions/session-revoker.js';
-import { type IssuedSession, SessionsService } from '../sessions/sessions.service.js';
+import { type IssuedSession, type SessionSsoOrigin, SessionsService } from '../sessions/sessions.service.js';
+import type { Session } from '../sessions/session.entity.js';
 import { type TokenPair, TokensService } from '../tokens/tokens.service.js';
 import type { SignoffUser } from '../users/users-provider.js';
 
@@ -121,7 +123,14 @@ export class SignInService {
   async signIn(
     user: SignoffUser,
     client: ClientContext,
-    options: SignInOptions & { replacing?: RequestAuth; epochAtCheck?: number } = {},
+    options: SignInOptions & {
+      replacing?: RequestAuth;
+      epochAtCheck?: number;
+      /** The provider session of a single sign-on, recorded on the new session. */
+      sso?: SessionSsoOrigin;
+      /** Runs in the sign-in's transaction once the session row exists (single sign-on stores its logout hint). */
+      withinTransaction?: (manager: EntityManager, session: Session) => Promise<void>;
+    } = {},
   ): Promise<{ result: SignInResult; issued: IssuedSession }> {
     const previous = options.replacing?.method === 'cookie' ? options.replacing : undefined;
     const { issued, replaced } = await this.sessionRepository.transaction(async (manager) => {
@@ -150,7 +159,9 @@ export class SignInService {
         rememberMe: options.rememberMe === true,
         ...(options.epochAtCheck === undefined ? {} : { epochAtCheck: options.epochAtCheck }),
         ...(options.auditMetadata ? { metadata: options.auditMetadata } : {}),
+        ...(options.sso ? { sso: options.sso } : {}),
       });
+      await options.withinTransaction?.(manager, issued.session);
       return { issued, replaced };
     });
     await replaced?.announce();

@@ -15,6 +15,22 @@ export interface SignoffUserPage {
   total: number;
 }
 
+/** Who an OpenID Provider says signed in: what `provisionSsoUser` gets on a first single sign-on. */
+export interface SsoIdentity {
+  /** The provider's issuer identifier. */
+  issuer: string;
+  /** The provider's `sub`: stable for this user at this provider. */
+  subject: string;
+  /** The `email` claim, if the provider sent one. */
+  email: string | null;
+  /** Whether the provider vouches for the email (`email_verified: true`). */
+  emailVerified: boolean;
+  /** The `name` claim, if any. */
+  name: string | null;
+  /** Every claim of the ID token (and userinfo, when it was asked for). */
+  claims: Record<string, unknown>;
+}
+
 /**
  * What the host app supplies so the library can sign users in and end their sessions.
  * Every method that changes a credential receives the library's `EntityManager`, so the change
@@ -40,6 +56,13 @@ export interface AuthUsersProvider {
   changeEmail(userId: string, newEmail: string, manager: EntityManager): Promise<void>;
   /** A page of users whose email contains `search` (case-insensitive), ordered by email. */
   search(query: { search?: string; page: number; pageSize: number }): Promise<SignoffUserPage>;
+  /**
+   * Single sign-on only (hosts without it cannot enable `oidc`): called on a first sign-in through
+   * the provider that matched no linked user and no user by a verified email. Create the user (with
+   * no password) and return it, or return `null` to refuse (the sign-in then fails with `sso_failed`).
+   * The library links the returned user to `(issuer, subject)` for later sign-ins.
+   */
+  provisionSsoUser?(identity: SsoIdentity): Promise<SignoffUser | null>;
 }
 
 /** Thrown by `AuthUsersProvider.changeEmail` when the new email belongs to another user. */

@@ -172,6 +172,12 @@ export class PersonDto {
 }
 
 /** The contract's `Session`. */
+/** Where a single sign-on session came from. */
+export class SsoOriginDto {
+  @ApiProperty({ format: 'uri', example: 'https://login.example.com' })
+  issuer!: string;
+}
+
 export class SessionDto {
   @ApiProperty({ format: 'uuid', example: '3f0e5c1a-8b2d-4c4e-9a51-0d5b7c2e9f10' })
   id!: string;
@@ -208,6 +214,9 @@ export class SessionDto {
 
   @ApiPropertyOptional({ type: PersonDto, description: 'Ended by an admin: who.' })
   endedBy?: PersonDto;
+
+  @ApiPropertyOptional({ type: SsoOriginDto, description: "Sessions that came through single sign-on: the provider's issuer (never its tokens)." })
+  sso?: SsoOriginDto;
 }
 
 export class SessionListDto {

@@ -8,6 +8,7 @@ import { nextRequest, problem } from '../../../testing/http';
 import { ResponseCache } from '../http/response-cache';
 import { AppStorage } from '../storage/app-storage';
 import { ClientSession } from './client-session';
+import { ExternalNavigation } from './external-navigation';
 import { LOGOUT_IN_FLIGHT_POLICY, LOGOUT_RETRY_DELAYS_MS, Logout } from './logout';
 import { SessionEventStream } from './session-event-stream';
 import { TabChannel } from './tab-channel';
@@ -47,6 +48,34 @@ describe('Logout', () => {
     sessionStorage.clear();
     localStorage.clear();
     clearCookies();
+  });
+
+  describe('when the session came through single sign-on (RP-initiated logout)', () => {
+    it("should clear the browser's state, then leave for the provider's end-session page without routing to the login page", async () => {
+      const { session, logout, http, router, tabs } = setUp();
+      await router.navigateByUrl('/devices');
+      const leave = vi.spyOn(TestBed.inject(ExternalNavigation), 'leave').mockImplementation(() => undefined);
+      const navigate = vi.spyOn(router, 'navigateByUrl');
+      const endSession = 'https://login.example.com/session/end?id_token_hint=x&client_id=signoff&state=s';
+
+      const running = logout.run();
+      (await nextRequest(http, { method: 'POST', url: '/api/auth/logout' })).flush({ redirectTo: endSession });
+      expect(await running).toEqual({ status: 'succeeded', value: { redirectTo: endSession } });
+
+      expect(session.user()).toBeNull();
+      expect(tabs.posted).toContainEqual({ type: 'session-ended', reason: 'logout' });
+      expect(navigate).not.toHaveBeenCalled();
+      expect(leave).toHaveBeenCalledWith(endSession);
+    });
+
+    it('should never leave for a URL that is not http(s)', async () => {
+      const { logout, http } = setUp();
+      const leave = vi.spyOn(TestBed.inject(ExternalNavigation), 'leave').mockImplementation(() => undefined);
+      const running = logout.run();
+      (await nextRequest(http, { method: 'POST', url: '/api/auth/logout' })).flush({ redirectTo: 'javascript:alert(1)' });
+      await running;
+      expect(leave).not.toHaveBeenCalled();
+    });
   });
 
   describe('when the server confirms', () => {

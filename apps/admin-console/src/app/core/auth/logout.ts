@@ -4,6 +4,7 @@ import { SerialAction, type ActionHooks, type ActionOutcome, type InFlightPolicy
 import { apiProblemOf, type ApiProblem } from '../http/api-error';
 import { AuthApi } from './auth-api';
 import { ClientSession } from './client-session';
+import { ExternalNavigation, isExternalRedirect } from './external-navigation';
 
 /** How a logout click that arrives while a logout is pending is handled (see {@link InFlightPolicy}). */
 export const LOGOUT_IN_FLIGHT_POLICY = new InjectionToken<InFlightPolicy>('LOGOUT_IN_FLIGHT_POLICY', {
@@ -33,6 +34,7 @@ export type LogoutHooks = ActionHooks<LogoutResult, ApiProblem>;
 export class Logout implements OnDestroy {
   private readonly api = inject(AuthApi);
   private readonly session = inject(ClientSession);
+  private readonly external = inject(ExternalNavigation);
   private readonly retryDelays = inject(LOGOUT_RETRY_DELAYS_MS);
   private readonly policy = inject(LOGOUT_IN_FLIGHT_POLICY);
   private readonly action = new SerialAction<LogoutResult, ApiProblem>(() => this.perform(), () => this.policy, apiProblemOf);
@@ -72,6 +74,12 @@ export class Logout implements OnDestroy {
     }
     this.unconfirmed.set(false);
     this.retries = 0;
+    // A single sign-on session continues at the identity provider (the server ended it first).
+    if (isExternalRedirect(redirectTo)) {
+      await this.session.end({ reason: 'logout', navigate: 'never' });
+      this.external.leave(redirectTo);
+      return { redirectTo };
+    }
     await this.session.end({ reason: 'logout', redirectTo, navigate: 'always' });
     return { redirectTo };
   }

@@ -17,6 +17,7 @@ import { FormSubmission } from '../../shared/forms/form-submission';
 import { RegistrationStatus } from './registration-status';
 import { signedOutMessage } from '../../shared/sessions/end-reason-text';
 import { isSessionEndReason } from '../../shared/sessions/session';
+import { SsoSignIn } from './sso-sign-in';
 
 /** Sign-in, and the page every ended session lands on, saying why it ended. */
 @Component({
@@ -32,6 +33,7 @@ import { isSessionEndReason } from '../../shared/sessions/session';
     MatInputModule,
     MatProgressSpinnerModule,
     RouterLink,
+    SsoSignIn,
   ],
   templateUrl: './login.html',
   styleUrl: './login.scss',

@@ -14,6 +14,7 @@ const SIGNED_OUT_BECAUSE: Record<SessionEndReason, string> = {
   expired_idle: 'Your session expired after a period of inactivity',
   expired_absolute: 'Your session reached its maximum length',
   replaced: 'You signed in again in this browser',
+  idp_logout: "You were signed out by your organisation's sign-in service",
 };
 
 /** How a device list describes an ended session (third person, any device). */
@@ -29,6 +30,7 @@ const ENDED_BECAUSE: Record<SessionEndReason, string> = {
   expired_idle: 'Expired (inactive)',
   expired_absolute: 'Expired (maximum length)',
   replaced: 'Replaced by a new sign-in',
+  idp_logout: "Signed out by the organisation's sign-in service",
 };
 
 export function signedOutMessage(reason: SessionEndReason): string {

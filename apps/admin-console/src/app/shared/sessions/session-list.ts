@@ -7,6 +7,7 @@ import { formatDateTime } from '../time/date-text';
 import { groupByDevice } from './device-groups';
 import { browserIcon, deviceIcon, deviceName } from './device-icons';
 import type { Session } from './session';
+import { SsoBadge } from './sso-badge';
 
 /**
  * Active sessions grouped by device (same browser and OS family), each sign-in with when it started,
@@ -18,7 +19,7 @@ import type { Session } from './session';
 @Component({
   selector: 'app-session-list',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [MatButtonModule, MatCheckboxModule, MatIconModule, TimeAgo],
+  imports: [MatButtonModule, MatCheckboxModule, MatIconModule, SsoBadge, TimeAgo],
   templateUrl: './session-list.html',
   styleUrl: './session-list.scss',
 })

@@ -1,0 +1,51 @@
+import { BadRequestException, Controller, Header, HttpCode, HttpStatus, Post, Req, UseInterceptors } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CsrfExempt, Public } from '../edge/auth.decorators.js';
+import type { HttpRequest } from '../edge/http-edge.js';
+import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
+import { IdpLogoutService } from './idp-logout.service.js';
+import { IdpTokenVerifier } from './idp-token.verifier.js';
+import { OidcProviders } from './oidc-providers.js';
+import { IdpTokenRejectedError } from './sso.errors.js';
+
+/**
+ * OpenID Connect Back-Channel Logout 1.0 (§2.5–§2.8): the provider posts a `logout_token`; a valid
+ * one ends the matching sessions on every instance before the 200 is sent. Server to server: no
+ * cookies, so exempt from the XSRF and Origin rules; the signed token is the only authentication.
+ */
+@ApiTags('sso')
+@Controller('auth/oidc')
+@UseInterceptors(StoreUnavailableInterceptor)
+export class BackchannelLogoutController {
+  constructor(
+    private readonly providers: OidcProviders,
+    private readonly verifier: IdpTokenVerifier,
+    private readonly idpLogout: IdpLogoutService,
+  ) {}
+
+  @ApiOperation({ summary: 'Back-channel logout: form field logout_token; 200 (also when nothing matched) or 400 {error, error_description}.' })
+  @Public()
+  @CsrfExempt()
+  @Post('backchannel-logout')
+  @HttpCode(HttpStatus.OK)
+  @Header('Cache-Control', 'no-store')
+  async backchannelLogout(@Req() req: HttpRequest): Promise<void> {
+    this.providers.defaultProvider();
+    try {
+      if (!isFormPost(req)) throw new IdpTokenRejectedError('the body must be application/x-www-form-urlencoded with a logout_token');
+      const body = req.body as Record<string, unknown> | undefined;
+      const token = await this.verifier.verifyLogoutToken(body?.['logout_token']);
+      await this.idpLogout.endProviderSessions({ token, kind: 'logout', source: 'backchannel_logout', sid: token.sid, subject: token.subject });
+    } catch (error) {
+      if (error instanceof IdpTokenRejectedError) {
+        throw new BadRequestException({ error: 'invalid_request', error_description: error.description });
+      }
+      throw error;
+    }
+  }
+}
+
+function isFormPost(req: HttpRequest): boolean {
+  const type = req.headers['content-type'];
+  return typeof type === 'string' && type.split(';')[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded';
+}

@@ -1,0 +1,110 @@
+import { BadRequestException, Controller, Get, HttpCode, HttpStatus, Inject, Query, Req, Res, UseInterceptors } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
+import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
+import { Public, RateLimited } from '../edge/auth.decorators.js';
+import type { AuthenticatedRequest } from '../edge/execution-target.js';
+import { type CookieAttributes, HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
+import { SessionResponses } from '../edge/session-responses.js';
+import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
+import { OidcProviders } from './oidc-providers.js';
+import { OidcSignInService, SIGN_IN_STATE_SECONDS } from './oidc-sign-in.service.js';
+import { RpLogoutService } from './rp-logout.service.js';
+import { SsoDisabledError, SsoSignInFailedError } from './sso.errors.js';
+
+const FAILURE_REDIRECT = '/login?error=sso_failed';
+
+/**
+ * Single sign-on in the browser: `login` sends it to the provider, `callback` opens the session,
+ * `status` tells the console whether to offer SSO, `logged-out` recognises the `state` of an
+ * RP-initiated logout. Every route is 404 when SSO is off.
+ */
+@ApiTags('sso')
+@Controller('auth/oidc')
+@UseInterceptors(StoreUnavailableInterceptor)
+export class OidcController {
+  constructor(
+    private readonly providers: OidcProviders,
+    private readonly signIn: OidcSignInService,
+    private readonly rpLogout: RpLogoutService,
+    private readonly responses: SessionResponses,
+    private readonly edge: HttpEdge,
+    @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
+  ) {}
+
+  @ApiOperation({ summary: 'Whether single sign-on is offered (404 when it is off) and whether the provider is reachable now.' })
+  @Public()
+  @Get('status')
+  status(@Res({ passthrough: true }) res: HttpResponse): { available: boolean } {
+    const provider = this.providers.defaultProvider();
+    this.edge.setHeader(res, 'Cache-Control', 'no-store');
+    return { available: this.providers.ifReady(provider) !== null };
+  }
+
+  @ApiOperation({ summary: 'Start single sign-on: 302 to the provider (code flow, PKCE S256, state, nonce). 503 while the provider is unreachable.' })
+  @Public()
+  @RateLimited()
+  @Get('login')
+  async login(@Req() req: HttpRequest, @Res() res: HttpResponse, @Query('returnTo') returnTo: unknown): Promise<void> {
+    this.providers.defaultProvider();
+    const started = await this.signIn.start(returnTo, this.siblingUrl(req, 'callback'));
+    this.edge.setHeader(res, 'Cache-Control', 'no-store');
+    this.edge.setCookie(res, this.stateCookieName, started.sealedState, { ...this.stateCookieAttributes(), maxAge: SIGN_IN_STATE_SECONDS });
+    this.edge.redirect(res, HttpStatus.FOUND, started.authorizationUrl);
+  }
+
+  @ApiOperation({ summary: "The provider's redirect: opens the session (cookies as a login) and 303s to returnTo or /devices; any failure 303s to /login?error=sso_failed." })
+  @Public()
+  @RateLimited()
+  @Get('callback')
+  async callback(@Req() req: AuthenticatedRequest, @Res() res: HttpResponse): Promise<void> {
+    this.providers.defaultProvider();
+    const sealedState = this.edge.cookie(req, this.stateCookieName);
+    // The sign-in state is single use whatever happens next.
+    this.edge.setCookie(res, this.stateCookieName, '', { ...this.stateCookieAttributes(), maxAge: 0 });
+    this.edge.setHeader(res, 'Cache-Control', 'no-store');
+    const callbackUrl = new URL(requestPath(req), this.options.publicOrigin);
+    try {
+      const finished = await this.signIn.finish(callbackUrl, sealedState, this.edge.clientContext(req), req.auth);
+      this.responses.started(res, finished.issued.session, finished.issued.token);
+      this.edge.redirect(res, HttpStatus.SEE_OTHER, finished.returnTo);
+    } catch (error) {
+      if (!(error instanceof SsoSignInFailedError)) throw error;
+      const providerError = error.providerError ? `&provider_error=${encodeURIComponent(error.providerError)}` : '';
+      this.edge.redirect(res, HttpStatus.SEE_OTHER, `${FAILURE_REDIRECT}${providerError}`);
+    }
+  }
+
+  @ApiOperation({ summary: 'Whether the state of a post-logout redirect is one this server sent (204), else 400 (ignored, logged).' })
+  @Public()
+  @Get('logged-out')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async loggedOut(@Query('state') state: unknown, @Res({ passthrough: true }) res: HttpResponse): Promise<void> {
+    if (!this.providers.isEnabled) throw new SsoDisabledError();
+    this.edge.setHeader(res, 'Cache-Control', 'no-store');
+    if (!(await this.rpLogout.isLogoutState(state))) {
+      throw new BadRequestException({ statusCode: HttpStatus.BAD_REQUEST, message: 'This is not the state of a logout this server started; ignored.' });
+    }
+  }
+
+  private get stateCookieName(): string {
+    return this.options.cookieSecure ? '__Host-signoff-sso' : 'signoff-sso';
+  }
+
+  private stateCookieAttributes(): CookieAttributes {
+    // Lax: the provider's redirect back is a top-level GET navigation from another site.
+    return { path: '/', httpOnly: true, sameSite: 'lax', ...(this.options.cookieSecure ? { secure: true } : {}) };
+  }
+
+  /** Our own URL for a sibling route (`callback` next to `login`), on the public origin, under whatever prefix the host uses. */
+  private siblingUrl(req: HttpRequest, route: string): string {
+    const path = new URL(requestPath(req), this.options.publicOrigin).pathname.replace(/\/[^/]*$/, `/${route}`);
+    return `${this.options.publicOrigin}${path}`;
+  }
+}
+
+// Express mounts nothing under the app, but keeps the full path in originalUrl either way; Fastify has url.
+function requestPath(req: HttpRequest): string {
+  const path = (req as { originalUrl?: unknown }).originalUrl ?? req.url ?? '/';
+  return typeof path === 'string' && path.startsWith('/') && !path.startsWith('//') ? path : '/';
+}
