@@ -57,9 +57,12 @@ export class OpenApiValidator {
       .sort((a, b) => b.literalLength - a.literalLength);
   }
 
-  /** Whether the document describes this path at all (the API's own paths; not the console or the docs). */
+  /**
+   * Whether the document describes this path at all: the API's own paths; not the console, the docs, or
+   * `/metrics` (served on the HTTP adapter for Prometheus, outside the API and its document).
+   */
   static covers(path: string): boolean {
-    return (path.startsWith('/api/') && !path.startsWith('/api/docs')) || path === '/metrics';
+    return path.startsWith('/api/') && !path.startsWith('/api/docs');
   }
 
   /** What is wrong with a response; empty when it is as documented. */

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpStatus, NotFoundException, Post } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, InputValidationPipe, Public, RateLimited, RequireSameOrigin } from '@signoff/auth-sessions';
-import { RegisterDto, RegisterResponseDto } from './register.dto.js';
+import { RegisterDto, RegisterResponseDto, RegistrationStatusDto } from './register.dto.js';
 import { UsersService } from './users.service.js';
 
 // The library's pipe: input depth, text and types are checked before class-validator runs.
@@ -19,9 +19,10 @@ export class RegisterController {
   // The console reads this to offer a sign-up link. A probe of POST /register cannot tell: the route
   // exists either way and validation answers before the on/off check.
   @ApiOperation({ summary: 'Whether POST /api/auth/register is open: 200 {open}. Public; hosts without it answer 404, which means closed.' })
+  @ApiOkResponse({ type: RegistrationStatusDto })
   @Public()
   @Get('registration')
-  registration(): { open: boolean } {
+  registration(): RegistrationStatusDto {
     return { open: this.config.get<boolean>('allowRegistration') === true };
   }
 

@@ -30,3 +30,9 @@ export class RegisterResponseDto {
   @ApiProperty({ type: RegisteredUserDto })
   user!: RegisteredUserDto;
 }
+
+/** The answer of `GET /api/auth/registration`: whether the console should offer a sign-up link. */
+export class RegistrationStatusDto {
+  @ApiProperty({ example: true, description: 'Whether POST /api/auth/register accepts new accounts.' })
+  open!: boolean;
+}
