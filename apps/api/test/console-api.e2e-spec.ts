@@ -100,8 +100,8 @@ describe('the console API (own database, TRUST_PROXY=1)', () => {
     it('should be in the OpenAPI document with its statuses', async () => {
       const doc = (await new BrowserClient(api.url).get('/api/docs-json')).body;
       const operation = doc.paths['/api/admin/users/{userId}']?.get;
-      expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(['200', '400', '401', '403', '404']);
-      expect(Object.keys(doc.paths['/api/admin/overview']?.get?.responses ?? {}).sort()).toEqual(['200', '401', '403']);
+      expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(['200', '400', '401', '403', '404', '503']);
+      expect(Object.keys(doc.paths['/api/admin/overview']?.get?.responses ?? {}).sort()).toEqual(['200', '400', '401', '403', '503']);
     });
   });
 

@@ -31,6 +31,13 @@ const PUBLIC_ROUTES = [
   'GET /api/health',
   // Open unless METRICS_TOKEN is set; its bearer is that token, not a session.
   'GET /metrics',
+  // Single sign-on (404 here: the suite's app has none): the browser's way in and back, and the provider's calls.
+  'GET /api/auth/oidc/status',
+  'GET /api/auth/oidc/login',
+  'GET /api/auth/oidc/callback',
+  'GET /api/auth/oidc/logged-out',
+  'POST /api/auth/oidc/backchannel-logout',
+  'POST /api/auth/oidc/ssf',
 ];
 
 interface Route {

@@ -20,6 +20,7 @@ export class RegisterController {
   // exists either way and validation answers before the on/off check.
   @ApiOperation({ summary: 'Whether POST /api/auth/register is open: 200 {open}. Public; hosts without it answer 404, which means closed.' })
   @ApiOkResponse({ type: RegistrationStatusDto })
+  @ApiErrors(400, 503)
   @Public()
   @Get('registration')
   registration(): RegistrationStatusDto {

@@ -13,7 +13,7 @@ import { AdminOverviewDto } from './dto/admin-overview.responses.js';
 @ApiTags('admin')
 @ApiCookieAuth()
 @ApiBearerAuth()
-@ApiErrors(401, [403, 'Signed in without the admin role (code forbidden).'], 503)
+@ApiErrors(400, 401, [403, 'Signed in without the admin role (code forbidden).'], 503)
 @Roles(ADMIN_ROLE)
 @UseGuards(AdminGuard)
 @Controller('admin/overview')

@@ -17,6 +17,11 @@ export type SessionKind = 'cookie' | 'bearer';
 @Check('auth_sessions_end_consistent', '(ended_at IS NULL) = (end_reason IS NULL)')
 @Index('auth_sessions_sso_sid_idx', ['ssoIssuer', 'ssoSid'], { where: 'sso_sid IS NOT NULL AND ended_at IS NULL' })
 @Index('auth_sessions_sso_subject_idx', ['ssoIssuer', 'ssoSubject'], { where: 'sso_issuer IS NOT NULL AND ended_at IS NULL' })
+// The admin overview's daily sign-ins and sign-outs (AddSessionLocationAndOverviewIndexes1767657600000).
+@Index('auth_sessions_created_at_idx', ['createdAt'])
+// (ended_at) INCLUDE (end_reason) WHERE ended_at IS NOT NULL: TypeORM cannot express INCLUDE, so the index is
+// declared unsynchronized: migration:generate and synchronize leave the migration's index alone.
+@Index('auth_sessions_ended_at_idx', { synchronize: false })
 export class Session {
   @PrimaryColumn('uuid')
   id!: string;

@@ -1,8 +1,10 @@
 import { BadRequestException, Controller, Header, HttpCode, HttpStatus, Post, Req, UseInterceptors } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-errors.js';
 import { CsrfExempt, Public } from '../edge/auth.decorators.js';
 import type { HttpRequest } from '../edge/http-edge.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
+import { ApiSpecError, BackchannelLogoutErrorDto } from './dto/sso.responses.js';
 import { IdpLogoutService } from './idp-logout.service.js';
 import { IdpTokenVerifier } from './idp-token.verifier.js';
 import { OidcProviders } from './oidc-providers.js';
@@ -24,6 +26,9 @@ export class BackchannelLogoutController {
   ) {}
 
   @ApiOperation({ summary: 'Back-channel logout: form field logout_token; 200 (also when nothing matched) or 400 {error, error_description}.' })
+  @ApiOkResponse({ description: 'The matching sessions ended on every instance (also when none matched).' })
+  @ApiSpecError(400, BackchannelLogoutErrorDto, 'The logout token was refused (OpenID Connect Back-Channel Logout body), or more session cookies than the library reads; nothing ended.')
+  @ApiErrors([404, 'Single sign-on is not configured.'], 413, 415, [503, 'The provider has not answered yet (code sso_unavailable), or PostgreSQL or Redis is down.'])
   @Public()
   @CsrfExempt()
   @Post('backchannel-logout')

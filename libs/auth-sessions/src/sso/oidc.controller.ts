@@ -1,5 +1,6 @@
 import { BadRequestException, Controller, Get, HttpCode, HttpStatus, Inject, Query, Req, Res, UseInterceptors } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-errors.js';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { Public, RateLimited } from '../edge/auth.decorators.js';
@@ -7,6 +8,7 @@ import type { AuthenticatedRequest } from '../edge/execution-target.js';
 import { type CookieAttributes, HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
 import { SessionResponses } from '../edge/session-responses.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
+import { OidcStatusDto } from './dto/sso.responses.js';
 import { OidcProviders } from './oidc-providers.js';
 import { OidcSignInService, SIGN_IN_STATE_SECONDS } from './oidc-sign-in.service.js';
 import { RpLogoutService } from './rp-logout.service.js';
@@ -33,15 +35,19 @@ export class OidcController {
   ) {}
 
   @ApiOperation({ summary: 'Whether single sign-on is offered (404 when it is off) and whether the provider is reachable now.' })
+  @ApiOkResponse({ type: OidcStatusDto })
+  @ApiErrors(400, [404, 'Single sign-on is not configured.'], 503)
   @Public()
   @Get('status')
-  status(@Res({ passthrough: true }) res: HttpResponse): { available: boolean } {
+  status(@Res({ passthrough: true }) res: HttpResponse): OidcStatusDto {
     const provider = this.providers.defaultProvider();
     this.edge.setHeader(res, 'Cache-Control', 'no-store');
     return { available: this.providers.ifReady(provider) !== null };
   }
 
   @ApiOperation({ summary: 'Start single sign-on: 302 to the provider (code flow, PKCE S256, state, nonce). 503 while the provider is unreachable.' })
+  @ApiFoundResponse({ description: "To the provider's authorization endpoint; sets the single-use sign-in state cookie.", headers: { Location: { schema: { type: 'string' } } } })
+  @ApiErrors(400, [404, 'Single sign-on is not configured.'], 429, [503, 'The provider has not answered yet (code sso_unavailable), or PostgreSQL or Redis is down.'])
   @Public()
   @RateLimited()
   @Get('login')
@@ -54,6 +60,8 @@ export class OidcController {
   }
 
   @ApiOperation({ summary: "The provider's redirect: opens the session (cookies as a login) and 303s to returnTo or /devices; any failure 303s to /login?error=sso_failed." })
+  @ApiResponse({ status: HttpStatus.SEE_OTHER, description: 'To returnTo (or /devices) with the session cookies, or to /login?error=sso_failed.', headers: { Location: { schema: { type: 'string' } } } })
+  @ApiErrors(400, [404, 'Single sign-on is not configured.'], 429, [503, 'The provider has not answered yet (code sso_unavailable), or PostgreSQL or Redis is down.'])
   @Public()
   @RateLimited()
   @Get('callback')
@@ -76,6 +84,8 @@ export class OidcController {
   }
 
   @ApiOperation({ summary: 'Whether the state of a post-logout redirect is one this server sent (204), else 400 (ignored, logged).' })
+  @ApiNoContentResponse({ description: 'The state is one this server sent with an RP-initiated logout.' })
+  @ApiErrors([400, 'The state is missing, malformed or not one this server sent, or more session cookies than the library reads.'], [404, 'Single sign-on is not configured.'], 503)
   @Public()
   @Get('logged-out')
   @HttpCode(HttpStatus.NO_CONTENT)

@@ -1,10 +1,12 @@
 import { BadRequestException, Controller, HttpCode, HttpStatus, PayloadTooLargeException, Post, Req, UseInterceptors, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-errors.js';
 import { CsrfExempt, Public } from '../edge/auth.decorators.js';
 import type { HttpRequest } from '../edge/http-edge.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
 import { acceptTextBodies, BodyTooLargeError, readTextBody } from '../edge/text-body.js';
+import { ApiSpecError, SharedSignalsErrorDto } from './dto/sso.responses.js';
 import { OidcProviders } from './oidc-providers.js';
 import { SharedSignalsService } from './shared-signals.service.js';
 import { IdpTokenRejectedError } from './sso.errors.js';
@@ -32,6 +34,11 @@ export class SharedSignalsController implements OnModuleInit {
   }
 
   @ApiOperation({ summary: 'SSF push: a body of application/secevent+jwt; 202, or 400 {err: "invalid_request", description}.' })
+  @ApiConsumes(SET_MEDIA_TYPE)
+  @ApiAcceptedResponse({ description: 'The event was verified and applied.' })
+  @ApiSpecError(400, SharedSignalsErrorDto, 'The Security Event Token was refused (RFC 8935 body), or more session cookies than the library reads; nothing changed.')
+  @ApiSpecError(413, SharedSignalsErrorDto, 'The token is larger than 16 KiB (RFC 8935 body), or the body is larger than the host accepts.')
+  @ApiErrors([404, 'Single sign-on is not configured.'], 415, [503, 'The provider has not answered yet (code sso_unavailable), or PostgreSQL or Redis is down.'])
   @Public()
   @CsrfExempt()
   @Post('ssf')

@@ -24,6 +24,9 @@ const LIBRARY_TABLES = [
   'auth_refresh_tokens',
   'auth_secrets',
   'auth_sessions',
+  'auth_sso_links',
+  'auth_sso_logout_hints',
+  'auth_sso_used_tokens',
   'auth_user_session_state',
 ];
 
