@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { type ApiProcess, startApi } from '../../../test-support/api-process.js';
 import { startThrowawayRedis, type ThrowawayRedis } from '../../../test-support/throwaway-redis.js';
+import { BrowserClient } from '../../../test-support/http-client.js';
 import { PASSWORD, registerAccount, signIn } from './support/accounts.js';
 import { TestDatabase } from './support/database.js';
 import {
@@ -275,5 +276,65 @@ describe('a failing job is retried with exponential backoff, and one that finall
       await close();
       await db.query('DROP TRIGGER IF EXISTS test_refuse_session_end ON auth_sessions').catch(() => undefined);
     }
+  });
+});
+
+describe('logout everywhere of more sessions than one transaction marks: an epoch bump now, the rows by the clean-up job', () => {
+  const EXTRA_SESSIONS = 1200;
+  let scope: Isolated;
+  let a: ApiProcess;
+  let b: ApiProcess;
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    scope = isolated('epochlogout');
+    db = new TestDatabase(scope.databaseUrl);
+    // A runs the worker; B only serves, so what B answers comes from the epoch, not from marked rows.
+    a = await startApi({ databaseUrl: scope.databaseUrl, env: { REDIS_PREFIX: scope.redisPrefix } });
+    b = await startApi({ databaseUrl: scope.databaseUrl, env: { REDIS_PREFIX: scope.redisPrefix, RUN_WORKERS: 'false' } });
+  });
+
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await db?.close();
+    await scope?.drop();
+  });
+
+  it('should end every other session on both instances before answering, then mark each row with the reason and the author, with one audit event', async () => {
+    const account = await registerAccount(a.url, 'epochlogout');
+    const caller = await signIn(a.url, account);
+    const phone = await signIn(a.url, account);
+    await db.query(
+      `INSERT INTO auth_sessions (id, token_hash, ${COPIED_COLUMNS})
+       SELECT gen_random_uuid(), decode(md5(random()::text), 'hex') || decode(md5(random()::text), 'hex'), ${COPIED_COLUMNS}
+         FROM auth_sessions, generate_series(1, $2) WHERE id = $1`,
+      [phone.sessionId, EXTRA_SESSIONS],
+    );
+    const others = EXTRA_SESSIONS + 1;
+    const phoneOnB = new BrowserClient(b.url);
+    phoneOnB.cookies.set('sid', phone.browser.cookie('sid')!);
+    expect((await phoneOnB.get('/api/auth/me')).status).toBe(200);
+
+    const response = await caller.browser.post('/api/auth/logout-all', { json: { keepCurrent: true } });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ revoked: others });
+    for (const client of [phone.browser, phoneOnB]) {
+      expect((await client.get('/api/auth/me')).body).toMatchObject({ code: 'session_ended', reason: 'logout_everywhere' });
+    }
+    expect((await caller.browser.get('/api/auth/me')).status).toBe(200);
+    // Own devices already list only the caller's session, before any row is marked.
+    expect((await caller.browser.get('/api/auth/sessions')).body.sessions.map((session: Row) => session['id'])).toEqual([caller.sessionId]);
+
+    await waitFor(
+      'the clean-up job to mark every row',
+      async () => Number((await db.query<Row>('SELECT count(*) AS n FROM auth_sessions WHERE user_id = $1 AND ended_at IS NOT NULL', [account.id]))[0]!['n']) === others,
+      30_000,
+      200,
+    );
+    const rows = await db.query<Row>('SELECT end_reason, ended_by_id, ended_by_email, count(*)::int AS n FROM auth_sessions WHERE user_id = $1 AND ended_at IS NOT NULL GROUP BY 1, 2, 3', [account.id]);
+    expect(rows).toEqual([{ end_reason: 'logout_everywhere', ended_by_id: account.id, ended_by_email: account.email, n: others }]);
+    const audit = ((await db.auditEvents(account.id)) as Row[]).filter((event) => event['type'] === 'logout_everywhere');
+    expect(audit).toEqual([expect.objectContaining({ reason: 'logout_everywhere', metadata: { count: others, keptCurrent: true } })]);
+    expect((await caller.browser.get('/api/auth/me')).status).toBe(200);
   });
 });

@@ -55,6 +55,7 @@ import { EventStreamsService } from './events/event-streams.service.js';
 import { EventsController } from './events/events.controller.js';
 import { AUTH_SESSIONS_QUEUE } from './jobs/auth-sessions.queue.js';
 import { JobScheduler } from './jobs/job-scheduler.js';
+import { EpochRevocations } from './jobs/epoch-revocations.js';
 import { OutboxRelay } from './jobs/outbox-relay.js';
 import { OutboxRepository } from './jobs/outbox.repository.js';
 import { AuthSessionsProcessor } from './jobs/auth-sessions.processor.js';
@@ -178,6 +179,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     JobScheduler,
     OutboxRepository,
     OutboxRelay,
+    EpochRevocations,
     CredentialsService,
     EventStreamsService,
     AuditEventRepository,

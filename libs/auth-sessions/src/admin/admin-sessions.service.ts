@@ -6,6 +6,7 @@ import type { ClientContext } from '../common/client-context.js';
 import { DevicesService } from '../devices/devices.service.js';
 import type { SessionResponse } from '../devices/session.response.js';
 import type { RevocationResult } from '../logout/logout.service.js';
+import { EpochRevocations } from '../jobs/epoch-revocations.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { SessionRepository } from '../sessions/session.repository.js';
 import { type RevocationPlan, SessionRevoker } from '../sessions/session-revoker.js';
@@ -36,6 +37,7 @@ export class AdminSessionsService {
     private readonly sessions: SessionsService,
     private readonly devices: DevicesService,
     private readonly auditLog: AuditLogService,
+    private readonly epochs: EpochRevocations,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
   ) {}
 
@@ -78,23 +80,29 @@ export class AdminSessionsService {
   async logoutEverywhere(admin: RequestAuth, userId: string, note: string | undefined, client: ClientContext): Promise<RevocationResult> {
     this.sessions.assertFresh(admin.session);
     const user = await this.requireUser(userId);
-    const ended = await this.revoker.revoke(
-      { userId: user.id, allSessions: true },
-      this.byAdmin(admin, (endedSessions, at) => [
+    const by = actorOf(admin);
+    const result = await this.epochs.logoutEverywhere({
+      userId: user.id,
+      reason: 'revoked_by_admin',
+      by,
+      keptSessionId: null,
+      audit: (count, at, sessionIds) => [
         {
           type: 'logout_everywhere',
-          actor: actorOf(admin),
+          actor: by,
           userId: user.id,
           sessionId: null,
           client,
           reason: 'revoked_by_admin',
           note: note ?? null,
-          metadata: { count: endedSessions.length, sessionIds: endedSessions.map((session) => session.id) },
+          metadata: { count, ...(sessionIds ? { sessionIds } : {}) },
           at,
         },
-      ]),
-    );
-    return { revoked: ended.length, endedCurrent: ended.some((session) => session.id === admin.session.id) };
+      ],
+    });
+    // Every active session of the user ended: the admin's own among them when the admin is that user.
+    const endedCurrent = result.endedSessionIds ? result.endedSessionIds.includes(admin.session.id) : user.id === admin.user.id;
+    return { revoked: result.revoked, endedCurrent };
   }
 
   /**

@@ -5,16 +5,13 @@ import type { CredentialChangeKind, ResolvedAuthSessionsOptions } from '../auth-
 import type { AuditEventType } from '../audit/audit-event-type.js';
 import type { ClientContext } from '../common/client-context.js';
 import { translateStoreErrors } from '../edge/store-errors.js';
-import { type CredentialChangeCleanupJob, credentialChangeCleanupJobId, JOB_CREDENTIAL_CHANGE_CLEANUP } from '../jobs/auth-sessions.queue.js';
-import { OutboxRelay } from '../jobs/outbox-relay.js';
-import { OutboxRepository } from '../jobs/outbox.repository.js';
+import { EpochRevocations } from '../jobs/epoch-revocations.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { InvalidPasswordError, SessionRejectedError } from '../sessions/session.errors.js';
 import type { Session } from '../sessions/session.entity.js';
 import type { SessionEndReason } from '../sessions/session-end-reason.js';
 import { SessionEvents } from '../sessions/session-events.js';
 import { SessionRepository } from '../sessions/session.repository.js';
-import { SessionRevoker } from '../sessions/session-revoker.js';
 import { generateSessionToken, hashSessionToken } from '../sessions/session-token.js';
 import { type TokenPair, TokensService } from '../tokens/tokens.service.js';
 import { EmailTakenError } from '../users/users-provider.js';
@@ -62,9 +59,7 @@ export interface CredentialChangeOutcome {
 export class CredentialsService {
   constructor(
     private readonly sessionRepository: SessionRepository,
-    private readonly revoker: SessionRevoker,
-    private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
+    private readonly epochs: EpochRevocations,
     private readonly events: SessionEvents,
     private readonly tokens: TokensService,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
@@ -198,9 +193,10 @@ export class CredentialsService {
   ): Promise<CredentialChangeReceipt> {
     const reason = END_REASONS[kind];
     const policy = this.options.credentialChanges[kind];
-    const revocation = await this.revoker.endAllByEpoch(manager, {
+    return this.epochs.endAllOfUser(manager, {
       userId,
       reason,
+      by: null,
       keptSessionId: context.keptSessionId,
       notify: policy.notify,
       audit: (revoked, at) => {
@@ -211,22 +207,5 @@ export class CredentialsService {
         ];
       },
     });
-    const job: CredentialChangeCleanupJob = {
-      userId,
-      epoch: revocation.epoch,
-      reason,
-      keptSessionId: context.keptSessionId,
-      changedAt: revocation.at.toISOString(),
-      notify: policy.notify,
-    };
-    await this.outbox.add(JOB_CREDENTIAL_CHANGE_CLEANUP, credentialChangeCleanupJobId(job), job, manager);
-    return {
-      revoked: revocation.revoked,
-      epoch: revocation.epoch,
-      announce: async () => {
-        this.relay.kick();
-        await revocation.announce();
-      },
-    };
   }
 }

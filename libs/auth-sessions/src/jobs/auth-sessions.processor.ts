@@ -41,7 +41,7 @@ export class AuthSessionsProcessor extends WorkerHost {
       case JOB_CREDENTIAL_CHANGE_CLEANUP:
       case LEGACY_JOB_CREDENTIAL_CHANGE_CLEANUP: {
         const data = job.data as CredentialChangeCleanupJob;
-        return { marked: await this.revoker.markEndedByEpoch({ ...data, changedAt: new Date(data.changedAt) }) };
+        return { marked: await this.revoker.markEndedByEpoch({ ...data, changedAt: new Date(data.changedAt), by: data.endedBy ?? null }) };
       }
       case JOB_SEAL_AUDIT_EVENTS:
         return this.auditSealer.sealPending();

@@ -4,7 +4,10 @@ import type { SessionEndReason } from '../sessions/session-end-reason.js';
 export const AUTH_SESSIONS_QUEUE = 'auth-sessions';
 
 export const JOB_EXPIRE_SESSIONS = 'expire-sessions';
-/** Marks the rows of sessions a credential change ended (by its epoch bump), then tells every instance again. */
+/**
+ * Marks the rows of sessions an epoch bump ended (a credential change, or logout everywhere of more
+ * sessions than one transaction marks), then tells every instance again.
+ */
 export const JOB_CREDENTIAL_CHANGE_CLEANUP = 'credential-change-cleanup';
 /** The name the clean-up job had before 0.2; jobs already queued under it still run. */
 export const LEGACY_JOB_CREDENTIAL_CHANGE_CLEANUP = 'logout-everywhere';
@@ -17,8 +20,8 @@ export const JOB_PRUNE_AUDIT_EVENTS = 'prune-audit-events';
 export type ExpireSessionsJob = Record<string, never>;
 
 /**
- * Payload of `credential-change-cleanup`: mark the user's sessions older than `epoch` as ended. Ids
- * and versions only, never a secret.
+ * Payload of `credential-change-cleanup`: mark the user's sessions older than `epoch` as ended. Ids,
+ * versions and the author's address only, never a secret.
  */
 export interface CredentialChangeCleanupJob {
   userId: string;
@@ -31,6 +34,8 @@ export interface CredentialChangeCleanupJob {
   changedAt: string;
   /** Whether the job republishes the logout notification. */
   notify: boolean;
+  /** Who ended the sessions, written on the rows; absent (jobs queued before 0.2) or null for credential changes. */
+  endedBy?: { id: string; email: string } | null;
 }
 
 /** BullMQ job ids may not contain ':'; this one is the same for the same change, so repeats are ignored. */

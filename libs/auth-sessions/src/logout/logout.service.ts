@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { ClientContext } from '../common/client-context.js';
+import { EpochRevocations } from '../jobs/epoch-revocations.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { SessionRepository } from '../sessions/session.repository.js';
 import { SessionRevoker } from '../sessions/session-revoker.js';
@@ -22,6 +23,7 @@ export class LogoutService {
     private readonly revoker: SessionRevoker,
     private readonly sessionRepository: SessionRepository,
     private readonly sessions: SessionsService,
+    private readonly epochs: EpochRevocations,
   ) {}
 
   /**
@@ -54,26 +56,25 @@ export class LogoutService {
    */
   async logoutEverywhere(auth: RequestAuth, client: ClientContext, keepCurrent: boolean): Promise<RevocationResult> {
     if (keepCurrent) this.sessions.assertFresh(auth.session);
-    const ended = await this.revoker.revoke(
-      { userId: auth.user.id, allSessions: true, exceptSessionId: keepCurrent ? auth.session.id : null },
-      {
-        reason: 'logout_everywhere',
-        by: actorOf(auth),
-        audit: (endedSessions, at) => [
-          {
-            type: 'logout_everywhere',
-            actor: actorOf(auth),
-            userId: auth.user.id,
-            sessionId: auth.session.id,
-            client,
-            reason: 'logout_everywhere',
-            metadata: { count: endedSessions.length, keptCurrent: keepCurrent, sessionIds: endedSessions.map((session) => session.id) },
-            at,
-          },
-        ],
-      },
-    );
-    return { revoked: ended.length, endedCurrent: !keepCurrent };
+    const result = await this.epochs.logoutEverywhere({
+      userId: auth.user.id,
+      reason: 'logout_everywhere',
+      by: actorOf(auth),
+      keptSessionId: keepCurrent ? auth.session.id : null,
+      audit: (count, at, sessionIds) => [
+        {
+          type: 'logout_everywhere',
+          actor: actorOf(auth),
+          userId: auth.user.id,
+          sessionId: auth.session.id,
+          client,
+          reason: 'logout_everywhere',
+          metadata: { count, keptCurrent: keepCurrent, ...(sessionIds ? { sessionIds } : {}) },
+          at,
+        },
+      ],
+    });
+    return { revoked: result.revoked, endedCurrent: !keepCurrent };
   }
 
   /**

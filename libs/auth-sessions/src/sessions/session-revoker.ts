@@ -27,7 +27,7 @@ export interface PendingRevocation {
   announce(): Promise<void>;
 }
 
-/** How an epoch bump ends every session of a user at once (credential changes). */
+/** How an epoch bump ends every session of a user at once (credential changes, logout everywhere of many sessions). */
 export interface EpochRevocationPlan {
   userId: string;
   reason: SessionEndReason;
@@ -60,6 +60,8 @@ export interface EpochCleanup {
   /** When the bump committed: the `endedAt` written on the rows. */
   changedAt: Date;
   notify: boolean;
+  /** Who ended them, written on the rows (`endedBy`); null for credential changes. */
+  by: RevokedBy;
 }
 
 const EXPIRY_BATCH = 1000;
@@ -133,7 +135,13 @@ export class SessionRevoker {
     let marked = 0;
     for (;;) {
       const ended = await this.sessions.transaction((manager) =>
-        this.sessions.endBeforeEpoch(cleanup.userId, cleanup.epoch, cleanup.reason, cleanup.changedAt, batchSize, manager),
+        this.sessions.endBeforeEpoch(
+          cleanup.userId,
+          cleanup.epoch,
+          { reason: cleanup.reason, at: cleanup.changedAt, byId: cleanup.by?.id ?? null, byEmail: cleanup.by?.email ?? null },
+          batchSize,
+          manager,
+        ),
       );
       marked += ended.length;
       if (ended.length < batchSize) break;

@@ -255,10 +255,16 @@ export class SessionRepository {
 
   /**
    * The clean-up after an epoch bump: marks up to `limit` open sessions opened before `epoch` as
-   * ended (with the bump's reason, or their expiry when they had expired before it) and revokes
+   * ended (with the bump's reason and author, or their expiry when they had expired before it) and revokes
    * their refresh tokens. Returns the ids it marked; none once everything is marked (idempotent).
    */
-  async endBeforeEpoch(userId: string, epoch: number, reason: SessionEndReason, changedAt: Date, limit: number, manager: EntityManager): Promise<string[]> {
+  async endBeforeEpoch(
+    userId: string,
+    epoch: number,
+    stamp: { reason: SessionEndReason; at: Date; byId: string | null; byEmail: string | null },
+    limit: number,
+    manager: EntityManager,
+  ): Promise<string[]> {
     const deadline = `LEAST(s.absolute_expires_at, s.last_active_at + s.idle_seconds * interval '1 second')`;
     const result: unknown = await manager.query(
       `WITH ended AS (
@@ -267,7 +273,9 @@ export class SessionRepository {
                 end_reason = CASE
                   WHEN ${deadline} > $3 THEN $4
                   WHEN s.absolute_expires_at <= s.last_active_at + s.idle_seconds * interval '1 second' THEN 'expired_absolute'
-                  ELSE 'expired_idle' END
+                  ELSE 'expired_idle' END,
+                ended_by_id = CASE WHEN ${deadline} > $3 THEN $6::uuid END,
+                ended_by_email = CASE WHEN ${deadline} > $3 THEN $7 END
           WHERE s.id IN (
             SELECT id FROM ${this.tables.sessions}
              WHERE user_id = $1 AND ended_at IS NULL AND epoch < $2
@@ -277,7 +285,7 @@ export class SessionRepository {
          UPDATE ${this.tables.refreshTokens} r SET revoked_at = $3
            FROM ended WHERE r.session_id = ended.id AND r.revoked_at IS NULL)
        SELECT id FROM ended`,
-      [userId, epoch, changedAt, reason, limit],
+      [userId, epoch, stamp.at, stamp.reason, limit, stamp.byId, stamp.byEmail],
     );
     return returnedRows(result).map((row) => String(row['id']));
   }
