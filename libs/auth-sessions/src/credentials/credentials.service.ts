@@ -11,7 +11,7 @@ import { OutboxRepository } from '../jobs/outbox.repository.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { InvalidPasswordError, SessionRejectedError } from '../sessions/session.errors.js';
 import type { Session } from '../sessions/session.entity.js';
-import type { SessionEndReason } from '../sessions/session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 import { SessionEvents } from '../sessions/session-events.js';
 import { SessionRepository } from '../sessions/session.repository.js';
 import { SessionRevoker } from '../sessions/session-revoker.js';

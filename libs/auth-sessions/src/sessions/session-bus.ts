@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { AuthRedis } from '../common/auth-redis.js';
-import type { SessionEndReason } from './session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 
 /** How long an instance may trust what it cached without hearing its own heartbeat, and how long any entry lives. */
 export const CACHE_TRUST_MS = 2000;

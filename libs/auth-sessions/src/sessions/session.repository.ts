@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuthTables, DEFAULT_AUTH_TABLES } from '../common/auth-tables.js';
 import { Session } from './session.entity.js';
-import type { SessionEndReason } from './session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 import type { UserEpoch } from './session-state.js';
 import { type SessionFilter, sessionFilterSql } from './session-filter.js';
 import { UserSessionState } from './user-session-state.entity.js';
