@@ -15,7 +15,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { sessionStatsSql } from '../libs/auth-sessions/dist/admin/admin-sessions.repository.js';
+// The library's own statement, through its public test kit (the built package, as a host would import it).
+import { adminStatementsForTest } from '@signoff/auth-sessions/testing';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
 const SESSIONS = Number(process.env['BENCH_SESSIONS'] ?? 1_000_000);
@@ -174,7 +175,7 @@ async function main(): Promise<void> {
     const pages: string[][] = [];
     for (let i = 0; i < 200; i++) pages.push(await pageOf(1 + Math.floor(Math.random() * (USERS - 20))));
     const heavyPage = await pageOf(1);
-    const statsSql = sessionStatsSql();
+    const statsSql = adminStatementsForTest().userPageSessions;
 
     // Warm-up, then the phases.
     for (let i = 0; i < 200; i++) await client.query({ name: 'p1', text: 'SELECT * FROM auth_sessions WHERE id = $1', values: [sessionIds[i % sessionIds.length]] });

@@ -6,7 +6,7 @@ import { PASSWORD, registerAccount, signIn } from './support/accounts.js';
 import { adminAccount, adminEnv, runAuditVerify } from './support/admin.js';
 import { isolated, type Isolated, jobsQueue, waitFor } from './support/jobs.js';
 import { TestDatabase } from './support/database.js';
-import { SESSION_END_REASONS } from '../../../libs/auth-sessions-api-types/src/index.js';
+import { SESSION_END_REASONS } from '@signoff/auth-sessions';
 
 // From libs/auth-sessions/src/audit/audit-chain.ts.
 const AUDIT_CHAIN_LOCK_KEY = '7312048812233002';

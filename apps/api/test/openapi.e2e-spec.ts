@@ -1,6 +1,5 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEVICE_TYPES } from '../../../libs/auth-sessions/src/common/dto/api.responses.js';
 import { type ApiProcess, startApi } from '../../../test-support/api-process.js';
 import { BrowserClient } from '../../../test-support/http-client.js';
 import { type OpenApiDocument, OpenApiValidator, operationsOf } from '../../../test-support/openapi-validator.js';
@@ -84,8 +83,8 @@ describe('the OpenAPI document (/api/docs-json)', () => {
   });
 
   it('should list every device type the API can return', () => {
-    expect(schemas['DeviceDto']!.properties!['type']!.enum).toEqual([...DEVICE_TYPES]);
-    expect(DEVICE_TYPES).toEqual(expect.arrayContaining(['desktop', 'mobile', 'tablet', 'smarttv', 'wearable', 'console', 'embedded', 'cli']));
+    // The contract's list (DEVICE_TYPES in the library's response DTOs), written out: a change to it is an API change.
+    expect(schemas['DeviceDto']!.properties!['type']!.enum).toEqual(['desktop', 'mobile', 'tablet', 'smarttv', 'wearable', 'console', 'embedded', 'cli']);
   });
 
   it('should type paging and counts as integers with their bounds', () => {

@@ -1,4 +1,4 @@
-import { generateSessionToken } from '../../../libs/auth-sessions/src/sessions/session-token.js';
+import { randomBytes } from 'node:crypto';
 import { type ApiProcess, startApi } from '../../../test-support/api-process.js';
 import { type ApiResponse, BrowserClient } from '../../../test-support/http-client.js';
 import { type Account, registerAccount, signIn } from './support/accounts.js';
@@ -9,6 +9,11 @@ import { TestDatabase } from './support/database.js';
 // Every response also goes through the shared OpenAPI check (BrowserClient): its status is documented.
 
 const DEEP = 5000;
+
+/** A well-formed session token that no session has: 32 random bytes, base64url, as the library issues them. */
+function unknownSessionToken(): string {
+  return randomBytes(32).toString('base64url');
+}
 
 /** `{"email": [[[…1…]]], "password": "x"}` nested `DEEP` levels: far beyond any stack class-transformer has. */
 function deeplyNested(field: string): string {
@@ -244,7 +249,7 @@ describe.each(['express', 'fastify'] as const)('bad input never 5xx (demo app on
       const { browser } = await signIn(api.url, account);
       const { token } = credentialsOf(browser);
 
-      const response = await anonymous().get('/api/auth/me', { headers: { cookie: `sid=${generateSessionToken()}; sid=${token}` } });
+      const response = await anonymous().get('/api/auth/me', { headers: { cookie: `sid=${unknownSessionToken()}; sid=${token}` } });
 
       expect(response.status).toBe(200);
       expect(response.body.user.id).toBe(account.id);
@@ -300,7 +305,7 @@ describe.each(['express', 'fastify'] as const)('bad input never 5xx (demo app on
     it('should refuse more than four different session cookies with 400 and change nothing', async () => {
       const { browser } = await signIn(api.url, account);
       const { token, xsrf } = credentialsOf(browser);
-      const cookie = [...Array.from({ length: 4 }, () => `sid=${generateSessionToken()}`), `sid=${token}`].join('; ');
+      const cookie = [...Array.from({ length: 4 }, () => `sid=${unknownSessionToken()}`), `sid=${token}`].join('; ');
 
       const me = await anonymous().get('/api/auth/me', { headers: { cookie } });
       const logout = await anonymous().post('/api/auth/logout', { headers: { cookie, 'x-xsrf-token': xsrf } });
