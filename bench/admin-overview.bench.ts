@@ -50,7 +50,7 @@ interface Stats {
 
 function stats(samplesMs: number[]): Stats {
   const sorted = [...samplesMs].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
   return { n: sorted.length, p50: at(0.5), p99: at(0.99) };
 }
 
@@ -199,7 +199,7 @@ async function main(): Promise<void> {
       )
     ).rows;
     const sql = adminStatementsForTest();
-    const open = (await pool.query<{ open: number }>(sql.openSessions)).rows[0]!.open;
+    const open = (await pool.query<{ open: number }>(sql.openSessions)).rows[0].open;
 
     const now = new Date();
     const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - 29 * 86_400_000);
@@ -217,13 +217,13 @@ async function main(): Promise<void> {
       for (let i = 0; i < 3; i++) await client.query(sql, values);
       const result = await timed(ITERATIONS, () => client.query(sql, values));
       const explained = await client.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, values);
-      const nodes = planNodes(explained.rows[0]!['QUERY PLAN']);
+      const nodes = planNodes(explained.rows[0]['QUERY PLAN']);
       const scanned = nodes.some(
         (node) => node['Node Type'] === 'Seq Scan' && ['auth_sessions', 'auth_audit_events'].includes(String(node['Relation Name'])),
       );
       seqScan ||= scanned;
       const indexes = [...new Set(nodes.map((node) => node['Index Name']).filter(Boolean))].join(', ');
-      const buffers = Number(nodes[0]!['Shared Hit Blocks'] ?? 0) + Number(nodes[0]!['Shared Read Blocks'] ?? 0);
+      const buffers = Number(nodes[0]['Shared Hit Blocks'] ?? 0) + Number(nodes[0]['Shared Read Blocks'] ?? 0);
       rows.push({ label, result, plan: `${scanned ? 'SEQ SCAN, ' : ''}${indexes || 'no index'}; ${buffers} buffers` });
     }
     client.release();

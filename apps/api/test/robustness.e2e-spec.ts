@@ -38,7 +38,7 @@ describe.each(['express', 'fastify'] as const)('bad input never 5xx (demo app on
   beforeAll(async () => {
     api = await startApi({ env: { ...adminEnv(admin), HTTP_ADAPTER: adapter } });
     db = new TestDatabase();
-    admin.id = (await db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [admin.email]))[0]!.id;
+    admin.id = (await db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [admin.email]))[0].id;
   });
 
   afterAll(async () => {
@@ -48,7 +48,7 @@ describe.each(['express', 'fastify'] as const)('bad input never 5xx (demo app on
 
   const anonymous = () => new BrowserClient(api.url);
   const auditCount = async (actorOrUser: string) =>
-    Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM auth_audit_events WHERE actor_id = $1 OR user_id = $1', [actorOrUser]))[0]!.n);
+    Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM auth_audit_events WHERE actor_id = $1 OR user_id = $1', [actorOrUser]))[0].n);
 
   describe('deeply nested JSON bodies', () => {
     it.each([
@@ -330,7 +330,7 @@ describe.each(['express', 'fastify'] as const)('bad input never 5xx (demo app on
       ['SQL in the session cookie', { cookie: "sid=' OR '1'='1" }],
       ['a sleeping SQL injection', { cookie: "sid=x'; SELECT pg_sleep(5)--" }],
     ])('should refuse %s on /me, refresh and logout with 400, 401, 413 or 431, quickly, and create no session', async (_name, headers) => {
-      const before = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM auth_sessions'))[0]!.n);
+      const before = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM auth_sessions'))[0].n);
       for (const [method, path, json] of [
         ['GET', '/api/auth/me', undefined],
         ['POST', '/api/auth/token/refresh', { refresh_token: "x'; SELECT pg_sleep(5)--" }],
@@ -343,7 +343,7 @@ describe.each(['express', 'fastify'] as const)('bad input never 5xx (demo app on
         // Never near pg_sleep's 5 s: malformed values never reach PostgreSQL.
         expect(Date.now() - started).toBeLessThan(2000);
       }
-      expect(Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM auth_sessions'))[0]!.n)).toBe(before);
+      expect(Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM auth_sessions'))[0].n)).toBe(before);
       expect((await anonymous().get('/api/health')).status).toBe(200);
     });
   });

@@ -169,7 +169,7 @@ describe('forged and malformed bearer tokens (TOK-01, TOK-02, TOK-03)', () => {
     const ended = await db.query(`SELECT id FROM auth_sessions WHERE user_id = ANY($1::uuid[]) AND ended_at IS NOT NULL`, [[attacker.id, victim.id]]);
     expect(ended).toEqual([]);
     const eventsAfter = await db.query(`SELECT count(*)::int AS n FROM auth_audit_events WHERE user_id = ANY($1::uuid[])`, [[attacker.id, victim.id]]);
-    expect(eventsAfter[0]!['n']).toBe(eventsBefore[0]!['n']);
+    expect(eventsAfter[0]['n']).toBe(eventsBefore[0]['n']);
   });
 
   it('should answer a token 61 s past exp on a live session with token_expired, on reads and writes (TOK-01)', async () => {

@@ -188,7 +188,8 @@ export class ProcessLifecycle {
   }
 
   private pendingWork(): string {
-    const http = this.running?.http as (Server & { _connections?: number }) | undefined;
+    // Node's count of open sockets: not in its type declarations.
+    const http: (Server & { _connections?: number }) | undefined = this.running?.http;
     const connections = http?._connections;
     return connections ? `waiting for ${connections} open connection(s)` : 'waiting for the app to finish (a running job, open pools)';
   }

@@ -100,7 +100,7 @@ export function dailySeries(
   }
   let open = openNow;
   for (let index = days.length - 1; index >= 0; index--) {
-    const entry = days[index]!;
+    const entry = days[index];
     entry.activeSessions = Math.max(0, open);
     const ended = Object.values(entry.signOuts).reduce((sum, value) => sum + (value ?? 0), 0);
     open = open - entry.signIns + ended;

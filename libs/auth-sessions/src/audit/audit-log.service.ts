@@ -59,7 +59,7 @@ export class AuditLogService {
     const page = rows.slice(0, limit);
     return {
       items: page.map(toAuditEventResponse),
-      nextCursor: rows.length > limit ? encodeAuditCursor(page[page.length - 1]!.seq) : null,
+      nextCursor: rows.length > limit ? encodeAuditCursor(page[page.length - 1].seq) : null,
     };
   }
 
@@ -79,7 +79,7 @@ export class AuditLogService {
         const toText = format === 'csv' ? toCsvRecord : toNdjsonLine;
         await write(rows.map((row) => toText(toAuditEventResponse(row))).join(''));
         exported += rows.length;
-        afterSeq = rows[rows.length - 1]!.seq;
+        afterSeq = rows[rows.length - 1].seq;
         if (rows.length < EXPORT_BATCH) break;
       }
       return exported;

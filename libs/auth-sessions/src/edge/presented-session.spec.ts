@@ -120,8 +120,8 @@ describe('presentedSessions', () => {
     const auth = { session: { id: 'a' } as Session, user: USER, method: 'cookie' as const, expiresAt: new Date() };
     const others = [auth, { ...auth, session: { id: 'b' } as Session }];
 
-    expect(presentedSessions({ headers: {}, auth } as PresentedSessionsRequest)).toEqual([auth]);
-    expect(presentedSessions({ headers: {}, [AMBIGUOUS_SESSIONS]: others } as PresentedSessionsRequest)).toEqual(others);
-    expect(presentedSessions({ headers: {} } as PresentedSessionsRequest)).toEqual([]);
+    expect(presentedSessions({ headers: {}, auth })).toEqual([auth]);
+    expect(presentedSessions({ headers: {}, [AMBIGUOUS_SESSIONS]: others })).toEqual(others);
+    expect(presentedSessions({ headers: {} })).toEqual([]);
   });
 });

@@ -72,7 +72,7 @@ function createGuard(
     reflector,
     sessions as unknown as SessionsService,
     cookies,
-    bearer as unknown as BearerAuthenticator,
+    bearer,
     edge,
     connections as unknown as ConnectionSessions,
     resolved,

@@ -255,7 +255,7 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
 // logout should not resend and rehash the script text each time.
 function defineScript(client: Redis, name: string, numberOfKeys: number, lua: string): Script {
   client.defineCommand(name, { numberOfKeys, lua });
-  const command = (client as unknown as Record<string, Script>)[name]!;
+  const command = (client as unknown as Record<string, Script>)[name];
   return (...keysThenArguments) => command.apply(client, keysThenArguments);
 }
 

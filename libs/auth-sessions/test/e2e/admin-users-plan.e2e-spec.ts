@@ -40,7 +40,7 @@ describe('the admin users aggregate (against PostgreSQL)', () => {
     const page = ids.slice(100, 120);
 
     const plan: Array<{ 'QUERY PLAN': unknown }> = await dataSource.query(`EXPLAIN (FORMAT JSON) ${adminStatementsForTest().userPageSessions}`, [page, new Date()]);
-    const nodes = planNodes(plan[0]!['QUERY PLAN']);
+    const nodes = planNodes(plan[0]['QUERY PLAN']);
     expect(nodes.filter((node) => node['Relation Name'] === 'auth_sessions' && node['Node Type'] === 'Seq Scan')).toEqual([]);
     // Index scans name their relation; bitmap index scans only their index.
     expect(nodes.map((node) => node['Index Name'])).toEqual(expect.arrayContaining(['auth_sessions_user_active_idx', 'auth_sessions_user_ended_idx']));

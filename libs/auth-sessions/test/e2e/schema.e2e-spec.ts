@@ -164,14 +164,14 @@ describe("the library's tables under a host's TypeORM (real PostgreSQL)", () => 
       const run = await runAuditJobsForTest(app);
       expect(run.sealed).toBeGreaterThanOrEqual(2);
       const sealed: Array<{ count: string }> = await dataSource.query(`SELECT count(*)::text AS count FROM ${SCHEMA}.auth_audit_seals`);
-      expect(Number(sealed[0]!.count)).toBeGreaterThanOrEqual(2);
+      expect(Number(sealed[0].count)).toBeGreaterThanOrEqual(2);
       expect(run.pruned).toBe(2);
 
       // The schema's prune function itself: nothing sealed is older than 30 days any more.
       const deleted: Array<{ deleted: string }> = await dataSource.query(`SELECT ${SCHEMA}.auth_audit_prune(30)::text AS deleted`);
-      expect(Number(deleted[0]!.deleted)).toBe(0);
+      expect(Number(deleted[0].deleted)).toBe(0);
       const pruned: Array<{ count: string }> = await dataSource.query(`SELECT count(*)::text AS count FROM ${SCHEMA}.auth_audit_events WHERE type = 'audit_pruned'`);
-      expect(Number(pruned[0]!.count)).toBe(1);
+      expect(Number(pruned[0].count)).toBe(1);
     });
 
     it('should sign in, change a password (epoch, outbox, audit), log out and answer 401 session_ended, all against the schema', async () => {
@@ -203,7 +203,7 @@ describe("the library's tables under a host's TypeORM (real PostgreSQL)", () => 
       const rows: Array<{ type: string }> = await dataSource.query(`SELECT type FROM ${SCHEMA}.auth_audit_events WHERE user_id = $1 ORDER BY seq`, [user.id]);
       expect(rows.map((row) => row.type)).toEqual(expect.arrayContaining(['login', 'password_changed', 'logout_everywhere', 'logout']));
       const outbox: Array<{ count: string }> = await dataSource.query(`SELECT count(*)::text AS count FROM ${SCHEMA}.auth_outbox`);
-      expect(Number(outbox[0]!.count)).toBeGreaterThan(0);
+      expect(Number(outbox[0].count)).toBeGreaterThan(0);
     });
 
     it('should keep every library table out of public', async () => {

@@ -64,7 +64,7 @@ describe('AdminOverview', () => {
     const canvases = [...element.querySelectorAll('canvas')];
     expect(canvases).toHaveLength(4);
     expect(canvases.every((canvas) => canvas.getAttribute('role') === 'img' && canvas.getAttribute('aria-label'))).toBe(true);
-    expect(canvases[0]!.getAttribute('aria-label')).toBe('Active sessions per day, from 100 to 129 today');
+    expect(canvases[0].getAttribute('aria-label')).toBe('Active sessions per day, from 100 to 129 today');
     expect(element.querySelector('[data-testid=chart-places]')?.textContent).toContain('Lyon, Auvergne-Rhône-Alpes, France');
     expect(element.querySelector('[data-testid=chart-places]')?.textContent).toContain('IP Geolocation by DB-IP');
     expect(element.querySelector('[data-testid=chart-devices]')?.textContent).toMatch(/Desktop\s*90\s*Phone\s*38/);
@@ -85,7 +85,7 @@ describe('signInsAndOutsChart', () => {
       ['Signed out: revoked by an administrator', 'out'],
       ['Signed out: expired (inactive)', 'out'],
     ]);
-    expect(chart.data.datasets[3]!.data.slice(0, 2)).toEqual([2, 2]);
+    expect(chart.data.datasets[3].data.slice(0, 2)).toEqual([2, 2]);
     expect(chart.options?.scales?.['y']).toMatchObject({ stacked: true });
   });
 });
