@@ -183,7 +183,7 @@ function resolveRedisOption(redis: AuthSessionsOptions['redis'] | undefined): { 
     return resolveRedisConnection(redis);
   } catch (error) {
     if (!(error instanceof RedisConnectionError)) throw error;
-    throw new Error(`AuthSessionsModule: \`redis\`: ${error.message} (the same Redis as BullMQ).`);
+    throw new Error(`AuthSessionsModule: \`redis\`: ${error.message} (the same Redis as BullMQ).`, { cause: error });
   }
 }
 
@@ -191,7 +191,7 @@ function resolveMetrics(metrics: MetricsOptions | undefined): ResolvedAuthSessio
   const token = metrics?.token || null;
   if (!token && metrics?.public !== true) return null;
   const path = metrics?.path ?? '/metrics';
-  if (!/^\/[A-Za-z0-9._~\/-]*$/.test(path) || path.includes('//')) {
+  if (!/^\/[A-Za-z0-9._~/-]*$/.test(path) || path.includes('//')) {
     throw new Error(`AuthSessionsModule: \`metrics.path\` must be an absolute path such as /metrics (got "${path}").`);
   }
   return { token, path };

@@ -166,7 +166,7 @@ export class CredentialsService {
       if (!(await this.sessionRepository.adoptEpoch(auth.session.id, receipt.epoch, rotation, manager))) {
         throw new SessionRejectedError('session_ended');
       }
-      const rotated = Object.assign(Object.create(Object.getPrototypeOf(auth.session)) as typeof auth.session, auth.session, {
+      const rotated = Object.assign(Object.create(Object.getPrototypeOf(auth.session) as object | null) as typeof auth.session, auth.session, {
         ...rotation,
         epoch: receipt.epoch,
         generation: auth.session.generation + 1,

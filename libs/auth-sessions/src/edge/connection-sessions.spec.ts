@@ -4,7 +4,6 @@ import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { HttpAdapterHost } from '@nestjs/core';
 import { resolveAuthSessionsOptions } from '../auth-sessions.options.js';
-import type { BearerAuthenticator } from '../sessions/bearer-authenticator.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import type { SessionBus, SessionChange } from '../sessions/session-bus.js';
 import { Session } from '../sessions/session.entity.js';

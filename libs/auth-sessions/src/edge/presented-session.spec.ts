@@ -3,7 +3,7 @@ import type { Session } from '../sessions/session.entity.js';
 import { generateSessionToken } from '../sessions/session-token.js';
 import type { AuthenticationResult } from '../sessions/sessions.service.js';
 import { cookieValues } from './http-edge.js';
-import { AMBIGUOUS_SESSIONS, MAX_SESSION_COOKIES, presentedSessions, type PresentedSessionsRequest, resolvePresentedSession } from './presented-session.js';
+import { AMBIGUOUS_SESSIONS, MAX_SESSION_COOKIES, presentedSessions, resolvePresentedSession } from './presented-session.js';
 
 const USER = { id: 'u1', email: 'ada@example.com', roles: [] };
 

@@ -5,7 +5,7 @@ import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
 import type { ClientContext } from '../common/client-context.js';
 import type { AuthenticatedRequest } from '../edge/execution-target.js';
-import { HttpEdge, type HttpResponse } from '../edge/http-edge.js';
+import { HttpEdge } from '../edge/http-edge.js';
 import { SessionResponses } from '../edge/session-responses.js';
 import { translateStoreErrors } from '../edge/store-errors.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
