@@ -145,6 +145,9 @@ export default defineConfig(
     rules: {
       // A leading underscore marks a deliberately unused binding (a parameter kept for its position, a rest sibling).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      // Off: ESLint's scope analysis misses uses inside parameter decorators (`@Param('id', uuidPipe)`) and reports
+      // the pipes declared for them as dead stores.
+      'no-useless-assignment': 'off',
       // Off: an `async` method without `await` is how an implementation keeps a Promise-returning contract (AuthUsersProvider,
       // RateLimitStorage, Nest lifecycle hooks) and turns its throws into rejections; dropping `async` would change that.
       '@typescript-eslint/require-await': 'off',

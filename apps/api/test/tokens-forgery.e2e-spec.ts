@@ -1,5 +1,5 @@
 import { createHmac, generateKeyPairSync, randomBytes, randomUUID, sign as rsaSign } from 'node:crypto';
-import { decodeJwt, type JWTPayload } from 'jose';
+import { decodeJwt } from 'jose';
 import { type ApiProcess, startApi } from '../../../test-support/api-process.js';
 import { BrowserClient } from '../../../test-support/http-client.js';
 import { type Account, PASSWORD, registerAccount, signIn } from './support/accounts.js';
@@ -50,7 +50,7 @@ describe('forged and malformed bearer tokens (TOK-01, TOK-02, TOK-03)', () => {
 
   /** Claims the server would accept for the attacker's own session; tests override some of them. */
   function validClaims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-    const claims = decodeJwt(attackerTokens.access_token) as JWTPayload & Record<string, unknown>;
+    const claims = decodeJwt<Record<string, unknown>>(attackerTokens.access_token);
     return { ...claims, jti: randomUUID(), ...overrides };
   }
 

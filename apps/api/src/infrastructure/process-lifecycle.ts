@@ -204,7 +204,8 @@ export class ProcessLifecycle {
     } else {
       logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     }
-    await Promise.all([this.redis?.stop(), this.postgres?.stop()].map((stopping) => stopping?.catch(() => undefined)));
+    const stopping = [this.redis?.stop(), this.postgres?.stop()].filter((promise) => promise !== undefined);
+    await Promise.all(stopping.map((promise) => promise.catch(() => undefined)));
     if (this.config && (this.redis?.ownedPid || this.postgres?.ownedPid)) await releaseServers(this.config.dataDir);
     process.exit(1);
   }
