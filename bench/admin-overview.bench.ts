@@ -1,6 +1,6 @@
 // The admin overview at scale: 1M sessions over 60 days (about 15% open) and 10M audit events. Measures,
 // on this machine and in this run:
-//   SQL   each statement behind GET /api/admin/overview (libs/auth-sessions/src/admin/admin-overview.repository.ts)
+//   SQL   each statement behind GET /api/admin/overview (adminStatementsForTest() of @signoff/auth-sessions/testing)
 //   HTTP  GET /api/admin/overview against the built app (the statements in parallel, the users lookup, the
 //         audit_read write, JSON)
 // and checks every statement's plan: no sequential scan on auth_sessions or auth_audit_events, and the
@@ -16,13 +16,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import {
-  activeByDeviceAndPlaceSql,
-  openSessionsSql,
-  recentRevocationsSql,
-  signInsByDaySql,
-  signOutsByDaySql,
-} from '../libs/auth-sessions/dist/admin/admin-overview.repository.js';
+// The library's own statements, through its public test kit (the built package, as a host would import it).
+import { adminStatementsForTest } from '@signoff/auth-sessions/testing';
 
 const SESSIONS = Number(process.env['BENCH_SESSIONS'] ?? 1_000_000);
 const AUDIT_EVENTS = Number(process.env['BENCH_AUDIT_EVENTS'] ?? 10_000_000);
@@ -55,7 +50,7 @@ interface Stats {
 
 function stats(samplesMs: number[]): Stats {
   const sorted = [...samplesMs].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
   return { n: sorted.length, p50: at(0.5), p99: at(0.99) };
 }
 
@@ -203,16 +198,17 @@ async function main(): Promise<void> {
         `SELECT relname AS relation, pg_size_pretty(pg_total_relation_size(oid)) AS size FROM pg_class WHERE relname IN ('auth_sessions', 'auth_audit_events')`,
       )
     ).rows;
-    const open = (await pool.query<{ open: number }>(openSessionsSql())).rows[0]!.open;
+    const sql = adminStatementsForTest();
+    const open = (await pool.query<{ open: number }>(sql.openSessions)).rows[0].open;
 
     const now = new Date();
     const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - 29 * 86_400_000);
     const statements: Array<[string, string, unknown[]]> = [
-      ['active now, by device type and place', activeByDeviceAndPlaceSql(), [now]],
-      ['open sessions (count)', openSessionsSql(), []],
-      ['sign-ins per day (30 days)', signInsByDaySql(), [from]],
-      ['sign-outs per day and reason (30 days)', signOutsByDaySql(), [from]],
-      ['latest 10 revocations', recentRevocationsSql(), [10]],
+      ['active now, by device type and place', sql.activeByDeviceAndPlace, [now]],
+      ['open sessions (count)', sql.openSessions, []],
+      ['sign-ins per day (30 days)', sql.signInsByDay, [from]],
+      ['sign-outs per day and reason (30 days)', sql.signOutsByDay, [from]],
+      ['latest 10 revocations', sql.recentRevocations, [10]],
     ];
     const client = await pool.connect();
     const rows: Array<{ label: string; result: Stats; plan: string }> = [];
@@ -221,13 +217,13 @@ async function main(): Promise<void> {
       for (let i = 0; i < 3; i++) await client.query(sql, values);
       const result = await timed(ITERATIONS, () => client.query(sql, values));
       const explained = await client.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, values);
-      const nodes = planNodes(explained.rows[0]!['QUERY PLAN']);
+      const nodes = planNodes(explained.rows[0]['QUERY PLAN']);
       const scanned = nodes.some(
         (node) => node['Node Type'] === 'Seq Scan' && ['auth_sessions', 'auth_audit_events'].includes(String(node['Relation Name'])),
       );
       seqScan ||= scanned;
       const indexes = [...new Set(nodes.map((node) => node['Index Name']).filter(Boolean))].join(', ');
-      const buffers = Number(nodes[0]!['Shared Hit Blocks'] ?? 0) + Number(nodes[0]!['Shared Read Blocks'] ?? 0);
+      const buffers = Number(nodes[0]['Shared Hit Blocks'] ?? 0) + Number(nodes[0]['Shared Read Blocks'] ?? 0);
       rows.push({ label, result, plan: `${scanned ? 'SEQ SCAN, ' : ''}${indexes || 'no index'}; ${buffers} buffers` });
     }
     client.release();

@@ -15,7 +15,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { sessionStatsSql } from '../libs/auth-sessions/dist/admin/admin-sessions.repository.js';
+// The library's own statement, through its public test kit (the built package, as a host would import it).
+import { adminStatementsForTest } from '@signoff/auth-sessions/testing';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 100_000);
 const SESSIONS = Number(process.env['BENCH_SESSIONS'] ?? 1_000_000);
@@ -48,7 +49,7 @@ interface Stats {
 
 function stats(samplesMs: number[]): Stats {
   const sorted = [...samplesMs].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
   return { n: sorted.length, p50: at(0.5), p99: at(0.99) };
 }
 
@@ -115,7 +116,7 @@ async function seed(pool: pg.Pool): Promise<string> {
      INSERT INTO bench_users (n, id) SELECT substring(email from 7 for 6)::int, id FROM inserted`,
     [USERS],
   );
-  const heavy = (await pool.query<{ id: string }>('SELECT id FROM bench_users WHERE n = 1')).rows[0]!.id;
+  const heavy = (await pool.query<{ id: string }>('SELECT id FROM bench_users WHERE n = 1')).rows[0].id;
   // Zipf-like: user n is drawn with density ~ 1/sqrt(n). A quarter active, a tenth open but idle-expired, the rest ended.
   await pool.query(
     `INSERT INTO auth_sessions (id, user_id, kind, token_hash, user_agent, ip, created_at, last_active_at, idle_seconds,
@@ -174,7 +175,7 @@ async function main(): Promise<void> {
     const pages: string[][] = [];
     for (let i = 0; i < 200; i++) pages.push(await pageOf(1 + Math.floor(Math.random() * (USERS - 20))));
     const heavyPage = await pageOf(1);
-    const statsSql = sessionStatsSql();
+    const statsSql = adminStatementsForTest().userPageSessions;
 
     // Warm-up, then the phases.
     for (let i = 0; i < 200; i++) await client.query({ name: 'p1', text: 'SELECT * FROM auth_sessions WHERE id = $1', values: [sessionIds[i % sessionIds.length]] });
@@ -183,15 +184,15 @@ async function main(): Promise<void> {
     const heavy = await timed(Math.min(ITERATIONS, 500), () => client.query({ name: 'agg', text: statsSql, values: [heavyPage, new Date()] }));
     const explain = async (ids: string[]) => {
       const { rows } = await client.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${statsSql}`, [ids, new Date()]);
-      const nodes = planNodes(rows[0]!['QUERY PLAN']);
-      const top = nodes[0]!;
+      const nodes = planNodes(rows[0]['QUERY PLAN']);
+      const top = nodes[0];
       return {
         seqScanOnSessions: nodes.some((node) => node['Node Type'] === 'Seq Scan' && node['Relation Name'] === 'auth_sessions'),
         indexes: [...new Set(nodes.map((node) => node['Index Name']).filter(Boolean))],
         buffers: Number(top['Shared Hit Blocks'] ?? 0) + Number(top['Shared Read Blocks'] ?? 0),
       };
     };
-    const typicalPlan = await explain(pages[0]!);
+    const typicalPlan = await explain(pages[0]);
     const heavyPlan = await explain(heavyPage);
     client.release();
 

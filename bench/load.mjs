@@ -4,7 +4,7 @@
 // warm-up. Writes bench/load-results.json and the "Load" section of bench/RESULTS.md.
 //   BENCH_LOAD_USERS=200 BENCH_LOAD_SECONDS=60 npm run bench:load
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { Agent, fetch } from 'undici';
 import { cookieOf, createDatabase, demoEntry, pool, rssOf, sleep, stats } from './lib/common.mjs';
@@ -60,7 +60,9 @@ async function call(action, instance, method, path, { headers = {}, body } = {})
     let json = null;
     try {
       json = text ? JSON.parse(text) : null;
-    } catch {}
+    } catch {
+      // not JSON: the body stays null
+    }
     return { status: response.status, body: json, cookies: response.headers.getSetCookie(), sentAt: started };
   } catch (error) {
     counts.connectionErrors++;
@@ -122,7 +124,7 @@ async function cookieUser(instances, account, stopAt) {
       markEnded(key, ackAt);
       if (everywhere) {
         // Every session of the account signed in before the request was sent has ended.
-        for (const [id, session] of liveSessions) if (session.userId === account.id && session.loggedInAt < sentAt) markEnded(session.key, ackAt);
+        for (const session of liveSessions.values()) if (session.userId === account.id && session.loggedInAt < sentAt) markEnded(session.key, ackAt);
       }
       checkAccepted(key, await call('probe after revocation', pick(instances), 'GET', '/api/auth/me', { headers: read }));
     }

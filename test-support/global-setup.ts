@@ -201,7 +201,7 @@ async function createDatabase(adminUrl: string, name: string): Promise<void> {
     await client.connect();
     await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
   } catch (error) {
-    throw new Error(`could not create database ${name} on ${new URL(adminUrl).host}: ${String(error)}`);
+    throw new Error(`could not create database ${name} on ${new URL(adminUrl).host}: ${String(error)}`, { cause: error });
   } finally {
     await client.end().catch(() => undefined);
   }

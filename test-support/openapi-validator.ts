@@ -82,7 +82,7 @@ export class OpenApiValidator {
       if (response.status === 405) return response.headers.get('allow') ? [] : ['405 without an Allow header'];
       return [`${response.method} ${path} is not in the document, yet it answered ${response.status}`];
     }
-    const operation = this.document.paths[route.template]![method]!;
+    const operation = this.document.paths[route.template][method];
     const statusKey = String(response.status);
     const documented = operation.responses[statusKey] ?? operation.responses[`${statusKey[0]}XX`] ?? operation.responses['default'];
     const where = `${response.method} ${route.template} → ${response.status}`;
@@ -93,19 +93,19 @@ export class OpenApiValidator {
     for (const header of Object.keys(documented.headers ?? {})) {
       if (!response.headers.has(header)) problems.push(`${where}: documented header ${header} is missing`);
     }
-    const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    const mediaType = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
     const hasBody = response.body !== '' && response.body !== undefined;
     if (!hasBody) return problems;
     const content = documented.content ?? {};
     // Media types compare without their parameters (charset).
-    const contentKey = Object.keys(content).find((key) => key.split(';')[0]!.trim().toLowerCase() === mediaType) ?? (isJson(mediaType) ? Object.keys(content).find(isJson) : undefined);
+    const contentKey = Object.keys(content).find((key) => key.split(';')[0].trim().toLowerCase() === mediaType) ?? (isJson(mediaType) ? Object.keys(content).find(isJson) : undefined);
     if (!contentKey) {
       // Redirects and errors written by the platform before any route (plain text) carry no documented body.
       if (response.status >= 300 && response.status < 400) return problems;
       problems.push(`${where}: answered ${mediaType || 'a body without a content type'}, documented: ${Object.keys(content).join(', ') || 'no body'}`);
       return problems;
     }
-    if (!isJson(mediaType) || content[contentKey]!.schema === undefined) return problems;
+    if (!isJson(mediaType) || content[contentKey].schema === undefined) return problems;
     const pointer = `${DOCUMENT_ID}#/paths/${pointerEscape(route.template)}/${method}/responses/${statusKey in operation.responses ? statusKey : statusKey[0] + 'XX'}/content/${pointerEscape(contentKey)}/schema`;
     const validate = this.validator(pointer);
     if (!validate(response.body)) {

@@ -136,7 +136,9 @@ export async function startThrowawayIdp(options: ThrowawayIdpOptions): Promise<T
   // The provider's own logging of errors it answers with (a 400 to a bad request is expected in tests).
   provider.on('server_error', (_ctx, error) => process.stderr.write(`[idp] server error: ${error.message}\n`));
 
-  const server: Server = createServer(provider.callback());
+  // Koa's handler answers its own errors; Node ignores the promise it returns, and so do we.
+  const handle = provider.callback();
+  const server: Server = createServer((request, response) => void handle(request, response));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, () => resolve());

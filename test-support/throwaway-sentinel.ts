@@ -110,8 +110,8 @@ export async function startThrowawaySentinelSet(options: SentinelSetOptions = {}
       '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction',
     ];
     await Promise.all(['primary', 'replica'].map((sub) => mkdir(join(dir, sub), { recursive: true })));
-    const primary = await spawnNode('primary', dataArgs(primaryPort!, 'primary'), primaryPort!);
-    const replica = await spawnNode('replica', [...dataArgs(replicaPort!, 'replica'), '--replicaof', '127.0.0.1', String(primaryPort)], replicaPort!);
+    const primary = await spawnNode('primary', dataArgs(primaryPort, 'primary'), primaryPort);
+    const replica = await spawnNode('replica', [...dataArgs(replicaPort, 'replica'), '--replicaof', '127.0.0.1', String(primaryPort)], replicaPort);
     const sentinels: RedisNode[] = [];
     for (const [index, port] of sentinelPorts.entries()) {
       // A Sentinel rewrites its configuration file, so each gets its own.
@@ -133,7 +133,7 @@ export async function startThrowawaySentinelSet(options: SentinelSetOptions = {}
     }
 
     await waitUntil('the replica to be in sync with the primary', async () =>
-      /master_link_status:up/.test(String(await command(replicaPort!, ['INFO', 'replication']))),
+      /master_link_status:up/.test(String(await command(replicaPort, ['INFO', 'replication']))),
     );
     await waitUntil('every Sentinel to know the replica and the two other Sentinels', async () => {
       for (const sentinel of sentinels) {
@@ -172,7 +172,7 @@ async function command(port: number, args: string[]): Promise<unknown> {
   client.on('error', () => undefined);
   try {
     await client.connect();
-    return await client.call(args[0]!, ...args.slice(1));
+    return await client.call(args[0], ...args.slice(1));
   } finally {
     client.disconnect();
   }

@@ -80,7 +80,9 @@ export async function startNode(entry, { env = {}, readyPath = '/api/health', ar
       const response = await fetch(`${url}${readyPath}`, { signal: AbortSignal.timeout(2000) });
       await response.arrayBuffer();
       if (response.status < 500) break;
-    } catch {}
+    } catch {
+      // not listening yet
+    }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`${name} was not ready within ${timeoutMs} ms:\n${stderr}`);
@@ -151,7 +153,9 @@ export async function postJson(url, body, headers = {}) {
   let json = null;
   try {
     json = JSON.parse(text);
-  } catch {}
+  } catch {
+    // not JSON: the body stays null
+  }
   return { status: response.status, body: json, cookies: response.headers.getSetCookie() };
 }
 

@@ -11,7 +11,7 @@ function cspOf(response: Response): Map<string, string> {
       .split(';')
       .map((part) => part.trim())
       .filter(Boolean)
-      .map((part) => [part.split(/\s+/)[0]!, part.slice(part.indexOf(' ') + 1)] as [string, string]),
+      .map((part) => [part.split(/\s+/)[0], part.slice(part.indexOf(' ') + 1)] as [string, string]),
   );
 }
 

@@ -49,7 +49,7 @@ describe('admin API (demo app, two instances on their own database)', () => {
     pool = new pg.Pool({ connectionString: scope.databaseUrl, max: 2 });
     pool.on('error', () => undefined);
     seed = new Seeder(pool);
-    admin.id = (await db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [admin.email]))[0]!.id;
+    admin.id = (await db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [admin.email]))[0].id;
   });
 
   afterAll(async () => {
@@ -116,7 +116,7 @@ describe('admin API (demo app, two instances on their own database)', () => {
       const { browser } = await signInAdmin();
       const [event] = await db.query<{ id: string }>('SELECT id FROM auth_audit_events LIMIT 1');
       for (const method of ['PUT', 'PATCH', 'DELETE']) {
-        const response = await browser.request(method, `/api/admin/audit/${event!.id}`, { json: { note: 'rewritten' } });
+        const response = await browser.request(method, `/api/admin/audit/${event.id}`, { json: { note: 'rewritten' } });
         expect({ method, status: response.status }).toEqual({ method, status: 404 });
       }
     });
@@ -130,12 +130,12 @@ describe('admin API (demo app, two instances on their own database)', () => {
         registerAccount(a.url, `${prefix}-idle`),
         registerAccount(a.url, `${prefix}-never`),
       ]);
-      await signIn(a.url, busy!);
-      const latest = await signIn(a.url, busy!);
-      const gone = await signIn(a.url, idle!);
+      await signIn(a.url, busy);
+      const latest = await signIn(a.url, busy);
+      const gone = await signIn(a.url, idle);
       await gone.browser.post('/api/auth/logout');
       // An open row past its idle deadline is not active, whatever its row says yet.
-      await seed.session(busy!.id, { lastActiveAgoSeconds: 7200, idleSeconds: 1800 });
+      await seed.session(busy.id, { lastActiveAgoSeconds: 7200, idleSeconds: 1800 });
       const { browser } = await signInAdmin();
 
       const response = await browser.get(`/api/admin/users?search=${prefix.toUpperCase()}`);
@@ -143,16 +143,16 @@ describe('admin API (demo app, two instances on their own database)', () => {
       expect(response.body).toMatchObject({ total: 3, page: 1, pageSize: 20 });
       const byEmail = Object.fromEntries((response.body.items as Array<{ email: string }>).map((item) => [item.email, item]));
       const latestRow = await db.session(latest.sessionId);
-      expect(byEmail[busy!.email]).toEqual({
-        id: busy!.id,
-        email: busy!.email,
+      expect(byEmail[busy.email]).toEqual({
+        id: busy.id,
+        email: busy.email,
         roles: [],
         activeSessions: 2,
         lastActiveAt: (latestRow!['last_active_at'] as Date).toISOString(),
       });
       // Ended sessions still tell when the user was last seen.
-      expect(byEmail[idle!.email]).toMatchObject({ activeSessions: 0, lastActiveAt: expect.any(String) });
-      expect(byEmail[never!.email]).toMatchObject({ activeSessions: 0, lastActiveAt: null });
+      expect(byEmail[idle.email]).toMatchObject({ activeSessions: 0, lastActiveAt: expect.any(String) });
+      expect(byEmail[never.email]).toMatchObject({ activeSessions: 0, lastActiveAt: null });
     });
 
     it('should page through many users without repeats or gaps, ordered by email', async () => {
@@ -236,16 +236,16 @@ describe('admin API (demo app, two instances on their own database)', () => {
       const bystander = await registerAccount(a.url, 'bystander');
       const [one, two, three] = [await signIn(a.url, victim), await signIn(a.url, victim), await signIn(a.url, victim)];
       const foreign = await signIn(a.url, bystander);
-      await one!.browser.post('/api/auth/logout');
+      await one.browser.post('/api/auth/logout');
       const { browser } = await signInAdmin();
 
       const response = await browser.post(`/api/admin/users/${victim.id}/sessions/revoke`, {
-        json: { sessionIds: [one!.sessionId, two!.sessionId, foreign.sessionId, unknownId()], note: 'cleanup' },
+        json: { sessionIds: [one.sessionId, two.sessionId, foreign.sessionId, unknownId()], note: 'cleanup' },
       });
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ revoked: 1 });
-      expect((await two!.browser.get('/api/auth/me')).body.reason).toBe('revoked_by_admin');
-      expect((await three!.browser.get('/api/auth/me')).status).toBe(200);
+      expect((await two.browser.get('/api/auth/me')).body.reason).toBe('revoked_by_admin');
+      expect((await three.browser.get('/api/auth/me')).status).toBe(200);
       expect((await foreign.browser.get('/api/auth/me')).status).toBe(200);
       expect((await db.auditEvents(bystander.id)).filter((event) => event['type'] === 'session_revoked')).toEqual([]);
 
@@ -336,14 +336,14 @@ describe('admin API (demo app, two instances on their own database)', () => {
       const ip = '198.51.100.77';
       const agent = `FilterBot/${t}`;
       const sessions = {
-        ipAndAgent: await seed.session(userOne!, { ip, userAgent: `Mozilla/5.0 ${agent}` }),
-        ipOnly: await seed.session(userTwo!, { ip, userAgent: 'Mozilla/5.0' }),
-        agentOnly: await seed.session(userTwo!, { userAgent: `curl ${agent.toLowerCase()}` }),
+        ipAndAgent: await seed.session(userOne, { ip, userAgent: `Mozilla/5.0 ${agent}` }),
+        ipOnly: await seed.session(userTwo, { ip, userAgent: 'Mozilla/5.0' }),
+        agentOnly: await seed.session(userTwo, { userAgent: `curl ${agent.toLowerCase()}` }),
         // Signed in 25 years ago and still active: only these match createdBefore 2002.
-        ancient: await seed.session(userOne!, { createdAgoSeconds: 25 * 365 * 86400, lastActiveAgoSeconds: 60 }),
+        ancient: await seed.session(userOne, { createdAgoSeconds: 25 * 365 * 86400, lastActiveAgoSeconds: 60 }),
         // Last active 25 days ago with a 30-day idle lifetime: only this matches lastActiveBefore 20 days ago.
-        dormant: await seed.session(userTwo!, { lastActiveAgoSeconds: 25 * 86400, idleSeconds: 30 * 86400 }),
-        endedWithIp: await seed.session(userOne!, { ip, userAgent: agent, ended: true }),
+        dormant: await seed.session(userTwo, { lastActiveAgoSeconds: 25 * 86400, idleSeconds: 30 * 86400 }),
+        endedWithIp: await seed.session(userOne, { ip, userAgent: agent, ended: true }),
       };
       const { browser, sessionId: adminSession } = await signInAdmin();
       const dryRun = async (filter: Record<string, unknown>) =>

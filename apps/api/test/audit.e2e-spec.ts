@@ -6,7 +6,7 @@ import { PASSWORD, registerAccount, signIn } from './support/accounts.js';
 import { adminAccount, adminEnv, runAuditVerify } from './support/admin.js';
 import { isolated, type Isolated, jobsQueue, waitFor } from './support/jobs.js';
 import { TestDatabase } from './support/database.js';
-import { SESSION_END_REASONS } from '../../../libs/auth-sessions-api-types/src/index.js';
+import { SESSION_END_REASONS } from '@signoff/auth-sessions';
 
 // From libs/auth-sessions/src/audit/audit-chain.ts.
 const AUDIT_CHAIN_LOCK_KEY = '7312048812233002';
@@ -59,9 +59,9 @@ describe('audit log (demo app on its own database)', () => {
     const response = await fetch(new URL(path, api.url), { headers: { cookie } });
     return { status: response.status, headers: response.headers, text: await response.text() };
   };
-  const count = async (table: string) => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
+  const count = async (table: string) => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`))[0].n);
   const unsealed = async () =>
-    Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM auth_audit_events e WHERE NOT EXISTS (SELECT 1 FROM auth_audit_seals s WHERE s.seq = e.seq)'))[0]!.n);
+    Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM auth_audit_events e WHERE NOT EXISTS (SELECT 1 FROM auth_audit_seals s WHERE s.seq = e.seq)'))[0].n);
   const allSealed = () => waitFor('every audit event to be sealed', async () => (await unsealed()) === 0, 15_000, 200);
 
   describe('append-only in PostgreSQL', () => {
@@ -109,7 +109,7 @@ describe('audit log (demo app on its own database)', () => {
       const [login] = await db.query<{ seq: string }>(`SELECT seq FROM auth_audit_events WHERE user_id = $1 AND type = 'login'`, [account.id]);
       // The row is committed, unchained, by the time the sign-in answers.
       expect(login).toBeDefined();
-      await waitFor('the login event to be sealed', async () => (await db.query('SELECT 1 FROM auth_audit_seals WHERE seq = $1', [login!.seq])).length === 1, 5_000, 50);
+      await waitFor('the login event to be sealed', async () => (await db.query('SELECT 1 FROM auth_audit_seals WHERE seq = $1', [login.seq])).length === 1, 5_000, 50);
       expect(Date.now() - started).toBeLessThan(5_000);
       const positions = await db.query<{ position: string }>('SELECT position::text FROM auth_audit_seals ORDER BY position');
       expect(positions.map((row) => Number(row.position))).toEqual(positions.map((_row, index) => index + 1));
@@ -174,7 +174,7 @@ describe('audit log (demo app on its own database)', () => {
         expect(pruned).toEqual({
           actor_id: null,
           reason: null,
-          metadata: { cutOff: expect.any(String), deleted: OLD_EVENTS, checkpoint: { position: OLD_EVENTS, hash: checkpoints[0]!.hash.toString('hex') } },
+          metadata: { cutOff: expect.any(String), deleted: OLD_EVENTS, checkpoint: { position: OLD_EVENTS, hash: checkpoints[0].hash.toString('hex') } },
         });
 
         await allSealed();
@@ -240,7 +240,7 @@ describe('audit log (demo app on its own database)', () => {
         return (response.body.items as AuditItem[]).map((item) => item.id);
       };
       const [logout2, logout1, login2, login1] = events.map((event) => event.id) as [string, string, string, string];
-      const at = (index: number) => events[index]!.at.toISOString();
+      const at = (index: number) => events[index].at.toISOString();
 
       expect(await ids(`userId=${account.id}`)).toEqual([logout2, logout1, login2, login1]);
       expect(await ids(`userId=${account.id}&type=login`)).toEqual([login2, login1]);
@@ -347,7 +347,7 @@ describe('audit log (demo app on its own database)', () => {
       const [row] = await db.query<{ seq: string; id: string; ip: string }>(
         `SELECT e.seq::text, e.id, e.ip FROM auth_audit_events e JOIN auth_audit_seals s ON s.seq = e.seq WHERE e.type = 'login' ORDER BY e.seq LIMIT 1 OFFSET 2`,
       );
-      return row!;
+      return row;
     };
 
     it('should report a changed event, even by one microsecond (exit 1, tampered, its seq), and pass once it is restored', async () => {
@@ -371,7 +371,7 @@ describe('audit log (demo app on its own database)', () => {
       // The pruned events' sequence numbers are free and far below the sealer's watermark.
       await waitFor('the watermark to pass the pruned events', async () => {
         const [state] = await db.query<{ watermark: string }>('SELECT watermark_seq::text AS watermark FROM auth_audit_seal_state');
-        return Number(state!.watermark) > OLD_EVENTS;
+        return Number(state.watermark) > OLD_EVENTS;
       }, 15_000, 250);
       await superuser.query(
         `INSERT INTO auth_audit_events (id, seq, type, at, user_id, reason) OVERRIDING SYSTEM VALUE

@@ -93,7 +93,7 @@ describe('session cache and revocation window (two instances, a Redis the test o
         // PostgreSQL publishes a backend's table statistics about a second after its last transaction.
         await new Promise((done) => setTimeout(done, 1500));
         const rows = await db.query<{ n: string }>(`SELECT idx_scan + seq_scan AS n FROM pg_stat_user_tables WHERE relname = 'auth_sessions'`);
-        return Number(rows[0]!.n);
+        return Number(rows[0].n);
       };
       try {
         const { browser } = await signIn(b.url, await registerAccount(a.url));

@@ -60,7 +60,7 @@ function imageEnvironment(): Record<string, string> {
   for (const line of joined.split('\n').filter((l) => l.startsWith('ENV '))) {
     for (const pair of line.slice(4).trim().split(/\s+/)) {
       const [name, ...value] = pair.split('=');
-      env[name!] = value.join('=');
+      env[name] = value.join('=');
     }
   }
   return env;
@@ -71,7 +71,7 @@ function dotEnv(): Record<string, string> {
   const vars: Record<string, string> = {};
   for (const line of envExample.split('\n')) {
     const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
-    if (match) vars[match[1]!] = match[2]!;
+    if (match) vars[match[1]] = match[2]!;
   }
   return {
     ...vars,
@@ -91,14 +91,14 @@ interface Started {
 function run(command: string[], env: Record<string, string>): Started {
   // The image's `node` is the Node this test runs on; PATH is the only variable the container adds.
   const [program, ...args] = command;
-  const child = spawn(program === 'node' ? process.execPath : program!, args, {
+  const child = spawn(program === 'node' ? process.execPath : program, args, {
     cwd: repoRoot,
     env: { ...env, PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-200_000)));
-  child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-200_000)));
+  child.stdout.on('data', (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-200_000)));
+  child.stderr.on('data', (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-200_000)));
   const cancel = onWorkerExit(() => child.kill('SIGKILL'));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   void exited.then(cancel);
@@ -119,12 +119,12 @@ describe('docker-compose.yml and the image, run the other way round', () => {
 
   /** Compose's environment for a service, with only the service hostnames (and the published port) replaced. */
   function environmentOf(name: string, port?: number): Record<string, string> {
-    const env = { ...imageEnvironment(), ...serviceEnvironment(compose.services[name]!, vars) };
-    const databaseUrl = new URL(env['DATABASE_URL']!);
+    const env = { ...imageEnvironment(), ...serviceEnvironment(compose.services[name], vars) };
+    const databaseUrl = new URL(env['DATABASE_URL']);
     expect(databaseUrl.host).toBe('postgres:5432');
     // The postgres service creates its POSTGRES_USER; here that role is made per run (the cluster is shared).
     Object.assign(databaseUrl, { hostname: harnessDatabase.hostname, port: harnessDatabase.port, pathname: `/${database}`, username: role });
-    const redisUrl = new URL(env['REDIS_URL']!);
+    const redisUrl = new URL(env['REDIS_URL']);
     expect(redisUrl.host).toBe('redis:6379');
     Object.assign(redisUrl, { hostname: harnessRedis.hostname, port: harnessRedis.port });
     return {
@@ -138,11 +138,11 @@ describe('docker-compose.yml and the image, run the other way round', () => {
   }
 
   beforeAll(async () => {
-    const postgresService = serviceEnvironment(compose.services['postgres']!, vars);
+    const postgresService = serviceEnvironment(compose.services['postgres'], vars);
     admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
     // What the postgres image does with POSTGRES_USER / POSTGRES_PASSWORD / POSTGRES_DB on its first start.
-    await admin.query(`CREATE ROLE ${pg.escapeIdentifier(role)} LOGIN SUPERUSER PASSWORD ${pg.escapeLiteral(postgresService['POSTGRES_PASSWORD']!)}`);
+    await admin.query(`CREATE ROLE ${pg.escapeIdentifier(role)} LOGIN SUPERUSER PASSWORD ${pg.escapeLiteral(postgresService['POSTGRES_PASSWORD'])}`);
     await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)} OWNER ${pg.escapeIdentifier(role)}`);
   });
 
@@ -157,18 +157,18 @@ describe('docker-compose.yml and the image, run the other way round', () => {
   it('declares every service production-shaped: healthchecks, restart policies, a migration step first, documented secrets', () => {
     const { services } = compose;
     expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'postgres', 'redis', 'worker']);
-    for (const name of ['postgres', 'redis', 'api', 'worker']) expect(services[name]!.restart).toBe('unless-stopped');
-    expect(services['migrate']!.restart).toBe('no');
-    for (const name of ['postgres', 'redis', 'api']) expect(services[name]!.healthcheck?.test.length).toBeGreaterThan(0);
+    for (const name of ['postgres', 'redis', 'api', 'worker']) expect(services[name].restart).toBe('unless-stopped');
+    expect(services['migrate'].restart).toBe('no');
+    for (const name of ['postgres', 'redis', 'api']) expect(services[name].healthcheck?.test.length).toBeGreaterThan(0);
     for (const name of ['api', 'worker']) {
-      expect(services[name]!.depends_on?.['migrate']).toEqual({ condition: 'service_completed_successfully' });
-      expect(services[name]!.stop_grace_period).toBe('30s');
+      expect(services[name].depends_on?.['migrate']).toEqual({ condition: 'service_completed_successfully' });
+      expect(services[name].stop_grace_period).toBe('30s');
     }
     // Every variable Compose refuses to start without is explained in .env.example, and none has a value there.
-    const required = [...readFileSync(`${repoRoot}docker-compose.yml`, 'utf8').matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]!);
+    const required = [...readFileSync(`${repoRoot}docker-compose.yml`, 'utf8').matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]);
     expect(new Set(required)).toEqual(new Set(['POSTGRES_PASSWORD', 'JWT_SECRET']));
     for (const name of required) expect(envExample).toMatch(new RegExp(`^${name}=$`, 'm'));
-    expect(() => serviceEnvironment(services['api']!, {})).toThrow(/JWT_SECRET|POSTGRES_PASSWORD/);
+    expect(() => serviceEnvironment(services['api'], {})).toThrow(/JWT_SECRET|POSTGRES_PASSWORD/);
     // The image: built in stages, runtime dependencies only, not root.
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
     expect(dockerfile.slice(dockerfile.lastIndexOf('\nFROM '))).toMatch(/^USER node$/m);
@@ -176,13 +176,13 @@ describe('docker-compose.yml and the image, run the other way round', () => {
   });
 
   it('migrates, then serves /api/health 200 and a working admin login with NODE_ENV=production, and the worker runs', async () => {
-    const migrate = run(compose.services['migrate']!.command!, environmentOf('migrate'));
+    const migrate = run(compose.services['migrate'].command!, environmentOf('migrate'));
     expect(await migrate.exited).toBe(0);
 
     const port = await freePort();
     const apiEnvironment = environmentOf('api', port);
     expect(apiEnvironment['NODE_ENV']).toBe('production');
-    const api = run(compose.services['api']!.command!, apiEnvironment);
+    const api = run(compose.services['api'].command!, apiEnvironment);
     started.push(api);
     const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 60_000;
@@ -193,7 +193,7 @@ describe('docker-compose.yml and the image, run the other way round', () => {
       await delay(200);
     }
     // The service's own healthcheck command, on this port.
-    const healthcheck = compose.services['api']!.healthcheck!.test.slice(1).map((part) => part.replace('127.0.0.1:3000', `127.0.0.1:${port}`));
+    const healthcheck = compose.services['api'].healthcheck!.test.slice(1).map((part) => part.replace('127.0.0.1:3000', `127.0.0.1:${port}`));
     expect(await run(healthcheck, apiEnvironment).exited).toBe(0);
 
     const browser = new BrowserClient(url);
@@ -204,7 +204,7 @@ describe('docker-compose.yml and the image, run the other way round', () => {
     expect(login.setCookies.some((line) => /^__Host-sid=.*; Secure/i.test(line))).toBe(true);
     expect((await browser.get('/api/auth/me')).status).toBe(200);
 
-    const worker = run(compose.services['worker']!.command!, environmentOf('worker'));
+    const worker = run(compose.services['worker'].command!, environmentOf('worker'));
     started.push(worker);
     const workerDeadline = Date.now() + 60_000;
     while (!worker.output().includes('Signoff worker running')) {

@@ -24,7 +24,7 @@ describe('the console API (own database, TRUST_PROXY=1)', () => {
     api = await startApi({ databaseUrl: scope.databaseUrl, env: { ...adminEnv(admin), TRUST_PROXY: '1', REDIS_PREFIX: scope.redisPrefix } });
     pool = new pg.Pool({ connectionString: scope.databaseUrl, max: 2 });
     pool.on('error', () => undefined);
-    admin.id = (await pool.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [admin.email])).rows[0]!.id;
+    admin.id = (await pool.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [admin.email])).rows[0].id;
   });
 
   afterAll(async () => {

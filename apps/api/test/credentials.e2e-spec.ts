@@ -58,7 +58,7 @@ describe('credential changes log the user out everywhere, at once (two instances
     await scope?.drop();
   });
 
-  const auditOf = (userId: string): Promise<Row[]> => db.auditEvents(userId) as Promise<Row[]>;
+  const auditOf = (userId: string): Promise<Row[]> => db.auditEvents(userId);
   const loginStatus = async (api: ApiProcess, email: string, password: string): Promise<number> =>
     (await new BrowserClient(api.url).request('POST', '/api/auth/login', { json: { email, password } })).status;
 
@@ -400,7 +400,7 @@ describe('credential changes log the user out everywhere, at once (two instances
       if ((await result.browser.get('/api/auth/me')).status !== 200) continue;
       const row = (await db.session(result.sessionId!)) as Row;
       // What the failure shows: the session took the new epoch although its password check predates the change.
-      survivors.push({ id: row['id'], epoch: row['epoch'], openedAfterTheChangeCommitted: row['created_at'] > state!['updated_at'] });
+      survivors.push({ id: row['id'], epoch: row['epoch'], openedAfterTheChangeCommitted: row['created_at'] > state['updated_at'] });
     }
     // Every sign-in with the old password either failed or its session has ended.
     expect(survivors).toEqual([]);

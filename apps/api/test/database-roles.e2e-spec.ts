@@ -181,7 +181,7 @@ describe('PostgreSQL roles: migrations as the owner, the app as a runtime role (
 
   async function unsealed(): Promise<number> {
     const rows = await db.query<{ n: string }>('SELECT count(*) AS n FROM auth_audit_events e WHERE NOT EXISTS (SELECT 1 FROM auth_audit_seals s WHERE s.seq = e.seq)');
-    return Number(rows[0]!.n);
+    return Number(rows[0].n);
   }
 });
 

@@ -78,7 +78,7 @@ describe.each(ADAPTERS)('fuzzing every documented operation (demo app on %s)', (
     db = new TestDatabase(scope.databaseUrl);
     document = (await (await fetch(`${api.url}/api/docs-json`)).json()) as OpenApiDocument;
     validator = new OpenApiValidator(document);
-    admin.id = (await db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [admin.email]))[0]!.id;
+    admin.id = (await db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [admin.email]))[0].id;
     const account = await registerAccount(api.url, 'fuzz');
     world = {
       user: { id: account.id, email: account.email, password: PASSWORD, browser: new BrowserClient(api.url), sessionId: '' },
@@ -298,7 +298,7 @@ describe.each(ADAPTERS)('fuzzing every documented operation (demo app on %s)', (
         }
         if (problems.length > 0) {
           // Every kind of failure is kept (its first example), so one run reports them all.
-          const kind = `${request.operation} → ${outcome.status}: ${problems[0]!.split('\n')[0]!.replace(/[0-9a-f-]{36}/g, '<uuid>').slice(0, 160)}`;
+          const kind = `${request.operation} → ${outcome.status}: ${problems[0].split('\n')[0].replace(/[0-9a-f-]{36}/g, '<uuid>').slice(0, 160)}`;
           if (!failures.has(kind)) {
             failures.set(
               kind,

@@ -196,7 +196,7 @@ describe('graceful shutdown: SIGTERM with traffic in flight (ROB, JOB)', () => {
       await waitFor('the handed-back job to complete', async () => (await queue.getJobState(longJob)) === 'completed', 60_000, 200);
       expect(await markedCount(long.account.id)).toBe(long.others);
       const ended = await db.query<Row>('SELECT count(*)::int AS n FROM auth_sessions WHERE user_id = $1 AND ended_at IS NOT NULL AND end_reason = $2', [long.account.id, 'password_change']);
-      expect(ended[0]!['n']).toBe(long.others);
+      expect(ended[0]['n']).toBe(long.others);
       if (change === 200) {
         await waitFor('the late change\'s job to complete', async () => (await queue.getJobState(cleanupJobId(late.account.id, 1))) === 'completed', 30_000, 200);
       } else {
@@ -223,6 +223,6 @@ describe('graceful shutdown: SIGTERM with traffic in flight (ROB, JOB)', () => {
   }
 
   async function markedCount(userId: string): Promise<number> {
-    return Number((await db.query<Row>('SELECT count(*) AS n FROM auth_sessions WHERE user_id = $1 AND ended_at IS NOT NULL', [userId]))[0]!['n']);
+    return Number((await db.query<Row>('SELECT count(*) AS n FROM auth_sessions WHERE user_id = $1 AND ended_at IS NOT NULL', [userId]))[0]['n']);
   }
 });

@@ -59,7 +59,7 @@ describe('two instances on one database, started at the same moment', () => {
       return client;
     });
     for (const client of onA) expect((await client.request('GET', '/api/auth/me')).status).toBe(200);
-    expect((await devices[1]!.browser.request('POST', '/api/auth/logout-all', { json: {} })).body).toEqual({ revoked: 2 });
+    expect((await devices[1].browser.request('POST', '/api/auth/logout-all', { json: {} })).body).toEqual({ revoked: 2 });
     for (const client of onA) expect((await client.request('GET', '/api/auth/me')).status).toBe(401);
   });
 

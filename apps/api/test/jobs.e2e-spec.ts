@@ -70,7 +70,7 @@ describe('the credential-change clean-up job survives a worker killed mid-job an
       const jobId = cleanupJobId(account.id, 1);
       await waitFor('the job to reach BullMQ', async () => (await queue.getJobState(jobId)) === 'waiting', 5000);
       const markedCount = async (): Promise<number> =>
-        Number((await db.query<Row>('SELECT count(*) AS n FROM auth_sessions WHERE user_id = $1 AND ended_at IS NOT NULL', [account.id]))[0]!['n']);
+        Number((await db.query<Row>('SELECT count(*) AS n FROM auth_sessions WHERE user_id = $1 AND ended_at IS NOT NULL', [account.id]))[0]['n']);
 
       // The first worker starts marking; it is killed (no shutdown, no lock release) part-way through.
       const first = startWorker({ databaseUrl: scope.databaseUrl, redisPrefix: scope.redisPrefix, env: WORKER_ENV });
@@ -171,7 +171,7 @@ describe('Redis down during a password change: the request succeeds and the job 
     expect((await caller.browser.get('/api/auth/me')).status).toBe(200);
 
     const jobId = cleanupJobId(account.id, 1);
-    const outboxRow = async (): Promise<Row> => (await db.query<Row>('SELECT * FROM auth_outbox WHERE job_id = $1', [jobId]))[0]!;
+    const outboxRow = async (): Promise<Row> => (await db.query<Row>('SELECT * FROM auth_outbox WHERE job_id = $1', [jobId]))[0];
     // The relay polls every second; it keeps failing while Redis is down and the entry stays pending.
     await waitFor('a failed relay attempt', async () => (await outboxRow())['attempts'] >= 1, 10_000);
     await delay(1500);

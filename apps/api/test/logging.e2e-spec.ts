@@ -53,10 +53,10 @@ describe('logs (pino JSON, request ids)', () => {
     for (const id of ['metrics-once-1', 'me-once-1', 'admin-once-1']) {
       const lines = entries.filter((entry) => entry.req?.['id'] === id);
       expect(lines).toHaveLength(1);
-      expect(lines[0]!.msg).toBe('request completed');
-      expect(Object.keys(lines[0]!.req!).sort()).toEqual(['id', 'method', 'remoteAddress', 'url']);
-      expect(Object.keys(lines[0]!.res!)).toEqual(['statusCode']);
-      expect(typeof lines[0]!.responseTime).toBe('number');
+      expect(lines[0].msg).toBe('request completed');
+      expect(Object.keys(lines[0].req!).sort()).toEqual(['id', 'method', 'remoteAddress', 'url']);
+      expect(Object.keys(lines[0].res!)).toEqual(['statusCode']);
+      expect(typeof lines[0].responseTime).toBe('number');
     }
     expect(api.logs()).not.toContain('not-a-real-session');
     expect(api.logs()).not.toContain('"headers"');
@@ -69,7 +69,7 @@ describe('logs (pino JSON, request ids)', () => {
     const { sessionId } = await signIn(api.url, account, { userAgent: agent });
     const rows = await db.query<{ user_agent: string }>(`SELECT user_agent FROM auth_audit_events WHERE session_id = $1 AND type = 'login'`, [sessionId]);
     expect(rows).toHaveLength(1);
-    expect(rows[0]!.user_agent).toBe('curl/8.0 {"type":"logout","user":"admin"}');
+    expect(rows[0].user_agent).toBe('curl/8.0 {"type":"logout","user":"admin"}');
     const logLines = api.logs().split('\n').filter((line) => line.includes('"type\\":\\"logout'));
     for (const line of logLines) expect(() => JSON.parse(line)).not.toThrow();
   });

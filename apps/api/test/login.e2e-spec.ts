@@ -57,14 +57,14 @@ describe('sign-in (demo app, one instance)', () => {
         session: { id: expect.any(String), expiresAt: expect.any(String) },
       });
       const cookies = Object.fromEntries(response.setCookies.map((line) => [parseSetCookie(line).name, parseSetCookie(line)]));
-      expect(cookies['sid']!.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      expect(cookies['sid']!.attributes).toMatchObject({ path: '/', httponly: true, samesite: 'Lax' });
-      expect(cookies['sid']!.attributes['max-age']).toBeUndefined();
-      expect(cookies['sid']!.attributes['domain']).toBeUndefined();
-      expect(cookies['XSRF-TOKEN']!.attributes).toMatchObject({ path: '/', samesite: 'Lax' });
-      expect(cookies['XSRF-TOKEN']!.attributes['httponly']).toBeUndefined();
+      expect(cookies['sid'].value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(cookies['sid'].attributes).toMatchObject({ path: '/', httponly: true, samesite: 'Lax' });
+      expect(cookies['sid'].attributes['max-age']).toBeUndefined();
+      expect(cookies['sid'].attributes['domain']).toBeUndefined();
+      expect(cookies['XSRF-TOKEN'].attributes).toMatchObject({ path: '/', samesite: 'Lax' });
+      expect(cookies['XSRF-TOKEN'].attributes['httponly']).toBeUndefined();
       // The token travels only in Set-Cookie, never in the body.
-      expect(JSON.stringify(response.body)).not.toContain(cookies['sid']!.value);
+      expect(JSON.stringify(response.body)).not.toContain(cookies['sid'].value);
     });
 
     it('should give rememberMe sessions a persistent cookie of the absolute lifetime', async () => {
@@ -101,7 +101,7 @@ describe('sign-in (demo app, one instance)', () => {
       expect(malformed.status).toBe(400);
       expect(JSON.stringify(malformed.body)).not.toMatch(/at .*\.js|SyntaxError:/);
       const after = await db.query(`SELECT count(*)::int AS n FROM auth_audit_events`);
-      expect(after[0]!['n']).toBe(before[0]!['n']);
+      expect(after[0]['n']).toBe(before[0]['n']);
     });
 
     it('should refuse a login from a foreign Origin with 403', async () => {

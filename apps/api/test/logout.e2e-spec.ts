@@ -67,8 +67,8 @@ describe('logout (demo app, one instance)', () => {
         expect(answer.body).toEqual({ redirectTo: '/login?logged_out=1' });
         expect(answer.headers.get('clear-site-data')).toBe('"cache", "cookies", "storage"');
         const withoutDates = (lines: string[]) => lines.map((line) => line.replace(/Expires=[^;]+/, ''));
-        expect(withoutDates(answer.setCookies)).toEqual(withoutDates(answers[0]!.setCookies));
-        expect(clearedCookies(answer.setCookies)['sid']!.attributes['max-age']).toBe('0');
+        expect(withoutDates(answer.setCookies)).toEqual(withoutDates(answers[0].setCookies));
+        expect(clearedCookies(answer.setCookies)['sid'].attributes['max-age']).toBe('0');
       }
       expect((await db.auditEvents(account.id)).length).toBe(eventsAfterFirst);
     });
@@ -147,11 +147,11 @@ describe('logout (demo app, one instance)', () => {
       const account = await registerAccount(api.url);
       const devices = await Promise.all([1, 2, 3].map(() => signIn(api.url, account)));
       const bystander = await signIn(api.url, await registerAccount(api.url));
-      const response = await devices[0]!.browser.request('POST', '/api/auth/logout-all', { json: {} });
+      const response = await devices[0].browser.request('POST', '/api/auth/logout-all', { json: {} });
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ revoked: 3 });
       expect(response.headers.get('clear-site-data')).toBe('"cache", "cookies", "storage"');
-      expect(clearedCookies(response.setCookies)['sid']!.attributes['max-age']).toBe('0');
+      expect(clearedCookies(response.setCookies)['sid'].attributes['max-age']).toBe('0');
       for (const device of devices) {
         const stale = new BrowserClient(api.url);
         stale.cookies.set('sid', device.browser.cookie('sid') ?? '');
@@ -162,7 +162,7 @@ describe('logout (demo app, one instance)', () => {
       expect((await bystander.browser.request('GET', '/api/auth/me')).status).toBe(200);
       const events = (await db.auditEvents(account.id)).filter((event) => event['type'] === 'logout_everywhere');
       expect(events).toHaveLength(1);
-      expect(events[0]!['metadata']).toMatchObject({ count: 3 });
+      expect(events[0]['metadata']).toMatchObject({ count: 3 });
     });
 
     it('should reject a non-boolean keepCurrent with 400 and change nothing', async () => {

@@ -151,7 +151,7 @@ describe('Redis failover through Sentinel (two instances, a primary, a replica a
       endings.push({ label, via, startedAt, acknowledgedAt: performance.now(), status });
     };
     const logout = (index: number, via: 'A' | 'B') =>
-      end(`session ${index}`, via, () => on(via, new Map(sessions[index]!.browser.cookies)).post('/api/auth/logout'));
+      end(`session ${index}`, via, () => on(via, new Map(sessions[index].browser.cookies)).post('/api/auth/logout'));
 
     await delay(1000);
     await logout(0, 'A');
@@ -223,7 +223,7 @@ describe('Redis failover through Sentinel (two instances, a primary, a replica a
     // The queued job and the one recorded during the failover both run once the queue resumes.
     const duringJobId = cleanupJobId(changeDuring.account.id, 1);
     await queue.resume();
-    await waitFor('the outbox to drain', async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM auth_outbox WHERE relayed_at IS NULL'))[0]!.n) === 0, 30_000, 200);
+    await waitFor('the outbox to drain', async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM auth_outbox WHERE relayed_at IS NULL'))[0].n) === 0, 30_000, 200);
     for (const jobId of [beforeJobId, duringJobId]) {
       await waitFor(`job ${jobId} to complete`, async () => (await queue.getJobState(jobId)) === 'completed', 30_000, 200);
     }
@@ -285,7 +285,7 @@ async function nodeCommand(port: number, args: string[]): Promise<unknown> {
   client.on('error', () => undefined);
   try {
     await client.connect();
-    return await client.call(args[0]!, ...args.slice(1));
+    return await client.call(args[0], ...args.slice(1));
   } finally {
     client.disconnect();
   }

@@ -30,7 +30,7 @@ describe('revocation acknowledgements across three instances (a Redis the test o
 
   /** Signs in on the first instance and has every given instance serve the session (cached). */
   async function sessionCachedOn(on: ApiProcess[]) {
-    const { browser } = await signIn(on[0]!.url, await registerAccount(on[0]!.url, 'acks'));
+    const { browser } = await signIn(on[0].url, await registerAccount(on[0].url, 'acks'));
     const clients = on.map((instance) => {
       const client = new BrowserClient(instance.url);
       client.cookies.set('sid', browser.cookie('sid')!);

@@ -20,8 +20,8 @@ describe('COOKIE_SECURE=true', () => {
     expect(login.status).toBe(200);
     const cookies = Object.fromEntries(login.setCookies.map(parseSetCookie).map((cookie) => [cookie.name, cookie]));
     expect(Object.keys(cookies).sort()).toEqual(['XSRF-TOKEN', '__Host-sid']);
-    expect(cookies['__Host-sid']!.attributes).toEqual({ path: '/', httponly: true, secure: true, samesite: 'Lax' });
-    expect(cookies['XSRF-TOKEN']!.attributes).toEqual({ path: '/', secure: true, samesite: 'Lax' });
+    expect(cookies['__Host-sid'].attributes).toEqual({ path: '/', httponly: true, secure: true, samesite: 'Lax' });
+    expect(cookies['XSRF-TOKEN'].attributes).toEqual({ path: '/', secure: true, samesite: 'Lax' });
     const token = browser.cookie('__Host-sid')!;
     expect((await browser.request('GET', '/api/auth/me')).status).toBe(200);
 

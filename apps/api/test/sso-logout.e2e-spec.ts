@@ -130,13 +130,13 @@ describe('single sign-on: back-channel logout and RP-initiated logout against a 
     const first = await device(login);
     const second = await device(login, new IdpBrowser(idp.issuer), b);
     const [key] = idp.keys;
-    const subOnly = await signToken(key!, logoutClaims(idp, { sub: login }), { typ: 'logout+jwt' });
+    const subOnly = await signToken(key, logoutClaims(idp, { sub: login }), { typ: 'logout+jwt' });
     const response = await postLogoutToken(b.url, subOnly);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     for (const session of [first, second]) for (const api of [a, b]) expect(await statusOn(api, session)).toMatchObject({ status: 401, reason: 'idp_logout' });
 
-    const again = await postLogoutToken(a.url, await signToken(key!, logoutClaims(idp, { sub: login })));
+    const again = await postLogoutToken(a.url, await signToken(key, logoutClaims(idp, { sub: login })));
     expect(again.status).toBe(200);
     const counts = (await idpLogoutEvents(first.userId)).map((event) => event.metadata['count']);
     expect(counts).toEqual([2, 0]);
@@ -148,25 +148,25 @@ describe('single sign-on: back-channel logout and RP-initiated logout against a 
     const [key] = idp.keys;
     const valid = logoutClaims(idp, { sid: session.providerSid, sub: login });
     const now = Math.floor(Date.now() / 1000);
-    const stranger = await generateSigningKey(key!.kid);
+    const stranger = await generateSigningKey(key.kid);
     const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'logout+jwt' })).toString('base64url')}.${Buffer.from(JSON.stringify(valid)).toString('base64url')}.`;
     const { events: _events, ...withoutEvents } = valid;
     const cases: Array<[string, Promise<string> | string, RegExp]> = [
       ['alg none', unsigned, /not signed/],
       ['signed by a key the provider does not publish (same kid)', signToken(stranger, valid), /signature/],
       ['signed by an unknown kid', signToken({ ...stranger, kid: 'not-published' }, valid), /no key/],
-      ['wrong audience', signToken(key!, { ...valid, aud: 'another-client' }), /aud/],
-      ['wrong issuer', signToken(key!, { ...valid, iss: 'https://evil.example' }), /iss/],
-      ['expired', signToken(key!, { ...valid, iat: now - 240, exp: now - 60 }), /exp/],
-      ['issued too long ago', signToken(key!, { ...valid, iat: now - 600, exp: now + 60 }), /iat/],
-      ['issued in the future', signToken(key!, { ...valid, iat: now + 600, exp: now + 900 }), /iat/],
-      ['without events', signToken(key!, withoutEvents), /events/],
-      ['with another event', signToken(key!, { ...valid, events: { 'https://schemas.openid.net/secevent/caep/event-type/session-revoked': {} } }), /events/],
-      ['with a non-object event value', signToken(key!, { ...valid, events: { [BACKCHANNEL_LOGOUT_EVENT]: true } }), /object/],
-      ['with a nonce (an ID token)', signToken(key!, { ...valid, nonce: 'n-0S6_WzA2Mj' }), /nonce/],
-      ['without sid and sub', signToken(key!, { ...valid, sid: undefined, sub: undefined }), /sid or sub/],
-      ['without jti', signToken(key!, { ...valid, jti: undefined }), /jti/],
-      ['typed as another kind of JWT', signToken(key!, valid, { typ: 'at+jwt' }), /typ/],
+      ['wrong audience', signToken(key, { ...valid, aud: 'another-client' }), /aud/],
+      ['wrong issuer', signToken(key, { ...valid, iss: 'https://evil.example' }), /iss/],
+      ['expired', signToken(key, { ...valid, iat: now - 240, exp: now - 60 }), /exp/],
+      ['issued too long ago', signToken(key, { ...valid, iat: now - 600, exp: now + 60 }), /iat/],
+      ['issued in the future', signToken(key, { ...valid, iat: now + 600, exp: now + 900 }), /iat/],
+      ['without events', signToken(key, withoutEvents), /events/],
+      ['with another event', signToken(key, { ...valid, events: { 'https://schemas.openid.net/secevent/caep/event-type/session-revoked': {} } }), /events/],
+      ['with a non-object event value', signToken(key, { ...valid, events: { [BACKCHANNEL_LOGOUT_EVENT]: true } }), /object/],
+      ['with a nonce (an ID token)', signToken(key, { ...valid, nonce: 'n-0S6_WzA2Mj' }), /nonce/],
+      ['without sid and sub', signToken(key, { ...valid, sid: undefined, sub: undefined }), /sid or sub/],
+      ['without jti', signToken(key, { ...valid, jti: undefined }), /jti/],
+      ['typed as another kind of JWT', signToken(key, valid, { typ: 'at+jwt' }), /typ/],
       ['not a JWT', 'not-a-token', /not a JWT/],
     ];
     for (const [name, token, description] of cases) {
@@ -174,14 +174,14 @@ describe('single sign-on: back-channel logout and RP-initiated logout against a 
       expect({ name, status: response.status, cacheControl: response.headers.get('cache-control') }).toEqual({ name, status: 400, cacheControl: 'no-store' });
       expect({ name, body: response.body }).toEqual({ name, body: { error: 'invalid_request', error_description: expect.stringMatching(description) } });
     }
-    const json = await new BrowserClient(a.url).post('/api/auth/oidc/backchannel-logout', { json: { logout_token: await signToken(key!, valid) } });
+    const json = await new BrowserClient(a.url).post('/api/auth/oidc/backchannel-logout', { json: { logout_token: await signToken(key, valid) } });
     expect(json.status).toBe(400);
     expect(json.body.error).toBe('invalid_request');
     for (const api of [a, b]) expect(await statusOn(api, session)).toMatchObject({ status: 200 });
     expect(await idpLogoutEvents(session.userId)).toEqual([]);
 
     // The valid token works once; the same token again (any instance) is a replay.
-    const token = await signToken(key!, valid);
+    const token = await signToken(key, valid);
     expect((await postLogoutToken(a.url, token)).status).toBe(200);
     const replay = await postLogoutToken(b.url, token);
     expect(replay.status).toBe(400);
@@ -196,7 +196,7 @@ describe('single sign-on: back-channel logout and RP-initiated logout against a 
     const crossSite = new BrowserClient(a.url, { origin: 'https://idp.elsewhere.example' });
     crossSite.cookies.set('sid', session.sid);
     const response = await crossSite.post('/api/auth/oidc/backchannel-logout', {
-      form: { logout_token: await signToken(key!, logoutClaims(idp, { sid: session.providerSid })) },
+      form: { logout_token: await signToken(key, logoutClaims(idp, { sid: session.providerSid })) },
       xsrf: false,
     });
     expect(response.status).toBe(200);
@@ -217,7 +217,7 @@ describe('single sign-on: back-channel logout and RP-initiated logout against a 
     try {
       for (const api of [a, b]) expect(await statusOn(api, session)).toMatchObject({ status: 200 });
       await redis.stop();
-      const token = await signToken(key!, logoutClaims(idp, { sid: session.providerSid }));
+      const token = await signToken(key, logoutClaims(idp, { sid: session.providerSid }));
       const started = Date.now();
       const response = await postLogoutToken(c.url, token);
       expect(response.status).toBe(200);
@@ -248,7 +248,7 @@ describe('single sign-on: back-channel logout and RP-initiated logout against a 
     expect(redirectTo.searchParams.get('client_id')).toBe(CLIENT_ID);
     expect(redirectTo.searchParams.get('post_logout_redirect_uri')).toBe(`${ORIGIN}/login?logged_out=1`);
     const idToken = redirectTo.searchParams.get('id_token_hint')!;
-    const claims = JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString());
+    const claims = JSON.parse(Buffer.from(idToken.split('.')[1], 'base64url').toString());
     expect(claims).toMatchObject({ iss: idp.issuer, aud: CLIENT_ID, sub: login });
     // The provider's real ID token, signed by its real key, is still never a logout token (OIDC-01).
     const confused = await postLogoutToken(b.url, idToken);
@@ -312,11 +312,11 @@ describe('single sign-on: back-channel logout and RP-initiated logout against a 
     const first = await device(login);
     const [oldKey] = idp.keys;
     // Any verification now has the current JWKS cached.
-    expect((await postLogoutToken(a.url, await signToken(oldKey!, logoutClaims(idp, { sub: `nobody-${randomUUID()}` })))).status).toBe(200);
+    expect((await postLogoutToken(a.url, await signToken(oldKey, logoutClaims(idp, { sub: `nobody-${randomUUID()}` })))).status).toBe(200);
 
     await idp.stop();
     const newKey = await generateSigningKey();
-    idp = await startIdp([newKey, oldKey!]);
+    idp = await startIdp([newKey, oldKey]);
     // The refetch on an unknown kid is rate limited (a cooldown of 5 s after the last fetch).
     await delay(5500);
     const rotated = await postLogoutToken(a.url, await signToken(newKey, logoutClaims(idp, { sid: first.providerSid })));

@@ -67,7 +67,7 @@ describe('single sign-on: Shared Signals (SSF push, RFC 8935; SETs, RFC 8417; CA
     const login = newLogin();
     const revoked = await signInThroughIdp(login);
     const kept = await signInThroughIdp(login, b);
-    const set = await signToken(idp.keys[0]!, setClaims(idp, SESSION_REVOKED, { sub: login, sid: revoked.providerSid }), { typ: 'secevent+jwt' });
+    const set = await signToken(idp.keys[0], setClaims(idp, SESSION_REVOKED, { sub: login, sid: revoked.providerSid }), { typ: 'secevent+jwt' });
     const response = await pushSet(b.url, set);
     expect(response.status).toBe(202);
     for (const api of [a, b]) expect(await statusOn(api, revoked.sid)).toEqual({ status: 401, reason: 'idp_logout' });
@@ -79,7 +79,7 @@ describe('single sign-on: Shared Signals (SSF push, RFC 8935; SETs, RFC 8417; CA
     expect(event).toMatchObject({ actor_id: null, metadata: expect.objectContaining({ count: 1, issuer: idp.issuer, providerSid: revoked.providerSid, source: 'ssf_session_revoked' }) });
 
     // Without a session: every session of that subject from the provider.
-    const all = await pushSet(a.url, await signToken(idp.keys[0]!, setClaims(idp, SESSION_REVOKED, { sub: login })));
+    const all = await pushSet(a.url, await signToken(idp.keys[0], setClaims(idp, SESSION_REVOKED, { sub: login })));
     expect(all.status).toBe(202);
     for (const api of [a, b]) expect(await statusOn(api, kept.sid)).toEqual({ status: 401, reason: 'idp_logout' });
   });
@@ -89,7 +89,7 @@ describe('single sign-on: Shared Signals (SSF push, RFC 8935; SETs, RFC 8417; CA
     const password = await signIn(a.url, account);
     const sso = await signInThroughIdp(account.email, b);
     expect(sso.userId).toBe(account.id);
-    const set = await signToken(idp.keys[0]!, setClaims(idp, CREDENTIAL_CHANGE, { sub: account.email }, { credential_type: 'password', change_type: 'update' }));
+    const set = await signToken(idp.keys[0], setClaims(idp, CREDENTIAL_CHANGE, { sub: account.email }, { credential_type: 'password', change_type: 'update' }));
     const response = await pushSet(a.url, set);
     expect(response.status).toBe(202);
     for (const sid of [password.browser.cookie('sid')!, sso.sid]) {
@@ -114,10 +114,10 @@ describe('single sign-on: Shared Signals (SSF push, RFC 8935; SETs, RFC 8417; CA
       const login = newLogin();
       const first = await signInThroughIdp(login, fastify);
       const second = await signInThroughIdp(login, fastify);
-      const set = await signToken(idp.keys[0]!, setClaims(idp, SESSION_REVOKED, { sub: login, sid: first.providerSid }));
+      const set = await signToken(idp.keys[0], setClaims(idp, SESSION_REVOKED, { sub: login, sid: first.providerSid }));
       expect((await pushSet(fastify.url, set)).status).toBe(202);
       expect(await statusOn(a, first.sid)).toEqual({ status: 401, reason: 'idp_logout' });
-      const token = await signToken(idp.keys[0]!, logoutClaims(idp, { sid: second.providerSid }), { typ: 'logout+jwt' });
+      const token = await signToken(idp.keys[0], logoutClaims(idp, { sid: second.providerSid }), { typ: 'logout+jwt' });
       const response = await new BrowserClient(fastify.url).post('/api/auth/oidc/backchannel-logout', { form: { logout_token: token } });
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
@@ -134,22 +134,22 @@ describe('single sign-on: Shared Signals (SSF push, RFC 8935; SETs, RFC 8417; CA
     const session = await signInThroughIdp(login);
     const valid = setClaims(idp, SESSION_REVOKED, { sub: login, sid: session.providerSid });
     const [key] = idp.keys;
-    const stranger = await generateSigningKey(key!.kid);
+    const stranger = await generateSigningKey(key.kid);
     const cases: Array<[string, () => ReturnType<typeof pushSet>, RegExp]> = [
       ['signed by a key the provider does not publish', async () => pushSet(a.url, await signToken(stranger, valid)), /signature/],
-      ['wrong audience', async () => pushSet(b.url, await signToken(key!, { ...valid, aud: 'someone-else' })), /aud/],
-      ['wrong issuer', async () => pushSet(a.url, await signToken(key!, { ...valid, iss: 'https://evil.example' })), /iss/],
-      ['too old', async () => pushSet(b.url, await signToken(key!, { ...valid, iat: Math.floor(Date.now() / 1000) - 900 })), /iat/],
-      ['unsupported event', async () => pushSet(a.url, await signToken(key!, setClaims(idp, 'https://schemas.openid.net/secevent/caep/event-type/token-claims-change', { sub: login }))), /unsupported event/],
-      ['two events', async () => pushSet(a.url, await signToken(key!, { ...valid, events: { ...(valid['events'] as object), [CREDENTIAL_CHANGE]: {} } })), /exactly one/],
-      ['no subject', async () => pushSet(a.url, await signToken(key!, { ...valid, events: { [SESSION_REVOKED]: { event_timestamp: 1 } } })), /subject/],
+      ['wrong audience', async () => pushSet(b.url, await signToken(key, { ...valid, aud: 'someone-else' })), /aud/],
+      ['wrong issuer', async () => pushSet(a.url, await signToken(key, { ...valid, iss: 'https://evil.example' })), /iss/],
+      ['too old', async () => pushSet(b.url, await signToken(key, { ...valid, iat: Math.floor(Date.now() / 1000) - 900 })), /iat/],
+      ['unsupported event', async () => pushSet(a.url, await signToken(key, setClaims(idp, 'https://schemas.openid.net/secevent/caep/event-type/token-claims-change', { sub: login }))), /unsupported event/],
+      ['two events', async () => pushSet(a.url, await signToken(key, { ...valid, events: { ...(valid['events'] as object), [CREDENTIAL_CHANGE]: {} } })), /exactly one/],
+      ['no subject', async () => pushSet(a.url, await signToken(key, { ...valid, events: { [SESSION_REVOKED]: { event_timestamp: 1 } } })), /subject/],
       [
         'a subject of another issuer',
-        async () => pushSet(a.url, await signToken(key!, { ...valid, events: { [SESSION_REVOKED]: { subject: { format: 'iss_sub', iss: 'https://other.example', sub: login } } } })),
+        async () => pushSet(a.url, await signToken(key, { ...valid, events: { [SESSION_REVOKED]: { subject: { format: 'iss_sub', iss: 'https://other.example', sub: login } } } })),
         /subject's iss/,
       ],
-      ['a logout token', async () => pushSet(a.url, await signToken(key!, logoutClaims(idp, { sid: session.providerSid }), { typ: 'logout+jwt' })), /typ/],
-      ['a body of another type', async () => pushSet(b.url, await signToken(key!, valid), 'text/plain'), /secevent\+jwt/],
+      ['a logout token', async () => pushSet(a.url, await signToken(key, logoutClaims(idp, { sid: session.providerSid }), { typ: 'logout+jwt' })), /typ/],
+      ['a body of another type', async () => pushSet(b.url, await signToken(key, valid), 'text/plain'), /secevent\+jwt/],
       ['not a JWT', async () => pushSet(a.url, 'hello'), /not a JWT/],
     ];
     for (const [name, send, description] of cases) {
@@ -162,7 +162,7 @@ describe('single sign-on: Shared Signals (SSF push, RFC 8935; SETs, RFC 8417; CA
     }
     for (const api of [a, b]) expect(await statusOn(api, session.sid)).toMatchObject({ status: 200 });
 
-    const token = await signToken(key!, valid);
+    const token = await signToken(key, valid);
     expect((await pushSet(a.url, token)).status).toBe(202);
     const replay = await pushSet(b.url, token);
     expect(replay.status).toBe(400);

@@ -100,9 +100,9 @@ describe('single sign-on: OIDC sign-in against a real OpenID Provider, on two in
     expect(row!['sso_sid']).toEqual(expect.any(String));
     const [hint] = await db.query<{ id_token_hint: string }>('SELECT id_token_hint FROM auth_sso_logout_hints WHERE session_id = $1', [me.body.session.id]);
     // Stored encrypted (JWE, alg dir + A256GCM): five parts, and no readable claim in it.
-    expect(hint!.id_token_hint.split('.')).toHaveLength(5);
-    expect(JSON.parse(Buffer.from(hint!.id_token_hint.split('.')[0]!, 'base64url').toString())).toEqual({ alg: 'dir', enc: 'A256GCM' });
-    expect(hint!.id_token_hint).not.toContain(Buffer.from(login).toString('base64url').slice(0, 8));
+    expect(hint.id_token_hint.split('.')).toHaveLength(5);
+    expect(JSON.parse(Buffer.from(hint.id_token_hint.split('.')[0], 'base64url').toString())).toEqual({ alg: 'dir', enc: 'A256GCM' });
+    expect(hint.id_token_hint).not.toContain(Buffer.from(login).toString('base64url').slice(0, 8));
 
     const logins = (await db.auditEvents(me.body.user.id)).filter((event) => event['type'] === 'login');
     expect(logins).toHaveLength(1);

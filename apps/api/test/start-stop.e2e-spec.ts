@@ -61,8 +61,8 @@ async function npmStart(options: { through?: 'shell'; dir?: string } = {}): Prom
       ? spawn('sh', ['-c', 'npm start & wait'], { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
       : spawn('npm', ['start'], { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const cancel = onWorkerExit(() => {
     for (const row of processTree(child.pid!)) {
       try {
@@ -85,7 +85,7 @@ async function npmStart(options: { through?: 'shell'; dir?: string } = {}): Prom
   const started = processTree(child.pid!);
   for (const row of started) leftovers.add(row.pid);
   runs.push({ child, npmPid: child.pid!, url, output: () => output, started });
-  const npm = started.find((row) => row.pid !== child.pid && /\bnpm\b/.test(row.command)) ?? started[0]!;
+  const npm = started.find((row) => row.pid !== child.pid && /\bnpm\b/.test(row.command)) ?? started[0];
   return { child, npmPid: options.through === 'shell' ? npm.pid : child.pid!, url, output: () => output, started };
 }
 
@@ -185,18 +185,18 @@ describe('npm start stops like a well-behaved dev server (embedded PostgreSQL, s
     const left = servers(first.started, dataDir);
     process.kill(node.pid, 'SIGKILL');
     // npm and its shell end with node; the servers, in process groups of their own, stay.
-    await waitUntilGone(first.started.filter((row) => row.pid !== left.postgres[0]!.pid && row.pid !== left.redis[0]!.pid && !/postgres/.test(row.command)).map((row) => row.pid));
-    expect(survivors([left.postgres[0]!.pid, left.redis[0]!.pid])).toHaveLength(2);
+    await waitUntilGone(first.started.filter((row) => row.pid !== left.postgres[0].pid && row.pid !== left.redis[0].pid && !/postgres/.test(row.command)).map((row) => row.pid));
+    expect(survivors([left.postgres[0].pid, left.redis[0].pid])).toHaveLength(2);
 
     const second = await npmStart();
-    expect(second.output()).toContain(`Reusing the embedded PostgreSQL left by an earlier run (pid ${left.postgres[0]!.pid}`);
-    expect(second.output()).toContain(`Reusing the redis-server left by an earlier run (pid ${left.redis[0]!.pid}`);
+    expect(second.output()).toContain(`Reusing the embedded PostgreSQL left by an earlier run (pid ${left.postgres[0].pid}`);
+    expect(second.output()).toContain(`Reusing the redis-server left by an earlier run (pid ${left.redis[0].pid}`);
     // No second server: the new run started none, and one postmaster serves the folder.
     expect(servers(second.started, dataDir)).toEqual({ postgres: [], redis: [] });
     const table = processTable();
     expect(servers(table, dataDir).postgres).toHaveLength(1);
 
-    const everything = [...second.started.map((row) => row.pid), ...processTree(left.postgres[0]!.pid, table).map((row) => row.pid), left.redis[0]!.pid];
+    const everything = [...second.started.map((row) => row.pid), ...processTree(left.postgres[0].pid, table).map((row) => row.pid), left.redis[0].pid];
     process.kill(second.child.pid!, 'SIGTERM');
     const { ms, alive } = await waitUntilGone(everything);
     expect(alive).toEqual([]);

@@ -466,7 +466,7 @@ describe('bearer mode: access tokens bound to their session, rotating refresh to
       const leaks: string[] = [];
       for (const token of seenTokens) {
         // An access token's signature alone is as secret-bearing as the token.
-        const needles = token.includes('.') ? [token, token.split('.')[2]!] : [token];
+        const needles = token.includes('.') ? [token, token.split('.')[2]] : [token];
         for (const row of rows) if (needles.some((needle) => row.text.includes(needle))) leaks.push(row.text);
       }
       expect(leaks).toEqual([]);

@@ -15,7 +15,7 @@ export class StoreSessionController {
     const user = await this.users.findByEmail(body.email);
     if (!(await this.users.verifyPassword(user, body.password))) return { ok: false };
     req.session.userId = user!.id;
-    await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve())));
     return { ok: true };
   }
 }

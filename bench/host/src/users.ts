@@ -17,7 +17,7 @@ export function benchUser(n: number): SignoffUser {
 export class BenchUsers implements AuthUsersProvider {
   async findById(id: string): Promise<SignoffUser | null> {
     const match = ID.exec(id);
-    return match ? benchUser(parseInt(match[1]!, 16)) : null;
+    return match ? benchUser(parseInt(match[1], 16)) : null;
   }
 
   async findByEmail(email: string): Promise<SignoffUser | null> {

@@ -19,7 +19,7 @@ async function call(url: string, init: RequestInit = {}) {
 
 /** The `Cookie` header and XSRF value a browser would send back after these Set-Cookie headers. */
 function browserCookies(setCookies: string[]): { cookie: string; xsrf: string } {
-  const pairs = setCookies.map((header) => header.split(';')[0]!);
+  const pairs = setCookies.map((header) => header.split(';')[0]);
   const xsrf = pairs.find((pair) => pair.startsWith('XSRF-TOKEN='))?.slice('XSRF-TOKEN='.length);
   assert.ok(pairs.some((pair) => pair.startsWith('sid=')) && xsrf, `expected sid and XSRF-TOKEN cookies, got ${JSON.stringify(setCookies)}`);
   return { cookie: pairs.join('; '), xsrf };

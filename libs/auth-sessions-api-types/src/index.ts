@@ -2,7 +2,7 @@
 // constants and types only. The library's own dependency-free files are the single declaration (the
 // library's build cannot import from outside its src/); this re-exports them, and the library's response
 // types and OpenAPI classes are written in terms of the same shapes.
-export { SESSION_END_REASONS, type SessionEndReason } from '../../auth-sessions/src/sessions/session-end-reason.js';
+export { SESSION_END_REASONS, type SessionEndReason } from '../../auth-sessions/src/common/session-end-reason.js';
 export { AUDIT_EVENT_TYPES, type AuditEventType } from '../../auth-sessions/src/audit/audit-event-type.js';
 export type { SessionShape, SessionListShape, RevokedCountShape } from '../../auth-sessions/src/devices/session.shape.js';
 export type { AuditEventShape, AuditPageShape } from '../../auth-sessions/src/audit/audit-event.shape.js';

@@ -10,3 +10,5 @@ export const SAME_ORIGIN_METADATA = 'auth-sessions:same-origin';
 export const NOT_ACTIVITY_METADATA = 'auth-sessions:not-activity';
 /** Metadata key set by `@CsrfExempt()`. */
 export const CSRF_EXEMPT_METADATA = 'auth-sessions:csrf-exempt';
+/** The name of the library's BullMQ queue (jobs/auth-sessions.queue.ts has its jobs and payloads). */
+export const AUTH_SESSIONS_QUEUE = 'auth-sessions';

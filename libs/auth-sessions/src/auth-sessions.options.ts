@@ -1,5 +1,4 @@
 import type { RedisOptions } from 'ioredis';
-import { AUDIT_MIN_RETENTION_DAYS } from './audit/audit-chain.js';
 import { type RedisConnection, RedisConnectionError, resolveRedisConnection } from './common/redis-connection.js';
 import type { RateLimitStorage } from './throttling/rate-limit-storage.js';
 import type { PlaceLookup } from './places/place-lookup.js';
@@ -184,7 +183,7 @@ function resolveRedisOption(redis: AuthSessionsOptions['redis'] | undefined): { 
     return resolveRedisConnection(redis);
   } catch (error) {
     if (!(error instanceof RedisConnectionError)) throw error;
-    throw new Error(`AuthSessionsModule: \`redis\`: ${error.message} (the same Redis as BullMQ).`);
+    throw new Error(`AuthSessionsModule: \`redis\`: ${error.message} (the same Redis as BullMQ).`, { cause: error });
   }
 }
 
@@ -192,7 +191,7 @@ function resolveMetrics(metrics: MetricsOptions | undefined): ResolvedAuthSessio
   const token = metrics?.token || null;
   if (!token && metrics?.public !== true) return null;
   const path = metrics?.path ?? '/metrics';
-  if (!/^\/[A-Za-z0-9._~\/-]*$/.test(path) || path.includes('//')) {
+  if (!/^\/[A-Za-z0-9._~/-]*$/.test(path) || path.includes('//')) {
     throw new Error(`AuthSessionsModule: \`metrics.path\` must be an absolute path such as /metrics (got "${path}").`);
   }
   return { token, path };
@@ -209,6 +208,9 @@ function resolveRateLimit(rateLimit: RateLimitOptions | false | undefined): Reso
   }
   return resolved;
 }
+
+/** The prune never cuts into this many most recent days (enforced by the database too). */
+export const AUDIT_MIN_RETENTION_DAYS = 30;
 
 export const DEFAULT_SESSION_LIFETIME: SessionLifetime = { idleSeconds: 1800, absoluteSeconds: 43200 };
 export const DEFAULT_REMEMBER_ME_LIFETIME: SessionLifetime = { idleSeconds: 604800, absoluteSeconds: 2592000 };

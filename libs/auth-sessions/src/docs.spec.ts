@@ -38,7 +38,7 @@ function isOptionObject(checker: ts.TypeChecker, type: ts.Type): boolean {
 function expandBraces(name: string): string[] {
   const match = /\{([^{}]+)\}/.exec(name);
   if (!match) return [name];
-  return match[1]!.split(',').flatMap((choice) => expandBraces(name.slice(0, match.index) + choice.trim() + name.slice(match.index + match[0].length)));
+  return match[1].split(',').flatMap((choice) => expandBraces(name.slice(0, match.index) + choice.trim() + name.slice(match.index + match[0].length)));
 }
 
 describe('docs/configuration.md', () => {
@@ -54,7 +54,7 @@ describe('docs/configuration.md', () => {
     return checker.getDeclaredTypeOfSymbol(symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol);
   };
   const paths = new Map([...optionPaths(checker, typeOf('AuthSessionsOptions')), ...optionPaths(checker, typeOf('AuthSessionsModuleExtras'))]);
-  const documented = [...read('docs/configuration.md').matchAll(/^\| `([^`]+)` \|/gm)].flatMap((match) => expandBraces(match[1]!));
+  const documented = [...read('docs/configuration.md').matchAll(/^\| `([^`]+)` \|/gm)].flatMap((match) => expandBraces(match[1]));
 
   it('should find the options in the types (the check itself works)', () => {
     expect([...paths.keys()]).toEqual(expect.arrayContaining(['users', 'redis.url', 'credentialChanges.password.keepCurrent', 'routes.prefix', 'isGlobal']));

@@ -87,7 +87,7 @@ export { ErrorResponseDto } from './common/dto/api.responses.js';
 
 // Sessions
 export type { Session, SessionKind } from './sessions/session.entity.js';
-export { SESSION_END_REASONS, type SessionEndReason } from './sessions/session-end-reason.js';
+export { SESSION_END_REASONS, type SessionEndReason } from './common/session-end-reason.js';
 export {
   SessionRejectedError,
   ReauthRequiredError,
@@ -114,7 +114,8 @@ export type { TokenPair } from './tokens/tokens.service.js';
 export { CredentialsService, type CredentialChangeReceipt, type CredentialChangeResult } from './credentials/credentials.service.js';
 
 // Logout
-export { LogoutService, type RevocationResult } from './logout/logout.service.js';
+export { LogoutService } from './logout/logout.service.js';
+export type { RevocationResult } from './sessions/session-revoker.js';
 
 // Devices
 export { DevicesService } from './devices/devices.service.js';

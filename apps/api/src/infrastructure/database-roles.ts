@@ -24,7 +24,7 @@ export async function grantRuntimePrivileges(owner: DataSource, runtimeRole: str
   const audit = AUDIT_TABLES.join(', ');
   const migrationsTable = pg.escapeIdentifier(String(owner.options.migrationsTableName ?? 'migrations'));
   await owner.transaction(async (manager) => {
-    const [{ schema }] = (await manager.query('SELECT current_schema() AS schema')) as Array<{ schema: string }>;
+    const [{ schema }] = await manager.query<Array<{ schema: string }>>('SELECT current_schema() AS schema');
     const inSchema = pg.escapeIdentifier(schema);
     for (const sql of [
       `GRANT USAGE ON SCHEMA ${inSchema} TO ${role}`,

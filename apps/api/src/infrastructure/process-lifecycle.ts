@@ -188,7 +188,8 @@ export class ProcessLifecycle {
   }
 
   private pendingWork(): string {
-    const http = this.running?.http as (Server & { _connections?: number }) | undefined;
+    // Node's count of open sockets: not in its type declarations.
+    const http: (Server & { _connections?: number }) | undefined = this.running?.http;
     const connections = http?._connections;
     return connections ? `waiting for ${connections} open connection(s)` : 'waiting for the app to finish (a running job, open pools)';
   }
@@ -203,7 +204,8 @@ export class ProcessLifecycle {
     } else {
       logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     }
-    await Promise.all([this.redis?.stop(), this.postgres?.stop()].map((stopping) => stopping?.catch(() => undefined)));
+    const stopping = [this.redis?.stop(), this.postgres?.stop()].filter((promise) => promise !== undefined);
+    await Promise.all(stopping.map((promise) => promise.catch(() => undefined)));
     if (this.config && (this.redis?.ownedPid || this.postgres?.ownedPid)) await releaseServers(this.config.dataDir);
     process.exit(1);
   }

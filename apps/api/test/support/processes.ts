@@ -13,8 +13,8 @@ export function processTable(): ProcessRow[] {
   const rows: ProcessRow[] = [];
   for (const line of out.split('\n')) {
     const match = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line);
-    if (!match || match[3]!.startsWith('Z')) continue;
-    rows.push({ pid: Number(match[1]), ppid: Number(match[2]), command: match[4]! });
+    if (!match || match[3].startsWith('Z')) continue;
+    rows.push({ pid: Number(match[1]), ppid: Number(match[2]), command: match[4] });
   }
   return rows;
 }
@@ -23,7 +23,7 @@ export function processTable(): ProcessRow[] {
 export function processTree(root: number, table = processTable()): ProcessRow[] {
   const found = table.filter((row) => row.pid === root);
   for (let index = 0; index < found.length; index++) {
-    found.push(...table.filter((row) => row.ppid === found[index]!.pid));
+    found.push(...table.filter((row) => row.ppid === found[index].pid));
   }
   return found;
 }

@@ -58,12 +58,12 @@ function parseForm(html: string): { action: string; fields: Record<string, strin
   const form = /<form[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/i.exec(html);
   if (!form) return null;
   const fields: Record<string, string> = {};
-  for (const input of form[2]!.matchAll(/<input[^>]*type="hidden"[^>]*>/gi)) {
+  for (const input of form[2].matchAll(/<input[^>]*type="hidden"[^>]*>/gi)) {
     const name = /name="([^"]*)"/.exec(input[0])?.[1];
     const value = /value="([^"]*)"/.exec(input[0])?.[1] ?? '';
     if (name) fields[name] = value.replace(/&amp;/g, '&').replace(/&quot;/g, '"');
   }
-  return { action: form[1]!.replace(/&amp;/g, '&'), fields };
+  return { action: form[1].replace(/&amp;/g, '&'), fields };
 }
 
 /** A finished single sign-on: the callback's answer and where the provider sent the browser. */

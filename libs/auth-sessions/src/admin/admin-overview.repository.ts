@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuthTables, DEFAULT_AUTH_TABLES } from '../common/auth-tables.js';
 
-// The overview's SQL, exported so bench/admin-overview.bench.ts times and explains exactly these
-// statements. Each one reads an index sized by what it counts, never the whole history:
+// The overview's SQL, exported for the test kit's adminStatementsForTest(), so bench/admin-overview.bench.ts
+// times and explains exactly these statements. Each one reads an index sized by what it counts, never the whole history:
 //   - active now: the open rows only (ended_at IS NULL), by the guard's rule, with the user's epoch
 //     joined once rather than looked up per row;
 //   - open rows: an index-only count over a partial index on ended_at IS NULL;

@@ -18,11 +18,11 @@ describe('dailySeries', () => {
       ],
     );
     expect(days).toHaveLength(30);
-    expect(days[0]!.day).toBe('2026-03-01');
+    expect(days[0].day).toBe('2026-03-01');
     expect(days[29]).toEqual({ day: '2026-03-30', activeSessions: 10, signIns: 4, signOuts: { logout: 2, expired_idle: 1 } });
     // End of the 29th: the 4 opened on the 30th were not open yet, the 3 ended on the 30th still were.
     expect(days[28]).toEqual({ day: '2026-03-29', activeSessions: 9, signIns: 3, signOuts: { revoked_by_admin: 5 } });
-    expect(days[27]!.activeSessions).toBe(11);
+    expect(days[27].activeSessions).toBe(11);
   });
 
   it('should ignore rows outside the window', () => {

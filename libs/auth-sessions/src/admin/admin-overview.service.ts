@@ -3,7 +3,7 @@ import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
 import type { ClientContext } from '../common/client-context.js';
-import type { SessionEndReason } from '../sessions/session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 import type { AdminOverviewShape, OverviewRevocationShape } from './admin-overview.shape.js';
 import { AdminOverviewRepository, type RevocationRow } from './admin-overview.repository.js';
 
@@ -100,7 +100,7 @@ export function dailySeries(
   }
   let open = openNow;
   for (let index = days.length - 1; index >= 0; index--) {
-    const entry = days[index]!;
+    const entry = days[index];
     entry.activeSessions = Math.max(0, open);
     const ended = Object.values(entry.signOuts).reduce((sum, value) => sum + (value ?? 0), 0);
     open = open - entry.signIns + ended;

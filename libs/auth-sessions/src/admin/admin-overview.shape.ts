@@ -1,4 +1,4 @@
-import type { SessionEndReason } from '../sessions/session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 
 // A plain shape of the HTTP API (no Nest or TypeORM import): see devices/session.shape.ts.
 

@@ -5,11 +5,10 @@ import { AuditLogService, type AuditRecord } from '../audit/audit-log.service.js
 import type { ClientContext } from '../common/client-context.js';
 import { DevicesService } from '../devices/devices.service.js';
 import type { SessionResponse } from '../devices/session.response.js';
-import type { RevocationResult } from '../logout/logout.service.js';
 import { EpochRevocations } from '../jobs/epoch-revocations.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { SessionRepository } from '../sessions/session.repository.js';
-import { type RevocationPlan, SessionRevoker } from '../sessions/session-revoker.js';
+import { type RevocationPlan, type RevocationResult, SessionRevoker } from '../sessions/session-revoker.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { SignoffUser } from '../users/users-provider.js';
 import { describeRevokeFilter, REVOKE_FILTER_FIELDS, type RevokeFilterInput, toRevokeFilter } from './revoke-filter.js';

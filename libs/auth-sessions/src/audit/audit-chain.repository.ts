@@ -58,7 +58,7 @@ export class AuditChainRepository {
               clock_timestamp() AS now`,
       [this.tables.auditEvents],
     );
-    const row = rows[0]!;
+    const row = rows[0];
     return { xmin: row.xmin, xmax: row.xmax, lastSeq: row.last_seq, now: new Date(row.now) };
   }
 

@@ -60,7 +60,7 @@ describe('audit chain', () => {
         const result = checkLinks({ position: '0', hash: GENESIS_HASH }, seals);
         expect(result.problem).toBeNull();
         expect(result.checked).toBe(3);
-        expect(result.head).toEqual({ position: '3', hash: seals[2]!.hash });
+        expect(result.head).toEqual({ position: '3', hash: seals[2].hash });
       });
 
       it('should continue from a checkpoint head', () => {
@@ -74,7 +74,7 @@ describe('audit chain', () => {
     describe('when an event was changed after sealing', () => {
       it('should report it as tampered, with its seq and position', () => {
         const seals = seal([event(1), event(2), event(3)]);
-        seals[1] = { ...seals[1]!, event: event(2, { reason: 'logout' }) };
+        seals[1] = { ...seals[1], event: event(2, { reason: 'logout' }) };
         const result = checkLinks({ position: '0', hash: GENESIS_HASH }, seals);
         expect(result.problem).toMatchObject({ kind: 'tampered', seq: '2', position: '2' });
         expect(result.checked).toBe(1);
@@ -82,7 +82,7 @@ describe('audit chain', () => {
 
       it('should report a replaced event id as tampered', () => {
         const seals = seal([event(1)]);
-        seals[0] = { ...seals[0]!, eventId: '99999999-9999-4999-8999-999999999999' };
+        seals[0] = { ...seals[0], eventId: '99999999-9999-4999-8999-999999999999' };
         expect(checkLinks({ position: '0', hash: GENESIS_HASH }, seals).problem?.kind).toBe('tampered');
       });
     });
@@ -90,13 +90,13 @@ describe('audit chain', () => {
     describe('when an event or a seal is missing', () => {
       it('should report a sealed event that no longer exists as deleted', () => {
         const seals = seal([event(1), event(2), event(3)]);
-        seals[2] = { ...seals[2]!, event: null };
+        seals[2] = { ...seals[2], event: null };
         expect(checkLinks({ position: '0', hash: GENESIS_HASH }, seals).problem).toMatchObject({ kind: 'deleted', seq: '3', position: '3' });
       });
 
       it('should report a gap in positions as deleted', () => {
         const seals = seal([event(1), event(2), event(3)]);
-        const result = checkLinks({ position: '0', hash: GENESIS_HASH }, [seals[0]!, seals[2]!]);
+        const result = checkLinks({ position: '0', hash: GENESIS_HASH }, [seals[0], seals[2]]);
         expect(result.problem).toMatchObject({ kind: 'deleted', position: '2', seq: '3' });
       });
     });

@@ -3,9 +3,6 @@ import { createHash } from 'node:crypto';
 /** The advisory lock held by whoever writes the chain (the sealer, the prune). The migration repeats it. */
 export const AUDIT_CHAIN_LOCK_KEY = '7312048812233002';
 
-/** The prune never cuts into this many most recent days (enforced by the database too). */
-export const AUDIT_MIN_RETENTION_DAYS = 30;
-
 /** The hash before the first link of a chain that was never pruned. */
 export const GENESIS_HASH = Buffer.alloc(32);
 

@@ -2,9 +2,9 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
+import { AUTH_SESSIONS_QUEUE } from '../auth-sessions.constants.js';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
-import { AUTH_SESSIONS_QUEUE } from '../jobs/auth-sessions.queue.js';
 import { RedisOutageLog } from './redis-outage-log.js';
 
 const WHILE_DOWN =

@@ -87,7 +87,7 @@ function resolveUrl(url: string): ResolvedRedisConnection {
 
 /** `redis+sentinel://[user:password@]host:port[,host:port…]/<name>[/<db>][?sentinelUsername=…&sentinelPassword=…]` */
 function parseSentinelUrl(url: string): RedisSentinelConnection {
-  const scheme = SENTINEL_SCHEMES.exec(url)![1]!.toLowerCase();
+  const scheme = SENTINEL_SCHEMES.exec(url)![1].toLowerCase();
   let rest = url.slice(url.indexOf('://') + 3);
   let query = '';
   const queryAt = rest.indexOf('?');
@@ -116,7 +116,7 @@ function parseSentinelUrl(url: string): RedisSentinelConnection {
   const password = colon === -1 ? '' : decodeURIComponent(userInfo.slice(colon + 1));
   return {
     sentinels,
-    name: decodeURIComponent(path[0]!),
+    name: decodeURIComponent(path[0]),
     ...(username ? { username } : {}),
     ...(password ? { password } : {}),
     ...(params.get('sentinelUsername') ? { sentinelUsername: params.get('sentinelUsername')! } : {}),
@@ -131,7 +131,7 @@ function parseHostPort(entry: string, url: string): { host: string; port: number
   if (!match) throw new RedisConnectionError(`"${entry}" in the Sentinel URL "${redact(url)}" is not host:port`);
   const port = match[3] === undefined ? 26379 : Number(match[3]);
   if (!(port > 0 && port < 65536)) throw new RedisConnectionError(`port ${match[3]} in the Sentinel URL "${redact(url)}" is out of range`);
-  return { host: match[1] ?? match[2]!, port };
+  return { host: match[1] ?? match[2], port };
 }
 
 function parseDb(text: string, url: string): number {

@@ -60,7 +60,9 @@ export class RedisOutageLog {
    */
   echo(source: string, error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
-    if (!CONNECTION_ERROR.test(message) && !CONNECTION_ERROR.test(String((error as { code?: unknown })?.code ?? ''))) {
+    const code = (error as { code?: unknown } | null)?.code;
+    const codeText = typeof code === 'string' || typeof code === 'number' ? String(code) : '';
+    if (!CONNECTION_ERROR.test(message) && !CONNECTION_ERROR.test(codeText)) {
       this.logOther(source, message);
       return;
     }

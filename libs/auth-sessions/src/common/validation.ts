@@ -10,6 +10,7 @@ export const INPUT_LIMITS = { maxDepth: 16, maxValues: 10_000 } as const;
 
 // NUL, the other C0 controls except tab, line feed and carriage return, DEL and the C1 controls.
 // PostgreSQL cannot store NUL in text at all; the rest has no meaning in any field the library reads.
+// eslint-disable-next-line no-control-regex -- finding control characters is what this pattern is for
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 // A high surrogate not followed by a low one, or a low one not preceded by a high one.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

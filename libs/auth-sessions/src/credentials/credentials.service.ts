@@ -9,7 +9,7 @@ import { EpochRevocations } from '../jobs/epoch-revocations.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { InvalidPasswordError, SessionRejectedError } from '../sessions/session.errors.js';
 import type { Session } from '../sessions/session.entity.js';
-import type { SessionEndReason } from '../sessions/session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 import { SessionEvents } from '../sessions/session-events.js';
 import { SessionRepository } from '../sessions/session.repository.js';
 import { generateSessionToken, hashSessionToken } from '../sessions/session-token.js';
@@ -161,7 +161,7 @@ export class CredentialsService {
       if (!(await this.sessionRepository.adoptEpoch(auth.session.id, receipt.epoch, rotation, manager))) {
         throw new SessionRejectedError('session_ended');
       }
-      const rotated = Object.assign(Object.create(Object.getPrototypeOf(auth.session)) as typeof auth.session, auth.session, {
+      const rotated = Object.assign(Object.create(Object.getPrototypeOf(auth.session) as object | null) as typeof auth.session, auth.session, {
         ...rotation,
         epoch: receipt.epoch,
         generation: auth.session.generation + 1,

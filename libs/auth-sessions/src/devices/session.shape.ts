@@ -1,4 +1,4 @@
-import type { SessionEndReason } from '../sessions/session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 
 // Plain shapes of the HTTP API, with no Nest or TypeORM import, so clients that must not load the
 // library (the Angular console, through libs/auth-sessions-api-types) read the same declaration.

@@ -4,7 +4,6 @@ import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { HttpAdapterHost } from '@nestjs/core';
 import { resolveAuthSessionsOptions } from '../auth-sessions.options.js';
-import type { BearerAuthenticator } from '../sessions/bearer-authenticator.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import type { SessionBus, SessionChange } from '../sessions/session-bus.js';
 import { Session } from '../sessions/session.entity.js';
@@ -87,7 +86,7 @@ function createService(options: { heartbeatMs?: number } = {}) {
   const service = new ConnectionSessions(
     bus,
     sessions as unknown as SessionsService,
-    bearer as unknown as BearerAuthenticator,
+    bearer,
     new SessionCookies(edge, resolved),
     edge,
     resolved,
@@ -276,7 +275,7 @@ describe('ConnectionSessions', () => {
       await expect(service.accept(socket, { headers: {} })).resolves.toBeUndefined();
 
       expect(socket.close).toHaveBeenCalledWith(4401, 'unauthenticated');
-      expect(socket.close.mock.invocationCallOrder[0]!).toBeLessThan(socket.resume.mock.invocationCallOrder[0]!);
+      expect(socket.close.mock.invocationCallOrder[0]).toBeLessThan(socket.resume.mock.invocationCallOrder[0]);
       expect(socket[CONNECTION_AUTH as unknown as keyof FakeWebSocket]).toBeUndefined();
       expect(service.size).toBe(0);
     });
@@ -317,7 +316,7 @@ describe('ConnectionSessions', () => {
       service.socketIoMiddleware()(socket, next);
       await delay(10);
 
-      const error = next.mock.calls[0]![0] as Error & { data?: unknown };
+      const error = next.mock.calls[0][0] as Error & { data?: unknown };
       expect(error.message).toBe('origin_not_allowed');
       expect(error.data).toEqual({ code: 4403, reason: 'origin_not_allowed' });
       expect(service.size).toBe(0);

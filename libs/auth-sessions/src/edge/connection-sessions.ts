@@ -5,7 +5,7 @@ import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { BearerAuthenticator } from '../sessions/bearer-authenticator.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { SessionBus, type SessionChange } from '../sessions/session-bus.js';
-import type { SessionEndReason } from '../sessions/session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 import { CrossSiteRequestError, SessionRejectedError, StoreUnavailableError, type UnauthenticatedCode } from '../sessions/session.errors.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { type AuthenticatedConnection, CONNECTION_AUTH } from './execution-target.js';

@@ -48,7 +48,7 @@ export function executionTargetOf(context: ExecutionContext): ExecutionTarget {
   }
   if (type === 'ws') {
     const client = context.switchToWs().getClient<unknown>();
-    if (isObject(client)) return { kind: 'socket', connection: client as AuthenticatedConnection };
+    if (isObject(client)) return { kind: 'socket', connection: client };
   }
   return { kind: 'unsupported', type };
 }
@@ -77,7 +77,7 @@ function graphqlTarget(graphqlContext: unknown): ExecutionTarget | undefined {
   ].filter((candidate): candidate is Record<string | symbol, unknown> => candidate !== undefined);
 
   const authenticated = candidates.find((candidate) => CONNECTION_AUTH in candidate);
-  if (authenticated) return { kind: 'socket', connection: authenticated as AuthenticatedConnection };
+  if (authenticated) return { kind: 'socket', connection: authenticated };
   // A subscription connection that no Signoff hook authenticated: a socket without auth.
   if (candidates.some(isSubscriptionTransport) || isGraphqlWsContext(ctx)) return { kind: 'socket', connection: {} };
 
@@ -95,7 +95,7 @@ function isGraphqlWsContext(value: Record<string, unknown> | undefined): boolean
 
 /** A WebSocket upgrade request, or a graphql-ws context: never an ordinary HTTP request. */
 function isSubscriptionTransport(value: Record<string | symbol, unknown>): boolean {
-  if (isGraphqlWsContext(value as Record<string, unknown>)) return true;
+  if (isGraphqlWsContext(value)) return true;
   if (!hasHeaders(value)) return false;
   const upgrade = (value['headers'] as Record<string, unknown>)['upgrade'];
   return typeof upgrade === 'string' && upgrade.toLowerCase() === 'websocket';

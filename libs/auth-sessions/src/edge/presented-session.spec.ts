@@ -3,7 +3,7 @@ import type { Session } from '../sessions/session.entity.js';
 import { generateSessionToken } from '../sessions/session-token.js';
 import type { AuthenticationResult } from '../sessions/sessions.service.js';
 import { cookieValues } from './http-edge.js';
-import { AMBIGUOUS_SESSIONS, MAX_SESSION_COOKIES, presentedSessions, type PresentedSessionsRequest, resolvePresentedSession } from './presented-session.js';
+import { AMBIGUOUS_SESSIONS, MAX_SESSION_COOKIES, presentedSessions, resolvePresentedSession } from './presented-session.js';
 
 const USER = { id: 'u1', email: 'ada@example.com', roles: [] };
 
@@ -120,8 +120,8 @@ describe('presentedSessions', () => {
     const auth = { session: { id: 'a' } as Session, user: USER, method: 'cookie' as const, expiresAt: new Date() };
     const others = [auth, { ...auth, session: { id: 'b' } as Session }];
 
-    expect(presentedSessions({ headers: {}, auth } as PresentedSessionsRequest)).toEqual([auth]);
-    expect(presentedSessions({ headers: {}, [AMBIGUOUS_SESSIONS]: others } as PresentedSessionsRequest)).toEqual(others);
-    expect(presentedSessions({ headers: {} } as PresentedSessionsRequest)).toEqual([]);
+    expect(presentedSessions({ headers: {}, auth })).toEqual([auth]);
+    expect(presentedSessions({ headers: {}, [AMBIGUOUS_SESSIONS]: others })).toEqual(others);
+    expect(presentedSessions({ headers: {} })).toEqual([]);
   });
 });

@@ -42,7 +42,7 @@ export async function resolvePresentedSession(
 ): Promise<PresentedSession> {
   if (values.length === 0) return { kind: 'none' };
   const candidates = [...new Set(values.filter((value) => isWellFormedSessionToken(value)))];
-  if (candidates.length === 0) return { kind: 'one', token: values[0]!, result: await authenticate(values[0]!) };
+  if (candidates.length === 0) return { kind: 'one', token: values[0], result: await authenticate(values[0]) };
   if (candidates.length > MAX_SESSION_COOKIES) throw new TooManySessionCookiesError(candidates.length);
   const results = await Promise.all(candidates.map(async (token) => ({ token, result: await authenticate(token) })));
   const live = results.filter((entry): entry is { token: string; result: LiveResult } => entry.result.ok);
@@ -56,8 +56,8 @@ export async function resolvePresentedSession(
     );
   }
   if (distinctLive.size > 1) return { kind: 'ambiguous', live };
-  if (live.length > 0) return { kind: 'one', token: live[0]!.token, result: live[0]!.result };
-  const telling = results.find((entry) => !entry.result.ok && entry.result.code !== 'unauthenticated') ?? results[0]!;
+  if (live.length > 0) return { kind: 'one', token: live[0].token, result: live[0].result };
+  const telling = results.find((entry) => !entry.result.ok && entry.result.code !== 'unauthenticated') ?? results[0];
   return { kind: 'one', token: telling.token, result: telling.result };
 }
 

@@ -1,4 +1,5 @@
 // Backslashes, control characters and scheme-relative forms (`//x`, `/\x`) are how open redirects slip through.
+// eslint-disable-next-line no-control-regex -- finding control characters is what this pattern is for
 const UNSAFE = /[\\\u0000-\u001f\u007f]/;
 
 /**

@@ -4,7 +4,6 @@ import type { Reflector } from '@nestjs/core';
 import type { HttpAdapterHost } from '@nestjs/core';
 import { CSRF_EXEMPT_METADATA, NOT_ACTIVITY_METADATA, PUBLIC_ROUTE_METADATA, SAME_ORIGIN_METADATA } from '../auth-sessions.constants.js';
 import { resolveAuthSessionsOptions } from '../auth-sessions.options.js';
-import type { BearerAuthenticator } from '../sessions/bearer-authenticator.js';
 import { Session } from '../sessions/session.entity.js';
 import { CrossSiteRequestError, SessionRejectedError, StoreUnavailableError } from '../sessions/session.errors.js';
 import { generateSessionToken, xsrfTokenFor } from '../sessions/session-token.js';
@@ -72,7 +71,7 @@ function createGuard(
     reflector,
     sessions as unknown as SessionsService,
     cookies,
-    bearer as unknown as BearerAuthenticator,
+    bearer,
     edge,
     connections as unknown as ConnectionSessions,
     resolved,

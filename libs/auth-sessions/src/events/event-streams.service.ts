@@ -4,7 +4,7 @@ import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { SessionBus, type SessionChange } from '../sessions/session-bus.js';
-import type { SessionEndReason } from '../sessions/session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 
 /** One open event stream: a plain Node response the edge has handed over (either HTTP adapter). */

@@ -1,7 +1,8 @@
-import type { SessionEndReason } from '../sessions/session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 
 /** The library's BullMQ queue: its name, job names and payloads, in one place. */
-export const AUTH_SESSIONS_QUEUE = 'auth-sessions';
+// The name itself lives with the library's constants: AuthRedis (common/) listens to the queue's errors.
+export { AUTH_SESSIONS_QUEUE } from '../auth-sessions.constants.js';
 
 export const JOB_EXPIRE_SESSIONS = 'expire-sessions';
 /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuditRecord } from '../audit/audit-log.service.js';
-import type { SessionEndReason } from '../sessions/session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 import { SessionRepository } from '../sessions/session.repository.js';
 import { type EpochRevocationPlan, type RevokedBy, SessionRevoker } from '../sessions/session-revoker.js';
 import { type CredentialChangeCleanupJob, credentialChangeCleanupJobId, JOB_CREDENTIAL_CHANGE_CLEANUP } from './auth-sessions.queue.js';

@@ -3,15 +3,9 @@ import type { ClientContext } from '../common/client-context.js';
 import { EpochRevocations } from '../jobs/epoch-revocations.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { SessionRepository } from '../sessions/session.repository.js';
-import { SessionRevoker } from '../sessions/session-revoker.js';
+import { type RevocationResult, SessionRevoker } from '../sessions/session-revoker.js';
 import { sessionStateAt } from '../sessions/session-state.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-
-/** The outcome of ending sessions: how many, and whether the caller's own session was among them. */
-export interface RevocationResult {
-  revoked: number;
-  endedCurrent: boolean;
-}
 
 /**
  * Logout, logout everywhere and revoking one's own sessions. Each change commits with its audit

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AuditChainRepository } from '../audit/audit-chain.repository.js';
-import { SESSION_END_REASONS } from '../sessions/session-end-reason.js';
+import { SESSION_END_REASONS } from '../common/session-end-reason.js';
 import type { SessionEvents } from '../sessions/session-events.js';
 import { isMetricsScrapeAllowed } from './metrics-access.js';
 import type { MetricsRepository } from './metrics.repository.js';

@@ -28,7 +28,7 @@ export function inDataSourceSchema(migration: MigrationClass): MigrationClass {
 async function withSearchPath(queryRunner: QueryRunner, work: () => Promise<unknown>): Promise<unknown> {
   const schema = schemaOption(queryRunner.connection);
   if (!schema) return work();
-  const rows: Array<{ search_path: string }> = await queryRunner.query(`SELECT current_setting('search_path') AS search_path`);
+  const rows = (await queryRunner.query(`SELECT current_setting('search_path') AS search_path`)) as Array<{ search_path: string }>;
   const previous = rows[0]?.search_path ?? 'public';
   // Transaction-local when a transaction is open (the default), else for the session and restored below.
   const isLocal = queryRunner.isTransactionActive;

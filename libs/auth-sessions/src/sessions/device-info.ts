@@ -31,5 +31,5 @@ function majorVersion(version: string | undefined): string | undefined {
 // API clients (curl, SDKs) are common for bearer sessions; name them instead of showing nothing.
 function cliName(userAgent: string): string {
   const match = /^([A-Za-z][\w.-]{0,30})\/[\w.]+/.exec(userAgent);
-  return match && !userAgent.startsWith('Mozilla/') ? match[1]! : '';
+  return match && !userAgent.startsWith('Mozilla/') ? match[1] : '';
 }

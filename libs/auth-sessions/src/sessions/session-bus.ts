@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { AuthRedis } from '../common/auth-redis.js';
-import type { SessionEndReason } from './session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 
 /** How long an instance may trust what it cached without hearing its own heartbeat, and how long any entry lives. */
 export const CACHE_TRUST_MS = 2000;
@@ -255,7 +255,7 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
 // logout should not resend and rehash the script text each time.
 function defineScript(client: Redis, name: string, numberOfKeys: number, lua: string): Script {
   client.defineCommand(name, { numberOfKeys, lua });
-  const command = (client as unknown as Record<string, Script>)[name]!;
+  const command = (client as unknown as Record<string, Script>)[name];
   return (...keysThenArguments) => command.apply(client, keysThenArguments);
 }
 

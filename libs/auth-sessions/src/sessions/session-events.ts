@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { SessionBus, type SessionChange } from './session-bus.js';
-import type { SessionEndReason } from './session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 
 /** Listener of sessions ended by this instance, after their transaction committed (metrics). */
 export type SessionsEndedListener = (reason: SessionEndReason, count: number) => void;

@@ -3,12 +3,18 @@ import type { EntityManager } from 'typeorm';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { AuditLogService, type AuditRecord } from '../audit/audit-log.service.js';
-import type { SessionEndReason } from './session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 import { SessionEvents } from './session-events.js';
 import { type EndedSession, type RevocationStamp, SessionRepository, type SessionSelection } from './session.repository.js';
 
 /** Who ends sessions, as recorded on the rows (`endedBy`); null for the system (expiry, reuse, the identity provider). */
 export type RevokedBy = { id: string; email: string } | null;
+
+/** The outcome of ending sessions: how many, and whether the caller's own session was among them. */
+export interface RevocationResult {
+  revoked: number;
+  endedCurrent: boolean;
+}
 
 /** How to end the selected sessions and what to record. */
 export interface RevocationPlan {

@@ -1,5 +1,5 @@
 import type { Session } from './session.entity.js';
-import type { SessionEndReason } from './session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 
 /** The user's epoch as stored; a session opened under an older epoch has ended. */
 export interface UserEpoch {

@@ -1,5 +1,5 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { SessionEndReason } from './session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 
 /** How the session's client authenticates: a browser cookie or a bearer token pair. */
 export type SessionKind = 'cookie' | 'bearer';

@@ -1,5 +1,5 @@
 import { ForbiddenException, HttpStatus, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
-import type { SessionEndReason } from './session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 
 /** The `code` of a 401: why the credentials were not accepted. */
 export type UnauthenticatedCode = 'session_ended' | 'session_expired' | 'token_expired' | 'unauthenticated';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuthTables, DEFAULT_AUTH_TABLES } from '../common/auth-tables.js';
 import { Session } from './session.entity.js';
-import type { SessionEndReason } from './session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 import type { UserEpoch } from './session-state.js';
 import { type SessionFilter, sessionFilterSql } from './session-filter.js';
 import { UserSessionState } from './user-session-state.entity.js';
@@ -227,7 +227,7 @@ export class SessionRepository {
        RETURNING epoch`,
       [userId, reason, at],
     );
-    return Number(rows[0]!.epoch);
+    return Number(rows[0].epoch);
   }
 
   /** Counts the user's active sessions, leaving out `exceptSessionId` when given. */
@@ -236,7 +236,7 @@ export class SessionRepository {
       `SELECT count(*) AS count FROM ${this.tables.sessions} s WHERE s.user_id = $1 AND s.id IS DISTINCT FROM $3::uuid AND ${activePredicate('$2', this.tables)}`,
       [userId, at, exceptSessionId],
     );
-    return Number(rows[0]!.count);
+    return Number(rows[0].count);
   }
 
   /**

@@ -10,7 +10,7 @@ import { Places } from '../places/places.service.js';
 import type { SignoffUser } from '../users/users-provider.js';
 import { ReauthRequiredError, type UnauthenticatedCode } from './session.errors.js';
 import { Session, type SessionKind } from './session.entity.js';
-import type { SessionEndReason } from './session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 import { SessionBus } from './session-bus.js';
 import { SessionCache } from './session-cache.js';
 import { SessionRepository, type SessionWithEpoch } from './session.repository.js';

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { SessionEndReason } from './session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 
 /**
  * Per-user session state owned by the library. Bumping `epoch` ends every older session of the

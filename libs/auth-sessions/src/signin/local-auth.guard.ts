@@ -18,6 +18,7 @@ export class LocalAuthGuard extends AuthGuard('local') {
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser | false | null): TUser {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- Passport's error, rethrown as it came, as Nest's own AuthGuard.handleRequest does
     if (error) throw error;
     if (!user) {
       throw new UnauthorizedException({

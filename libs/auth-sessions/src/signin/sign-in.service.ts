@@ -5,7 +5,7 @@ import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
 import type { ClientContext } from '../common/client-context.js';
 import type { AuthenticatedRequest } from '../edge/execution-target.js';
-import { HttpEdge, type HttpResponse } from '../edge/http-edge.js';
+import { HttpEdge } from '../edge/http-edge.js';
 import { SessionResponses } from '../edge/session-responses.js';
 import { translateStoreErrors } from '../edge/store-errors.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
@@ -71,7 +71,7 @@ export class SignInService {
     return translateStoreErrors(async () => {
       const request = req as AuthenticatedRequest;
       const { result, issued } = await this.signIn(user, this.edge.clientContext(request), { ...options, replacing: request.auth });
-      this.responses.started(res as HttpResponse, issued.session, issued.token);
+      this.responses.started(res, issued.session, issued.token);
       return result;
     });
   }
@@ -87,7 +87,7 @@ export class SignInService {
     return translateStoreErrors(async () => {
       const request = req as AuthenticatedRequest;
       const fresh = await this.refresh(requireAuth(request));
-      if (fresh.cookie) this.responses.started(res as HttpResponse, fresh.cookie.session, fresh.cookie.token);
+      if (fresh.cookie) this.responses.started(res, fresh.cookie.session, fresh.cookie.token);
       request.auth = fresh.auth;
       return fresh.result;
     });

@@ -52,5 +52,5 @@ export class BackchannelLogoutController {
 
 function isFormPost(req: HttpRequest): boolean {
   const type = req.headers['content-type'];
-  return typeof type === 'string' && type.split(';')[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded';
+  return typeof type === 'string' && type.split(';')[0].trim().toLowerCase() === 'application/x-www-form-urlencoded';
 }

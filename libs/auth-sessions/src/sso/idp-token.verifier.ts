@@ -72,7 +72,7 @@ export class IdpTokenVerifier {
     if (!isObject(events)) throw new IdpTokenRejectedError('SET: events must be a JSON object');
     const types = Object.keys(events);
     if (types.length !== 1) throw new IdpTokenRejectedError('SET: events must hold exactly one event');
-    const eventType = types[0]!;
+    const eventType = types[0];
     const event = events[eventType];
     if (!isObject(event)) throw new IdpTokenRejectedError('SET: the event must be a JSON object');
     return { ...verified, eventType, event };

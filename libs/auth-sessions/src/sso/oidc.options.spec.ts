@@ -35,7 +35,7 @@ describe('resolveOidcOptions', () => {
   });
 
   it('should accept plain http only on a loopback host (development)', () => {
-    expect(resolveOidcOptions({ users, oidc: { ...provider, issuer: 'http://localhost:4000' } }).providers[0]!.allowInsecureHttp).toBe(true);
-    expect(resolveOidcOptions({ users, oidc: { ...provider, issuer: 'http://127.0.0.1:4000' } }).providers[0]!.allowInsecureHttp).toBe(true);
+    expect(resolveOidcOptions({ users, oidc: { ...provider, issuer: 'http://localhost:4000' } }).providers[0].allowInsecureHttp).toBe(true);
+    expect(resolveOidcOptions({ users, oidc: { ...provider, issuer: 'http://127.0.0.1:4000' } }).providers[0].allowInsecureHttp).toBe(true);
   });
 });

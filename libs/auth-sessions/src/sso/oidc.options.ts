@@ -1,4 +1,4 @@
-import type { AuthSessionsOptions } from '../auth-sessions.options.js';
+import type { AuthUsersProvider } from '../users/users-provider.js';
 
 /** One OpenID Provider and the host's client registered there (`client_secret_basic`). */
 export interface OidcProviderOptions {
@@ -42,7 +42,7 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const MIN_SECRET_LENGTH = 16;
 
 /** Applies defaults to `options.oidc` and rejects what cannot work, saying how to fix it. */
-export function resolveOidcOptions(options: Pick<AuthSessionsOptions, 'oidc' | 'users'>): ResolvedOidcOptions {
+export function resolveOidcOptions(options: { oidc?: OidcOptions; users: AuthUsersProvider }): ResolvedOidcOptions {
   const oidc = options.oidc;
   if (!oidc) return { providers: [] };
   if (typeof options.users?.provisionSsoUser !== 'function') {

@@ -17,7 +17,7 @@ describe('SealedBox', () => {
     expect(await new SealedBox(SECRET, 'https://other.example', 'sign-in-state').open(sealed)).toBeNull();
     expect(await new SealedBox(`${SECRET}x`, ISSUER, 'sign-in-state').open(sealed)).toBeNull();
     const parts = sealed.split('.');
-    parts[3] = `${parts[3]!.slice(0, -2)}${parts[3]!.endsWith('AA') ? 'BB' : 'AA'}`;
+    parts[3] = `${parts[3].slice(0, -2)}${parts[3].endsWith('AA') ? 'BB' : 'AA'}`;
     expect(await new SealedBox(SECRET, ISSUER, 'sign-in-state').open(parts.join('.'))).toBeNull();
     expect(await new SealedBox(SECRET, ISSUER, 'sign-in-state').open(undefined)).toBeNull();
     expect(await new SealedBox(SECRET, ISSUER, 'sign-in-state').open('not.a.jwe')).toBeNull();

@@ -47,7 +47,7 @@ export class SharedSignalsController implements OnModuleInit {
     this.providers.defaultProvider();
     try {
       const type = req.headers['content-type'];
-      if (typeof type !== 'string' || type.split(';')[0]!.trim().toLowerCase() !== SET_MEDIA_TYPE) {
+      if (typeof type !== 'string' || type.split(';')[0].trim().toLowerCase() !== SET_MEDIA_TYPE) {
         throw new IdpTokenRejectedError(`the body must be one SET of type ${SET_MEDIA_TYPE}`);
       }
       await this.signals.receive((await readTextBody(req, MAX_SET_BYTES)).trim());

@@ -1,6 +1,7 @@
 // The test kit of @signoff/auth-sessions for host apps (`@signoff/auth-sessions/testing`): sign a test
-// user in without your sign-in flow, and assert that a session has ended. Runner-agnostic: failures
-// are node:assert AssertionErrors, which Jest, Vitest and node:test all report.
+// user in without your sign-in flow, assert that a session has ended, run the audit jobs now, and explain
+// the admin screens' SQL on your own data. Runner-agnostic: failures are node:assert AssertionErrors,
+// which Jest, Vitest and node:test all report.
 
 export {
   signInForTest,
@@ -13,3 +14,5 @@ export {
   type TestSignInOptions,
 } from './session-test-kit.js';
 export type { SessionState } from '../sessions/session-state.js';
+export { runAuditJobsForTest, type AuditJobsRunForTest } from './audit-jobs.js';
+export { adminStatementsForTest, type AdminStatementsForTest } from './admin-statements.js';

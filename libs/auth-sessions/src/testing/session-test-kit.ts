@@ -2,7 +2,7 @@ import { AssertionError } from 'node:assert';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { ClientContext } from '../common/client-context.js';
 import { SessionCookies, XSRF_COOKIE, XSRF_HEADER } from '../edge/session-cookies.js';
-import type { SessionEndReason } from '../sessions/session-end-reason.js';
+import type { SessionEndReason } from '../common/session-end-reason.js';
 import { sessionStateAt, type SessionState } from '../sessions/session-state.js';
 import { xsrfTokenFor } from '../sessions/session-token.js';
 import { SessionRepository } from '../sessions/session.repository.js';

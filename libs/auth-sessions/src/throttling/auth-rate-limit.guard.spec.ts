@@ -56,7 +56,7 @@ describe('AuthRateLimitGuard', () => {
       await expect(guard.canActivate(contextFor(LoginController.prototype.login))).resolves.toBe(true);
       const blocked = contextFor(LoginController.prototype.login);
       await expect(guard.canActivate(blocked)).rejects.toBeInstanceOf(TooManyAttemptsError);
-      expect((blocked.switchToHttp().getResponse() as { headers: Record<string, string> }).headers['Retry-After']).toBe('42');
+      expect(blocked.switchToHttp().getResponse<{ headers: Record<string, string> }>().headers['Retry-After']).toBe('42');
       await expect(guard.canActivate(contextFor(LoginController.prototype.login, '198.51.100.1'))).resolves.toBe(true);
       expect(new Set(keys)).toEqual(new Set(['LoginController.login:203.0.113.7', 'LoginController.login:198.51.100.1']));
     });

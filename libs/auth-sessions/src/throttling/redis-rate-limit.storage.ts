@@ -17,9 +17,9 @@ export class RedisRateLimitStorage implements RateLimitStorage {
     const blockKey = `${counterKey}:blocked`;
     const results = await this.redis.multi().incr(counterKey).pexpire(counterKey, ttl, 'NX').pttl(counterKey).pttl(blockKey).exec();
     if (!results || results.some(([error]) => error)) throw new Error('rate-limit transaction failed');
-    const totalHits = Number(results[0]![1]);
-    const timeToExpire = Math.ceil(Math.max(0, Number(results[2]![1])) / 1000);
-    let timeToBlockExpire = Math.ceil(Math.max(0, Number(results[3]![1])) / 1000);
+    const totalHits = Number(results[0][1]);
+    const timeToExpire = Math.ceil(Math.max(0, Number(results[2][1])) / 1000);
+    let timeToBlockExpire = Math.ceil(Math.max(0, Number(results[3][1])) / 1000);
     if (timeToBlockExpire === 0 && totalHits > limit) {
       await this.redis.set(blockKey, '1', 'PX', blockDuration);
       timeToBlockExpire = Math.ceil(blockDuration / 1000);

@@ -24,7 +24,7 @@ export class AccessTokenAuthenticator extends BearerAuthenticator {
   async authenticate(authorization: string): Promise<AuthenticationResult> {
     const match = BEARER.exec(authorization);
     if (!match) return { ok: false, code: 'unauthenticated' };
-    const check = await this.accessTokens.verify(match[1]!);
+    const check = await this.accessTokens.verify(match[1]);
     if (check.status === 'invalid' || !UUID.test(check.claims.sid)) return { ok: false, code: 'unauthenticated' };
     const result = await this.sessions.authenticateById(check.claims.sid);
     if (!result.ok) return result;

@@ -35,6 +35,6 @@ export class SecretStore {
       randomBytes(48).toString('base64url'),
     ]);
     const rows: Array<{ value: string }> = await this.dataSource.query(`SELECT value FROM ${this.tables.secrets} WHERE name = $1`, [name]);
-    return Buffer.from(rows[0]!.value, 'utf8');
+    return Buffer.from(rows[0].value, 'utf8');
   }
 }

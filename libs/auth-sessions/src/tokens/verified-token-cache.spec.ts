@@ -122,7 +122,7 @@ describe('AccessTokenService', () => {
       expect(second).toEqual(first);
       const [header, payload, signature] = token.split('.');
       // A character in the middle: the last one also holds padding bits that decoding ignores.
-      const altered = `${header}.${payload}.${signature!.slice(0, 10)}${signature![10] === 'A' ? 'B' : 'A'}${signature!.slice(11)}`;
+      const altered = `${header}.${payload}.${signature.slice(0, 10)}${signature[10] === 'A' ? 'B' : 'A'}${signature.slice(11)}`;
       expect(await service.verify(altered)).toEqual({ status: 'invalid' });
       expect(await service.verify(token)).toEqual(first);
     });

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { sessionStatsSql } from '../../src/admin/admin-sessions.repository.js';
-import { AUTH_SESSIONS_ENTITIES } from '../../src/auth-sessions.entities.js';
-import { AUTH_SESSIONS_MIGRATIONS } from '../../src/migrations/index.js';
+import { AUTH_SESSIONS_ENTITIES, AUTH_SESSIONS_MIGRATIONS } from '@signoff/auth-sessions';
+import { adminStatementsForTest } from '@signoff/auth-sessions/testing';
 import { createFixtureDatabase, type FixtureDatabase, fixtureEnvironment } from '../fixtures/fixture-database.js';
 
 // The admin users list counts a page's sessions in one aggregate; with many sessions in the table it
@@ -40,13 +39,13 @@ describe('the admin users aggregate (against PostgreSQL)', () => {
     await dataSource.query('ANALYZE auth_sessions');
     const page = ids.slice(100, 120);
 
-    const plan: Array<{ 'QUERY PLAN': unknown }> = await dataSource.query(`EXPLAIN (FORMAT JSON) ${sessionStatsSql()}`, [page, new Date()]);
-    const nodes = planNodes(plan[0]!['QUERY PLAN']);
+    const plan: Array<{ 'QUERY PLAN': unknown }> = await dataSource.query(`EXPLAIN (FORMAT JSON) ${adminStatementsForTest().userPageSessions}`, [page, new Date()]);
+    const nodes = planNodes(plan[0]['QUERY PLAN']);
     expect(nodes.filter((node) => node['Relation Name'] === 'auth_sessions' && node['Node Type'] === 'Seq Scan')).toEqual([]);
     // Index scans name their relation; bitmap index scans only their index.
     expect(nodes.map((node) => node['Index Name'])).toEqual(expect.arrayContaining(['auth_sessions_user_active_idx', 'auth_sessions_user_ended_idx']));
 
-    const rows: Array<{ user_id: string; active_sessions: number }> = await dataSource.query(sessionStatsSql(), [page, new Date()]);
+    const rows: Array<{ user_id: string; active_sessions: number }> = await dataSource.query(adminStatementsForTest().userPageSessions, [page, new Date()]);
     expect(rows).toHaveLength(20);
     expect(new Set(rows.map((row) => Number(row.active_sessions)))).toEqual(new Set([5]));
   });

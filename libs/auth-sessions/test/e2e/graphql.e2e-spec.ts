@@ -60,8 +60,8 @@ describe.each([
       expect(answer.status).toBe(200);
       expect(answer.data ?? null).toBeNull();
       expect(answer.errors).toHaveLength(1);
-      expect(answer.errors[0]!.message).toBe('Sign in to continue.');
-      expect(answer.errors[0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED', status: 401, authCode: 'unauthenticated' });
+      expect(answer.errors[0].message).toBe('Sign in to continue.');
+      expect(answer.errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', status: 401, authCode: 'unauthenticated' });
     });
 
     it('should answer a signed-in browser (cookie and X-XSRF-TOKEN) with @CurrentUser(), @CurrentSession() and @CurrentAuth()', async () => {
@@ -90,9 +90,9 @@ describe.each([
       const foreignOrigin = await graphqlRequest(a, WHOAMI, { ...browser, origin: 'https://evil.example' });
 
       expect(withoutXsrf.data ?? null).toBeNull();
-      expect(withoutXsrf.errors[0]!.extensions).toMatchObject({ code: 'FORBIDDEN', status: 403, authCode: 'csrf_token_invalid' });
+      expect(withoutXsrf.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', status: 403, authCode: 'csrf_token_invalid' });
       expect(foreignOrigin.data ?? null).toBeNull();
-      expect(foreignOrigin.errors[0]!.extensions).toMatchObject({ code: 'FORBIDDEN', status: 403, authCode: 'origin_not_allowed' });
+      expect(foreignOrigin.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', status: 403, authCode: 'origin_not_allowed' });
     });
 
     it('should let anyone reach a @Public() resolver, and still resolve a valid session there', async () => {
@@ -112,7 +112,7 @@ describe.each([
       const allowed = await graphqlRequest<{ adminSecret: string }>(a, '{ adminSecret }', admin);
 
       expect(refused.data ?? null).toBeNull();
-      expect(refused.errors[0]!.extensions).toMatchObject({ code: 'FORBIDDEN', status: 403, authCode: 'forbidden' });
+      expect(refused.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', status: 403, authCode: 'forbidden' });
       expect(allowed.data).toEqual({ adminSecret: `secret for ${grace.email}` });
     });
   });
@@ -126,7 +126,7 @@ describe.each([
 
       expect(done.data).toEqual({ addNote: { text: 'hi', authorId: ada.id } });
       expect(refused.data ?? null).toBeNull();
-      expect(refused.errors[0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED', authCode: 'unauthenticated' });
+      expect(refused.errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', authCode: 'unauthenticated' });
     });
   });
 
@@ -140,7 +140,7 @@ describe.each([
       const [query, mutation, rest] = await Promise.all([graphqlRequest(a, WHOAMI, browser), graphqlRequest(a, ADD_NOTE, browser), restWhoami(a, browser)]);
       for (const answer of [query, mutation]) {
         expect(answer.data ?? null).toBeNull();
-        expect(answer.errors[0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED', status: 401, authCode: 'session_ended', reason: 'logout' });
+        expect(answer.errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', status: 401, authCode: 'session_ended', reason: 'logout' });
       }
       expect(rest).toEqual({ status: 401, body: expect.objectContaining({ code: 'session_ended', reason: 'logout' }) });
     });

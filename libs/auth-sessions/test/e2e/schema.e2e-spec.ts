@@ -4,11 +4,10 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AUTH_SESSIONS_ENTITIES, AUTH_SESSIONS_MIGRATIONS, AuthSessionsModule } from '@signoff/auth-sessions';
+import { runAuditJobsForTest } from '@signoff/auth-sessions/testing';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { DataSource, type DataSourceOptions, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { AuditRetentionService } from '../../src/audit/audit-retention.service.js';
-import { AuditSealer } from '../../src/audit/audit-sealer.js';
 import { createFixtureDatabase, deleteRedisKeys, type FixtureDatabase, fixtureEnvironment } from '../fixtures/fixture-database.js';
 import { FixtureUsersModule } from '../fixtures/fixture-host.module.js';
 import { FixtureUsers } from '../fixtures/fixture-users.js';
@@ -160,19 +159,22 @@ describe("the library's tables under a host's TypeORM (real PostgreSQL)", () => 
     });
 
     it("should seal the audit chain and prune it through the schema's functions", async () => {
-      // The first events of the chain, from long ago: the sealer chains them and the prune removes them.
+      // The first events of the chain, from long ago (past the default 400 days of retention): the sealer chains
+      // them and the prune removes them, both through the schema's tables and functions.
       await dataSource.query(
-        `INSERT INTO ${SCHEMA}.auth_audit_events (id, type, at) VALUES (gen_random_uuid(), 'login', now() - interval '400 days'), (gen_random_uuid(), 'logout', now() - interval '399 days')`,
+        `INSERT INTO ${SCHEMA}.auth_audit_events (id, type, at) VALUES (gen_random_uuid(), 'login', now() - interval '500 days'), (gen_random_uuid(), 'logout', now() - interval '499 days')`,
       );
-      await app.get(AuditSealer).sealPending();
+      const run = await runAuditJobsForTest(app);
+      expect(run.sealed).toBeGreaterThanOrEqual(2);
       const sealed: Array<{ count: string }> = await dataSource.query(`SELECT count(*)::text AS count FROM ${SCHEMA}.auth_audit_seals`);
-      expect(Number(sealed[0]!.count)).toBeGreaterThanOrEqual(2);
+      expect(Number(sealed[0].count)).toBeGreaterThanOrEqual(2);
+      expect(run.pruned).toBe(2);
 
+      // The schema's prune function itself: nothing sealed is older than 30 days any more.
       const deleted: Array<{ deleted: string }> = await dataSource.query(`SELECT ${SCHEMA}.auth_audit_prune(30)::text AS deleted`);
-      expect(Number(deleted[0]!.deleted)).toBe(2);
-      await expect(app.get(AuditRetentionService).prune()).resolves.toBe(0);
+      expect(Number(deleted[0].deleted)).toBe(0);
       const pruned: Array<{ count: string }> = await dataSource.query(`SELECT count(*)::text AS count FROM ${SCHEMA}.auth_audit_events WHERE type = 'audit_pruned'`);
-      expect(Number(pruned[0]!.count)).toBe(1);
+      expect(Number(pruned[0].count)).toBe(1);
     });
 
     it('should sign in, change a password (epoch, outbox, audit), log out and answer 401 session_ended, all against the schema', async () => {
@@ -204,7 +206,7 @@ describe("the library's tables under a host's TypeORM (real PostgreSQL)", () => 
       const rows: Array<{ type: string }> = await dataSource.query(`SELECT type FROM ${SCHEMA}.auth_audit_events WHERE user_id = $1 ORDER BY seq`, [user.id]);
       expect(rows.map((row) => row.type)).toEqual(expect.arrayContaining(['login', 'password_changed', 'logout_everywhere', 'logout']));
       const outbox: Array<{ count: string }> = await dataSource.query(`SELECT count(*)::text AS count FROM ${SCHEMA}.auth_outbox`);
-      expect(Number(outbox[0]!.count)).toBeGreaterThan(0);
+      expect(Number(outbox[0].count)).toBeGreaterThan(0);
     });
 
     it('should keep every library table out of public', async () => {
@@ -238,6 +240,7 @@ describe("the library's tables under a host's TypeORM (real PostgreSQL)", () => 
         import { TypeOrmModule } from '@nestjs/typeorm';
         import { BullModule } from '@nestjs/bullmq';
         import { AUTH_SESSIONS_ENTITIES, AUTH_SESSIONS_MIGRATIONS, AuthSessionsModule } from '@signoff/auth-sessions';
+import { runAuditJobsForTest } from '@signoff/auth-sessions/testing';
         const env = process.env;
         const users = { findById: async () => null, findByEmail: async () => null, verifyPassword: async () => false,
           changePassword: async () => {}, changeEmail: async () => {}, search: async () => ({ items: [], total: 0 }) };

@@ -173,7 +173,7 @@ describe.each([
       // The REST route and GraphQL answer the same session the same way.
       expect(await restWhoami(a, browser)).toEqual({ status: 401, body: expect.objectContaining({ code: 'session_ended', reason: 'revoked_by_admin' }) });
       const graphql = await graphqlRequest(a, '{ whoami { userId } }', browser);
-      expect(graphql.errors[0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED', authCode: 'session_ended', reason: 'revoked_by_admin' });
+      expect(graphql.errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', authCode: 'session_ended', reason: 'revoked_by_admin' });
     });
 
     it("should close a bearer client's socket within 2 s when the user logs out everywhere through the other instance: 4401 logout_everywhere", async () => {

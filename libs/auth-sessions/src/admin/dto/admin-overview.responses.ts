@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { SESSION_END_REASONS } from '../../sessions/session-end-reason.js';
+import { SESSION_END_REASONS } from '../../common/session-end-reason.js';
 import type { AdminOverviewShape, OverviewRevocationShape } from '../admin-overview.shape.js';
 import { PersonDto } from './admin.responses.js';
 

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AUDIT_EVENT_TYPES } from '../../audit/audit-event-type.js';
-import { SESSION_END_REASONS } from '../../sessions/session-end-reason.js';
+import { SESSION_END_REASONS } from '../../common/session-end-reason.js';
 import type { AdminUserShape } from '../admin-user.shape.js';
 
 // Response shapes for the OpenAPI document; the services return plain objects of the same shape.

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { SESSION_END_REASONS } from '../../sessions/session-end-reason.js';
+import { SESSION_END_REASONS } from '../session-end-reason.js';
 
 // Response shapes for the OpenAPI document; the services return plain objects of the same shape.
 // The e2e suites check every response against them (test-support/openapi-validator.ts), with

@@ -177,7 +177,7 @@ export class ClientSession implements OnDestroy {
       if (!this.userState()) return;
       this.userState.set(null);
       this.events.disconnect();
-      const result = await this.check().catch(() => ({ user: null }) as SessionCheck);
+      const result = await this.check().catch((): SessionCheck => ({ user: null }));
       if (!result.user) await this.end({ reason: result.ended?.reason, navigate: 'always' });
     } finally {
       this.document.body.classList.remove('app-concealed');

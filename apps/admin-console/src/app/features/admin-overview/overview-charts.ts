@@ -23,7 +23,7 @@ const REASON_COLOURS: Record<SessionEndReason, string> = {
   expired_absolute: '#6b7c8f',
   replaced: '#c6a700',
   idp_logout: '#2e7d32',
-} as Record<SessionEndReason, string>;
+};
 const SLICES = ['#005cbb', '#1b6e3a', '#8a5a00', '#7d1f9e', '#b3261e', '#00658f', '#6b7c8f', '#c2185b', '#9aa3ad', '#3f6ad8'];
 
 const dayFormat = new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric', timeZone: 'UTC' });

@@ -39,7 +39,7 @@ export function foldAdminReads(events: readonly AuditEvent[], showReads: boolean
   let run: AuditEvent[] = [];
   const flush = () => {
     if (run.length === 0) return;
-    const key = run[0]!.id;
+    const key = run[0].id;
     if (showReads || expanded.has(key)) rows.push(...run.map((event) => ({ kind: 'event' as const, event })));
     else rows.push({ kind: 'reads', key, events: run });
     run = [];

@@ -30,7 +30,7 @@ describe('SerialAction', () => {
       const onSuccess = vi.fn();
       const outcome = action.execute({ onSuccess });
       expect(action.pending()).toBe(true);
-      gates[0]!.resolve(7);
+      gates[0].resolve(7);
       expect(await outcome).toEqual({ status: 'succeeded', value: 7 });
       expect(onSuccess).toHaveBeenCalledWith(7);
       expect(action.pending()).toBe(false);
@@ -40,11 +40,11 @@ describe('SerialAction', () => {
       const { action, gates } = controlledAction('executeLast');
       const onError = vi.fn();
       const failed = action.execute({ onError });
-      gates[0]!.reject(new Error('503'));
+      gates[0].reject(new Error('503'));
       expect(await failed).toEqual({ status: 'failed', error: new Error('503') });
       expect(onError).toHaveBeenCalledOnce();
       const next = action.execute();
-      gates[1]!.resolve(1);
+      gates[1].resolve(1);
       expect((await next).status).toBe('succeeded');
     });
   });
@@ -57,11 +57,11 @@ describe('SerialAction', () => {
       const third = action.execute();
       expect(await second).toEqual({ status: 'dropped' });
       expect(gates).toHaveLength(1);
-      gates[0]!.resolve(1);
+      gates[0].resolve(1);
       await first;
       await flush();
       expect(gates).toHaveLength(2);
-      gates[1]!.resolve(2);
+      gates[1].resolve(2);
       expect(await third).toEqual({ status: 'succeeded', value: 2 });
       expect(gates).toHaveLength(2);
     });
@@ -73,7 +73,7 @@ describe('SerialAction', () => {
       const first = action.execute();
       expect(await action.execute()).toEqual({ status: 'dropped' });
       expect(await action.execute()).toEqual({ status: 'dropped' });
-      gates[0]!.resolve(1);
+      gates[0].resolve(1);
       await first;
       await flush();
       expect(gates).toHaveLength(1);
@@ -89,7 +89,7 @@ describe('SerialAction', () => {
         await flush();
         expect(gates).toHaveLength(index + 1);
         expect(action.pending()).toBe(true);
-        gates[index]!.resolve(index);
+        gates[index].resolve(index);
       }
       expect((await Promise.all(outcomes)).map((outcome) => outcome.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
       expect(action.pending()).toBe(false);

@@ -28,6 +28,6 @@ describe('groupByDevice', () => {
       ['Mobile Safari on iOS', 'Phone', 2, false],
       ['Mobile Safari on iOS', 'Tablet', 1, false],
     ]);
-    expect(groups[1]!.sessions.map((s) => s.device.browser)).toEqual(['Mobile Safari 17', 'Mobile Safari 18']);
+    expect(groups[1].sessions.map((s) => s.device.browser)).toEqual(['Mobile Safari 17', 'Mobile Safari 18']);
   });
 });

@@ -17,7 +17,7 @@ export interface DeviceGroup {
 /** "Chrome 156" → "Chrome", "Mac OS 10.15.7" → "Mac OS": the name without its version numbers. */
 export function family(name: string): string {
   const words = name.trim().split(/\s+/);
-  while (words.length > 1 && /^\d/.test(words[words.length - 1]!)) words.pop();
+  while (words.length > 1 && /^\d/.test(words[words.length - 1])) words.pop();
   return words.join(' ');
 }
 

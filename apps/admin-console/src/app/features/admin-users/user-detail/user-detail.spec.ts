@@ -46,7 +46,8 @@ async function render(user: object | null = ADA) {
   };
 }
 
-async function confirmWithNote(dialogs: HarnessLoader, button: string, note: string): Promise<Promise<void>> {
+/** Types the note and clicks the dialog's button; resolves once the click has been handled. */
+async function confirmWithNote(dialogs: HarnessLoader, button: string, note: string): Promise<void> {
   const dialog = await dialogs.getHarness(MatDialogHarness);
   await (await dialog.getHarness(MatInputHarness.with({ selector: 'textarea' }))).setValue(note);
   const confirm = await dialog.getHarness(MatButtonHarness.with({ text: button }));
@@ -88,13 +89,12 @@ describe('UserDetail', () => {
     expect(await revokeSelected.getText()).toBe('Revoke selected (2)');
     await revokeSelected.click();
     expect(await (await dialogs.getHarness(MatDialogHarness)).getTitleText()).toBe('Revoke 2 sessions?');
-    const confirm = await confirmWithNote(dialogs, 'Revoke selected', 'Stolen bag');
+    await confirmWithNote(dialogs, 'Revoke selected', 'Stolen bag');
     const revoke = await nextRequest(http, { method: 'POST', url: `${USER}/sessions/revoke` });
     expect(revoke.request.body).toEqual({ sessionIds: [laptop.id, tablet.id], note: 'Stolen bag' });
     revoke.flush({ revoked: 2 });
     (await nextRequest(http, { method: 'GET', url: LIST })).flush({ sessions: [phone] });
     (await nextRequest(http, { method: 'GET', url: USER })).flush({ ...ADA, activeSessions: 1 });
-    await confirm;
     expect(await revokeSelected.getText()).toBe('Revoke selected (0)');
     expect(document.body.textContent).toContain('2 sessions were revoked.');
   });
@@ -108,13 +108,12 @@ describe('UserDetail', () => {
   it('should revoke one session from its row, with a note', async () => {
     const { loader, dialogs, http } = await render();
     await (await loader.getHarness(MatButtonHarness.with({ selector: '[aria-label="Revoke Chrome 156 on Android 16 (203.0.113.8)"]' }))).click();
-    const confirm = await confirmWithNote(dialogs, 'Revoke session', 'Phone lost');
+    await confirmWithNote(dialogs, 'Revoke session', 'Phone lost');
     const request = await nextRequest(http, { method: 'DELETE', url: `${USER}/sessions/${phone.id}` });
     expect(request.request.body).toEqual({ note: 'Phone lost' });
     request.flush(null, { status: 204, statusText: 'No Content' });
     (await nextRequest(http, { method: 'GET', url: LIST })).flush({ sessions: [laptop, tablet] });
     (await nextRequest(http, { method: 'GET', url: USER })).flush(ADA);
-    await confirm;
     expect(document.body.textContent).toContain('Chrome 156 on Android 16 was revoked.');
   });
 
@@ -124,13 +123,12 @@ describe('UserDetail', () => {
     expect(await revokeAll.getAppearance()).toBe('outlined');
     expect(await (await revokeAll.host()).hasClass('danger')).toBe(true);
     await revokeAll.click();
-    const confirm = await confirmWithNote(dialogs, 'Revoke all', 'Offboarding');
+    await confirmWithNote(dialogs, 'Revoke all', 'Offboarding');
     const request = await nextRequest(http, { method: 'POST', url: `${USER}/logout-everywhere` });
     expect(request.request.body).toEqual({ note: 'Offboarding' });
     request.flush({ revoked: 3 });
     (await nextRequest(http, { method: 'GET', url: LIST })).flush({ sessions: [] });
     (await nextRequest(http, { method: 'GET', url: USER })).flush({ ...ADA, activeSessions: 0 });
-    await confirm;
     await harness.fixture.whenStable();
     expect(document.body.textContent).toContain('No active sessions.');
   });

@@ -144,6 +144,6 @@ export class UserDetail {
 
 function emailFromState(router: Router, location: Location): string | null {
   const state = router.currentNavigation()?.extras.state ?? (location.getState() as Record<string, unknown> | null);
-  const email = state?.['email'];
+  const email: unknown = state?.['email'];
   return typeof email === 'string' ? email : null;
 }

@@ -75,7 +75,7 @@ describe('UserList', () => {
     const { loader, http, router } = await render('/admin/users?page=2', '/api/admin/users?page=2&pageSize=20');
     const typing = (await loader.getHarness(MatInputHarness.with({ selector: '[data-testid=user-search]' }))).setValue('ada');
     const search = await nextRequest(http, { url: '/api/admin/users?page=1&pageSize=20&search=ada' });
-    search.flush({ items: [{ ...users(1)[0]!, email: 'ada@example.com' }], total: 1, page: 1, pageSize: 20 });
+    search.flush({ items: [{ ...users(1)[0], email: 'ada@example.com' }], total: 1, page: 1, pageSize: 20 });
     await typing;
     await vi.waitFor(() => expect(router.url).toBe('/admin/users?search=ada'));
     const table = await loader.getHarness(MatTableHarness);

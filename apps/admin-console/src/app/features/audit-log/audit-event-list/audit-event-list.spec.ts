@@ -97,7 +97,7 @@ describe('AuditEventList', () => {
     await (await dates.getEndInput()).setValue('3/2/2026');
     const apply = (await loader.getHarness(MatButtonHarness.with({ text: 'Apply filters' }))).click();
     const request = await nextRequest(http, { url: /^\/api\/admin\/audit\?/ });
-    const query = new URLSearchParams(request.request.urlWithParams.split('?')[1]!);
+    const query = new URLSearchParams(request.request.urlWithParams.split('?')[1]);
     expect(query.get('type')).toBe('logout_everywhere');
     expect(query.get('email')).toBe('Ada@Example.com');
     expect(query.get('from')).toBe(new Date(2026, 2, 1).toISOString());

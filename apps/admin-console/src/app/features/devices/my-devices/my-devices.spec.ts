@@ -58,7 +58,7 @@ describe('MyDevices', () => {
     const { element } = await render([phone, sameLaptopOlderChrome, here]);
     const active = element.querySelector('[data-testid=active-devices]')!;
     expect(texts(active, '[data-testid=device-group-name]')).toEqual(['Chrome on Linux', 'Mobile Safari on iOS']);
-    const laptop = active.querySelectorAll('[data-testid=device-group]')[0]!;
+    const laptop = active.querySelectorAll('[data-testid=device-group]')[0];
     expect(texts(laptop, '[data-testid=device-name]')).toEqual(['Chrome 155 on Linux', 'Chrome 156 on Linux']);
     expect(texts(laptop, '[data-testid=this-device]')).toEqual(['This device']);
     expect(laptop.textContent).toContain('Desktop · 2 sessions');
@@ -96,10 +96,10 @@ describe('MyDevices', () => {
     ]);
     const groups = [...element.querySelectorAll('[data-testid=ended-group]')] as HTMLDetailsElement[];
     expect(groups).toHaveLength(1);
-    expect(groups[0]!.open).toBe(false);
-    expect(groups[0]!.querySelector('summary')?.textContent?.replace(/\s+/g, ' ')).toMatch(/Mobile Safari on iOS 3 sign-ins ended · latest 2 hours ago: Signed out/);
-    expect(texts(groups[0]!, '[data-testid=end-reason]')).toEqual(['Signed out', 'Signed out', 'Revoked by an administrator by admin@example.com']);
-    expect(texts(groups[0]!, '[data-testid=ended-session]')[0]).toMatch(/Signed in/);
+    expect(groups[0].open).toBe(false);
+    expect(groups[0].querySelector('summary')?.textContent?.replace(/\s+/g, ' ')).toMatch(/Mobile Safari on iOS 3 sign-ins ended · latest 2 hours ago: Signed out/);
+    expect(texts(groups[0], '[data-testid=end-reason]')).toEqual(['Signed out', 'Signed out', 'Revoked by an administrator by admin@example.com']);
+    expect(texts(groups[0], '[data-testid=ended-session]')[0]).toMatch(/Signed in/);
   });
 
   it('should render device metadata as text, never as HTML (DEV-05)', async () => {
