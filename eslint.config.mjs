@@ -84,9 +84,9 @@ const policies = [
   // Capabilities: their controllers sit on the edge; their services use the core and below.
   { from: element('lib-capability'), allow: { to: [OPTIONS, element('lib-edge', 'lib-core', 'lib-base', 'lib-common')] } },
   // Capabilities that build on another one, each for a reason; every other pair stays apart.
-  { from: capability('admin'), allow: { to: capability('devices') } }, // an admin sees a user's sessions as the user's device list shows them
+  { from: capability('admin'), allow: { to: capability(['devices', 'jobs']) } }, // an admin sees a user's sessions as the user's device list shows them; logout everywhere of many sessions hands the rows to the clean-up job
   { from: capability('devices'), allow: { to: capability('logout') } }, // revoking one's own sessions from the list is logout's
-  { from: capability('logout'), allow: { to: capability('sso') } }, // after a local logout, a single-sign-on session goes to the provider's end-session URL
+  { from: capability('logout'), allow: { to: capability(['sso', 'jobs']) } }, // after a local logout, a single-sign-on session goes to the provider's end-session URL; logout everywhere of many sessions hands the rows to the clean-up job
   { from: capability('sso'), allow: { to: capability(['signin', 'credentials']) } }, // an OIDC sign-in opens sessions like any sign-in; an IdP password change is a credential change
   { from: capability('signin'), allow: { to: capability('tokens') } }, // token sign-in answers with a token pair
   { from: capability('credentials'), allow: { to: capability(['tokens', 'jobs']) } }, // a bearer caller gets a new pair; the clean-up job goes through the outbox
@@ -110,15 +110,7 @@ const policies = [
 
 export default defineConfig(
   {
-    ignores: [
-      '**/dist/**',
-      '**/node_modules/**',
-      '**/.angular/**',
-      '.data/**',
-      'coverage/**',
-      'test-artifacts/**',
-      'bench/.tmp/**',
-    ],
+    ignores: ['**/dist/**', '**/node_modules/**', '**/.angular/**', '.data/**', 'coverage/**', 'test-artifacts/**', 'bench/.tmp/**'],
   },
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
@@ -144,7 +136,10 @@ export default defineConfig(
     },
     rules: {
       // A leading underscore marks a deliberately unused binding (a parameter kept for its position, a rest sibling).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       // Off: ESLint's scope analysis misses uses inside parameter decorators (`@Param('id', uuidPipe)`) and reports
       // the pipes declared for them as dead stores.
       'no-useless-assignment': 'off',
@@ -152,7 +147,10 @@ export default defineConfig(
       // RateLimitStorage, Nest lifecycle hooks) and turns its throws into rejections; dropping `async` would change that.
       '@typescript-eslint/require-await': 'off',
       // node:test's test() and describe() return promises the runner itself awaits.
-      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] },
+      ],
     },
   },
 

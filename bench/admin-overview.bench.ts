@@ -218,9 +218,7 @@ async function main(): Promise<void> {
       const result = await timed(ITERATIONS, () => client.query(sql, values));
       const explained = await client.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, values);
       const nodes = planNodes(explained.rows[0]['QUERY PLAN']);
-      const scanned = nodes.some(
-        (node) => node['Node Type'] === 'Seq Scan' && ['auth_sessions', 'auth_audit_events'].includes(String(node['Relation Name'])),
-      );
+      const scanned = nodes.some((node) => node['Node Type'] === 'Seq Scan' && ['auth_sessions', 'auth_audit_events'].includes(String(node['Relation Name'])));
       seqScan ||= scanned;
       const indexes = [...new Set(nodes.map((node) => node['Index Name']).filter(Boolean))].join(', ');
       const buffers = Number(nodes[0]['Shared Hit Blocks'] ?? 0) + Number(nodes[0]['Shared Read Blocks'] ?? 0);
@@ -230,7 +228,10 @@ async function main(): Promise<void> {
 
     const url = await startApp();
     const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) });
-    const cookie = login.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+    const cookie = login.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ');
     const get = async () => {
       const response = await fetch(`${url}/api/admin/overview`, { headers: { cookie } });
       if (response.status !== 200) throw new Error(`/api/admin/overview: ${response.status}`);
@@ -240,7 +241,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < 5; i++) await get();
     const http = await timed(ITERATIONS, get);
 
-    console.log(`\n${SESSIONS} sessions (${open} open, ${sample.activeSessions} active), ${AUDIT_EVENTS} audit events; ${sizes.map((row) => `${row.relation} ${row.size}`).join(', ')}; seeded in ${seedSeconds.toFixed(0)} s\n`);
+    console.log(
+      `\n${SESSIONS} sessions (${open} open, ${sample.activeSessions} active), ${AUDIT_EVENTS} audit events; ${sizes.map((row) => `${row.relation} ${row.size}`).join(', ')}; seeded in ${seedSeconds.toFixed(0)} s\n`,
+    );
     console.log('| measure | n | p50 ms | p99 ms | plan |\n| --- | --- | --- | --- | --- |');
     for (const row of rows) console.log(`| SQL ${row.label} | ${row.result.n} | ${row.result.p50.toFixed(1)} | ${row.result.p99.toFixed(1)} | ${row.plan} |`);
     console.log(

@@ -34,7 +34,17 @@ const log = (message) => console.error(`[load ${((Date.now() - startedAt) / 1000
 const run = randomBytes(4).toString('hex');
 const admin = { email: `bench-load-admin-${run}@example.com`, password: PASSWORD };
 
-const counts = { requests: 0, byStatus: {}, byAction: {}, fiveXx: 0, connectionErrors: 0, errorMessages: {}, revocations: 0, checkedAfterRevocation: 0, acceptedAfterRevocation: 0 };
+const counts = {
+  requests: 0,
+  byStatus: {},
+  byAction: {},
+  fiveXx: 0,
+  connectionErrors: 0,
+  errorMessages: {},
+  revocations: 0,
+  checkedAfterRevocation: 0,
+  acceptedAfterRevocation: 0,
+};
 const latencies = {};
 const violations = [];
 
@@ -109,7 +119,9 @@ async function cookieUser(instances, account, stopAt) {
     const write = { cookie: `sid=${sid}; XSRF-TOKEN=${xsrf}`, 'x-xsrf-token': xsrf, origin: ORIGIN };
     let alive = true;
     for (let i = 0; alive && i < 5 + Math.floor(Math.random() * 20) && Date.now() < stopAt; i++) {
-      const response = await call(i % 4 === 3 ? 'list devices' : 'read', pick(instances), 'GET', i % 4 === 3 ? '/api/auth/sessions' : '/api/auth/me', { headers: read });
+      const response = await call(i % 4 === 3 ? 'list devices' : 'read', pick(instances), 'GET', i % 4 === 3 ? '/api/auth/sessions' : '/api/auth/me', {
+        headers: read,
+      });
       checkAccepted(key, response);
       if (response.status === 401) alive = false;
       await think();
@@ -118,7 +130,10 @@ async function cookieUser(instances, account, stopAt) {
     if (!alive) continue;
     const everywhere = Math.random() < 0.15;
     const sentAt = performance.now();
-    const out = await call(everywhere ? 'logout-all' : 'logout', pick(instances), 'POST', everywhere ? '/api/auth/logout-all' : '/api/auth/logout', { headers: write, body: {} });
+    const out = await call(everywhere ? 'logout-all' : 'logout', pick(instances), 'POST', everywhere ? '/api/auth/logout-all' : '/api/auth/logout', {
+      headers: write,
+      body: {},
+    });
     if (out.status === 200) {
       const ackAt = performance.now();
       markEnded(key, ackAt);
@@ -187,7 +202,10 @@ async function adminUser(instances, stopAt) {
       const candidates = [...liveSessions.entries()];
       if (candidates.length === 0) continue;
       const [sessionId, target] = pick(candidates);
-      const response = await call('admin revoke', pick(instances), 'DELETE', `/api/admin/users/${target.userId}/sessions/${sessionId}`, { headers: write, body: { note: 'load test' } });
+      const response = await call('admin revoke', pick(instances), 'DELETE', `/api/admin/users/${target.userId}/sessions/${sessionId}`, {
+        headers: write,
+        body: { note: 'load test' },
+      });
       if (response.status === 204) markEnded(target.key, performance.now());
     }
   }
@@ -212,7 +230,13 @@ async function main() {
     const loadStartedAt = Date.now();
     const stopAt = loadStartedAt + SECONDS * 1000;
     log(`${VUS} virtual users for ${SECONDS} s on two instances`);
-    const progress = setInterval(() => log(`${counts.requests} requests, ${counts.fiveXx} 5xx, ${counts.connectionErrors} connection errors, ${counts.acceptedAfterRevocation} accepted after revocation`), 10_000);
+    const progress = setInterval(
+      () =>
+        log(
+          `${counts.requests} requests, ${counts.fiveXx} 5xx, ${counts.connectionErrors} connection errors, ${counts.acceptedAfterRevocation} accepted after revocation`,
+        ),
+      10_000,
+    );
     await Promise.all(
       Array.from({ length: VUS }, (_, vu) => {
         if (vu < ADMINS) return adminUser(instances, stopAt);

@@ -4,4 +4,9 @@ import { AddUsersEmailTrigramIndex1767398500000 } from './1767398500000-add-user
 import { AllowUsersWithoutPassword1767484900000 } from './1767484900000-allow-users-without-password.js';
 
 /** Every migration of the demo app, in order: the library's, then the app's own. */
-export const APP_MIGRATIONS = [...AUTH_SESSIONS_MIGRATIONS, CreateUsers1767225700000, AddUsersEmailTrigramIndex1767398500000, AllowUsersWithoutPassword1767484900000];
+export const APP_MIGRATIONS = [
+  ...AUTH_SESSIONS_MIGRATIONS,
+  CreateUsers1767225700000,
+  AddUsersEmailTrigramIndex1767398500000,
+  AllowUsersWithoutPassword1767484900000,
+];

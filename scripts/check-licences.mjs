@@ -12,8 +12,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ALLOWED = new Set(
-  ['MIT', 'ISC', 'BSD-2-Clause', 'BSD-3-Clause', 'Apache-2.0', '0BSD', 'BlueOak-1.0.0', 'CC0-1.0', 'Unlicense',
-    'Python-2.0', 'CC-BY-4.0', 'MIT-0'].map((id) => id.toLowerCase()),
+  ['MIT', 'ISC', 'BSD-2-Clause', 'BSD-3-Clause', 'Apache-2.0', '0BSD', 'BlueOak-1.0.0', 'CC0-1.0', 'Unlicense', 'Python-2.0', 'CC-BY-4.0', 'MIT-0'].map((id) =>
+    id.toLowerCase(),
+  ),
 );
 const DENIED = /GPL|SSPL/i; // GPL also matches AGPL and LGPL.
 // Exact versions whose package.json has no licence field, read by hand. A new version is checked afresh.
@@ -35,7 +36,13 @@ for (const pkg of library.values()) {
   }
 }
 for (const pkg of app.values()) {
-  if (!satisfies(pkg.licence, (id) => !DENIED.test(id), () => !DENIED.test(pkg.licence ?? ''))) {
+  if (
+    !satisfies(
+      pkg.licence,
+      (id) => !DENIED.test(id),
+      () => !DENIED.test(pkg.licence ?? ''),
+    )
+  ) {
     problems.push(`${pkg.name}@${pkg.version}: ${pkg.licence} (app dependency: copyleft, on the deny-list)${via(pkg)}`);
   }
 }

@@ -26,7 +26,7 @@ for (const field of ['dependencies', 'devDependencies', 'optionalDependencies'])
 
 /** Node's resolution: the nearest node_modules/<name> from `from` upwards. */
 function resolves(from, name) {
-  for (let base = from; ; ) {
+  for (let base = from; ;) {
     if (packages[`${base ? `${base}/` : ''}node_modules/${name}`]) return true;
     if (!base) return false;
     const cut = base.lastIndexOf('/node_modules/');
@@ -39,7 +39,10 @@ for (const [path, entry] of Object.entries(packages)) {
   if (path.includes('node_modules/') && !entry.link && !entry.integrity) problems.push(`${path} has no integrity hash`);
   for (const name of Object.keys(entry.optionalDependencies ?? {})) {
     optionalCount++;
-    if (!resolves(path, name)) problems.push(`${path || 'the root'} lists optional ${name}, which the lockfile does not lock (another platform's binary?): run a plain npm install with npm 11`);
+    if (!resolves(path, name))
+      problems.push(
+        `${path || 'the root'} lists optional ${name}, which the lockfile does not lock (another platform's binary?): run a plain npm install with npm 11`,
+      );
   }
 }
 

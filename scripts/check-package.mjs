@@ -36,7 +36,9 @@ try {
   const [info] = JSON.parse(packed.output);
   const tarball = join(work, info.filename);
   const files = new Set(info.files.map((file) => file.path));
-  console.log(`package: ${info.name}@${info.version}, ${files.size} files, ${(info.size / 1024).toFixed(0)} kB packed, ${(info.unpackedSize / 1024).toFixed(0)} kB unpacked`);
+  console.log(
+    `package: ${info.name}@${info.version}, ${files.size} files, ${(info.size / 1024).toFixed(0)} kB packed, ${(info.unpackedSize / 1024).toFixed(0)} kB unpacked`,
+  );
 
   const manifest = JSON.parse(readFileSync(join(library, 'package.json'), 'utf8'));
   for (const required of ['README.md', 'LICENSE', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/testing/index.d.ts']) {

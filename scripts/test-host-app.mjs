@@ -82,13 +82,19 @@ try {
     };
   });
 
-  await step('smoke test (Express and Fastify)', () => run(process.execPath, ['--test', '--test-concurrency=1', 'dist/test/**/*.test.js'], { cwd: app, env: harness }));
+  await step('smoke test (Express and Fastify)', () =>
+    run(process.execPath, ['--test', '--test-concurrency=1', 'dist/test/**/*.test.js'], { cwd: app, env: harness }),
+  );
   // The database the smoke test migrated: TypeORM's own CLI must find nothing to change (exit 1 if it does).
   await step('typeorm migration:generate --check', () =>
-    run(process.execPath, [join(app, 'node_modules/typeorm/cli.js'), 'migration:generate', '--check', '-d', 'dist/src/data-source.js', 'src/migrations/unexpected'], {
-      cwd: app,
-      env: harness,
-    }),
+    run(
+      process.execPath,
+      [join(app, 'node_modules/typeorm/cli.js'), 'migration:generate', '--check', '-d', 'dist/src/data-source.js', 'src/migrations/unexpected'],
+      {
+        cwd: app,
+        env: harness,
+      },
+    ),
   );
 } catch (error) {
   failed = true;

@@ -53,8 +53,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
   const overrides = options.env ?? {};
   const httpAdapter = overrides['HTTP_ADAPTER'] ?? options.httpAdapter ?? defaultHttpAdapter();
   if (httpAdapter !== 'express' && httpAdapter !== 'fastify') throw new Error(`unknown HTTP adapter ${JSON.stringify(httpAdapter)}`);
-  const setting = (name: string, explicit: string | undefined, harnessVariable: string): string =>
-    overrides[name] ?? explicit ?? harnessValue(harnessVariable);
+  const setting = (name: string, explicit: string | undefined, harnessVariable: string): string => overrides[name] ?? explicit ?? harnessValue(harnessVariable);
   // NODE_OPTIONS carries Jest's --experimental-vm-modules, which the app does not need.
   const { NODE_OPTIONS: _jestNodeOptions, ...inherited } = process.env;
   const env: Record<string, string | undefined> = {

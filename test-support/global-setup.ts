@@ -66,8 +66,7 @@ export default async function globalSetup(_global: Config.GlobalConfig, project:
     process.env.SIGNOFF_TEST_REDIS_PREFIX = state.redisPrefix;
     process.env.SIGNOFF_TEST_STATE_FILE = stateFile;
     process.stderr.write(
-      `\n[e2e] PostgreSQL ${postgres.description}, database ${databaseName}; ` +
-        `Redis ${redis.description}, key prefix ${state.redisPrefix}\n`,
+      `\n[e2e] PostgreSQL ${postgres.description}, database ${databaseName}; ` + `Redis ${redis.description}, key prefix ${state.redisPrefix}\n`,
     );
   } catch (error) {
     // Jest skips globalTeardown when globalSetup fails, so undo here what was already done.
@@ -137,11 +136,9 @@ async function chooseRedis(undo: Array<() => Promise<void>>): Promise<ChosenRedi
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'signoff-e2e-redis-'));
   undo.push(() => rm(dir, { recursive: true, force: true }));
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   let failure: Error | undefined;
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

@@ -35,8 +35,7 @@ export interface ParsedSetCookie {
   attributes: Record<string, string | true>;
 }
 
-export const DEFAULT_USER_AGENT =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+export const DEFAULT_USER_AGENT = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 
 /**
  * A browser stand-in: one cookie jar (by name only; domain and path are ignored) over global fetch.

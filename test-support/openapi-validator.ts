@@ -50,7 +50,12 @@ export class OpenApiValidator {
     this.routes = Object.keys(document.paths)
       .map((template) => ({
         template,
-        pattern: new RegExp(`^${template.split(/\{[^}]+\}/).map(escapeRegExp).join('[^/]+')}$`),
+        pattern: new RegExp(
+          `^${template
+            .split(/\{[^}]+\}/)
+            .map(escapeRegExp)
+            .join('[^/]+')}$`,
+        ),
         literalLength: template.replace(/\{[^}]+\}/g, '').length,
       }))
       // A literal segment wins over a parameter: /sessions/revoke-others before /sessions/{id}.
@@ -98,7 +103,9 @@ export class OpenApiValidator {
     if (!hasBody) return problems;
     const content = documented.content ?? {};
     // Media types compare without their parameters (charset).
-    const contentKey = Object.keys(content).find((key) => key.split(';')[0].trim().toLowerCase() === mediaType) ?? (isJson(mediaType) ? Object.keys(content).find(isJson) : undefined);
+    const contentKey =
+      Object.keys(content).find((key) => key.split(';')[0].trim().toLowerCase() === mediaType) ??
+      (isJson(mediaType) ? Object.keys(content).find(isJson) : undefined);
     if (!contentKey) {
       // Redirects and errors written by the platform before any route (plain text) carry no documented body.
       if (response.status >= 300 && response.status < 400) return problems;
@@ -164,7 +171,10 @@ export async function validatorFor(baseUrl: string): Promise<OpenApiValidator | 
 function toJsonSchema(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(toJsonSchema);
   if (typeof node !== 'object' || node === null) return node;
-  const schema = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, key === 'example' ? value : toJsonSchema(value)])) as Record<string, unknown>;
+  const schema = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, key === 'example' ? value : toJsonSchema(value)])) as Record<
+    string,
+    unknown
+  >;
   if (schema['properties'] !== undefined && typeof schema['properties'] === 'object' && schema['additionalProperties'] === undefined && !('in' in schema)) {
     schema['additionalProperties'] = false;
   }

@@ -124,7 +124,12 @@ export async function startThrowawayIdp(options: ThrowawayIdpOptions): Promise<T
     },
     renderError: (ctx, out) => {
       ctx.type = 'html';
-      ctx.body = page('Error', `<pre>${Object.entries(out).map(([key, value]) => `${key}: ${String(value).replace(/[<>&]/g, '')}`).join('\n')}</pre>`);
+      ctx.body = page(
+        'Error',
+        `<pre>${Object.entries(out)
+          .map(([key, value]) => `${key}: ${String(value).replace(/[<>&]/g, '')}`)
+          .join('\n')}</pre>`,
+      );
     },
   });
   provider.on('backchannel.success', (_ctx, client, accountId, sid) => {

@@ -39,11 +39,9 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
     if (child) return;
     let output = '';
     let failure: Error | undefined;
-    const spawned = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const spawned = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const collect = (chunk: Buffer): void => {
       output = (output + chunk.toString('utf8')).slice(-8000);
     };
@@ -61,10 +59,7 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
       });
     });
     spawned.once('error', (error: NodeJS.ErrnoException) => {
-      failure =
-        error.code === 'ENOENT'
-          ? new Error('redis-server is not installed: apt-get install redis-server')
-          : error;
+      failure = error.code === 'ENOENT' ? new Error('redis-server is not installed: apt-get install redis-server') : error;
       if (child === spawned) child = undefined;
     });
     child = spawned;

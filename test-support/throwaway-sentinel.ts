@@ -106,8 +106,18 @@ export async function startThrowawaySentinelSet(options: SentinelSetOptions = {}
   try {
     const [primaryPort, replicaPort, ...sentinelPorts] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
     const dataArgs = (port: number, sub: string) => [
-      '--port', String(port), '--bind', '127.0.0.1', '--dir', join(dir, sub),
-      '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      join(dir, sub),
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--maxmemory-policy',
+      'noeviction',
     ];
     await Promise.all(['primary', 'replica'].map((sub) => mkdir(join(dir, sub), { recursive: true })));
     const primary = await spawnNode('primary', dataArgs(primaryPort, 'primary'), primaryPort);
@@ -168,7 +178,15 @@ export async function startThrowawaySentinelSet(options: SentinelSetOptions = {}
 
 /** One command on a short-lived connection that never retries (no timers left behind). */
 async function command(port: number, args: string[]): Promise<unknown> {
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const client = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    connectTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();

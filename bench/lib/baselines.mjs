@@ -16,7 +16,9 @@ export async function baselines({ demoDatabaseUrl, redisUrl, prefix, quick, log 
     result.P0 = await timeLoop(n, () => db.query({ name: 'p0', text: 'SELECT 1' }));
     await db.query('CREATE TABLE bench_p2 (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at timestamptz NOT NULL, payload text NOT NULL)');
     // A durable single-row write: autocommit, synchronous_commit as the server has it.
-    result.P2 = await timeLoop(quick ? 500 : 2000, () => db.query({ name: 'p2', text: 'INSERT INTO bench_p2 (at, payload) VALUES (now(), $1)', values: ['x'.repeat(64)] }));
+    result.P2 = await timeLoop(quick ? 500 : 2000, () =>
+      db.query({ name: 'p2', text: 'INSERT INTO bench_p2 (at, payload) VALUES (now(), $1)', values: ['x'.repeat(64)] }),
+    );
     result.synchronousCommit = (await db.query('SHOW synchronous_commit')).rows[0].synchronous_commit;
     result.serverVersion = (await db.query('SHOW server_version')).rows[0].server_version;
     await db.query('DROP TABLE bench_p2');
@@ -42,7 +44,9 @@ export async function baselines({ demoDatabaseUrl, redisUrl, prefix, quick, log 
     const key = randomBytes(32);
     const jwt = await new SignJWT({ sid: 'x' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(key);
     result.C0_hs256 = await timeLoop(quick ? 2000 : 10_000, () => jwtVerify(jwt, key));
-    log(`baselines: P0 ${result.P0.p50.toFixed(0)} µs, P2 ${result.P2.p50.toFixed(0)} µs, R0 ${result.R0.p50.toFixed(0)} µs, R1 ${result.R1.p50.toFixed(0)} µs, HS256 ${result.C0_hs256.p50.toFixed(1)} µs`);
+    log(
+      `baselines: P0 ${result.P0.p50.toFixed(0)} µs, P2 ${result.P2.p50.toFixed(0)} µs, R0 ${result.R0.p50.toFixed(0)} µs, R1 ${result.R1.p50.toFixed(0)} µs, HS256 ${result.C0_hs256.p50.toFixed(1)} µs`,
+    );
     return result;
   } finally {
     await db.end();

@@ -144,7 +144,10 @@ export async function createDatabase(serverUrl, name) {
 
 /** Cookie `name` from Set-Cookie lines. */
 export function cookieOf(lines, name) {
-  return lines.map((line) => line.split(';')[0]).find((pair) => pair.startsWith(`${name}=`))?.slice(name.length + 1);
+  return lines
+    .map((line) => line.split(';')[0])
+    .find((pair) => pair.startsWith(`${name}=`))
+    ?.slice(name.length + 1);
 }
 
 export async function postJson(url, body, headers = {}) {

@@ -61,7 +61,11 @@ export async function me(api, headers) {
 
 /** POST with the session's write headers; resolves to the status. */
 export async function post(api, path, headers, body = {}) {
-  const response = await fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const response = await fetch(`${api.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   await response.arrayBuffer();
   return response.status;
 }

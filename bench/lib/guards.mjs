@@ -77,7 +77,9 @@ export async function runGuards({ hostDatabaseUrl, redisUrl, prefix, jwtSecret, 
       for (const variant of order) {
         const target = targets[variant.key];
         const result = await cannon({ ...target, connections, warmupSeconds, seconds, cpu: loadCpu });
-        log(`B1 round ${round + 1} ${variant.short}: ${result.rps.toFixed(0)} req/s, p99 ${(result.p99 / 1000).toFixed(1)} ms, non-2xx ${result.non2xx}, errors ${result.errors}`);
+        log(
+          `B1 round ${round + 1} ${variant.short}: ${result.rps.toFixed(0)} req/s, p99 ${(result.p99 / 1000).toFixed(1)} ms, non-2xx ${result.non2xx}, errors ${result.errors}`,
+        );
         samples[variant.key].push(result);
       }
     }

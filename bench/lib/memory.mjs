@@ -31,7 +31,14 @@ export async function runMemory({ hostDatabaseUrl, redisUrl, prefix, jwtSecret, 
     name: 'host (memory)',
     args: ['--expose-gc'],
     readyPath: '/api/bench/heap',
-    env: { BENCH_VARIANT: 'signoff', BENCH_JWT_SECRET: jwtSecret, DATABASE_URL: hostDatabaseUrl, REDIS_URL: redisUrl, REDIS_PREFIX: `${prefix}-memory`, NODE_ENV: 'production' },
+    env: {
+      BENCH_VARIANT: 'signoff',
+      BENCH_JWT_SECRET: jwtSecret,
+      DATABASE_URL: hostDatabaseUrl,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: `${prefix}-memory`,
+      NODE_ENV: 'production',
+    },
   });
   const db = new pg.Client({ connectionString: hostDatabaseUrl });
   await db.connect();

@@ -153,7 +153,9 @@ export async function runScale(context) {
     const b4 = {
       typical: await timeLoop(iterations, (i) => db.query({ name: 'b4', text: LIST_ACTIVE, values: [typicalUsers[i % typicalUsers.length]] })),
       typicalWithEpoch: await timeLoop(iterations, (i) => listOf(typicalUsers[i % typicalUsers.length])),
-      typicalWithEnded: await timeLoop(iterations, (i) => db.query({ name: 'b4x', text: LIST_WITH_ENDED, values: [typicalUsers[i % typicalUsers.length], thirtyDaysAgo] })),
+      typicalWithEnded: await timeLoop(iterations, (i) =>
+        db.query({ name: 'b4x', text: LIST_WITH_ENDED, values: [typicalUsers[i % typicalUsers.length], thirtyDaysAgo] }),
+      ),
       heavy: await timeLoop(quick ? 100 : 300, () => db.query({ name: 'b4', text: LIST_ACTIVE, values: [seeded.heavy] })),
       plans: {},
     };
@@ -202,7 +204,11 @@ export async function runScale(context) {
             await db.query({ name: 'audit', text: AUDIT, values: [randomUUID(), new Date(), caller.userId, 'bench@example.com', caller.sessionId] });
             await db.query('ROLLBACK');
           });
-          count = await timeLoop(quick ? 10 : 30, () => db.query(`SELECT count(*) FROM auth_sessions s WHERE s.user_id = $2 AND ${ACTIVE}`, [new Date(), caller.userId]), 2);
+          count = await timeLoop(
+            quick ? 10 : 30,
+            () => db.query(`SELECT count(*) FROM auth_sessions s WHERE s.user_id = $2 AND ${ACTIVE}`, [new Date(), caller.userId]),
+            2,
+          );
         }
         for (const pair of known) await Promise.all([me(a, { cookie: `sid=${pair.token}` }), me(b, { cookie: `sid=${pair.token}` })]);
         const started = performance.now();
@@ -240,7 +246,14 @@ export async function runScale(context) {
     const b5 = { trials, without: stats(without), withAudit: stats(withAudit) };
     log(`B5: revoke p50 ${b5.without.p50.toFixed(0)} µs, with audit ${b5.withAudit.p50.toFixed(0)} µs`);
 
-    return { seeded: { users: seeded.users, rows: seeded.rows, seedSeconds: seeded.seedSeconds }, P1, b4: { ...b4, http: b4Http }, b3, b5, now: now.toISOString() };
+    return {
+      seeded: { users: seeded.users, rows: seeded.rows, seedSeconds: seeded.seedSeconds },
+      P1,
+      b4: { ...b4, http: b4Http },
+      b3,
+      b5,
+      now: now.toISOString(),
+    };
   } finally {
     await db.end();
     await Promise.all([a.stop(), b.stop()]);

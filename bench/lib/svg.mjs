@@ -47,7 +47,9 @@ export function barChart({ title, subtitle = '', unit, bars }) {
   if (subtitle) parts.push(`<text x="16" y="46" ${FONT} font-size="12" fill="#57606a">${escape(subtitle)}</text>`);
   for (let tick = 0; tick <= axisMax + 1e-9; tick += step) {
     parts.push(`<line x1="${x(tick)}" y1="${top - 6}" x2="${x(tick)}" y2="${top + bars.length * rowHeight}" stroke="#d0d7de" stroke-width="1"/>`);
-    parts.push(`<text x="${x(tick)}" y="${top + bars.length * rowHeight + 16}" ${FONT} font-size="11" fill="#57606a" text-anchor="middle">${format(tick)}</text>`);
+    parts.push(
+      `<text x="${x(tick)}" y="${top + bars.length * rowHeight + 16}" ${FONT} font-size="11" fill="#57606a" text-anchor="middle">${format(tick)}</text>`,
+    );
   }
   parts.push(`<text x="${labelWidth + plotWidth / 2}" y="${height - 6}" ${FONT} font-size="11" fill="#57606a" text-anchor="middle">${escape(unit)}</text>`);
   bars.forEach((bar, i) => {
@@ -112,7 +114,9 @@ export function lineChart({ title, subtitle = '', xLabel, yLabel, xs, series, lo
     parts.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
     for (const [value, v] of points) parts.push(`<circle cx="${xPos(value).toFixed(1)}" cy="${yPos(v).toFixed(1)}" r="3.5" fill="${color}"/>`);
     const legendY = top + 8 + i * 22;
-    parts.push(`<line x1="${left + plotWidth + 18}" y1="${legendY}" x2="${left + plotWidth + 40}" y2="${legendY}" stroke="${color}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    parts.push(
+      `<line x1="${left + plotWidth + 18}" y1="${legendY}" x2="${left + plotWidth + 40}" y2="${legendY}" stroke="${color}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+    );
     parts.push(`<text x="${left + plotWidth + 46}" y="${legendY + 4}" ${FONT} font-size="12" fill="#1f2328">${escape(s.name)}</text>`);
   });
   parts.push('</svg>');

@@ -106,7 +106,10 @@ export async function checkPage(page: Page, test: BrowserTest, name: string): Pr
   const serious = results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
   if (serious.length > 0) {
     const details = serious
-      .map((violation) => `${violation.id} (${violation.impact}): ${violation.help}\n${violation.nodes.map((node) => `    ${node.target.join(' ')}: ${node.failureSummary ?? ''}`).join('\n')}`)
+      .map(
+        (violation) =>
+          `${violation.id} (${violation.impact}): ${violation.help}\n${violation.nodes.map((node) => `    ${node.target.join(' ')}: ${node.failureSummary ?? ''}`).join('\n')}`,
+      )
       .join('\n');
     throw new Error(`axe found ${serious.length} serious or critical violations on ${name} (${page.url()}):\n${details}`);
   }

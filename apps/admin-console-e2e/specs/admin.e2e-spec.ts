@@ -76,7 +76,7 @@ describe('the admin console', () => {
     await checkPage(admin, suite.test, 'admin-audit');
 
     const [download] = await Promise.all([admin.waitForEvent('download'), admin.getByTestId('export-csv').click()]);
-    const csv = await readFile((await download.path()), 'utf8');
+    const csv = await readFile(await download.path(), 'utf8');
     expect(csv).toContain(account.id);
     expect(csv).toContain('logout');
   });

@@ -22,8 +22,14 @@ describe.each(SIZES)('at %s size', (size) => {
       expect((await phone.post('/api/auth/logout')).status).toBe(200);
     }
     const lan = new BrowserClient(suite.api.url, { userAgent: USER_AGENTS.firefoxWindows });
-    expect((await lan.post('/api/auth/login', { json: { email: account.email, password: PASSWORD }, headers: { 'X-Forwarded-For': '192.168.1.20' } })).status).toBe(200);
-    const page = await signInThroughUi(suite.test, account, { userAgent: USER_AGENTS.chromeLinux, viewport: size, headers: { 'X-Forwarded-For': '193.0.0.1' } });
+    expect(
+      (await lan.post('/api/auth/login', { json: { email: account.email, password: PASSWORD }, headers: { 'X-Forwarded-For': '192.168.1.20' } })).status,
+    ).toBe(200);
+    const page = await signInThroughUi(suite.test, account, {
+      userAgent: USER_AGENTS.chromeLinux,
+      viewport: size,
+      headers: { 'X-Forwarded-For': '193.0.0.1' },
+    });
     const devices = new DevicesPage(page);
     await devices.row('Firefox').waitFor();
 
@@ -85,13 +91,16 @@ describe('admin pages', () => {
     expect(await row.innerText()).toContain(account.email);
     expect(await row.innerText()).toContain('Overview check');
     for (const chart of ['chart-active', 'chart-sign-ins', 'chart-devices', 'chart-places']) {
-      const drawn = await admin.getByTestId(chart).locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
-        const context = canvas.getContext('2d');
-        if (!context || canvas.width === 0 || canvas.height === 0) return false;
-        const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
-        for (let index = 3; index < pixels.length; index += 4) if (pixels[index] !== 0) return true;
-        return false;
-      });
+      const drawn = await admin
+        .getByTestId(chart)
+        .locator('canvas')
+        .evaluate((canvas: HTMLCanvasElement) => {
+          const context = canvas.getContext('2d');
+          if (!context || canvas.width === 0 || canvas.height === 0) return false;
+          const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+          for (let index = 3; index < pixels.length; index += 4) if (pixels[index] !== 0) return true;
+          return false;
+        });
       expect({ chart, drawn }).toEqual({ chart, drawn: true });
     }
     await checkPage(admin, suite.test, 'overview');

@@ -82,7 +82,12 @@ describe('serving the console from the API', () => {
     await page.setContent(`<iframe id="console" src="${suite.api.url}/login" title="console"></iframe>`);
     await page.waitForTimeout(500);
     const frame = page.frames().find((candidate) => candidate.url().startsWith(suite.api.url));
-    const heading = frame ? await frame.locator('h1').count().catch(() => 0) : 0;
+    const heading = frame
+      ? await frame
+          .locator('h1')
+          .count()
+          .catch(() => 0)
+      : 0;
     expect(heading).toBe(0);
   });
 });

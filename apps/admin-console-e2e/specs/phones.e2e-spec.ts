@@ -26,7 +26,8 @@ async function expectReachable(page: Page, target: Locator, what: string): Promi
 describe.each(SIZES)('at %s size', (size) => {
   it("should show a user's five devices as cards, each sign-in's actions beside its device name, sign-out in reach", async () => {
     const account = await registerAccount(suite.api);
-    for (const agent of [USER_AGENTS.safariIphone, USER_AGENTS.firefoxWindows, USER_AGENTS.edgeMac, LONG_USER_AGENT]) await signInElsewhere(suite.api, account, agent);
+    for (const agent of [USER_AGENTS.safariIphone, USER_AGENTS.firefoxWindows, USER_AGENTS.edgeMac, LONG_USER_AGENT])
+      await signInElsewhere(suite.api, account, agent);
     const page = await signInThroughUi(suite.test, account, { userAgent: USER_AGENTS.chromeLinux, viewport: size });
     const devices = new DevicesPage(page);
     await devices.rows().nth(4).waitFor();
@@ -64,7 +65,8 @@ describe.each(SIZES)('at %s size', (size) => {
     if (size !== 'desktop') {
       expect(await admin.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
       await admin.getByTestId('menu-button').click();
-      for (const name of ['Overview', 'Users', 'Audit log', 'My devices', 'Sign out']) expect(await admin.getByRole('menuitem', { name }).isVisible()).toBe(true);
+      for (const name of ['Overview', 'Users', 'Audit log', 'My devices', 'Sign out'])
+        expect(await admin.getByRole('menuitem', { name }).isVisible()).toBe(true);
       await admin.getByRole('menuitem', { name: 'Users' }).click();
     } else {
       await admin.getByRole('link', { name: 'Users' }).click();

@@ -31,14 +31,19 @@ describe('README screenshots', () => {
     const account = await registerAccount(suite.api, 'dana', 'dana@example.com');
     await signInFrom(account, USER_AGENTS.safariIphone, '81.2.69.160');
     await signInFrom(account, USER_AGENTS.firefoxWindows, '193.0.0.1');
-    for (const ip of ['81.2.69.160', '81.2.69.161']) expect((await (await signInFrom(account, USER_AGENTS.safariIphone, ip)).post('/api/auth/logout')).status).toBe(200);
+    for (const ip of ['81.2.69.160', '81.2.69.161'])
+      expect((await (await signInFrom(account, USER_AGENTS.safariIphone, ip)).post('/api/auth/logout')).status).toBe(200);
     expect((await (await signInFrom(account, USER_AGENTS.edgeMac, '81.2.69.162')).post('/api/auth/logout')).status).toBe(200);
     await seedHistory();
     await backdateActivity({ [USER_AGENTS.safariIphone]: 3, [USER_AGENTS.firefoxWindows]: 17, [USER_AGENTS.edgeMac]: 2 * 24 * 60 });
 
     for (const size of ['desktop', 'phone'] as ViewportName[]) {
       const suffix = size === 'desktop' ? '' : '-phone';
-      const page = await signInThroughUi(suite.test, account, { userAgent: USER_AGENTS.chromeLinux, viewport: size, headers: { 'X-Forwarded-For': '81.2.69.160' } });
+      const page = await signInThroughUi(suite.test, account, {
+        userAgent: USER_AGENTS.chromeLinux,
+        viewport: size,
+        headers: { 'X-Forwarded-For': '81.2.69.160' },
+      });
       const devices = new DevicesPage(page);
       await devices.rows().nth(2).waitFor();
       await page.getByTestId('ended-group').first().waitFor();

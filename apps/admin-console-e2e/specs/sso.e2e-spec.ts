@@ -43,7 +43,7 @@ async function signInWithSso(page: Page, login: string): Promise<void> {
   await page.getByTestId('device-row').first().waitFor();
 }
 
-describe('single sign-on in the browser, through a real OpenID Provider\'s pages', () => {
+describe("single sign-on in the browser, through a real OpenID Provider's pages", () => {
   it('should sign in with SSO, mark the session, and sign out of the provider too (RP-initiated logout)', async () => {
     const page = await (await newContext()).newPage();
     const login = `browser-${randomUUID().slice(0, 8)}`;

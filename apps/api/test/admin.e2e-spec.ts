@@ -62,7 +62,7 @@ describe('admin API (demo app, two instances on their own database)', () => {
   const signInAdmin = (options: { userAgent?: string } = {}) => signIn(a.url, admin, options);
 
   describe('authorization', () => {
-    it('should list exactly the contract\'s admin routes in /api/docs-json', async () => {
+    it("should list exactly the contract's admin routes in /api/docs-json", async () => {
       const doc = await new BrowserClient(a.url).get('/api/docs-json');
       expect(doc.status).toBe(200);
       expect(adminRoutes(doc.body)).toEqual(ADMIN_ROUTES);
@@ -73,7 +73,9 @@ describe('admin API (demo app, two instances on their own database)', () => {
       const target = await registerAccount(a.url, 'target');
       const targetSession = await signIn(a.url, target);
       const user = await signIn(a.url, await registerAccount(a.url, 'plain'));
-      const userTokens = (await new BrowserClient(a.url).post('/api/auth/token', { json: { email: (await registerAccount(a.url, 'bearer')).email, password: PASSWORD } })).body;
+      const userTokens = (
+        await new BrowserClient(a.url).post('/api/auth/token', { json: { email: (await registerAccount(a.url, 'bearer')).email, password: PASSWORD } })
+      ).body;
       const request = (route: string) => {
         const [method, template] = route.split(' ') as [string, string];
         const path = template.replace('{userId}', target.id).replace('{sessionId}', unknownId()) + (template.endsWith('/export') ? '?format=ndjson' : '');
@@ -123,7 +125,7 @@ describe('admin API (demo app, two instances on their own database)', () => {
   });
 
   describe('GET /api/admin/users', () => {
-    it('should search emails case-insensitively and add each user\'s active sessions and last activity', async () => {
+    it("should search emails case-insensitively and add each user's active sessions and last activity", async () => {
       const prefix = `zeta-${tag()}`;
       const [busy, idle, never] = await Promise.all([
         registerAccount(a.url, `${prefix}-busy`),
@@ -185,7 +187,7 @@ describe('admin API (demo app, two instances on their own database)', () => {
   });
 
   describe('per-user sessions', () => {
-    it('should list a user\'s sessions and, with ?include=ended, their ended ones with reason and who ended them; the read is audited (ADM-06)', async () => {
+    it("should list a user's sessions and, with ?include=ended, their ended ones with reason and who ended them; the read is audited (ADM-06)", async () => {
       const victim = await registerAccount(a.url, 'victim');
       const phone = await signIn(a.url, victim);
       const laptop = await signIn(a.url, victim);
@@ -197,7 +199,12 @@ describe('admin API (demo app, two instances on their own database)', () => {
       expect(active.body.sessions.map((session: { id: string }) => session.id)).toEqual([laptop.sessionId]);
       const history = await browser.get(`/api/admin/users/${victim.id}/sessions?include=ended`);
       const ended = history.body.sessions.find((session: { id: string }) => session.id === phone.sessionId);
-      expect(ended).toMatchObject({ endReason: 'revoked_by_admin', endedAt: expect.any(String), endedBy: { id: admin.id, email: admin.email }, current: false });
+      expect(ended).toMatchObject({
+        endReason: 'revoked_by_admin',
+        endedAt: expect.any(String),
+        endedBy: { id: admin.id, email: admin.email },
+        current: false,
+      });
       expect((await browser.get(`/api/admin/users/${victim.id}/sessions?include=all`)).status).toBe(400);
 
       const reads = (await db.auditEvents(victim.id)).filter((event) => event['type'] === 'admin_sessions_viewed');
@@ -214,7 +221,9 @@ describe('admin API (demo app, two instances on their own database)', () => {
       expect(stream.status).toBe(200);
       const { browser } = await signInAdmin();
 
-      const response = await browser.delete(`/api/admin/users/${victim.id}/sessions/${target.sessionId}?note=${encodeURIComponent('account takeover, ticket 17')}`);
+      const response = await browser.delete(
+        `/api/admin/users/${victim.id}/sessions/${target.sessionId}?note=${encodeURIComponent('account takeover, ticket 17')}`,
+      );
       expect(response.status).toBe(204);
       const onB = await new BrowserClient(b.url).request('GET', '/api/auth/me', { headers: { cookie: `sid=${target.browser.cookie('sid')}` } });
       expect(onB.body).toMatchObject({ code: 'session_ended', reason: 'revoked_by_admin' });
@@ -225,13 +234,20 @@ describe('admin API (demo app, two instances on their own database)', () => {
       expect(await db.session(target.sessionId)).toMatchObject({ end_reason: 'revoked_by_admin', ended_by_id: admin.id, ended_by_email: admin.email });
       const revoked = (await db.auditEvents(victim.id)).filter((event) => event['type'] === 'session_revoked');
       expect(revoked).toEqual([
-        expect.objectContaining({ actor_id: admin.id, actor_email: admin.email, user_id: victim.id, session_id: target.sessionId, reason: 'revoked_by_admin', note: 'account takeover, ticket 17' }),
+        expect.objectContaining({
+          actor_id: admin.id,
+          actor_email: admin.email,
+          user_id: victim.id,
+          session_id: target.sessionId,
+          reason: 'revoked_by_admin',
+          note: 'account takeover, ticket 17',
+        }),
       ]);
       // The same session again is no longer active.
       expect((await browser.delete(`/api/admin/users/${victim.id}/sessions/${target.sessionId}`)).status).toBe(404);
     });
 
-    it('should revoke a selection, skipping and not counting ids that are not that user\'s active sessions (IDOR)', async () => {
+    it("should revoke a selection, skipping and not counting ids that are not that user's active sessions (IDOR)", async () => {
       const victim = await registerAccount(a.url, 'victim');
       const bystander = await registerAccount(a.url, 'bystander');
       const [one, two, three] = [await signIn(a.url, victim), await signIn(a.url, victim), await signIn(a.url, victim)];
@@ -254,7 +270,7 @@ describe('admin API (demo app, two instances on their own database)', () => {
       }
     });
 
-    it('should answer another user\'s session exactly like an unknown one (404), an unknown user with 404 and malformed ids with 400', async () => {
+    it("should answer another user's session exactly like an unknown one (404), an unknown user with 404 and malformed ids with 400", async () => {
       const victim = await registerAccount(a.url, 'victim');
       const bystander = await signIn(a.url, await registerAccount(a.url, 'bystander'));
       await signIn(a.url, victim);
@@ -285,7 +301,9 @@ describe('admin API (demo app, two instances on their own database)', () => {
         expect(me.body).toMatchObject({ code: 'session_ended', reason: 'revoked_by_admin' });
       }
       const events = (await db.auditEvents(victim.id)).filter((event) => event['type'] === 'logout_everywhere');
-      expect(events).toEqual([expect.objectContaining({ actor_id: admin.id, reason: 'revoked_by_admin', note: 'offboarding', metadata: expect.objectContaining({ count: 3 }) })]);
+      expect(events).toEqual([
+        expect.objectContaining({ actor_id: admin.id, reason: 'revoked_by_admin', note: 'offboarding', metadata: expect.objectContaining({ count: 3 }) }),
+      ]);
       expect((await browser.post(`/api/admin/users/${victim.id}/logout-everywhere`)).body).toEqual({ revoked: 0 });
     });
 
@@ -306,7 +324,9 @@ describe('admin API (demo app, two instances on their own database)', () => {
       expect((await session.browser.get('/api/auth/me')).status).toBe(200);
       // Reads and dry runs change nothing, so they need no step-up.
       expect((await stale.browser.get(`/api/admin/users/${victim.id}/sessions`)).status).toBe(200);
-      expect((await stale.browser.post('/api/admin/sessions/revoke-by-filter', { json: { userIds: [victim.id], dryRun: true, note: 'preview' } })).body).toEqual({ matched: 1, revoked: 0 });
+      expect(
+        (await stale.browser.post('/api/admin/sessions/revoke-by-filter', { json: { userIds: [victim.id], dryRun: true, note: 'preview' } })).body,
+      ).toEqual({ matched: 1, revoked: 0 });
 
       expect((await stale.browser.post('/api/auth/reauth', { json: { password: admin.password } })).status).toBe(200);
       expect((await stale.browser.post(`/api/admin/users/${victim.id}/logout-everywhere`)).body).toEqual({ revoked: 1 });
@@ -378,7 +398,9 @@ describe('admin API (demo app, two instances on their own database)', () => {
           metadata: { filter: { ip, userIds: [userOne, userTwo] }, count: 2 },
         }),
       ]);
-      const perSession = await db.query(`SELECT user_id, session_id, reason, actor_id FROM auth_audit_events WHERE type = 'session_revoked' AND note = $1`, [note]);
+      const perSession = await db.query(`SELECT user_id, session_id, reason, actor_id FROM auth_audit_events WHERE type = 'session_revoked' AND note = $1`, [
+        note,
+      ]);
       expect(perSession).toHaveLength(2);
       expect(perSession).toEqual(
         expect.arrayContaining([
@@ -390,7 +412,7 @@ describe('admin API (demo app, two instances on their own database)', () => {
       expect((await db.query('SELECT 1 FROM auth_sessions WHERE id = $1 AND ended_at IS NULL', [adminSession])).length).toBe(1);
     });
 
-    it('should never match the calling admin\'s own session, and end real signed-in sessions everywhere', async () => {
+    it("should never match the calling admin's own session, and end real signed-in sessions everywhere", async () => {
       const agent = `Console/${tag()}`;
       const other = await signInAdmin({ userAgent: `Mozilla/5.0 ${agent}` });
       const current = await signInAdmin({ userAgent: `Mozilla/5.0 ${agent}` });
@@ -457,7 +479,12 @@ describe('admin API (demo app, two instances on their own database)', () => {
       const allowed = await client.get('/metrics', { bearer: METRICS_TOKEN });
       expect(allowed.status).toBe(200);
       expect(allowed.body).toContain('signoff_active_sessions');
-      await waitFor('the sealer to catch up', async () => metricValue((await client.get('/metrics', { bearer: METRICS_TOKEN })).body, 'signoff_audit_unsealed_events') === 0, 15_000, 250);
+      await waitFor(
+        'the sealer to catch up',
+        async () => metricValue((await client.get('/metrics', { bearer: METRICS_TOKEN })).body, 'signoff_audit_unsealed_events') === 0,
+        15_000,
+        250,
+      );
     });
   });
 });

@@ -61,11 +61,15 @@ describe('audit log (demo app on its own database)', () => {
   };
   const count = async (table: string) => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`))[0].n);
   const unsealed = async () =>
-    Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM auth_audit_events e WHERE NOT EXISTS (SELECT 1 FROM auth_audit_seals s WHERE s.seq = e.seq)'))[0].n);
+    Number(
+      (
+        await db.query<{ n: string }>('SELECT count(*) AS n FROM auth_audit_events e WHERE NOT EXISTS (SELECT 1 FROM auth_audit_seals s WHERE s.seq = e.seq)')
+      )[0].n,
+    );
   const allSealed = () => waitFor('every audit event to be sealed', async () => (await unsealed()) === 0, 15_000, 200);
 
   describe('append-only in PostgreSQL', () => {
-    it('should refuse UPDATE, DELETE and TRUNCATE of audit rows on the application\'s own connection, however it asks (AUD-05)', async () => {
+    it("should refuse UPDATE, DELETE and TRUNCATE of audit rows on the application's own connection, however it asks (AUD-05)", async () => {
       await signIn(api.url, await registerAccount(api.url, 'audited'));
       await allSealed();
       const before = { events: await count('auth_audit_events'), seals: await count('auth_audit_seals') };
@@ -84,7 +88,10 @@ describe('audit log (demo app on its own database)', () => {
         `TRUNCATE auth_audit_checkpoints`,
       ];
       for (const sql of refused) {
-        const error = await appConnection.query(sql).then(() => null, (failure: Error & { code?: string }) => failure);
+        const error = await appConnection.query(sql).then(
+          () => null,
+          (failure: Error & { code?: string }) => failure,
+        );
         expect({ sql, code: error?.code, message: error?.message }).toEqual({ sql, code: '42501', message: expect.stringContaining('append-only') });
       }
       // The prune's own flag does not open the door to a statement of the client's.
@@ -109,7 +116,12 @@ describe('audit log (demo app on its own database)', () => {
       const [login] = await db.query<{ seq: string }>(`SELECT seq FROM auth_audit_events WHERE user_id = $1 AND type = 'login'`, [account.id]);
       // The row is committed, unchained, by the time the sign-in answers.
       expect(login).toBeDefined();
-      await waitFor('the login event to be sealed', async () => (await db.query('SELECT 1 FROM auth_audit_seals WHERE seq = $1', [login.seq])).length === 1, 5_000, 50);
+      await waitFor(
+        'the login event to be sealed',
+        async () => (await db.query('SELECT 1 FROM auth_audit_seals WHERE seq = $1', [login.seq])).length === 1,
+        5_000,
+        50,
+      );
       expect(Date.now() - started).toBeLessThan(5_000);
       const positions = await db.query<{ position: string }>('SELECT position::text FROM auth_audit_seals ORDER BY position');
       expect(positions.map((row) => Number(row.position))).toEqual(positions.map((_row, index) => index + 1));
@@ -166,7 +178,9 @@ describe('audit log (demo app on its own database)', () => {
         expect(await db.query(`SELECT 1 FROM auth_audit_events WHERE at < now() - interval '400 days'`)).toEqual([]);
         // Five old events went, one audit_pruned event came.
         expect(await count('auth_audit_events')).toBe(eventsBefore - OLD_EVENTS + 1);
-        const checkpoints = await db.query<{ position: string; deleted_events: string; hash: Buffer }>('SELECT position::text, deleted_events::text, hash FROM auth_audit_checkpoints');
+        const checkpoints = await db.query<{ position: string; deleted_events: string; hash: Buffer }>(
+          'SELECT position::text, deleted_events::text, hash FROM auth_audit_checkpoints',
+        );
         expect(checkpoints).toEqual([{ position: String(OLD_EVENTS), deleted_events: String(OLD_EVENTS), hash: expect.any(Buffer) }]);
         const [pruned] = await db.query<{ metadata: Record<string, unknown>; actor_id: string | null; reason: string | null }>(
           `SELECT metadata, actor_id, reason FROM auth_audit_events WHERE type = 'audit_pruned'`,
@@ -203,7 +217,9 @@ describe('audit log (demo app on its own database)', () => {
     it('should page newest first with an opaque cursor, without repeats or gaps while new events arrive', async () => {
       const account = await registerAccount(api.url, 'paged');
       for (let i = 0; i < 11; i++) await new BrowserClient(api.url).post('/api/auth/token', { json: { email: account.email, password: PASSWORD } });
-      const expected = (await db.query<{ id: string }>('SELECT id FROM auth_audit_events WHERE user_id = $1 ORDER BY seq DESC', [account.id])).map((row) => row.id);
+      const expected = (await db.query<{ id: string }>('SELECT id FROM auth_audit_events WHERE user_id = $1 ORDER BY seq DESC', [account.id])).map(
+        (row) => row.id,
+      );
       expect(expected).toHaveLength(11);
       const browser = await adminBrowser();
       const seen: string[] = [];
@@ -231,7 +247,9 @@ describe('audit log (demo app on its own database)', () => {
       await first.browser.post('/api/auth/logout');
       await delay(20);
       await second.browser.post('/api/auth/logout');
-      const events = await db.query<{ id: string; type: string; at: Date }>('SELECT id, type, at FROM auth_audit_events WHERE user_id = $1 ORDER BY seq DESC', [account.id]);
+      const events = await db.query<{ id: string; type: string; at: Date }>('SELECT id, type, at FROM auth_audit_events WHERE user_id = $1 ORDER BY seq DESC', [
+        account.id,
+      ]);
       expect(events.map((event) => event.type)).toEqual(['logout', 'logout', 'login', 'login']);
       const browser = await adminBrowser();
       const ids = async (query: string) => {
@@ -273,11 +291,13 @@ describe('audit log (demo app on its own database)', () => {
       expect(JSON.stringify(response.body)).not.toMatch(/SELECT|stack|QueryFailed/i);
     });
 
-    it('should keep reason to the contract\'s codes and an admin\'s words in note, and audit every read (AUD-05)', async () => {
+    it("should keep reason to the contract's codes and an admin's words in note, and audit every read (AUD-05)", async () => {
       const account = await registerAccount(api.url, 'noted');
       const session = await signIn(api.url, account);
       const browser = await adminBrowser();
-      expect((await browser.delete(`/api/admin/users/${account.id}/sessions/${session.sessionId}`, { json: { note: 'Phone stolen; revoke at once' } })).status).toBe(204);
+      expect(
+        (await browser.delete(`/api/admin/users/${account.id}/sessions/${session.sessionId}`, { json: { note: 'Phone stolen; revoke at once' } })).status,
+      ).toBe(204);
       const response = await browser.get(`/api/admin/audit?userId=${account.id}&type=session_revoked`);
       expect(response.body.items).toEqual([
         expect.objectContaining({
@@ -294,7 +314,9 @@ describe('audit log (demo app on its own database)', () => {
       ]);
       const reasons = await db.query<{ reason: string }>('SELECT DISTINCT reason FROM auth_audit_events WHERE reason IS NOT NULL');
       for (const { reason } of reasons) expect(REASONS).toContain(reason);
-      const reads = await db.query(`SELECT metadata FROM auth_audit_events WHERE type = 'audit_read' AND actor_email = $1 ORDER BY seq DESC LIMIT 1`, [admin.email]);
+      const reads = await db.query(`SELECT metadata FROM auth_audit_events WHERE type = 'audit_read' AND actor_email = $1 ORDER BY seq DESC LIMIT 1`, [
+        admin.email,
+      ]);
       expect(reads[0]).toEqual({ metadata: expect.objectContaining({ filter: { userId: account.id, type: 'session_revoked' }, returned: 1 }) });
     });
 
@@ -309,7 +331,10 @@ describe('audit log (demo app on its own database)', () => {
       expect(ndjson.status).toBe(200);
       expect(ndjson.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
       expect(ndjson.headers.get('content-disposition')).toMatch(/^attachment; filename="audit-.*\.ndjson"$/);
-      const lines = ndjson.text.trimEnd().split('\n').map((line) => JSON.parse(line) as AuditItem);
+      const lines = ndjson.text
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as AuditItem);
       // Oldest first in the export, newest first in the list.
       expect(lines.map((line) => line.id)).toEqual(listed.map((item) => item.id).reverse());
       expect(lines[0]).toMatchObject({ type: 'login', userAgent: 'Agent, "quoted"/1.0', actor: { email: account.email } });
@@ -369,10 +394,15 @@ describe('audit log (demo app on its own database)', () => {
     it('should report an event inserted behind the sealer (exit 1, inserted)', async () => {
       await allSealed();
       // The pruned events' sequence numbers are free and far below the sealer's watermark.
-      await waitFor('the watermark to pass the pruned events', async () => {
-        const [state] = await db.query<{ watermark: string }>('SELECT watermark_seq::text AS watermark FROM auth_audit_seal_state');
-        return Number(state.watermark) > OLD_EVENTS;
-      }, 15_000, 250);
+      await waitFor(
+        'the watermark to pass the pruned events',
+        async () => {
+          const [state] = await db.query<{ watermark: string }>('SELECT watermark_seq::text AS watermark FROM auth_audit_seal_state');
+          return Number(state.watermark) > OLD_EVENTS;
+        },
+        15_000,
+        250,
+      );
       await superuser.query(
         `INSERT INTO auth_audit_events (id, seq, type, at, user_id, reason) OVERRIDING SYSTEM VALUE
          VALUES (gen_random_uuid(), 3, 'logout', now() - interval '10 days', gen_random_uuid(), 'logout')`,

@@ -111,7 +111,7 @@ describe('session cache and revocation window (two instances, a Redis the test o
       expect(logoutMs).toBeLessThan(1500);
     });
 
-    it("should still reject at once on B when every pub/sub connection was just killed", async () => {
+    it('should still reject at once on B when every pub/sub connection was just killed', async () => {
       const admin = new Redis(redis.url);
       try {
         await provePrompt(a, b, async () => {
@@ -130,10 +130,7 @@ describe('session cache and revocation window (two instances, a Redis the test o
 
     beforeAll(async () => {
       proxy = await startTcpProxy(Number(new URL(redis.url).port));
-      [a, b] = await Promise.all([
-        startApi({ redisUrl: `redis://127.0.0.1:${proxy.port}`, databaseUrl }),
-        startApi({ redisUrl: redis.url, databaseUrl }),
-      ]);
+      [a, b] = await Promise.all([startApi({ redisUrl: `redis://127.0.0.1:${proxy.port}`, databaseUrl }), startApi({ redisUrl: redis.url, databaseUrl })]);
     });
 
     afterAll(async () => {

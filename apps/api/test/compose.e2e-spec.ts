@@ -187,7 +187,10 @@ describe('docker-compose.yml and the image, run the other way round', () => {
     const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const status = await fetch(`${url}/api/health`).then((response) => response.status, () => 0);
+      const status = await fetch(`${url}/api/health`).then(
+        (response) => response.status,
+        () => 0,
+      );
       if (status === 200) break;
       if (Date.now() > deadline || api.child.exitCode !== null) throw new Error(`the api service did not become healthy:\n${api.output().slice(-4000)}`);
       await delay(200);

@@ -10,8 +10,7 @@ import { isolated, type Isolated } from './support/jobs.js';
 // email with each event's user, the admin overview, and whether registration is open. Its own database,
 // so the overview's numbers are exactly what this file wrote.
 
-const SAFARI_IPHONE =
-  'Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.5 Mobile/15E148 Safari/604.1';
+const SAFARI_IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.5 Mobile/15E148 Safari/604.1';
 
 describe('the console API (own database, TRUST_PROXY=1)', () => {
   let scope: Isolated;
@@ -58,7 +57,10 @@ describe('the console API (own database, TRUST_PROXY=1)', () => {
         // A documentation address is in no database: no place rather than a guess.
         '203.0.113.9': null,
       });
-      const stored = await pool.query<{ location: string | null }>('SELECT location FROM auth_sessions WHERE user_id = $1 AND ip = $2', [account.id, '8.8.8.8']);
+      const stored = await pool.query<{ location: string | null }>('SELECT location FROM auth_sessions WHERE user_id = $1 AND ip = $2', [
+        account.id,
+        '8.8.8.8',
+      ]);
       expect(stored.rows).toEqual([{ location: 'Mountain View, California, United States' }]);
 
       const { browser } = await signIn(api.url, admin);
@@ -129,7 +131,10 @@ describe('the console API (own database, TRUST_PROXY=1)', () => {
       expect((await browser.get(`/api/admin/audit?email=${encodeURIComponent(account.email)}&userId=${other.id}`)).body.items).toEqual([]);
 
       const exported = await browser.get(`/api/admin/audit/export?format=ndjson&email=${encodeURIComponent(account.email)}`);
-      const lines = (exported.body as string).trim().split('\n').map((line) => JSON.parse(line) as { userId: string });
+      const lines = (exported.body as string)
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { userId: string });
       expect(lines.map((line) => line.userId)).toEqual([account.id, account.id]);
       expect((await browser.get(`/api/admin/audit/export?format=csv&email=nobody-at-all@example.com`)).body.trim().split('\n')).toHaveLength(1);
     });
@@ -162,7 +167,14 @@ describe('the console API (own database, TRUST_PROXY=1)', () => {
         days: Array<{ day: string; activeSessions: number; signIns: number; signOuts: Record<string, number> }>;
         byDeviceType: Array<{ type: string; sessions: number }>;
         byPlace: Array<{ place: string; sessions: number }>;
-        recentRevocations: Array<{ type: string; user: { email: string } | null; actor: { email: string }; note: string | null; count: number; reason: string }>;
+        recentRevocations: Array<{
+          type: string;
+          user: { email: string } | null;
+          actor: { email: string };
+          note: string | null;
+          count: number;
+          reason: string;
+        }>;
       };
       const delta = (pick: (body: typeof overview) => number) => pick(overview) - pick(before);
       const today = overview.days.at(-1)!;

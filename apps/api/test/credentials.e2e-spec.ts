@@ -78,7 +78,8 @@ describe('credential changes log the user out everywhere, at once (two instances
     subscriber.on('message', (_channel: string, text: string) => {
       const message = JSON.parse(text) as Row;
       // Ended sessions only: the caller's rotation is announced too, with reason null.
-      if (message['t'] === 'change' && message['change'].userId === account.id && message['change'].reason !== null) announced.push({ ...message['change'], from: message['from'] });
+      if (message['t'] === 'change' && message['change'].userId === account.id && message['change'].reason !== null)
+        announced.push({ ...message['change'], from: message['from'] });
     });
     await subscriber.subscribe(`${scope.redisPrefix}:auth:sessions`);
     const { queue, redis, close: closeQueue } = jobsQueue(REDIS_URL, scope.redisPrefix);
@@ -154,7 +155,11 @@ describe('credential changes log the user out everywhere, at once (two instances
       const jobId = cleanupJobId(account.id, 1);
       const outbox = await db.query<Row>('SELECT job_name, job_id, relayed_at FROM auth_outbox WHERE job_id = $1', [jobId]);
       expect(outbox).toEqual([expect.objectContaining({ job_name: 'credential-change-cleanup' })]);
-      await waitFor('the outbox row to be relayed', async () => (await db.query<Row>('SELECT 1 FROM auth_outbox WHERE job_id = $1 AND relayed_at IS NOT NULL', [jobId])).length === 1, 5000);
+      await waitFor(
+        'the outbox row to be relayed',
+        async () => (await db.query<Row>('SELECT 1 FROM auth_outbox WHERE job_id = $1 AND relayed_at IS NOT NULL', [jobId])).length === 1,
+        5000,
+      );
       expect(await queue.getJobState(jobId)).toBe('waiting');
 
       // JOB-07: ids and versions only, never a secret, anywhere in the job's Redis keys.
@@ -163,14 +168,20 @@ describe('credential changes log the user out everywhere, at once (two instances
       expect(job.data).toMatchObject({ userId: account.id, epoch: 1, reason: 'password_change', keptSessionId: caller.sessionId });
       const stored = JSON.stringify(await redis.hgetall(`${scope.redisPrefix}:bull:auth-sessions:${jobId}`));
       expect(stored).toContain(account.id);
-      for (const secret of [PASSWORD, NEW_PASSWORD, oldSid, caller.browser.cookie('sid')!, laptop.browser.cookie('sid')!, apiClient.access_token, apiClient.refresh_token]) {
+      for (const secret of [
+        PASSWORD,
+        NEW_PASSWORD,
+        oldSid,
+        caller.browser.cookie('sid')!,
+        laptop.browser.cookie('sid')!,
+        apiClient.access_token,
+        apiClient.refresh_token,
+      ]) {
         expect(stored).not.toContain(secret);
       }
 
       // The request path told every instance once, right after the commit.
-      expect(announced).toEqual([
-        expect.objectContaining({ reason: 'password_change', allOfUser: true, exceptSessionId: caller.sessionId }),
-      ]);
+      expect(announced).toEqual([expect.objectContaining({ reason: 'password_change', allOfUser: true, exceptSessionId: caller.sessionId })]);
 
       // The old password is dead; a NEW device signs in with the new one before the job runs (JOB-07).
       expect(await loginStatus(a, account.email, PASSWORD)).toBe(401);
@@ -214,7 +225,13 @@ describe('credential changes log the user out everywhere, at once (two instances
 
     const response = await new BrowserClient(a.url).post('/api/auth/email', { bearer: caller.access_token, json: { password: PASSWORD, newEmail } });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ revoked: 1, access_token: expect.any(String), refresh_token: expect.any(String), token_type: 'Bearer', expires_in: expect.any(Number) });
+    expect(response.body).toEqual({
+      revoked: 1,
+      access_token: expect.any(String),
+      refresh_token: expect.any(String),
+      token_type: 'Bearer',
+      expires_in: expect.any(Number),
+    });
     expect(response.setCookies).toEqual([]);
 
     const browserAfter = await browser.browser.get('/api/auth/me');
@@ -244,7 +261,7 @@ describe('credential changes log the user out everywhere, at once (two instances
     expect(JSON.stringify(audit)).not.toContain(caller.refresh_token);
   });
 
-  it('security report: every session ends, the caller\'s too, with security_concern; cookies cleared with Clear-Site-Data', async () => {
+  it("security report: every session ends, the caller's too, with security_concern; cookies cleared with Clear-Site-Data", async () => {
     const account = await registerAccount(a.url, 'report');
     const caller = await signIn(a.url, account);
     const other = await signIn(b.url, account);
@@ -439,7 +456,13 @@ describe('credential endpoints are rate limited per client IP (AUTH_RATE_LIMIT=2
     for (const path of ['/api/auth/email', '/api/auth/security-report']) {
       const results: number[] = [];
       for (let attempt = 0; attempt < 3; attempt++) {
-        results.push((await browser.post(path, { json: path.endsWith('email') ? { password: 'wrong password here', newEmail: 'n@example.com' } : { note: 'x'.repeat(2001) } })).status);
+        results.push(
+          (
+            await browser.post(path, {
+              json: path.endsWith('email') ? { password: 'wrong password here', newEmail: 'n@example.com' } : { note: 'x'.repeat(2001) },
+            })
+          ).status,
+        );
       }
       expect(results[2]).toBe(429);
     }

@@ -90,7 +90,11 @@ describe('PostgreSQL roles: migrations as the owner, the app as a runtime role (
     expect(changed.status).toBe(200);
     expect((await other.browser.get('/api/auth/me')).status).toBe(401);
     // The clean-up job ran in the app's worker, as the runtime role.
-    await waitFor('the logout-everywhere job to mark the other session', async () => (await db.session(other.sessionId))?.['end_reason'] === 'password_change', 15_000);
+    await waitFor(
+      'the logout-everywhere job to mark the other session',
+      async () => (await db.session(other.sessionId))?.['end_reason'] === 'password_change',
+      15_000,
+    );
     expect((await caller.browser.post('/api/auth/logout')).status).toBe(200);
     expect((await caller.browser.get('/api/auth/me')).status).toBe(401);
     // Audit events were written and sealed by the runtime role.
@@ -108,7 +112,10 @@ describe('PostgreSQL roles: migrations as the owner, the app as a runtime role (
 
   it('should refuse the runtime role UPDATE, DELETE, TRUNCATE and DDL on the audit log, even with the triggers disabled by the owner', async () => {
     const refusedSql = [
-      ...AUDIT_TABLES.flatMap((table) => [`UPDATE ${table} SET ${table === 'auth_audit_events' ? 'note' : 'hash'} = ${table === 'auth_audit_events' ? `'rewritten'` : `'\\x00'::bytea`}`, `DELETE FROM ${table}`]),
+      ...AUDIT_TABLES.flatMap((table) => [
+        `UPDATE ${table} SET ${table === 'auth_audit_events' ? 'note' : 'hash'} = ${table === 'auth_audit_events' ? `'rewritten'` : `'\\x00'::bytea`}`,
+        `DELETE FROM ${table}`,
+      ]),
       `TRUNCATE auth_audit_events`,
       `INSERT INTO auth_audit_checkpoints (cut_off, position, hash, deleted_events) VALUES (now() - interval '500 days', 0, '\\x'::bytea, 0)`,
     ];
@@ -120,7 +127,10 @@ describe('PostgreSQL roles: migrations as the owner, the app as a runtime role (
       `CREATE FUNCTION signoff_intruder() RETURNS int LANGUAGE sql AS 'SELECT 1'`,
     ];
     const attempt = async (client: pg.Client, sql: string) => {
-      const error = await client.query(sql).then(() => null, (failure: Error & { code?: string }) => failure);
+      const error = await client.query(sql).then(
+        () => null,
+        (failure: Error & { code?: string }) => failure,
+      );
       return { sql, code: error?.code ?? 'succeeded', message: error?.message ?? '' };
     };
     const permissionDenied = (sql: string) => ({ sql, code: '42501', message: expect.stringMatching(/permission denied|must be owner/) });
@@ -180,7 +190,9 @@ describe('PostgreSQL roles: migrations as the owner, the app as a runtime role (
   }
 
   async function unsealed(): Promise<number> {
-    const rows = await db.query<{ n: string }>('SELECT count(*) AS n FROM auth_audit_events e WHERE NOT EXISTS (SELECT 1 FROM auth_audit_seals s WHERE s.seq = e.seq)');
+    const rows = await db.query<{ n: string }>(
+      'SELECT count(*) AS n FROM auth_audit_events e WHERE NOT EXISTS (SELECT 1 FROM auth_audit_seals s WHERE s.seq = e.seq)',
+    );
     return Number(rows[0].n);
   }
 });

@@ -5,8 +5,7 @@ import { PASSWORD, registerAccount, signIn } from './support/accounts.js';
 import { TestDatabase } from './support/database.js';
 
 const CHROME_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
-const SAFARI_IPHONE =
-  'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1';
+const SAFARI_IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1';
 // Sessions count as fresh for 2 s here, so step-up can be tested without long waits.
 const FRESH_AGE_SECONDS = 2;
 
@@ -31,7 +30,7 @@ describe('own devices and step-up (demo app, one instance)', () => {
   });
 
   describe('GET /api/auth/sessions', () => {
-    it('should list only the caller\'s active sessions as devices, the current one marked, newest activity first', async () => {
+    it("should list only the caller's active sessions as devices, the current one marked, newest activity first", async () => {
       const account = await registerAccount(api.url);
       const phone = await signIn(api.url, account, { userAgent: SAFARI_IPHONE });
       const laptop = await signIn(api.url, account, { userAgent: CHROME_WINDOWS });
@@ -109,7 +108,7 @@ describe('own devices and step-up (demo app, one instance)', () => {
       expect((await current.browser.request('GET', '/api/auth/me')).status).toBe(401);
     });
 
-    it('should answer another user\'s session exactly like an unknown one (404), and a malformed id with 400', async () => {
+    it("should answer another user's session exactly like an unknown one (404), and a malformed id with 400", async () => {
       const victim = await signIn(api.url, await registerAccount(api.url));
       const attacker = await signIn(api.url, await registerAccount(api.url));
       const foreign = await attacker.browser.request('DELETE', `/api/auth/sessions/${victim.sessionId}`);
@@ -126,7 +125,10 @@ describe('own devices and step-up (demo app, one instance)', () => {
       const account = await registerAccount(api.url);
       const others = await Promise.all([signIn(api.url, account), signIn(api.url, account)]);
       const current = await staleSignIn(api.url, account);
-      for (const [path, body] of [['/api/auth/sessions/revoke-others', undefined], ['/api/auth/logout-all', { keepCurrent: true }]] as const) {
+      for (const [path, body] of [
+        ['/api/auth/sessions/revoke-others', undefined],
+        ['/api/auth/logout-all', { keepCurrent: true }],
+      ] as const) {
         const refused = await current.browser.request('POST', path, body ? { json: body } : {});
         expect(refused.status).toBe(403);
         expect(refused.body.code).toBe('reauth_required');

@@ -112,7 +112,7 @@ describe('GET /api/auth/events: the logout event reaches every instance with its
     expect(stream.isClosed()).toBe(true);
   });
 
-  it('password change on A while C cannot hear A\'s pub/sub: C\'s stream still closes within one heartbeat, naming the change', async () => {
+  it("password change on A while C cannot hear A's pub/sub: C's stream still closes within one heartbeat, naming the change", async () => {
     const account = await registerAccount(a.url, 'partitioned');
     const caller = await signIn(a.url, account);
     const laptop = await signIn(c.url, account);

@@ -92,7 +92,11 @@ describe.each(ADAPTERS)('fuzzing every documented operation (demo app on %s)', (
     await api?.stop();
     await db?.close();
     await scope?.drop();
-    const top = (map: Map<string | number, number>) => [...map].sort((a, b) => b[1] - a[1]).map(([key, count]) => `${key}: ${count}`).join(', ');
+    const top = (map: Map<string | number, number>) =>
+      [...map]
+        .sort((a, b) => b[1] - a[1])
+        .map(([key, count]) => `${key}: ${count}`)
+        .join(', ');
     process.stdout.write(
       `\n[fuzz ${adapter}] ${stats.requests} requests (seed ${SEED}); statuses ${top(stats.byStatus)}\n` +
         `[fuzz ${adapter}] actors ${top(stats.byActor)}\n[fuzz ${adapter}] operations ${top(stats.byOperation)}\n`,
@@ -123,7 +127,10 @@ describe.each(ADAPTERS)('fuzzing every documented operation (demo app on %s)', (
     }
     const bearerMe = world.bearer.access ? await new BrowserClient(api.url).get('/api/auth/me', { bearer: world.bearer.access, openapi: false }) : undefined;
     if (bearerMe?.status === 200 && bearerMe.body.user.id === world.user.id) return;
-    const token = await new BrowserClient(api.url).post('/api/auth/token', { json: { email: world.user.email, password: world.user.password }, openapi: false });
+    const token = await new BrowserClient(api.url).post('/api/auth/token', {
+      json: { email: world.user.email, password: world.user.password },
+      openapi: false,
+    });
     if (token.status !== 200) throw new Error(`the fuzzer could not get a token pair again: ${token.status}`);
     world.bearer = { access: token.body.access_token, refresh: token.body.refresh_token, sessionId: token.body.session_id };
   }
@@ -162,7 +169,15 @@ describe.each(ADAPTERS)('fuzzing every documented operation (demo app on %s)', (
           headers: fc.record({
             origin: sometimes(4, fc.constantFrom('same', 'https://evil.example', 'null', 'https://app.example.org.evil.example')),
             accept: sometimes(4, fc.constantFrom('text/html', '*/*', 'text/event-stream', 'application/xml')),
-            contentType: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1', 'text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data; boundary=x'),
+            contentType: fc.constantFrom(
+              'application/json',
+              'application/json; charset=utf-8',
+              'application/json; charset=latin1',
+              'text/plain',
+              'application/x-www-form-urlencoded',
+              'application/xml',
+              'multipart/form-data; boundary=x',
+            ),
             authorization: sometimes(10, fc.constantFrom('Bearer garbage', 'Basic YTpi', 'Bearer ', `Bearer ${'A'.repeat(5000)}`, 'bearer x.y.z')),
             userAgent: sometimes(4, headerValue),
             requestId: sometimes(6, headerValue),
@@ -171,9 +186,16 @@ describe.each(ADAPTERS)('fuzzing every documented operation (demo app on %s)', (
         }),
       })
       .chain(({ op, cookieMode, xsrf, seedValues }) => {
-        const parameters = ((op.operation['parameters'] as Array<{ name: string; in: string; schema?: Schema }>) ?? []).filter((parameter) => parameter.in === 'query');
+        const parameters = ((op.operation['parameters'] as Array<{ name: string; in: string; schema?: Schema }>) ?? []).filter(
+          (parameter) => parameter.in === 'query',
+        );
         const queryValues = fc.record(
-          Object.fromEntries(parameters.map((parameter) => [parameter.name, fc.option(valueFor(document, parameter.schema, parameter.name, known), { freq: 2, nil: undefined })])),
+          Object.fromEntries(
+            parameters.map((parameter) => [
+              parameter.name,
+              fc.option(valueFor(document, parameter.schema, parameter.name, known), { freq: 2, nil: undefined }),
+            ]),
+          ),
         );
         const bodySchema = bodySchemaOf(op.operation);
         const body: fc.Arbitrary<unknown> = bodySchema ? objectFor(document, resolve(document, bodySchema), known) : fc.constant(undefined);
@@ -181,10 +203,22 @@ describe.each(ADAPTERS)('fuzzing every documented operation (demo app on %s)', (
         return fc.record({ queryValues, body, extraBody }).map(({ queryValues: values, body: schemaBody, extraBody: anyJson }) => {
           let index = 0;
           const path = op.path.replace(/\{\w+\}/g, () => encodePathSegment(seedValues.path[index++ % 2]));
-          const request: FuzzRequest = { operation: `${op.method} ${op.path}`, method: op.method, path, query: queryString(values, seedValues.junk), headers: {} };
+          const request: FuzzRequest = {
+            operation: `${op.method} ${op.path}`,
+            method: op.method,
+            path,
+            query: queryString(values, seedValues.junk),
+            headers: {},
+          };
           const hasBody = op.method !== 'GET' && op.method !== 'HEAD';
           if (hasBody && (bodySchema || seedValues.bodyKind !== 'schema')) {
-            request.body = bodyOf(seedValues.bodyKind, (schemaBody as Record<string, unknown> | undefined) ?? {}, anyJson, seedValues.rawBody, seedValues.headers.contentType ?? 'application/json');
+            request.body = bodyOf(
+              seedValues.bodyKind,
+              (schemaBody as Record<string, unknown> | undefined) ?? {},
+              anyJson,
+              seedValues.rawBody,
+              seedValues.headers.contentType ?? 'application/json',
+            );
           }
           const h = seedValues.headers;
           // Browsers send Origin on every POST: usually the app's own.
@@ -233,7 +267,11 @@ describe.each(ADAPTERS)('fuzzing every documented operation (demo app on %s)', (
       });
       const text = response.headers.get('content-type')?.includes('json') ? await response.text() : '';
       controller.abort();
-      return { status: response.status, text, response: { status: response.status, headers: response.headers, body: text === '' ? '' : JSON.parse(text), setCookies: [] } };
+      return {
+        status: response.status,
+        text,
+        response: { status: response.status, headers: response.headers, body: text === '' ? '' : JSON.parse(text), setCookies: [] },
+      };
     }
     const client = actor === 'anonymous' ? new BrowserClient(api.url) : jar;
     const response = await client.request(request.method, url, {
@@ -265,58 +303,78 @@ describe.each(ADAPTERS)('fuzzing every documented operation (demo app on %s)', (
     }
   }
 
-  it(`should answer ${RUNS} generated requests with no 5xx, as documented, and change nothing on a 4xx`, async () => {
-    const actors = fc.constantFrom<Actor>('anonymous', 'user', 'bearer', 'admin').chain((actor) => requestFor(actor));
-    const failures = new Map<string, string>();
-    await fc.assert(
-      fc.asyncProperty(actors, async ({ actor, request, cookieMode, xsrf }) => {
-        const before = await snapshot();
-        const outcome = await send(actor, request, cookieMode, xsrf);
-        count(stats, actor, request, outcome.status);
-        const problems: string[] = [];
-        if (outcome.status >= 500) problems.push(`answered ${outcome.status}`);
-        for (const leak of LEAKS) if (leak.test(outcome.text)) problems.push(`the body leaks ${leak}`);
-        for (const token of [world.user.browser.cookie('sid'), world.admin.browser.cookie('sid')]) {
-          if (token && outcome.text.includes(token)) problems.push('the body contains a session token');
-        }
-        if (outcome.response) {
-          problems.push(...validator.problems({ method: request.method, url: `${request.path}${request.query}`, status: outcome.status, headers: outcome.response.headers, body: outcome.response.body }));
-        }
-        if (request.path === '/api/auth/logout' && outcome.response && outcome.status < 400) {
-          // ROB-03: wherever returnTo pointed, the answer stays on this origin.
-          const target = outcome.status === 303 ? outcome.response.headers.get('location') : (outcome.response.body as { redirectTo?: string }).redirectTo;
-          if (typeof target !== 'string' || new URL(target, `${api.origin}/api/auth/logout`).origin !== api.origin) problems.push(`logout redirects off the origin: ${String(target)}`);
-        }
-        if (outcome.status >= 400 && outcome.status < 500) {
-          const sessionCookies = (outcome.response?.setCookies ?? []).filter((line) => /^(?:sid|__Host-sid|XSRF-TOKEN)=/.test(line));
-          if (sessionCookies.length > 0) problems.push(`a ${outcome.status} set or cleared cookies: ${sessionCookies.join(' | ')}`);
-          const after = await snapshot();
-          if (after !== before) problems.push(`a ${outcome.status} changed state:\n    before ${before}\n    after  ${after}`);
-        } else {
-          learn(request, actor, outcome);
-          await repairWorld();
-        }
-        if (problems.length > 0) {
-          // Every kind of failure is kept (its first example), so one run reports them all.
-          const kind = `${request.operation} → ${outcome.status}: ${problems[0].split('\n')[0].replace(/[0-9a-f-]{36}/g, '<uuid>').slice(0, 160)}`;
-          if (!failures.has(kind)) {
-            failures.set(
-              kind,
-              `${actor} ${request.method} ${request.path}${request.query} (cookies: ${cookieMode}, xsrf: ${xsrf}) → ${outcome.status}\n  ${problems.join('\n  ')}\n` +
-                `  request headers: ${JSON.stringify(request.headers).slice(0, 400)}\n  request body: ${request.body ? `${request.body.contentType} ${request.body.text.slice(0, 400)}` : '(none)'}\n` +
-                `  response: ${outcome.text.slice(0, 600)}`,
+  it(
+    `should answer ${RUNS} generated requests with no 5xx, as documented, and change nothing on a 4xx`,
+    async () => {
+      const actors = fc.constantFrom<Actor>('anonymous', 'user', 'bearer', 'admin').chain((actor) => requestFor(actor));
+      const failures = new Map<string, string>();
+      await fc.assert(
+        fc.asyncProperty(actors, async ({ actor, request, cookieMode, xsrf }) => {
+          const before = await snapshot();
+          const outcome = await send(actor, request, cookieMode, xsrf);
+          count(stats, actor, request, outcome.status);
+          const problems: string[] = [];
+          if (outcome.status >= 500) problems.push(`answered ${outcome.status}`);
+          for (const leak of LEAKS) if (leak.test(outcome.text)) problems.push(`the body leaks ${leak}`);
+          for (const token of [world.user.browser.cookie('sid'), world.admin.browser.cookie('sid')]) {
+            if (token && outcome.text.includes(token)) problems.push('the body contains a session token');
+          }
+          if (outcome.response) {
+            problems.push(
+              ...validator.problems({
+                method: request.method,
+                url: `${request.path}${request.query}`,
+                status: outcome.status,
+                headers: outcome.response.headers,
+                body: outcome.response.body,
+              }),
             );
           }
-        }
-      }),
-      // Problems are collected above; a thrown error (the fuzzer's own world broke) stops the run without shrinking.
-      { seed: SEED, numRuns: RUNS, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false, endOnFailure: true },
-    );
-    expect(stats.requests).toBeGreaterThan(0);
-    expect([...failures.values()].slice(0, 25)).toEqual([]);
-    // Every documented operation was exercised, by more than one kind of caller.
-    for (const { method, path } of operationsOf(document)) expect({ operation: `${method} ${path}`, tried: (stats.byOperation.get(`${method} ${path}`) ?? 0) > 0 }).toEqual({ operation: `${method} ${path}`, tried: true });
-  }, TIME_LIMIT_MS + 60_000);
+          if (request.path === '/api/auth/logout' && outcome.response && outcome.status < 400) {
+            // ROB-03: wherever returnTo pointed, the answer stays on this origin.
+            const target = outcome.status === 303 ? outcome.response.headers.get('location') : (outcome.response.body as { redirectTo?: string }).redirectTo;
+            if (typeof target !== 'string' || new URL(target, `${api.origin}/api/auth/logout`).origin !== api.origin)
+              problems.push(`logout redirects off the origin: ${String(target)}`);
+          }
+          if (outcome.status >= 400 && outcome.status < 500) {
+            const sessionCookies = (outcome.response?.setCookies ?? []).filter((line) => /^(?:sid|__Host-sid|XSRF-TOKEN)=/.test(line));
+            if (sessionCookies.length > 0) problems.push(`a ${outcome.status} set or cleared cookies: ${sessionCookies.join(' | ')}`);
+            const after = await snapshot();
+            if (after !== before) problems.push(`a ${outcome.status} changed state:\n    before ${before}\n    after  ${after}`);
+          } else {
+            learn(request, actor, outcome);
+            await repairWorld();
+          }
+          if (problems.length > 0) {
+            // Every kind of failure is kept (its first example), so one run reports them all.
+            const kind = `${request.operation} → ${outcome.status}: ${problems[0]
+              .split('\n')[0]
+              .replace(/[0-9a-f-]{36}/g, '<uuid>')
+              .slice(0, 160)}`;
+            if (!failures.has(kind)) {
+              failures.set(
+                kind,
+                `${actor} ${request.method} ${request.path}${request.query} (cookies: ${cookieMode}, xsrf: ${xsrf}) → ${outcome.status}\n  ${problems.join('\n  ')}\n` +
+                  `  request headers: ${JSON.stringify(request.headers).slice(0, 400)}\n  request body: ${request.body ? `${request.body.contentType} ${request.body.text.slice(0, 400)}` : '(none)'}\n` +
+                  `  response: ${outcome.text.slice(0, 600)}`,
+              );
+            }
+          }
+        }),
+        // Problems are collected above; a thrown error (the fuzzer's own world broke) stops the run without shrinking.
+        { seed: SEED, numRuns: RUNS, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false, endOnFailure: true },
+      );
+      expect(stats.requests).toBeGreaterThan(0);
+      expect([...failures.values()].slice(0, 25)).toEqual([]);
+      // Every documented operation was exercised, by more than one kind of caller.
+      for (const { method, path } of operationsOf(document))
+        expect({ operation: `${method} ${path}`, tried: (stats.byOperation.get(`${method} ${path}`) ?? 0) > 0 }).toEqual({
+          operation: `${method} ${path}`,
+          tried: true,
+        });
+    },
+    TIME_LIMIT_MS + 60_000,
+  );
 });
 
 function bodySchemaOf(operation: Record<string, unknown>): Schema | undefined {
@@ -331,7 +389,12 @@ function bodyOf(kind: string, schemaBody: Record<string, unknown>, anyJson: unkn
     case 'raw':
       return { text: raw, contentType: 'application/json' };
     case 'form':
-      return { text: new URLSearchParams(Object.entries(schemaBody).map(([key, value]): [string, string] => [key, typeof value === 'string' ? value : (JSON.stringify(value) ?? '')])).toString(), contentType: 'application/x-www-form-urlencoded' };
+      return {
+        text: new URLSearchParams(
+          Object.entries(schemaBody).map(([key, value]): [string, string] => [key, typeof value === 'string' ? value : (JSON.stringify(value) ?? '')]),
+        ).toString(),
+        contentType: 'application/x-www-form-urlencoded',
+      };
     case 'text':
       return { text: JSON.stringify(schemaBody), contentType };
     case 'huge':
@@ -358,7 +421,12 @@ function sometimes<T>(every: number, value: fc.Arbitrary<T>): fc.Arbitrary<T | u
   return fc.oneof({ weight: every - 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: value });
 }
 
-function count(stats: { requests: number; byStatus: Map<number, number>; byOperation: Map<string, number>; byActor: Map<string, number> }, actor: Actor, request: FuzzRequest, status: number): void {
+function count(
+  stats: { requests: number; byStatus: Map<number, number>; byOperation: Map<string, number>; byActor: Map<string, number> },
+  actor: Actor,
+  request: FuzzRequest,
+  status: number,
+): void {
   const operation = request.operation;
   stats.requests += 1;
   stats.byStatus.set(status, (stats.byStatus.get(status) ?? 0) + 1);

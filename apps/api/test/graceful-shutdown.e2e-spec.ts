@@ -84,69 +84,73 @@ describe('graceful shutdown: SIGTERM with traffic in flight (ROB, JOB)', () => {
     await scope?.drop();
   });
 
-  it.each(['express', 'fastify'])('stops accepting, finishes in-flight requests, ends event streams with the reconnect hint, and exits 0 (HTTP_ADAPTER=%s)', async (adapter) => {
-    const api = await startApi({ databaseUrl: scope.databaseUrl, env: { REDIS_PREFIX: scope.redisPrefix, LOG_LEVEL: 'info', HTTP_ADAPTER: adapter } });
-    apis.push(api);
-    const account = await registerAccount(api.url, 'shutdown');
-    const { browser } = await signIn(api.url, account);
-    const cookie = `sid=${browser.cookie('sid')}`;
-    const stream = await rawStream(api.url, cookie);
-    await waitFor('the stream to open', () => stream.text().includes(': connected'), 5000);
+  it.each(['express', 'fastify'])(
+    'stops accepting, finishes in-flight requests, ends event streams with the reconnect hint, and exits 0 (HTTP_ADAPTER=%s)',
+    async (adapter) => {
+      const api = await startApi({ databaseUrl: scope.databaseUrl, env: { REDIS_PREFIX: scope.redisPrefix, LOG_LEVEL: 'info', HTTP_ADAPTER: adapter } });
+      apis.push(api);
+      const account = await registerAccount(api.url, 'shutdown');
+      const { browser } = await signIn(api.url, account);
+      const cookie = `sid=${browser.cookie('sid')}`;
+      const stream = await rawStream(api.url, cookie);
+      await waitFor('the stream to open', () => stream.text().includes(': connected'), 5000);
 
-    // Requests on connections of their own, without a pause, from before the signal until the server refuses them.
-    const outcomes = new Map<string, number | string>();
-    let traffic = true;
-    let sent = 0;
-    const loops = Array.from({ length: 4 }, async () => {
-      while (traffic) {
-        const id = `drain-${sent++}`;
-        const outcome = await getOnce(api.url, '/api/auth/me', cookie, id);
-        outcomes.set(id, outcome);
-        if (outcome === 'ECONNREFUSED') return;
-      }
-    });
-    await delay(300);
+      // Requests on connections of their own, without a pause, from before the signal until the server refuses them.
+      const outcomes = new Map<string, number | string>();
+      let traffic = true;
+      let sent = 0;
+      const loops = Array.from({ length: 4 }, async () => {
+        while (traffic) {
+          const id = `drain-${sent++}`;
+          const outcome = await getOnce(api.url, '/api/auth/me', cookie, id);
+          outcomes.set(id, outcome);
+          if (outcome === 'ECONNREFUSED') return;
+        }
+      });
+      await delay(300);
 
-    let stopping: Promise<void> | undefined;
-    let signalledAt = 0;
-    const login = await slowLogin(api.port, JSON.stringify({ email: account.email, password: PASSWORD }), async () => {
-      signalledAt = Date.now();
-      stopping = api.stop();
-      // Long enough for the server to have stopped listening before the rest of the body arrives.
-      await waitFor('the listener to close', async () => (await getOnce(api.url, '/api/health', '')) === 'ECONNREFUSED', 5000, 20);
-    });
-    await Promise.race([Promise.all(loops), delay(10_000)]);
-    traffic = false;
-    await stopping;
-    const stoppedIn = Date.now() - signalledAt;
+      let stopping: Promise<void> | undefined;
+      let signalledAt = 0;
+      const login = await slowLogin(api.port, JSON.stringify({ email: account.email, password: PASSWORD }), async () => {
+        signalledAt = Date.now();
+        stopping = api.stop();
+        // Long enough for the server to have stopped listening before the rest of the body arrives.
+        await waitFor('the listener to close', async () => (await getOnce(api.url, '/api/health', '')) === 'ECONNREFUSED', 5000, 20);
+      });
+      await Promise.race([Promise.all(loops), delay(10_000)]);
+      traffic = false;
+      await stopping;
+      const stoppedIn = Date.now() - signalledAt;
 
-    // The request that was being received when SIGTERM came is answered in full, and the connection closed.
-    expect(login).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
-    expect(login).toMatch(/\r\nConnection: close\r\n/i);
-    expect(login).toContain('"session"');
-    // Every request the server read was answered in full. A client sees a refused connection, or a reset
-    // one that was still waiting in the kernel's accept queue when the listener closed, only for a
-    // request the server never read (nothing happened: safe to retry elsewhere).
-    const handled = new Map(
-      api
-        .logs()
-        .split('\n')
-        .filter((line) => line.includes('"msg":"request completed"'))
-        .map((line) => JSON.parse(line) as { req: { id: string }; res: { statusCode: number } })
-        .map((entry) => [entry.req.id, entry.res.statusCode] as const),
-    );
-    const cutOff = [...outcomes].filter(([id, outcome]) => typeof outcome !== 'number' && handled.has(id));
-    expect(cutOff).toEqual([]);
-    expect([...outcomes].filter(([, outcome]) => typeof outcome === 'number' && outcome !== 200)).toEqual([]);
-    expect([...outcomes].filter(([, outcome]) => typeof outcome !== 'number' && outcome !== 'ECONNREFUSED' && outcome !== 'ECONNRESET')).toEqual([]);
-    expect([...outcomes.values()].filter((outcome) => outcome === 200).length).toBeGreaterThan(4);
-    expect([...outcomes.values()]).toContain('ECONNREFUSED');
-    // The open stream got the reconnect hint as its last frame, then ended.
-    await stream.ended;
-    expect(stream.text().endsWith(RECONNECT_FRAME)).toBe(true);
-    expect(api.logs()).toMatch(/"msg":"Stopped \(SIGTERM\) in [\d.]+ s: HTTP server"/);
-    expect(stoppedIn).toBeLessThan(5000);
-  }, 60_000);
+      // The request that was being received when SIGTERM came is answered in full, and the connection closed.
+      expect(login).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(login).toMatch(/\r\nConnection: close\r\n/i);
+      expect(login).toContain('"session"');
+      // Every request the server read was answered in full. A client sees a refused connection, or a reset
+      // one that was still waiting in the kernel's accept queue when the listener closed, only for a
+      // request the server never read (nothing happened: safe to retry elsewhere).
+      const handled = new Map(
+        api
+          .logs()
+          .split('\n')
+          .filter((line) => line.includes('"msg":"request completed"'))
+          .map((line) => JSON.parse(line) as { req: { id: string }; res: { statusCode: number } })
+          .map((entry) => [entry.req.id, entry.res.statusCode] as const),
+      );
+      const cutOff = [...outcomes].filter(([id, outcome]) => typeof outcome !== 'number' && handled.has(id));
+      expect(cutOff).toEqual([]);
+      expect([...outcomes].filter(([, outcome]) => typeof outcome === 'number' && outcome !== 200)).toEqual([]);
+      expect([...outcomes].filter(([, outcome]) => typeof outcome !== 'number' && outcome !== 'ECONNREFUSED' && outcome !== 'ECONNRESET')).toEqual([]);
+      expect([...outcomes.values()].filter((outcome) => outcome === 200).length).toBeGreaterThan(4);
+      expect([...outcomes.values()]).toContain('ECONNREFUSED');
+      // The open stream got the reconnect hint as its last frame, then ended.
+      await stream.ended;
+      expect(stream.text().endsWith(RECONNECT_FRAME)).toBe(true);
+      expect(api.logs()).toMatch(/"msg":"Stopped \(SIGTERM\) in [\d.]+ s: HTTP server"/);
+      expect(stoppedIn).toBeLessThan(5000);
+    },
+    60_000,
+  );
 
   it('lets the worker finish its running job before exiting', async () => {
     const api = await startApi({ databaseUrl: scope.databaseUrl, env: { REDIS_PREFIX: scope.redisPrefix, JOB_BATCH_SIZE: '1', LOG_LEVEL: 'info' } });
@@ -154,7 +158,9 @@ describe('graceful shutdown: SIGTERM with traffic in flight (ROB, JOB)', () => {
     const { account, caller, others } = await userWithSessions(api, 150);
     const { queue, close } = jobsQueue(REDIS_URL, scope.redisPrefix);
     try {
-      expect((await caller.browser.post('/api/auth/password', { json: { currentPassword: PASSWORD, newPassword: 'another long passphrase 1' } })).status).toBe(200);
+      expect((await caller.browser.post('/api/auth/password', { json: { currentPassword: PASSWORD, newPassword: 'another long passphrase 1' } })).status).toBe(
+        200,
+      );
       const jobId = cleanupJobId(account.id, 1);
       await waitFor('the job to be running', async () => (await markedCount(account.id)) >= 5, 20_000, 10);
       await api.stop();
@@ -170,13 +176,18 @@ describe('graceful shutdown: SIGTERM with traffic in flight (ROB, JOB)', () => {
 
   it('hands a job back when the shutdown timeout runs out, and loses no outbox entry written during the shutdown', async () => {
     const workerEnv = { JOB_BATCH_SIZE: '1', JOB_LOCK_DURATION_MS: '1000', JOB_STALLED_INTERVAL_MS: '1000' };
-    const api = await startApi({ databaseUrl: scope.databaseUrl, env: { REDIS_PREFIX: scope.redisPrefix, SHUTDOWN_TIMEOUT_MS: '2000', LOG_LEVEL: 'info', ...workerEnv } });
+    const api = await startApi({
+      databaseUrl: scope.databaseUrl,
+      env: { REDIS_PREFIX: scope.redisPrefix, SHUTDOWN_TIMEOUT_MS: '2000', LOG_LEVEL: 'info', ...workerEnv },
+    });
     apis.push(api);
     const long = await userWithSessions(api, 1500);
     const late = await userWithSessions(api, 3);
     const { queue, close } = jobsQueue(REDIS_URL, scope.redisPrefix);
     try {
-      expect((await long.caller.browser.post('/api/auth/password', { json: { currentPassword: PASSWORD, newPassword: 'another long passphrase 2' } })).status).toBe(200);
+      expect(
+        (await long.caller.browser.post('/api/auth/password', { json: { currentPassword: PASSWORD, newPassword: 'another long passphrase 2' } })).status,
+      ).toBe(200);
       const longJob = cleanupJobId(long.account.id, 1);
       await waitFor('the long job to be running', async () => (await markedCount(long.account.id)) >= 5, 20_000, 10);
 
@@ -184,7 +195,10 @@ describe('graceful shutdown: SIGTERM with traffic in flight (ROB, JOB)', () => {
       // A credential change that the stopping instance still accepts: its outbox entry commits with it.
       const change = await late.caller.browser
         .post('/api/auth/password', { json: { currentPassword: PASSWORD, newPassword: 'another long passphrase 3' } })
-        .then((response) => response.status, (error: Error) => error.message);
+        .then(
+          (response) => response.status,
+          (error: Error) => error.message,
+        );
       await stopping;
       expect(api.logs()).toMatch(/Not stopped after 2 s/);
       const markedAtExit = await markedCount(long.account.id);
@@ -195,15 +209,28 @@ describe('graceful shutdown: SIGTERM with traffic in flight (ROB, JOB)', () => {
       workers.push(worker);
       await waitFor('the handed-back job to complete', async () => (await queue.getJobState(longJob)) === 'completed', 60_000, 200);
       expect(await markedCount(long.account.id)).toBe(long.others);
-      const ended = await db.query<Row>('SELECT count(*)::int AS n FROM auth_sessions WHERE user_id = $1 AND ended_at IS NOT NULL AND end_reason = $2', [long.account.id, 'password_change']);
+      const ended = await db.query<Row>('SELECT count(*)::int AS n FROM auth_sessions WHERE user_id = $1 AND ended_at IS NOT NULL AND end_reason = $2', [
+        long.account.id,
+        'password_change',
+      ]);
       expect(ended[0]['n']).toBe(long.others);
       if (change === 200) {
-        await waitFor('the late change\'s job to complete', async () => (await queue.getJobState(cleanupJobId(late.account.id, 1))) === 'completed', 30_000, 200);
+        await waitFor(
+          "the late change's job to complete",
+          async () => (await queue.getJobState(cleanupJobId(late.account.id, 1))) === 'completed',
+          30_000,
+          200,
+        );
       } else {
         // Refused (connection refused): nothing changed, so nothing may be queued for it either.
         expect(await db.query('SELECT 1 FROM auth_outbox WHERE job_id = $1', [cleanupJobId(late.account.id, 1)])).toEqual([]);
       }
-      await waitFor('the outbox to be empty of pending entries', async () => (await db.query('SELECT 1 FROM auth_outbox WHERE relayed_at IS NULL')).length === 0, 30_000, 200);
+      await waitFor(
+        'the outbox to be empty of pending entries',
+        async () => (await db.query('SELECT 1 FROM auth_outbox WHERE relayed_at IS NULL')).length === 0,
+        30_000,
+        200,
+      );
     } finally {
       await close();
     }

@@ -4,17 +4,7 @@ import { startThrowawayRedis, type ThrowawayRedis } from '../../../test-support/
 import { BrowserClient } from '../../../test-support/http-client.js';
 import { PASSWORD, registerAccount, signIn } from './support/accounts.js';
 import { TestDatabase } from './support/database.js';
-import {
-  type Isolated,
-  type WorkerProcess,
-  bearerSignIn,
-  isolated,
-  jobsQueue,
-  cleanupJobId,
-  meWithBearer,
-  startWorker,
-  waitFor,
-} from './support/jobs.js';
+import { type Isolated, type WorkerProcess, bearerSignIn, isolated, jobsQueue, cleanupJobId, meWithBearer, startWorker, waitFor } from './support/jobs.js';
 
 const NEW_PASSWORD = 'a brand new and longer passphrase';
 const REDIS_URL = process.env['SIGNOFF_TEST_REDIS_URL']!;
@@ -120,7 +110,11 @@ describe('the credential-change clean-up job survives a worker killed mid-job an
       // the deterministic job id makes BullMQ ignore it, and nothing is marked or audited twice.
       const finishedOn = job.finishedOn;
       await db.query('UPDATE auth_outbox SET relayed_at = NULL WHERE job_id = $1', [jobId]);
-      await waitFor('the relay to hand the entry over again', async () => (await db.query('SELECT 1 FROM auth_outbox WHERE job_id = $1 AND relayed_at IS NOT NULL', [jobId])).length === 1, 10_000);
+      await waitFor(
+        'the relay to hand the entry over again',
+        async () => (await db.query('SELECT 1 FROM auth_outbox WHERE job_id = $1 AND relayed_at IS NOT NULL', [jobId])).length === 1,
+        10_000,
+      );
       await queue.add('credential-change-cleanup', job.data, { jobId });
       await delay(1500);
       expect(await queue.getJobState(jobId)).toBe('completed');
@@ -244,10 +238,15 @@ describe('a failing job is retried with exponential backoff, and one that finall
     try {
       expect((await changePassword(caller.browser)).status).toBe(200);
       const jobId = cleanupJobId(account.id, 1);
-      const job = await waitFor('the job to have failed three times', async () => {
-        const found = await queue.getJob(jobId);
-        return found && found.attemptsMade >= 3 ? found : null;
-      }, 20_000, 200);
+      const job = await waitFor(
+        'the job to have failed three times',
+        async () => {
+          const found = await queue.getJob(jobId);
+          return found && found.attemptsMade >= 3 ? found : null;
+        },
+        20_000,
+        200,
+      );
       expect(job.opts).toMatchObject({ attempts: 8, backoff: { type: 'exponential', delay: 1000 } });
       expect(job.failedReason).toContain('ending sessions is refused');
       expect(['delayed', 'waiting', 'active']).toContain(await queue.getJobState(jobId));
@@ -327,11 +326,15 @@ describe('logout everywhere of more sessions than one transaction marks: an epoc
 
     await waitFor(
       'the clean-up job to mark every row',
-      async () => Number((await db.query<Row>('SELECT count(*) AS n FROM auth_sessions WHERE user_id = $1 AND ended_at IS NOT NULL', [account.id]))[0]!['n']) === others,
+      async () =>
+        Number((await db.query<Row>('SELECT count(*) AS n FROM auth_sessions WHERE user_id = $1 AND ended_at IS NOT NULL', [account.id]))[0]['n']) === others,
       30_000,
       200,
     );
-    const rows = await db.query<Row>('SELECT end_reason, ended_by_id, ended_by_email, count(*)::int AS n FROM auth_sessions WHERE user_id = $1 AND ended_at IS NOT NULL GROUP BY 1, 2, 3', [account.id]);
+    const rows = await db.query<Row>(
+      'SELECT end_reason, ended_by_id, ended_by_email, count(*)::int AS n FROM auth_sessions WHERE user_id = $1 AND ended_at IS NOT NULL GROUP BY 1, 2, 3',
+      [account.id],
+    );
     expect(rows).toEqual([{ end_reason: 'logout_everywhere', ended_by_id: account.id, ended_by_email: account.email, n: others }]);
     const audit = ((await db.auditEvents(account.id)) as Row[]).filter((event) => event['type'] === 'logout_everywhere');
     expect(audit).toEqual([expect.objectContaining({ reason: 'logout_everywhere', metadata: { count: others, keptCurrent: true } })]);

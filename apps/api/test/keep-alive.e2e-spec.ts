@@ -46,7 +46,7 @@ describe.each(['express', 'fastify'])('keep-alive and header timeouts behind a l
     await Promise.all(apis.map((api) => api.stop()));
   });
 
-  it('keeps an idle connection open longer than a load balancer does (65 s by default, not Node\'s 5 s)', async () => {
+  it("keeps an idle connection open longer than a load balancer does (65 s by default, not Node's 5 s)", async () => {
     const api = await startApi({ env: { HTTP_ADAPTER: adapter } });
     apis.push(api);
     const connection = await Connection.open(api.port);

@@ -31,7 +31,10 @@ describe('logs (pino JSON, request ids)', () => {
     await browser.request('POST', '/api/auth/logout');
     await new Promise((done) => setTimeout(done, 300));
 
-    const lines = api.logs().split('\n').filter((line) => line.startsWith('{'));
+    const lines = api
+      .logs()
+      .split('\n')
+      .filter((line) => line.startsWith('{'));
     const requestLines = lines.map((line) => JSON.parse(line) as { req?: { id?: string; url?: string } }).filter((entry) => entry.req);
     expect(requestLines.length).toBeGreaterThan(5);
     expect(requestLines.every((entry) => typeof entry.req!.id === 'string' && entry.req!.id.length > 0)).toBe(true);
@@ -41,7 +44,11 @@ describe('logs (pino JSON, request ids)', () => {
   });
 
   it('should log each request exactly once, /metrics included, as method, path, status and time, with no headers', async () => {
-    for (const [path, id] of [['/metrics', 'metrics-once-1'], ['/api/auth/me', 'me-once-1'], ['/api/admin/users', 'admin-once-1']] as const) {
+    for (const [path, id] of [
+      ['/metrics', 'metrics-once-1'],
+      ['/api/auth/me', 'me-once-1'],
+      ['/api/admin/users', 'admin-once-1'],
+    ] as const) {
       await new BrowserClient(api.url).request('GET', path, { headers: { 'x-request-id': id, cookie: 'sid=not-a-real-session' } });
     }
     await new Promise((done) => setTimeout(done, 300));
@@ -70,7 +77,10 @@ describe('logs (pino JSON, request ids)', () => {
     const rows = await db.query<{ user_agent: string }>(`SELECT user_agent FROM auth_audit_events WHERE session_id = $1 AND type = 'login'`, [sessionId]);
     expect(rows).toHaveLength(1);
     expect(rows[0].user_agent).toBe('curl/8.0 {"type":"logout","user":"admin"}');
-    const logLines = api.logs().split('\n').filter((line) => line.includes('"type\\":\\"logout'));
+    const logLines = api
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('"type\\":\\"logout'));
     for (const line of logLines) expect(() => JSON.parse(line)).not.toThrow();
   });
 });

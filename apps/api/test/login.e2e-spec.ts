@@ -86,7 +86,10 @@ describe('sign-in (demo app, one instance)', () => {
       expect(unknown.status).toBe(401);
       expect(unknown.body).toEqual(wrong.body);
       expect(wrong.setCookies).toEqual([]);
-      const failures = await db.query(`SELECT user_id FROM auth_audit_events WHERE type = 'login_failed' AND (user_id = $1 OR metadata->>'email' LIKE 'nobody-%')`, [account.id]);
+      const failures = await db.query(
+        `SELECT user_id FROM auth_audit_events WHERE type = 'login_failed' AND (user_id = $1 OR metadata->>'email' LIKE 'nobody-%')`,
+        [account.id],
+      );
       expect(failures.map((row) => row['user_id'])).toEqual(expect.arrayContaining([account.id, null]));
     });
 

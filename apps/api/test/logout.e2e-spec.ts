@@ -113,7 +113,7 @@ describe('logout (demo app, one instance)', () => {
   });
 
   describe('CSRF and Origin', () => {
-    it('should refuse a cookie-authenticated POST without the XSRF header, with another session\'s value, or from a foreign Origin, changing nothing', async () => {
+    it("should refuse a cookie-authenticated POST without the XSRF header, with another session's value, or from a foreign Origin, changing nothing", async () => {
       const account = await registerAccount(api.url);
       const { browser } = await signIn(api.url, account);
       const other = await signIn(api.url, await registerAccount(api.url));

@@ -29,7 +29,16 @@ const PUBLIC = new Set([
 ]);
 // Successes with no body by their specifications: OpenID Connect Back-Channel Logout's 200 and RFC 8935's 202.
 const BODILESS_SUCCESSES = new Set(['POST /api/auth/oidc/backchannel-logout 200', 'POST /api/auth/oidc/ssf 202']);
-const RATE_LIMITED = ['/api/auth/login', '/api/auth/token', '/api/auth/token/refresh', '/api/auth/register', '/api/auth/reauth', '/api/auth/password', '/api/auth/email', '/api/auth/security-report'];
+const RATE_LIMITED = [
+  '/api/auth/login',
+  '/api/auth/token',
+  '/api/auth/token/refresh',
+  '/api/auth/register',
+  '/api/auth/reauth',
+  '/api/auth/password',
+  '/api/auth/email',
+  '/api/auth/security-report',
+];
 
 describe('the OpenAPI document (/api/docs-json)', () => {
   let api: ApiProcess;
@@ -46,7 +55,12 @@ describe('the OpenAPI document (/api/docs-json)', () => {
     await api?.stop();
   });
 
-  const operations = () => operationsOf(document).map((entry) => ({ ...entry, name: `${entry.method} ${entry.path}`, responses: entry.operation['responses'] as Record<string, { content?: Record<string, { schema?: Schema }> }> }));
+  const operations = () =>
+    operationsOf(document).map((entry) => ({
+      ...entry,
+      name: `${entry.method} ${entry.path}`,
+      responses: entry.operation['responses'] as Record<string, { content?: Record<string, { schema?: Schema }> }>,
+    }));
 
   it('should document 400 on every operation, 401 on every protected one, and 503 wherever a store is read', () => {
     for (const { name, responses } of operations()) {
@@ -83,8 +97,14 @@ describe('the OpenAPI document (/api/docs-json)', () => {
         // single sign-on routes refuse a token in the body their specification fixes, and the contract's body
         // is the other choice (oneOf), for what the library's edge answers before the route runs.
         const contractBody = json?.$ref ?? (json?.oneOf ?? []).map((choice) => choice.$ref).find((ref) => ref === '#/components/schemas/ErrorResponseDto');
-        if (Number(status) >= 400 && !(name === 'GET /api/health' && status === '503')) expect({ name, status, schema: contractBody }).toEqual({ name, status, schema: '#/components/schemas/ErrorResponseDto' });
-        else if (Number(status) < 300 && status !== '204' && !BODILESS_SUCCESSES.has(`${name} ${status}`)) expect({ name, status, documented: Object.values(response.content ?? {}).some((media) => media.schema !== undefined) }).toEqual({ name, status, documented: true });
+        if (Number(status) >= 400 && !(name === 'GET /api/health' && status === '503'))
+          expect({ name, status, schema: contractBody }).toEqual({ name, status, schema: '#/components/schemas/ErrorResponseDto' });
+        else if (Number(status) < 300 && status !== '204' && !BODILESS_SUCCESSES.has(`${name} ${status}`))
+          expect({ name, status, documented: Object.values(response.content ?? {}).some((media) => media.schema !== undefined) }).toEqual({
+            name,
+            status,
+            documented: true,
+          });
       }
     }
   });
@@ -100,7 +120,10 @@ describe('the OpenAPI document (/api/docs-json)', () => {
   });
 
   it('should type paging and counts as integers with their bounds', () => {
-    const query = (path: string, name: string) => (document.paths[path]['get'] as unknown as { parameters: Array<{ name: string; schema: Schema }> }).parameters.find((parameter) => parameter.name === name)!.schema;
+    const query = (path: string, name: string) =>
+      (document.paths[path]['get'] as unknown as { parameters: Array<{ name: string; schema: Schema }> }).parameters.find(
+        (parameter) => parameter.name === name,
+      )!.schema;
     expect(query('/api/admin/users', 'page')).toMatchObject({ type: 'integer', minimum: 1 });
     expect(query('/api/admin/users', 'pageSize')).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 });
     expect(query('/api/admin/audit', 'limit')).toMatchObject({ type: 'integer', minimum: 1, maximum: 200 });
@@ -150,7 +173,10 @@ describe('the OpenAPI document (/api/docs-json)', () => {
 
   it('should not require a body where every field is optional', () => {
     for (const path of ['/api/auth/logout', '/api/auth/logout-all', '/api/auth/security-report']) {
-      expect({ path, required: (document.paths[path]['post'] as unknown as { requestBody: { required: boolean } }).requestBody.required }).toEqual({ path, required: false });
+      expect({ path, required: (document.paths[path]['post'] as unknown as { requestBody: { required: boolean } }).requestBody.required }).toEqual({
+        path,
+        required: false,
+      });
     }
   });
 
@@ -158,13 +184,24 @@ describe('the OpenAPI document (/api/docs-json)', () => {
     it('should refuse an undocumented status, a field the document does not name, and a wrong type', () => {
       const validator = new OpenApiValidator(document);
       const json = new Headers({ 'content-type': 'application/json' });
-      const me = { user: { id: crypto.randomUUID(), email: 'a@example.com', roles: [] }, session: { id: crypto.randomUUID(), createdAt: new Date().toISOString(), expiresAt: new Date().toISOString(), method: 'cookie' } };
+      const me = {
+        user: { id: crypto.randomUUID(), email: 'a@example.com', roles: [] },
+        session: { id: crypto.randomUUID(), createdAt: new Date().toISOString(), expiresAt: new Date().toISOString(), method: 'cookie' },
+      };
 
       expect(validator.problems({ method: 'GET', url: '/api/auth/me', status: 200, headers: json, body: me })).toEqual([]);
-      expect(validator.problems({ method: 'GET', url: '/api/auth/me', status: 409, headers: json, body: { statusCode: 409, message: 'x' } })).toEqual([expect.stringContaining('status not documented')]);
-      expect(validator.problems({ method: 'GET', url: '/api/auth/me', status: 200, headers: json, body: { ...me, token: 'x' } })).toEqual([expect.stringContaining('additional properties (token)')]);
-      expect(validator.problems({ method: 'GET', url: '/api/auth/me', status: 200, headers: json, body: { ...me, user: { ...me.user, id: 42 } } })).not.toEqual([]);
-      expect(validator.problems({ method: 'PUT', url: '/api/auth/login', status: 405, headers: json, body: { statusCode: 405, message: 'x' } })).toEqual(['405 without an Allow header']);
+      expect(validator.problems({ method: 'GET', url: '/api/auth/me', status: 409, headers: json, body: { statusCode: 409, message: 'x' } })).toEqual([
+        expect.stringContaining('status not documented'),
+      ]);
+      expect(validator.problems({ method: 'GET', url: '/api/auth/me', status: 200, headers: json, body: { ...me, token: 'x' } })).toEqual([
+        expect.stringContaining('additional properties (token)'),
+      ]);
+      expect(validator.problems({ method: 'GET', url: '/api/auth/me', status: 200, headers: json, body: { ...me, user: { ...me.user, id: 42 } } })).not.toEqual(
+        [],
+      );
+      expect(validator.problems({ method: 'PUT', url: '/api/auth/login', status: 405, headers: json, body: { statusCode: 405, message: 'x' } })).toEqual([
+        '405 without an Allow header',
+      ]);
     });
 
     it('should run on every BrowserClient response, with an opt-out for deliberate probes', async () => {

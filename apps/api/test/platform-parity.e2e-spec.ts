@@ -32,14 +32,16 @@ class Normaliser {
   apply(text: string): string {
     let result = text;
     for (const [value, placeholder] of this.literals) result = result.split(value).join(placeholder);
-    return result
-      .replace(/eyJ[\w-]*\.[\w-]*\.[\w-]*/g, (jwt) => this.numbered('jwt', jwt))
-      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => this.numbered('uuid', id))
-      .replace(/[A-Za-z0-9_-]{32,}/g, (secret) => this.numbered('secret', secret))
-      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<iso-date>')
-      .replace(/Expires=[^;]+/g, 'Expires=<http-date>')
-      // A rememberMe cookie's Max-Age counts down by the second; 0 (a cleared cookie) stays as is.
-      .replace(/Max-Age=[1-9]\d*/g, 'Max-Age=<positive>');
+    return (
+      result
+        .replace(/eyJ[\w-]*\.[\w-]*\.[\w-]*/g, (jwt) => this.numbered('jwt', jwt))
+        .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => this.numbered('uuid', id))
+        .replace(/[A-Za-z0-9_-]{32,}/g, (secret) => this.numbered('secret', secret))
+        .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<iso-date>')
+        .replace(/Expires=[^;]+/g, 'Expires=<http-date>')
+        // A rememberMe cookie's Max-Age counts down by the second; 0 (a cleared cookie) stays as is.
+        .replace(/Max-Age=[1-9]\d*/g, 'Max-Age=<positive>')
+    );
   }
 
   private numbered(kind: string, value: string): string {
@@ -108,9 +110,12 @@ async function runContractScript(api: ApiProcess, admin: { email: string; passwo
   record('logout by GET (405)', await browser.get('/api/auth/logout'));
   record('logout without XSRF (403)', await browser.post('/api/auth/logout', { xsrf: false }));
   record('logout from a foreign Origin (403)', await browser.post('/api/auth/logout', { headers: { origin: 'https://evil.example' } }));
-  record('CORS preflight from another origin', await anonymous.request('OPTIONS', '/api/auth/logout', {
-    headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
-  }));
+  record(
+    'CORS preflight from another origin',
+    await anonymous.request('OPTIONS', '/api/auth/logout', {
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    }),
+  );
   const oldCookie = browser.cookie('sid')!;
   record('logout', await browser.post('/api/auth/logout', { json: { returnTo: '/devices?tab=history' } }));
   record('me, logged-out cookie (401 session_ended)', await new BrowserClient(api.url).get('/api/auth/me', { headers: { cookie: `sid=${oldCookie}` } }));
@@ -137,8 +142,10 @@ async function runContractScript(api: ApiProcess, admin: { email: string; passwo
   };
   record('me (bearer)', await anonymous.get('/api/auth/me', { bearer: tokens.access_token }));
   record('me, bad bearer (401)', await anonymous.get('/api/auth/me', { bearer: 'not.a.jwt' }));
-  const refreshed = record('token/refresh', await anonymous.post('/api/auth/token/refresh', { json: { refresh_token: tokens.refresh_token } }))
-    .body as { access_token: string; refresh_token: string };
+  const refreshed = record('token/refresh', await anonymous.post('/api/auth/token/refresh', { json: { refresh_token: tokens.refresh_token } })).body as {
+    access_token: string;
+    refresh_token: string;
+  };
   record('token/revoke', await anonymous.post('/api/auth/token/revoke', { json: { refresh_token: refreshed.refresh_token } }));
   record('me, revoked bearer (401)', await anonymous.get('/api/auth/me', { bearer: refreshed.access_token }));
 
@@ -192,7 +199,9 @@ describe('Express and Fastify give the same answers (demo app, one database)', (
   it('should really run the second instance on Fastify', async () => {
     // Express answers JSON with an ETag of its own; Fastify does not add one.
     const [onExpress, onFastify] = await Promise.all(
-      [instances.express, instances.fastify].map((api) => new BrowserClient(api.url).post('/api/auth/login', { json: { email: 'x@example.com', password: 'wrong password!' } })),
+      [instances.express, instances.fastify].map((api) =>
+        new BrowserClient(api.url).post('/api/auth/login', { json: { email: 'x@example.com', password: 'wrong password!' } }),
+      ),
     );
 
     expect(onExpress.headers.get('etag')).not.toBeNull();

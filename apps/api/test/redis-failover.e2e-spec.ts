@@ -136,7 +136,8 @@ describe('Redis failover through Sentinel (two instances, a primary, a replica a
       }
     };
     const me = (cookies: Map<string, string>) => async (instance: 'A' | 'B') => (await on(instance, cookies).get('/api/auth/me')).status;
-    const meBearer = (token: string) => async (instance: 'A' | 'B') => (await new BrowserClient(instances[instance].url).get('/api/auth/me', { bearer: token })).status;
+    const meBearer = (token: string) => async (instance: 'A' | 'B') =>
+      (await new BrowserClient(instances[instance].url).get('/api/auth/me', { bearer: token })).status;
     const loops = [
       ...sessions.map((session, index) => loop(`session ${index}`, me(new Map(session.browser.cookies)), samples, 25)),
       loop('bearer revoked', meBearer(revokedBearer.access_token), samples, 25),
@@ -171,7 +172,12 @@ describe('Redis failover through Sentinel (two instances, a primary, a replica a
     expect(during.status).toBe(200);
     await logout(3, 'B');
 
-    const switched = await waitFor('the Sentinels to promote the replica', async () => sentinelEvents.find((event) => event.event === '+switch-master'), 30_000, 50);
+    const switched = await waitFor(
+      'the Sentinels to promote the replica',
+      async () => sentinelEvents.find((event) => event.event === '+switch-master'),
+      30_000,
+      50,
+    );
     const healthyAt = async (instance: 'A' | 'B') =>
       waitFor(
         `instance ${instance} to be healthy again`,
@@ -202,7 +208,8 @@ describe('Redis failover through Sentinel (two instances, a primary, a replica a
     expect(live.filter((sample) => sample.status !== 200)).toEqual([]);
     const inFailover = (sample: Sample) => sample.sentAt >= killedAt && sample.sentAt < Math.max(healthyA, healthyB);
     expect(live.filter(inFailover).length).toBeGreaterThan(20);
-    for (const ending of endings) expect(samples.filter((sample) => sample.label === ending.label && sample.sentAt >= ending.acknowledgedAt).length).toBeGreaterThan(3);
+    for (const ending of endings)
+      expect(samples.filter((sample) => sample.label === ending.label && sample.sentAt >= ending.acknowledgedAt).length).toBeGreaterThan(3);
 
     // The replica is the primary now, and the revocation path works through it: B acknowledged at once.
     expect(await set.masterPort()).toBe(set.replica.port);
@@ -215,7 +222,11 @@ describe('Redis failover through Sentinel (two instances, a primary, a replica a
     // Health recovered in the same processes, and each instance logged the outage as JSON lines.
     for (const [name, api] of Object.entries(instances)) {
       expect((await new BrowserClient(api.url).get('/api/health')).status).toBe(200);
-      const lines = api.logs().slice(logOffsets[name as 'A' | 'B']).split('\n').filter((line) => line.trim() !== '');
+      const lines = api
+        .logs()
+        .slice(logOffsets[name as 'A' | 'B'])
+        .split('\n')
+        .filter((line) => line.trim() !== '');
       expect(lines.filter((line) => !isJson(line))).toEqual([]);
       expect(lines.filter((line) => line.includes('"event":"redis_unreachable"')).length).toBeGreaterThanOrEqual(1);
     }
@@ -223,12 +234,19 @@ describe('Redis failover through Sentinel (two instances, a primary, a replica a
     // The queued job and the one recorded during the failover both run once the queue resumes.
     const duringJobId = cleanupJobId(changeDuring.account.id, 1);
     await queue.resume();
-    await waitFor('the outbox to drain', async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM auth_outbox WHERE relayed_at IS NULL'))[0].n) === 0, 30_000, 200);
+    await waitFor(
+      'the outbox to drain',
+      async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM auth_outbox WHERE relayed_at IS NULL'))[0].n) === 0,
+      30_000,
+      200,
+    );
     for (const jobId of [beforeJobId, duringJobId]) {
       await waitFor(`job ${jobId} to complete`, async () => (await queue.getJobState(jobId)) === 'completed', 30_000, 200);
     }
     for (const change of [changeBefore, changeDuring]) {
-      const rows = await db.query<{ id: string; end_reason: string | null }>('SELECT id, end_reason FROM auth_sessions WHERE user_id = $1', [change.account.id]);
+      const rows = await db.query<{ id: string; end_reason: string | null }>('SELECT id, end_reason FROM auth_sessions WHERE user_id = $1', [
+        change.account.id,
+      ]);
       expect(rows.filter((row) => row.id !== change.caller.sessionId).map((row) => row.end_reason)).toEqual(['password_change', 'password_change']);
       for (const other of change.others) {
         expect((await other.browser.get('/api/auth/me')).status).toBe(401);
@@ -254,13 +272,20 @@ describe('Redis failover through Sentinel (two instances, a primary, a replica a
         A: { firstUnhealthy: at(window('A').find((sample) => sample.status !== 200)?.sentAt), healthyAgain: at(healthyA) },
         B: { firstUnhealthy: at(window('B').find((sample) => sample.status !== 200)?.sentAt), healthyAgain: at(healthyB) },
       },
-      endings: endings.map((ending) => ({ ...ending, startedAt: at(ending.startedAt), acknowledgedAt: at(ending.acknowledgedAt), tookMs: Math.round(ending.acknowledgedAt - ending.startedAt) })),
+      endings: endings.map((ending) => ({
+        ...ending,
+        startedAt: at(ending.startedAt),
+        acknowledgedAt: at(ending.acknowledgedAt),
+        tookMs: Math.round(ending.acknowledgedAt - ending.startedAt),
+      })),
       credentialChangeDuringFailover: { answeredAt: at(duringAnsweredAt), status: during.status },
       guard: {
         requests: samples.length,
         duringFailover: countStatuses(samples.filter(inFailover)),
         liveDuringFailover: countStatuses(live.filter(inFailover)),
-        endedAfterAcknowledgement: countStatuses(endings.flatMap((ending) => samples.filter((sample) => sample.label === ending.label && sample.sentAt >= ending.acknowledgedAt))),
+        endedAfterAcknowledgement: countStatuses(
+          endings.flatMap((ending) => samples.filter((sample) => sample.label === ending.label && sample.sentAt >= ending.acknowledgedAt)),
+        ),
       },
     };
     await mkdir(dirname(ARTIFACT), { recursive: true });

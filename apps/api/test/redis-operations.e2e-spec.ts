@@ -87,7 +87,9 @@ describe('a Redis the test owns: eviction policy in health (JOB-05) and quiet JS
         await delay(200);
       }
     })();
-    expect((await changer.browser.post('/api/auth/password', { json: { currentPassword: PASSWORD, newPassword: 'a quiet but longer passphrase' } })).status).toBe(200);
+    expect(
+      (await changer.browser.post('/api/auth/password', { json: { currentPassword: PASSWORD, newPassword: 'a quiet but longer passphrase' } })).status,
+    ).toBe(200);
     expect((await changer.browser.post('/api/auth/logout')).status).toBe(200);
     await delay(Math.max(0, 6000 - (Date.now() - stoppedAt)));
     await redis.start();
@@ -97,7 +99,11 @@ describe('a Redis the test owns: eviction policy in health (JOB-05) and quiet JS
     isRunning = false;
     await traffic;
 
-    const lines = api.logs().slice(offset).split('\n').filter((line) => line.trim() !== '');
+    const lines = api
+      .logs()
+      .slice(offset)
+      .split('\n')
+      .filter((line) => line.trim() !== '');
     const notJson = lines.filter((line) => !parses(line));
     expect(notJson).toEqual([]);
     const entries = lines.map((line) => JSON.parse(line) as LogLine);

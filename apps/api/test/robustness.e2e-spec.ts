@@ -339,7 +339,10 @@ describe.each(['express', 'fastify'] as const)('bad input never 5xx (demo app on
         const started = Date.now();
         const response = await anonymous().request(method, path, { headers, ...(json ? { json } : {}) });
 
-        expect({ path, status: [400, 401, 413, 431].includes(response.status) || (path === '/api/auth/logout' && response.status === 200) }).toEqual({ path, status: true });
+        expect({ path, status: [400, 401, 413, 431].includes(response.status) || (path === '/api/auth/logout' && response.status === 200) }).toEqual({
+          path,
+          status: true,
+        });
         // Never near pg_sleep's 5 s: malformed values never reach PostgreSQL.
         expect(Date.now() - started).toBeLessThan(2000);
       }
@@ -349,17 +352,23 @@ describe.each(['express', 'fastify'] as const)('bad input never 5xx (demo app on
   });
 
   describe('logout returnTo (ROB-03)', () => {
-    it.each(['https://evil.example', '//evil.example', '/\\evil.example', 'https:evil.example', 'javascript:alert(1)', '%2F%2Fevil.example', 'https://app.example.org@evil.example', '/..//evil.example'])(
-      'should keep the redirect for %s on this origin',
-      async (returnTo) => {
-        const json = await anonymous().post('/api/auth/logout', { json: { returnTo } });
-        const html = await anonymous().post('/api/auth/logout', { form: { returnTo }, headers: { accept: 'text/html' } });
+    it.each([
+      'https://evil.example',
+      '//evil.example',
+      '/\\evil.example',
+      'https:evil.example',
+      'javascript:alert(1)',
+      '%2F%2Fevil.example',
+      'https://app.example.org@evil.example',
+      '/..//evil.example',
+    ])('should keep the redirect for %s on this origin', async (returnTo) => {
+      const json = await anonymous().post('/api/auth/logout', { json: { returnTo } });
+      const html = await anonymous().post('/api/auth/logout', { form: { returnTo }, headers: { accept: 'text/html' } });
 
-        expect(new URL(json.body.redirectTo, api.origin).origin).toBe(api.origin);
-        expect(html.status).toBe(303);
-        expect(new URL(html.headers.get('location')!, `${api.origin}/api/auth/logout`).origin).toBe(api.origin);
-      },
-    );
+      expect(new URL(json.body.redirectTo, api.origin).origin).toBe(api.origin);
+      expect(html.status).toBe(303);
+      expect(new URL(html.headers.get('location')!, `${api.origin}/api/auth/logout`).origin).toBe(api.origin);
+    });
   });
 
   describe('unsupported methods', () => {

@@ -91,7 +91,7 @@ describe('single sign-on: back-channel logout and RP-initiated logout against a 
     await scope?.drop();
   });
 
-  it('should end the session on both instances before the provider\'s logout completes, and only the one of that provider session (sid)', async () => {
+  it("should end the session on both instances before the provider's logout completes, and only the one of that provider session (sid)", async () => {
     const login = newLogin();
     const laptop = await device(login);
     const phone = await device(login, new IdpBrowser(idp.issuer), b);
@@ -117,7 +117,13 @@ describe('single sign-on: back-channel logout and RP-initiated logout against a 
     expect(events).toEqual([
       expect.objectContaining({
         actor_id: null,
-        metadata: expect.objectContaining({ count: 1, issuer: idp.issuer, providerSid: laptop.providerSid, source: 'backchannel_logout', sessionIds: [laptop.sessionId] }),
+        metadata: expect.objectContaining({
+          count: 1,
+          issuer: idp.issuer,
+          providerSid: laptop.providerSid,
+          source: 'backchannel_logout',
+          sessionIds: [laptop.sessionId],
+        }),
       }),
     ]);
     expect((await db.session(laptop.sessionId))!['end_reason']).toBe('idp_logout');
@@ -232,7 +238,7 @@ describe('single sign-on: back-channel logout and RP-initiated logout against a 
     }
   });
 
-  it('should send the browser to the provider\'s end-session endpoint after ending the session here first (RP-initiated logout)', async () => {
+  it("should send the browser to the provider's end-session endpoint after ending the session here first (RP-initiated logout)", async () => {
     const login = newLogin();
     const idpBrowser = new IdpBrowser(idp.issuer);
     const browser = new BrowserClient(a.url);

@@ -23,7 +23,7 @@ import {
 
 const ORIGIN = 'http://signoff.localhost';
 
-describe('single sign-on: Shared Signals (SSF push, RFC 8935; SETs, RFC 8417; CAEP) from a real OpenID Provider\'s keys, on two instances', () => {
+describe("single sign-on: Shared Signals (SSF push, RFC 8935; SETs, RFC 8417; CAEP) from a real OpenID Provider's keys, on two instances", () => {
   let scope: Isolated;
   let a: ApiProcess;
   let b: ApiProcess;
@@ -52,7 +52,13 @@ describe('single sign-on: Shared Signals (SSF push, RFC 8935; SETs, RFC 8417; CA
       databaseUrl: scope.databaseUrl,
       env: { ...oidcEnv(`http://127.0.0.1:${idpPort}`), REDIS_PREFIX: scope.redisPrefix, PUBLIC_ORIGIN: ORIGIN },
     })) as [ApiProcess, ApiProcess];
-    idp = await startThrowawayIdp({ port: idpPort, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, appOrigins: [ORIGIN], backchannelLogoutUri: `${a.url}/api/auth/oidc/backchannel-logout` });
+    idp = await startThrowawayIdp({
+      port: idpPort,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      appOrigins: [ORIGIN],
+      backchannelLogoutUri: `${a.url}/api/auth/oidc/backchannel-logout`,
+    });
     await Promise.all([a, b].map((api) => waitUntilSsoAvailable(api.url)));
   });
 
@@ -76,7 +82,10 @@ describe('single sign-on: Shared Signals (SSF push, RFC 8935; SETs, RFC 8417; CA
       `SELECT metadata, actor_id FROM auth_audit_events WHERE type = 'logout_everywhere' AND user_id = $1`,
       [revoked.userId],
     );
-    expect(event).toMatchObject({ actor_id: null, metadata: expect.objectContaining({ count: 1, issuer: idp.issuer, providerSid: revoked.providerSid, source: 'ssf_session_revoked' }) });
+    expect(event).toMatchObject({
+      actor_id: null,
+      metadata: expect.objectContaining({ count: 1, issuer: idp.issuer, providerSid: revoked.providerSid, source: 'ssf_session_revoked' }),
+    });
 
     // Without a session: every session of that subject from the provider.
     const all = await pushSet(a.url, await signToken(idp.keys[0], setClaims(idp, SESSION_REVOKED, { sub: login })));
@@ -96,7 +105,12 @@ describe('single sign-on: Shared Signals (SSF push, RFC 8935; SETs, RFC 8417; CA
       for (const api of [a, b]) expect(await statusOn(api, sid)).toEqual({ status: 401, reason: 'password_change' });
     }
     const types = (await db.auditEvents(account.id)).map((event) => [event['type'], event['reason']]);
-    expect(types).toEqual(expect.arrayContaining([['password_changed', null], ['logout_everywhere', 'password_change']]));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        ['password_changed', null],
+        ['logout_everywhere', 'password_change'],
+      ]),
+    );
     const [changed] = (await db.auditEvents(account.id)).filter((event) => event['type'] === 'password_changed');
     expect(changed).toMatchObject({ actor_id: null, metadata: { note: expect.stringContaining(idp.issuer) } });
     await waitFor('the clean-up job to mark both rows', async () => {
@@ -140,12 +154,25 @@ describe('single sign-on: Shared Signals (SSF push, RFC 8935; SETs, RFC 8417; CA
       ['wrong audience', async () => pushSet(b.url, await signToken(key, { ...valid, aud: 'someone-else' })), /aud/],
       ['wrong issuer', async () => pushSet(a.url, await signToken(key, { ...valid, iss: 'https://evil.example' })), /iss/],
       ['too old', async () => pushSet(b.url, await signToken(key, { ...valid, iat: Math.floor(Date.now() / 1000) - 900 })), /iat/],
-      ['unsupported event', async () => pushSet(a.url, await signToken(key, setClaims(idp, 'https://schemas.openid.net/secevent/caep/event-type/token-claims-change', { sub: login }))), /unsupported event/],
-      ['two events', async () => pushSet(a.url, await signToken(key, { ...valid, events: { ...(valid['events'] as object), [CREDENTIAL_CHANGE]: {} } })), /exactly one/],
+      [
+        'unsupported event',
+        async () =>
+          pushSet(a.url, await signToken(key, setClaims(idp, 'https://schemas.openid.net/secevent/caep/event-type/token-claims-change', { sub: login }))),
+        /unsupported event/,
+      ],
+      [
+        'two events',
+        async () => pushSet(a.url, await signToken(key, { ...valid, events: { ...(valid['events'] as object), [CREDENTIAL_CHANGE]: {} } })),
+        /exactly one/,
+      ],
       ['no subject', async () => pushSet(a.url, await signToken(key, { ...valid, events: { [SESSION_REVOKED]: { event_timestamp: 1 } } })), /subject/],
       [
         'a subject of another issuer',
-        async () => pushSet(a.url, await signToken(key, { ...valid, events: { [SESSION_REVOKED]: { subject: { format: 'iss_sub', iss: 'https://other.example', sub: login } } } })),
+        async () =>
+          pushSet(
+            a.url,
+            await signToken(key, { ...valid, events: { [SESSION_REVOKED]: { subject: { format: 'iss_sub', iss: 'https://other.example', sub: login } } } }),
+          ),
         /subject's iss/,
       ],
       ['a logout token', async () => pushSet(a.url, await signToken(key, logoutClaims(idp, { sid: session.providerSid }), { typ: 'logout+jwt' })), /typ/],

@@ -33,7 +33,13 @@ describe('single sign-on: OIDC sign-in against a real OpenID Provider, on two in
     ];
     const status = await new BrowserClient(a.url).get('/api/auth/oidc/status');
     whileUnreachable = { login: (await new BrowserClient(b.url).get('/api/auth/oidc/login')).status, status: status.status, statusBody: status.body };
-    idp = await startThrowawayIdp({ port: idpPort, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, appOrigins: [ORIGIN], backchannelLogoutUri: `${a.url}/api/auth/oidc/backchannel-logout` });
+    idp = await startThrowawayIdp({
+      port: idpPort,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      appOrigins: [ORIGIN],
+      backchannelLogoutUri: `${a.url}/api/auth/oidc/backchannel-logout`,
+    });
     // Discovery is retried in the background (and when an SSO route is hit): both instances find the provider by themselves.
     await Promise.all([a, b].map((api) => waitUntilSsoAvailable(api.url)));
   });
@@ -54,7 +60,7 @@ describe('single sign-on: OIDC sign-in against a real OpenID Provider, on two in
     expect((await new BrowserClient(a.url).get('/api/auth/oidc/status')).body).toEqual({ available: true });
   });
 
-  it('should sign in through the provider\'s own forms (code flow, PKCE S256, state, nonce) and open a session both instances accept', async () => {
+  it("should sign in through the provider's own forms (code flow, PKCE S256, state, nonce) and open a session both instances accept", async () => {
     const login = newLogin();
     const browser = new BrowserClient(a.url);
     const { callback, authorizationUrl, callbackUrl } = await ssoSignIn(browser, new IdpBrowser(idp.issuer), login);
@@ -171,7 +177,7 @@ describe('single sign-on: OIDC sign-in against a real OpenID Provider, on two in
     expect(failures.length).toBeGreaterThan(0);
   });
 
-  it('should refuse a wrong state, a reused state and a callback without this browser\'s sign-in cookie, opening no session', async () => {
+  it("should refuse a wrong state, a reused state and a callback without this browser's sign-in cookie, opening no session", async () => {
     const idpBrowser = new IdpBrowser(idp.issuer);
     const login = newLogin();
 
@@ -203,7 +209,7 @@ describe('single sign-on: OIDC sign-in against a real OpenID Provider, on two in
     expect(replay.cookie('sid')).toBeUndefined();
   });
 
-  it('should pass the provider\'s error on to the login page', async () => {
+  it("should pass the provider's error on to the login page", async () => {
     const browser = new BrowserClient(a.url);
     const start = await browser.get('/api/auth/oidc/login');
     const state = new URL(start.headers.get('location')!).searchParams.get('state')!;

@@ -158,26 +158,35 @@ describe('npm start stops like a well-behaved dev server (embedded PostgreSQL, s
     { how: 'the process that ran npm killed (SIGKILL)', through: 'shell', stop: (run) => process.kill(run.child.pid!, 'SIGKILL') },
   ];
 
-  it.each(ways)('$how: stops node, PostgreSQL and redis-server within 10 s, with one line saying so', async ({ how, through, stop }) => {
-    const run = await npmStart(through ? { through } : {});
-    const own = servers(run.started, dataDir);
-    expect(own.postgres).toHaveLength(1);
-    expect(own.redis).toHaveLength(1);
-    expect(run.started.some((row) => row.command.includes('dist/apps/api/src/main.js'))).toBe(true);
+  it.each(ways)(
+    '$how: stops node, PostgreSQL and redis-server within 10 s, with one line saying so',
+    async ({ how, through, stop }) => {
+      const run = await npmStart(through ? { through } : {});
+      const own = servers(run.started, dataDir);
+      expect(own.postgres).toHaveLength(1);
+      expect(own.redis).toHaveLength(1);
+      expect(run.started.some((row) => row.command.includes('dist/apps/api/src/main.js'))).toBe(true);
 
-    stop(run);
-    const { ms, alive } = await waitUntilGone(run.started.map((row) => row.pid));
-    expect(alive).toEqual([]);
-    expect(ms).toBeLessThan(STOP_LIMIT_MS);
-    // npm may die before the app has finished; the pipe still carries the app's last line.
-    await delay(200);
-    const line = stoppedLine(run.output());
-    expect(line).toBeDefined();
-    const said = /"msg":"(Stopped [^"]*)"/.exec(line!)?.[1];
-    timings.push({ how, stopped: `${run.started.length} processes (npm, node, PostgreSQL and its backends, redis-server)`, ms, said });
-    expect(line).toMatch(/HTTP server, redis-server \(pid \d+\), embedded PostgreSQL \(pid \d+\)/);
-    expect(run.output().split('\n').filter((l) => l.includes('"msg":"Stopped ('))).toHaveLength(1);
-  }, 90_000);
+      stop(run);
+      const { ms, alive } = await waitUntilGone(run.started.map((row) => row.pid));
+      expect(alive).toEqual([]);
+      expect(ms).toBeLessThan(STOP_LIMIT_MS);
+      // npm may die before the app has finished; the pipe still carries the app's last line.
+      await delay(200);
+      const line = stoppedLine(run.output());
+      expect(line).toBeDefined();
+      const said = /"msg":"(Stopped [^"]*)"/.exec(line!)?.[1];
+      timings.push({ how, stopped: `${run.started.length} processes (npm, node, PostgreSQL and its backends, redis-server)`, ms, said });
+      expect(line).toMatch(/HTTP server, redis-server \(pid \d+\), embedded PostgreSQL \(pid \d+\)/);
+      expect(
+        run
+          .output()
+          .split('\n')
+          .filter((l) => l.includes('"msg":"Stopped (')),
+      ).toHaveLength(1);
+    },
+    90_000,
+  );
 
   it('after a crash (node SIGKILLed), reuses the servers it left, says so, starts no second one, and stops them', async () => {
     const first = await npmStart();
@@ -185,7 +194,9 @@ describe('npm start stops like a well-behaved dev server (embedded PostgreSQL, s
     const left = servers(first.started, dataDir);
     process.kill(node.pid, 'SIGKILL');
     // npm and its shell end with node; the servers, in process groups of their own, stay.
-    await waitUntilGone(first.started.filter((row) => row.pid !== left.postgres[0].pid && row.pid !== left.redis[0].pid && !/postgres/.test(row.command)).map((row) => row.pid));
+    await waitUntilGone(
+      first.started.filter((row) => row.pid !== left.postgres[0].pid && row.pid !== left.redis[0].pid && !/postgres/.test(row.command)).map((row) => row.pid),
+    );
     expect(survivors([left.postgres[0].pid, left.redis[0].pid])).toHaveLength(2);
 
     const second = await npmStart();
@@ -201,7 +212,7 @@ describe('npm start stops like a well-behaved dev server (embedded PostgreSQL, s
     const { ms, alive } = await waitUntilGone(everything);
     expect(alive).toEqual([]);
     expect(ms).toBeLessThan(STOP_LIMIT_MS);
-    timings.push({ how: 'SIGTERM after adopting a crashed run\'s servers', stopped: `${everything.length} processes`, ms });
+    timings.push({ how: "SIGTERM after adopting a crashed run's servers", stopped: `${everything.length} processes`, ms });
   }, 120_000);
 
   it('starts from a data folder whose parent is private (mode 700), as root too, and leaves nothing running', async () => {

@@ -87,7 +87,12 @@ describe('forged and malformed bearer tokens (TOK-01, TOK-02, TOK-03)', () => {
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ user: { id: attacker.id }, session: { id: attackerTokens.session_id, method: 'bearer' } });
     expect(routes.length).toBeGreaterThanOrEqual(10);
-    expect(routes).toEqual(expect.arrayContaining([{ method: 'GET', path: '/api/auth/me' }, { method: 'POST', path: '/api/auth/logout-all' }]));
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        { method: 'GET', path: '/api/auth/me' },
+        { method: 'POST', path: '/api/auth/logout-all' },
+      ]),
+    );
   });
 
   /** Each forgery: a name and the full Authorization header value. */
@@ -97,7 +102,8 @@ describe('forged and malformed bearer tokens (TOK-01, TOK-02, TOK-03)', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const rsaHeader = { alg: 'RS256', typ: 'at+jwt', jwk: rsa.publicKey.export({ format: 'jwk' }) };
     const rsaInput = `${encode(rsaHeader)}.${encode(validClaims())}`;
-    const edited = (overrides: Record<string, unknown>) => `${validHeader}.${encode({ ...decodeJwt(attackerTokens.access_token), ...overrides })}.${validSignature}`;
+    const edited = (overrides: Record<string, unknown>) =>
+      `${validHeader}.${encode({ ...decodeJwt(attackerTokens.access_token), ...overrides })}.${validSignature}`;
     return [
       ['alg none, valid claims, no signature', `Bearer ${encode({ alg: 'none', typ: 'at+jwt' })}.${encode(validClaims())}.`],
       ['alg None, signed with the right key', `Bearer ${hmacToken({ alg: 'None', typ: 'at+jwt' }, validClaims(), JWT_SECRET)}`],
@@ -122,9 +128,18 @@ describe('forged and malformed bearer tokens (TOK-01, TOK-02, TOK-03)', () => {
       ['right key, sub of another user', `Bearer ${hmacToken(header, validClaims({ sub: victim.id }), JWT_SECRET)}`],
       ['right key, sv a string', `Bearer ${hmacToken(header, validClaims({ sv: '0' }), JWT_SECRET)}`],
       ['right key, jti missing', `Bearer ${hmacToken(header, validClaims({ jti: undefined }), JWT_SECRET)}`],
-      ['HS256 with an embedded jwk, signed by that key', `Bearer ${hmacToken({ ...header, jwk: { kty: 'oct', k: Buffer.from(ATTACKER_SECRET).toString('base64url') } }, validClaims(), ATTACKER_SECRET)}`],
-      ['RS256 with an embedded jwk, signed by that key', `Bearer ${rsaInput}.${rsaSign('sha256', Buffer.from(rsaInput), rsa.privateKey).toString('base64url')}`],
-      ['HS256 with a jku, signed by the key it names', `Bearer ${hmacToken({ ...header, jku: 'https://evil.example/jwks.json', kid: 'evil' }, validClaims(), ATTACKER_SECRET)}`],
+      [
+        'HS256 with an embedded jwk, signed by that key',
+        `Bearer ${hmacToken({ ...header, jwk: { kty: 'oct', k: Buffer.from(ATTACKER_SECRET).toString('base64url') } }, validClaims(), ATTACKER_SECRET)}`,
+      ],
+      [
+        'RS256 with an embedded jwk, signed by that key',
+        `Bearer ${rsaInput}.${rsaSign('sha256', Buffer.from(rsaInput), rsa.privateKey).toString('base64url')}`,
+      ],
+      [
+        'HS256 with a jku, signed by the key it names',
+        `Bearer ${hmacToken({ ...header, jku: 'https://evil.example/jwks.json', kid: 'evil' }, validClaims(), ATTACKER_SECRET)}`,
+      ],
       ['the refresh token presented as a bearer', `Bearer ${attackerTokens.refresh_token}`],
       ['a 10 KB Authorization header', `Bearer ${'A'.repeat(10 * 1024)}`],
       ['a 10 KB token that is a valid JWT', `Bearer ${hmacToken(header, validClaims({ pad: 'x'.repeat(10 * 1024) }), JWT_SECRET)}`],
@@ -141,7 +156,10 @@ describe('forged and malformed bearer tokens (TOK-01, TOK-02, TOK-03)', () => {
     const client = new BrowserClient(api.url);
     const failures: string[] = [];
     for (const [name, authorization] of forgeries()) {
-      for (const [method, path] of [['GET', '/api/auth/me'], ['POST', '/api/auth/logout-all']] as const) {
+      for (const [method, path] of [
+        ['GET', '/api/auth/me'],
+        ['POST', '/api/auth/logout-all'],
+      ] as const) {
         const response = await client.request(method, path, { headers: { authorization }, ...(method === 'POST' ? { json: {} } : {}) });
         if (response.status !== 401 || response.body?.code !== 'unauthenticated') {
           failures.push(`${name}: ${method} ${path} → ${response.status} ${JSON.stringify(response.body)}`);
@@ -182,7 +200,10 @@ describe('forged and malformed bearer tokens (TOK-01, TOK-02, TOK-03)', () => {
   it('should answer a token 61 s past exp on a live session with token_expired, on reads and writes (TOK-01)', async () => {
     const nowSeconds = Math.floor(Date.now() / 1000);
     const token = hmacToken(header, validClaims({ iat: nowSeconds - 961, exp: nowSeconds - 61 }), JWT_SECRET);
-    for (const [method, path] of [['GET', '/api/auth/me'], ['POST', '/api/auth/logout-all']] as const) {
+    for (const [method, path] of [
+      ['GET', '/api/auth/me'],
+      ['POST', '/api/auth/logout-all'],
+    ] as const) {
       const response = await new BrowserClient(api.url).request(method, path, { bearer: token, ...(method === 'POST' ? { json: {} } : {}) });
       expect(response.status).toBe(401);
       expect(response.body).toMatchObject({ code: 'token_expired' });

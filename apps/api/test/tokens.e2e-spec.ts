@@ -156,7 +156,12 @@ describe('bearer mode: access tokens bound to their session, rotating refresh to
       const second = await refresh(a.url, first.refresh_token);
       expect(second.status).toBe(200);
       expect(second.headers.get('cache-control')).toBe('no-store');
-      expect(second.body).toEqual({ access_token: expect.any(String), refresh_token: expect.stringMatching(REFRESH_TOKEN), token_type: 'Bearer', expires_in: 900 });
+      expect(second.body).toEqual({
+        access_token: expect.any(String),
+        refresh_token: expect.stringMatching(REFRESH_TOKEN),
+        token_type: 'Bearer',
+        expires_in: 900,
+      });
       expect(second.body.refresh_token).not.toBe(first.refresh_token);
       expect(second.body.access_token).not.toBe(first.access_token);
       expect(decodeJwt(second.body.access_token)).toMatchObject({ sid: first.session_id, sub: account.id });

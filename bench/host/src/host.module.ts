@@ -42,7 +42,11 @@ export class HostModule {
           providers: [JwtStrategy, { provide: APP_GUARD, useClass: JwtGuard }],
         };
       case 'store':
-        return { module: HostModule, controllers: [HandlerController, StoreSessionController], providers: [{ provide: APP_GUARD, useClass: StoreSessionGuard }] };
+        return {
+          module: HostModule,
+          controllers: [HandlerController, StoreSessionController],
+          providers: [{ provide: APP_GUARD, useClass: StoreSessionGuard }],
+        };
       case 'signoff':
         return {
           module: HostModule,

@@ -8,4 +8,13 @@ import { RefreshToken } from './tokens/refresh-token.entity.js';
 import { SSO_ENTITIES } from './sso/sso.entities.js';
 
 /** The library's entities: add them to your TypeORM `entities` (their classes are internal). */
-export const AUTH_SESSIONS_ENTITIES: Array<new () => object> = [Session, UserSessionState, AuditEvent, RefreshToken, OutboxEntry, AuditSeal, AuditCheckpoint, ...SSO_ENTITIES];
+export const AUTH_SESSIONS_ENTITIES: Array<new () => object> = [
+  Session,
+  UserSessionState,
+  AuditEvent,
+  RefreshToken,
+  OutboxEntry,
+  AuditSeal,
+  AuditCheckpoint,
+  ...SSO_ENTITIES,
+];

@@ -19,7 +19,10 @@ describe('resolveAuthSessionsOptions', () => {
 
     it('should be on with a token, at /metrics unless a path is given', () => {
       expect(resolveAuthSessionsOptions(optionsWith({ metrics: { token: 't0ken' } })).metrics).toEqual({ token: 't0ken', path: '/metrics' });
-      expect(resolveAuthSessionsOptions(optionsWith({ metrics: { public: true, path: '/ops/metrics' } })).metrics).toEqual({ token: null, path: '/ops/metrics' });
+      expect(resolveAuthSessionsOptions(optionsWith({ metrics: { public: true, path: '/ops/metrics' } })).metrics).toEqual({
+        token: null,
+        path: '/ops/metrics',
+      });
     });
 
     it('should still need the token when both a token and public: true are given', () => {

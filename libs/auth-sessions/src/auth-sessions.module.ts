@@ -1,14 +1,5 @@
 import { BullModule, getQueueToken } from '@nestjs/bullmq';
-import {
-  type DynamicModule,
-  Inject,
-  type MiddlewareConsumer,
-  Module,
-  type NestModule,
-  type Provider,
-  RequestMethod,
-  type Type,
-} from '@nestjs/common';
+import { type DynamicModule, Inject, type MiddlewareConsumer, Module, type NestModule, type Provider, RequestMethod, type Type } from '@nestjs/common';
 import { APP_GUARD, RouterModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
@@ -127,7 +118,10 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     : [{ provide: APP_GUARD, useClass: LibraryRoutesGuard }];
   return {
     ...definition,
-    imports: [...(definition.imports ?? []), ...(resolved.routes.prefix ? [RouterModule.register([{ path: resolved.routes.prefix, module: AuthSessionsModule }])] : [])],
+    imports: [
+      ...(definition.imports ?? []),
+      ...(resolved.routes.prefix ? [RouterModule.register([{ path: resolved.routes.prefix, module: AuthSessionsModule }])] : []),
+    ],
     controllers: [...(definition.controllers ?? []), ...controllers],
     providers: [
       ...(definition.providers ?? []),
@@ -146,11 +140,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
  * @see docs/host-guide.md
  */
 @Module({
-  imports: [
-    TypeOrmModule.forFeature(AUTH_SESSIONS_ENTITIES),
-    PassportModule,
-    BullModule.registerQueue({ name: AUTH_SESSIONS_QUEUE }),
-  ],
+  imports: [TypeOrmModule.forFeature(AUTH_SESSIONS_ENTITIES), PassportModule, BullModule.registerQueue({ name: AUTH_SESSIONS_QUEUE })],
   providers: [
     { provide: AUTH_SESSIONS_OPTIONS, useFactory: resolveAuthSessionsOptions, inject: [AUTH_SESSIONS_MODULE_OPTIONS] },
     HttpEdge,

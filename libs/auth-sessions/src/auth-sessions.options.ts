@@ -258,7 +258,9 @@ export function resolveAuthSessionsOptions(options: AuthSessionsOptions): Resolv
     places: options.places ?? null,
   };
   if (!Number.isInteger(resolved.auditRetentionDays) || resolved.auditRetentionDays < AUDIT_MIN_RETENTION_DAYS) {
-    throw new Error(`AuthSessionsModule: \`auditRetentionDays\` must be a whole number of at least ${AUDIT_MIN_RETENTION_DAYS} (the database refuses to prune more recent events).`);
+    throw new Error(
+      `AuthSessionsModule: \`auditRetentionDays\` must be a whole number of at least ${AUDIT_MIN_RETENTION_DAYS} (the database refuses to prune more recent events).`,
+    );
   }
   if (!(resolved.auditSealEveryMs >= 100)) {
     throw new Error('AuthSessionsModule: `auditSealEveryMs` must be at least 100 (milliseconds between sealer runs).');
@@ -279,7 +281,10 @@ export function resolveAuthSessionsOptions(options: AuthSessionsOptions): Resolv
   if (!(resolved.refreshReuseGraceSeconds >= 0)) {
     throw new Error('AuthSessionsModule: `refreshReuseGraceSeconds` must be zero or more.');
   }
-  for (const [name, lifetime] of [['session', resolved.session], ['rememberMe', resolved.rememberMe]] as const) {
+  for (const [name, lifetime] of [
+    ['session', resolved.session],
+    ['rememberMe', resolved.rememberMe],
+  ] as const) {
     if (!(lifetime.idleSeconds > 0) || !(lifetime.absoluteSeconds > 0)) {
       throw new Error(`AuthSessionsModule: \`${name}\` lifetimes must be positive numbers of seconds.`);
     }

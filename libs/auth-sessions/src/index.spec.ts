@@ -6,7 +6,13 @@ import * as publicApi from './index.js';
 // Nest marks @Injectable() classes with this metadata key; guards (@UseGuards/APP_GUARD) and pipes (`new` in
 // @Body()/@UsePipes) are bound where they are used, not injected.
 const INJECTABLE = '__injectable__';
-const GUARDS = new Set<unknown>([publicApi.SessionGuard, publicApi.RolesGuard, publicApi.LocalAuthGuard, publicApi.AuthRateLimitGuard, publicApi.InputValidationPipe]);
+const GUARDS = new Set<unknown>([
+  publicApi.SessionGuard,
+  publicApi.RolesGuard,
+  publicApi.LocalAuthGuard,
+  publicApi.AuthRateLimitGuard,
+  publicApi.InputValidationPipe,
+]);
 // Exported by the module only so that `@UseGuards(SessionGuard, RolesGuard, AuthRateLimitGuard)` resolves in a host
 // module (globalGuard: false): Nest builds a guard where it is used, from the providers visible there. Their
 // classes are not in index.ts, so a host cannot name (or inject) them.

@@ -38,17 +38,7 @@ export { EmailTakenError } from './users/users-provider.js';
 // Guards, decorators and the request's auth
 export { SessionGuard } from './edge/session.guard.js';
 export { RolesGuard } from './edge/roles.guard.js';
-export {
-  Public,
-  Roles,
-  RateLimited,
-  RequireSameOrigin,
-  CsrfExempt,
-  NotActivity,
-  CurrentSession,
-  CurrentUser,
-  CurrentAuth,
-} from './edge/auth.decorators.js';
+export { Public, Roles, RateLimited, RequireSameOrigin, CsrfExempt, NotActivity, CurrentSession, CurrentUser, CurrentAuth } from './edge/auth.decorators.js';
 export type { AuthenticatedRequest } from './edge/execution-target.js';
 export type { RequestAuth } from './sessions/request-auth.js';
 export { StoreUnavailableInterceptor } from './edge/store-unavailable.interceptor.js';
@@ -100,13 +90,7 @@ export { isStoreUnavailableError } from './common/store-unavailable.js';
 export type { ClientContext } from './common/client-context.js';
 
 // Sign-in
-export {
-  SignInService,
-  type SignInResult,
-  type SignInOptions,
-  type FreshSessionResult,
-  type VerifiedCredentials,
-} from './signin/sign-in.service.js';
+export { SignInService, type SignInResult, type SignInOptions, type FreshSessionResult, type VerifiedCredentials } from './signin/sign-in.service.js';
 export { LocalAuthGuard } from './signin/local-auth.guard.js';
 export type { TokenPair } from './tokens/tokens.service.js';
 

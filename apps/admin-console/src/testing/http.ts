@@ -16,8 +16,7 @@ export async function nextRequest(http: HttpTestingController, match: RequestMat
   for (;;) {
     const [found] = http.match(
       (req) =>
-        (!match.method || req.method === match.method) &&
-        (typeof match.url === 'string' ? req.urlWithParams === match.url : match.url.test(req.urlWithParams)),
+        (!match.method || req.method === match.method) && (typeof match.url === 'string' ? req.urlWithParams === match.url : match.url.test(req.urlWithParams)),
     );
     if (found) return found;
     if (Date.now() > deadline) throw new Error(`no ${match.method ?? ''} request to ${String(match.url)} within ${timeoutMs} ms`);

@@ -27,9 +27,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--print')) {
     const lines = [
       `-- Run as a superuser: psql -v owner_password='…' -v runtime_password='…' -f roles.sql`,
-      ...roleSetupStatements(plan, { passwords: false }).map(({ sql, inDatabase }) =>
-        inDatabase ? `\\connect ${plan.database}\n${sql};` : `${sql};`,
-      ),
+      ...roleSetupStatements(plan, { passwords: false }).map(({ sql, inDatabase }) => (inDatabase ? `\\connect ${plan.database}\n${sql};` : `${sql};`)),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     return;
@@ -37,7 +35,9 @@ async function main(): Promise<void> {
 
   const adminUrl = process.env['POSTGRES_ADMIN_URL'];
   if (!adminUrl) {
-    throw new ConfigError('POSTGRES_ADMIN_URL is required: a superuser (or a role with CREATEROLE and CREATEDB) that creates the roles. Or print the SQL: npm run db:roles -- --print');
+    throw new ConfigError(
+      'POSTGRES_ADMIN_URL is required: a superuser (or a role with CREATEROLE and CREATEDB) that creates the roles. Or print the SQL: npm run db:roles -- --print',
+    );
   }
   const inDatabase = Object.assign(new URL(adminUrl), { pathname: `/${encodeURIComponent(plan.database)}` }).toString();
   const server = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
@@ -50,7 +50,9 @@ async function main(): Promise<void> {
     );
     const flags = runtime.rows[0];
     if (flags && (flags.rolsuper || flags.rolbypassrls || flags.rolcreaterole || flags.rolcreatedb)) {
-      throw new ConfigError(`The runtime role ${plan.runtime.name} exists with SUPERUSER, BYPASSRLS, CREATEROLE or CREATEDB: table privileges cannot restrict it. Use a plain LOGIN role.`);
+      throw new ConfigError(
+        `The runtime role ${plan.runtime.name} exists with SUPERUSER, BYPASSRLS, CREATEROLE or CREATEDB: table privileges cannot restrict it. Use a plain LOGIN role.`,
+      );
     }
     for (const statement of roleSetupStatements(plan, { passwords: true })) {
       const skip = statement.unlessExists;

@@ -80,7 +80,8 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`PUBLIC_ORIGIN must be an absolute URL such as https://signoff.example.com (got "${publicOrigin}")`);
   }
   const jwtSecret = env['JWT_SECRET'] || null;
-  if (isProduction && !jwtSecret) throw new ConfigError('JWT_SECRET is required in production: set it to at least 32 random bytes (e.g. `openssl rand -base64 48`).');
+  if (isProduction && !jwtSecret)
+    throw new ConfigError('JWT_SECRET is required in production: set it to at least 32 random bytes (e.g. `openssl rand -base64 48`).');
   const accessTokenSeconds = integer(env, 'ACCESS_TOKEN_SECONDS', 900, 1, 900);
   const httpAdapter = env['HTTP_ADAPTER'] || 'express';
   if (httpAdapter !== 'express' && httpAdapter !== 'fastify') throw new ConfigError(`HTTP_ADAPTER must be express or fastify (got "${httpAdapter}")`);
@@ -141,14 +142,19 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 export function checkMigrationDatabaseUrl(migration: string | null, runtime: string | null): string | null {
   if (!migration) return null;
   if (!runtime) {
-    throw new ConfigError('MIGRATION_DATABASE_URL needs DATABASE_URL too: DATABASE_URL is the role the app runs as, MIGRATION_DATABASE_URL the role that owns the schema (docs/postgres.md)');
+    throw new ConfigError(
+      'MIGRATION_DATABASE_URL needs DATABASE_URL too: DATABASE_URL is the role the app runs as, MIGRATION_DATABASE_URL the role that owns the schema (docs/postgres.md)',
+    );
   }
   const [owner, app] = [parsePostgresUrl('MIGRATION_DATABASE_URL', migration), parsePostgresUrl('DATABASE_URL', runtime)];
   const place = (url: URL) => `${url.hostname}:${url.port || '5432'}${url.pathname}`;
   if (place(owner) !== place(app)) {
     throw new ConfigError(`MIGRATION_DATABASE_URL and DATABASE_URL must name the same database (got ${place(owner)} and ${place(app)})`);
   }
-  if (!app.username) throw new ConfigError('DATABASE_URL must name its role (postgres://<role>:<password>@host/db) when MIGRATION_DATABASE_URL is set: that role gets the runtime grants');
+  if (!app.username)
+    throw new ConfigError(
+      'DATABASE_URL must name its role (postgres://<role>:<password>@host/db) when MIGRATION_DATABASE_URL is set: that role gets the runtime grants',
+    );
   return migration;
 }
 
@@ -168,7 +174,7 @@ function oidcConfig(env: NodeJS.ProcessEnv): AppConfig['oidc'] {
   const clientId = env['OIDC_CLIENT_ID'];
   const clientSecret = env['OIDC_CLIENT_SECRET'];
   if (!clientId || !clientSecret) {
-    throw new ConfigError('OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required with OIDC_ISSUER: the demo\'s client at that provider (client_secret_basic).');
+    throw new ConfigError("OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required with OIDC_ISSUER: the demo's client at that provider (client_secret_basic).");
   }
   const scopes = (env['OIDC_SCOPES'] || 'openid email profile').split(/\s+/).filter(Boolean);
   return { issuer, clientId, clientSecret, scopes, rpLogout: boolean(env, 'OIDC_RP_LOGOUT', true) };

@@ -8,7 +8,12 @@ import { RedisHealthIndicator } from './redis.health.js';
 
 const INDICATORS: SchemaObject = {
   type: 'object',
-  additionalProperties: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['up', 'degraded', 'down'] } }, additionalProperties: true },
+  additionalProperties: {
+    type: 'object',
+    required: ['status'],
+    properties: { status: { type: 'string', enum: ['up', 'degraded', 'down'] } },
+    additionalProperties: true,
+  },
 };
 // @nestjs/terminus's own report schemas (the package does not export them, and merges its 503 into ours).
 const healthReport = (statuses: string[]): SchemaObject => ({

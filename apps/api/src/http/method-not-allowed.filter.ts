@@ -44,7 +44,9 @@ export function routedMethods(adapter: HttpServer, path: string): string[] {
   const found = new Set<string>();
   for (const layer of router?.stack ?? []) {
     if (!layer.route || !safeMatch(layer, path)) continue;
-    const methods = Object.entries(layer.route.methods).filter(([, enabled]) => enabled).map(([method]) => method.toUpperCase());
+    const methods = Object.entries(layer.route.methods)
+      .filter(([, enabled]) => enabled)
+      .map(([method]) => method.toUpperCase());
     // Nest mounts middleware (and its own 404 for excluded paths) as routes for every method Express
     // knows; those say nothing about what the path answers.
     if (methods.includes('_ALL') || methods.length > METHODS.length) continue;

@@ -151,7 +151,9 @@ export async function startServer(runtime: PostgresRuntime, options: StartOption
     if (await acceptsLogin(port)) break;
     if (Date.now() > deadline) {
       await stopPid(child.pid, child);
-      throw new EmbeddedPostgresError(`PostgreSQL (${dataDir}, port ${port}) did not accept connections within ${timeoutMs / 1000} s. Its log, ${logFile}:\n${tail(logFile)}`);
+      throw new EmbeddedPostgresError(
+        `PostgreSQL (${dataDir}, port ${port}) did not accept connections within ${timeoutMs / 1000} s. Its log, ${logFile}:\n${tail(logFile)}`,
+      );
     }
     await delay(100);
   }
@@ -231,7 +233,11 @@ export async function stopPid(pid: number | undefined, child?: ChildProcess, gra
       if (!exited) await delay(50);
     }
   };
-  for (const [signal, waitMs] of [['SIGINT', graceMs], ['SIGQUIT', 3000], ['SIGKILL', 3000]] as const) {
+  for (const [signal, waitMs] of [
+    ['SIGINT', graceMs],
+    ['SIGQUIT', 3000],
+    ['SIGKILL', 3000],
+  ] as const) {
     try {
       process.kill(pid, signal);
     } catch {
@@ -303,7 +309,9 @@ async function runAsAccount(): Promise<{ uid: number; gid: number } | null> {
     // The group may exist without the user.
   }
   try {
-    execFileSync('useradd', ['--system', '--gid', EMBEDDED_POSTGRES_USER, '--no-create-home', '--shell', '/usr/sbin/nologin', EMBEDDED_POSTGRES_USER], { stdio: 'ignore' });
+    execFileSync('useradd', ['--system', '--gid', EMBEDDED_POSTGRES_USER, '--no-create-home', '--shell', '/usr/sbin/nologin', EMBEDDED_POSTGRES_USER], {
+      stdio: 'ignore',
+    });
   } catch (error) {
     throw new EmbeddedPostgresError(
       `PostgreSQL refuses to run as root and there is no \`postgres\` account to run it as; creating one failed (${(error as Error).message}). ` +
@@ -359,7 +367,8 @@ async function reachableCopy(nativeDir: string, version: string): Promise<string
     await rm(staging, { recursive: true, force: true });
   }
   assertTrusted(target);
-  if (!existsSync(join(target, '.complete'))) throw new EmbeddedPostgresError(`${target} exists but is not a complete copy of the PostgreSQL binaries: remove it`);
+  if (!existsSync(join(target, '.complete')))
+    throw new EmbeddedPostgresError(`${target} exists but is not a complete copy of the PostgreSQL binaries: remove it`);
   return target;
 }
 

@@ -45,11 +45,7 @@ export { EmbeddedPostgresError };
  * `<dataDir>/postgres`. A server left running by a run that crashed is reused and owned from then on;
  * one that belongs to a Signoff process still running is shared and left to it.
  */
-export async function resolvePostgres(
-  databaseUrl: string | null,
-  dataDir: string,
-  localUrl: string = DEFAULT_LOCAL_DATABASE_URL,
-): Promise<ResolvedPostgres> {
+export async function resolvePostgres(databaseUrl: string | null, dataDir: string, localUrl: string = DEFAULT_LOCAL_DATABASE_URL): Promise<ResolvedPostgres> {
   const none = async (): Promise<void> => undefined;
   if (databaseUrl) return { url: databaseUrl, kind: 'configured', description: `${hostOf(databaseUrl)} (DATABASE_URL)`, ownedPid: null, stop: none };
   const local = new URL(localUrl);
@@ -83,7 +79,13 @@ async function startEmbedded(dataDir: string, why: string): Promise<ResolvedPost
     const owner = runningOwner(home);
     if (owner) {
       logger.log(`Using the embedded PostgreSQL of the running Signoff process ${owner} (pid ${left.pid}, port ${left.port}); it stops with that process`);
-      return { url: urlFor(left.port), kind: 'embedded', description: `embedded, 127.0.0.1:${left.port}, shared with process ${owner}`, ownedPid: null, stop: async () => undefined };
+      return {
+        url: urlFor(left.port),
+        kind: 'embedded',
+        description: `embedded, 127.0.0.1:${left.port}, shared with process ${owner}`,
+        ownedPid: null,
+        stop: async () => undefined,
+      };
     }
     logger.log(`Reusing the embedded PostgreSQL left by an earlier run (pid ${left.pid}, port ${left.port}); it now stops with this process`);
     await claimServers(home);

@@ -19,7 +19,10 @@ const logger = new Logger('Startup');
  * MIGRATION_DATABASE_URL when set, which then also grants the runtime role (`url`, DATABASE_URL)
  * what the app needs and no more (docs/postgres.md); else `url` itself.
  */
-export async function prepareDatabase(url: string, config: Pick<AppConfig, 'migrationDatabaseUrl' | 'adminEmail' | 'adminPassword' | 'jwtSecret'>): Promise<void> {
+export async function prepareDatabase(
+  url: string,
+  config: Pick<AppConfig, 'migrationDatabaseUrl' | 'adminEmail' | 'adminPassword' | 'jwtSecret'>,
+): Promise<void> {
   const ownerUrl = config.migrationDatabaseUrl ?? url;
   await ensureDatabase(ownerUrl);
   const dataSource = await new DataSource(dataSourceOptions(ownerUrl)).initialize();
@@ -66,7 +69,5 @@ async function bootstrapAdmin(dataSource: DataSource, config: Pick<AppConfig, 'a
 /** Outside production without JWT_SECRET, one secret is generated and stored so every instance shares it. */
 async function ensureGeneratedSecret(dataSource: DataSource, config: Pick<AppConfig, 'jwtSecret'>): Promise<void> {
   if (config.jwtSecret) return;
-  await dataSource.query(`INSERT INTO auth_secrets (name, value) VALUES ('jwt', $1) ON CONFLICT (name) DO NOTHING`, [
-    randomBytes(48).toString('base64url'),
-  ]);
+  await dataSource.query(`INSERT INTO auth_secrets (name, value) VALUES ('jwt', $1) ON CONFLICT (name) DO NOTHING`, [randomBytes(48).toString('base64url')]);
 }

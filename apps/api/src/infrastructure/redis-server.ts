@@ -58,7 +58,13 @@ export async function resolveRedis(redisUrl: string | null, dataDir: string, loc
     const owner = runningOwner(home);
     if (owner) {
       logger.log(`Using the redis-server of the running Signoff process ${owner} (pid ${left.pid}, port ${left.port}); it stops with that process`);
-      return { url: `redis://127.0.0.1:${left.port}`, kind: 'spawned', description: `redis-server 127.0.0.1:${left.port}, shared with process ${owner}`, ownedPid: null, stop: none };
+      return {
+        url: `redis://127.0.0.1:${left.port}`,
+        kind: 'spawned',
+        description: `redis-server 127.0.0.1:${left.port}, shared with process ${owner}`,
+        ownedPid: null,
+        stop: none,
+      };
     }
     logger.log(`Reusing the redis-server left by an earlier run (pid ${left.pid}, port ${left.port}); it now stops with this process`);
     await claimServers(home);
@@ -76,9 +82,23 @@ export async function resolveRedis(redisUrl: string | null, dataDir: string, loc
     const child = spawn(
       'redis-server',
       [
-        '--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--pidfile', pidFile, '--daemonize', 'no',
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        directory,
+        '--pidfile',
+        pidFile,
+        '--daemonize',
+        'no',
         // Queue and rate-limit state survive a restart and are never evicted under memory pressure.
-        '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction',
+        '--appendonly',
+        'yes',
+        '--save',
+        '',
+        '--maxmemory-policy',
+        'noeviction',
       ],
       { detached: true, stdio: ['ignore', fd, fd] },
     );
@@ -91,7 +111,9 @@ export async function resolveRedis(redisUrl: string | null, dataDir: string, loc
       if (exit !== undefined) throw new RedisUnavailableError(`redis-server on port ${port} exited at start (${exit}). Its log, ${logFile}:\n${tail(logFile)}`);
       if (Date.now() > deadline) {
         if (child.pid) await stopRedis(child.pid);
-        throw new RedisUnavailableError(`redis-server on port ${port} did not answer within ${START_TIMEOUT_MS / 1000} s. Its log, ${logFile}:\n${tail(logFile)}`);
+        throw new RedisUnavailableError(
+          `redis-server on port ${port} did not answer within ${START_TIMEOUT_MS / 1000} s. Its log, ${logFile}:\n${tail(logFile)}`,
+        );
       }
       await delay(50);
     }
@@ -123,7 +145,10 @@ async function leftRunning(pidFile: string, portFile: string, directory: string)
 
 /** SIGTERM (redis-server flushes its append-only file and exits), then SIGKILL after 10 s. */
 async function stopRedis(pid: number): Promise<void> {
-  for (const [signal, waitMs] of [['SIGTERM', 10_000], ['SIGKILL', 3000]] as const) {
+  for (const [signal, waitMs] of [
+    ['SIGTERM', 10_000],
+    ['SIGKILL', 3000],
+  ] as const) {
     try {
       process.kill(pid, signal);
     } catch {

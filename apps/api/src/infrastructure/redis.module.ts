@@ -17,10 +17,7 @@ export class AppRedis implements OnApplicationShutdown {
   constructor(@Inject(ConfigService) config: ConfigService) {
     const url = config.getOrThrow<string>('redisUrl');
     this.client = new Redis(failFastRedisOptions(url));
-    new RedisOutageLog(new Logger('Redis'), resolveRedisConnection({ url }).description, 'Health answers 503 meanwhile').watch(
-      'app',
-      this.client,
-    );
+    new RedisOutageLog(new Logger('Redis'), resolveRedisConnection({ url }).description, 'Health answers 503 meanwhile').watch('app', this.client);
     this.prefix = config.getOrThrow<string>('redisPrefix');
   }
 

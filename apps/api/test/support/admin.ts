@@ -83,7 +83,13 @@ export interface VerifyRun {
   code: number | null;
   output: string;
   /** The JSON report the CLI prints last. */
-  report: { ok: boolean; checked: number; unsealed: number; checkpoint: { position: string } | null; problem: { kind: string; seq: string; message: string } | null };
+  report: {
+    ok: boolean;
+    checked: number;
+    unsealed: number;
+    checkpoint: { position: string } | null;
+    problem: { kind: string; seq: string; message: string } | null;
+  };
 }
 
 /** Runs `npm run audit:verify` against `databaseUrl`, as an operator would. */
@@ -101,7 +107,11 @@ export function runAuditVerify(databaseUrl: string): Promise<VerifyRun> {
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => {
-      const last = output.trim().split('\n').filter((line) => line.startsWith('{')).pop();
+      const last = output
+        .trim()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .pop();
       resolve({ code, output, report: last ? JSON.parse(last) : null });
     });
   });

@@ -111,10 +111,7 @@ export function resolve(document: OpenApiDocument, schema: Schema | undefined): 
 
 /** A value that fits `schema` (often one the world knows), or sometimes one that does not. */
 export function valueFor(document: OpenApiDocument, schema: Schema | undefined, name: string, known: Known, depth = 0): fc.Arbitrary<unknown> {
-  return fc.oneof(
-    { weight: 5, arbitrary: fittingValue(document, resolve(document, schema), name, known, depth) },
-    { weight: 2, arbitrary: nastyValue },
-  );
+  return fc.oneof({ weight: 5, arbitrary: fittingValue(document, resolve(document, schema), name, known, depth) }, { weight: 2, arbitrary: nastyValue });
 }
 
 function fittingValue(document: OpenApiDocument, schema: Schema, name: string, known: Known, depth: number): fc.Arbitrary<unknown> {
@@ -127,7 +124,10 @@ function fittingValue(document: OpenApiDocument, schema: Schema, name: string, k
     case 'number':
       return fc.integer({ min: Math.max(-5, (schema.minimum ?? 0) - 2), max: Math.min(10_000, (schema.maximum ?? 500) + 2) });
     case 'array':
-      return fc.array(valueFor(document, schema.items, name, known, depth + 1), { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 4, 4) });
+      return fc.array(valueFor(document, schema.items, name, known, depth + 1), {
+        minLength: schema.minItems ?? 0,
+        maxLength: Math.min(schema.maxItems ?? 4, 4),
+      });
     case 'object':
       return depth > 3 ? fc.constant({}) : objectFor(document, schema, known, depth + 1);
   }
@@ -138,7 +138,8 @@ function fittingValue(document: OpenApiDocument, schema: Schema, name: string, k
   if (schema.format === 'email' || lower.includes('email')) return fc.oneof(fc.emailAddress(), known$(known.emails));
   if (lower.includes('password')) return fc.oneof(known$(known.passwords), fc.string({ minLength: 12, maxLength: 40 }));
   if (lower === 'refresh_token') return fc.oneof(known$(known.refreshTokens), fc.base64String({ minLength: 40, maxLength: 48 }));
-  if (lower === 'returnto') return fc.constantFrom('/devices', '/login?x=1', '//evil.example', 'https://evil.example/x', '/\\evil.example', '/%2F%2Fevil.example');
+  if (lower === 'returnto')
+    return fc.constantFrom('/devices', '/login?x=1', '//evil.example', 'https://evil.example/x', '/\\evil.example', '/%2F%2Fevil.example');
   if (lower === 'ip') return fc.oneof(fc.ipV4(), fc.ipV6(), fc.constant('127.0.0.1'));
   return fc.string({ minLength: Math.min(schema.minLength ?? 0, 3), maxLength: Math.min(schema.maxLength ?? 40, 40) });
 }
@@ -171,7 +172,7 @@ function known$(values: () => string[]): fc.Arbitrary<string> {
 
 /** `encodeURIComponent`, for strings that may hold lone surrogates too (those it refuses). */
 export function encodePathSegment(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? 'undefined';
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined');
   try {
     return encodeURIComponent(text);
   } catch {

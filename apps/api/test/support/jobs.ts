@@ -164,7 +164,10 @@ export function withCookie(baseUrl: string, sid: string): BrowserClient {
 }
 
 /** `POST /api/auth/token`: a bearer session (an API client). */
-export async function bearerSignIn(baseUrl: string, account: Pick<Account, 'email' | 'password'>): Promise<{
+export async function bearerSignIn(
+  baseUrl: string,
+  account: Pick<Account, 'email' | 'password'>,
+): Promise<{
   access_token: string;
   refresh_token: string;
   session_id: string;

@@ -68,8 +68,12 @@ export class UsersService implements AuthUsersProvider {
 
   async search(query: { search?: string; page: number; pageSize: number }): Promise<SignoffUserPage> {
     const builder = this.users.createQueryBuilder('u').orderBy('lower(u.email)', 'ASC').addOrderBy('u.id', 'ASC');
-    if (query.search) builder.where(`lower(u.email) LIKE :pattern ESCAPE '\\'`, { pattern: `%${query.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
-    const [users, total] = await builder.skip((query.page - 1) * query.pageSize).take(query.pageSize).getManyAndCount();
+    if (query.search)
+      builder.where(`lower(u.email) LIKE :pattern ESCAPE '\\'`, { pattern: `%${query.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
+    const [users, total] = await builder
+      .skip((query.page - 1) * query.pageSize)
+      .take(query.pageSize)
+      .getManyAndCount();
     return { items: users.map(toSignoffUser), total };
   }
 }

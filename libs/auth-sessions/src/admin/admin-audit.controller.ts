@@ -16,7 +16,12 @@ import { AuditExportQuery, auditFilterOf, AuditQuery } from './dto/audit.query.j
 @ApiTags('admin')
 @ApiCookieAuth()
 @ApiBearerAuth()
-@ApiErrors([400, 'A malformed filter, limit or cursor, from not before to, or invalid text.'], 401, [403, 'Signed in without the admin role (code forbidden).'], 503)
+@ApiErrors(
+  [400, 'A malformed filter, limit or cursor, from not before to, or invalid text.'],
+  401,
+  [403, 'Signed in without the admin role (code forbidden).'],
+  503,
+)
 @Roles(ADMIN_ROLE)
 @UseGuards(AdminGuard)
 @Controller('admin/audit')
@@ -45,17 +50,24 @@ export class AdminAuditController {
     const contentType = AUDIT_EXPORT_CONTENT_TYPES[query.format];
     let raw: ServerResponse | undefined;
     try {
-      await this.audit.export(auth, filter, query.format, this.edge.clientContext(req), (chunk) => {
-        if (!raw) {
-          // The first byte is on its way: from here on the answer is written piece by piece.
-          raw = this.edge.takeOver(res);
-          raw.statusCode = 200;
-          raw.setHeader('Content-Type', contentType);
-          raw.setHeader('Content-Disposition', `attachment; filename="audit-${new Date().toISOString().replaceAll(':', '')}.${query.format}"`);
-          raw.setHeader('Cache-Control', 'no-store');
-        }
-        return writeChunk(raw, chunk);
-      }, query.email);
+      await this.audit.export(
+        auth,
+        filter,
+        query.format,
+        this.edge.clientContext(req),
+        (chunk) => {
+          if (!raw) {
+            // The first byte is on its way: from here on the answer is written piece by piece.
+            raw = this.edge.takeOver(res);
+            raw.statusCode = 200;
+            raw.setHeader('Content-Type', contentType);
+            raw.setHeader('Content-Disposition', `attachment; filename="audit-${new Date().toISOString().replaceAll(':', '')}.${query.format}"`);
+            raw.setHeader('Cache-Control', 'no-store');
+          }
+          return writeChunk(raw, chunk);
+        },
+        query.email,
+      );
     } catch (error) {
       // Once bytes are out the status cannot change: cut the stream so the client sees it incomplete.
       if (raw) {

@@ -30,7 +30,12 @@ export class AdminAuditService {
   ): Promise<{ items: AuditEventResponse[]; nextCursor: string | null }> {
     const narrowed = await withEmailFilter(this.options.users, filter, email);
     const result = narrowed ? await this.auditLog.list(narrowed, page.limit, page.cursor) : { items: [], nextCursor: null };
-    await this.recordRead(admin, client, { filter: describe(narrowed ?? filter, email), limit: page.limit, returned: result.items.length, paged: page.cursor !== undefined });
+    await this.recordRead(admin, client, {
+      filter: describe(narrowed ?? filter, email),
+      limit: page.limit,
+      returned: result.items.length,
+      paged: page.cursor !== undefined,
+    });
     return { items: await withUsers(this.options.users, result.items), nextCursor: result.nextCursor };
   }
 

@@ -115,7 +115,10 @@ function largestFirst<T extends { sessions: number }>(rows: T[], key: (row: T) =
 }
 
 function topPlaces(rows: Array<{ place: string | null; sessions: number }>): Array<{ place: string; sessions: number }> {
-  const known = largestFirst(rows.filter((row) => row.place), (row) => row.place!);
+  const known = largestFirst(
+    rows.filter((row) => row.place),
+    (row) => row.place!,
+  );
   const unknown = rows.filter((row) => !row.place).reduce((sum, row) => sum + Number(row.sessions), 0);
   const top = known.slice(0, TOP_PLACES).map(([place, sessions]) => ({ place, sessions }));
   const other = known.slice(TOP_PLACES).reduce((sum, [, sessions]) => sum + sessions, 0);

@@ -42,10 +42,7 @@ export class AdminSessionsRepository {
   /** Session counts and last activity of these users, in one query; users without sessions are absent from the map. */
   async sessionStats(userIds: string[], now: Date): Promise<Map<string, UserSessionStats>> {
     if (userIds.length === 0) return new Map();
-    const rows: Array<{ user_id: string; active_sessions: number; last_active_at: Date | null }> = await this.dataSource.query(
-      this.statsSql,
-      [userIds, now],
-    );
+    const rows: Array<{ user_id: string; active_sessions: number; last_active_at: Date | null }> = await this.dataSource.query(this.statsSql, [userIds, now]);
     return new Map(rows.map((row) => [row.user_id, { activeSessions: Number(row.active_sessions), lastActiveAt: row.last_active_at }]));
   }
 }

@@ -130,8 +130,20 @@ export class AdminSessionsService {
       this.byAdmin(admin, (endedSessions, at) => {
         const common = { actor: actorOf(admin), client, reason: 'revoked_by_admin', note: input.note, at } as const;
         return [
-          { ...common, type: 'sessions_revoked_by_filter', userId: null, sessionId: null, metadata: { filter: describeRevokeFilter(filter), count: endedSessions.length } },
-          ...endedSessions.map((session): AuditRecord => ({ ...common, type: 'session_revoked', userId: session.userId, sessionId: session.id, metadata: { byFilter: true } })),
+          {
+            ...common,
+            type: 'sessions_revoked_by_filter',
+            userId: null,
+            sessionId: null,
+            metadata: { filter: describeRevokeFilter(filter), count: endedSessions.length },
+          },
+          ...endedSessions.map((session): AuditRecord => ({
+            ...common,
+            type: 'session_revoked',
+            userId: session.userId,
+            sessionId: session.id,
+            metadata: { byFilter: true },
+          })),
         ];
       }),
     );

@@ -19,9 +19,7 @@ export async function withEmailFilter(users: AuthUsersProvider, filter: AuditFil
 /** Adds `user: {id, email}` (the target user as the host knows them now) to each event: one lookup per distinct user. */
 export async function withUsers(users: AuthUsersProvider, events: AuditEventResponse[]): Promise<AuditEventResponse[]> {
   const ids = [...new Set(events.map((event) => event.userId).filter((id): id is string => id !== null))];
-  const found = new Map(
-    await Promise.all(ids.map(async (id) => [id, await users.findById(id).catch(() => null)] as const)),
-  );
+  const found = new Map(await Promise.all(ids.map(async (id) => [id, await users.findById(id).catch(() => null)] as const)));
   return events.map((event) => {
     const user = event.userId ? found.get(event.userId) : null;
     return { ...event, user: user ? { id: user.id, email: user.email } : null };

@@ -181,10 +181,9 @@ export class AuditChainRepository {
    * records a checkpoint and an `audit_pruned` event. Returns how many events it deleted (0: nothing was due).
    */
   async prune(retentionDays: number): Promise<number> {
-    const rows: Array<{ deleted: string }> = await this.dataSource.query(
-      `SELECT ${this.tables.qualify('auth_audit_prune')}($1)::text AS deleted`,
-      [retentionDays],
-    );
+    const rows: Array<{ deleted: string }> = await this.dataSource.query(`SELECT ${this.tables.qualify('auth_audit_prune')}($1)::text AS deleted`, [
+      retentionDays,
+    ]);
     return Number(rows[0]?.deleted ?? 0);
   }
 }

@@ -10,21 +10,7 @@ export const AUDIT_EXPORT_CONTENT_TYPES: Record<AuditExportFormat, string> = {
   ndjson: 'application/x-ndjson; charset=utf-8',
 };
 
-const CSV_COLUMNS = [
-  'id',
-  'type',
-  'at',
-  'actorId',
-  'actorEmail',
-  'userId',
-  'sessionId',
-  'ip',
-  'userAgent',
-  'reason',
-  'note',
-  'metadata',
-  'requestId',
-] as const;
+const CSV_COLUMNS = ['id', 'type', 'at', 'actorId', 'actorEmail', 'userId', 'sessionId', 'ip', 'userAgent', 'reason', 'note', 'metadata', 'requestId'] as const;
 
 /** The first line of a CSV export. */
 export const AUDIT_CSV_HEADER = `${CSV_COLUMNS.join(',')}\r\n`;

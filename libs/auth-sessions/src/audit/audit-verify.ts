@@ -59,9 +59,7 @@ export async function verifyAuditChain(dataSource: DataSource): Promise<AuditCha
     }
     return {
       ok: problem === null,
-      checkpoint: checkpoint
-        ? { position: checkpoint.position, hash: checkpoint.hash.toString('hex'), cutOff: checkpoint.cutOff.toISOString() }
-        : null,
+      checkpoint: checkpoint ? { position: checkpoint.position, hash: checkpoint.hash.toString('hex'), cutOff: checkpoint.cutOff.toISOString() } : null,
       checked,
       head: { position: head.position, hash: head.hash.toString('hex') },
       unsealed: await chain.countUnsealed(manager),

@@ -7,8 +7,7 @@ import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { RedisOutageLog } from './redis-outage-log.js';
 
-const WHILE_DOWN =
-  'Until it is back: sessions are checked in PostgreSQL, revocations wait out the 2 s cache lease, jobs wait in the outbox';
+const WHILE_DOWN = 'Until it is back: sessions are checked in PostgreSQL, revocations wait out the 2 s cache lease, jobs wait in the outbox';
 
 /**
  * The library's two Redis connections: one for commands, which fails fast instead of queueing while
@@ -23,10 +22,7 @@ export class AuthRedis implements OnApplicationShutdown {
   readonly prefix: string;
   readonly outage: RedisOutageLog;
 
-  constructor(
-    @Inject(AUTH_SESSIONS_OPTIONS) options: ResolvedAuthSessionsOptions,
-    @InjectQueue(AUTH_SESSIONS_QUEUE) queue: Queue,
-  ) {
+  constructor(@Inject(AUTH_SESSIONS_OPTIONS) options: ResolvedAuthSessionsOptions, @InjectQueue(AUTH_SESSIONS_QUEUE) queue: Queue) {
     const base: RedisOptions = { ...options.redis.options, connectTimeout: 2000, retryStrategy: (attempt) => Math.min(200 * attempt, 2000) };
     this.commands = new Redis({ ...base, enableOfflineQueue: false, commandTimeout: 1000, maxRetriesPerRequest: 1 });
     this.subscriber = new Redis({ ...base, autoResubscribe: true, maxRetriesPerRequest: null });

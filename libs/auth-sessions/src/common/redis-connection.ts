@@ -97,7 +97,13 @@ function parseSentinelUrl(url: string): RedisSentinelConnection {
   }
   const slash = rest.indexOf('/');
   const authority = slash === -1 ? rest : rest.slice(0, slash);
-  const path = slash === -1 ? [] : rest.slice(slash + 1).split('/').filter((segment) => segment !== '');
+  const path =
+    slash === -1
+      ? []
+      : rest
+          .slice(slash + 1)
+          .split('/')
+          .filter((segment) => segment !== '');
   const at = authority.lastIndexOf('@');
   const userInfo = at === -1 ? '' : authority.slice(0, at);
   const hosts = at === -1 ? authority : authority.slice(at + 1);
@@ -147,7 +153,14 @@ function resolveSentinels(connection: RedisSentinelConnection): ResolvedRedisCon
     throw new RedisConnectionError('`sentinels` must list at least one Sentinel as { host, port }');
   }
   for (const sentinel of sentinels) {
-    if (!sentinel || typeof sentinel.host !== 'string' || sentinel.host === '' || !Number.isInteger(sentinel.port) || sentinel.port < 1 || sentinel.port > 65535) {
+    if (
+      !sentinel ||
+      typeof sentinel.host !== 'string' ||
+      sentinel.host === '' ||
+      !Number.isInteger(sentinel.port) ||
+      sentinel.port < 1 ||
+      sentinel.port > 65535
+    ) {
       throw new RedisConnectionError(`every Sentinel needs a host and a port from 1 to 65535 (got ${JSON.stringify(sentinel)})`);
     }
   }

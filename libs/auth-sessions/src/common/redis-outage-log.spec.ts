@@ -48,7 +48,10 @@ describe('RedisOutageLog', () => {
       expect(lines).toHaveLength(2);
       expect(lines[0]).toEqual({
         level: 'warn',
-        entry: expect.objectContaining({ event: 'redis_unreachable', msg: 'Redis (127.0.0.1:6379) is unreachable: connect ECONNREFUSED 127.0.0.1:6379. Jobs wait' }),
+        entry: expect.objectContaining({
+          event: 'redis_unreachable',
+          msg: 'Redis (127.0.0.1:6379) is unreachable: connect ECONNREFUSED 127.0.0.1:6379. Jobs wait',
+        }),
       });
       expect(lines[1]).toEqual({ level: 'log', entry: expect.objectContaining({ event: 'redis_back', failedAttempts: 13 }) });
       expect(log.isDown).toBe(false);

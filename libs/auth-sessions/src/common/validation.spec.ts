@@ -40,12 +40,14 @@ describe('invalidTextProblem', () => {
     expect(invalidTextProblem(text)).toContain(problem);
   });
 
-  it.each([['plain text', 'Laptop reported stolen'], ['tab, line feed and carriage return', 'a\tb\r\nc'], ['an emoji (a surrogate pair)', 'locked out 🔒'], ['non-Latin text', 'Zugriff verweigert, 不正アクセス']])(
-    'should accept %s',
-    (_name, text) => {
-      expect(invalidTextProblem(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    ['plain text', 'Laptop reported stolen'],
+    ['tab, line feed and carriage return', 'a\tb\r\nc'],
+    ['an emoji (a surrogate pair)', 'locked out 🔒'],
+    ['non-Latin text', 'Zugriff verweigert, 不正アクセス'],
+  ])('should accept %s', (_name, text) => {
+    expect(invalidTextProblem(text)).toBeUndefined();
+  });
 
   it('should accept every string of well-formed text without controls', () => {
     fc.assert(
@@ -101,7 +103,12 @@ describe('libraryValidationPipe', () => {
   const body = (metatype: new () => object) => ({ type: 'body' as const, metatype });
 
   describe('when the body is not a JSON object', () => {
-    it.each([['null', null], ['an array', [FILTER]], ['a string', 'ip=1.2.3.4'], ['a number', 3]])('should answer 400 for %s', async (_name, value) => {
+    it.each([
+      ['null', null],
+      ['an array', [FILTER]],
+      ['a string', 'ip=1.2.3.4'],
+      ['a number', 3],
+    ])('should answer 400 for %s', async (_name, value) => {
       expect(await badRequestMessage(() => libraryValidationPipe.transform(value, body(RevokeByFilterDto)))).toBe('The body must be a JSON object.');
     });
 

@@ -109,7 +109,8 @@ export const Omittable = (): PropertyDecorator => ValidateIf((_object: object, v
  * `T`, a time with optional fraction, and `Z` or a numeric offset; years 1000 to 9999, so every
  * accepted value is a time that both JavaScript and PostgreSQL can represent.
  */
-export const DATE_TIME_PATTERN = /^[1-9]\d{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+export const DATE_TIME_PATTERN =
+  /^[1-9]\d{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 
 /** A date-time as `DATE_TIME_PATTERN` describes it, and a real calendar date (no 30 February). */
 export const IsDateTime = (name: string): PropertyDecorator => {

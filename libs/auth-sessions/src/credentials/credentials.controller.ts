@@ -30,13 +30,25 @@ export class CredentialsController {
   @RateLimited()
   @Post('password')
   @HttpCode(200)
-  async changePassword(@CurrentAuth() auth: RequestAuth, @Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpResponse, @Body() body: ChangePasswordDto) {
+  async changePassword(
+    @CurrentAuth() auth: RequestAuth,
+    @Req() req: HttpRequest,
+    @Res({ passthrough: true }) res: HttpResponse,
+    @Body() body: ChangePasswordDto,
+  ) {
     return this.answer(res, await this.credentials.changePassword(auth, this.edge.clientContext(req), body.currentPassword, body.newPassword));
   }
 
   @ApiOperation({ summary: 'Change the email: every other session ends at once; this one is kept with new secrets.' })
   @ApiOkResponse({ type: CredentialChangeResponseDto, description: 'Changed; cookie callers get new cookies, bearer callers new tokens.' })
-  @ApiErrors(...BODY_ERRORS, 401, [403, 'Wrong password (invalid_password), or the CSRF and Origin rules.'], [409, 'The new email is taken: code email_taken.'], 429, 503)
+  @ApiErrors(
+    ...BODY_ERRORS,
+    401,
+    [403, 'Wrong password (invalid_password), or the CSRF and Origin rules.'],
+    [409, 'The new email is taken: code email_taken.'],
+    429,
+    503,
+  )
   @RateLimited()
   @Post('email')
   @HttpCode(200)
@@ -51,7 +63,12 @@ export class CredentialsController {
   @RateLimited()
   @Post('security-report')
   @HttpCode(200)
-  async reportSecurityConcern(@CurrentAuth() auth: RequestAuth, @Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpResponse, @Body() body: SecurityReportDto) {
+  async reportSecurityConcern(
+    @CurrentAuth() auth: RequestAuth,
+    @Req() req: HttpRequest,
+    @Res({ passthrough: true }) res: HttpResponse,
+    @Body() body: SecurityReportDto,
+  ) {
     return this.answer(res, await this.credentials.reportSecurityConcern(auth, this.edge.clientContext(req), body.note));
   }
 

@@ -19,6 +19,6 @@ export class DevicesService {
     const rows = await this.sessionRepository.listForUser(userId, since);
     return rows
       .map((row) => toSessionResponse(row, currentSessionId, now))
-      .filter((session) => includeEnded ? !session.endedAt || session.endedAt >= since! : !session.endedAt);
+      .filter((session) => (includeEnded ? !session.endedAt || session.endedAt >= since! : !session.endedAt));
   }
 }

@@ -25,19 +25,13 @@ export const RequireSameOrigin = (): MethodDecorator & ClassDecorator => SetMeta
 export const NotActivity = (): MethodDecorator & ClassDecorator => SetMetadata(NOT_ACTIVITY_METADATA, true);
 
 /** Injects the current session (`Session` entity) in controllers, resolvers and gateways; undefined on a public route without one. */
-export const CurrentSession = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext) => authOf(ctx)?.session,
-);
+export const CurrentSession = createParamDecorator((_data: unknown, ctx: ExecutionContext) => authOf(ctx)?.session);
 
 /** Injects the current user (`SignoffUser`); undefined on a public route without a session. */
-export const CurrentUser = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext) => authOf(ctx)?.user,
-);
+export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext) => authOf(ctx)?.user);
 
 /** Injects the whole `RequestAuth` (session, user, method). */
-export const CurrentAuth = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext) => authOf(ctx),
-);
+export const CurrentAuth = createParamDecorator((_data: unknown, ctx: ExecutionContext) => authOf(ctx));
 
 /** Exempts a route from the CSRF and Origin rules (the token endpoints: browsers never send their bodies by themselves). */
 export const CsrfExempt = (): MethodDecorator & ClassDecorator => SetMetadata(CSRF_EXEMPT_METADATA, true);

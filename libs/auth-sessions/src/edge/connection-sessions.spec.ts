@@ -83,14 +83,7 @@ function createService(options: { heartbeatMs?: number } = {}) {
     eventsHeartbeatMs: options.heartbeatMs ?? 25_000,
   });
   const edge = new HttpEdge({ httpAdapter: {} } as unknown as HttpAdapterHost);
-  const service = new ConnectionSessions(
-    bus,
-    sessions as unknown as SessionsService,
-    bearer,
-    new SessionCookies(edge, resolved),
-    edge,
-    resolved,
-  );
+  const service = new ConnectionSessions(bus, sessions as unknown as SessionsService, bearer, new SessionCookies(edge, resolved), edge, resolved);
   const announce = (change: Partial<SessionChange>) =>
     busListener!({ userId: USER.id, sessionIds: [], reason: 'logout', allOfUser: false, exceptSessionId: null, ...change });
   return { service, sessions, bearer, announce };

@@ -265,8 +265,7 @@ export class ConnectionSessions implements OnApplicationShutdown {
     for (const tracked of [...this.tracked.values()]) {
       const sessionId = tracked.auth.session.id;
       const isEnded =
-        change.sessionIds.includes(sessionId) ||
-        (change.allOfUser && change.userId === tracked.auth.user.id && sessionId !== change.exceptSessionId);
+        change.sessionIds.includes(sessionId) || (change.allOfUser && change.userId === tracked.auth.user.id && sessionId !== change.exceptSessionId);
       if (isEnded) this.end(tracked, SESSION_ENDED_CLOSE_CODE, change.reason);
     }
   }

@@ -23,9 +23,7 @@ type LiveResult = Extract<AuthenticationResult, { ok: true }>;
  *   nobody (never one of them, never a mix); logout ends all of them.
  */
 export type PresentedSession =
-  | { kind: 'none' }
-  | { kind: 'one'; token: string; result: AuthenticationResult }
-  | { kind: 'ambiguous'; live: Array<{ token: string; result: LiveResult }> };
+  { kind: 'none' } | { kind: 'one'; token: string; result: AuthenticationResult } | { kind: 'ambiguous'; live: Array<{ token: string; result: LiveResult }> };
 
 const logger = new Logger('AuthSessions');
 
@@ -36,10 +34,7 @@ const logger = new Logger('AuthSessions');
  * @param values every value of the session cookie (`HttpEdge.cookies`)
  * @param authenticate checks one token (`SessionsService.authenticate`)
  */
-export async function resolvePresentedSession(
-  values: string[],
-  authenticate: (token: string) => Promise<AuthenticationResult>,
-): Promise<PresentedSession> {
+export async function resolvePresentedSession(values: string[], authenticate: (token: string) => Promise<AuthenticationResult>): Promise<PresentedSession> {
   if (values.length === 0) return { kind: 'none' };
   const candidates = [...new Set(values.filter((value) => isWellFormedSessionToken(value)))];
   if (candidates.length === 0) return { kind: 'one', token: values[0], result: await authenticate(values[0]) };

@@ -75,7 +75,9 @@ describe('hasValidXsrfToken', () => {
 
   describe('when the value is wrong', () => {
     it('should reject a header with another value', () => {
-      expect(hasValidXsrfToken(fakeRequest({ headers: { 'X-XSRF-TOKEN': `${xsrf.slice(0, -1)}${xsrf.endsWith('A') ? 'B' : 'A'}` } }), sessionToken)).toBe(false);
+      expect(hasValidXsrfToken(fakeRequest({ headers: { 'X-XSRF-TOKEN': `${xsrf.slice(0, -1)}${xsrf.endsWith('A') ? 'B' : 'A'}` } }), sessionToken)).toBe(
+        false,
+      );
     });
 
     it('should reject the XSRF value of another session', () => {

@@ -43,7 +43,12 @@ interface GuardFixture {
 }
 
 function createGuard(
-  options: { metadata?: Record<string, unknown>; cookieResult?: AuthenticationResult; bearerResult?: AuthenticationResult; byIdResult?: AuthenticationResult | Error } = {},
+  options: {
+    metadata?: Record<string, unknown>;
+    cookieResult?: AuthenticationResult;
+    bearerResult?: AuthenticationResult;
+    byIdResult?: AuthenticationResult | Error;
+  } = {},
 ): GuardFixture {
   const session = activeSession();
   const ok: AuthenticationResult = { ok: true, session, user: USER, expiresAt: new Date(Date.now() + 1_800_000) };
@@ -478,7 +483,9 @@ describe('SessionGuard', () => {
       it('should let an unauthenticated subscription reach a @Public() resolver', async () => {
         const { guard } = createGuard({ metadata: { [PUBLIC_ROUTE_METADATA]: true } });
 
-        await expect(guard.canActivate(graphqlContext({ req: { connectionParams: {}, extra: { socket: {}, request: upgradeRequest() } } }))).resolves.toBe(true);
+        await expect(guard.canActivate(graphqlContext({ req: { connectionParams: {}, extra: { socket: {}, request: upgradeRequest() } } }))).resolves.toBe(
+          true,
+        );
       });
     });
 

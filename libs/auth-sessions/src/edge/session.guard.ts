@@ -96,12 +96,7 @@ export class SessionGuard implements CanActivate {
     const cookieTokens = presented.kind === 'one' ? [presented.token] : presented.kind === 'ambiguous' ? presented.live.map((entry) => entry.token) : [];
     if (authorization !== undefined || presented.kind !== 'none') {
       if (res) this.edge.setHeader(res, 'Cache-Control', 'no-store');
-      const result =
-        authorization !== undefined
-          ? await this.bearer.authenticate(authorization)
-          : presented.kind === 'one'
-            ? presented.result
-            : NO_CHOICE;
+      const result = authorization !== undefined ? await this.bearer.authenticate(authorization) : presented.kind === 'one' ? presented.result : NO_CHOICE;
       if (result.ok) {
         req.auth = {
           session: result.session,

@@ -21,7 +21,11 @@ export function acceptTextBodies(adapterHost: HttpAdapterHost, mediaType: string
   if (adapter?.getType() !== 'fastify') return;
   const fastify = adapter.getInstance<{
     hasContentTypeParser(type: string): boolean;
-    addContentTypeParser(type: string, options: { parseAs: 'string'; bodyLimit: number }, parser: (req: unknown, body: string, done: (error: Error | null, body?: string) => void) => void): void;
+    addContentTypeParser(
+      type: string,
+      options: { parseAs: 'string'; bodyLimit: number },
+      parser: (req: unknown, body: string, done: (error: Error | null, body?: string) => void) => void,
+    ): void;
   }>();
   if (fastify.hasContentTypeParser(mediaType)) return;
   fastify.addContentTypeParser(mediaType, { parseAs: 'string', bodyLimit: limit }, (_req, body, done) => done(null, body));

@@ -83,8 +83,7 @@ export class EventStreamsService implements BeforeApplicationShutdown, OnApplica
     if (change.reason === null) return;
     for (const stream of [...this.streams]) {
       const isEnded =
-        change.sessionIds.includes(stream.sessionId) ||
-        (change.allOfUser && change.userId === stream.userId && stream.sessionId !== change.exceptSessionId);
+        change.sessionIds.includes(stream.sessionId) || (change.allOfUser && change.userId === stream.userId && stream.sessionId !== change.exceptSessionId);
       if (isEnded) this.sendLogout(stream, change.reason);
     }
   }

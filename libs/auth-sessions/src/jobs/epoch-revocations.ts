@@ -71,14 +71,30 @@ export class EpochRevocations {
         const pending = await this.revoker.revokeInTransaction(
           manager,
           { userId, allSessions: true, exceptSessionId: keptSessionId },
-          { reason, by, audit: (ended, at) => plan.audit(ended.length, at, ended.map((session) => session.id)) },
+          {
+            reason,
+            by,
+            audit: (ended, at) =>
+              plan.audit(
+                ended.length,
+                at,
+                ended.map((session) => session.id),
+              ),
+          },
         );
-        return { revoked: pending.ended.length, endedSessionIds: pending.ended.map((session) => session.id), announce: pending.announce };
+        return { revoked: pending.ended.length, endedSessionIds: pending.ended.map((session) => session.id), announce: () => pending.announce() };
       }
-      const receipt = await this.endAllOfUser(manager, { userId, reason, by, keptSessionId, notify: true, audit: (revoked, at) => plan.audit(revoked, at, null) });
+      const receipt = await this.endAllOfUser(manager, {
+        userId,
+        reason,
+        by,
+        keptSessionId,
+        notify: true,
+        audit: (revoked, at) => plan.audit(revoked, at, null),
+      });
       // The kept session moves into the new epoch; if it ended meanwhile it simply stays ended.
       if (keptSessionId) await this.sessions.adoptEpoch(keptSessionId, receipt.epoch, null, manager);
-      return { revoked: receipt.revoked, endedSessionIds: null, announce: receipt.announce };
+      return { revoked: receipt.revoked, endedSessionIds: null, announce: () => receipt.announce() };
     });
     await outcome.announce();
     return { revoked: outcome.revoked, endedSessionIds: outcome.endedSessionIds };

@@ -80,7 +80,8 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
       this.isScheduling = false;
     } catch (error) {
       // Logged once, not every RETRY_MS while Redis is down (its outage has a log line of its own).
-      if (this.failedAttempts++ === 0) this.logger.warn(`Could not schedule ${JOB_EXPIRE_SESSIONS} (${(error as Error).message}); retrying every ${RETRY_MS / 1000} s`);
+      if (this.failedAttempts++ === 0)
+        this.logger.warn(`Could not schedule ${JOB_EXPIRE_SESSIONS} (${(error as Error).message}); retrying every ${RETRY_MS / 1000} s`);
       if (this.isShuttingDown) return;
       this.retryTimer = setTimeout(() => void this.schedule(), RETRY_MS);
       this.retryTimer.unref();

@@ -30,7 +30,11 @@ export class LogoutController {
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({ type: LogoutDto, required: false })
   @ApiOkResponse({ type: LogoutResponseDto, description: 'Logged out (or there was no valid session); the cookies are cleared, Clear-Site-Data sent.' })
-  @ApiResponse({ status: 303, description: 'The same, for HTML form posts (Accept: text/html): Location is where to go next.', headers: { Location: { schema: { type: 'string' } } } })
+  @ApiResponse({
+    status: 303,
+    description: 'The same, for HTML form posts (Accept: text/html): Location is where to go next.',
+    headers: { Location: { schema: { type: 'string' } } },
+  })
   @ApiErrors(
     ...BODY_ERRORS,
     [403, 'A valid session cookie without the XSRF value, or from another Origin (csrf_token_invalid, origin_not_allowed). Nothing was changed.'],

@@ -4,7 +4,11 @@ import { Omittable } from '../common/validation.js';
 
 /** `POST /api/auth/logout`. */
 export class LogoutDto {
-  @ApiPropertyOptional({ maxLength: 2048, example: '/login', description: 'A relative path on this origin; anything else falls back to the configured redirect.' })
+  @ApiPropertyOptional({
+    maxLength: 2048,
+    example: '/login',
+    description: 'A relative path on this origin; anything else falls back to the configured redirect.',
+  })
   @Omittable()
   @IsString()
   @MaxLength(2048)

@@ -11,9 +11,12 @@ export async function loadPromClient(importer: () => Promise<PromClient> = () =>
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new Error('AuthSessionsModule: metrics are on (`metrics.token` or `metrics.public`) but prom-client is not installed: `npm install prom-client@^15`.', {
-        cause: error,
-      });
+      throw new Error(
+        'AuthSessionsModule: metrics are on (`metrics.token` or `metrics.public`) but prom-client is not installed: `npm install prom-client@^15`.',
+        {
+          cause: error,
+        },
+      );
     }
     throw error;
   }

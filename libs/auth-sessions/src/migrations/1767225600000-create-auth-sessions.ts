@@ -31,9 +31,7 @@ export class CreateAuthSessions1767225600000 implements MigrationInterface {
       ) WITH (fillfactor = 90)`);
     // fillfactor leaves room on each page so the once-a-minute last_active_at write stays a HOT update.
     await queryRunner.query(`CREATE UNIQUE INDEX auth_sessions_token_hash_key ON auth_sessions (token_hash)`);
-    await queryRunner.query(
-      `CREATE INDEX auth_sessions_user_active_idx ON auth_sessions (user_id, created_at DESC) WHERE ended_at IS NULL`,
-    );
+    await queryRunner.query(`CREATE INDEX auth_sessions_user_active_idx ON auth_sessions (user_id, created_at DESC) WHERE ended_at IS NULL`);
     await queryRunner.query(`CREATE INDEX auth_sessions_user_ended_idx ON auth_sessions (user_id, ended_at DESC) WHERE ended_at IS NOT NULL`);
     await queryRunner.query(`CREATE INDEX auth_sessions_open_expiry_idx ON auth_sessions (absolute_expires_at) WHERE ended_at IS NULL`);
     await queryRunner.query(`

@@ -12,9 +12,7 @@ export class AddSessionLocationAndOverviewIndexes1767657600000 implements Migrat
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE auth_sessions ADD COLUMN location varchar(160)`);
     await queryRunner.query(`CREATE INDEX auth_sessions_created_at_idx ON auth_sessions (created_at)`);
-    await queryRunner.query(
-      `CREATE INDEX auth_sessions_ended_at_idx ON auth_sessions (ended_at) INCLUDE (end_reason) WHERE ended_at IS NOT NULL`,
-    );
+    await queryRunner.query(`CREATE INDEX auth_sessions_ended_at_idx ON auth_sessions (ended_at) INCLUDE (end_reason) WHERE ended_at IS NOT NULL`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

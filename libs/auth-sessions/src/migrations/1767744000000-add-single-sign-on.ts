@@ -17,9 +17,7 @@ export class AddSingleSignOn1767744000000 implements MigrationInterface {
         ADD COLUMN sso_subject varchar(255),
         ADD COLUMN sso_sid varchar(255)`);
     // Back-channel logout and session-revoked find active sessions by provider sid or by subject.
-    await queryRunner.query(
-      `CREATE INDEX auth_sessions_sso_sid_idx ON auth_sessions (sso_issuer, sso_sid) WHERE sso_sid IS NOT NULL AND ended_at IS NULL`,
-    );
+    await queryRunner.query(`CREATE INDEX auth_sessions_sso_sid_idx ON auth_sessions (sso_issuer, sso_sid) WHERE sso_sid IS NOT NULL AND ended_at IS NULL`);
     await queryRunner.query(
       `CREATE INDEX auth_sessions_sso_subject_idx ON auth_sessions (sso_issuer, sso_subject) WHERE sso_issuer IS NOT NULL AND ended_at IS NULL`,
     );

@@ -51,7 +51,12 @@ export class MmdbPlaceLookup implements PlaceLookup {
     let reader = this.readers.get(family);
     if (!reader) {
       const file = family === 4 ? this.files.ipv4 : this.files.ipv6;
-      reader = file ? readFile(file).then((buffer) => new Reader<Response>(buffer), () => null) : Promise.resolve(null);
+      reader = file
+        ? readFile(file).then(
+            (buffer) => new Reader<Response>(buffer),
+            () => null,
+          )
+        : Promise.resolve(null);
       this.readers.set(family, reader);
     }
     return reader;

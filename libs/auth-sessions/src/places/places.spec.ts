@@ -25,7 +25,11 @@ describe('formatPlace', () => {
 
   it('should read the MaxMind City layout and drop repeated parts', () => {
     expect(
-      formatPlace({ city: { names: { en: 'Singapore' } }, subdivisions: [{ names: { en: 'Singapore' } }], country: { iso_code: 'SG', names: { en: 'Singapore' } } }),
+      formatPlace({
+        city: { names: { en: 'Singapore' } },
+        subdivisions: [{ names: { en: 'Singapore' } }],
+        country: { iso_code: 'SG', names: { en: 'Singapore' } },
+      }),
     ).toBe('Singapore');
   });
 

@@ -149,12 +149,7 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
   /** Whether an entry stamped with `generation` and filled at `filledAt` (performance.now()) may be used. */
   isTrusted(generation: number, filledAt: number): boolean {
     const now = performance.now();
-    return (
-      generation === this.generationCounter &&
-      now < this.trustedUntil &&
-      now < this.postgresHealthyUntil &&
-      now < filledAt + CACHE_TRUST_MS
-    );
+    return generation === this.generationCounter && now < this.trustedUntil && now < this.postgresHealthyUntil && now < filledAt + CACHE_TRUST_MS;
   }
 
   /** Stops trusting everything cached so far (a dependency had trouble). */
@@ -225,7 +220,12 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
       this.notify(message.change);
       // Acknowledged only after every listener (the cache) has dropped what the change ended.
       this.scripts
-        .ack(this.pendingKey(message.id), this.instanceChannel(message.from), this.instanceId, JSON.stringify({ t: 'done', id: message.id } satisfies BusMessage))
+        .ack(
+          this.pendingKey(message.id),
+          this.instanceChannel(message.from),
+          this.instanceId,
+          JSON.stringify({ t: 'done', id: message.id } satisfies BusMessage),
+        )
         .catch(() => undefined);
     } else if (message.t === 'done' && isOwn) {
       this.pendingAcks.get(message.id)?.();

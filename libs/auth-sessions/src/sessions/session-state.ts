@@ -42,9 +42,10 @@ export function sessionStateAt(session: Session, userEpoch: UserEpoch, now: Date
 }
 
 /** When and why a session expires if nothing else ends it first: the earlier deadline wins, absolute on a tie. */
-export function expiryOf(
-  session: Pick<Session, 'lastActiveAt' | 'idleSeconds' | 'absoluteExpiresAt'>,
-): { reason: 'expired_idle' | 'expired_absolute'; at: Date } {
+export function expiryOf(session: Pick<Session, 'lastActiveAt' | 'idleSeconds' | 'absoluteExpiresAt'>): {
+  reason: 'expired_idle' | 'expired_absolute';
+  at: Date;
+} {
   const idleDeadline = session.lastActiveAt.getTime() + session.idleSeconds * 1000;
   const absoluteDeadline = session.absoluteExpiresAt.getTime();
   return absoluteDeadline <= idleDeadline

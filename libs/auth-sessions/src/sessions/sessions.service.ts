@@ -19,8 +19,7 @@ import { generateSessionToken, hashesEqual, hashSessionToken, isWellFormedSessio
 
 /** The outcome of checking a presented session token. */
 export type AuthenticationResult =
-  | { ok: true; session: Session; user: SignoffUser; expiresAt: Date }
-  | { ok: false; code: UnauthenticatedCode; reason?: SessionEndReason };
+  { ok: true; session: Session; user: SignoffUser; expiresAt: Date } | { ok: false; code: UnauthenticatedCode; reason?: SessionEndReason };
 
 /** A session just opened or rotated, with the only copy of its token. */
 export interface IssuedSession {

@@ -30,7 +30,13 @@ export class SignInController {
 
   @ApiOperation({ summary: 'Sign in with email and password; sets the session and XSRF cookies.' })
   @ApiOkResponse({ type: SignInResponseDto, description: 'Signed in; Set-Cookie carries the session and XSRF cookies.' })
-  @ApiErrors(...BODY_ERRORS, [401, 'Unknown email or wrong password (the same answer for both): code unauthenticated.'], [403, 'An Origin other than the public origin: code origin_not_allowed.'], 429, 503)
+  @ApiErrors(
+    ...BODY_ERRORS,
+    [401, 'Unknown email or wrong password (the same answer for both): code unauthenticated.'],
+    [403, 'An Origin other than the public origin: code origin_not_allowed.'],
+    429,
+    503,
+  )
   @Public()
   @RequireSameOrigin()
   @RateLimited()
@@ -81,7 +87,13 @@ export class SignInController {
   @ApiCookieAuth()
   @ApiBearerAuth()
   @ApiOkResponse({ type: FreshSessionResponseDto, description: 'Fresh; cookie callers get new cookies, bearer callers a new token pair.' })
-  @ApiErrors(...BODY_ERRORS, 401, [403, 'Wrong password (code invalid_password), or the CSRF and Origin rules (csrf_token_invalid, origin_not_allowed).'], 429, 503)
+  @ApiErrors(
+    ...BODY_ERRORS,
+    401,
+    [403, 'Wrong password (code invalid_password), or the CSRF and Origin rules (csrf_token_invalid, origin_not_allowed).'],
+    429,
+    503,
+  )
   @RateLimited()
   @Post('reauth')
   @HttpCode(200)

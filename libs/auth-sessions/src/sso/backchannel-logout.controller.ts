@@ -27,8 +27,15 @@ export class BackchannelLogoutController {
 
   @ApiOperation({ summary: 'Back-channel logout: form field logout_token; 200 (also when nothing matched) or 400 {error, error_description}.' })
   @ApiOkResponse({ description: 'The matching sessions ended on every instance (also when none matched).' })
-  @ApiSpecError(400, BackchannelLogoutErrorDto, 'The logout token was refused (OpenID Connect Back-Channel Logout body), or more session cookies than the library reads; nothing ended.')
-  @ApiErrors([404, 'Single sign-on is not configured.'], 413, 415, [503, 'The provider has not answered yet (code sso_unavailable), or PostgreSQL or Redis is down.'])
+  @ApiSpecError(
+    400,
+    BackchannelLogoutErrorDto,
+    'The logout token was refused (OpenID Connect Back-Channel Logout body), or more session cookies than the library reads; nothing ended.',
+  )
+  @ApiErrors([404, 'Single sign-on is not configured.'], 413, 415, [
+    503,
+    'The provider has not answered yet (code sso_unavailable), or PostgreSQL or Redis is down.',
+  ])
   @Public()
   @CsrfExempt()
   @Post('backchannel-logout')

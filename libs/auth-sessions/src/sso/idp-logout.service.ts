@@ -65,20 +65,24 @@ export class IdpLogoutService {
       const revocations: PendingRevocation[] = [];
       for (const [userId, sessionIds] of byUser) {
         revocations.push(
-          await this.revoker.revokeInTransaction(manager, { userId, sessionIds }, {
-            reason: 'idp_logout',
-            by: null,
-            audit: (ended, at): AuditRecord[] => [
-              {
-                type: 'logout_everywhere',
-                actor: null,
-                userId,
-                reason: 'idp_logout',
-                metadata: { ...metadata, count: ended.length, sessionIds: ended.map((session) => session.id) },
-                at,
-              },
-            ],
-          }),
+          await this.revoker.revokeInTransaction(
+            manager,
+            { userId, sessionIds },
+            {
+              reason: 'idp_logout',
+              by: null,
+              audit: (ended, at): AuditRecord[] => [
+                {
+                  type: 'logout_everywhere',
+                  actor: null,
+                  userId,
+                  reason: 'idp_logout',
+                  metadata: { ...metadata, count: ended.length, sessionIds: ended.map((session) => session.id) },
+                  at,
+                },
+              ],
+            },
+          ),
         );
       }
       if (byUser.size === 0) {
@@ -92,7 +96,10 @@ export class IdpLogoutService {
           metadata: { ...metadata, count: 0, sessionIds: [] },
         });
       }
-      await this.ssoRepository.deleteLogoutHints(manager, matches.map((session) => session.id));
+      await this.ssoRepository.deleteLogoutHints(
+        manager,
+        matches.map((session) => session.id),
+      );
       return revocations;
     });
     await Promise.all(pending.map((revocation) => revocation.announce()));

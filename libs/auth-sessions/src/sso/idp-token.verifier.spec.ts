@@ -54,8 +54,16 @@ describe('IdpTokenVerifier', () => {
 
     it.each<[string, () => Promise<string> | string, RegExp]>([
       ['missing', () => '', /missing/],
-      ['alg none', () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(logoutClaims())).toString('base64url')}.`, /alg none/],
-      ['a symmetric algorithm', async () => new SignJWT(logoutClaims()).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(provider.clientSecret)), /algorithm/],
+      [
+        'alg none',
+        () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(logoutClaims())).toString('base64url')}.`,
+        /alg none/,
+      ],
+      [
+        'a symmetric algorithm',
+        async () => new SignJWT(logoutClaims()).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(provider.clientSecret)),
+        /algorithm/,
+      ],
       ['another key', async () => sign(logoutClaims(), {}, (await key('k1')).privateKey), /signature/],
       ['an unknown kid', async () => sign(logoutClaims(), { kid: 'k9' }), /no key/],
       ['another issuer', async () => sign(logoutClaims({ iss: 'https://evil.example' })), /iss/],

@@ -127,7 +127,8 @@ export class OidcSignInService {
     replacing: RequestAuth | undefined,
   ): Promise<FinishedSignIn> {
     const expected = await this.stateBox(provider).open<SignInState>(sealedState);
-    if (!expected || expected.issuer !== provider.issuer) throw new SsoSignInFailedError('no sign-in state cookie from this browser (started elsewhere, or expired)');
+    if (!expected || expected.issuer !== provider.issuer)
+      throw new SsoSignInFailedError('no sign-in state cookie from this browser (started elsewhere, or expired)');
     const returnedState = callbackUrl.searchParams.get('state');
     if (returnedState !== expected.state) throw new SsoSignInFailedError('state does not match the one this browser was sent with');
     if (expected.expiresAt < Math.floor(Date.now() / 1000)) throw new SsoSignInFailedError('the sign-in took longer than 10 minutes');
@@ -139,7 +140,10 @@ export class OidcSignInService {
     if (!isFirstUse) throw new SsoSignInFailedError('state was already used');
     const providerError = callbackUrl.searchParams.get('error');
     if (providerError !== null) {
-      throw new SsoSignInFailedError(`the provider answered error=${providerError.slice(0, 64)}`, /^[a-z_]{1,64}$/.test(providerError) ? providerError : 'unknown');
+      throw new SsoSignInFailedError(
+        `the provider answered error=${providerError.slice(0, 64)}`,
+        /^[a-z_]{1,64}$/.test(providerError) ? providerError : 'unknown',
+      );
     }
 
     let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;

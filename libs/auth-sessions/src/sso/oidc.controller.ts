@@ -46,8 +46,14 @@ export class OidcController {
   }
 
   @ApiOperation({ summary: 'Start single sign-on: 302 to the provider (code flow, PKCE S256, state, nonce). 503 while the provider is unreachable.' })
-  @ApiFoundResponse({ description: "To the provider's authorization endpoint; sets the single-use sign-in state cookie.", headers: { Location: { schema: { type: 'string' } } } })
-  @ApiErrors(400, [404, 'Single sign-on is not configured.'], 429, [503, 'The provider has not answered yet (code sso_unavailable), or PostgreSQL or Redis is down.'])
+  @ApiFoundResponse({
+    description: "To the provider's authorization endpoint; sets the single-use sign-in state cookie.",
+    headers: { Location: { schema: { type: 'string' } } },
+  })
+  @ApiErrors(400, [404, 'Single sign-on is not configured.'], 429, [
+    503,
+    'The provider has not answered yet (code sso_unavailable), or PostgreSQL or Redis is down.',
+  ])
   @Public()
   @RateLimited()
   @Get('login')
@@ -59,9 +65,18 @@ export class OidcController {
     this.edge.redirect(res, HttpStatus.FOUND, started.authorizationUrl);
   }
 
-  @ApiOperation({ summary: "The provider's redirect: opens the session (cookies as a login) and 303s to returnTo or /devices; any failure 303s to /login?error=sso_failed." })
-  @ApiResponse({ status: HttpStatus.SEE_OTHER, description: 'To returnTo (or /devices) with the session cookies, or to /login?error=sso_failed.', headers: { Location: { schema: { type: 'string' } } } })
-  @ApiErrors(400, [404, 'Single sign-on is not configured.'], 429, [503, 'The provider has not answered yet (code sso_unavailable), or PostgreSQL or Redis is down.'])
+  @ApiOperation({
+    summary: "The provider's redirect: opens the session (cookies as a login) and 303s to returnTo or /devices; any failure 303s to /login?error=sso_failed.",
+  })
+  @ApiResponse({
+    status: HttpStatus.SEE_OTHER,
+    description: 'To returnTo (or /devices) with the session cookies, or to /login?error=sso_failed.',
+    headers: { Location: { schema: { type: 'string' } } },
+  })
+  @ApiErrors(400, [404, 'Single sign-on is not configured.'], 429, [
+    503,
+    'The provider has not answered yet (code sso_unavailable), or PostgreSQL or Redis is down.',
+  ])
   @Public()
   @RateLimited()
   @Get('callback')
@@ -85,7 +100,11 @@ export class OidcController {
 
   @ApiOperation({ summary: 'Whether the state of a post-logout redirect is one this server sent (204), else 400 (ignored, logged).' })
   @ApiNoContentResponse({ description: 'The state is one this server sent with an RP-initiated logout.' })
-  @ApiErrors([400, 'The state is missing, malformed or not one this server sent, or more session cookies than the library reads.'], [404, 'Single sign-on is not configured.'], 503)
+  @ApiErrors(
+    [400, 'The state is missing, malformed or not one this server sent, or more session cookies than the library reads.'],
+    [404, 'Single sign-on is not configured.'],
+    503,
+  )
   @Public()
   @Get('logged-out')
   @HttpCode(HttpStatus.NO_CONTENT)

@@ -36,9 +36,16 @@ export class SharedSignalsController implements OnModuleInit {
   @ApiOperation({ summary: 'SSF push: a body of application/secevent+jwt; 202, or 400 {err: "invalid_request", description}.' })
   @ApiConsumes(SET_MEDIA_TYPE)
   @ApiAcceptedResponse({ description: 'The event was verified and applied.' })
-  @ApiSpecError(400, SharedSignalsErrorDto, 'The Security Event Token was refused (RFC 8935 body), or more session cookies than the library reads; nothing changed.')
+  @ApiSpecError(
+    400,
+    SharedSignalsErrorDto,
+    'The Security Event Token was refused (RFC 8935 body), or more session cookies than the library reads; nothing changed.',
+  )
   @ApiSpecError(413, SharedSignalsErrorDto, 'The token is larger than 16 KiB (RFC 8935 body), or the body is larger than the host accepts.')
-  @ApiErrors([404, 'Single sign-on is not configured.'], 415, [503, 'The provider has not answered yet (code sso_unavailable), or PostgreSQL or Redis is down.'])
+  @ApiErrors([404, 'Single sign-on is not configured.'], 415, [
+    503,
+    'The provider has not answered yet (code sso_unavailable), or PostgreSQL or Redis is down.',
+  ])
   @Public()
   @CsrfExempt()
   @Post('ssf')

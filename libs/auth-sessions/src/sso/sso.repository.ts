@@ -73,12 +73,7 @@ export class SsoRepository {
 
   /** Deletes used token ids whose tokens can no longer be accepted anyway. Returns how many. */
   async purgeUsed(now: Date): Promise<number> {
-    const result = await this.dataSource.manager
-      .createQueryBuilder()
-      .delete()
-      .from(SsoUsedToken)
-      .where('expires_at < :now', { now })
-      .execute();
+    const result = await this.dataSource.manager.createQueryBuilder().delete().from(SsoUsedToken).where('expires_at < :now', { now }).execute();
     return result.affected ?? 0;
   }
 
@@ -109,12 +104,19 @@ export class SsoRepository {
 
   /** Stores a session's sealed `id_token_hint` in the caller's transaction. */
   async saveLogoutHint(manager: EntityManager, sessionId: string, sealedIdToken: string, now: Date): Promise<void> {
-    await manager.query(`INSERT INTO ${this.tables.qualify('auth_sso_logout_hints')} (session_id, id_token_hint, created_at) VALUES ($1, $2, $3)`, [sessionId, sealedIdToken, now]);
+    await manager.query(`INSERT INTO ${this.tables.qualify('auth_sso_logout_hints')} (session_id, id_token_hint, created_at) VALUES ($1, $2, $3)`, [
+      sessionId,
+      sealedIdToken,
+      now,
+    ]);
   }
 
   /** Removes and returns a session's sealed `id_token_hint`; null when it has none. */
   async takeLogoutHint(sessionId: string): Promise<string | null> {
-    const result: unknown = await this.dataSource.query(`DELETE FROM ${this.tables.qualify('auth_sso_logout_hints')} WHERE session_id = $1 RETURNING id_token_hint`, [sessionId]);
+    const result: unknown = await this.dataSource.query(
+      `DELETE FROM ${this.tables.qualify('auth_sso_logout_hints')} WHERE session_id = $1 RETURNING id_token_hint`,
+      [sessionId],
+    );
     const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as Array<{ id_token_hint: string }>;
     return rows[0]?.id_token_hint ?? null;
   }

@@ -94,7 +94,12 @@ export async function assertSessionEnded(app: INestApplicationContext, sessionId
   const state = await sessionStateForTest(app, sessionId);
   if (!state) throw new AssertionError({ message: `Session ${sessionId} does not exist.`, actual: null, expected: 'ended', operator: 'assertSessionEnded' });
   if (state.status === 'active') {
-    throw new AssertionError({ message: `Session ${sessionId} is still active.`, actual: 'active', expected: reason ?? 'ended', operator: 'assertSessionEnded' });
+    throw new AssertionError({
+      message: `Session ${sessionId} is still active.`,
+      actual: 'active',
+      expected: reason ?? 'ended',
+      operator: 'assertSessionEnded',
+    });
   }
   if (reason !== undefined && state.reason !== reason) {
     throw new AssertionError({

@@ -31,9 +31,14 @@ const edge = {
 } as unknown as HttpEdge;
 
 function guardWith(rateLimit: ResolvedAuthSessionsOptions['rateLimit']): AuthRateLimitGuard {
-  return new AuthRateLimitGuard(new Reflector(), edge, { commands: {}, key: (name: string) => `p:auth:${name}` } as unknown as AuthRedis, {
-    rateLimit,
-  } as ResolvedAuthSessionsOptions);
+  return new AuthRateLimitGuard(
+    new Reflector(),
+    edge,
+    { commands: {}, key: (name: string) => `p:auth:${name}` } as unknown as AuthRedis,
+    {
+      rateLimit,
+    } as ResolvedAuthSessionsOptions,
+  );
 }
 
 describe('AuthRateLimitGuard', () => {

@@ -24,7 +24,15 @@ export class TokensController {
 
   @ApiOperation({ summary: 'Rotate a refresh token: a new pair; a replayed spent token ends the session.' })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiErrors(...BODY_ERRORS, [401, 'An unknown, spent, revoked or expired refresh token (a replayed spent token also ends its session: code session_ended, reason refresh_token_reuse).'], 429, 503)
+  @ApiErrors(
+    ...BODY_ERRORS,
+    [
+      401,
+      'An unknown, spent, revoked or expired refresh token (a replayed spent token also ends its session: code session_ended, reason refresh_token_reuse).',
+    ],
+    429,
+    503,
+  )
   @RateLimited()
   @Post('refresh')
   @HttpCode(200)

@@ -25,8 +25,7 @@ export interface TokenPair {
 }
 
 type RefreshOutcome =
-  | { kind: 'rotated'; session: Session; refreshToken: string }
-  | { kind: 'rejected'; error: SessionRejectedError; revocation?: PendingRevocation };
+  { kind: 'rotated'; session: Session; refreshToken: string } | { kind: 'rejected'; error: SessionRejectedError; revocation?: PendingRevocation };
 
 /**
  * Bearer mode: a session whose client holds a JWT access token bound to it by `sid` and a rotating,

@@ -39,7 +39,10 @@ describe('the admin users aggregate (against PostgreSQL)', () => {
     await dataSource.query('ANALYZE auth_sessions');
     const page = ids.slice(100, 120);
 
-    const plan: Array<{ 'QUERY PLAN': unknown }> = await dataSource.query(`EXPLAIN (FORMAT JSON) ${adminStatementsForTest().userPageSessions}`, [page, new Date()]);
+    const plan: Array<{ 'QUERY PLAN': unknown }> = await dataSource.query(`EXPLAIN (FORMAT JSON) ${adminStatementsForTest().userPageSessions}`, [
+      page,
+      new Date(),
+    ]);
     const nodes = planNodes(plan[0]['QUERY PLAN']);
     expect(nodes.filter((node) => node['Relation Name'] === 'auth_sessions' && node['Node Type'] === 'Seq Scan')).toEqual([]);
     // Index scans name their relation; bitmap index scans only their index.

@@ -33,7 +33,10 @@ describe.each(['express', 'fastify'] as const)('AuthSessionsModule in a host wit
 
   beforeAll(async () => {
     database = await createFixtureDatabase(environment);
-    app = await createFixtureHost({ databaseUrl: database.url, redisUrl: environment.redisUrl, redisPrefix: `${environment.redisPrefix}:${platform}` }, platform);
+    app = await createFixtureHost(
+      { databaseUrl: database.url, redisUrl: environment.redisUrl, redisPrefix: `${environment.redisPrefix}:${platform}` },
+      platform,
+    );
     server = app.getHttpServer() as Server;
     dataSource = app.get(DataSource);
     const users = app.get(FixtureUsers);
@@ -105,7 +108,10 @@ describe.each(['express', 'fastify'] as const)('AuthSessionsModule in a host wit
     });
 
     it("should answer 401 'unauthenticated' for a well-formed token that was never issued", async () => {
-      const response = await request(server).get('/fixture/whoami').set('Cookie', `sid=${'A'.repeat(43)}`).expect(401);
+      const response = await request(server)
+        .get('/fixture/whoami')
+        .set('Cookie', `sid=${'A'.repeat(43)}`)
+        .expect(401);
 
       expect(response.body).toMatchObject({ code: 'unauthenticated' });
     });
@@ -141,12 +147,7 @@ describe.each(['express', 'fastify'] as const)('AuthSessionsModule in a host wit
     it("should end the session, clear both cookies, and make the old cookie 401 with reason 'logout'", async () => {
       const browser = await signInAs('ada@example.test');
 
-      const response = await request(server)
-        .post('/auth/logout')
-        .set('Cookie', browser.cookie)
-        .set('X-XSRF-TOKEN', browser.xsrf)
-        .send({})
-        .expect(200);
+      const response = await request(server).post('/auth/logout').set('Cookie', browser.cookie).set('X-XSRF-TOKEN', browser.xsrf).send({}).expect(200);
 
       expect(response.body).toEqual({ redirectTo: '/login?logged_out=1' });
       expect(response.headers['clear-site-data']).toBe('"cache", "cookies", "storage"');

@@ -1,14 +1,5 @@
 import type { SignoffUser } from '@signoff/auth-sessions';
-import {
-  adminRevoke,
-  type Closed,
-  graphqlRequest,
-  logOut,
-  restWhoami,
-  signInApiClient,
-  signInBrowser,
-  subscribe,
-} from '../fixtures/transports/clients.js';
+import { adminRevoke, type Closed, graphqlRequest, logOut, restWhoami, signInApiClient, signInBrowser, subscribe } from '../fixtures/transports/clients.js';
 import { createFixtureDatabase, deleteRedisKeys, type FixtureDatabase, fixtureEnvironment } from '../fixtures/fixture-database.js';
 import { type HttpPlatform, startTransportHost, type TransportHost } from '../fixtures/transports/transport-host.js';
 
@@ -157,7 +148,7 @@ describe.each([
       expect(subscription.results).toEqual([]);
     });
 
-    it("should refuse a session cookie sent from another Origin (cross-site WebSocket hijacking): close 4403", async () => {
+    it('should refuse a session cookie sent from another Origin (cross-site WebSocket hijacking): close 4403', async () => {
       const browser = await signInBrowser(a, ada);
       const subscription = subscribe(a, TICKS, { cookie: browser.cookie, origin: 'https://evil.example' });
 

@@ -88,7 +88,13 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
   ): Promise<INestApplication> {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        TypeOrmModule.forRoot({ type: 'postgres', url: database.url, entities: AUTH_SESSIONS_ENTITIES, migrations: AUTH_SESSIONS_MIGRATIONS, migrationsRun: true }),
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: database.url,
+          entities: AUTH_SESSIONS_ENTITIES,
+          migrations: AUTH_SESSIONS_MIGRATIONS,
+          migrationsRun: true,
+        }),
         BullModule.forRoot({ connection: { url: environment.redisUrl }, prefix: redisPrefix }),
         FixtureUsersModule,
         AuthSessionsModule.forRootAsync({
@@ -192,7 +198,7 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
       await app?.close();
     });
 
-    it("should protect every host route and limit a host route marked @RateLimited(), answering 429 with Retry-After", async () => {
+    it('should protect every host route and limit a host route marked @RateLimited(), answering 429 with Retry-After', async () => {
       await request(server).get('/open').expect(401);
       const user = await newUser(app);
       const session = await signInForTest(app, user);
@@ -258,14 +264,20 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
     it('should be off by default: no /metrics route at all', async () => {
       const app = await createHost({ isGlobal: true });
       try {
-        await request(app.getHttpServer() as Server).get('/metrics').expect(404);
+        await request(app.getHttpServer() as Server)
+          .get('/metrics')
+          .expect(404);
       } finally {
         await app.close();
       }
     });
 
     it('should need the token when one is set, at the configured path, on Fastify too', async () => {
-      const app = await createHost({ isGlobal: true }, { metrics: { token: 'scrape-token-0123456789', path: '/internal/metrics' } }, { fastify: true, globalPrefix: 'api' });
+      const app = await createHost(
+        { isGlobal: true },
+        { metrics: { token: 'scrape-token-0123456789', path: '/internal/metrics' } },
+        { fastify: true, globalPrefix: 'api' },
+      );
       try {
         const server = app.getHttpServer() as Server;
         const refused = await request(server).get('/internal/metrics').expect(401);

@@ -64,7 +64,12 @@ describe("the library's tables under a host's TypeORM (real PostgreSQL)", () => 
 
     beforeAll(async () => {
       database = await createFixtureDatabase(environment);
-      dataSource = await new DataSource({ type: 'postgres', url: database.url, entities: AUTH_SESSIONS_ENTITIES, migrations: AUTH_SESSIONS_MIGRATIONS }).initialize();
+      dataSource = await new DataSource({
+        type: 'postgres',
+        url: database.url,
+        entities: AUTH_SESSIONS_ENTITIES,
+        migrations: AUTH_SESSIONS_MIGRATIONS,
+      }).initialize();
       await dataSource.runMigrations();
     });
 
@@ -173,7 +178,9 @@ describe("the library's tables under a host's TypeORM (real PostgreSQL)", () => 
       // The schema's prune function itself: nothing sealed is older than 30 days any more.
       const deleted: Array<{ deleted: string }> = await dataSource.query(`SELECT ${SCHEMA}.auth_audit_prune(30)::text AS deleted`);
       expect(Number(deleted[0].deleted)).toBe(0);
-      const pruned: Array<{ count: string }> = await dataSource.query(`SELECT count(*)::text AS count FROM ${SCHEMA}.auth_audit_events WHERE type = 'audit_pruned'`);
+      const pruned: Array<{ count: string }> = await dataSource.query(
+        `SELECT count(*)::text AS count FROM ${SCHEMA}.auth_audit_events WHERE type = 'audit_pruned'`,
+      );
       expect(Number(pruned[0].count)).toBe(1);
     });
 
@@ -194,7 +201,10 @@ describe("the library's tables under a host's TypeORM (real PostgreSQL)", () => 
         .send({ currentPassword: 'correct horse battery staple', newPassword: 'an even longer passphrase' })
         .expect(200);
       expect(change.body).toMatchObject({ revoked: 1 });
-      const bearer = await request(server).get('/auth/me').set('Authorization', `Bearer ${(other.body as { access_token: string }).access_token}`).expect(401);
+      const bearer = await request(server)
+        .get('/auth/me')
+        .set('Authorization', `Bearer ${(other.body as { access_token: string }).access_token}`)
+        .expect(401);
       expect(bearer.body).toMatchObject({ code: 'session_ended', reason: 'password_change' });
 
       const rotated = parseSetCookies(change.headers['set-cookie']);
@@ -263,7 +273,14 @@ import { runAuditJobsForTest } from '@signoff/auth-sessions/testing';
       const { NODE_OPTIONS: _jestOptions, ...env } = process.env;
       const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
         cwd: process.cwd(),
-        env: { ...env, DATABASE_URL: database.url, REDIS_URL: environment.redisUrl, REDIS_PREFIX: `${environment.redisPrefix}:unsupported`, EXTRA: JSON.stringify(dataSourceExtra), MIGRATE: migrate ? '1' : '0' },
+        env: {
+          ...env,
+          DATABASE_URL: database.url,
+          REDIS_URL: environment.redisUrl,
+          REDIS_PREFIX: `${environment.redisPrefix}:unsupported`,
+          EXTRA: JSON.stringify(dataSourceExtra),
+          MIGRATE: migrate ? '1' : '0',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';

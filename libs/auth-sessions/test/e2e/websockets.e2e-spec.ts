@@ -131,7 +131,10 @@ describe.each([
           event: 'whoami',
           data: { userId: ada.id, email: ada.email, sessionId: browser.sessionId, method: 'cookie' },
         });
-        expect(await byBearer.ask('whoami')).toEqual({ event: 'whoami', data: { userId: ada.id, email: ada.email, sessionId: api.sessionId, method: 'bearer' } });
+        expect(await byBearer.ask('whoami')).toEqual({
+          event: 'whoami',
+          data: { userId: ada.id, email: ada.email, sessionId: api.sessionId, method: 'bearer' },
+        });
       } finally {
         byCookie.close();
         byBearer.close();

@@ -72,7 +72,7 @@ export class AdminOverviewDto implements AdminOverviewShape<Date> {
   @ApiProperty({ format: 'date-time' })
   generatedAt!: Date;
 
-  @ApiProperty({ description: 'Sessions active now, by the guard\'s rule.', example: 412 })
+  @ApiProperty({ description: "Sessions active now, by the guard's rule.", example: 412 })
   activeSessions!: number;
 
   @ApiProperty({ type: [OverviewDayDto], description: 'The last 30 UTC days, oldest first, today last.' })

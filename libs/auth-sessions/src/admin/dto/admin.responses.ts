@@ -20,7 +20,13 @@ export class AdminUserDto implements AdminUserShape<Date> {
   @ApiProperty({ type: 'integer', minimum: 0, description: 'Sessions active now.', example: 2 })
   activeSessions!: number;
 
-  @ApiProperty({ description: "Latest activity of any of the user's sessions; null when the user never signed in.", type: String, format: 'date-time', nullable: true, example: '2026-03-01T09:30:00.000Z' })
+  @ApiProperty({
+    description: "Latest activity of any of the user's sessions; null when the user never signed in.",
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    example: '2026-03-01T09:30:00.000Z',
+  })
   lastActiveAt!: Date | null;
 }
 
@@ -91,7 +97,13 @@ export class AuditEventDto {
   @ApiProperty({ type: String, nullable: true, example: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0' })
   userAgent!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, enum: SESSION_END_REASONS, description: "Always one of the contract's reason codes.", example: 'revoked_by_admin' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    enum: SESSION_END_REASONS,
+    description: "Always one of the contract's reason codes.",
+    example: 'revoked_by_admin',
+  })
   reason!: string | null;
 
   @ApiProperty({ type: String, nullable: true, description: "An admin's free text.", example: 'Laptop reported stolen (ticket 4711)' })
@@ -108,6 +120,11 @@ export class AuditPageDto {
   @ApiProperty({ type: [AuditEventDto] })
   items!: AuditEventDto[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next (older) page; null on the last page.', example: 'eyJ2IjoxLCJiZWZvcmUiOiIxMjM0In0' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as ?cursor= for the next (older) page; null on the last page.',
+    example: 'eyJ2IjoxLCJiZWZvcmUiOiIxMjM0In0',
+  })
   nextCursor!: string | null;
 }

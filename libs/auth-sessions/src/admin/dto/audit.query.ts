@@ -15,7 +15,10 @@ export class AuditFilterQuery {
   @IsUUID('all', { message: 'userId must be a UUID' })
   userId?: string;
 
-  @ApiPropertyOptional({ description: "Events about the user whose current email this is, exactly (case-insensitive); none when there is no such user.", example: 'ada@example.com' })
+  @ApiPropertyOptional({
+    description: 'Events about the user whose current email this is, exactly (case-insensitive); none when there is no such user.',
+    example: 'ada@example.com',
+  })
   @EmptyAsAbsent()
   @Omittable()
   @IsString()

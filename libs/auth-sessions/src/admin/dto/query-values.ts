@@ -8,7 +8,9 @@ const INTEGER = /^-?\d{1,15}$/;
  * applies) and anything that is not plain decimal digits becomes NaN, which the validators reject with 400.
  */
 export const ToOptionalNumber = (): PropertyDecorator =>
-  Transform(({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : typeof value === 'string' && INTEGER.test(value) ? Number(value) : Number.NaN));
+  Transform(({ value }: { value: unknown }) =>
+    value === undefined || value === '' ? undefined : typeof value === 'string' && INTEGER.test(value) ? Number(value) : Number.NaN,
+  );
 
 /** Reads an optional query parameter; an empty value counts as absent. Repeated parameters stay arrays (and fail validation). */
 export const EmptyAsAbsent = (): PropertyDecorator => Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value));

@@ -52,7 +52,12 @@ export class RevokeByFilterDto {
   @IsBoolean({ message: 'dryRun must be true or false' })
   dryRun?: boolean;
 
-  @ApiProperty({ description: "Why (mandatory; kept as the audit events' note).", example: 'Credential-stuffing wave from 203.0.113.7 (incident 2026-014)', minLength: 1, maxLength: NOTE_MAX_LENGTH })
+  @ApiProperty({
+    description: "Why (mandatory; kept as the audit events' note).",
+    example: 'Credential-stuffing wave from 203.0.113.7 (incident 2026-014)',
+    minLength: 1,
+    maxLength: NOTE_MAX_LENGTH,
+  })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsString({ message: 'note is required: say why these sessions are being revoked' })
   @IsNotEmpty({ message: 'note is required: say why these sessions are being revoked' })

@@ -17,7 +17,9 @@ const USER_AGENTS = [
 
 describe('DEVICE_TYPES', () => {
   it("should list every device type ua-parser-js can name, so the document's enum never lacks one", () => {
-    const named = Object.values((UAParser as unknown as { DEVICE: Record<string, string> }).DEVICE).filter((value) => !['model', 'vendor', 'type'].includes(value));
+    const named = Object.values((UAParser as unknown as { DEVICE: Record<string, string> }).DEVICE).filter(
+      (value) => !['model', 'vendor', 'type'].includes(value),
+    );
 
     expect(named.length).toBeGreaterThan(4);
     for (const type of named) expect(DEVICE_TYPES).toContain(type);

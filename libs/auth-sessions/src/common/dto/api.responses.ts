@@ -35,7 +35,11 @@ export class ErrorResponseDto {
   })
   code?: string;
 
-  @ApiPropertyOptional({ enum: SESSION_END_REASONS, description: 'Why the session ended (with code session_ended or session_expired).', example: 'revoked_by_admin' })
+  @ApiPropertyOptional({
+    enum: SESSION_END_REASONS,
+    description: 'Why the session ended (with code session_ended or session_expired).',
+    example: 'revoked_by_admin',
+  })
   reason?: string;
 }
 
@@ -125,7 +129,10 @@ export class FreshSessionResponseDto {
 
 /** `POST /api/auth/logout` for JSON clients. */
 export class LogoutResponseDto {
-  @ApiProperty({ description: 'Where to go next: returnTo when it is a safe path on this origin, else the configured redirect.', example: '/login?logged_out=1' })
+  @ApiProperty({
+    description: 'Where to go next: returnTo when it is a safe path on this origin, else the configured redirect.',
+    example: '/login?logged_out=1',
+  })
   redirectTo!: string;
 }
 
@@ -203,7 +210,11 @@ export class SessionDto {
   @ApiProperty({ format: 'date-time', example: '2026-03-01T09:30:00.000Z' })
   lastActiveAt!: Date;
 
-  @ApiProperty({ description: 'The earlier of last activity + idle lifetime and the absolute deadline.', format: 'date-time', example: '2026-03-01T10:00:00.000Z' })
+  @ApiProperty({
+    description: 'The earlier of last activity + idle lifetime and the absolute deadline.',
+    format: 'date-time',
+    example: '2026-03-01T10:00:00.000Z',
+  })
   expiresAt!: Date;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Ended sessions only.', example: '2026-03-01T09:45:00.000Z' })

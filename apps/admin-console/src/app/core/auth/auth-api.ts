@@ -14,17 +14,17 @@ export class AuthApi {
   }
 
   login(email: string, password: string, rememberMe: boolean): Observable<LoginResponse> {
-    return this.http.post<LoginResponse>(
-      '/api/auth/login',
-      { email, password, rememberMe },
-      { context: new HttpContext().set(HANDLES_UNAUTHORIZED, true) },
-    );
+    return this.http.post<LoginResponse>('/api/auth/login', { email, password, rememberMe }, { context: new HttpContext().set(HANDLES_UNAUTHORIZED, true) });
   }
 
   logout(): Observable<{ redirectTo?: string }> {
-    return this.http.post<{ redirectTo?: string }>('/api/auth/logout', {}, {
-      context: new HttpContext().set(HANDLES_UNAUTHORIZED, true),
-    });
+    return this.http.post<{ redirectTo?: string }>(
+      '/api/auth/logout',
+      {},
+      {
+        context: new HttpContext().set(HANDLES_UNAUTHORIZED, true),
+      },
+    );
   }
 
   reauth(password: string): Observable<unknown> {

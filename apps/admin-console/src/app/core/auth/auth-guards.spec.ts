@@ -20,7 +20,14 @@ const routes = [
     children: [
       { path: '', pathMatch: 'full' as const, canActivate: [landingGuard], children: [] },
       { path: 'devices', component: Page },
-      { path: 'admin', canMatch: [adminMatch], children: [{ path: 'users', component: Page }, { path: 'overview', component: Page }] },
+      {
+        path: 'admin',
+        canMatch: [adminMatch],
+        children: [
+          { path: 'users', component: Page },
+          { path: 'overview', component: Page },
+        ],
+      },
       { path: 'admin', children: [{ path: '**', component: NoAccess }] },
     ],
   },

@@ -133,11 +133,7 @@ export class ClientSession implements OnDestroy {
 
   private loginUrl(options: EndOptions): string {
     if (options.redirectTo && isLocalPath(options.redirectTo) && !options.loginQuery) return options.redirectTo;
-    const query: Record<string, string> = !options.reason
-      ? { ended: '1' }
-      : options.reason === 'logout'
-        ? { logged_out: '1' }
-        : { reason: options.reason };
+    const query: Record<string, string> = !options.reason ? { ended: '1' } : options.reason === 'logout' ? { logged_out: '1' } : { reason: options.reason };
     Object.assign(query, options.loginQuery);
     return this.router.serializeUrl(this.router.createUrlTree(['/login'], { queryParams: query }));
   }

@@ -37,7 +37,11 @@ export class Logout implements OnDestroy {
   private readonly external = inject(ExternalNavigation);
   private readonly retryDelays = inject(LOGOUT_RETRY_DELAYS_MS);
   private readonly policy = inject(LOGOUT_IN_FLIGHT_POLICY);
-  private readonly action = new SerialAction<LogoutResult, ApiProblem>(() => this.perform(), () => this.policy, apiProblemOf);
+  private readonly action = new SerialAction<LogoutResult, ApiProblem>(
+    () => this.perform(),
+    () => this.policy,
+    apiProblemOf,
+  );
   private readonly unconfirmed = signal(false);
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private retries = 0;

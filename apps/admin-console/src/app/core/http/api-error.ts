@@ -36,9 +36,7 @@ export function apiProblemOf(error: unknown): ApiProblem {
 export function describeProblem(problem: ApiProblem): string {
   if (problem.status === 0) return 'The server could not be reached. Check your connection and try again.';
   if (problem.status === 429) {
-    return problem.retryAfterSeconds
-      ? `Too many attempts. Try again in ${problem.retryAfterSeconds} seconds.`
-      : 'Too many attempts. Try again shortly.';
+    return problem.retryAfterSeconds ? `Too many attempts. Try again in ${problem.retryAfterSeconds} seconds.` : 'Too many attempts. Try again shortly.';
   }
   if (problem.status >= 500) return 'The server could not complete the request; nothing was changed. Try again shortly.';
   return problem.message;

@@ -17,7 +17,12 @@ class Blank {}
 
 function setUp() {
   TestBed.configureTestingModule({
-    providers: [provideConsoleTesting([{ path: 'login', component: Blank }, { path: 'devices', component: Blank }])],
+    providers: [
+      provideConsoleTesting([
+        { path: 'login', component: Blank },
+        { path: 'devices', component: Blank },
+      ]),
+    ],
   });
   const session = TestBed.inject(ClientSession);
   session.signedIn({ id: 'u1', email: 'ada@example.com', roles: [] });

@@ -31,9 +31,14 @@ interface NavLink {
 export class Shell {
   protected readonly session = inject(ClientSession);
   protected readonly logout = inject(Logout);
-  protected readonly compact = toSignal(inject(BreakpointObserver).observe(COMPACT_QUERY).pipe(map((state) => state.matches)), {
-    initialValue: false,
-  });
+  protected readonly compact = toSignal(
+    inject(BreakpointObserver)
+      .observe(COMPACT_QUERY)
+      .pipe(map((state) => state.matches)),
+    {
+      initialValue: false,
+    },
+  );
   protected readonly links = computed<NavLink[]>(() => [
     ...(this.session.isAdmin()
       ? [

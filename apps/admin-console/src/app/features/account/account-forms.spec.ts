@@ -16,7 +16,12 @@ async function render<T>(component: Type<T>) {
   TestBed.inject(ClientSession).signedIn({ id: 'u1', email: 'ada@example.com', roles: [] });
   const fixture = TestBed.createComponent(component);
   await fixture.whenStable();
-  return { fixture, loader: TestbedHarnessEnvironment.loader(fixture), http: TestBed.inject(HttpTestingController), element: fixture.nativeElement as HTMLElement };
+  return {
+    fixture,
+    loader: TestbedHarnessEnvironment.loader(fixture),
+    http: TestBed.inject(HttpTestingController),
+    element: fixture.nativeElement as HTMLElement,
+  };
 }
 
 async function fieldsInError(loader: ReturnType<typeof TestbedHarnessEnvironment.loader>): Promise<string[]> {

@@ -45,7 +45,17 @@ export function activeChart(overview: Overview): ChartConfiguration<'line'> {
     type: 'line',
     data: {
       labels: overview.days.map((day) => dayLabel(day.day)),
-      datasets: [{ label: 'Active sessions', data: overview.days.map((day) => day.activeSessions), borderColor: PRIMARY, backgroundColor: `${PRIMARY}22`, fill: true, tension: 0.25, pointRadius: 2 }],
+      datasets: [
+        {
+          label: 'Active sessions',
+          data: overview.days.map((day) => day.activeSessions),
+          borderColor: PRIMARY,
+          backgroundColor: `${PRIMARY}22`,
+          fill: true,
+          tension: 0.25,
+          pointRadius: 2,
+        },
+      ],
     },
     options: { ...base, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
   };

@@ -18,7 +18,13 @@ class Devices {}
 
 async function openLogin(url: string) {
   TestBed.configureTestingModule({
-    providers: [provideConsoleTesting([{ path: 'login', component: Login }, { path: 'devices', component: Devices }, { path: '', pathMatch: 'full', component: Devices }])],
+    providers: [
+      provideConsoleTesting([
+        { path: 'login', component: Login },
+        { path: 'devices', component: Devices },
+        { path: '', pathMatch: 'full', component: Devices },
+      ]),
+    ],
   });
   const harness = await RouterTestingHarness.create();
   await harness.navigateByUrl(url);
@@ -98,9 +104,7 @@ describe('Login', () => {
     });
     await submit;
     await harness.fixture.whenStable();
-    expect(harness.routeNativeElement?.querySelector('[data-testid=login-error]')?.textContent).toContain(
-      'The email or password is not correct.',
-    );
+    expect(harness.routeNativeElement?.querySelector('[data-testid=login-error]')?.textContent).toContain('The email or password is not correct.');
     expect(TestBed.inject(Router).url).toBe('/login');
   });
 
@@ -135,9 +139,7 @@ describe('Login', () => {
   it('should offer to retry a sign-out the server never confirmed', async () => {
     const { harness, loader, http } = await openLogin('/login?logged_out=1&signout=unconfirmed');
     expect(harness.routeNativeElement?.querySelector('[data-testid=login-notice]')).toBeNull();
-    expect(harness.routeNativeElement?.querySelector('[data-testid=logout-unconfirmed]')?.textContent).toContain(
-      'Sign-out was not confirmed',
-    );
+    expect(harness.routeNativeElement?.querySelector('[data-testid=logout-unconfirmed]')?.textContent).toContain('Sign-out was not confirmed');
     const retry = (await loader.getHarness(MatButtonHarness.with({ text: /Retry sign-out/ }))).click();
     (await nextRequest(http, { method: 'POST', url: '/api/auth/logout' })).flush({ redirectTo: '/login?logged_out=1' });
     await retry;

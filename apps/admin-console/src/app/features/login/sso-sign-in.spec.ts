@@ -54,7 +54,7 @@ describe('SsoSignIn (on the login page)', () => {
     expect(element('sso-error')?.textContent).toContain("cancelled at your organisation's sign-in service");
   });
 
-  it("should say the provider signed the user out too only for a state the server recognises", async () => {
+  it('should say the provider signed the user out too only for a state the server recognises', async () => {
     const ours = await openLogin('/login?logged_out=1&state=ours', { logoutStates: ['ours'] });
     expect(ours.element('sso-signed-out')?.textContent).toContain('also signed out');
     TestBed.resetTestingModule();

@@ -15,7 +15,14 @@ import { Signup } from './signup';
 class Home {}
 
 async function open() {
-  TestBed.configureTestingModule({ providers: [provideConsoleTesting([{ path: 'signup', component: Signup }, { path: '', pathMatch: 'full', component: Home }])] });
+  TestBed.configureTestingModule({
+    providers: [
+      provideConsoleTesting([
+        { path: 'signup', component: Signup },
+        { path: '', pathMatch: 'full', component: Home },
+      ]),
+    ],
+  });
   const harness = await RouterTestingHarness.create();
   await harness.navigateByUrl('/signup');
   const loader = TestbedHarnessEnvironment.loader(harness.fixture);
@@ -51,9 +58,7 @@ describe('Signup', () => {
     const submit = (await loader.getHarness(MatButtonHarness.with({ text: /Create account/ }))).click();
     (await nextRequest(http, { url: '/api/auth/register' })).flush(problem(409), { status: 409, statusText: 'Conflict' });
     await submit;
-    await vi.waitFor(() =>
-      expect(harness.routeNativeElement?.querySelector('[data-testid=signup-error]')?.textContent).toContain('already registered'),
-    );
+    await vi.waitFor(() => expect(harness.routeNativeElement?.querySelector('[data-testid=signup-error]')?.textContent).toContain('already registered'));
     expect(await (await loader.getHarness(MatInputHarness.with({ selector: '[formControlName=email]' }))).getValue()).toBe('taken@example.com');
     expect(harness.routeNativeElement?.querySelectorAll('mat-error')).toHaveLength(0);
   });

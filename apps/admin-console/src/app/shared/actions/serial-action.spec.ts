@@ -13,11 +13,14 @@ function deferred<T>() {
 /** An action whose runs finish only when the test says so; `runs` counts started runs. */
 function controlledAction(policy: InFlightPolicy) {
   const gates: Array<ReturnType<typeof deferred<number>>> = [];
-  const action = new SerialAction<number>(() => {
-    const gate = deferred<number>();
-    gates.push(gate);
-    return gate.promise;
-  }, () => policy);
+  const action = new SerialAction<number>(
+    () => {
+      const gate = deferred<number>();
+      gates.push(gate);
+      return gate.promise;
+    },
+    () => policy,
+  );
   return { action, gates };
 }
 

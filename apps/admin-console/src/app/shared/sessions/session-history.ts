@@ -39,7 +39,12 @@ import type { Session } from './session';
                   <span class="muted">by {{ session.endedBy.email }}</span>
                 }
               </span>
-              <span class="muted"><span class="ip">{{ session.ip }}</span>@if (session.location) { · {{ session.location }} }</span>
+              <span class="muted"
+                ><span class="ip">{{ session.ip }}</span>
+                @if (session.location) {
+                  · {{ session.location }}
+                }
+              </span>
             </li>
           }
         </ul>

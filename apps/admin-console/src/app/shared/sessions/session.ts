@@ -1,10 +1,4 @@
-import {
-  SESSION_END_REASONS,
-  type RevokedCountShape,
-  type SessionEndReason,
-  type SessionListShape,
-  type SessionShape,
-} from '@signoff/auth-sessions-api-types';
+import { SESSION_END_REASONS, type RevokedCountShape, type SessionEndReason, type SessionListShape, type SessionShape } from '@signoff/auth-sessions-api-types';
 
 /** Why a session ended: the contract's Reasons, from the library itself. */
 export { SESSION_END_REASONS, type SessionEndReason };
@@ -21,8 +15,6 @@ export type RevokedCount = RevokedCountShape;
 /** Active sessions first (the API's order), then the ended ones, newest first. */
 export function splitSessions(sessions: readonly Session[]): { active: Session[]; ended: Session[] } {
   const active = sessions.filter((session) => !session.endedAt);
-  const ended = sessions
-    .filter((session) => !!session.endedAt)
-    .sort((a, b) => Date.parse(b.endedAt ?? '') - Date.parse(a.endedAt ?? ''));
+  const ended = sessions.filter((session) => !!session.endedAt).sort((a, b) => Date.parse(b.endedAt ?? '') - Date.parse(a.endedAt ?? ''));
   return { active, ended };
 }

@@ -9,7 +9,13 @@ import type { Session } from './session';
   imports: [MatTooltipModule],
   template: `
     @if (issuer(); as issuer) {
-      <span class="sso" data-testid="sso-badge" [matTooltip]="'Signed in through ' + issuer" [attr.aria-label]="'Signed in through single sign-on (' + issuer + ')'">SSO</span>
+      <span
+        class="sso"
+        data-testid="sso-badge"
+        [matTooltip]="'Signed in through ' + issuer"
+        [attr.aria-label]="'Signed in through single sign-on (' + issuer + ')'"
+        >SSO</span
+      >
     }
   `,
   styles: `

@@ -9,9 +9,7 @@ import { formatExact, formatRelative } from './relative-time';
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [MatTooltipModule],
   template: `@if (date(); as time) {
-    <time [attr.datetime]="time.toISOString()" [matTooltip]="exactText()" tabindex="0"
-      >{{ prefix() ? prefix() + ' ' : '' }}{{ relativeText() }}</time
-    >
+    <time [attr.datetime]="time.toISOString()" [matTooltip]="exactText()" tabindex="0">{{ prefix() ? prefix() + ' ' : '' }}{{ relativeText() }}</time>
   }`,
   styles: `
     time {

@@ -19,7 +19,9 @@ import { AccountApi } from '../account-api';
   imports: [ReactiveFormsModule, MatButtonModule, MatCardModule, MatFormFieldModule, MatInputModule, MatProgressSpinnerModule],
   template: `
     <mat-card appearance="outlined">
-      <mat-card-header><mat-card-title><h3>Change email address</h3></mat-card-title></mat-card-header>
+      <mat-card-header
+        ><mat-card-title><h3>Change email address</h3></mat-card-title></mat-card-header
+      >
       <mat-card-content>
         <p class="hint" id="email-change-effect">Changing your email address signs out all your other devices.</p>
         <form [formGroup]="form" (ngSubmit)="submit()" aria-describedby="email-change-effect" data-testid="email-form">

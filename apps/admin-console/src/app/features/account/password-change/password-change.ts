@@ -23,7 +23,9 @@ const sameAsNew = (group: AbstractControl): ValidationErrors | null => {
   imports: [ReactiveFormsModule, MatButtonModule, MatCardModule, MatFormFieldModule, MatInputModule, MatProgressSpinnerModule],
   template: `
     <mat-card appearance="outlined">
-      <mat-card-header><mat-card-title><h3>Change password</h3></mat-card-title></mat-card-header>
+      <mat-card-header
+        ><mat-card-title><h3>Change password</h3></mat-card-title></mat-card-header
+      >
       <mat-card-content>
         <p class="hint" id="password-change-effect">Changing your password signs out all your other devices.</p>
         <form [formGroup]="form" (ngSubmit)="submit()" aria-describedby="password-change-effect" data-testid="password-form">

@@ -55,7 +55,14 @@ export class UserDetail {
 
   private readonly chosen = signal<ReadonlySet<string>>(new Set());
   /** The selection, limited to sessions that are still active. */
-  protected readonly selected = computed(() => new Set(this.split().active.filter((s) => this.chosen().has(s.id)).map((s) => s.id)));
+  protected readonly selected = computed(
+    () =>
+      new Set(
+        this.split()
+          .active.filter((s) => this.chosen().has(s.id))
+          .map((s) => s.id),
+      ),
+  );
   protected readonly allSelected = computed(() => this.split().active.length > 0 && this.selected().size === this.split().active.length);
   protected readonly someSelected = computed(() => this.selected().size > 0 && !this.allSelected());
   protected readonly busy = signal(false);

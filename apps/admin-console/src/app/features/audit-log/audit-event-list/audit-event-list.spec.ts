@@ -36,7 +36,11 @@ function event(overrides: Partial<AuditEvent> = {}): AuditEvent {
 
 const read = (type = 'audit_read') => event({ type, userId: null, user: null, reason: null, note: null });
 
-async function render(url = '/admin/audit', expected = '/api/admin/audit?limit=50', items: AuditEvent[] = [event(), event({ type: 'login', note: null, reason: null })]) {
+async function render(
+  url = '/admin/audit',
+  expected = '/api/admin/audit?limit=50',
+  items: AuditEvent[] = [event(), event({ type: 'login', note: null, reason: null })],
+) {
   sessionStorage.clear();
   TestBed.configureTestingModule({ providers: [provideConsoleTesting([{ path: 'admin/audit', component: AuditEventList }]), provideNativeDateAdapter()] });
   const http = TestBed.inject(HttpTestingController);

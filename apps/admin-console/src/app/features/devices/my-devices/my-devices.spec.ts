@@ -33,7 +33,9 @@ const endedPhone = (hoursAgo: number, overrides: Partial<Session> = {}) =>
     ...overrides,
   });
 
-async function render(sessions: Session[]): Promise<{ fixture: ComponentFixture<MyDevices>; loader: HarnessLoader; dialogs: HarnessLoader; http: HttpTestingController; element: HTMLElement }> {
+async function render(
+  sessions: Session[],
+): Promise<{ fixture: ComponentFixture<MyDevices>; loader: HarnessLoader; dialogs: HarnessLoader; http: HttpTestingController; element: HTMLElement }> {
   TestBed.configureTestingModule({ providers: [provideConsoleTesting([{ path: 'login', component: Blank }])] });
   TestBed.inject(ClientSession).signedIn({ id: 'u1', email: 'ada@example.com', roles: [] });
   const http = TestBed.inject(HttpTestingController);
@@ -97,7 +99,9 @@ describe('MyDevices', () => {
     const groups = [...element.querySelectorAll('[data-testid=ended-group]')] as HTMLDetailsElement[];
     expect(groups).toHaveLength(1);
     expect(groups[0].open).toBe(false);
-    expect(groups[0].querySelector('summary')?.textContent?.replace(/\s+/g, ' ')).toMatch(/Mobile Safari on iOS 3 sign-ins ended · latest 2 hours ago: Signed out/);
+    expect(groups[0].querySelector('summary')?.textContent?.replace(/\s+/g, ' ')).toMatch(
+      /Mobile Safari on iOS 3 sign-ins ended · latest 2 hours ago: Signed out/,
+    );
     expect(texts(groups[0], '[data-testid=end-reason]')).toEqual(['Signed out', 'Signed out', 'Revoked by an administrator by admin@example.com']);
     expect(texts(groups[0], '[data-testid=ended-session]')[0]).toMatch(/Signed in/);
   });
