@@ -13,7 +13,9 @@ const ACTIVE = `s.ended_at IS NULL
     AND s.last_active_at + s.idle_seconds * interval '1 second' > $1`;
 
 // SessionRepository.listForUser, as TypeORM sends it (the columns of Session), and its epoch read.
-const LIST_ACTIVE = `SELECT s.* FROM auth_sessions s WHERE s.user_id = $1 AND s.ended_at IS NULL ORDER BY s.last_active_at DESC LIMIT 1000`;
+const LIST_ACTIVE = `SELECT s.* FROM auth_sessions s WHERE s.user_id = $1 AND s.ended_at IS NULL
+    AND s.epoch >= COALESCE((SELECT st.epoch FROM auth_user_session_state st WHERE st.user_id = s.user_id), 0)
+  ORDER BY s.last_active_at DESC LIMIT 1000`;
 const LIST_WITH_ENDED = `SELECT s.* FROM auth_sessions s WHERE s.user_id = $1 AND (s.ended_at IS NULL OR s.ended_at >= $2) ORDER BY s.last_active_at DESC LIMIT 1000`;
 const USER_EPOCH = `SELECT * FROM auth_user_session_state WHERE user_id = $1 LIMIT 1`;
 

@@ -110,7 +110,8 @@ export class EpochRevocations {
       keptSessionId: plan.keptSessionId,
       changedAt: revocation.at.toISOString(),
       notify: plan.notify,
-      endedBy: plan.by,
+      // Only when someone ended them (logout everywhere): a credential change's payload stays ids and versions.
+      ...(plan.by ? { endedBy: plan.by } : {}),
     };
     await this.outbox.add(JOB_CREDENTIAL_CHANGE_CLEANUP, credentialChangeCleanupJobId(job), job, manager);
     return {

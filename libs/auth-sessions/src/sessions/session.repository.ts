@@ -96,7 +96,11 @@ export class SessionRepository {
     if (endedSince) {
       query.andWhere('(s.ended_at IS NULL OR s.ended_at >= :endedSince)', { endedSince });
     } else {
-      query.andWhere('s.ended_at IS NULL');
+      // Sessions an epoch bump ended stay open rows until the clean-up job marks them: leave them out here,
+      // or a user who just logged out of 100k sessions everywhere would see the limit filled with them.
+      query
+        .andWhere('s.ended_at IS NULL')
+        .andWhere(`s.epoch >= COALESCE((SELECT st.epoch FROM ${this.tables.userSessionState} st WHERE st.user_id = s.user_id), 0)`);
     }
     const [sessions, userEpoch] = await Promise.all([query.getMany(), this.getUserEpoch(userId)]);
     return sessions.map((session) => ({ session, userEpoch }));
