@@ -40,7 +40,7 @@ async function signInWithSso(page: Page, login: string): Promise<void> {
   await page.getByRole('button', { name: 'Sign-in' }).click();
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.waitForURL('**/devices');
-  await page.getByTestId('device-row').first().waitFor();
+  await page.getByTestId('session-row').first().waitFor();
 }
 
 describe("single sign-on in the browser, through a real OpenID Provider's pages", () => {

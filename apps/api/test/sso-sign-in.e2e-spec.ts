@@ -53,11 +53,11 @@ describe('single sign-on: OIDC sign-in against a real OpenID Provider, on two in
 
   it('should start while the provider is unreachable, answer 503 on SSO routes, then sign in once the provider answers', async () => {
     expect(whileUnreachable.login).toBe(503);
-    expect(whileUnreachable).toMatchObject({ status: 200, statusBody: { available: false } });
+    expect(whileUnreachable).toMatchObject({ status: 200, statusBody: { enabled: true, available: false } });
     const login = newLogin();
     const { callback } = await ssoSignIn(new BrowserClient(b.url), new IdpBrowser(idp.issuer), login);
     expect(callback.status).toBe(303);
-    expect((await new BrowserClient(a.url).get('/api/auth/oidc/status')).body).toEqual({ available: true });
+    expect((await new BrowserClient(a.url).get('/api/auth/oidc/status')).body).toEqual({ enabled: true, available: true });
   });
 
   it("should sign in through the provider's own forms (code flow, PKCE S256, state, nonce) and open a session both instances accept", async () => {
@@ -230,11 +230,12 @@ describe('single sign-on: OIDC sign-in against a real OpenID Provider, on two in
     }
   });
 
-  it('should answer 404 on every SSO route when SSO is off', async () => {
+  it('should answer 404 on every SSO route when SSO is off, and say so on the status', async () => {
     const plain = await startApi({ databaseUrl: scope.databaseUrl, env: { REDIS_PREFIX: scope.redisPrefix } });
     try {
       const client = new BrowserClient(plain.url);
-      expect((await client.get('/api/auth/oidc/status')).status).toBe(404);
+      // The status says so rather than answering 404: the console asks it on every visit to the login page.
+      expect((await client.get('/api/auth/oidc/status')).body).toEqual({ enabled: false, available: false });
       expect((await client.get('/api/auth/oidc/login')).status).toBe(404);
       expect((await client.get('/api/auth/oidc/callback?code=x&state=y')).status).toBe(404);
       expect((await client.post('/api/auth/oidc/backchannel-logout', { form: { logout_token: 'x' } })).status).toBe(404);

@@ -34,15 +34,17 @@ export class OidcController {
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
   ) {}
 
-  @ApiOperation({ summary: 'Whether single sign-on is offered (404 when it is off) and whether the provider is reachable now.' })
+  // Unlike the other SSO routes this one answers when SSO is off: a console asks it on every visit to the
+  // login page, and a 404 there would be an error in every browser's console for a feature that is simply off.
+  @ApiOperation({ summary: 'Whether single sign-on is offered here (enabled) and whether the provider is reachable now (available).' })
   @ApiOkResponse({ type: OidcStatusDto })
-  @ApiErrors(400, [404, 'Single sign-on is not configured.'], 503)
+  @ApiErrors(400, 503)
   @Public()
   @Get('status')
   status(@Res({ passthrough: true }) res: HttpResponse): OidcStatusDto {
-    const provider = this.providers.defaultProvider();
     this.edge.setHeader(res, 'Cache-Control', 'no-store');
-    return { available: this.providers.ifReady(provider) !== null };
+    if (!this.providers.isEnabled) return { enabled: false, available: false };
+    return { enabled: true, available: this.providers.ifReady(this.providers.defaultProvider()) !== null };
   }
 
   @ApiOperation({ summary: 'Start single sign-on: 302 to the provider (code flow, PKCE S256, state, nonce). 503 while the provider is unreachable.' })

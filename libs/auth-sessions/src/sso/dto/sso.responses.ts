@@ -7,6 +7,9 @@ import { ErrorResponseDto } from '../../common/dto/api.responses.js';
 
 /** `GET /api/auth/oidc/status`: whether the console should offer single sign-on now. */
 export class OidcStatusDto {
+  @ApiProperty({ description: 'Whether single sign-on is configured on this server (OIDC_ISSUER and the client are set).', example: true })
+  enabled!: boolean;
+
   @ApiProperty({ description: "Whether the provider's discovery document has been read, so a sign-in can start.", example: true })
   available!: boolean;
 }

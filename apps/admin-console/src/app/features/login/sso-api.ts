@@ -5,6 +5,11 @@ export interface SsoStatus {
   available: boolean;
 }
 
+interface SsoStatusBody {
+  enabled?: unknown;
+  available?: unknown;
+}
+
 /**
  * The two public single sign-on calls of the login page. Plain `fetch`, not HttpClient: they are
  * optional extras, so they must neither hold the page's stability nor go through the session
@@ -12,12 +17,13 @@ export interface SsoStatus {
  */
 @Injectable({ providedIn: 'root' })
 export class SsoApi {
-  /** The status, or null when single sign-on is off (404) or the server cannot tell. */
+  /** The status, or null when single sign-on is off (`enabled: false`, or a 404 from a server without it) or the server cannot tell. */
   async status(): Promise<SsoStatus | null> {
     try {
       const response = await fetch('/api/auth/oidc/status', { credentials: 'same-origin', headers: { accept: 'application/json' } });
       if (!response.ok) return null;
-      const body = (await response.json()) as Partial<SsoStatus>;
+      const body = (await response.json()) as SsoStatusBody;
+      if (body.enabled === false) return null;
       return { available: body.available === true };
     } catch {
       return null;
