@@ -4,7 +4,7 @@ import { ApiErrors } from '../common/api-errors.js';
 import { CsrfExempt, Public } from '../edge/auth.decorators.js';
 import type { HttpRequest } from '../edge/http-edge.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
-import { ApiSpecError, BackchannelLogoutErrorDto } from './dto/sso.responses.js';
+import { ApiSpecError, BackchannelLogoutErrorDto, SSO_OFF, SSO_UNAVAILABLE } from './dto/sso.responses.js';
 import { IdpLogoutService } from './idp-logout.service.js';
 import { IdpTokenVerifier } from './idp-token.verifier.js';
 import { OidcProviders } from './oidc-providers.js';
@@ -32,10 +32,7 @@ export class BackchannelLogoutController {
     BackchannelLogoutErrorDto,
     'The logout token was refused (OpenID Connect Back-Channel Logout body), or more session cookies than the library reads; nothing ended.',
   )
-  @ApiErrors([404, 'Single sign-on is not configured.'], 413, 415, [
-    503,
-    'The provider has not answered yet (code sso_unavailable), or PostgreSQL or Redis is down.',
-  ])
+  @ApiErrors(SSO_OFF, 413, 415, SSO_UNAVAILABLE)
   @Public()
   @CsrfExempt()
   @Post('backchannel-logout')

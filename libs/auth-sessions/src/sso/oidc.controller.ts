@@ -8,13 +8,16 @@ import type { AuthenticatedRequest } from '../edge/execution-target.js';
 import { type CookieAttributes, HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
 import { SessionResponses } from '../edge/session-responses.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
-import { OidcStatusDto } from './dto/sso.responses.js';
+import { OidcStatusDto, SSO_OFF, SSO_UNAVAILABLE } from './dto/sso.responses.js';
 import { OidcProviders } from './oidc-providers.js';
 import { OidcSignInService, SIGN_IN_STATE_SECONDS } from './oidc-sign-in.service.js';
 import { RpLogoutService } from './rp-logout.service.js';
 import { SsoDisabledError, SsoSignInFailedError } from './sso.errors.js';
 
 const FAILURE_REDIRECT = '/login?error=sso_failed';
+
+/** What the browser's two sign-in routes can answer besides their redirect. */
+const SIGN_IN_ERRORS = ApiErrors(400, SSO_OFF, 429, SSO_UNAVAILABLE);
 
 /**
  * Single sign-on in the browser: `login` sends it to the provider, `callback` opens the session,
@@ -52,10 +55,7 @@ export class OidcController {
     description: "To the provider's authorization endpoint; sets the single-use sign-in state cookie.",
     headers: { Location: { schema: { type: 'string' } } },
   })
-  @ApiErrors(400, [404, 'Single sign-on is not configured.'], 429, [
-    503,
-    'The provider has not answered yet (code sso_unavailable), or PostgreSQL or Redis is down.',
-  ])
+  @SIGN_IN_ERRORS
   @Public()
   @RateLimited()
   @Get('login')
@@ -75,10 +75,7 @@ export class OidcController {
     description: 'To returnTo (or /devices) with the session cookies, or to /login?error=sso_failed.',
     headers: { Location: { schema: { type: 'string' } } },
   })
-  @ApiErrors(400, [404, 'Single sign-on is not configured.'], 429, [
-    503,
-    'The provider has not answered yet (code sso_unavailable), or PostgreSQL or Redis is down.',
-  ])
+  @SIGN_IN_ERRORS
   @Public()
   @RateLimited()
   @Get('callback')
@@ -102,11 +99,7 @@ export class OidcController {
 
   @ApiOperation({ summary: 'Whether the state of a post-logout redirect is one this server sent (204), else 400 (ignored, logged).' })
   @ApiNoContentResponse({ description: 'The state is one this server sent with an RP-initiated logout.' })
-  @ApiErrors(
-    [400, 'The state is missing, malformed or not one this server sent, or more session cookies than the library reads.'],
-    [404, 'Single sign-on is not configured.'],
-    503,
-  )
+  @ApiErrors([400, 'The state is missing, malformed or not one this server sent, or more session cookies than the library reads.'], SSO_OFF, 503)
   @Public()
   @Get('logged-out')
   @HttpCode(HttpStatus.NO_CONTENT)

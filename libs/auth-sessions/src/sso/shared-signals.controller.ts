@@ -6,7 +6,7 @@ import { CsrfExempt, Public } from '../edge/auth.decorators.js';
 import type { HttpRequest } from '../edge/http-edge.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
 import { acceptTextBodies, BodyTooLargeError, readTextBody } from '../edge/text-body.js';
-import { ApiSpecError, SharedSignalsErrorDto } from './dto/sso.responses.js';
+import { ApiSpecError, SharedSignalsErrorDto, SSO_OFF, SSO_UNAVAILABLE } from './dto/sso.responses.js';
 import { OidcProviders } from './oidc-providers.js';
 import { SharedSignalsService } from './shared-signals.service.js';
 import { IdpTokenRejectedError } from './sso.errors.js';
@@ -42,10 +42,7 @@ export class SharedSignalsController implements OnModuleInit {
     'The Security Event Token was refused (RFC 8935 body), or more session cookies than the library reads; nothing changed.',
   )
   @ApiSpecError(413, SharedSignalsErrorDto, 'The token is larger than 16 KiB (RFC 8935 body), or the body is larger than the host accepts.')
-  @ApiErrors([404, 'Single sign-on is not configured.'], 415, [
-    503,
-    'The provider has not answered yet (code sso_unavailable), or PostgreSQL or Redis is down.',
-  ])
+  @ApiErrors(SSO_OFF, 415, SSO_UNAVAILABLE)
   @Public()
   @CsrfExempt()
   @Post('ssf')

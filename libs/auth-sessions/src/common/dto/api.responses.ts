@@ -109,11 +109,8 @@ export class MeResponseDto {
   session!: CurrentSessionDto;
 }
 
-/** `POST /api/auth/reauth`: bearer callers also get their new token pair. */
-export class FreshSessionResponseDto {
-  @ApiProperty({ type: SessionSummaryDto })
-  session!: SessionSummaryDto;
-
+/** The token pair a bearer caller gets back when an answer rotates its session (absent for cookie callers). */
+abstract class RotatedTokenPairDto {
   @ApiPropertyOptional({ description: 'Bearer callers only: the rotated access token.' })
   access_token?: string;
 
@@ -125,6 +122,12 @@ export class FreshSessionResponseDto {
 
   @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Bearer callers only.' })
   expires_in?: number;
+}
+
+/** `POST /api/auth/reauth`: bearer callers also get their new token pair. */
+export class FreshSessionResponseDto extends RotatedTokenPairDto {
+  @ApiProperty({ type: SessionSummaryDto })
+  session!: SessionSummaryDto;
 }
 
 /** `POST /api/auth/logout` for JSON clients. */
@@ -145,18 +148,9 @@ export class RevokedDto {
 }
 
 /** `POST /api/auth/password` and `/email`: bearer callers also get their rotated tokens. */
-export class CredentialChangeResponseDto extends RevokedDto {
-  @ApiPropertyOptional({ description: 'Bearer callers only: the rotated access token.' })
-  access_token?: string;
-
-  @ApiPropertyOptional({ description: 'Bearer callers only: the rotated refresh token.' })
-  refresh_token?: string;
-
-  @ApiPropertyOptional({ enum: ['Bearer'], description: 'Bearer callers only.' })
-  token_type?: 'Bearer';
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Bearer callers only.' })
-  expires_in?: number;
+export class CredentialChangeResponseDto extends RotatedTokenPairDto {
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Sessions ended.', example: 2 })
+  revoked!: number;
 }
 
 export class DeviceDto {

@@ -1,5 +1,6 @@
 import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import type { ErrorStatus } from '../../common/api-errors.js';
 import { ErrorResponseDto } from '../../common/dto/api.responses.js';
 
 // Response shapes of the single sign-on routes for the OpenAPI document. The provider-facing routes
@@ -47,3 +48,9 @@ export function ApiSpecError(status: 400 | 413, specBody: Type<unknown>, descrip
     }),
   );
 }
+
+/** 404 on every single sign-on route but the status when SSO is not configured. */
+export const SSO_OFF: [ErrorStatus, string] = [404, 'Single sign-on is not configured.'];
+
+/** 503 on the routes that need the provider's discovery document or the stores. */
+export const SSO_UNAVAILABLE: [ErrorStatus, string] = [503, 'The provider has not answered yet (code sso_unavailable), or PostgreSQL or Redis is down.'];
