@@ -14,6 +14,16 @@ const COPIED_COLUMNS =
 
 type Row = Record<string, any>;
 
+/** Adds `copies` open sessions like `sessionId` (same user, device and times), each with a random token hash. */
+async function copySession(db: TestDatabase, sessionId: string, copies: number): Promise<void> {
+  await db.query(
+    `INSERT INTO auth_sessions (id, token_hash, ${COPIED_COLUMNS})
+     SELECT gen_random_uuid(), decode(md5(random()::text), 'hex') || decode(md5(random()::text), 'hex'), ${COPIED_COLUMNS}
+       FROM auth_sessions, generate_series(1, $2) WHERE id = $1`,
+    [sessionId, copies],
+  );
+}
+
 async function changePassword(browser: Awaited<ReturnType<typeof signIn>>['browser']) {
   return browser.post('/api/auth/password', { json: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD } });
 }
@@ -44,12 +54,7 @@ describe('the credential-change clean-up job survives a worker killed mid-job an
     const caller = await signIn(api.url, account);
     const phone = await signIn(api.url, account);
     // Many sessions make the job slow (one transaction per session with JOB_BATCH_SIZE=1) and observable.
-    await db.query(
-      `INSERT INTO auth_sessions (id, token_hash, ${COPIED_COLUMNS})
-       SELECT gen_random_uuid(), decode(md5(random()::text), 'hex') || decode(md5(random()::text), 'hex'), ${COPIED_COLUMNS}
-         FROM auth_sessions, generate_series(1, $2) WHERE id = $1`,
-      [phone.sessionId, EXTRA_SESSIONS],
-    );
+    await copySession(db, phone.sessionId, EXTRA_SESSIONS);
     const others = EXTRA_SESSIONS + 1;
     const { queue, close } = jobsQueue(REDIS_URL, scope.redisPrefix);
     try {
@@ -303,12 +308,7 @@ describe('logout everywhere of more sessions than one transaction marks: an epoc
     const account = await registerAccount(a.url, 'epochlogout');
     const caller = await signIn(a.url, account);
     const phone = await signIn(a.url, account);
-    await db.query(
-      `INSERT INTO auth_sessions (id, token_hash, ${COPIED_COLUMNS})
-       SELECT gen_random_uuid(), decode(md5(random()::text), 'hex') || decode(md5(random()::text), 'hex'), ${COPIED_COLUMNS}
-         FROM auth_sessions, generate_series(1, $2) WHERE id = $1`,
-      [phone.sessionId, EXTRA_SESSIONS],
-    );
+    await copySession(db, phone.sessionId, EXTRA_SESSIONS);
     const others = EXTRA_SESSIONS + 1;
     const phoneOnB = new BrowserClient(b.url);
     phoneOnB.cookies.set('sid', phone.browser.cookie('sid')!);

@@ -4,6 +4,7 @@ import { type ApiProcess, startApi } from '../../../test-support/api-process.js'
 import { BrowserClient } from '../../../test-support/http-client.js';
 import { type OpenApiDocument, OpenApiValidator, operationsOf } from '../../../test-support/openapi-validator.js';
 import type { Schema } from './support/fuzz.js';
+import { SSO_PUBLIC_OPERATIONS } from './support/sso.js';
 
 // The OpenAPI document tells the truth (issue 12). These are the document's own promises; that the API
 // keeps them is checked on every response of every e2e suite (BrowserClient → OpenApiValidator) and by
@@ -19,13 +20,7 @@ const PUBLIC = new Set([
   'GET /api/auth/logout',
   'GET /api/health',
   'GET /api/auth/registration',
-  // Single sign-on: the browser's way in and back, and the provider's server-to-server calls (a signed token).
-  'GET /api/auth/oidc/status',
-  'GET /api/auth/oidc/login',
-  'GET /api/auth/oidc/callback',
-  'GET /api/auth/oidc/logged-out',
-  'POST /api/auth/oidc/backchannel-logout',
-  'POST /api/auth/oidc/ssf',
+  ...SSO_PUBLIC_OPERATIONS,
 ]);
 // Successes with no body by their specifications: OpenID Connect Back-Channel Logout's 200 and RFC 8935's 202.
 const BODILESS_SUCCESSES = new Set(['POST /api/auth/oidc/backchannel-logout 200', 'POST /api/auth/oidc/ssf 202']);

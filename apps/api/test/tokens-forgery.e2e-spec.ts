@@ -5,6 +5,7 @@ import { BrowserClient } from '../../../test-support/http-client.js';
 import { type Account, PASSWORD, registerAccount, signIn } from './support/accounts.js';
 import { TestDatabase } from './support/database.js';
 import { issueTokens, type IssuedTokens, me } from './support/tokens.js';
+import { SSO_PUBLIC_OPERATIONS } from './support/sso.js';
 
 // A known secret, so the tests can sign tokens with the right key and with wrong ones.
 const JWT_SECRET = randomBytes(48).toString('base64url');
@@ -31,13 +32,8 @@ const PUBLIC_ROUTES = [
   'GET /api/health',
   // Open unless METRICS_TOKEN is set; its bearer is that token, not a session.
   'GET /metrics',
-  // Single sign-on (404 here: the suite's app has none): the browser's way in and back, and the provider's calls.
-  'GET /api/auth/oidc/status',
-  'GET /api/auth/oidc/login',
-  'GET /api/auth/oidc/callback',
-  'GET /api/auth/oidc/logged-out',
-  'POST /api/auth/oidc/backchannel-logout',
-  'POST /api/auth/oidc/ssf',
+  // Single sign-on (404 here but the status: the suite's app has none).
+  ...SSO_PUBLIC_OPERATIONS,
 ];
 
 interface Route {

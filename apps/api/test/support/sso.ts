@@ -146,3 +146,16 @@ export function postLogoutToken(baseUrl: string, token: string): Promise<ApiResp
 export function pushSet(baseUrl: string, token: string, contentType = 'application/secevent+jwt'): Promise<ApiResponse> {
   return new BrowserClient(baseUrl).post('/api/auth/oidc/ssf', { body: token, headers: { 'content-type': contentType, accept: 'application/json' } });
 }
+
+/**
+ * The single sign-on operations, all public: the browser's way in and back, and the provider's
+ * server-to-server calls (authenticated by a signed token, not a session).
+ */
+export const SSO_PUBLIC_OPERATIONS = [
+  'GET /api/auth/oidc/status',
+  'GET /api/auth/oidc/login',
+  'GET /api/auth/oidc/callback',
+  'GET /api/auth/oidc/logged-out',
+  'POST /api/auth/oidc/backchannel-logout',
+  'POST /api/auth/oidc/ssf',
+] as const;
