@@ -66,7 +66,8 @@ export class EpochRevocations {
   async logoutEverywhere(plan: LogoutEverywherePlan): Promise<LogoutEverywhereResult> {
     const { userId, reason, by, keptSessionId } = plan;
     const outcome = await this.sessions.transaction(async (manager) => {
-      const active = await this.sessions.countActiveForUser(userId, keptSessionId, new Date(), manager);
+      // Bounded: the epoch path counts exactly once more, for the answer and the audit event.
+      const active = await this.sessions.countActiveForUser(userId, keptSessionId, new Date(), manager, EAGER_LOGOUT_EVERYWHERE_LIMIT + 1);
       if (active <= EAGER_LOGOUT_EVERYWHERE_LIMIT) {
         const pending = await this.revoker.revokeInTransaction(
           manager,
