@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { type ApiProcess, startApi } from '../../../test-support/api-process.js';
 import { BrowserClient } from '../../../test-support/http-client.js';
 import { startThrowawayPostgres } from '../../../test-support/throwaway-postgres.js';
@@ -27,6 +28,11 @@ describe('faults', () => {
       expect((await browser.request('GET', '/api/auth/me')).status).toBe(200);
 
       await postgres.stop();
+      // The instance may serve a cached session until its PostgreSQL probe fails (the cache's lease, 2 s at most);
+      // nothing can be revoked meanwhile, as a revocation must commit. From then on: 503, never 200.
+      const stoppedAt = Date.now();
+      while ((await browser.request('GET', '/api/auth/me')).status === 200 && Date.now() - stoppedAt < 5000) await delay(100);
+      expect(Date.now() - stoppedAt).toBeLessThan(5000);
       for (const path of ['/api/auth/me', '/api/auth/sessions']) {
         const response = await browser.request('GET', path);
         expect(response.status).toBe(503);
