@@ -7,14 +7,15 @@ import pg from 'pg';
 import { stats, timeLoop } from './common.mjs';
 import { login, me, post, register, startDemo } from './demo.mjs';
 
-const ACTIVE = `s.ended_at IS NULL
-    AND s.epoch >= COALESCE((SELECT st.epoch FROM auth_user_session_state st WHERE st.user_id = s.user_id), 0)
+// activePredicate for one user's rows (the user is $2 in the count below, $5 in REVOKE): the epoch is read once.
+const activeFor = (user) => `s.ended_at IS NULL
+    AND s.epoch >= COALESCE((SELECT st.epoch FROM auth_user_session_state st WHERE st.user_id = ${user}), 0)
     AND s.absolute_expires_at > $1
     AND s.last_active_at + s.idle_seconds * interval '1 second' > $1`;
 
 // SessionRepository.listForUser, as TypeORM sends it (the columns of Session), and its epoch read.
 const LIST_ACTIVE = `SELECT s.* FROM auth_sessions s WHERE s.user_id = $1 AND s.ended_at IS NULL
-    AND s.epoch >= COALESCE((SELECT st.epoch FROM auth_user_session_state st WHERE st.user_id = s.user_id), 0)
+    AND s.epoch >= COALESCE((SELECT st.epoch FROM auth_user_session_state st WHERE st.user_id = $1), 0)
   ORDER BY s.last_active_at DESC LIMIT 1000`;
 const LIST_WITH_ENDED = `SELECT s.* FROM auth_sessions s WHERE s.user_id = $1 AND (s.ended_at IS NULL OR s.ended_at >= $2) ORDER BY s.last_active_at DESC LIMIT 1000`;
 const USER_EPOCH = `SELECT * FROM auth_user_session_state WHERE user_id = $1 LIMIT 1`;
@@ -23,7 +24,7 @@ const USER_EPOCH = `SELECT * FROM auth_user_session_state WHERE user_id = $1 LIM
 const REVOKE = `WITH ended AS (
          UPDATE auth_sessions s
             SET ended_at = $1, end_reason = $2, ended_by_id = $3, ended_by_email = $4
-          WHERE s.user_id = $5 AND s.id = ANY($6::uuid[]) AND ${ACTIVE}
+          WHERE s.user_id = $5 AND s.id = ANY($6::uuid[]) AND ${activeFor('$5')}
           RETURNING s.id),
        revoked_refresh_tokens AS (
          UPDATE auth_refresh_tokens r SET revoked_at = $1
@@ -185,7 +186,7 @@ export async function runScale(context) {
     // B3: logout everywhere for a user with n sessions, through the API, with two instances.
     const b3 = [];
     for (const n of b3Sizes) {
-      const repetitions = n >= 100_000 ? 1 : n >= 1000 ? 3 : 5;
+      const repetitions = n >= 1000 ? 3 : 5;
       const acks = [];
       let sampled = 0;
       let acceptedAfterAck = 0;
@@ -208,7 +209,7 @@ export async function runScale(context) {
           });
           count = await timeLoop(
             quick ? 10 : 30,
-            () => db.query(`SELECT count(*) FROM auth_sessions s WHERE s.user_id = $2 AND ${ACTIVE}`, [new Date(), caller.userId]),
+            () => db.query(`SELECT count(*) FROM auth_sessions s WHERE s.user_id = $2 AND ${activeFor('$2')}`, [new Date(), caller.userId]),
             2,
           );
         }
