@@ -2,7 +2,7 @@
 // on this machine and in this run:
 //   SQL   each statement behind GET /api/admin/overview (adminStatementsForTest() of @signoff/auth-sessions/testing)
 //   HTTP  GET /api/admin/overview against the built app (the statements in parallel, the users lookup, the
-//         audit_read write, JSON)
+//         audit_read write, JSON); the 29 closed days are counted by the first call and reused (5 minutes)
 // and checks every statement's plan: no sequential scan on auth_sessions or auth_audit_events, and the
 // buffers each one touches (what keeps it fast: an index sized by what it counts, not by the history).
 //
@@ -202,12 +202,16 @@ async function main(): Promise<void> {
     const open = (await pool.query<{ open: number }>(sql.openSessions)).rows[0].open;
 
     const now = new Date();
-    const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - 29 * 86_400_000);
+    const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+    const from = new Date(today.getTime() - 29 * 86_400_000);
+    const tomorrow = new Date(today.getTime() + 86_400_000);
     const statements: Array<[string, string, unknown[]]> = [
       ['active now, by device type and place', sql.activeByDeviceAndPlace, [now]],
       ['open sessions (count)', sql.openSessions, []],
-      ['sign-ins per day (30 days)', sql.signInsByDay, [from]],
-      ['sign-outs per day and reason (30 days)', sql.signOutsByDay, [from]],
+      ['sign-ins today', sql.signInsByDay, [today, tomorrow]],
+      ['sign-outs today, by reason', sql.signOutsByDay, [today, tomorrow]],
+      ['sign-ins per day, 29 closed days (once per 5 min)', sql.signInsByDay, [from, today]],
+      ['sign-outs per day and reason, 29 closed days (once per 5 min)', sql.signOutsByDay, [from, today]],
       ['latest 10 revocations', sql.recentRevocations, [10]],
     ];
     const client = await pool.connect();
@@ -237,7 +241,10 @@ async function main(): Promise<void> {
       if (response.status !== 200) throw new Error(`/api/admin/overview: ${response.status}`);
       return response.json() as Promise<{ activeSessions: number; days: unknown[]; recentRevocations: unknown[] }>;
     };
+    // The first call also counts the 29 closed days, which every later call in the next 5 minutes reuses.
+    const firstStarted = performance.now();
     const sample = await get();
+    const firstMs = performance.now() - firstStarted;
     for (let i = 0; i < 5; i++) await get();
     const http = await timed(ITERATIONS, get);
 
@@ -246,6 +253,7 @@ async function main(): Promise<void> {
     );
     console.log('| measure | n | p50 ms | p99 ms | plan |\n| --- | --- | --- | --- | --- |');
     for (const row of rows) console.log(`| SQL ${row.label} | ${row.result.n} | ${row.result.p50.toFixed(1)} | ${row.result.p99.toFixed(1)} | ${row.plan} |`);
+    console.log(`| HTTP GET /api/admin/overview, the first call (counts the closed days too) | 1 | ${firstMs.toFixed(1)} | | |`);
     console.log(
       `| HTTP GET /api/admin/overview | ${http.n} | ${http.p50.toFixed(1)} | ${http.p99.toFixed(1)} | goal p99 ≤ ${GOAL_HTTP_P99_MS} ms: ${http.p99 <= GOAL_HTTP_P99_MS ? 'pass' : 'FAIL'} |`,
     );

@@ -8,8 +8,9 @@ import { AuthTables, DEFAULT_AUTH_TABLES } from '../common/auth-tables.js';
 //   - active now: the open rows only (ended_at IS NULL), by the guard's rule, with the user's epoch
 //     joined once rather than looked up per row;
 //   - open rows: an index-only count over a partial index on ended_at IS NULL;
-//   - sign-ins and sign-outs per day: index-only scans over the last 30 days of created_at and of
-//     ended_at (end_reason included in that index), added by the 1767657600000 migration;
+//   - sign-ins and sign-outs per day: index-only scans over a range of days of created_at and of
+//     ended_at (end_reason included in that index), added by the 1767657600000 migration; the service
+//     asks for the 29 closed days rarely (they are cached) and for today on every call;
 //   - the latest revocations: one short backward scan of the (type, seq) audit index per type.
 
 /** $1 now → (type, place, sessions) for every active session. */
@@ -29,19 +30,19 @@ export function openSessionsSql(tables: AuthTables = DEFAULT_AUTH_TABLES): strin
   return `SELECT count(*)::int AS open FROM ${tables.sessions} WHERE ended_at IS NULL`;
 }
 
-/** $1 from → (day, sessions) signed in per UTC day since `from`. */
+/** $1 from, $2 until (excluded) → (day, sessions) signed in per UTC day. */
 export function signInsByDaySql(tables: AuthTables = DEFAULT_AUTH_TABLES): string {
   return `SELECT to_char((created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, count(*)::int AS sessions
             FROM ${tables.sessions}
-           WHERE created_at >= $1
+           WHERE created_at >= $1 AND created_at < $2
            GROUP BY (created_at AT TIME ZONE 'UTC')::date`;
 }
 
-/** $1 from → (day, reason, sessions) ended per UTC day and reason since `from`. */
+/** $1 from, $2 until (excluded) → (day, reason, sessions) ended per UTC day and reason. */
 export function signOutsByDaySql(tables: AuthTables = DEFAULT_AUTH_TABLES): string {
   return `SELECT to_char((ended_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, end_reason AS reason, count(*)::int AS sessions
             FROM ${tables.sessions}
-           WHERE ended_at >= $1
+           WHERE ended_at >= $1 AND ended_at < $2
            GROUP BY (ended_at AT TIME ZONE 'UTC')::date, end_reason`;
 }
 
@@ -63,6 +64,17 @@ export function recentRevocationsSql(tables: AuthTables = DEFAULT_AUTH_TABLES): 
             FROM (${REVOCATION_ARMS.map(arm).join(' UNION ALL ')}) r
            ORDER BY r.seq DESC
            LIMIT $1`;
+}
+
+/** Sessions signed in on one UTC day (`YYYY-MM-DD`). */
+export interface DayCount {
+  day: string;
+  sessions: number;
+}
+
+/** Sessions ended on one UTC day for one reason. */
+export interface DayReasonCount extends DayCount {
+  reason: string;
 }
 
 export interface RevocationRow {
@@ -96,12 +108,12 @@ export class AdminOverviewRepository {
     return Number(rows[0]?.open ?? 0);
   }
 
-  signInsByDay(from: Date): Promise<Array<{ day: string; sessions: number }>> {
-    return this.dataSource.query(signInsByDaySql(this.tables), [from]);
+  signInsByDay(from: Date, until: Date): Promise<DayCount[]> {
+    return this.dataSource.query(signInsByDaySql(this.tables), [from, until]);
   }
 
-  signOutsByDay(from: Date): Promise<Array<{ day: string; reason: string; sessions: number }>> {
-    return this.dataSource.query(signOutsByDaySql(this.tables), [from]);
+  signOutsByDay(from: Date, until: Date): Promise<DayReasonCount[]> {
+    return this.dataSource.query(signOutsByDaySql(this.tables), [from, until]);
   }
 
   recentRevocations(limit: number): Promise<RevocationRow[]> {

@@ -5,16 +5,34 @@ import { AuditLogService } from '../audit/audit-log.service.js';
 import type { ClientContext } from '../common/client-context.js';
 import type { SessionEndReason } from '../common/session-end-reason.js';
 import type { AdminOverviewShape, OverviewRevocationShape } from './admin-overview.shape.js';
-import { AdminOverviewRepository, type RevocationRow } from './admin-overview.repository.js';
+import { AdminOverviewRepository, type DayCount, type DayReasonCount, type RevocationRow } from './admin-overview.repository.js';
 
 const DAYS = 30;
+/**
+ * How long the 29 closed days of the series are reused. They change only by late writes (the expiry
+ * sweep dates an ending at the expiry, which may fall before midnight; the clean-up after an epoch bump
+ * dates it at the bump), so a few minutes late is the cost of not counting a month of rows per call.
+ */
+export const CLOSED_DAYS_TTL_MS = 5 * 60_000;
 const TOP_PLACES = 8;
 const RECENT_REVOCATIONS = 10;
 const DAY_MS = 86_400_000;
 
-/** The admin landing page: sessions now and over 30 days, sign-ins and sign-outs per day, devices, places, revocations. */
+/** The per-day counts of a range of days. */
+interface DayCounts {
+  signIns: DayCount[];
+  signOuts: DayReasonCount[];
+}
+
+/**
+ * The admin landing page: sessions now and over 30 days, sign-ins and sign-outs per day, devices, places, revocations.
+ * Every call counts today and everything "now"; the 29 closed days before today are counted once per
+ * `CLOSED_DAYS_TTL_MS` per instance (and at once when the day rolls over), one count at a time.
+ */
 @Injectable()
 export class AdminOverviewService {
+  private closedDays: { from: number; until: number; countedAt: number; counts: Promise<DayCounts> } | null = null;
+
   constructor(
     private readonly overviews: AdminOverviewRepository,
     private readonly auditLog: AuditLogService,
@@ -28,13 +46,18 @@ export class AdminOverviewService {
   async overview(admin: { userId: string; email: string; sessionId: string }, client: ClientContext, now = new Date()): Promise<AdminOverviewShape<Date>> {
     const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
     const from = new Date(today - (DAYS - 1) * DAY_MS);
-    const [active, open, signIns, signOuts, revocations] = await Promise.all([
+    const todayStart = new Date(today);
+    const tomorrow = new Date(today + DAY_MS);
+    const [active, open, closed, signInsToday, signOutsToday, revocations] = await Promise.all([
       this.overviews.activeByDeviceAndPlace(now),
       this.overviews.openSessions(),
-      this.overviews.signInsByDay(from),
-      this.overviews.signOutsByDay(from),
+      this.closedDayCounts(from, todayStart, now),
+      this.overviews.signInsByDay(todayStart, tomorrow),
+      this.overviews.signOutsByDay(todayStart, tomorrow),
       this.overviews.recentRevocations(RECENT_REVOCATIONS),
     ]);
+    const signIns = [...closed.signIns, ...signInsToday];
+    const signOuts = [...closed.signOuts, ...signOutsToday];
     await this.auditLog.recordAlone({
       type: 'audit_read',
       actor: { id: admin.userId, email: admin.email },
@@ -51,6 +74,25 @@ export class AdminOverviewService {
       byPlace: topPlaces(active),
       recentRevocations: await this.withUsers(revocations),
     };
+  }
+
+  /** The counts of [from, until), reused until they are `CLOSED_DAYS_TTL_MS` old; concurrent callers share one count. */
+  private closedDayCounts(from: Date, until: Date, now: Date): Promise<DayCounts> {
+    const cached = this.closedDays;
+    if (cached && cached.from === from.getTime() && cached.until === until.getTime() && now.getTime() - cached.countedAt < CLOSED_DAYS_TTL_MS) {
+      return cached.counts;
+    }
+    const counts = Promise.all([this.overviews.signInsByDay(from, until), this.overviews.signOutsByDay(from, until)]).then(([signIns, signOuts]) => ({
+      signIns,
+      signOuts,
+    }));
+    const entry = { from: from.getTime(), until: until.getTime(), countedAt: now.getTime(), counts };
+    this.closedDays = entry;
+    // A failed count is not kept: the next call counts again.
+    counts.catch(() => {
+      if (this.closedDays === entry) this.closedDays = null;
+    });
+    return counts;
   }
 
   private async withUsers(rows: RevocationRow[]): Promise<OverviewRevocationShape<Date>[]> {
@@ -78,12 +120,7 @@ export class AdminOverviewService {
  * open sessions now, walking back: every session signed in after that day was not open yet, every
  * session ended after it still was.
  */
-export function dailySeries(
-  from: Date,
-  openNow: number,
-  signIns: Array<{ day: string; sessions: number }>,
-  signOuts: Array<{ day: string; reason: string; sessions: number }>,
-): AdminOverviewShape<Date>['days'] {
+export function dailySeries(from: Date, openNow: number, signIns: DayCount[], signOuts: DayReasonCount[]): AdminOverviewShape<Date>['days'] {
   const days: AdminOverviewShape<Date>['days'] = [];
   for (let index = 0; index < DAYS; index++) {
     days.push({ day: new Date(from.getTime() + index * DAY_MS).toISOString().slice(0, 10), activeSessions: 0, signIns: 0, signOuts: {} });

@@ -14,9 +14,9 @@ export interface AdminStatementsForTest {
   readonly activeByDeviceAndPlace: string;
   /** The overview: sessions not ended yet. No parameter. */
   readonly openSessions: string;
-  /** The overview: sign-ins per UTC day. `$1` the first instant counted. */
+  /** The overview: sign-ins per UTC day. `$1` the first instant counted, `$2` the first one not counted. */
   readonly signInsByDay: string;
-  /** The overview: sign-outs per UTC day and reason. `$1` the first instant counted. */
+  /** The overview: sign-outs per UTC day and reason. `$1` the first instant counted, `$2` the first one not counted. */
   readonly signOutsByDay: string;
   /** The overview: the latest deliberate revocations, newest first. `$1` how many. */
   readonly recentRevocations: string;
