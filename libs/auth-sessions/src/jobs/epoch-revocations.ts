@@ -66,9 +66,11 @@ export class EpochRevocations {
   async logoutEverywhere(plan: LogoutEverywherePlan): Promise<LogoutEverywhereResult> {
     const { userId, reason, by, keptSessionId } = plan;
     const outcome = await this.sessions.transaction(async (manager) => {
-      // Bounded: the epoch path counts exactly once more, for the answer and the audit event.
-      const active = await this.sessions.countActiveForUser(userId, keptSessionId, new Date(), manager, EAGER_LOGOUT_EVERYWHERE_LIMIT + 1);
-      if (active <= EAGER_LOGOUT_EVERYWHERE_LIMIT) {
+      // One exact count chooses the path and, on the epoch path, is the answer and the audit event's count.
+      // (A count bounded with LIMIT saves nothing: PostgreSQL reads a big user's index entries into a bitmap first.)
+      const at = new Date();
+      const counted = { at, active: await this.sessions.countActiveForUser(userId, keptSessionId, at, manager) };
+      if (counted.active <= EAGER_LOGOUT_EVERYWHERE_LIMIT) {
         const pending = await this.revoker.revokeInTransaction(
           manager,
           { userId, allSessions: true, exceptSessionId: keptSessionId },
@@ -92,6 +94,7 @@ export class EpochRevocations {
         keptSessionId,
         notify: true,
         audit: (revoked, at) => plan.audit(revoked, at, null),
+        counted,
       });
       // The kept session moves into the new epoch; if it ended meanwhile it simply stays ended.
       if (keptSessionId) await this.sessions.adoptEpoch(keptSessionId, receipt.epoch, null, manager);

@@ -43,6 +43,8 @@ export interface EpochRevocationPlan {
   notify: boolean;
   /** The audit events of the change, from how many sessions it ended and when. */
   audit(revoked: number, at: Date): AuditRecord[];
+  /** The user's active sessions (but the kept one) as the caller just counted them in this transaction, and when: not counted again. */
+  counted?: { active: number; at: Date };
 }
 
 /** An epoch bump made inside a caller's transaction. */
@@ -110,8 +112,8 @@ export class SessionRevoker {
    * reads as ended on every instance, before any job marks its row (`markEndedByEpoch`).
    */
   async endAllByEpoch(manager: EntityManager, plan: EpochRevocationPlan): Promise<PendingEpochRevocation> {
-    const at = new Date();
-    const revoked = await this.sessions.countActiveForUser(plan.userId, plan.keptSessionId, at, manager);
+    const at = plan.counted?.at ?? new Date();
+    const revoked = plan.counted?.active ?? (await this.sessions.countActiveForUser(plan.userId, plan.keptSessionId, at, manager));
     const epoch = await this.sessions.bumpEpoch(plan.userId, plan.reason, at, manager);
     await this.auditLog.record(manager, ...plan.audit(revoked, at));
     return {

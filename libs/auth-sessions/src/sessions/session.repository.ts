@@ -239,16 +239,13 @@ export class SessionRepository {
     return Number(rows[0].epoch);
   }
 
-  /**
-   * Counts the user's active sessions, leaving out `exceptSessionId` when given; with `upTo`, stops
-   * counting there (what a choice between small and large needs, without reading 100k index entries).
-   */
-  async countActiveForUser(userId: string, exceptSessionId: string | null, at: Date, manager: EntityManager, upTo?: number): Promise<number> {
-    const matching = `SELECT 1 FROM ${this.tables.sessions} s WHERE s.user_id = $1 AND s.id IS DISTINCT FROM $3::uuid AND ${activePredicate('$2', this.tables, '$1')}`;
-    const rows: Array<{ count: string }> =
-      upTo === undefined
-        ? await manager.query(`SELECT count(*) AS count FROM (${matching}) active`, [userId, at, exceptSessionId])
-        : await manager.query(`SELECT count(*) AS count FROM (${matching} LIMIT $4) active`, [userId, at, exceptSessionId, upTo]);
+  /** Counts the user's active sessions, leaving out `exceptSessionId` when given. */
+  async countActiveForUser(userId: string, exceptSessionId: string | null, at: Date, manager: EntityManager): Promise<number> {
+    const rows: Array<{ count: string }> = await manager.query(
+      `SELECT count(*) AS count FROM ${this.tables.sessions} s
+        WHERE s.user_id = $1 AND s.id IS DISTINCT FROM $3::uuid AND ${activePredicate('$2', this.tables, '$1')}`,
+      [userId, at, exceptSessionId],
+    );
     return Number(rows[0].count);
   }
 
