@@ -3,6 +3,7 @@ import { RouterTestingHarness } from '@angular/router/testing';
 import { provideConsoleTesting } from '../../../testing/testing-providers';
 import { Login } from './login';
 import { SsoApi, type SsoStatus } from './sso-api';
+import { SSO_STATUS_RECHECK_MS } from './sso-sign-in';
 
 class FakeSsoApi {
   statusAnswer: SsoStatus | null = null;
@@ -26,7 +27,11 @@ async function openLogin(url: string, sso: Partial<FakeSsoApi> = {}) {
   harness.fixture.detectChanges();
   await harness.fixture.whenStable();
   const element = (testId: string) => harness.routeNativeElement?.querySelector(`[data-testid=${testId}]`) ?? null;
-  return { api, element };
+  const detectChanges = async () => {
+    harness.fixture.detectChanges();
+    await harness.fixture.whenStable();
+  };
+  return { api, element, detectChanges };
 }
 
 describe('SsoSignIn (on the login page)', () => {
@@ -47,6 +52,20 @@ describe('SsoSignIn (on the login page)', () => {
     TestBed.resetTestingModule();
     const unreachable = await openLogin('/login', { statusAnswer: { available: false } });
     expect(unreachable.element('sso-sign-in')?.hasAttribute('disabled')).toBe(true);
+  });
+
+  it('should ask again while the provider cannot be reached, and offer the link once it answers', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], shouldAdvanceTime: true });
+    try {
+      const { api, element, detectChanges } = await openLogin('/login', { statusAnswer: { available: false } });
+      expect(element('sso-sign-in')?.hasAttribute('disabled')).toBe(true);
+      api.statusAnswer = { available: true };
+      await vi.advanceTimersByTimeAsync(SSO_STATUS_RECHECK_MS);
+      await detectChanges();
+      expect(element('sso-sign-in')?.getAttribute('href')).toBe('/api/auth/oidc/login');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('should say why a single sign-on failed', async () => {

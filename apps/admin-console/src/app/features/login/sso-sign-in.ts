@@ -1,10 +1,13 @@
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatIconModule } from '@angular/material/icon';
 import { ActivatedRoute } from '@angular/router';
 import { isLocalPath } from '../../core/auth/client-session';
 import { SsoApi, type SsoStatus } from './sso-api';
+
+/** While the provider cannot be reached, how often the page asks again (the link appears when it answers). */
+export const SSO_STATUS_RECHECK_MS = 3000;
 
 const PROVIDER_ERRORS: Record<string, string> = {
   access_denied: "Sign-in was cancelled at your organisation's sign-in service.",
@@ -37,7 +40,7 @@ const PROVIDER_ERRORS: Record<string, string> = {
           </a>
         } @else {
           <button matButton="outlined" type="button" disabled data-testid="sso-sign-in">Sign in with SSO</button>
-          <p class="muted">Your organisation's sign-in service cannot be reached right now. Try again shortly.</p>
+          <p class="muted">Your organisation's sign-in service cannot be reached right now. This button comes back by itself when it answers.</p>
         }
       </div>
     }
@@ -80,10 +83,25 @@ export class SsoSignIn {
     return next && isLocalPath(next) ? `/api/auth/oidc/login?returnTo=${encodeURIComponent(next)}` : '/api/auth/oidc/login';
   });
 
+  private recheck: ReturnType<typeof setTimeout> | undefined;
+  private destroyed = false;
+
   constructor() {
-    void this.api.status().then((status) => this.status.set(status));
+    inject(DestroyRef).onDestroy(() => {
+      this.destroyed = true;
+      clearTimeout(this.recheck);
+    });
+    void this.loadStatus();
     const query = this.query();
     const state = query?.get('state');
     if (query?.get('logged_out') && state) void this.api.isLogoutState(state).then((isOurs) => this.providerSignedOut.set(isOurs));
+  }
+
+  private async loadStatus(): Promise<void> {
+    const status = await this.api.status();
+    if (this.destroyed) return;
+    this.status.set(status);
+    // A provider that was down a moment ago (the server still rediscovers it) need not cost the user a reload.
+    if (status && !status.available) this.recheck = setTimeout(() => void this.loadStatus(), SSO_STATUS_RECHECK_MS);
   }
 }
