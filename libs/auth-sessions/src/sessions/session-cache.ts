@@ -27,6 +27,8 @@ export class SessionCache {
   private readonly entries = new Map<string, Entry>();
   private readonly keysBySession = new Map<string, Set<string>>();
   private readonly keysByUser = new Map<string, Set<string>>();
+  /** Counts the changes received; a fill that overlapped one is not kept (it may have read the row before the change's commit). */
+  private changesSeen = 0;
 
   private readonly isEnabled: boolean;
 
@@ -50,17 +52,23 @@ export class SessionCache {
   }
 
   /**
-   * Loads through the cache: `load` reads the store. The trust generation is taken before the read,
-   * so a change announced while the read is in flight can never be cached over.
+   * Loads through the cache: `load` reads the store. What it read is kept only if no change arrived
+   * while the read was in flight: the read may have started before that change's commit, and this
+   * instance has already acknowledged the change (dropping nothing, as nothing was cached yet), so
+   * keeping the row would serve the ended session after the revoking instance answered. The trust
+   * generation, taken before the read, does the same for a lost connection or a failed probe.
    */
   async getOrLoad(key: string, load: () => Promise<CachedSession | null>): Promise<CachedSession | null> {
     if (!this.isEnabled) return load();
     const hit = this.get(key);
     if (hit) return hit;
     const generation = this.bus.fillGeneration();
+    const changesBefore = this.changesSeen;
     const filledAt = performance.now();
     const loaded = await load();
-    if (loaded && generation !== null && this.bus.isTrusted(generation, filledAt)) this.set(key, { ...loaded, generation, filledAt });
+    if (loaded && generation !== null && this.changesSeen === changesBefore && this.bus.isTrusted(generation, filledAt)) {
+      this.set(key, { ...loaded, generation, filledAt });
+    }
     return loaded;
   }
 
@@ -81,6 +89,8 @@ export class SessionCache {
   }
 
   private drop(change: SessionChange): void {
+    // Every change, not only this key's: which session a fill in flight reads is known only when it returns.
+    this.changesSeen++;
     const keys = change.allOfUser ? this.keysByUser.get(change.userId) : undefined;
     for (const key of [...(keys ?? [])]) this.delete(key);
     for (const sessionId of change.sessionIds) {

@@ -1,0 +1,77 @@
+import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
+import type { SessionBus, SessionChange } from './session-bus.js';
+import { type CachedSession, SessionCache } from './session-cache.js';
+import type { Session } from './session.entity.js';
+
+/** A bus that always trusts (generation 0) and lets the test deliver changes as another instance would. */
+class FakeBus {
+  private listener: ((change: SessionChange) => void) | undefined;
+  onChange(listener: (change: SessionChange) => void): void {
+    this.listener = listener;
+  }
+  fillGeneration(): number {
+    return 0;
+  }
+  isTrusted(): boolean {
+    return true;
+  }
+  deliver(change: SessionChange): void {
+    this.listener?.(change);
+  }
+}
+
+const cached = (sessionId: string, userId = 'u-1'): CachedSession => ({
+  found: { session: { id: sessionId, userId } as Session, userEpoch: { epoch: 0, reason: null, changedAt: null } },
+  user: { id: userId, email: 'ada@example.com', roles: [] },
+});
+
+const ended = (sessionIds: string[], userId = 'u-1'): SessionChange => ({
+  userId,
+  sessionIds,
+  reason: 'revoked_by_admin',
+  allOfUser: false,
+  exceptSessionId: null,
+});
+
+describe('SessionCache', () => {
+  let bus: FakeBus;
+  let cache: SessionCache;
+
+  beforeEach(() => {
+    bus = new FakeBus();
+    cache = new SessionCache(bus as unknown as SessionBus, { sessionCache: true } as ResolvedAuthSessionsOptions);
+  });
+
+  it('should serve a loaded session from memory until a change names it', async () => {
+    let loads = 0;
+    const load = async () => (loads++, cached('s-1'));
+    await cache.getOrLoad('token:a', load);
+    await cache.getOrLoad('token:a', load);
+    expect(loads).toBe(1);
+    bus.deliver(ended(['s-1']));
+    expect(cache.get('token:a')).toBeUndefined();
+  });
+
+  it('should not keep a row read while a change arrived: the read may predate the commit the change announces', async () => {
+    let finishRead!: (value: CachedSession) => void;
+    const inFlight = cache.getOrLoad('token:a', () => new Promise<CachedSession>((resolve) => (finishRead = resolve)));
+    // Another instance revokes s-1 and this one acknowledges while its read is still in flight (nothing cached to drop yet).
+    bus.deliver(ended(['s-1']));
+    finishRead(cached('s-1'));
+    // The request that started the read gets what it read (it was sent before the revocation was answered) ...
+    await expect(inFlight).resolves.toMatchObject({ found: { session: { id: 's-1' } } });
+    // ... but nothing is kept for the requests after it.
+    expect(cache.get('token:a')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('should drop every session of a user on an epoch bump, and nothing of other users', async () => {
+    await cache.getOrLoad('token:a', async () => cached('s-1'));
+    await cache.getOrLoad('token:b', async () => cached('s-2'));
+    await cache.getOrLoad('token:c', async () => cached('s-3', 'u-2'));
+    bus.deliver({ userId: 'u-1', sessionIds: [], reason: 'password_change', allOfUser: true, exceptSessionId: null });
+    expect(cache.get('token:a')).toBeUndefined();
+    expect(cache.get('token:b')).toBeUndefined();
+    expect(cache.get('token:c')).toBeDefined();
+  });
+});
