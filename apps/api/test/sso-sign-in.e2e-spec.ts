@@ -12,6 +12,9 @@ import { CLIENT_ID, CLIENT_SECRET, IdpBrowser, newLogin, oidcEnv, ssoSignIn, wai
 // Both instances serve one public origin (as behind a load balancer), so the provider knows one
 // redirect URI; the tests talk to each instance by its own address.
 const ORIGIN = 'http://signoff.localhost';
+// Short enough for the step-up tests to wait out, long enough for the other tests never to notice.
+const FRESH_AGE_SECONDS = 2;
+const waitUntilStale = () => new Promise((resolve) => setTimeout(resolve, FRESH_AGE_SECONDS * 1000 + 300));
 
 describe('single sign-on: OIDC sign-in against a real OpenID Provider, on two instances', () => {
   let scope: Isolated;
@@ -27,10 +30,10 @@ describe('single sign-on: OIDC sign-in against a real OpenID Provider, on two in
     const idpPort = await freePort();
     const issuer = `http://127.0.0.1:${idpPort}`;
     // The provider is not running yet: the apps must start anyway and answer 503 on SSO routes.
-    [a, b] = (await startApis(2, { databaseUrl: scope.databaseUrl, env: { ...oidcEnv(issuer), REDIS_PREFIX: scope.redisPrefix, PUBLIC_ORIGIN: ORIGIN } })) as [
-      ApiProcess,
-      ApiProcess,
-    ];
+    [a, b] = (await startApis(2, {
+      databaseUrl: scope.databaseUrl,
+      env: { ...oidcEnv(issuer), REDIS_PREFIX: scope.redisPrefix, PUBLIC_ORIGIN: ORIGIN, FRESH_AGE_SECONDS: String(FRESH_AGE_SECONDS) },
+    })) as [ApiProcess, ApiProcess];
     const status = await new BrowserClient(a.url).get('/api/auth/oidc/status');
     whileUnreachable = { login: (await new BrowserClient(b.url).get('/api/auth/oidc/login')).status, status: status.status, statusBody: status.body };
     idp = await startThrowawayIdp({
@@ -207,6 +210,88 @@ describe('single sign-on: OIDC sign-in against a real OpenID Provider, on two in
     const reused = await replay.get(callbackUrl.pathname + callbackUrl.search);
     expect(reused.headers.get('location')).toBe('/login?error=sso_failed');
     expect(replay.cookie('sid')).toBeUndefined();
+  });
+
+  describe('step-up through the provider (reauth=1)', () => {
+    it('should ask the provider to sign the same account in again and make the same session fresh, with new secrets, on both instances', async () => {
+      const login = newLogin();
+      const idpBrowser = new IdpBrowser(idp.issuer);
+      const browser = new BrowserClient(a.url);
+      await ssoSignIn(browser, idpBrowser, login);
+      const sessionId = (await browser.get('/api/auth/me')).body.session.id;
+      await waitUntilStale();
+      expect((await browser.post('/api/auth/sessions/revoke-others')).body).toMatchObject({ code: 'reauth_required' });
+
+      const oldSid = browser.cookie('sid')!;
+      const start = await browser.get('/api/auth/oidc/login?reauth=1&returnTo=%2Fdevices');
+      expect(start.status).toBe(302);
+      const authorizationUrl = new URL(start.headers.get('location')!);
+      expect(authorizationUrl.searchParams.get('prompt')).toBe('login');
+      expect(authorizationUrl.searchParams.get('max_age')).toBe('0');
+      const pages: string[] = [];
+      // The provider still has its own session from the sign-in above: prompt=login makes it ask anyway.
+      const callbackUrl = await idpBrowser.follow(authorizationUrl.href, login, pages);
+      expect(pages).toContain('login');
+      const callback = await browser.get(callbackUrl.pathname + callbackUrl.search);
+      expect(callback.status).toBe(303);
+      expect(callback.headers.get('location')).toBe('/devices');
+
+      expect(browser.cookie('sid')).not.toBe(oldSid);
+      const onB = new BrowserClient(b.url);
+      onB.cookies.set('sid', browser.cookie('sid')!);
+      onB.cookies.set('XSRF-TOKEN', browser.cookie('XSRF-TOKEN')!);
+      expect((await onB.get('/api/auth/me')).body.session.id).toBe(sessionId);
+      expect((await onB.post('/api/auth/sessions/revoke-others')).status).toBe(200);
+      const old = new BrowserClient(b.url);
+      old.cookies.set('sid', oldSid);
+      expect((await old.get('/api/auth/me')).status).toBe(401);
+    });
+
+    it('should make nothing fresh when another provider account signs in at the prompt', async () => {
+      const idpBrowser = new IdpBrowser(idp.issuer);
+      const browser = new BrowserClient(a.url);
+      await ssoSignIn(browser, idpBrowser, newLogin());
+      await waitUntilStale();
+      const sid = browser.cookie('sid');
+      const start = await browser.get('/api/auth/oidc/login?reauth=1');
+      const callbackUrl = await idpBrowser.follow(start.headers.get('location')!, newLogin('someone-else'));
+      const callback = await browser.get(callbackUrl.pathname + callbackUrl.search);
+      expect(callback.headers.get('location')).toBe('/login?error=sso_failed');
+      // No session was opened or made fresh for the other account: the cookie is the one the browser had.
+      expect(browser.cookie('sid')).toBe(sid);
+      // The provider itself ended the first account's provider session when another signed in there, and
+      // said so by back-channel logout: the Signoff session that came from it ended with it.
+      const after = await browser.get('/api/auth/me');
+      expect(after.status).toBe(401);
+      expect(after.body).toMatchObject({ code: 'session_ended', reason: 'idp_logout' });
+    });
+
+    it('should make nothing fresh when the callback comes back in a browser with another session', async () => {
+      const login = newLogin();
+      const idpBrowser = new IdpBrowser(idp.issuer);
+      const asker = new BrowserClient(a.url);
+      await ssoSignIn(asker, idpBrowser, login);
+      await waitUntilStale();
+      const start = await asker.get('/api/auth/oidc/login?reauth=1');
+      const callbackUrl = await idpBrowser.follow(start.headers.get('location')!, login);
+      // The sign-in state cookie travels (as it would if planted), the session cookie is another one.
+      const other = new BrowserClient(a.url);
+      await ssoSignIn(other, new IdpBrowser(idp.issuer), newLogin());
+      other.cookies.set('signoff-sso', asker.cookie('signoff-sso')!);
+      const callback = await other.get(callbackUrl.pathname + callbackUrl.search);
+      expect(callback.headers.get('location')).toBe('/login?error=sso_failed');
+      expect((await asker.post('/api/auth/sessions/revoke-others')).body).toMatchObject({ code: 'reauth_required' });
+    });
+
+    it('should refuse reauth without a session (401), for a password session (400) and with a value other than 1 (400)', async () => {
+      expect((await new BrowserClient(a.url).get('/api/auth/oidc/login?reauth=1')).status).toBe(401);
+      const { browser } = await signIn(a.url, await registerAccount(a.url, 'sso-reauth-password'));
+      const refused = await browser.get('/api/auth/oidc/login?reauth=1');
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'sso_reauth_not_possible' });
+      expect((await browser.get('/api/auth/oidc/login?reauth=yes')).status).toBe(400);
+      expect(browser.cookie('signoff-sso')).toBeUndefined();
+    });
   });
 
   it("should pass the provider's error on to the login page", async () => {

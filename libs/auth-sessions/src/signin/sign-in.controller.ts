@@ -79,7 +79,13 @@ export class SignInController {
   me(@CurrentAuth() auth: RequestAuth) {
     return {
       user: publicUser(auth.user),
-      session: { id: auth.session.id, createdAt: auth.session.createdAt, expiresAt: auth.expiresAt, method: auth.method },
+      session: {
+        id: auth.session.id,
+        createdAt: auth.session.createdAt,
+        expiresAt: auth.expiresAt,
+        method: auth.method,
+        ...(auth.session.ssoIssuer ? { sso: { issuer: auth.session.ssoIssuer } } : {}),
+      },
     };
   }
 

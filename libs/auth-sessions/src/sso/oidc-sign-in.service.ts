@@ -9,12 +9,12 @@ import { safeReturnTo } from '../edge/return-to.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { SessionRepository } from '../sessions/session.repository.js';
 import type { IssuedSession } from '../sessions/sessions.service.js';
-import { SignInService } from '../signin/sign-in.service.js';
+import { type FreshSession, SignInService } from '../signin/sign-in.service.js';
 import type { SignoffUser, SsoIdentity } from '../users/users-provider.js';
 import type { ResolvedOidcProvider } from './oidc.options.js';
 import { type DiscoveredProvider, OidcProviders } from './oidc-providers.js';
 import { SealedBox } from './sealed-box.js';
-import { SsoSignInFailedError } from './sso.errors.js';
+import { SsoReauthNotPossibleError, SsoSignInFailedError } from './sso.errors.js';
 import { SsoRepository } from './sso.repository.js';
 
 /** How long a started sign-in may take at the provider before its callback is refused. */
@@ -30,6 +30,8 @@ interface SignInState {
   returnTo: string | null;
   /** Seconds since the epoch. */
   expiresAt: number;
+  /** A step-up: the session to make fresh and the provider subject that must sign in again (none for a sign-in). */
+  reauth?: { sessionId: string; subject: string };
 }
 
 /** A started sign-in: where to send the browser, and the sealed state for its cookie. */
@@ -38,11 +40,11 @@ export interface StartedSignIn {
   sealedState: string;
 }
 
-/** A finished sign-in: the new session and where the browser goes. */
-export interface FinishedSignIn {
-  issued: IssuedSession;
-  returnTo: string;
-}
+/** A finished sign-in (a new session) or step-up (the current session made fresh), and where the browser goes. */
+export type FinishedSignIn = { kind: 'signed-in'; issued: IssuedSession; returnTo: string } | { kind: 'confirmed'; fresh: FreshSession; returnTo: string };
+
+/** How far the provider's `auth_time` may be before the step-up started (clocks differ). */
+const AUTH_TIME_SKEW_SECONDS = 60;
 
 /**
  * Sign-in through the OpenID Provider: the authorization code flow with PKCE (S256), `state` and
@@ -66,10 +68,17 @@ export class OidcSignInService {
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
   ) {}
 
-  /** Starts a sign-in at the default provider. 404 when SSO is off, 503 while the provider is unreachable. */
-  async start(returnTo: unknown, redirectUri: string): Promise<StartedSignIn> {
+  /**
+   * Starts a sign-in at the default provider. 404 when SSO is off, 503 while the provider is unreachable.
+   * With `reauthFor` (step-up), the provider is asked to sign the same user in again (`prompt=login`,
+   * `max_age=0`) and the callback makes that session fresh instead of opening one; 400 when that
+   * session did not come from this provider.
+   */
+  async start(returnTo: unknown, redirectUri: string, reauthFor?: RequestAuth): Promise<StartedSignIn> {
     const provider = this.providers.defaultProvider();
     const { config } = await this.providers.ready(provider);
+    const session = reauthFor?.session;
+    if (reauthFor && (session?.ssoIssuer !== provider.issuer || !session.ssoSubject)) throw new SsoReauthNotPossibleError();
     const codeVerifier = client.randomPKCECodeVerifier();
     const signInState: SignInState = {
       issuer: provider.issuer,
@@ -79,6 +88,7 @@ export class OidcSignInService {
       redirectUri,
       returnTo: returnToOrNull(returnTo, this.options.publicOrigin),
       expiresAt: Math.floor(Date.now() / 1000) + SIGN_IN_STATE_SECONDS,
+      ...(session?.ssoSubject ? { reauth: { sessionId: session.id, subject: session.ssoSubject } } : {}),
     };
     const authorizationUrl = client.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri,
@@ -87,6 +97,8 @@ export class OidcSignInService {
       nonce: signInState.nonce,
       code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: 'S256',
+      // OpenID Connect Core 1.0 §3.1.2.1: sign the user in again, whatever session the provider has.
+      ...(signInState.reauth ? { prompt: 'login', max_age: '0' } : {}),
     });
     return { authorizationUrl: authorizationUrl.href, sealedState: await this.stateBox(provider).seal(signInState) };
   }
@@ -159,6 +171,7 @@ export class OidcSignInService {
     }
     const claims = tokens.claims();
     if (!claims || !tokens.id_token) throw new SsoSignInFailedError('the provider returned no ID token');
+    if (expected.reauth) return { kind: 'confirmed', fresh: await this.confirm(expected, claims, replacing), returnTo: expected.returnTo ?? '/devices' };
     const identity = await this.identityOf(provider, config, claims, tokens.access_token);
     const user = await this.findUser(identity);
     const sid = typeof claims['sid'] === 'string' && claims['sid'].length <= 255 ? claims['sid'] : null;
@@ -169,7 +182,27 @@ export class OidcSignInService {
       sso: { issuer: provider.issuer, subject: identity.subject, sid },
       withinTransaction: (manager, session) => this.ssoRepository.saveLogoutHint(manager, session.id, sealedIdToken, new Date()),
     });
-    return { issued, returnTo: expected.returnTo ?? '/devices' };
+    return { kind: 'signed-in', issued, returnTo: expected.returnTo ?? '/devices' };
+  }
+
+  /**
+   * Step-up through the provider: the same provider account signed in again after the step-up started
+   * (`auth_time`), in the browser whose session asked for it; then that session is made fresh (and rotated).
+   */
+  private async confirm(
+    expected: SignInState,
+    claims: NonNullable<ReturnType<Awaited<ReturnType<typeof client.authorizationCodeGrant>>['claims']>>,
+    current: RequestAuth | undefined,
+  ): Promise<FreshSession> {
+    const reauth = expected.reauth!;
+    if (current?.session.id !== reauth.sessionId)
+      throw new SsoSignInFailedError('the session that asked for the confirmation is not the one this browser presents');
+    if (claims.sub !== reauth.subject) throw new SsoSignInFailedError('another account signed in at the provider than the one this session belongs to');
+    const startedAt = expected.expiresAt - SIGN_IN_STATE_SECONDS;
+    if (typeof claims.auth_time !== 'number' || claims.auth_time < startedAt - AUTH_TIME_SKEW_SECONDS) {
+      throw new SsoSignInFailedError('the provider did not sign the user in again (auth_time is missing or before the confirmation started)');
+    }
+    return this.signIn.refresh(current);
   }
 
   private async identityOf(

@@ -1,5 +1,5 @@
 import { BadRequestException, Controller, Get, HttpCode, HttpStatus, Inject, Query, Req, Res, UseInterceptors } from '@nestjs/common';
-import { ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.js';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
@@ -12,6 +12,7 @@ import { OidcStatusDto, SSO_OFF, SSO_UNAVAILABLE } from './dto/sso.responses.js'
 import { OidcProviders } from './oidc-providers.js';
 import { OidcSignInService, SIGN_IN_STATE_SECONDS } from './oidc-sign-in.service.js';
 import { RpLogoutService } from './rp-logout.service.js';
+import { SessionRejectedError } from '../sessions/session.errors.js';
 import { SsoDisabledError, SsoSignInFailedError } from './sso.errors.js';
 
 const FAILURE_REDIRECT = '/login?error=sso_failed';
@@ -50,18 +51,32 @@ export class OidcController {
     return { enabled: true, available: this.providers.ifReady(this.providers.defaultProvider()) !== null };
   }
 
-  @ApiOperation({ summary: 'Start single sign-on: 302 to the provider (code flow, PKCE S256, state, nonce). 503 while the provider is unreachable.' })
+  @ApiOperation({
+    summary:
+      'Start single sign-on: 302 to the provider (code flow, PKCE S256, state, nonce). With reauth=1, step-up for the current SSO session: the provider signs the same user in again and the callback makes that session fresh (400 for a session that did not come from the provider). 503 while the provider is unreachable.',
+  })
+  @ApiQuery({ name: 'returnTo', required: false, type: String, description: 'A path of this origin to land on afterwards.' })
+  @ApiQuery({ name: 'reauth', required: false, enum: ['1'], description: 'Step-up of the current session instead of a sign-in.' })
   @ApiFoundResponse({
     description: "To the provider's authorization endpoint; sets the single-use sign-in state cookie.",
     headers: { Location: { schema: { type: 'string' } } },
   })
-  @SIGN_IN_ERRORS
+  @ApiErrors(400, [401, 'reauth=1 without a cookie session.'], SSO_OFF, 429, SSO_UNAVAILABLE)
   @Public()
   @RateLimited()
   @Get('login')
-  async login(@Req() req: HttpRequest, @Res() res: HttpResponse, @Query('returnTo') returnTo: unknown): Promise<void> {
+  async login(
+    @Req() req: AuthenticatedRequest,
+    @Res() res: HttpResponse,
+    @Query('returnTo') returnTo: unknown,
+    @Query('reauth') reauth: unknown,
+  ): Promise<void> {
     this.providers.defaultProvider();
-    const started = await this.signIn.start(returnTo, this.siblingUrl(req, 'callback'));
+    if (reauth !== undefined && reauth !== '1') throw new BadRequestException({ statusCode: HttpStatus.BAD_REQUEST, message: 'reauth must be 1 when given.' });
+    // Step-up of a cookie session only: a bearer client has no browser to send to the provider.
+    const reauthFor = reauth === '1' ? (req.auth?.method === 'cookie' ? req.auth : null) : undefined;
+    if (reauthFor === null) throw new SessionRejectedError('unauthenticated');
+    const started = await this.signIn.start(returnTo, this.siblingUrl(req, 'callback'), reauthFor);
     this.edge.setHeader(res, 'Cache-Control', 'no-store');
     this.edge.setCookie(res, this.stateCookieName, started.sealedState, { ...this.stateCookieAttributes(), maxAge: SIGN_IN_STATE_SECONDS });
     this.edge.redirect(res, HttpStatus.FOUND, started.authorizationUrl);
@@ -88,7 +103,8 @@ export class OidcController {
     const callbackUrl = new URL(requestPath(req), this.options.publicOrigin);
     try {
       const finished = await this.signIn.finish(callbackUrl, sealedState, this.edge.clientContext(req), req.auth);
-      this.responses.started(res, finished.issued.session, finished.issued.token);
+      if (finished.kind === 'signed-in') this.responses.started(res, finished.issued.session, finished.issued.token);
+      else if (finished.fresh.cookie) this.responses.started(res, finished.fresh.cookie.session, finished.fresh.cookie.token);
       this.edge.redirect(res, HttpStatus.SEE_OTHER, finished.returnTo);
     } catch (error) {
       if (!(error instanceof SsoSignInFailedError)) throw error;

@@ -1,4 +1,4 @@
-import { HttpException, HttpStatus, NotFoundException } from '@nestjs/common';
+import { BadRequestException, HttpException, HttpStatus, NotFoundException } from '@nestjs/common';
 
 /** 404 on every single sign-on route when SSO is not configured. */
 export class SsoDisabledError extends NotFoundException {
@@ -18,6 +18,17 @@ export class SsoUnavailableError extends HttpException {
       },
       HttpStatus.SERVICE_UNAVAILABLE,
     );
+  }
+}
+
+/** 400: `reauth=1` from a request whose session did not come from this provider (it has nothing to confirm there). */
+export class SsoReauthNotPossibleError extends BadRequestException {
+  constructor() {
+    super({
+      statusCode: HttpStatus.BAD_REQUEST,
+      message: 'Only a session signed in through single sign-on can be confirmed at the identity provider; confirm with your password.',
+      code: 'sso_reauth_not_possible',
+    });
   }
 }
 

@@ -92,12 +92,24 @@ export class TokenSignInResponseDto extends TokenPairDto {
   session_id!: string;
 }
 
+/** Where a single sign-on session came from. */
+export class SsoOriginDto {
+  @ApiProperty({ format: 'uri', example: 'https://login.example.com' })
+  issuer!: string;
+}
+
 export class CurrentSessionDto extends SessionSummaryDto {
   @ApiProperty({ format: 'date-time', example: '2026-03-01T08:00:00.000Z' })
   createdAt!: Date;
 
   @ApiProperty({ enum: ['cookie', 'bearer'], description: 'How this request authenticated.', example: 'cookie' })
   method!: 'cookie' | 'bearer';
+
+  @ApiPropertyOptional({
+    type: SsoOriginDto,
+    description: 'Present when the session was opened by single sign-on: step-up can then go through the provider (`GET auth/oidc/login?reauth=1`).',
+  })
+  sso?: SsoOriginDto;
 }
 
 /** `GET /api/auth/me`. */
@@ -173,12 +185,6 @@ export class PersonDto {
 }
 
 /** The contract's `Session`. */
-/** Where a single sign-on session came from. */
-export class SsoOriginDto {
-  @ApiProperty({ format: 'uri', example: 'https://login.example.com' })
-  issuer!: string;
-}
-
 export class SessionDto {
   @ApiProperty({ format: 'uuid', example: '3f0e5c1a-8b2d-4c4e-9a51-0d5b7c2e9f10' })
   id!: string;

@@ -7,7 +7,8 @@ export interface User {
 
 export interface Me {
   user: User;
-  session: { id: string; createdAt: string; expiresAt: string };
+  /** `sso` when the session came from single sign-on (step-up can then go through the provider). */
+  session: { id: string; createdAt: string; expiresAt: string; sso?: { issuer: string } };
 }
 
 export interface LoginResponse {

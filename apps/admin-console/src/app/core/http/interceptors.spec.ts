@@ -109,6 +109,31 @@ describe('reauthInterceptor', () => {
     await expect(call).resolves.toBeNull();
   });
 
+  it('should offer a single sign-on session the provider, coming back to the same page', async () => {
+    const { http, call, dialog } = await stepUp();
+    (await nextRequest(http, { method: 'GET', url: '/api/auth/me' })).flush({
+      user: { id: 'u1', email: 'ada@example.com', roles: [] },
+      session: { id: 's1', createdAt: '2026-03-01T08:00:00.000Z', expiresAt: '2026-03-01T09:00:00.000Z', sso: { issuer: 'https://login.example.com' } },
+    });
+    const provider = await dialog.getHarness(MatButtonHarness.with({ text: /organisation's sign-in service/ }));
+    expect(await (await provider.host()).getAttribute('href')).toBe('/api/auth/oidc/login?reauth=1&returnTo=%2F');
+    // The password stays possible (a linked account may have both).
+    expect(await dialog.getAllHarnesses(MatInputHarness)).toHaveLength(1);
+    await (await dialog.getHarness(MatButtonHarness.with({ text: 'Cancel' }))).click();
+    await expect(call).rejects.toMatchObject({ status: 403 });
+  });
+
+  it('should offer no provider to a password session', async () => {
+    const { http, call, dialog } = await stepUp();
+    (await nextRequest(http, { method: 'GET', url: '/api/auth/me' })).flush({
+      user: { id: 'u1', email: 'ada@example.com', roles: [] },
+      session: { id: 's1', createdAt: '2026-03-01T08:00:00.000Z', expiresAt: '2026-03-01T09:00:00.000Z' },
+    });
+    expect(await dialog.getAllHarnesses(MatButtonHarness.with({ text: /organisation's sign-in service/ }))).toHaveLength(0);
+    await (await dialog.getHarness(MatButtonHarness.with({ text: 'Cancel' }))).click();
+    await expect(call).rejects.toMatchObject({ status: 403 });
+  });
+
   it('should fail the request with the original 403 when the user cancels', async () => {
     const { http, call, dialog } = await stepUp();
     await (await dialog.getHarness(MatButtonHarness.with({ text: 'Cancel' }))).click();
