@@ -4,7 +4,6 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatIconModule } from '@angular/material/icon';
 import { MatTableModule } from '@angular/material/table';
 import { RouterLink } from '@angular/router';
-import { BaseChartDirective } from 'ng2-charts';
 import { LoadStatus } from '../../core/http/load-status';
 import { PageHeader } from '../../core/layout/page-header';
 import { endReasonLabel } from '../../shared/sessions/end-reason-text';
@@ -12,6 +11,7 @@ import { deviceTypeLabel } from '../../shared/sessions/device-icons';
 import { isSessionEndReason } from '../../shared/sessions/session';
 import { TimeAgo } from '../../shared/time/time-ago';
 import { auditTypeLabel } from '../audit-log/audit-event';
+import { ChartPanel } from './chart-panel';
 import { activeChart, dayLabel, deviceTypeChart, placeChart, reasonsIn, signInsAndOutsChart, type Overview } from './overview-charts';
 
 /**
@@ -22,7 +22,7 @@ import { activeChart, dayLabel, deviceTypeChart, placeChart, reasonsIn, signInsA
 @Component({
   selector: 'app-admin-overview',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [MatButtonModule, MatIconModule, MatTableModule, RouterLink, BaseChartDirective, PageHeader, LoadStatus, TimeAgo],
+  imports: [MatButtonModule, MatIconModule, MatTableModule, RouterLink, ChartPanel, PageHeader, LoadStatus, TimeAgo],
   templateUrl: './admin-overview.html',
   styleUrl: './admin-overview.scss',
 })
