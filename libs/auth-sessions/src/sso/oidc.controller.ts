@@ -17,8 +17,8 @@ import { SsoDisabledError, SsoSignInFailedError } from './sso.errors.js';
 
 const FAILURE_REDIRECT = '/login?error=sso_failed';
 
-/** What the browser's two sign-in routes can answer besides their redirect. */
-const SIGN_IN_ERRORS = ApiErrors(400, SSO_OFF, 429, SSO_UNAVAILABLE);
+/** What the browser's two sign-in routes (login, callback) can answer besides their redirect. */
+const SIGN_IN_ERRORS: Parameters<typeof ApiErrors> = [400, SSO_OFF, 429, SSO_UNAVAILABLE];
 
 /**
  * Single sign-on in the browser: `login` sends it to the provider, `callback` opens the session,
@@ -61,7 +61,7 @@ export class OidcController {
     description: "To the provider's authorization endpoint; sets the single-use sign-in state cookie.",
     headers: { Location: { schema: { type: 'string' } } },
   })
-  @ApiErrors(400, [401, 'reauth=1 without a cookie session.'], SSO_OFF, 429, SSO_UNAVAILABLE)
+  @ApiErrors(...SIGN_IN_ERRORS, [401, 'reauth=1 without a cookie session.'])
   @Public()
   @RateLimited()
   @Get('login')
@@ -90,7 +90,7 @@ export class OidcController {
     description: 'To returnTo (or /devices) with the session cookies, or to /login?error=sso_failed.',
     headers: { Location: { schema: { type: 'string' } } },
   })
-  @SIGN_IN_ERRORS
+  @ApiErrors(...SIGN_IN_ERRORS)
   @Public()
   @RateLimited()
   @Get('callback')
