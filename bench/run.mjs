@@ -30,7 +30,10 @@ const config = {
   quick,
   seconds: number('BENCH_SECONDS', quick ? 3 : 6),
   warmupSeconds: number('BENCH_WARMUP_SECONDS', quick ? 1 : 2),
-  rounds: number('BENCH_ROUNDS', quick ? 1 : 2),
+  // B1: more, shorter rounds, each variant's median round reported (see bench/lib/guards.mjs).
+  b1Rounds: number('BENCH_B1_ROUNDS', quick ? 1 : 5),
+  b1Seconds: number('BENCH_B1_SECONDS', quick ? 3 : 4),
+  b1WarmupSeconds: number('BENCH_B1_WARMUP_SECONDS', 1),
   connections: number('BENCH_CONNECTIONS', 32),
   pin: process.env.BENCH_PIN !== '0',
   b2Trials: number('BENCH_B2_TRIALS', quick ? 20 : 100),

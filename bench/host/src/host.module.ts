@@ -4,14 +4,14 @@ import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AUTH_SESSIONS_ENTITIES, AUTH_SESSIONS_MIGRATIONS, AuthSessionsModule } from '@signoff/auth-sessions';
-import { JwtGuard, JwtStrategy, StoreSessionGuard } from './guards.js';
+import { EmptyGuard, JwtGuard, JwtStrategy, StoreSessionGuard } from './guards.js';
 import { HandlerController } from './handler.controller.js';
 import { HeapController } from './heap.controller.js';
 import { StoreSessionController } from './store-session.controller.js';
 import { BenchUsers } from './users.js';
 
 /** What a variant guards the handler with. */
-export type BenchVariant = 'none' | 'jwt' | 'signoff' | 'store';
+export type BenchVariant = 'none' | 'empty' | 'jwt' | 'signoff' | 'store';
 
 export interface BenchHostConfig {
   variant: BenchVariant;
@@ -34,6 +34,8 @@ export class HostModule {
     switch (config.variant) {
       case 'none':
         return { module: HostModule, controllers: [HandlerController] };
+      case 'empty':
+        return { module: HostModule, controllers: [HandlerController], providers: [{ provide: APP_GUARD, useClass: EmptyGuard }] };
       case 'jwt':
         return {
           module: HostModule,
@@ -68,6 +70,7 @@ export class HostModule {
               accessTokens: { secret: config.jwtSecret },
               runWorkers: false,
               sessionCache: config.sessionCache,
+              globalGuard: process.env['BENCH_GLOBAL_GUARD'] !== 'false',
             }),
           ],
           controllers: [HandlerController, HeapController],

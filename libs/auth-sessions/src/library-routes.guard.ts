@@ -20,8 +20,13 @@ export class LibraryRoutesGuard implements CanActivate {
     private readonly roles: RolesGuard,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  // Synchronous for the host's routes: Nest then does not wait a tick for this guard on every request.
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (!this.controllers.has(context.getClass())) return true;
+    return this.guardLibraryRoute(context);
+  }
+
+  private async guardLibraryRoute(context: ExecutionContext): Promise<boolean> {
     return (await this.rateLimit.canActivate(context)) && (await this.session.canActivate(context)) && this.roles.canActivate(context);
   }
 }

@@ -75,7 +75,7 @@ function createService(options: { heartbeatMs?: number } = {}) {
     authenticateById: jest.fn(async (_id: string): Promise<AuthenticationResult> => OK),
     recordActivity: jest.fn(async (_session: Session) => undefined),
   };
-  const bearer = { authenticate: jest.fn(async (_authorization: string): Promise<AuthenticationResult> => OK) };
+  const bearer = { authenticate: jest.fn(async (_authorization: string): Promise<AuthenticationResult> => OK), authenticateCached: () => undefined };
   const resolved = resolveAuthSessionsOptions({
     users: {} as AuthUsersProvider,
     publicOrigin: PUBLIC_ORIGIN,

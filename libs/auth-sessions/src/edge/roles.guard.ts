@@ -4,14 +4,19 @@ import { ROLES_METADATA } from '../auth-sessions.constants.js';
 import { SessionRejectedError } from '../sessions/session.errors.js';
 import { withErrorExtensions } from './error-extensions.js';
 import { authOf } from './execution-target.js';
+import { RouteMetadata } from './route-metadata.js';
 
 /** Enforces `@Roles(...)` on every request, from the host's current user data (a demotion counts at once). */
 @Injectable()
 export class RolesGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  private readonly routes: RouteMetadata;
+
+  constructor(reflector: Reflector) {
+    this.routes = new RouteMetadata(reflector);
+  }
 
   canActivate(context: ExecutionContext): boolean {
-    const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_METADATA, [context.getHandler(), context.getClass()]);
+    const roles = this.routes.get<string[]>(ROLES_METADATA, context);
     if (!roles?.length) return true;
     const auth = authOf(context);
     if (!auth) throw withErrorExtensions(new SessionRejectedError('unauthenticated'));

@@ -36,8 +36,13 @@ interface GuardFixture {
     authenticate: jest.Mock<(token: string) => Promise<AuthenticationResult>>;
     authenticateById: jest.Mock<(sessionId: string) => Promise<AuthenticationResult>>;
     recordActivity: jest.Mock<(session: Session) => Promise<void>>;
+    authenticateCached: jest.Mock<(token: string) => AuthenticationResult | undefined>;
+    isActivityDue: jest.Mock<(session: Session) => boolean>;
   };
-  bearer: { authenticate: jest.Mock<(authorization: string) => Promise<AuthenticationResult>> };
+  bearer: {
+    authenticate: jest.Mock<(authorization: string) => Promise<AuthenticationResult>>;
+    authenticateCached: jest.Mock<(authorization: string) => AuthenticationResult | undefined>;
+  };
   connections: { closeSession: jest.Mock<(sessionId: string, reason: string) => void> };
   session: Session;
 }
@@ -48,6 +53,10 @@ function createGuard(
     cookieResult?: AuthenticationResult;
     bearerResult?: AuthenticationResult;
     byIdResult?: AuthenticationResult | Error;
+    /** What the instance cache answers at once (undefined: not cached, the full path runs). */
+    cachedCookieResult?: AuthenticationResult;
+    cachedBearerResult?: AuthenticationResult;
+    activityDue?: boolean;
   } = {},
 ): GuardFixture {
   const session = activeSession();
@@ -62,9 +71,12 @@ function createGuard(
       return options.byIdResult ?? ok;
     }),
     recordActivity: jest.fn(async (_session: Session) => undefined),
+    authenticateCached: jest.fn((_token: string) => options.cachedCookieResult),
+    isActivityDue: jest.fn((_session: Session) => options.activityDue ?? false),
   };
   const bearer = {
     authenticate: jest.fn(async (_authorization: string) => options.bearerResult ?? ({ ok: false, code: 'unauthenticated' } as const)),
+    authenticateCached: jest.fn((_authorization: string) => options.cachedBearerResult),
   };
   const resolved = resolveAuthSessionsOptions({ users: {} as AuthUsersProvider, publicOrigin: PUBLIC_ORIGIN, redis: { url: 'redis://localhost:6379' } });
   // The edge over a stand-in adapter that records headers the way both real adapters would.
@@ -108,9 +120,9 @@ function httpContext(request: { method?: string; headers?: Record<string, string
   return { context, req, responseHeaders };
 }
 
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+async function rejectionOf(result: unknown): Promise<unknown> {
   try {
-    await promise;
+    await result;
   } catch (error) {
     return error;
   }
@@ -284,6 +296,95 @@ describe('SessionGuard', () => {
 
         await expect(guard.canActivate(context)).resolves.toBe(true);
         expect(req.auth).toBeUndefined();
+      });
+    });
+
+    describe('when this instance has the session cached (the path most requests take)', () => {
+      const cachedOk = (session = activeSession()) => ({ ok: true, session, user: USER, expiresAt: new Date(Date.now() + 1_800_000) }) as const;
+
+      it('should authenticate a cookie at once, without waiting and without the store', () => {
+        const cached = cachedOk();
+        const { guard, sessions } = createGuard({ cachedCookieResult: cached });
+        const { context, req, responseHeaders } = httpContext({ cookies: { sid: token } });
+
+        expect(guard.canActivate(context)).toBe(true);
+        expect(sessions.authenticateCached).toHaveBeenCalledWith(token);
+        expect(sessions.authenticate).not.toHaveBeenCalled();
+        expect(req.auth).toMatchObject({ session: cached.session, user: USER, method: 'cookie' });
+        expect(responseHeaders['cache-control']).toBe('no-store');
+        expect(sessions.recordActivity).not.toHaveBeenCalled();
+      });
+
+      it('should authenticate a bearer at once, ignoring the cookie', () => {
+        const cached = cachedOk();
+        const { guard, sessions, bearer } = createGuard({ cachedBearerResult: cached, cachedCookieResult: cachedOk() });
+        const { context, req } = httpContext({ method: 'POST', cookies: { sid: token }, headers: { Authorization: 'Bearer valid' } });
+
+        expect(guard.canActivate(context)).toBe(true);
+        expect(bearer.authenticateCached).toHaveBeenCalledWith('Bearer valid');
+        expect(bearer.authenticate).not.toHaveBeenCalled();
+        expect(sessions.authenticateCached).not.toHaveBeenCalled();
+        expect(req.auth).toMatchObject({ session: cached.session, method: 'bearer' });
+      });
+
+      it('should take the full path when the last-active write is due, and record it', async () => {
+        const { guard, sessions, session } = createGuard({ cachedCookieResult: cachedOk(), activityDue: true });
+        const { context, req } = httpContext({ cookies: { sid: token } });
+
+        const result = guard.canActivate(context);
+
+        expect(result).toBeInstanceOf(Promise);
+        await expect(result).resolves.toBe(true);
+        expect(sessions.recordActivity).toHaveBeenCalledWith(session);
+        expect(req.auth).toMatchObject({ method: 'cookie' });
+      });
+
+      it('should not look for a due write on a @NotActivity() route', () => {
+        const { guard, sessions } = createGuard({ cachedCookieResult: cachedOk(), activityDue: true, metadata: { [NOT_ACTIVITY_METADATA]: true } });
+        const { context } = httpContext({ cookies: { sid: token } });
+
+        expect(guard.canActivate(context)).toBe(true);
+        expect(sessions.isActivityDue).not.toHaveBeenCalled();
+      });
+
+      it("should still refuse a cookie-authenticated POST without the XSRF value: 403 'csrf_token_invalid', at once", () => {
+        const { guard, sessions } = createGuard({ cachedCookieResult: cachedOk() });
+        const { context } = httpContext({ method: 'POST', cookies: { sid: token } });
+
+        let error: unknown;
+        try {
+          void guard.canActivate(context);
+        } catch (thrown) {
+          error = thrown;
+        }
+
+        expect(error).toBeInstanceOf(CrossSiteRequestError);
+        expect((error as CrossSiteRequestError).getResponse()).toMatchObject({ statusCode: 403, code: 'csrf_token_invalid' });
+        expect(sessions.recordActivity).not.toHaveBeenCalled();
+      });
+
+      it('should leave a cached session that has ended to the full path, which refuses it', async () => {
+        const ended: AuthenticationResult = { ok: false, code: 'session_ended', reason: 'revoked_by_admin' };
+        const { guard, sessions } = createGuard({ cachedCookieResult: ended, cookieResult: ended });
+        const { context, req, responseHeaders } = httpContext({ cookies: { sid: token } });
+
+        const error = await rejectionOf(guard.canActivate(context));
+
+        expect(sessions.authenticate).toHaveBeenCalledWith(token);
+        expect((error as SessionRejectedError).getResponse()).toMatchObject({ code: 'session_ended', reason: 'revoked_by_admin' });
+        expect(req.auth).toBeUndefined();
+        expect(responseHeaders['cache-control']).toBe('no-store');
+      });
+
+      it('should leave several session cookies to the full path (the duplicate-cookie rules)', async () => {
+        const { guard, sessions } = createGuard({ cachedCookieResult: cachedOk() });
+        const other = generateSessionToken();
+        const { context, req } = httpContext({ headers: { Cookie: `sid=${token}; sid=${other}` } });
+
+        await expect(guard.canActivate(context)).resolves.toBe(true);
+        expect(sessions.authenticateCached).not.toHaveBeenCalled();
+        expect(sessions.authenticate).toHaveBeenCalledTimes(2);
+        expect(req.auth).toMatchObject({ method: 'cookie' });
       });
     });
 

@@ -8,14 +8,13 @@ import { CrossSiteRequestError, SessionRejectedError } from '../sessions/session
 import { type AuthenticationResult, SessionsService } from '../sessions/sessions.service.js';
 import { ConnectionSessions } from './connection-sessions.js';
 import { withErrorExtensions } from './error-extensions.js';
-import { type AuthenticatedConnection, CONNECTION_AUTH, executionTargetOf } from './execution-target.js';
+import { type AuthenticatedConnection, CONNECTION_AUTH, type ExecutionTarget, executionTargetOf } from './execution-target.js';
 import { HttpEdge, type HttpResponse } from './http-edge.js';
 import { AMBIGUOUS_SESSIONS, ambiguousAuths, type PresentedSessionsRequest, resolvePresentedSession } from './presented-session.js';
 import { hasValidXsrfToken, isOriginAllowed, isStateChanging } from './request-forgery.js';
+import { RouteMetadata } from './route-metadata.js';
 import { SessionCookies } from './session-cookies.js';
 import { translateStoreErrors } from './store-errors.js';
-
-type Targets = Parameters<Reflector['getAllAndOverride']>[1];
 
 // Session cookies that name several live sessions authenticate as nobody.
 const NO_CHOICE: AuthenticationResult = { ok: false, code: 'unauthenticated' };
@@ -36,25 +35,34 @@ const NO_CHOICE: AuthenticationResult = { ok: false, code: 'unauthenticated' };
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
+  private readonly routes: RouteMetadata;
+
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly sessions: SessionsService,
     private readonly cookies: SessionCookies,
     private readonly bearer: BearerAuthenticator,
     private readonly edge: HttpEdge,
     private readonly connections: ConnectionSessions,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
-  ) {}
+  ) {
+    this.routes = new RouteMetadata(reflector);
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets: Targets = [context.getHandler(), context.getClass()];
-    const isPublic = this.flag(PUBLIC_ROUTE_METADATA, targets);
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const target = executionTargetOf(context);
+    // Most requests name a session this instance has cached: answered without waiting a tick.
+    if (target.kind === 'http' && this.authenticateCachedRequest(target.req, target.res, context)) return true;
+    return this.authenticate(context, target);
+  }
+
+  private async authenticate(context: ExecutionContext, target: ExecutionTarget): Promise<boolean> {
+    const isPublic = this.routes.flag(PUBLIC_ROUTE_METADATA, context);
     try {
       // A dependency that is down becomes a 503 on every transport, never a raw driver error.
       return await translateStoreErrors(async () => {
-        if (target.kind === 'http') return this.authenticateRequest(target.req, target.res, targets, isPublic);
-        if (target.kind === 'socket') return this.authenticateConnection(target.connection, targets, isPublic);
+        if (target.kind === 'http') return this.authenticateRequest(target.req, target.res, context, isPublic);
+        if (target.kind === 'socket') return this.authenticateConnection(target.connection, context, isPublic);
         if (isPublic) return true;
         throw new SessionRejectedError('unauthenticated');
       });
@@ -64,7 +72,37 @@ export class SessionGuard implements CanActivate {
     }
   }
 
-  private async authenticateConnection(connection: AuthenticatedConnection, targets: Targets, isPublic: boolean): Promise<boolean> {
+  /**
+   * The request's one credential (a bearer token, or a single session cookie) names a session this
+   * instance has cached as active, and no activity write is due: the request is authenticated here,
+   * with the same outcome as `authenticateRequest`, and true is returned. False when only the full
+   * path can tell (not cached, ended, several cookies, a write due); nothing was changed then.
+   */
+  private authenticateCachedRequest(req: PresentedSessionsRequest, res: HttpResponse | undefined, context: ExecutionContext): boolean {
+    const authorization = this.edge.header(req, 'authorization');
+    let cookieToken: string | undefined;
+    let result: AuthenticationResult | undefined;
+    if (authorization !== undefined) {
+      result = this.bearer.authenticateCached(authorization);
+    } else {
+      const values = this.edge.cookies(req, this.cookies.sessionCookieName);
+      if (values.length !== 1) return false;
+      cookieToken = values[0];
+      result = this.sessions.authenticateCached(cookieToken);
+    }
+    if (!result?.ok) return false;
+    if (!this.routes.flag(NOT_ACTIVITY_METADATA, context) && this.sessions.isActivityDue(result.session)) return false;
+    if (res) this.edge.setHeader(res, 'Cache-Control', 'no-store');
+    req.auth = { session: result.session, user: result.user, method: cookieToken === undefined ? 'bearer' : 'cookie', expiresAt: result.expiresAt };
+    try {
+      this.rejectCrossSiteRequests(req, context, cookieToken === undefined ? [] : [cookieToken]);
+    } catch (error) {
+      throw withErrorExtensions(error);
+    }
+    return true;
+  }
+
+  private async authenticateConnection(connection: AuthenticatedConnection, context: ExecutionContext, isPublic: boolean): Promise<boolean> {
     const auth = connection[CONNECTION_AUTH];
     if (!auth) {
       if (isPublic) return true;
@@ -80,11 +118,16 @@ export class SessionGuard implements CanActivate {
     }
     // The user as the host knows them now (a demotion counts at once for @Roles()).
     connection[CONNECTION_AUTH] = { ...auth, session: result.session, user: result.user, expiresAt: result.expiresAt };
-    if (!this.flag(NOT_ACTIVITY_METADATA, targets)) await this.sessions.recordActivity(result.session);
+    if (!this.routes.flag(NOT_ACTIVITY_METADATA, context)) await this.sessions.recordActivity(result.session);
     return true;
   }
 
-  private async authenticateRequest(req: PresentedSessionsRequest, res: HttpResponse | undefined, targets: Targets, isPublic: boolean): Promise<boolean> {
+  private async authenticateRequest(
+    req: PresentedSessionsRequest,
+    res: HttpResponse | undefined,
+    context: ExecutionContext,
+    isPublic: boolean,
+  ): Promise<boolean> {
     // An Authorization header authenticates the request alone: any cookie is then ignored.
     const authorization = this.edge.header(req, 'authorization');
     // Several session cookies (cookie tossing): the one live session they name, or none if they name several.
@@ -110,17 +153,17 @@ export class SessionGuard implements CanActivate {
     }
     if (!req.auth && !isPublic) throw new SessionRejectedError('unauthenticated');
 
-    this.rejectCrossSiteRequests(req, targets, cookieTokens);
-    if (req.auth && !this.flag(NOT_ACTIVITY_METADATA, targets)) {
+    this.rejectCrossSiteRequests(req, context, cookieTokens);
+    if (req.auth && !this.routes.flag(NOT_ACTIVITY_METADATA, context)) {
       await this.sessions.recordActivity(req.auth.session);
     }
     return true;
   }
 
-  private rejectCrossSiteRequests(req: PresentedSessionsRequest, targets: Targets, cookieTokens: string[]): void {
-    if (this.flag(CSRF_EXEMPT_METADATA, targets)) return;
+  private rejectCrossSiteRequests(req: PresentedSessionsRequest, context: ExecutionContext, cookieTokens: string[]): void {
+    if (this.routes.flag(CSRF_EXEMPT_METADATA, context)) return;
     // Login and register check the Origin but never need the XSRF value, even with a valid cookie.
-    if (this.flag(SAME_ORIGIN_METADATA, targets)) {
+    if (this.routes.flag(SAME_ORIGIN_METADATA, context)) {
       if (!isOriginAllowed(req, this.options.publicOrigin)) throw new CrossSiteRequestError('origin_not_allowed');
       return;
     }
@@ -130,9 +173,5 @@ export class SessionGuard implements CanActivate {
     if (!presentsLiveCookie || cookieTokens.length === 0 || !isStateChanging(this.edge.method(req))) return;
     if (!isOriginAllowed(req, this.options.publicOrigin)) throw new CrossSiteRequestError('origin_not_allowed');
     if (!cookieTokens.some((token) => hasValidXsrfToken(req, token))) throw new CrossSiteRequestError('csrf_token_invalid');
-  }
-
-  private flag(key: string, targets: Targets): boolean {
-    return this.reflector.getAllAndOverride<boolean | undefined>(key, targets) === true;
   }
 }

@@ -6,4 +6,12 @@ import type { AuthenticationResult } from './sessions.service.js';
  */
 export abstract class BearerAuthenticator {
   abstract authenticate(authorization: string): Promise<AuthenticationResult>;
+
+  /**
+   * What `authenticate` answers, at once and without waiting, when everything it needs is cached on
+   * this instance; undefined otherwise (then the guard calls `authenticate`).
+   */
+  authenticateCached(_authorization: string): AuthenticationResult | undefined {
+    return undefined;
+  }
 }

@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const TOKEN_BYTES = 32;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -10,7 +10,16 @@ export function generateSessionToken(): string {
 
 /** The only form in which a token is stored: its SHA-256. */
 export function hashSessionToken(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
+  return Buffer.from(sessionTokenDigest(token), 'base64url');
+}
+
+/**
+ * The SHA-256 of a token as base64url text: the instance cache's key (see `hashSessionToken`).
+ * The one-shot hash into a string costs about a fifth of `createHash()` or of a Buffer digest for a
+ * token-sized input, and it runs on every cookie request.
+ */
+export function sessionTokenDigest(token: string): string {
+  return hash('sha256', token, 'base64url');
 }
 
 /** Whether the value has the shape of a token we issue; anything else never reaches the database. */

@@ -5,7 +5,8 @@ import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { AuthRedis } from '../common/auth-redis.js';
 import { executionTargetOf } from '../edge/execution-target.js';
-import { HttpEdge } from '../edge/http-edge.js';
+import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
+import { RouteMetadata } from '../edge/route-metadata.js';
 import { MemoryRateLimitStorage } from './memory-rate-limit.storage.js';
 import type { RateLimitRecord, RateLimitStorage } from './rate-limit-storage.js';
 import { RedisRateLimitStorage } from './redis-rate-limit.storage.js';
@@ -36,30 +37,42 @@ export class AuthRateLimitGuard implements CanActivate {
   private readonly shared: RateLimitStorage | null;
   private readonly fallback = new MemoryRateLimitStorage();
   private isDegraded = false;
+  private readonly routes: RouteMetadata;
 
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly edge: HttpEdge,
     redis: AuthRedis,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
   ) {
+    this.routes = new RouteMetadata(reflector);
     const limits = options.rateLimit;
     this.shared = limits ? (limits.storage ?? new RedisRateLimitStorage(redis.commands, redis.key('rate-limit'))) : null;
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  // Synchronous for every route that is not limited: Nest then does not wait a tick for this guard.
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const limits = this.options.rateLimit;
     if (!limits || !this.shared) return true;
-    if (!this.reflector.getAllAndOverride<boolean | undefined>(RATE_LIMITED_METADATA, [context.getHandler(), context.getClass()])) return true;
+    if (!this.routes.flag(RATE_LIMITED_METADATA, context)) return true;
     const target = executionTargetOf(context);
     if (target.kind !== 'http') return true;
-    const client = this.edge.clientContext(target.req);
+    return this.limit(context, target.req, target.res, limits);
+  }
+
+  private async limit(
+    context: ExecutionContext,
+    req: HttpRequest,
+    res: HttpResponse | undefined,
+    limits: NonNullable<ResolvedAuthSessionsOptions['rateLimit']>,
+  ): Promise<boolean> {
+    const client = this.edge.clientContext(req);
     const key = `${context.getClass().name}.${context.getHandler().name}:${client.ip}`;
     const windowMs = limits.windowSeconds * 1000;
     const record = await this.increment(key, windowMs, limits.limit, windowMs);
     if (!record.isBlocked) return true;
     const retryAfter = Math.max(1, record.timeToBlockExpire);
-    if (target.res) this.edge.setHeader(target.res, 'Retry-After', String(retryAfter));
+    if (res) this.edge.setHeader(res, 'Retry-After', String(retryAfter));
     throw new TooManyAttemptsError(retryAfter);
   }
 

@@ -174,9 +174,12 @@ describe('AccessTokenAuthenticator', () => {
     jest.useRealTimers();
   });
 
-  function createAuthenticator(result: () => AuthenticationResult) {
+  function createAuthenticator(result: () => AuthenticationResult, cached: () => AuthenticationResult | undefined = () => undefined) {
     const service = createService();
-    const sessions = { authenticateById: jest.fn(async (_sessionId: string) => result()) };
+    const sessions = {
+      authenticateById: jest.fn(async (_sessionId: string) => result()),
+      authenticateCachedById: jest.fn((_sessionId: string) => cached()),
+    };
     return { service, sessions, authenticator: new AccessTokenAuthenticator(service, sessions as unknown as SessionsService) };
   }
 
@@ -209,5 +212,53 @@ describe('AccessTokenAuthenticator', () => {
     jest.setSystemTime(Date.now() + (60 + TOLERANCE + 1) * 1000);
 
     expect(await authenticator.authenticate(`Bearer ${token}`)).toEqual({ ok: false, code: 'token_expired' });
+  });
+
+  describe("authenticateCached (the guard's path without waiting)", () => {
+    const active = (): AuthenticationResult => ({ ok: true, session: bearerSession(), user: USER, expiresAt: new Date(Date.now() + 60_000) });
+
+    it('should answer nothing for a token this instance has not verified yet, however valid', async () => {
+      const { service, sessions, authenticator } = createAuthenticator(active, active);
+      const token = await service.sign(bearerSession());
+
+      expect(authenticator.authenticateCached(`Bearer ${token}`)).toBeUndefined();
+      expect(sessions.authenticateCachedById).not.toHaveBeenCalled();
+    });
+
+    it('should answer from both caches once the token was verified, and nothing when its session is not cached', async () => {
+      let sessionCached = true;
+      const { service, authenticator } = createAuthenticator(active, () => (sessionCached ? active() : undefined));
+      const token = await service.sign(bearerSession());
+      expect((await authenticator.authenticate(`Bearer ${token}`)).ok).toBe(true);
+
+      expect(authenticator.authenticateCached(`Bearer ${token}`)).toMatchObject({ ok: true, session: { id: SESSION_ID } });
+      sessionCached = false;
+      expect(authenticator.authenticateCached(`Bearer ${token}`)).toBeUndefined();
+    });
+
+    it('should apply the same rules as authenticate: an ended session, another user, a superseded generation', async () => {
+      let cached: AuthenticationResult = { ok: false, code: 'session_ended', reason: 'revoked_by_admin' };
+      const { service, authenticator } = createAuthenticator(active, () => cached);
+      const token = await service.sign(bearerSession());
+      await authenticator.authenticate(`Bearer ${token}`);
+
+      expect(authenticator.authenticateCached(`Bearer ${token}`)).toEqual({ ok: false, code: 'session_ended', reason: 'revoked_by_admin' });
+      cached = { ok: true, session: Object.assign(bearerSession(), { userId: '9d0f3f7e-1111-4c59-9b55-0d9f6b1f0a11' }), user: USER, expiresAt: new Date() };
+      expect(authenticator.authenticateCached(`Bearer ${token}`)).toEqual({ ok: false, code: 'unauthenticated' });
+      cached = { ok: true, session: Object.assign(bearerSession(), { generation: 1 }), user: USER, expiresAt: new Date() };
+      expect(authenticator.authenticateCached(`Bearer ${token}`)).toEqual({ ok: false, code: 'unauthenticated' });
+      cached = { ok: true, session: Object.assign(bearerSession(), { kind: 'cookie' }), user: USER, expiresAt: new Date() };
+      expect(authenticator.authenticateCached(`Bearer ${token}`)).toEqual({ ok: false, code: 'unauthenticated' });
+    });
+
+    it('should never answer for a token that differs from a verified one (an altered signature)', async () => {
+      const { service, authenticator } = createAuthenticator(active, active);
+      const token = await service.sign(bearerSession());
+      await authenticator.authenticate(`Bearer ${token}`);
+      const altered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
+
+      expect(authenticator.authenticateCached(`Bearer ${altered}`)).toBeUndefined();
+      expect(authenticator.authenticateCached('Basic dXNlcjpwYXNz')).toBeUndefined();
+    });
   });
 });
