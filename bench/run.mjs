@@ -31,8 +31,8 @@ const config = {
   seconds: number('BENCH_SECONDS', quick ? 3 : 6),
   warmupSeconds: number('BENCH_WARMUP_SECONDS', quick ? 1 : 2),
   // B1: more, shorter rounds, each variant's median round reported (see bench/lib/guards.mjs).
-  b1Rounds: number('BENCH_B1_ROUNDS', quick ? 1 : 5),
-  b1Seconds: number('BENCH_B1_SECONDS', quick ? 3 : 4),
+  b1Rounds: number('BENCH_B1_ROUNDS', quick ? 1 : 4),
+  b1Seconds: number('BENCH_B1_SECONDS', 3),
   b1WarmupSeconds: number('BENCH_B1_WARMUP_SECONDS', 1),
   connections: number('BENCH_CONNECTIONS', 32),
   pin: process.env.BENCH_PIN !== '0',

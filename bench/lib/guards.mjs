@@ -10,6 +10,7 @@ const BENCH_PASSWORD = 'benchmark password 1';
 export const GUARD_VARIANTS = [
   { key: 'none', label: '(a) no guard', short: 'no guard' },
   { key: 'empty', label: '(a) with an empty global guard', short: 'empty guard' },
+  { key: 'installed', label: '(a) in a host with Signoff installed, guard off (globalGuard: false)', short: 'Signoff installed, no guard' },
   { key: 'jwt', label: '(b) passport-jwt (stateless)', short: 'passport-jwt' },
   { key: 'cookie', label: '(c) Signoff cookie', short: 'Signoff cookie' },
   { key: 'bearer', label: '(d) Signoff bearer', short: 'Signoff bearer' },
@@ -44,9 +45,10 @@ export async function runGuards({
   log('B1: starting the comparison hosts');
   // Signoff first: its migrations must finish before the second Signoff host starts.
   const signoff = await start('signoff', 'signoff');
-  const [none, empty, jwt, store, noCache] = await Promise.all([
+  const [none, empty, installed, jwt, store, noCache] = await Promise.all([
     start('none', 'none'),
     start('empty', 'empty'),
+    start('signoff-installed', 'signoff', { BENCH_GLOBAL_GUARD: 'false' }),
     start('jwt', 'jwt'),
     start('store', 'store'),
     start('signoff-nocache', 'signoff', { BENCH_SESSION_CACHE: 'false' }),
@@ -67,6 +69,7 @@ export async function runGuards({
     const targets = {
       none: { url: `${none.url}/api/bench/me`, headers: {} },
       empty: { url: `${empty.url}/api/bench/me`, headers: {} },
+      installed: { url: `${installed.url}/api/bench/me`, headers: {} },
       jwt: { url: `${jwt.url}/api/bench/me`, headers: { authorization: `Bearer ${statelessJwt}` } },
       cookie: { url: `${signoff.url}/api/bench/me`, headers: { cookie: `sid=${sid}` } },
       bearer: { url: `${signoff.url}/api/bench/me`, headers: { authorization: `Bearer ${token.body.access_token}` } },
@@ -97,6 +100,20 @@ export async function runGuards({
         samples[variant.key].push(result);
       }
     }
+    // The guards' own CPU per request, in the Signoff host's process (bench/host guard-cost.controller.ts):
+    // the median of three loops of 200,000 requests each.
+    const guardCpu = {};
+    for (const key of ['cookie', 'bearer']) {
+      const loops = [];
+      for (let loop = 0; loop < 3; loop++) {
+        const response = await fetch(`${signoff.url}/api/bench/guard-cost?n=200000`, { headers: targets[key].headers });
+        const body = await response.json();
+        if (response.status !== 200 || !body.synchronous) throw new Error(`B1 guard cost (${key}): ${response.status} ${JSON.stringify(body)}`);
+        loops.push(body.nsPerRequest);
+      }
+      guardCpu[key] = median(loops);
+    }
+    log(`B1 guards' CPU per request: cookie ${(guardCpu.cookie / 1000).toFixed(2)} µs, bearer ${(guardCpu.bearer / 1000).toFixed(2)} µs`);
     await sleep(1500);
     const signoffRequests = ['cookie', 'bearer', 'cookieNoCache'].reduce((sum, key) => sum + samples[key].reduce((s, r) => s + r.requests, 0), 0);
     const writesPerRequest = ((await updates()) - updatesBefore) / signoffRequests;
@@ -116,9 +133,9 @@ export async function runGuards({
         errors: runs.reduce((sum, run) => sum + run.errors + run.timeouts, 0),
       };
     }
-    return { variants: results, writesPerRequest, connections, seconds, warmupSeconds, rounds, pinned: pin };
+    return { variants: results, guardCpu, writesPerRequest, connections, seconds, warmupSeconds, rounds, pinned: pin };
   } finally {
-    await Promise.all([signoff, none, empty, jwt, store, noCache].map((host) => host.stop()));
+    await Promise.all([signoff, none, empty, installed, jwt, store, noCache].map((host) => host.stop()));
   }
 }
 

@@ -207,11 +207,14 @@ export async function runScale(context) {
             await db.query({ name: 'audit', text: AUDIT, values: [randomUUID(), new Date(), caller.userId, 'bench@example.com', caller.sessionId] });
             await db.query('ROLLBACK');
           });
+          // As SessionRepository.countActiveForUser runs it: serial (SET LOCAL in the revoke transaction).
+          await db.query('SET max_parallel_workers_per_gather = 0');
           count = await timeLoop(
             quick ? 10 : 30,
             () => db.query(`SELECT count(*) FROM auth_sessions s WHERE s.user_id = $2 AND ${activeFor('$2')}`, [new Date(), caller.userId]),
             2,
           );
+          await db.query('RESET max_parallel_workers_per_gather');
         }
         for (const pair of known) await Promise.all([me(a, { cookie: `sid=${pair.token}` }), me(b, { cookie: `sid=${pair.token}` })]);
         const started = performance.now();

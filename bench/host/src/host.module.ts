@@ -6,6 +6,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AUTH_SESSIONS_ENTITIES, AUTH_SESSIONS_MIGRATIONS, AuthSessionsModule } from '@signoff/auth-sessions';
 import { EmptyGuard, JwtGuard, JwtStrategy, StoreSessionGuard } from './guards.js';
 import { HandlerController } from './handler.controller.js';
+import { GuardCostController } from './guard-cost.controller.js';
 import { HeapController } from './heap.controller.js';
 import { StoreSessionController } from './store-session.controller.js';
 import { BenchUsers } from './users.js';
@@ -73,7 +74,7 @@ export class HostModule {
               globalGuard: process.env['BENCH_GLOBAL_GUARD'] !== 'false',
             }),
           ],
-          controllers: [HandlerController, HeapController],
+          controllers: [HandlerController, HeapController, GuardCostController],
         };
     }
   }

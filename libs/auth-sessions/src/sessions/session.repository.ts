@@ -241,6 +241,10 @@ export class SessionRepository {
 
   /** Counts the user's active sessions, leaving out `exceptSessionId` when given. */
   async countActiveForUser(userId: string, exceptSessionId: string | null, at: Date, manager: EntityManager): Promise<number> {
+    // A user with many sessions gets a parallel plan; on a few cores, starting the workers costs more
+    // than they save (B3 at 100k sessions: about 3x slower on two cores), and this count sits inside
+    // a revoke transaction holding the user's row lock. Serial for this transaction only.
+    if (manager.queryRunner?.isTransactionActive) await manager.query('SET LOCAL max_parallel_workers_per_gather = 0');
     const rows: Array<{ count: string }> = await manager.query(
       `SELECT count(*) AS count FROM ${this.tables.sessions} s
         WHERE s.user_id = $1 AND s.id IS DISTINCT FROM $3::uuid AND ${activePredicate('$2', this.tables, '$1')}`,
