@@ -1,29 +1,32 @@
 import { type ApiProcess, startApi } from '../../../test-support/api-process.js';
 import { registerAccount, signIn } from './support/accounts.js';
 import { TestDatabase } from './support/database.js';
+import { isolated, type Isolated } from './support/jobs.js';
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 describe('session expiry (demo app with short lifetimes)', () => {
-  let db: TestDatabase;
-
-  beforeAll(() => {
-    db = new TestDatabase();
-  });
-
-  afterAll(async () => {
-    await db?.close();
-  });
-
   describe('idle lifetime', () => {
     let api: ApiProcess;
+    let scope: Isolated;
+    let own: TestDatabase;
 
+    // Its own database and Redis prefix: the sweep's schedule (every 300 ms) is one BullMQ job
+    // scheduler per queue, and an app of another test file on the shared queue would reset it to
+    // its own interval (a minute by default), so the sweep this test waits for would not come.
     beforeAll(async () => {
-      api = await startApi({ env: { SESSION_IDLE_SECONDS: '2', SESSION_ABSOLUTE_SECONDS: '600', SESSION_SWEEP_MS: '300' } });
+      scope = isolated('expiry');
+      api = await startApi({
+        databaseUrl: scope.databaseUrl,
+        env: { SESSION_IDLE_SECONDS: '2', SESSION_ABSOLUTE_SECONDS: '600', SESSION_SWEEP_MS: '300', REDIS_PREFIX: scope.redisPrefix },
+      });
+      own = new TestDatabase(scope.databaseUrl);
     });
 
     afterAll(async () => {
       await api?.stop();
+      await own?.close();
+      await scope?.drop();
     });
 
     it('should reject an idle session with session_expired / expired_idle, and the job should mark it with a session_expired event', async () => {
@@ -34,15 +37,15 @@ describe('session expiry (demo app with short lifetimes)', () => {
       const response = await browser.request('GET', '/api/auth/me');
       expect(response.status).toBe(401);
       expect(response.body).toMatchObject({ code: 'session_expired', reason: 'expired_idle' });
-      let row = await db.session(sessionId);
+      let row = await own.session(sessionId);
       for (let attempt = 0; attempt < 50 && !row?.['ended_at']; attempt++) {
         await sleep(200);
-        row = await db.session(sessionId);
+        row = await own.session(sessionId);
       }
       expect(row).toMatchObject({ end_reason: 'expired_idle' });
       // Marked rows still answer session_expired, not session_ended.
       expect((await browser.request('GET', '/api/auth/me')).body).toMatchObject({ code: 'session_expired', reason: 'expired_idle' });
-      const events = (await db.auditEvents(account.id)).filter((event) => event['type'] === 'session_expired');
+      const events = (await own.auditEvents(account.id)).filter((event) => event['type'] === 'session_expired');
       expect(events).toEqual([expect.objectContaining({ session_id: sessionId, reason: 'expired_idle' })]);
     });
   });
