@@ -57,13 +57,15 @@ describe('logout in the browser', () => {
     const account = await registerAccount(suite.api);
     const page = await signInThroughUi(suite.test, account);
     suite.test.expectConsoleError(/status of 503/);
-    await page.route('**/api/auth/logout', (route) =>
-      route.fulfill({
+    let refused = 0;
+    await page.route('**/api/auth/logout', (route) => {
+      refused++;
+      return route.fulfill({
         status: 503,
         contentType: 'application/json',
         body: JSON.stringify({ statusCode: 503, message: 'A required service is unavailable; nothing was changed.', code: 'service_unavailable' }),
-      }),
-    );
+      });
+    });
     await new DevicesPage(page).signOut();
     const banner = page.getByTestId('logout-unconfirmed');
     await expectText(banner, 'Sign-out was not confirmed');
@@ -71,6 +73,18 @@ describe('logout in the browser', () => {
     expect(await page.getByTestId('session-row').count()).toBe(1);
     expect(await meStatus(page)).toBe(200);
     await checkPage(page, suite.test, 'logout-not-confirmed');
+
+    // The page retries by itself after 5 s, then 15 s, then 30 s, and a click restarts that schedule. A click
+    // while the server still refuses sends one more logout, leaves the banner up and the next automatic retry
+    // 15 s or more away, so the click after the unroute below is the one that signs out, not a timer.
+    const before = refused;
+    const refusedAgain = page.waitForResponse((response) => response.url().endsWith('/api/auth/logout') && refused > before, {
+      timeout: 5_000,
+    });
+    await banner.getByRole('button', { name: 'Retry sign-out' }).click();
+    expect((await refusedAgain).status()).toBe(503);
+    await expectText(banner, 'Sign-out was not confirmed');
+    expect(await meStatus(page)).toBe(200);
 
     await page.unroute('**/api/auth/logout');
     await banner.getByRole('button', { name: 'Retry sign-out' }).click();
