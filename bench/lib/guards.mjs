@@ -10,6 +10,8 @@ const BENCH_PASSWORD = 'benchmark password 1';
 export const GUARD_VARIANTS = [
   { key: 'none', label: '(a) no guard', short: 'no guard' },
   { key: 'empty', label: '(a) with an empty global guard', short: 'empty guard' },
+  { key: 'spin3', label: 'calibration: a global guard that burns 3 µs of CPU', short: 'guard burning 3 µs', calibration: 3 },
+  { key: 'spin10', label: 'calibration: a global guard that burns 10 µs of CPU', short: 'guard burning 10 µs', calibration: 10 },
   { key: 'installed', label: '(a) in a host with Signoff installed, guard off (globalGuard: false)', short: 'Signoff installed, no guard' },
   { key: 'jwt', label: '(b) passport-jwt (stateless)', short: 'passport-jwt' },
   { key: 'cookie', label: '(c) Signoff cookie', short: 'Signoff cookie' },
@@ -45,9 +47,11 @@ export async function runGuards({
   log('B1: starting the comparison hosts');
   // Signoff first: its migrations must finish before the second Signoff host starts.
   const signoff = await start('signoff', 'signoff');
-  const [none, empty, installed, jwt, store, noCache] = await Promise.all([
+  const [none, empty, spin3, spin10, installed, jwt, store, noCache] = await Promise.all([
     start('none', 'none'),
     start('empty', 'empty'),
+    start('spin3', 'empty', { BENCH_SPIN_NS: '3000' }),
+    start('spin10', 'empty', { BENCH_SPIN_NS: '10000' }),
     start('signoff-installed', 'signoff', { BENCH_GLOBAL_GUARD: 'false' }),
     start('jwt', 'jwt'),
     start('store', 'store'),
@@ -69,6 +73,8 @@ export async function runGuards({
     const targets = {
       none: { url: `${none.url}/api/bench/me`, headers: {} },
       empty: { url: `${empty.url}/api/bench/me`, headers: {} },
+      spin3: { url: `${spin3.url}/api/bench/me`, headers: {} },
+      spin10: { url: `${spin10.url}/api/bench/me`, headers: {} },
       installed: { url: `${installed.url}/api/bench/me`, headers: {} },
       jwt: { url: `${jwt.url}/api/bench/me`, headers: { authorization: `Bearer ${statelessJwt}` } },
       cookie: { url: `${signoff.url}/api/bench/me`, headers: { cookie: `sid=${sid}` } },
@@ -93,9 +99,13 @@ export async function runGuards({
       const order = round % 2 === 0 ? GUARD_VARIANTS : [...GUARD_VARIANTS].reverse();
       for (const variant of order) {
         const target = targets[variant.key];
+        const inSitu = `${new URL(target.url).origin}/bench-in-situ`;
+        await (await fetch(`${inSitu}?reset=1`)).arrayBuffer();
         const result = await cannon({ ...target, connections, warmupSeconds, seconds, cpu: loadCpu });
+        // In the host's process: the median time from a request's arrival to the handler (bench/host in-situ.ts).
+        result.inSituNs = (await (await fetch(inSitu)).json()).medianNs;
         log(
-          `B1 round ${round + 1} ${variant.short}: ${result.rps.toFixed(0)} req/s, p99 ${(result.p99 / 1000).toFixed(1)} ms, non-2xx ${result.non2xx}, errors ${result.errors}`,
+          `B1 round ${round + 1} ${variant.short}: ${result.rps.toFixed(0)} req/s, p99 ${(result.p99 / 1000).toFixed(1)} ms, arrival to handler ${(result.inSituNs / 1000).toFixed(1)} µs, non-2xx ${result.non2xx}, errors ${result.errors}`,
         );
         samples[variant.key].push(result);
       }
@@ -129,13 +139,14 @@ export async function runGuards({
         p50: median(runs.map((run) => run.p50)),
         p99: median(runs.map((run) => run.p99)),
         rounds: runs.map((run) => run.rps),
+        inSituNs: median(runs.map((run) => run.inSituNs)),
         non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
         errors: runs.reduce((sum, run) => sum + run.errors + run.timeouts, 0),
       };
     }
     return { variants: results, guardCpu, writesPerRequest, connections, seconds, warmupSeconds, rounds, pinned: pin };
   } finally {
-    await Promise.all([signoff, none, empty, installed, jwt, store, noCache].map((host) => host.stop()));
+    await Promise.all([signoff, none, empty, spin3, spin10, installed, jwt, store, noCache].map((host) => host.stop()));
   }
 }
 

@@ -51,10 +51,22 @@ export class StoreSessionGuard implements CanActivate {
 /**
  * (f) The floor: a global guard that lets everything through without reading anything. What Nest's
  * guard machinery alone costs a route, the part of any guard's cost no guard can avoid.
+ *
+ * With `BENCH_SPIN_NS` set it is the calibration guard instead: it burns exactly that much CPU per
+ * request (a busy wait on the monotonic clock) and lets the request through, so a run shows what a
+ * known per-request cost does to throughput on this machine.
  */
 @Injectable()
 export class EmptyGuard implements CanActivate {
+  private readonly spinNs = BigInt(process.env['BENCH_SPIN_NS'] ?? '0');
+
   canActivate(): boolean {
+    if (this.spinNs > 0n) {
+      const until = process.hrtime.bigint() + this.spinNs;
+      while (process.hrtime.bigint() < until) {
+        // burning CPU on purpose
+      }
+    }
     return true;
   }
 }

@@ -1,5 +1,6 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import type { Request } from 'express';
+import { reachedHandler } from './in-situ.js';
 
 type GuardedRequest = Request & {
   auth?: { user: { id: string } };
@@ -12,6 +13,7 @@ type GuardedRequest = Request & {
 export class HandlerController {
   @Get('me')
   me(@Req() req: GuardedRequest): { userId: string | null } {
+    reachedHandler(req);
     return { userId: req.auth?.user.id ?? req.user?.id ?? req.session?.userId ?? null };
   }
 }

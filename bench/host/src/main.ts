@@ -5,6 +5,7 @@ import { RedisStore } from 'connect-redis';
 import session from 'express-session';
 import { createClient } from 'redis';
 import { type BenchVariant, HostModule } from './host.module.js';
+import { inSituRoute, markArrival } from './in-situ.js';
 
 // The comparison host of `npm run bench` (bench/run.mjs starts one process per variant).
 const variant = (process.env['BENCH_VARIANT'] ?? 'none') as BenchVariant;
@@ -27,6 +28,9 @@ const app = await NestFactory.create<NestExpressApplication>(
 );
 app.disable('x-powered-by');
 app.setGlobalPrefix('api');
+// First of all middleware, so the time to the handler covers everything a variant puts in between.
+app.use(markArrival);
+app.getHttpAdapter().getInstance().get('/bench-in-situ', inSituRoute);
 if (variant === 'store') {
   const client = createClient({ url: redisUrl });
   client.on('error', (error: Error) => console.error(`redis: ${error.message}`));
