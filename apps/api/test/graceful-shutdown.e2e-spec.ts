@@ -181,7 +181,8 @@ describe('graceful shutdown: SIGTERM with traffic in flight (ROB, JOB)', () => {
       env: { REDIS_PREFIX: scope.redisPrefix, SHUTDOWN_TIMEOUT_MS: '2000', LOG_LEVEL: 'info', ...workerEnv },
     });
     apis.push(api);
-    const long = await userWithSessions(api, 1500);
+    // Batches of one session: 6,000 of them outlast the 2 s timeout (1,500 did not always: CI once saw all marked).
+    const long = await userWithSessions(api, 6000);
     const late = await userWithSessions(api, 3);
     const { queue, close } = jobsQueue(REDIS_URL, scope.redisPrefix);
     try {
@@ -205,7 +206,8 @@ describe('graceful shutdown: SIGTERM with traffic in flight (ROB, JOB)', () => {
       expect(markedAtExit).toBeLessThan(long.others);
 
       // Another worker takes the job over once the dead lock expires, and relays whatever the outbox holds.
-      const worker = startWorker({ databaseUrl: scope.databaseUrl, redisPrefix: scope.redisPrefix, env: workerEnv });
+      // In batches of 500: the rest of the job, resumed, does not need another 6,000 transactions.
+      const worker = startWorker({ databaseUrl: scope.databaseUrl, redisPrefix: scope.redisPrefix, env: { ...workerEnv, JOB_BATCH_SIZE: '500' } });
       workers.push(worker);
       await waitFor('the handed-back job to complete', async () => (await queue.getJobState(longJob)) === 'completed', 60_000, 200);
       expect(await markedCount(long.account.id)).toBe(long.others);
