@@ -22,8 +22,10 @@ export interface EpochRevocationReceipt {
  * Up to this many active sessions, logout everywhere marks every row in its own transaction (the
  * ended sessions are listed at once, each id in the audit event). Above it, the rows are left to the
  * clean-up job and the answer no longer grows with their number: an epoch bump and a count.
+ * Marking costs about 40 µs a row while the user waits (B3: 10.6 ms at 10 sessions, 49.6 ms at
+ * 1,000), the epoch path about 1 ms plus the count; they cross near 100.
  */
-export const EAGER_LOGOUT_EVERYWHERE_LIMIT = 1000;
+export const EAGER_LOGOUT_EVERYWHERE_LIMIT = 100;
 
 /** How logout everywhere ends a user's sessions and what it records. */
 export interface LogoutEverywherePlan {
@@ -122,8 +124,10 @@ export class EpochRevocations {
       revoked: revocation.revoked,
       epoch: revocation.epoch,
       announce: async () => {
-        this.relay.kick();
+        // The instances first: the clean-up job marking rows beside the acknowledgement would only delay it
+        // (the outbox row is committed; the relay's poll would find it anyway).
         await revocation.announce();
+        this.relay.kick();
       },
     };
   }
