@@ -317,7 +317,14 @@ instance waits for one notice. What that means for 100 instances: docs/performan
       seqScans.length === 0,
     );
     const b5Ratio = s.b5.withAudit.p50 / s.b5.without.p50;
-    goal('B5', 'revoke with its audit row ≤ 1.2 × without (p50)', x(b5Ratio), b5Ratio <= 1.2, `p99: ${x(s.b5.withAudit.p99 / s.b5.without.p99)}`);
+    const b5Floor = s.b5.withRoundTrip ? s.b5.withRoundTrip.p50 / s.b5.without.p50 : null;
+    goal(
+      'B5',
+      'revoke with its audit row ≤ 1.2 × without (p50)',
+      x(b5Ratio),
+      b5Ratio <= 1.2,
+      `p99: ${x(s.b5.withAudit.p99 / s.b5.without.p99)}${b5Floor === null ? '' : `; one more statement doing nothing (\`SELECT 1\`): ${x(b5Floor)}`}`,
+    );
     const planRows = Object.entries(b4.plans)
       .map(([name, plan]) => `| ${name} | ${plan.nodes.join(', ')} | ${plan.indexes.join(', ') || '—'} | ${plan.buffers} | ${plan.executionMs.toFixed(3)} ms |`)
       .join('\n');
@@ -359,13 +366,23 @@ ${planRows}
 ### B5: audit row inside the revoke transaction
 
 The revoke of one session (SessionRepository.revoke's statement) committed alone, against the same
-plus the \`logout\` audit row (AuditLogService's insert) in the same transaction; ${s.b5.trials} of each, alternating.
+plus the \`logout\` audit row (AuditLogService's insert) in the same transaction, and, to calibrate,
+plus a statement that does nothing (\`SELECT 1\`): the floor of any one more statement, its round
+trip; ${s.b5.trials} of each, interleaved.
 
-| | p50 | p99 |
-| --- | --- | --- |
-| revoke, commit | ${usText(s.b5.without.p50)} | ${usText(s.b5.without.p99)} |
-| revoke + audit row, commit | ${usText(s.b5.withAudit.p50)} | ${usText(s.b5.withAudit.p99)} |
-| ratio | ${x(s.b5.withAudit.p50 / s.b5.without.p50)} | ${x(s.b5.withAudit.p99 / s.b5.without.p99)} |`);
+| | p50 | p99 | p50 vs alone |
+| --- | --- | --- | --- |
+| revoke, commit | ${usText(s.b5.without.p50)} | ${usText(s.b5.without.p99)} | 1.00× |
+| revoke + audit row, commit | ${usText(s.b5.withAudit.p50)} | ${usText(s.b5.withAudit.p99)} | ${x(s.b5.withAudit.p50 / s.b5.without.p50)} |
+${
+  s.b5.withRoundTrip
+    ? `| revoke + \`SELECT 1\`, commit (calibration) | ${usText(s.b5.withRoundTrip.p50)} | ${usText(s.b5.withRoundTrip.p99)} | ${x(s.b5.withRoundTrip.p50 / s.b5.without.p50)} |
+
+The audit row costs **${usText(s.b5.withAudit.p50 - s.b5.without.p50)}** at the median, of which the round trip any
+statement pays is ${usText(s.b5.withRoundTrip.p50 - s.b5.without.p50)}: the goal's 1.2× leaves one more statement
+${usText(0.2 * s.b5.without.p50)} on this machine.`
+    : ''
+}`);
   }
 
   const m = r.memory;

@@ -250,25 +250,30 @@ export async function runScale(context) {
       b3.push(point);
     }
 
-    // B5: the revoke transaction with and without its audit row (alternating, one session each).
+    // B5: the revoke transaction with and without its audit row (interleaved, one session each).
     const b5User = randomUUID();
     const trials = quick ? 200 : 1000;
-    await seedUserSessions(db, b5User, 0, Array.from({ length: 2 * trials }, tokenPair));
+    await seedUserSessions(db, b5User, 0, Array.from({ length: 3 * trials }, tokenPair));
     const b5Ids = (await db.query(`SELECT id FROM auth_sessions WHERE user_id = $1`, [b5User])).rows.map((row) => row.id);
+    // A third variant calibrates: the revoke plus a statement that does nothing (`SELECT 1`), the
+    // floor of any one more statement in the transaction (its round trip).
     const without = [];
     const withAudit = [];
-    for (let i = 0; i < 2 * trials; i++) {
-      const audited = i % 2 === 1;
+    const withRoundTrip = [];
+    for (let i = 0; i < 3 * trials; i++) {
+      const variant = ['alone', 'audit', 'roundTrip'][i % 3];
+      const id = b5Ids[i];
       const at = new Date();
       const started = performance.now();
       await db.query('BEGIN');
-      const ended = await db.query({ name: 'revoke', text: REVOKE, values: [at, 'logout', b5User, 'bench@example.com', b5User, [b5Ids[i]]] });
-      if (audited) await db.query({ name: 'audit', text: AUDIT, values: [randomUUID(), at, b5User, 'bench@example.com', b5Ids[i]] });
+      const ended = await db.query({ name: 'revoke', text: REVOKE, values: [at, 'logout', b5User, 'bench@example.com', b5User, [id]] });
+      if (variant === 'audit') await db.query({ name: 'audit', text: AUDIT, values: [randomUUID(), at, b5User, 'bench@example.com', id] });
+      if (variant === 'roundTrip') await db.query({ name: 'nothing', text: 'SELECT 1' });
       await db.query('COMMIT');
-      (audited ? withAudit : without).push((performance.now() - started) * 1000);
+      ({ alone: without, audit: withAudit, roundTrip: withRoundTrip })[variant].push((performance.now() - started) * 1000);
       if (ended.rowCount !== 1) throw new Error('B5: the revoke ended no session');
     }
-    const b5 = { trials, without: stats(without), withAudit: stats(withAudit) };
+    const b5 = { trials, without: stats(without), withAudit: stats(withAudit), withRoundTrip: stats(withRoundTrip) };
     log(`B5: revoke p50 ${b5.without.p50.toFixed(0)} µs, with audit ${b5.withAudit.p50.toFixed(0)} µs`);
 
     return {
