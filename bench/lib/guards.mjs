@@ -1,5 +1,7 @@
 // B1: the same handler (GET /api/bench/me) behind each guard, one host process per variant, in
 // one run. The host (bench/host) imports Signoff through its package entry only.
+import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import pg from 'pg';
 import { cookieOf, hostEntry, postJson, sleep, startNode } from './common.mjs';
@@ -93,6 +95,17 @@ export async function runGuards({
     const updates = async () => Number((await db.query(`SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'auth_sessions'`)).rows[0]?.n_tup_upd ?? 0);
     const updatesBefore = await updates();
 
+    // CPU per request: the host process's (from /proc) and the Redis server's (INFO cpu), over the
+    // whole round, warm-up included, divided by the requests that reached the handler meanwhile.
+    const redis = new Redis(redisUrl, { lazyConnect: true });
+    await redis.connect();
+    const redisCpuSeconds = async () => {
+      const info = await redis.info('cpu');
+      const field = (name) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+      return field('used_cpu_sys') + field('used_cpu_user');
+    };
+    const hostOf = { none, empty, spin3, spin10, installed, jwt, cookie: signoff, bearer: signoff, store, cookieNoCache: noCache };
+
     const samples = Object.fromEntries(GUARD_VARIANTS.map((variant) => [variant.key, []]));
     for (let round = 0; round < rounds; round++) {
       // Alternate the order so a drift of the machine's load does not favour one variant.
@@ -101,11 +114,16 @@ export async function runGuards({
         const target = targets[variant.key];
         const inSitu = `${new URL(target.url).origin}/bench-in-situ`;
         await (await fetch(`${inSitu}?reset=1`)).arrayBuffer();
+        const cpuBefore = { host: processCpuSeconds(hostOf[variant.key].pid), redis: await redisCpuSeconds() };
         const result = await cannon({ ...target, connections, warmupSeconds, seconds, cpu: loadCpu });
+        const cpuAfter = { host: processCpuSeconds(hostOf[variant.key].pid), redis: await redisCpuSeconds() };
         // In the host's process: the median time from a request's arrival to the handler (bench/host in-situ.ts).
-        result.inSituNs = (await (await fetch(inSitu)).json()).medianNs;
+        const handled = await (await fetch(inSitu)).json();
+        result.inSituNs = handled.medianNs;
+        result.hostCpuUs = ((cpuAfter.host - cpuBefore.host) * 1e6) / handled.count;
+        result.redisCpuUs = ((cpuAfter.redis - cpuBefore.redis) * 1e6) / handled.count;
         log(
-          `B1 round ${round + 1} ${variant.short}: ${result.rps.toFixed(0)} req/s, p99 ${(result.p99 / 1000).toFixed(1)} ms, arrival to handler ${(result.inSituNs / 1000).toFixed(1)} µs, non-2xx ${result.non2xx}, errors ${result.errors}`,
+          `B1 round ${round + 1} ${variant.short}: ${result.rps.toFixed(0)} req/s, p99 ${(result.p99 / 1000).toFixed(1)} ms, arrival to handler ${(result.inSituNs / 1000).toFixed(1)} µs, CPU per request ${result.hostCpuUs.toFixed(1)} µs (+ Redis ${result.redisCpuUs.toFixed(1)} µs), non-2xx ${result.non2xx}, errors ${result.errors}`,
         );
         samples[variant.key].push(result);
       }
@@ -128,6 +146,7 @@ export async function runGuards({
     const signoffRequests = ['cookie', 'bearer', 'cookieNoCache'].reduce((sum, key) => sum + samples[key].reduce((s, r) => s + r.requests, 0), 0);
     const writesPerRequest = ((await updates()) - updatesBefore) / signoffRequests;
     await db.end();
+    redis.disconnect();
 
     // The median round of each variant: another tenant's burst on this machine only ever slows a
     // round down, so one disturbed round must not move the figure (the mean let it).
@@ -140,6 +159,8 @@ export async function runGuards({
         p99: median(runs.map((run) => run.p99)),
         rounds: runs.map((run) => run.rps),
         inSituNs: median(runs.map((run) => run.inSituNs)),
+        hostCpuUs: median(runs.map((run) => run.hostCpuUs)),
+        redisCpuUs: median(runs.map((run) => run.redisCpuUs)),
         non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
         errors: runs.reduce((sum, run) => sum + run.errors + run.timeouts, 0),
       };
@@ -149,6 +170,20 @@ export async function runGuards({
     await Promise.all([signoff, none, empty, spin3, spin10, installed, jwt, store, noCache].map((host) => host.stop()));
   }
 }
+
+/** A process's CPU time so far (user + system), in seconds, from /proc (Linux; NaN elsewhere). */
+function processCpuSeconds(pid) {
+  try {
+    // The fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop().split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
+}
+
+// USER_HZ: 100 on every Linux this runs on (the kernel's ABI for /proc, whatever CONFIG_HZ is).
+const CLOCK_TICKS_PER_SECOND = 100;
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
