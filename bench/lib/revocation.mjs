@@ -40,9 +40,13 @@ async function runB2([a, b], email, { b2Trials, log }) {
   log(`B2: ${b2Trials} trials on two instances`);
   const sessions = await logins(a, email, b2Trials);
   const acks = [];
+  // Calibration: the same client's cached GET /api/auth/me on A, during the same probe, a request
+  // that touches neither PostgreSQL nor Redis: the HTTP floor under the logout's own conditions.
+  const cachedReads = [];
   let probesAfterAck = 0;
   let acceptedAfterAck = 0;
   for (const session of sessions) {
+    await me(a, session.read);
     for (let i = 0; i < 3; i++) await me(b, session.read);
     let acknowledgedAt = Infinity;
     let probing = true;
@@ -57,6 +61,10 @@ async function runB2([a, b], email, { b2Trials, log }) {
       }
     })();
     await sleep(20);
+    const readStarted = performance.now();
+    const readStatus = await me(a, session.read);
+    cachedReads.push((performance.now() - readStarted) * 1000);
+    if (readStatus !== 200) throw new Error(`B2 cached read answered ${readStatus}`);
     const started = performance.now();
     const status = await post(a, '/api/auth/logout', session.write);
     acknowledgedAt = performance.now();
@@ -66,7 +74,7 @@ async function runB2([a, b], email, { b2Trials, log }) {
     probing = false;
     await probe;
   }
-  return { trials: b2Trials, ack: stats(acks), probesAfterAck, acceptedAfterAck };
+  return { trials: b2Trials, ack: stats(acks), cachedRead: stats(cachedReads), probesAfterAck, acceptedAfterAck };
 }
 
 function commandCalls(info) {
