@@ -254,7 +254,7 @@ async function main() {
     // the first).
     const afterWarmup = rss.filter((sample) => sample.at >= WARMUP_SECONDS);
     const third = Math.floor(afterWarmup.length / 3);
-    const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const median = (values) => stats(values).p50;
     const rssThirds = [0, 1].map((i) =>
       third > 0 ? [median(afterWarmup.slice(0, third).map((s) => s.rss[i])), median(afterWarmup.slice(-third).map((s) => s.rss[i]))] : [NaN, NaN],
     );

@@ -124,6 +124,25 @@ export function rssOf(pid) {
   return match ? Number(match[1]) * 1024 : NaN;
 }
 
+/** A process's CPU time so far (user + system), in seconds, from /proc (Linux; NaN elsewhere). */
+export function processCpuSeconds(pid) {
+  try {
+    // The fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop().split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
+}
+
+// USER_HZ: 100 on every Linux this runs on (the kernel's ABI for /proc, whatever CONFIG_HZ is).
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** One numeric field of a Redis `INFO` reply (`name:value` lines); `missing` when it is absent. */
+export function redisInfoField(info, name, missing = NaN) {
+  return Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? missing);
+}
+
 /** Creates a database for this run and returns its URL and a function that drops it. */
 export async function createDatabase(serverUrl, name) {
   const admin = new pg.Client({ connectionString: serverUrl });

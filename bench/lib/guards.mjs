@@ -1,10 +1,9 @@
 // B1: the same handler (GET /api/bench/me) behind each guard, one host process per variant, in
 // one run. The host (bench/host) imports Signoff through its package entry only.
-import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import pg from 'pg';
-import { cookieOf, hostEntry, postJson, sleep, startNode } from './common.mjs';
+import { cookieOf, hostEntry, postJson, processCpuSeconds, redisInfoField, sleep, startNode } from './common.mjs';
 import { cannon } from './load-generator.mjs';
 
 const BENCH_PASSWORD = 'benchmark password 1';
@@ -101,8 +100,7 @@ export async function runGuards({
     await redis.connect();
     const redisCpuSeconds = async () => {
       const info = await redis.info('cpu');
-      const field = (name) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
-      return field('used_cpu_sys') + field('used_cpu_user');
+      return redisInfoField(info, 'used_cpu_sys') + redisInfoField(info, 'used_cpu_user');
     };
     const hostOf = { none, empty, spin3, spin10, installed, jwt, cookie: signoff, bearer: signoff, store, cookieNoCache: noCache };
 
@@ -170,20 +168,6 @@ export async function runGuards({
     await Promise.all([signoff, none, empty, spin3, spin10, installed, jwt, store, noCache].map((host) => host.stop()));
   }
 }
-
-/** A process's CPU time so far (user + system), in seconds, from /proc (Linux; NaN elsewhere). */
-function processCpuSeconds(pid) {
-  try {
-    // The fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop().split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return NaN;
-  }
-}
-
-// USER_HZ: 100 on every Linux this runs on (the kernel's ABI for /proc, whatever CONFIG_HZ is).
-const CLOCK_TICKS_PER_SECOND = 100;
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,7 +1,7 @@
 // B2 (revocation across two instances: acknowledgement latency and window) and the instance
 // curve (1, 2, 4, 8, 16 instances: acknowledgement latency, guard throughput, Redis work).
 import { Redis } from 'ioredis';
-import { rssOf, sleep, stats } from './common.mjs';
+import { redisInfoField, rssOf, sleep, stats } from './common.mjs';
 import { login, logins, me, post, register, startDemo } from './demo.mjs';
 import { cannon } from './load-generator.mjs';
 
@@ -87,7 +87,7 @@ function commandCalls(info) {
 async function redisCounters(redis) {
   const info = await redis.call('INFO', 'commandstats', 'stats', 'cpu');
   const calls = commandCalls(info);
-  const field = (name) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  const field = (name) => redisInfoField(info, name, 0);
   const total = Object.entries(calls).reduce((sum, [name, value]) => (name === 'info' ? sum : sum + value), 0);
   return { total, outputBytes: field('total_net_output_bytes'), cpuMicros: (field('used_cpu_user_main_thread') + field('used_cpu_sys_main_thread')) * 1e6 };
 }
