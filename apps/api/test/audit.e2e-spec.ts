@@ -108,6 +108,56 @@ describe('audit log (demo app on its own database)', () => {
     });
   });
 
+  describe('written with the change it records', () => {
+    it('should end a session and write its logout event in one statement: when the database refuses the event, the session stays signed in', async () => {
+      const account = await registerAccount(api.url, 'atomic');
+      const { browser, sessionId } = await signIn(api.url, account);
+      // This test's own database refuses this user's logout event, and only that.
+      await db.query(`
+        CREATE FUNCTION test_refuse_logout_event() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.user_id = '${account.id}' AND NEW.type = 'logout' THEN
+            RAISE EXCEPTION 'test: this logout event is refused';
+          END IF;
+          RETURN NEW;
+        END $$`);
+      await db.query('CREATE TRIGGER test_refuse_logout_event BEFORE INSERT ON auth_audit_events FOR EACH ROW EXECUTE FUNCTION test_refuse_logout_event()');
+      try {
+        const refused = await browser.post('/api/auth/logout', { openapi: false });
+        expect(refused.status).toBeGreaterThanOrEqual(500);
+        expect((await db.session(sessionId))!['ended_at']).toBeNull();
+        expect((await browser.get('/api/auth/me')).status).toBe(200);
+      } finally {
+        await db.query('DROP TRIGGER test_refuse_logout_event ON auth_audit_events');
+        await db.query('DROP FUNCTION test_refuse_logout_event()');
+      }
+
+      // Accepted: one event, every column from the request, at the very time written on the row.
+      const requestId = `atomic-${sessionId.slice(0, 8)}`;
+      const logout = await browser.post('/api/auth/logout', { headers: { 'x-request-id': requestId, 'user-agent': 'Atomic\tAgent/1.0' } });
+      expect(logout.status).toBe(200);
+      expect((await browser.get('/api/auth/me')).status).toBe(401);
+      const row = (await db.session(sessionId))!;
+      const events = (await db.auditEvents(account.id)).filter((event) => event['type'] === 'logout');
+      expect(events).toEqual([
+        expect.objectContaining({
+          session_id: sessionId,
+          user_id: account.id,
+          actor_id: account.id,
+          actor_email: account.email,
+          reason: 'logout',
+          note: null,
+          ip: expect.stringMatching(/^(127\.0\.0\.1|::1)$/),
+          user_agent: 'Atomic Agent/1.0',
+          request_id: requestId,
+          metadata: {},
+        }),
+      ]);
+      expect((events[0]['at'] as Date).getTime()).toBe((row['ended_at'] as Date).getTime());
+      await allSealed();
+    });
+  });
+
   describe('hash chain', () => {
     it('should seal each committed event shortly after commit, off the request path', async () => {
       const account = await registerAccount(api.url, 'sealed');

@@ -1,14 +1,14 @@
 import { BadRequestException, HttpStatus, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
-import { AuditLogService, type AuditRecord } from '../audit/audit-log.service.js';
+import { AuditLogService } from '../audit/audit-log.service.js';
 import type { ClientContext } from '../common/client-context.js';
 import { DevicesService } from '../devices/devices.service.js';
 import type { SessionResponse } from '../devices/session.response.js';
 import { EpochRevocations } from '../jobs/epoch-revocations.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { SessionRepository } from '../sessions/session.repository.js';
-import { type RevocationPlan, type RevocationResult, SessionRevoker } from '../sessions/session-revoker.js';
+import { type RevocationResult, SessionRevoker } from '../sessions/session-revoker.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { SignoffUser } from '../users/users-provider.js';
 import { describeRevokeFilter, REVOKE_FILTER_FIELDS, type RevokeFilterInput, toRevokeFilter } from './revoke-filter.js';
@@ -127,25 +127,24 @@ export class AdminSessionsService {
     this.sessions.assertFresh(admin.session);
     const ended = await this.revoker.revoke(
       { filter, exceptSessionId: admin.session.id },
-      this.byAdmin(admin, (endedSessions, at) => {
-        const common = { actor: actorOf(admin), client, reason: 'revoked_by_admin', note: input.note, at } as const;
-        return [
+      {
+        reason: 'revoked_by_admin',
+        by: actorOf(admin),
+        auditEach: { type: 'session_revoked', actor: actorOf(admin), client, reason: 'revoked_by_admin', note: input.note, metadata: { byFilter: true } },
+        audit: (endedSessions, at) => [
           {
-            ...common,
             type: 'sessions_revoked_by_filter',
+            actor: actorOf(admin),
+            client,
+            reason: 'revoked_by_admin',
+            note: input.note,
+            at,
             userId: null,
             sessionId: null,
             metadata: { filter: describeRevokeFilter(filter), count: endedSessions.length },
           },
-          ...endedSessions.map((session): AuditRecord => ({
-            ...common,
-            type: 'session_revoked',
-            userId: session.userId,
-            sessionId: session.id,
-            metadata: { byFilter: true },
-          })),
-        ];
-      }),
+        ],
+      },
     );
     return { matched: ended.length, revoked: ended.length };
   }
@@ -153,24 +152,13 @@ export class AdminSessionsService {
   private async revokeOfUser(admin: RequestAuth, user: SignoffUser, sessionIds: string[], note: string | undefined, client: ClientContext): Promise<string[]> {
     const ended = await this.revoker.revoke(
       { userId: user.id, sessionIds },
-      this.byAdmin(admin, (endedSessions, at) =>
-        endedSessions.map((session): AuditRecord => ({
-          type: 'session_revoked',
-          actor: actorOf(admin),
-          userId: user.id,
-          sessionId: session.id,
-          client,
-          reason: 'revoked_by_admin',
-          note: note ?? null,
-          at,
-        })),
-      ),
+      {
+        reason: 'revoked_by_admin',
+        by: actorOf(admin),
+        auditEach: { type: 'session_revoked', actor: actorOf(admin), client, reason: 'revoked_by_admin', note: note ?? null },
+      },
     );
     return ended.map((session) => session.id);
-  }
-
-  private byAdmin(admin: RequestAuth, audit: RevocationPlan['audit']): RevocationPlan {
-    return { reason: 'revoked_by_admin', by: actorOf(admin), audit };
   }
 
   private async requireUser(userId: string): Promise<SignoffUser> {

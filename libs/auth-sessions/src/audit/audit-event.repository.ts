@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { AuthTables } from '../common/auth-tables.js';
 import { AuditEvent } from './audit-event.entity.js';
 import type { AuditEventType } from './audit-event-type.js';
 
@@ -12,10 +13,36 @@ export interface AuditFilter {
   to?: Date;
 }
 
-/** The only place with SQL that reads audit events (the chain has its own repository). */
+/** An event's columns as written, but the id and seq the database gives it. */
+export type AuditEventRow = Omit<AuditEvent, 'id' | 'seq'>;
+
+/** The only place with SQL for audit events (the chain has its own repository). */
 @Injectable()
 export class AuditEventRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly tables: AuthTables;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.tables = AuthTables.of(dataSource);
+  }
+
+  /**
+   * An `INSERT … SELECT` of one event per row of `source` (a CTE or table with `id` and `user_id`
+   * columns: sessions), each `row` but for the session and user, for a data-modifying statement of
+   * another repository to embed. Appends the values to `parameters`.
+   */
+  insertForEachSql(row: Omit<AuditEventRow, 'userId' | 'sessionId'>, source: string, parameters: unknown[]): string {
+    const bind = (value: unknown, type: string): string => {
+      parameters.push(value);
+      return `$${parameters.length}::${type}`;
+    };
+    return `INSERT INTO ${this.tables.auditEvents}
+              (id, type, at, actor_id, actor_email, user_id, session_id, ip, user_agent, reason, note, metadata, request_id)
+            SELECT gen_random_uuid(), ${bind(row.type, 'varchar')}, ${bind(row.at, 'timestamptz')}, ${bind(row.actorId, 'uuid')},
+                   ${bind(row.actorEmail, 'varchar')}, ${source}.user_id, ${source}.id, ${bind(row.ip, 'varchar')},
+                   ${bind(row.userAgent, 'text')}, ${bind(row.reason, 'varchar')}, ${bind(row.note, 'text')},
+                   ${bind(JSON.stringify(row.metadata), 'jsonb')}, ${bind(row.requestId, 'varchar')}
+              FROM ${source}`;
+  }
 
   /** Runs `work` in one transaction at the given isolation level. */
   transaction<T>(work: (manager: EntityManager) => Promise<T>, isolation: 'READ COMMITTED' | 'REPEATABLE READ' = 'READ COMMITTED'): Promise<T> {

@@ -5,7 +5,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import type { ClientContext } from '../common/client-context.js';
 import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor.js';
 import { AuditEvent } from './audit-event.entity.js';
-import { AuditEventRepository, type AuditFilter } from './audit-event.repository.js';
+import { type AuditEventRow, AuditEventRepository, type AuditFilter } from './audit-event.repository.js';
 import { type AuditEventResponse, toAuditEventResponse } from './audit-event.response.js';
 import type { AuditEventType } from './audit-event-type.js';
 import { AUDIT_CSV_HEADER, type AuditExportFormat, toCsvRecord, toNdjsonLine } from './audit-export.js';
@@ -30,7 +30,16 @@ const EXPORT_BATCH = 1000;
 // eslint-disable-next-line no-control-regex -- finding control characters is what this pattern is for
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
 
-/** Writes audit events inside the caller's transaction, so an event exists exactly when its change does. */
+/**
+ * One audit event for every session a revocation ends, alike but for the session and its user (taken
+ * from the ended row) and the time (the end's).
+ */
+export type PerSessionAuditRecord = Omit<AuditRecord, 'userId' | 'sessionId' | 'at'>;
+
+/**
+ * Writes audit events inside the caller's transaction, or inside the very statement that makes the
+ * change, so an event exists exactly when its change does.
+ */
 @Injectable()
 export class AuditLogService {
   constructor(private readonly events: AuditEventRepository) {}
@@ -87,29 +96,39 @@ export class AuditLogService {
     }, 'REPEATABLE READ');
   }
 
+  /**
+   * The SQL of an insert of one event per row of `source` (a CTE of ended sessions with `id` and
+   * `user_id`), for a data-modifying statement to write the events with the change itself: one
+   * statement, one round trip. Appends its values to `parameters`.
+   */
+  insertForEachEndedSql(record: PerSessionAuditRecord, at: Date, source: string, parameters: unknown[]): string {
+    return this.events.insertForEachSql(toRow({ ...record, userId: null, at }), source, parameters);
+  }
+
   /** Appends events outside any other change (admin reads): its own short transaction. */
   recordAlone(...records: AuditRecord[]): Promise<void> {
     return this.events.transaction((manager) => this.record(manager, ...records));
   }
 
   private async insert(manager: EntityManager, records: AuditRecord[]): Promise<void> {
-    await manager.insert(
-      AuditEvent,
-      records.map((record) => ({
-        id: randomUUID(),
-        type: record.type,
-        at: record.at ?? new Date(),
-        actorId: record.actor?.id ?? null,
-        actorEmail: record.actor?.email ?? null,
-        userId: record.userId,
-        sessionId: record.sessionId ?? null,
-        ip: record.client?.ip ?? null,
-        userAgent: record.client ? record.client.userAgent.replace(CONTROL_CHARACTERS, ' ') : null,
-        reason: record.reason ?? null,
-        note: record.note ?? null,
-        metadata: record.metadata ?? {},
-        requestId: record.client?.requestId ?? null,
-      })) as QueryDeepPartialEntity<AuditEvent>[],
-    );
+    await manager.insert(AuditEvent, records.map((record) => ({ id: randomUUID(), ...toRow(record) })) as QueryDeepPartialEntity<AuditEvent>[]);
   }
+}
+
+/** An event's columns as stored, but its id and seq. */
+function toRow(record: AuditRecord): AuditEventRow {
+  return {
+    type: record.type,
+    at: record.at ?? new Date(),
+    actorId: record.actor?.id ?? null,
+    actorEmail: record.actor?.email ?? null,
+    userId: record.userId,
+    sessionId: record.sessionId ?? null,
+    ip: record.client?.ip ?? null,
+    userAgent: record.client ? record.client.userAgent.replace(CONTROL_CHARACTERS, ' ') : null,
+    reason: record.reason ?? null,
+    note: record.note ?? null,
+    metadata: record.metadata ?? {},
+    requestId: record.client?.requestId ?? null,
+  };
 }

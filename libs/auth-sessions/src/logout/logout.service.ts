@@ -31,15 +31,7 @@ export class LogoutService {
       {
         reason: 'logout',
         by: actorOf(auth),
-        audit: (ended) =>
-          ended.map((session) => ({
-            type: 'logout' as const,
-            actor: actorOf(auth),
-            userId: session.userId,
-            sessionId: session.id,
-            client,
-            reason: 'logout',
-          })),
+        auditEach: { type: 'logout', actor: actorOf(auth), client, reason: 'logout' },
       },
     );
   }
@@ -87,16 +79,7 @@ export class LogoutService {
       {
         reason: 'revoked_by_user',
         by: actorOf(auth),
-        audit: (endedSessions, at) =>
-          endedSessions.map((session) => ({
-            type: 'session_revoked' as const,
-            actor: actorOf(auth),
-            userId: session.userId,
-            sessionId: session.id,
-            client,
-            reason: 'revoked_by_user',
-            at,
-          })),
+        auditEach: { type: 'session_revoked', actor: actorOf(auth), client, reason: 'revoked_by_user' },
       },
     );
     if (ended.length === 0) throw noSuchSession();

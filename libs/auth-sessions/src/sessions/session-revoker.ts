@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
-import { AuditLogService, type AuditRecord } from '../audit/audit-log.service.js';
+import { AuditLogService, type AuditRecord, type PerSessionAuditRecord } from '../audit/audit-log.service.js';
 import type { SessionEndReason } from '../common/session-end-reason.js';
 import { SessionEvents } from './session-events.js';
 import { type EndedSession, type RevocationStamp, SessionRepository, type SessionSelection } from './session.repository.js';
@@ -16,15 +16,26 @@ export interface RevocationResult {
   endedCurrent: boolean;
 }
 
-/** How to end the selected sessions and what to record. */
-export interface RevocationPlan {
+/** How to end the selected sessions and what to record: per session, as a whole, or both. */
+export type RevocationPlan = RevocationPlanBase &
+  ({ auditEach: PerSessionAuditRecord; audit?: WholeRevocationAudit } | { auditEach?: PerSessionAuditRecord; audit: WholeRevocationAudit });
+
+interface RevocationPlanBase {
   reason: SessionEndReason;
   by: RevokedBy;
-  /** The audit events of this revocation, from the sessions that really ended and the time written on them. */
-  audit(ended: EndedSession[], at: Date): AuditRecord[];
+  /**
+   * One audit event for each session that really ends, written by the statement that ends it: when
+   * it is the plan's only audit, `revoke` is that one statement, with no transaction around it.
+   */
+  auditEach?: PerSessionAuditRecord;
+  /** Audit events of the revocation as a whole (a count, the ended ids), written after it in the same transaction. */
+  audit?: WholeRevocationAudit;
   /** Whether the ended sessions' event streams and sockets are told now (else at their next check). @default true */
   notify?: boolean;
 }
+
+/** The audit events of a revocation as a whole, from the sessions that really ended and the time written on them. */
+type WholeRevocationAudit = (ended: EndedSession[], at: Date) => AuditRecord[];
 
 /** A revocation made inside a caller's transaction: announce it once that transaction has committed. */
 export interface PendingRevocation {
@@ -78,7 +89,7 @@ const EXPIRY_BATCH = 1000;
  * The one way sessions end. Every path (logout, logout everywhere, own and admin revocations,
  * refresh-token reuse, sign-in replacing a session, credential changes, expiry, the identity
  * provider) calls it; nothing else writes `ended_at` or announces an end. The sequence is always:
- * one transaction that ends the rows and writes their audit events together, then, after the
+ * one transaction (or one statement) that ends the rows and writes their audit events together, then, after the
  * commit, the announcement that returns once no instance can still accept what ended (see
  * SessionBus), and the local count for metrics.
  */
@@ -91,19 +102,37 @@ export class SessionRevoker {
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
   ) {}
 
-  /** Ends the selected active sessions in a transaction of its own, then announces. Returns what ended. */
+  /**
+   * Ends the selected active sessions, then announces. Returns what ended. With per-session audit
+   * events only (a logout, a revoked device) that is one statement, which commits the rows and
+   * their events together; otherwise one transaction.
+   */
   async revoke(selection: SessionSelection, plan: RevocationPlan): Promise<EndedSession[]> {
-    const pending = await this.sessions.transaction((manager) => this.revokeInTransaction(manager, selection, plan));
+    const pending = plan.audit
+      ? await this.sessions.transaction((manager) => this.revokeInTransaction(manager, selection, plan))
+      : (await this.end(selection, plan)).pending;
     await pending.announce();
     return pending.ended;
   }
 
   /** Ends the selected active sessions inside the caller's transaction; the caller announces after its commit. */
   async revokeInTransaction(manager: EntityManager, selection: SessionSelection, plan: RevocationPlan): Promise<PendingRevocation> {
+    const { pending, at } = await this.end(selection, plan, manager);
+    if (plan.audit) await this.auditLog.record(manager, ...plan.audit(pending.ended, at));
+    return pending;
+  }
+
+  /** The revoking statement, with the per-session audit events in it; in `manager`'s transaction, else alone. */
+  private async end(selection: SessionSelection, plan: RevocationPlan, manager?: EntityManager): Promise<{ pending: PendingRevocation; at: Date }> {
     const stamp: RevocationStamp = { reason: plan.reason, at: new Date(), byId: plan.by?.id ?? null, byEmail: plan.by?.email ?? null };
-    const ended = await this.sessions.revoke(selection, stamp, manager);
-    await this.auditLog.record(manager, ...plan.audit(ended, stamp.at));
-    return { ended, announce: () => this.announce(ended, plan.reason, plan.notify ?? true) };
+    const each = plan.auditEach;
+    const ended = await this.sessions.revoke(
+      selection,
+      stamp,
+      manager,
+      each && ((rows, parameters) => this.auditLog.insertForEachEndedSql(each, stamp.at, rows, parameters)),
+    );
+    return { pending: { ended, announce: () => this.announce(ended, plan.reason, plan.notify ?? true) }, at: stamp.at };
   }
 
   /**

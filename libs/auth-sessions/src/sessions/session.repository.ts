@@ -22,6 +22,13 @@ export type SessionSelection =
   | { userId: string; allSessions: true; exceptSessionId?: string | null }
   | { filter: SessionFilter; exceptSessionId: string };
 
+/**
+ * A write on every row a revocation ends, inside the revocation's own statement: given the name of
+ * the rows (`id`, `user_id`) and the statement's parameters, returns the SQL of a data-modifying
+ * statement and appends its values to the parameters.
+ */
+export type EndedRowsWriter = (ended: string, parameters: unknown[]) => string;
+
 /** A session a revocation ended. */
 export interface EndedSession {
   id: string;
@@ -146,9 +153,16 @@ export class SessionRepository {
 
   /**
    * Revokes the selected sessions that are still active (by the guard's rule), with their refresh
-   * tokens, in the caller's transaction. Returns the sessions it ended; none when nothing matched.
+   * tokens, in one statement: in the caller's transaction, or alone when `manager` is the default.
+   * `alsoWrite` adds a write on each ended row to that statement (their audit events). Returns the
+   * sessions it ended; none when nothing matched.
    */
-  async revoke(selection: SessionSelection, stamp: RevocationStamp, manager: EntityManager): Promise<EndedSession[]> {
+  async revoke(
+    selection: SessionSelection,
+    stamp: RevocationStamp,
+    manager: EntityManager = this.dataSource.manager,
+    alsoWrite?: EndedRowsWriter,
+  ): Promise<EndedSession[]> {
     const parameters: unknown[] = [stamp.at, stamp.reason, stamp.byId, stamp.byEmail];
     let condition: string;
     let user: string | undefined;
@@ -173,7 +187,12 @@ export class SessionRepository {
           RETURNING s.id, s.user_id),
        revoked_refresh_tokens AS (
          UPDATE ${this.tables.refreshTokens} r SET revoked_at = $1
-           FROM ended WHERE r.session_id = ended.id AND r.revoked_at IS NULL)
+           FROM ended WHERE r.session_id = ended.id AND r.revoked_at IS NULL)${
+             alsoWrite
+               ? `,
+       also_written AS (${alsoWrite('ended', parameters)})`
+               : ''
+           }
        SELECT id::text AS id, user_id::text AS user_id FROM ended`,
       parameters,
     );

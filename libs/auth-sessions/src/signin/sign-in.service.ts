@@ -141,16 +141,7 @@ export class SignInService {
             {
               reason: 'replaced',
               by: null,
-              audit: (ended, at) =>
-                ended.map((session) => ({
-                  type: 'session_revoked' as const,
-                  actor: { id: user.id, email: user.email },
-                  userId: session.userId,
-                  sessionId: session.id,
-                  client,
-                  reason: 'replaced',
-                  at,
-                })),
+              auditEach: { type: 'session_revoked', actor: { id: user.id, email: user.email }, client, reason: 'replaced' },
             },
           )
         : null;

@@ -99,16 +99,7 @@ export class TokensService {
       {
         reason: 'logout',
         by: actor,
-        audit: (ended) =>
-          ended.map((session) => ({
-            type: 'logout' as const,
-            actor,
-            userId: session.userId,
-            sessionId: session.id,
-            client,
-            reason: 'logout',
-            metadata: { method: 'token_revoke' },
-          })),
+        auditEach: { type: 'logout', actor, client, reason: 'logout', metadata: { method: 'token_revoke' } },
       },
     );
   }
