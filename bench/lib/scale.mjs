@@ -20,16 +20,32 @@ const LIST_ACTIVE = `SELECT s.* FROM auth_sessions s WHERE s.user_id = $1 AND s.
 const LIST_WITH_ENDED = `SELECT s.* FROM auth_sessions s WHERE s.user_id = $1 AND (s.ended_at IS NULL OR s.ended_at >= $2) ORDER BY s.last_active_at DESC LIMIT 1000`;
 const USER_EPOCH = `SELECT * FROM auth_user_session_state WHERE user_id = $1 LIMIT 1`;
 
-// SessionRepository.revoke (one id), then AuditLogService.record of one `logout` event.
-const REVOKE = `WITH ended AS (
+// SessionRepository.revoke (one id), without and with the per-session audit insert that
+// AuditEventRepository.insertForEachSql adds to the same statement (a logout: one `logout` event).
+const revokeSql = (audit) => `WITH ended AS (
          UPDATE auth_sessions s
             SET ended_at = $1, end_reason = $2, ended_by_id = $3, ended_by_email = $4
           WHERE s.user_id = $5 AND s.id = ANY($6::uuid[]) AND ${activeFor('$5')}
-          RETURNING s.id),
+          RETURNING s.id, s.user_id),
        revoked_refresh_tokens AS (
          UPDATE auth_refresh_tokens r SET revoked_at = $1
-           FROM ended WHERE r.session_id = ended.id AND r.revoked_at IS NULL)
-       SELECT id FROM ended`;
+           FROM ended WHERE r.session_id = ended.id AND r.revoked_at IS NULL)${
+             audit
+               ? `,
+       also_written AS (INSERT INTO auth_audit_events
+              (id, type, at, actor_id, actor_email, user_id, session_id, ip, user_agent, reason, note, metadata, request_id)
+            SELECT gen_random_uuid(), $7::varchar, $8::timestamptz, $9::uuid,
+                   $10::varchar, ended.user_id, ended.id, $11::varchar,
+                   $12::text, $13::varchar, $14::text,
+                   $15::jsonb, $16::varchar
+              FROM ended)`
+               : ''
+           }
+       SELECT id::text AS id, user_id::text AS user_id FROM ended`;
+const REVOKE = revokeSql(false);
+const REVOKE_WITH_AUDIT = revokeSql(true);
+const auditValues = (at, actorId) => ['logout', at, actorId, 'bench@example.com', '127.0.0.1', 'Bench/1.0', 'logout', null, '{}', 'bench-request'];
+// The audit row as its own statement (AuditLogService.record; how logout wrote it until 2026-12-03).
 const AUDIT = `INSERT INTO auth_audit_events (id, type, at, actor_id, actor_email, user_id, session_id, ip, user_agent, reason, note, metadata, request_id)
        VALUES ($1, 'logout', $2, $3, $4, $3, $5, '127.0.0.1', 'Bench/1.0', 'logout', NULL, '{}', NULL) RETURNING seq`;
 
@@ -250,31 +266,42 @@ export async function runScale(context) {
       b3.push(point);
     }
 
-    // B5: the revoke transaction with and without its audit row (interleaved, one session each).
+    // B5: the revoke with and without its audit row (interleaved, one session each). A logout is one
+    // statement that ends the row and writes its event (SessionRevoker.revoke with per-session audit
+    // only); the revoke alone is the same statement without the insert. A third variant is the
+    // design before 2026-12-03: a transaction with the revoke and the insert as two statements.
     const b5User = randomUUID();
     const trials = quick ? 200 : 1000;
     await seedUserSessions(db, b5User, 0, Array.from({ length: 3 * trials }, tokenPair));
     const b5Ids = (await db.query(`SELECT id FROM auth_sessions WHERE user_id = $1`, [b5User])).rows.map((row) => row.id);
-    // A third variant calibrates: the revoke plus a statement that does nothing (`SELECT 1`), the
-    // floor of any one more statement in the transaction (its round trip).
     const without = [];
     const withAudit = [];
-    const withRoundTrip = [];
+    const separate = [];
     for (let i = 0; i < 3 * trials; i++) {
-      const variant = ['alone', 'audit', 'roundTrip'][i % 3];
+      const variant = ['alone', 'audit', 'separate'][i % 3];
       const id = b5Ids[i];
       const at = new Date();
+      const revokeValues = [at, 'logout', b5User, 'bench@example.com', b5User, [id]];
       const started = performance.now();
-      await db.query('BEGIN');
-      const ended = await db.query({ name: 'revoke', text: REVOKE, values: [at, 'logout', b5User, 'bench@example.com', b5User, [id]] });
-      if (variant === 'audit') await db.query({ name: 'audit', text: AUDIT, values: [randomUUID(), at, b5User, 'bench@example.com', id] });
-      if (variant === 'roundTrip') await db.query({ name: 'nothing', text: 'SELECT 1' });
-      await db.query('COMMIT');
-      ({ alone: without, audit: withAudit, roundTrip: withRoundTrip })[variant].push((performance.now() - started) * 1000);
+      let ended;
+      if (variant === 'alone') ended = await db.query({ name: 'revoke', text: REVOKE, values: revokeValues });
+      if (variant === 'audit')
+        ended = await db.query({ name: 'revokeAudited', text: REVOKE_WITH_AUDIT, values: [...revokeValues, ...auditValues(at, b5User)] });
+      if (variant === 'separate') {
+        await db.query('BEGIN');
+        ended = await db.query({ name: 'revoke', text: REVOKE, values: revokeValues });
+        await db.query({ name: 'audit', text: AUDIT, values: [randomUUID(), at, b5User, 'bench@example.com', id] });
+        await db.query('COMMIT');
+      }
+      ({ alone: without, audit: withAudit, separate })[variant].push((performance.now() - started) * 1000);
       if (ended.rowCount !== 1) throw new Error('B5: the revoke ended no session');
     }
-    const b5 = { trials, without: stats(without), withAudit: stats(withAudit), withRoundTrip: stats(withRoundTrip) };
-    log(`B5: revoke p50 ${b5.without.p50.toFixed(0)} µs, with audit ${b5.withAudit.p50.toFixed(0)} µs`);
+    const written = Number((await db.query(`SELECT count(*) AS n FROM auth_audit_events WHERE user_id = $1`, [b5User])).rows[0].n);
+    if (written !== 2 * trials) throw new Error(`B5: ${written} audit rows written, expected ${2 * trials}`);
+    const b5 = { trials, without: stats(without), withAudit: stats(withAudit), separateStatements: stats(separate) };
+    log(
+      `B5: revoke p50 ${b5.without.p50.toFixed(0)} µs, with audit ${b5.withAudit.p50.toFixed(0)} µs, as two statements ${b5.separateStatements.p50.toFixed(0)} µs`,
+    );
 
     return {
       seeded: { users: seeded.users, rows: seeded.rows, seedSeconds: seeded.seedSeconds },
