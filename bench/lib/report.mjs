@@ -201,8 +201,8 @@ request (B7): **${g.writesPerRequest.toFixed(5)}** (an express-session touch is 
     sections.push(`## B2: revocation across two instances
 
 Instance B serves a session from its cache while a probe keeps asking it; A logs the session out
-(\`POST /api/auth/logout\`: the transaction with its audit row, then the announcement and B's
-acknowledgement). ${b2.trials} trials.
+(\`POST /api/auth/logout\`: one statement that ends the row and writes its audit event, then the
+announcement and B's acknowledgement). ${b2.trials} trials.
 
 | | p50 | p99 |
 | --- | --- | --- |
@@ -376,8 +376,8 @@ one heavy user with 1,000 active and 10,000 ended sessions. P1 above is measured
 ### B3: logout everywhere for one user with 10 / 1k / 100k sessions
 
 \`POST /api/auth/logout-all\` through instance A while A and B both have 100 of the user's sessions
-cached; right after the answer those 100 are asked again on both instances. Each trial starts once
-the previous trial's clean-up job has marked its user's rows (the longest wait: ${s.b3CleanupWaitMs == null ? '–' : ms(s.b3CleanupWaitMs * 1000)}), and
+cached; right after the answer those 100 are asked again on both instances. Each trial (and B5
+after the last) starts once the previous trial's clean-up job has marked its user's rows (the longest wait: ${s.b3CleanupWaitMs == null ? '–' : ms(s.b3CleanupWaitMs * 1000)}), and
 from 10,000 sessions on, the seeded rows are vacuumed first, as an account's rows are long before it
 has that many sessions.
 

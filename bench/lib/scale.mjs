@@ -270,6 +270,8 @@ export async function runScale(context) {
     // statement that ends the row and writes its event (SessionRevoker.revoke with per-session audit
     // only); the revoke alone is the same statement without the insert. A third variant is the
     // design before 2026-12-03: a transaction with the revoke and the insert as two statements.
+    // The last B3 trial's clean-up job (marking up to 100k rows in batches) must not overlap B5 either.
+    cleanupWaits.push(await waitForCleanup(db, previousUser));
     const b5User = randomUUID();
     const trials = quick ? 200 : 1000;
     await seedUserSessions(db, b5User, 0, Array.from({ length: 3 * trials }, tokenPair));
