@@ -376,8 +376,8 @@ one heavy user with 1,000 active and 10,000 ended sessions. P1 above is measured
 ### B3: logout everywhere for one user with 10 / 1k / 100k sessions
 
 \`POST /api/auth/logout-all\` through instance A while A and B both have 100 of the user's sessions
-cached; right after the answer those 100 are asked again on both instances. Each trial (and B5
-after the last) starts once the previous trial's clean-up job has marked its user's rows (the longest wait: ${s.b3CleanupWaitMs == null ? '–' : ms(s.b3CleanupWaitMs * 1000)}), and
+cached; right after the answer those 100 are asked again on both instances. Each trial starts once
+the previous trial's clean-up job has marked its user's rows (the longest wait: ${s.b3CleanupWaitMs == null ? '–' : ms(s.b3CleanupWaitMs * 1000)}), and
 from 10,000 sessions on, the seeded rows are vacuumed first, as an account's rows are long before it
 has that many sessions.
 

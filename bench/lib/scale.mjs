@@ -211,6 +211,44 @@ export async function runScale(context) {
       if (response.status !== 200) throw new Error(`GET /api/auth/sessions answered ${response.status}`);
     });
 
+    // B5: the revoke with and without its audit row (interleaved, one session each). A logout is one
+    // statement that ends the row and writes its event (SessionRevoker.revoke with per-session audit
+    // only); the revoke alone is the same statement without the insert. A third variant is the
+    // design before 2026-12-03: a transaction with the revoke and the insert as two statements.
+    // It runs before B3, whose clean-up jobs mark up to 100k rows in batches after each trial.
+    const b5User = randomUUID();
+    const trials = quick ? 200 : 1000;
+    await seedUserSessions(db, b5User, 0, Array.from({ length: 3 * trials }, tokenPair));
+    const b5Ids = (await db.query(`SELECT id FROM auth_sessions WHERE user_id = $1`, [b5User])).rows.map((row) => row.id);
+    const without = [];
+    const withAudit = [];
+    const separate = [];
+    for (let i = 0; i < 3 * trials; i++) {
+      const variant = ['alone', 'audit', 'separate'][i % 3];
+      const id = b5Ids[i];
+      const at = new Date();
+      const revokeValues = [at, 'logout', b5User, 'bench@example.com', b5User, [id]];
+      const started = performance.now();
+      let ended;
+      if (variant === 'alone') ended = await db.query({ name: 'revoke', text: REVOKE, values: revokeValues });
+      if (variant === 'audit')
+        ended = await db.query({ name: 'revokeAudited', text: REVOKE_WITH_AUDIT, values: [...revokeValues, ...auditValues(at, b5User)] });
+      if (variant === 'separate') {
+        await db.query('BEGIN');
+        ended = await db.query({ name: 'revoke', text: REVOKE, values: revokeValues });
+        await db.query({ name: 'audit', text: AUDIT, values: [randomUUID(), at, b5User, 'bench@example.com', id] });
+        await db.query('COMMIT');
+      }
+      ({ alone: without, audit: withAudit, separate })[variant].push((performance.now() - started) * 1000);
+      if (ended.rowCount !== 1) throw new Error('B5: the revoke ended no session');
+    }
+    const written = Number((await db.query(`SELECT count(*) AS n FROM auth_audit_events WHERE user_id = $1`, [b5User])).rows[0].n);
+    if (written !== 2 * trials) throw new Error(`B5: ${written} audit rows written, expected ${2 * trials}`);
+    const b5 = { trials, without: stats(without), withAudit: stats(withAudit), separateStatements: stats(separate) };
+    log(
+      `B5: revoke p50 ${b5.without.p50.toFixed(0)} µs, with audit ${b5.withAudit.p50.toFixed(0)} µs, as two statements ${b5.separateStatements.p50.toFixed(0)} µs`,
+    );
+
     // B3: logout everywhere for a user with n sessions, through the API, with two instances.
     const b3 = [];
     let previousUser = null;
@@ -265,45 +303,6 @@ export async function runScale(context) {
       log(`B3 ${n}: ack median ${(point.ack.p50 / 1000).toFixed(1)} ms, accepted after ack ${acceptedAfterAck}/${sampled}`);
       b3.push(point);
     }
-
-    // B5: the revoke with and without its audit row (interleaved, one session each). A logout is one
-    // statement that ends the row and writes its event (SessionRevoker.revoke with per-session audit
-    // only); the revoke alone is the same statement without the insert. A third variant is the
-    // design before 2026-12-03: a transaction with the revoke and the insert as two statements.
-    // The last B3 trial's clean-up job (marking up to 100k rows in batches) must not overlap B5 either.
-    cleanupWaits.push(await waitForCleanup(db, previousUser));
-    const b5User = randomUUID();
-    const trials = quick ? 200 : 1000;
-    await seedUserSessions(db, b5User, 0, Array.from({ length: 3 * trials }, tokenPair));
-    const b5Ids = (await db.query(`SELECT id FROM auth_sessions WHERE user_id = $1`, [b5User])).rows.map((row) => row.id);
-    const without = [];
-    const withAudit = [];
-    const separate = [];
-    for (let i = 0; i < 3 * trials; i++) {
-      const variant = ['alone', 'audit', 'separate'][i % 3];
-      const id = b5Ids[i];
-      const at = new Date();
-      const revokeValues = [at, 'logout', b5User, 'bench@example.com', b5User, [id]];
-      const started = performance.now();
-      let ended;
-      if (variant === 'alone') ended = await db.query({ name: 'revoke', text: REVOKE, values: revokeValues });
-      if (variant === 'audit')
-        ended = await db.query({ name: 'revokeAudited', text: REVOKE_WITH_AUDIT, values: [...revokeValues, ...auditValues(at, b5User)] });
-      if (variant === 'separate') {
-        await db.query('BEGIN');
-        ended = await db.query({ name: 'revoke', text: REVOKE, values: revokeValues });
-        await db.query({ name: 'audit', text: AUDIT, values: [randomUUID(), at, b5User, 'bench@example.com', id] });
-        await db.query('COMMIT');
-      }
-      ({ alone: without, audit: withAudit, separate })[variant].push((performance.now() - started) * 1000);
-      if (ended.rowCount !== 1) throw new Error('B5: the revoke ended no session');
-    }
-    const written = Number((await db.query(`SELECT count(*) AS n FROM auth_audit_events WHERE user_id = $1`, [b5User])).rows[0].n);
-    if (written !== 2 * trials) throw new Error(`B5: ${written} audit rows written, expected ${2 * trials}`);
-    const b5 = { trials, without: stats(without), withAudit: stats(withAudit), separateStatements: stats(separate) };
-    log(
-      `B5: revoke p50 ${b5.without.p50.toFixed(0)} µs, with audit ${b5.withAudit.p50.toFixed(0)} µs, as two statements ${b5.separateStatements.p50.toFixed(0)} µs`,
-    );
 
     return {
       seeded: { users: seeded.users, rows: seeded.rows, seedSeconds: seeded.seedSeconds },
