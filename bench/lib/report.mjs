@@ -408,7 +408,8 @@ ${planRows}
 The revoke of one session (SessionRepository.revoke's statement, committed alone) against the same
 statement with the \`logout\` audit row written by it (AuditEventRepository.insertForEachSql: what a
 logout sends since 2026-12-03), and, for comparison, the design before it: a transaction with the
-revoke and the insert as two statements; ${s.b5.trials} of each, interleaved.
+revoke and the insert as two statements; ${s.b5.trials} of each, interleaved, each sent as an unnamed
+statement (planned at each run), as TypeORM sends them.
 
 | | p50 | p99 | p50 vs alone |
 | --- | --- | --- | --- |
