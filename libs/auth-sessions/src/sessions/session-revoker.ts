@@ -89,9 +89,9 @@ const EXPIRY_BATCH = 1000;
  * The one way sessions end. Every path (logout, logout everywhere, own and admin revocations,
  * refresh-token reuse, sign-in replacing a session, credential changes, expiry, the identity
  * provider) calls it; nothing else writes `ended_at` or announces an end. The sequence is always:
- * one transaction (or one statement) that ends the rows and writes their audit events together, then, after the
- * commit, the announcement that returns once no instance can still accept what ended (see
- * SessionBus), and the local count for metrics.
+ * one transaction (or one statement) that ends the rows and writes their audit events together,
+ * then, after the commit, the announcement that returns once no instance can still accept what
+ * ended (see SessionBus), and the local count for metrics.
  */
 @Injectable()
 export class SessionRevoker {
