@@ -125,19 +125,18 @@ export class AdminSessionsService {
       return { matched: await this.sessionRepository.countMatching(filter, admin.session.id, new Date()), revoked: 0 };
     }
     this.sessions.assertFresh(admin.session);
+    const by = actorOf(admin);
+    const common = { actor: by, client, reason: 'revoked_by_admin', note: input.note } as const;
     const ended = await this.revoker.revoke(
       { filter, exceptSessionId: admin.session.id },
       {
         reason: 'revoked_by_admin',
-        by: actorOf(admin),
-        auditEach: { type: 'session_revoked', actor: actorOf(admin), client, reason: 'revoked_by_admin', note: input.note, metadata: { byFilter: true } },
+        by,
+        auditEach: { ...common, type: 'session_revoked', metadata: { byFilter: true } },
         audit: (endedSessions, at) => [
           {
+            ...common,
             type: 'sessions_revoked_by_filter',
-            actor: actorOf(admin),
-            client,
-            reason: 'revoked_by_admin',
-            note: input.note,
             at,
             userId: null,
             sessionId: null,
