@@ -1,4 +1,5 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { ownBytes } from '../common/own-bytes.js';
 import type { SessionEndReason } from '../common/session-end-reason.js';
 
 /** How the session's client authenticates: a browser cookie or a bearer token pair. */
@@ -33,7 +34,8 @@ export class Session {
   kind!: SessionKind;
 
   @Index('auth_sessions_token_hash_key', { unique: true })
-  @Column('bytea', { name: 'token_hash' })
+  // Its own 32 bytes, not a window on the driver's Buffer pool: the session cache keeps sessions for long.
+  @Column('bytea', { name: 'token_hash', transformer: ownBytes })
   tokenHash!: Buffer;
 
   @Column('boolean', { name: 'remember_me', default: false })
