@@ -1,5 +1,6 @@
 // Memory: bytes per cached session (cookie: the session cache entry; bearer: the verified-token
-// entry plus the session entry) and the resident set with many active sessions, in a host
+// entry plus the session entry), on the V8 heap and off it (Buffers' memory), and the resident set
+// with many active sessions, in a host
 // process that runs with --expose-gc (GET /api/bench/heap collects, then reports).
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
@@ -93,6 +94,9 @@ export async function runMemory({ hostDatabaseUrl, redisUrl, prefix, jwtSecret, 
       failures,
       bytesPerCookieSession: (afterCookieSample.heapUsed - start.heapUsed) / sample,
       bytesPerBearerSession: (afterBearerSample.heapUsed - afterCookieSample.heapUsed) / sample,
+      // Off the V8 heap: Buffers' memory (a kept slice of Node's Buffer pool keeps the whole chunk).
+      offHeapPerCookieSession: (afterCookieSample.arrayBuffers - start.arrayBuffers) / sample,
+      offHeapPerBearerSession: (afterBearerSample.arrayBuffers - afterCookieSample.arrayBuffers) / sample,
       start,
       end,
       driveSeconds: seconds,

@@ -437,8 +437,10 @@ ${int(m.sessions)} active sessions, half cookie and half bearer, each sent one r
 | --- | --- |
 | heap per cached cookie session (session cache entry) | ${int(m.bytesPerCookieSession)} bytes |
 | heap per cached bearer session (verified token + session cache entry) | ${int(m.bytesPerBearerSession)} bytes |
+| off the heap (Buffers) per cached cookie session / bearer session | ${m.offHeapPerCookieSession === undefined ? 'n/a' : `${int(m.offHeapPerCookieSession)} / ${int(m.offHeapPerBearerSession)} bytes`} |
 | RSS before / after ${int(m.sessions)} active sessions | ${mib(m.start.rss)} / ${mib(m.end.rss)} |
 | heap used before / after | ${mib(m.start.heapUsed)} / ${mib(m.end.heapUsed)} |
+| Buffers (\`arrayBuffers\`) before / after | ${mib(m.start.arrayBuffers)} / ${mib(m.end.arrayBuffers)} |
 
 Both caches are bounded: the session cache at 100,000 entries, the verified-token cache at 50,000.`);
     goal('Memory', `RSS with ${int(m.sessions)} active sessions (reported)`, mib(m.end.rss), true, 'no goal set: see docs/performance.md');
