@@ -4,6 +4,7 @@ import { BrowserClient } from '../../../test-support/http-client.js';
 import { startThrowawayPostgres } from '../../../test-support/throwaway-postgres.js';
 import { startThrowawayRedis } from '../../../test-support/throwaway-redis.js';
 import { registerAccount, signIn } from './support/accounts.js';
+import { metricValue } from './support/admin.js';
 
 const LEAKS = /\bat \S+:\d+|SELECT|ECONNREFUSED|QueryFailedError|eyJ|Error:/;
 
@@ -59,12 +60,23 @@ describe('faults', () => {
   });
 
   describe('Redis stopped', () => {
+    const METRICS = 'faults-metrics-token';
+    // This instance's cache as /metrics reports it (the scrape waits out its 2 s budget for the job counts while Redis is down).
+    const cacheMetrics = async () => {
+      const text = (await new BrowserClient(api.url).get('/metrics', { bearer: METRICS })).body as string;
+      return { trusted: metricValue(text, 'signoff_session_cache_trusted'), entries: metricValue(text, 'signoff_session_cache_entries') };
+    };
+    const waitForTrust = async (trusted: number) => {
+      const started = Date.now();
+      while ((await cacheMetrics()).trusted !== trusted && Date.now() - started < 10_000) await delay(200);
+      return (await cacheMetrics()).trusted;
+    };
     let redis: Awaited<ReturnType<typeof startThrowawayRedis>>;
     let api: ApiProcess;
 
     beforeAll(async () => {
       redis = await startThrowawayRedis();
-      api = await startApi({ redisUrl: redis.url, env: { AUTH_RATE_LIMIT: '3' } });
+      api = await startApi({ redisUrl: redis.url, env: { AUTH_RATE_LIMIT: '3', METRICS_TOKEN: METRICS } });
     });
 
     afterAll(async () => {
@@ -76,7 +88,12 @@ describe('faults', () => {
       const account = await registerAccount(api.url);
       const first = await signIn(api.url, account);
       const second = await signIn(api.url, account);
+      expect(await waitForTrust(1)).toBe(1);
+      expect((await first.browser.request('GET', '/api/auth/me')).status).toBe(200);
+      expect((await cacheMetrics()).entries).toBeGreaterThanOrEqual(1);
       await redis.stop();
+      // Without the bus no instance may trust what it cached: every session is read from PostgreSQL, and /metrics says so.
+      expect(await waitForTrust(0)).toBe(0);
 
       expect((await first.browser.request('GET', '/api/auth/me')).status).toBe(200);
       expect((await first.browser.request('POST', '/api/auth/logout')).status).toBe(200);
@@ -99,6 +116,7 @@ describe('faults', () => {
         health = await second.browser.request('GET', '/api/health');
       }
       expect(health.status).toBe(200);
+      expect(await waitForTrust(1)).toBe(1);
     });
   });
 });

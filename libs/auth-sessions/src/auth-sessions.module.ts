@@ -189,15 +189,22 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     {
       // Null while metrics are off: prom-client (an optional peer dependency) is then never loaded.
       provide: AuthMetrics,
-      inject: [AUTH_SESSIONS_OPTIONS, SessionEvents, MetricsRepository, AuditChainRepository, getQueueToken(AUTH_SESSIONS_QUEUE)],
+      inject: [AUTH_SESSIONS_OPTIONS, SessionEvents, MetricsRepository, AuditChainRepository, getQueueToken(AUTH_SESSIONS_QUEUE), SessionCache, SessionBus],
       useFactory: async (
         options: ResolvedAuthSessionsOptions,
         events: SessionEvents,
         metrics: MetricsRepository,
         chain: AuditChainRepository,
         queue: Queue,
+        cache: SessionCache,
+        bus: SessionBus,
       ): Promise<AuthMetrics | null> =>
-        options.metrics ? new AuthMetrics(await loadPromClient(), options.metrics.token, events, metrics, chain, queue) : null,
+        options.metrics
+          ? new AuthMetrics(await loadPromClient(), options.metrics.token, events, metrics, chain, queue, {
+              entries: () => cache.size,
+              trusted: () => options.sessionCache && bus.fillGeneration() !== null,
+            })
+          : null,
     },
     MetricsEndpoint,
     // single sign-on (sso/)

@@ -8,14 +8,22 @@ import { isMetricsScrapeAllowed } from './metrics-access.js';
 import type { MetricsRepository } from './metrics.repository.js';
 import type { PromClient } from './prom-client.js';
 
+/** This instance's session cache, as a scrape reads it. */
+export interface SessionCacheState {
+  /** Entries held now. */
+  entries(): number;
+  /** Whether sessions may be served from the cache now (it is on, and Redis and PostgreSQL are trusted). */
+  trusted(): boolean;
+}
+
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
 // A scrape must answer even when Redis or PostgreSQL hangs; those gauges then keep their last value.
 const SCRAPE_TIMEOUT_MS = 2_000;
 
 /**
  * The library's Prometheus metrics, in a registry of its own: active sessions, sessions ended by
- * reason, logout latency, job counts by state and failures, unsealed audit events and the process
- * defaults. Built only when metrics are on (`metrics.token` or `metrics.public`), with the host's
+ * reason, logout latency, job counts by state and failures, unsealed audit events, this instance's
+ * session cache and the process defaults. Built only when metrics are on (`metrics.token` or `metrics.public`), with the host's
  * `prom-client` (an optional peer dependency, loaded then).
  */
 export class AuthMetrics {
@@ -33,6 +41,7 @@ export class AuthMetrics {
     private readonly metrics: MetricsRepository,
     private readonly chain: AuditChainRepository,
     private readonly queue: Queue,
+    cache: SessionCacheState,
   ) {
     const { Counter, Gauge, Histogram, Registry } = prom;
     this.registry = new Registry();
@@ -82,6 +91,20 @@ export class AuthMetrics {
       help: 'Committed audit events not yet sealed into the hash chain.',
       registers,
       collect: () => this.refresh('audit_unsealed', async () => unsealed.set(await this.chain.countUnsealed())),
+    });
+    // Per instance, read from memory: how full the cache is, and whether it is being used at all. A
+    // dependency's trouble makes an instance distrust its cache and read every session from PostgreSQL.
+    const cacheEntries: Gauge = new Gauge({
+      name: 'signoff_session_cache_entries',
+      help: "Sessions held in this instance's cache.",
+      registers,
+      collect: () => cacheEntries.set(cache.entries()),
+    });
+    const cacheTrusted: Gauge = new Gauge({
+      name: 'signoff_session_cache_trusted',
+      help: 'Whether this instance serves sessions from its cache now (1), or reads each one from PostgreSQL (0: cache off, or Redis or PostgreSQL had trouble).',
+      registers,
+      collect: () => cacheTrusted.set(cache.trusted() ? 1 : 0),
     });
     // Counted where the ending committed: every ending goes through SessionRevoker, once, on one instance.
     events.onEndedHere((reason, count) => this.sessionsEnded.inc({ reason }, count));
