@@ -431,13 +431,17 @@ as its own statement in a transaction the same row cost ${usText(s.b5.separateSt
 
 A Signoff host process (run with \`--expose-gc\`; the heap is read after a full collection).
 ${int(m.sessions)} active sessions, half cookie and half bearer, each sent one request
-(${m.driveSeconds.toFixed(0)} s; ${m.failures} failed).
+(${m.driveSeconds.toFixed(0)} s; ${m.failures} failed). The figures per session divide by the entries the cache
+gained (its metric), and the phase refuses to report if it gained fewer than the sessions sent.${
+      m.attempt > 1 ? ' The first host of this run did not cache (it did not trust its cache); these are from a second one.' : ''
+    }
 
 | figure | value |
 | --- | --- |
 | heap per cached cookie session (session cache entry) | ${int(m.bytesPerCookieSession)} bytes |
 | heap per cached bearer session (verified token + session cache entry) | ${int(m.bytesPerBearerSession)} bytes |
 | off the heap (Buffers) per cached cookie session / bearer session | ${m.offHeapPerCookieSession === undefined ? 'n/a' : `${int(m.offHeapPerCookieSession)} / ${int(m.offHeapPerBearerSession)} bytes`} |
+| sessions in the instance's cache at the end (\`signoff_session_cache_entries\`) | ${m.end.cached === undefined ? 'n/a' : int(m.end.cached)} |
 | RSS before / after ${int(m.sessions)} active sessions | ${mib(m.start.rss)} / ${mib(m.end.rss)} |
 | heap used before / after | ${mib(m.start.heapUsed)} / ${mib(m.end.heapUsed)} |
 | Buffers (\`arrayBuffers\`) before / after | ${mib(m.start.arrayBuffers)} / ${mib(m.end.arrayBuffers)} |

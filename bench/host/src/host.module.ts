@@ -72,6 +72,8 @@ export class HostModule {
               runWorkers: false,
               sessionCache: config.sessionCache,
               globalGuard: process.env['BENCH_GLOBAL_GUARD'] !== 'false',
+              // The memory bench reads how many sessions the cache holds.
+              ...(process.env['BENCH_METRICS_TOKEN'] ? { metrics: { token: process.env['BENCH_METRICS_TOKEN'] } } : {}),
             }),
           ],
           controllers: [HandlerController, HeapController, GuardCostController],
