@@ -23,8 +23,8 @@ const SCRAPE_TIMEOUT_MS = 2_000;
 /**
  * The library's Prometheus metrics, in a registry of its own: active sessions, sessions ended by
  * reason, logout latency, job counts by state and failures, unsealed audit events, this instance's
- * session cache and the process defaults. Built only when metrics are on (`metrics.token` or `metrics.public`), with the host's
- * `prom-client` (an optional peer dependency, loaded then).
+ * session cache and the process defaults. Built only when metrics are on (`metrics.token` or
+ * `metrics.public`), with the host's `prom-client` (an optional peer dependency, loaded then).
  */
 export class AuthMetrics {
   private readonly logger = new Logger(AuthMetrics.name);
