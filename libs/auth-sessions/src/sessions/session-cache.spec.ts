@@ -74,4 +74,24 @@ describe('SessionCache', () => {
     expect(cache.get('token:b')).toBeUndefined();
     expect(cache.get('token:c')).toBeDefined();
   });
+
+  it("should drop every key a session is cached under, and keep the user's other sessions until their own change", async () => {
+    // s-1 under two keys (its token, and its id as a bearer token's sid), s-2 beside it: the user has three keys.
+    await cache.getOrLoad('token:a', async () => cached('s-1'));
+    await cache.getOrLoad('session:s-1', async () => cached('s-1'));
+    await cache.getOrLoad('token:b', async () => cached('s-2'));
+    bus.deliver(ended(['s-1']));
+    expect(cache.get('token:a')).toBeUndefined();
+    expect(cache.get('session:s-1')).toBeUndefined();
+    expect(cache.get('token:b')).toBeDefined();
+    expect(cache.size).toBe(1);
+    // Filled again under one key after the user's set of keys shrank: an epoch bump still finds it, and the other one.
+    await cache.getOrLoad('token:a2', async () => cached('s-3'));
+    bus.deliver({ userId: 'u-1', sessionIds: [], reason: 'password_change', allOfUser: true, exceptSessionId: null });
+    expect(cache.size).toBe(0);
+    // A user with a single key (held as the key itself): the epoch bump finds it too.
+    await cache.getOrLoad('token:c', async () => cached('s-4', 'u-2'));
+    bus.deliver({ userId: 'u-2', sessionIds: [], reason: 'logout_everywhere', allOfUser: true, exceptSessionId: null });
+    expect(cache.get('token:c')).toBeUndefined();
+  });
 });
