@@ -189,7 +189,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     {
       // Null while metrics are off: prom-client (an optional peer dependency) is then never loaded.
       provide: AuthMetrics,
-      inject: [AUTH_SESSIONS_OPTIONS, SessionEvents, MetricsRepository, AuditChainRepository, getQueueToken(AUTH_SESSIONS_QUEUE), SessionCache, SessionBus],
+      inject: [AUTH_SESSIONS_OPTIONS, SessionEvents, MetricsRepository, AuditChainRepository, getQueueToken(AUTH_SESSIONS_QUEUE), SessionCache],
       useFactory: async (
         options: ResolvedAuthSessionsOptions,
         events: SessionEvents,
@@ -197,12 +197,11 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
         chain: AuditChainRepository,
         queue: Queue,
         cache: SessionCache,
-        bus: SessionBus,
       ): Promise<AuthMetrics | null> =>
         options.metrics
           ? new AuthMetrics(await loadPromClient(), options.metrics.token, events, metrics, chain, queue, {
               entries: () => cache.size,
-              trusted: () => options.sessionCache && bus.fillGeneration() !== null,
+              trusted: () => cache.serving,
             })
           : null,
     },

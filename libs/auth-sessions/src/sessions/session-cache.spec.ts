@@ -42,6 +42,14 @@ describe('SessionCache', () => {
     cache = new SessionCache(bus as unknown as SessionBus, { sessionCache: true } as ResolvedAuthSessionsOptions);
   });
 
+  it('should say it is serving only while it is on and the bus trusts it', () => {
+    expect(cache.serving).toBe(true);
+    const off = new SessionCache(bus as unknown as SessionBus, { sessionCache: false } as ResolvedAuthSessionsOptions);
+    expect(off.serving).toBe(false);
+    const untrusted = Object.assign(new FakeBus(), { fillGeneration: () => null });
+    expect(new SessionCache(untrusted as unknown as SessionBus, { sessionCache: true } as ResolvedAuthSessionsOptions).serving).toBe(false);
+  });
+
   it('should serve a loaded session from memory until a change names it', async () => {
     let loads = 0;
     const load = async () => (loads++, cached('s-1'));

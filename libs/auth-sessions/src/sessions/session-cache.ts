@@ -77,6 +77,11 @@ export class SessionCache {
     return this.entries.size;
   }
 
+  /** Whether what is filled now may be kept and served: the cache is on and the bus trusts it (for metrics). */
+  get serving(): boolean {
+    return this.isEnabled && this.bus.fillGeneration() !== null;
+  }
+
   private set(key: string, entry: Entry): void {
     if (this.entries.size >= MAX_ENTRIES) {
       const oldest = this.entries.keys().next().value;
