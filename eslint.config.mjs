@@ -70,7 +70,7 @@ const LIBRARY = ['lib-root', 'lib-testing', 'lib-migrations', 'lib-edge', 'lib-c
  * with the options contract readable from every layer.
  */
 const policies = [
-  // The composition root (module, entity list, library-routes guard, index) wires everything.
+  // The composition root (module, entity list, index) wires everything.
   { from: element('lib-root'), allow: { to: element(...LIBRARY) } },
   // The options contract reads only common at run time; its types name each pluggable part's interface.
   { from: OPTIONS, disallow: { to: element(...LIBRARY) } },

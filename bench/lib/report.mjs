@@ -130,8 +130,8 @@ over the same round, which includes the Signoff hosts' idle heartbeats (a few pe
 What separates (a) from (c) and (d), measured in this run:
 - **Nest's guard machinery:** the empty global guard (a \`canActivate\` that returns \`true\`) runs at
   ${x(v.empty.rps / v.none.rps)} of (a).
-- **Signoff in the process:** the same Signoff host with its guard off for this route
-  (\`globalGuard: false\`; the handler unguarded, answering \`null\`) runs at ${x(v.installed.rps / v.none.rps)} of (a): the module's
+- **Signoff in the process:** the same Signoff host with its guard off
+  (\`globalGuard: false\`: no guard of the library on this route, the handler answering \`null\`) runs at ${x(v.installed.rps / v.none.rps)} of (a): the module's
   presence, not any per-request work of its guards.
 - **Signoff's own work:** its three global guards (rate limiter, session, roles) take
   **${(g.guardCpu.cookie / 1000).toFixed(2)} µs** of CPU per cookie request and **${(g.guardCpu.bearer / 1000).toFixed(2)} µs** per bearer request, run in a loop in the

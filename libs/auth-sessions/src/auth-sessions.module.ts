@@ -62,7 +62,7 @@ import { BearerAuthenticator } from './sessions/bearer-authenticator.js';
 import { RolesGuard } from './edge/roles.guard.js';
 import { ConnectionSessions } from './edge/connection-sessions.js';
 import { HttpEdge } from './edge/http-edge.js';
-import { LIBRARY_CONTROLLERS, LibraryRoutesGuard } from './library-routes.guard.js';
+import { LIBRARY_RATE_LIMIT, LibraryRoutesGuard } from './edge/library-routes.guard.js';
 import { SessionCookies } from './edge/session-cookies.js';
 import { SessionGuard } from './edge/session.guard.js';
 import { SessionResponses } from './edge/session-responses.js';
@@ -102,8 +102,8 @@ function selectControllers(routes: ResolvedAuthSessionsModuleExtras['routes']): 
 
 /**
  * Adds what the module's extras decide to a `forRoot`/`forRootAsync` definition: the controllers,
- * the path prefix (Nest's `RouterModule`) and the guards (`APP_GUARD` for every route, or only for
- * the library's own with `globalGuard: false`).
+ * the path prefix (Nest's `RouterModule`) and the guards (`APP_GUARD` for every route; with
+ * `globalGuard: false` none, as the library's controllers bind `LibraryRoutesGuard` themselves).
  */
 function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras): DynamicModule {
   const resolved = resolveModuleExtras(extras);
@@ -115,7 +115,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
         { provide: APP_GUARD, useExisting: SessionGuard },
         { provide: APP_GUARD, useExisting: RolesGuard },
       ]
-    : [{ provide: APP_GUARD, useClass: LibraryRoutesGuard }];
+    : [];
   return {
     ...definition,
     imports: [
@@ -123,12 +123,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
       ...(resolved.routes.prefix ? [RouterModule.register([{ path: resolved.routes.prefix, module: AuthSessionsModule }])] : []),
     ],
     controllers: [...(definition.controllers ?? []), ...controllers],
-    providers: [
-      ...(definition.providers ?? []),
-      { provide: AUTH_SESSIONS_MODULE_EXTRAS, useValue: resolved },
-      { provide: LIBRARY_CONTROLLERS, useValue: new Set(controllers) },
-      ...guards,
-    ],
+    providers: [...(definition.providers ?? []), { provide: AUTH_SESSIONS_MODULE_EXTRAS, useValue: resolved }, ...guards],
   };
 }
 
@@ -211,6 +206,8 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     AuthRateLimitGuard,
     SessionGuard,
     RolesGuard,
+    { provide: LIBRARY_RATE_LIMIT, useExisting: AuthRateLimitGuard },
+    LibraryRoutesGuard,
   ],
   exports: [
     AUTH_SESSIONS_OPTIONS,

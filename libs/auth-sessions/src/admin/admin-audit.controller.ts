@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { Controller, Get, Query, Req, Res, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
+import { Get, Query, Req, Res, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.js';
 import { AUDIT_EXPORT_CONTENT_TYPES } from '../audit/audit-export.js';
@@ -12,6 +12,7 @@ import { ADMIN_ROLE, AdminGuard } from './admin.guard.js';
 import { AdminAuditService } from './admin-audit.service.js';
 import { AuditPageDto } from './dto/admin.responses.js';
 import { AuditExportQuery, auditFilterOf, AuditQuery } from './dto/audit.query.js';
+import { LibraryController } from '../edge/library-routes.guard.js';
 
 @ApiTags('admin')
 @ApiCookieAuth()
@@ -24,7 +25,7 @@ import { AuditExportQuery, auditFilterOf, AuditQuery } from './dto/audit.query.j
 )
 @Roles(ADMIN_ROLE)
 @UseGuards(AdminGuard)
-@Controller('admin/audit')
+@LibraryController('admin/audit')
 @UsePipes(libraryValidationPipe)
 @UseInterceptors(StoreUnavailableInterceptor)
 export class AdminAuditController {

@@ -1,4 +1,4 @@
-import { Controller, Get, Req, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Get, Req, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.js';
 import { CurrentAuth, Roles } from '../edge/auth.decorators.js';
@@ -9,6 +9,7 @@ import { ADMIN_ROLE, AdminGuard } from './admin.guard.js';
 import type { AdminOverviewShape } from './admin-overview.shape.js';
 import { AdminOverviewService } from './admin-overview.service.js';
 import { AdminOverviewDto } from './dto/admin-overview.responses.js';
+import { LibraryController } from '../edge/library-routes.guard.js';
 
 @ApiTags('admin')
 @ApiCookieAuth()
@@ -16,7 +17,7 @@ import { AdminOverviewDto } from './dto/admin-overview.responses.js';
 @ApiErrors(400, 401, [403, 'Signed in without the admin role (code forbidden).'], 503)
 @Roles(ADMIN_ROLE)
 @UseGuards(AdminGuard)
-@Controller('admin/overview')
+@LibraryController('admin/overview')
 @UseInterceptors(StoreUnavailableInterceptor)
 export class AdminOverviewController {
   constructor(

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCookieAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, BODY_ERRORS } from '../common/api-errors.js';
 import { libraryValidationPipe } from '../common/validation.js';
@@ -14,6 +14,7 @@ import { FilterRevocationDto, RevokedDto, SessionListDto } from './dto/admin.res
 import { NoteDto, NoteQuery } from './dto/note.dto.js';
 import { RevokeByFilterDto } from './dto/revoke-by-filter.dto.js';
 import { RevokeSessionsDto } from './dto/revoke-sessions.dto.js';
+import { LibraryController } from '../edge/library-routes.guard.js';
 
 const uuidPipe = new ParseUUIDPipe({ version: undefined });
 const STEP_UP = 'Needs a fresh admin session: 403 reauth_required otherwise (POST /api/auth/reauth, then retry).';
@@ -28,7 +29,7 @@ const STEP_UP = 'Needs a fresh admin session: 403 reauth_required otherwise (POS
 )
 @Roles(ADMIN_ROLE)
 @UseGuards(AdminGuard)
-@Controller('admin')
+@LibraryController('admin')
 @UsePipes(libraryValidationPipe)
 @UseInterceptors(StoreUnavailableInterceptor)
 export class AdminSessionsController {

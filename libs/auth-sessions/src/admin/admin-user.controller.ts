@@ -1,4 +1,4 @@
-import { Controller, Get, Param, ParseUUIDPipe, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Get, Param, ParseUUIDPipe, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.js';
 import { Roles } from '../edge/auth.decorators.js';
@@ -7,6 +7,7 @@ import { ADMIN_ROLE, AdminGuard } from './admin.guard.js';
 import type { AdminUserShape } from './admin-user.shape.js';
 import { AdminUserService } from './admin-user.service.js';
 import { AdminUserDto } from './dto/admin.responses.js';
+import { LibraryController } from '../edge/library-routes.guard.js';
 
 const uuidPipe = new ParseUUIDPipe({ version: undefined });
 
@@ -16,7 +17,7 @@ const uuidPipe = new ParseUUIDPipe({ version: undefined });
 @ApiErrors(401, [403, 'Signed in without the admin role (code forbidden).'], 503)
 @Roles(ADMIN_ROLE)
 @UseGuards(AdminGuard)
-@Controller('admin/users')
+@LibraryController('admin/users')
 @UseInterceptors(StoreUnavailableInterceptor)
 export class AdminUserController {
   constructor(private readonly users: AdminUserService) {}

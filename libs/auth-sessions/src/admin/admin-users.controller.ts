@@ -1,4 +1,4 @@
-import { Controller, Get, Query, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
+import { Get, Query, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.js';
 import { libraryValidationPipe } from '../common/validation.js';
@@ -8,6 +8,7 @@ import { ADMIN_ROLE, AdminGuard } from './admin.guard.js';
 import { type AdminUsersPage, AdminUsersService } from './admin-users.service.js';
 import { AdminUsersPageDto } from './dto/admin.responses.js';
 import { ListUsersQuery } from './dto/list-users.query.js';
+import { LibraryController } from '../edge/library-routes.guard.js';
 
 @ApiTags('admin')
 @ApiCookieAuth()
@@ -15,7 +16,7 @@ import { ListUsersQuery } from './dto/list-users.query.js';
 @ApiErrors(401, [403, 'Signed in without the admin role (code forbidden).'], 503)
 @Roles(ADMIN_ROLE)
 @UseGuards(AdminGuard)
-@Controller('admin/users')
+@LibraryController('admin/users')
 @UsePipes(libraryValidationPipe)
 @UseInterceptors(StoreUnavailableInterceptor)
 export class AdminUsersController {

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
+import { Body, HttpCode, Post, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, BODY_ERRORS } from '../common/api-errors.js';
 import { CredentialChangeResponseDto, RevokedDto } from '../common/dto/api.responses.js';
@@ -10,11 +10,12 @@ import { StoreUnavailableInterceptor } from '../edge/store-unavailable.intercept
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { ChangeEmailDto, ChangePasswordDto, SecurityReportDto } from './credentials.dto.js';
 import { type CredentialChangeOutcome, type CredentialChangeResult, CredentialsService } from './credentials.service.js';
+import { LibraryController } from '../edge/library-routes.guard.js';
 
 @ApiTags('auth')
 @ApiCookieAuth()
 @ApiBearerAuth()
-@Controller('auth')
+@LibraryController('auth')
 @UsePipes(libraryValidationPipe)
 @UseInterceptors(StoreUnavailableInterceptor)
 export class CredentialsController {

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
+import { Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.js';
 import { RevokedDto, SessionListDto } from '../common/dto/api.responses.js';
@@ -11,13 +11,14 @@ import { LogoutService } from '../logout/logout.service.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { ListSessionsQuery } from './devices.dto.js';
 import { DevicesService } from './devices.service.js';
+import { LibraryController } from '../edge/library-routes.guard.js';
 
 const uuidPipe = new ParseUUIDPipe({ version: undefined });
 
 @ApiTags('devices')
 @ApiCookieAuth()
 @ApiBearerAuth()
-@Controller('auth/sessions')
+@LibraryController('auth/sessions')
 @UsePipes(libraryValidationPipe)
 @UseInterceptors(StoreUnavailableInterceptor)
 export class DevicesController {

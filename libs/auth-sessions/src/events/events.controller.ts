@@ -1,13 +1,14 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Get, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.js';
 import { CurrentAuth, NotActivity } from '../edge/auth.decorators.js';
 import { HttpEdge, type HttpResponse } from '../edge/http-edge.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { EventStreamsService } from './event-streams.service.js';
+import { LibraryController } from '../edge/library-routes.guard.js';
 
 @ApiTags('auth')
-@Controller('auth/events')
+@LibraryController('auth/events')
 export class EventsController {
   constructor(
     private readonly streams: EventStreamsService,

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpException, HttpStatus, Post, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
+import { Body, Get, HttpCode, HttpException, HttpStatus, Post, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, BODY_ERRORS } from '../common/api-errors.js';
 import { LogoutResponseDto, RevokedDto } from '../common/dto/api.responses.js';
@@ -12,9 +12,10 @@ import type { RequestAuth } from '../sessions/request-auth.js';
 import { LogoutAllDto, LogoutDto } from './logout.dto.js';
 import { LogoutService } from './logout.service.js';
 import { RpLogoutService } from '../sso/rp-logout.service.js';
+import { LibraryController } from '../edge/library-routes.guard.js';
 
 @ApiTags('auth')
-@Controller('auth')
+@LibraryController('auth')
 @UsePipes(libraryValidationPipe)
 @UseInterceptors(StoreUnavailableInterceptor)
 export class LogoutController {

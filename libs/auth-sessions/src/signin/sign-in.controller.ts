@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Post, Req, Res, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
+import { Body, Get, Header, HttpCode, Post, Req, Res, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, BODY_ERRORS } from '../common/api-errors.js';
 import { FreshSessionResponseDto, MeResponseDto, SignInResponseDto, TokenSignInResponseDto } from '../common/dto/api.responses.js';
@@ -13,11 +13,12 @@ import { TokensService } from '../tokens/tokens.service.js';
 import { LocalAuthGuard } from './local-auth.guard.js';
 import { LoginDto, ReauthDto } from './sign-in.dto.js';
 import { publicUser, SignInService, type VerifiedCredentials } from './sign-in.service.js';
+import { LibraryController } from '../edge/library-routes.guard.js';
 
 type SignedInRequest = AuthenticatedRequest & { user: VerifiedCredentials };
 
 @ApiTags('auth')
-@Controller('auth')
+@LibraryController('auth')
 @UsePipes(libraryValidationPipe)
 @UseInterceptors(StoreUnavailableInterceptor)
 export class SignInController {

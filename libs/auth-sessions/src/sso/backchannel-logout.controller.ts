@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, Header, HttpCode, HttpStatus, Post, Req, UseInterceptors } from '@nestjs/common';
+import { BadRequestException, Header, HttpCode, HttpStatus, Post, Req, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.js';
 import { CsrfExempt, Public } from '../edge/auth.decorators.js';
@@ -9,6 +9,7 @@ import { IdpLogoutService } from './idp-logout.service.js';
 import { IdpTokenVerifier } from './idp-token.verifier.js';
 import { OidcProviders } from './oidc-providers.js';
 import { IdpTokenRejectedError } from './sso.errors.js';
+import { LibraryController } from '../edge/library-routes.guard.js';
 
 /**
  * OpenID Connect Back-Channel Logout 1.0 (§2.5–§2.8): the provider posts a `logout_token`; a valid
@@ -16,7 +17,7 @@ import { IdpTokenRejectedError } from './sso.errors.js';
  * cookies, so exempt from the XSRF and Origin rules; the signed token is the only authentication.
  */
 @ApiTags('sso')
-@Controller('auth/oidc')
+@LibraryController('auth/oidc')
 @UseInterceptors(StoreUnavailableInterceptor)
 export class BackchannelLogoutController {
   constructor(

@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, Get, HttpCode, HttpStatus, Inject, Query, Req, Res, UseInterceptors } from '@nestjs/common';
+import { BadRequestException, Get, HttpCode, HttpStatus, Inject, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import { ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.js';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
@@ -14,6 +14,7 @@ import { OidcSignInService, SIGN_IN_STATE_SECONDS } from './oidc-sign-in.service
 import { RpLogoutService } from './rp-logout.service.js';
 import { SessionRejectedError } from '../sessions/session.errors.js';
 import { SsoDisabledError, SsoSignInFailedError } from './sso.errors.js';
+import { LibraryController } from '../edge/library-routes.guard.js';
 
 const FAILURE_REDIRECT = '/login?error=sso_failed';
 
@@ -26,7 +27,7 @@ const SIGN_IN_ERRORS: Parameters<typeof ApiErrors> = [400, SSO_OFF, 429, SSO_UNA
  * RP-initiated logout. Every route is 404 when SSO is off.
  */
 @ApiTags('sso')
-@Controller('auth/oidc')
+@LibraryController('auth/oidc')
 @UseInterceptors(StoreUnavailableInterceptor)
 export class OidcController {
   constructor(

@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, HttpCode, HttpStatus, PayloadTooLargeException, Post, Req, UseInterceptors, type OnModuleInit } from '@nestjs/common';
+import { BadRequestException, HttpCode, HttpStatus, PayloadTooLargeException, Post, Req, UseInterceptors, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ApiAcceptedResponse, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.js';
@@ -10,6 +10,7 @@ import { ApiSpecError, SharedSignalsErrorDto, SSO_OFF, SSO_UNAVAILABLE } from '.
 import { OidcProviders } from './oidc-providers.js';
 import { SharedSignalsService } from './shared-signals.service.js';
 import { IdpTokenRejectedError } from './sso.errors.js';
+import { LibraryController } from '../edge/library-routes.guard.js';
 
 const SET_MEDIA_TYPE = 'application/secevent+jwt';
 const MAX_SET_BYTES = 16_384;
@@ -20,7 +21,7 @@ const MAX_SET_BYTES = 16_384;
  * rules; the signed SET is the only authentication.
  */
 @ApiTags('sso')
-@Controller('auth/oidc')
+@LibraryController('auth/oidc')
 @UseInterceptors(StoreUnavailableInterceptor)
 export class SharedSignalsController implements OnModuleInit {
   constructor(

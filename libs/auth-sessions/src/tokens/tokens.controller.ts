@@ -1,4 +1,4 @@
-import { Body, Controller, Header, HttpCode, Post, Req, UseInterceptors, UsePipes } from '@nestjs/common';
+import { Body, Header, HttpCode, Post, Req, UseInterceptors, UsePipes } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, BODY_ERRORS } from '../common/api-errors.js';
 import { EmptyResponseDto, TokenPairDto } from '../common/dto/api.responses.js';
@@ -8,10 +8,11 @@ import { HttpEdge, type HttpRequest } from '../edge/http-edge.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
 import { RefreshTokenDto } from './tokens.dto.js';
 import { TokensService } from './tokens.service.js';
+import { LibraryController } from '../edge/library-routes.guard.js';
 
 // Browsers never send these bodies by themselves, so the CSRF and Origin rules do not apply.
 @ApiTags('tokens')
-@Controller('auth/token')
+@LibraryController('auth/token')
 @Public()
 @CsrfExempt()
 @UsePipes(libraryValidationPipe)

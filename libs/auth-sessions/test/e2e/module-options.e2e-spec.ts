@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Controller, Get, type INestApplication, Injectable, Module, Post, UseGuards } from '@nestjs/common';
+import { APP_GUARD, ModulesContainer } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -171,6 +172,19 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
       for (let attempt = 0; attempt < 4; attempt++) await request(server).post('/open/limited').expect(201);
     });
 
+    it('should bind no global guard: the library guards its own controllers, and nothing runs on the host routes', () => {
+      expect(libraryGlobalGuards(app)).toBe(0);
+    });
+
+    it("should guard the library's admin routes in order: 401 without a session, 403 without the role, 200 with it", async () => {
+      await request(server).get('/admin/users').expect(401);
+      const member = await signInForTest(app, await newUser(app));
+      const forbidden = await request(server).get('/admin/users').set(member.headers).expect(403);
+      expect(forbidden.body).toMatchObject({ code: 'forbidden' });
+      const admin = await signInForTest(app, await newUser(app, ['admin']));
+      await request(server).get('/admin/users').set(admin.headers).expect(200);
+    });
+
     it("should still guard and rate-limit the library's own routes", async () => {
       await request(server).get('/auth/me').expect(401);
       const user = await newUser(app);
@@ -196,6 +210,10 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
 
     afterAll(async () => {
       await app?.close();
+    });
+
+    it('should bind the rate limiter, SessionGuard and RolesGuard globally (APP_GUARD)', () => {
+      expect(libraryGlobalGuards(app)).toBe(3);
     });
 
     it('should protect every host route and limit a host route marked @RateLimited(), answering 429 with Retry-After', async () => {
@@ -292,3 +310,10 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
     });
   });
 });
+
+/** How many global guards (`APP_GUARD` providers) the library's module registered in this app. */
+function libraryGlobalGuards(app: INestApplication): number {
+  const module = [...app.get(ModulesContainer).values()].find((candidate) => candidate.metatype === AuthSessionsModule);
+  if (!module) throw new Error('AuthSessionsModule is not in the app');
+  return [...module.providers.keys()].filter((token) => typeof token === 'string' && token.startsWith(APP_GUARD)).length;
+}
