@@ -71,6 +71,9 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
     ...overrides,
     HTTP_ADAPTER: httpAdapter,
   };
+  // argon2id at its standard cost takes ~0.25 CPU-seconds a hash; the suites sign in and register
+  // hundreds of times. The app accepts the cheap hash only with NODE_ENV=test (config/app-config.ts).
+  if (env['NODE_ENV'] === 'test') env['PASSWORD_HASHING'] ??= 'fast';
 
   const child = spawn(process.execPath, [entry], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

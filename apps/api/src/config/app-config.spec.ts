@@ -35,4 +35,21 @@ describe('loadAppConfig', () => {
       expect(() => loadAppConfig(env)).toThrow(message);
     });
   });
+
+  describe('PASSWORD_HASHING', () => {
+    it('should hash at the standard cost unless the test suite asks for the cheap one', () => {
+      expect(loadAppConfig({}).passwordHashing).toBe('standard');
+      expect(loadAppConfig({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://a.example', JWT_SECRET: 'x'.repeat(48) }).passwordHashing).toBe('standard');
+      expect(loadAppConfig({ NODE_ENV: 'test', PASSWORD_HASHING: 'fast' }).passwordHashing).toBe('fast');
+    });
+
+    it.each([
+      [{ PASSWORD_HASHING: 'fast' }, /PASSWORD_HASHING=fast is for the test suite only .*NODE_ENV=development/],
+      [{ NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://a.example', JWT_SECRET: 'x'.repeat(48), PASSWORD_HASHING: 'fast' }, /for the test suite only/],
+      [{ NODE_ENV: 'test', PASSWORD_HASHING: 'weak' }, /PASSWORD_HASHING must be one of standard, fast/],
+    ])('should refuse %j', (env, message) => {
+      expect(() => loadAppConfig(env)).toThrow(ConfigError);
+      expect(() => loadAppConfig(env)).toThrow(message);
+    });
+  });
 });

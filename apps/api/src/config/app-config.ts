@@ -1,4 +1,5 @@
 import { RedisConnectionError, resolveRedisConnection } from '@signoff/auth-sessions';
+import type { PasswordHashing } from '../users/password-hasher.js';
 
 /** The demo app's configuration, read once from the environment (the contract's run table). */
 export interface AppConfig {
@@ -60,6 +61,8 @@ export interface AppConfig {
   logFormat: 'auto' | 'json' | 'pretty';
   /** Whether request log lines carry the (redacted) request and response headers. */
   logHeaders: boolean;
+  /** `PASSWORD_HASHING`: `standard` argon2id, or `fast` for the test suite only (NODE_ENV=test; see PasswordHasher). */
+  passwordHashing: PasswordHashing;
   /** Single sign-on (`OIDC_*`, contract sso.md); null when `OIDC_ISSUER` is unset. */
   oidc: { issuer: string; clientId: string; clientSecret: string; scopes: string[]; rpLogout: boolean } | null;
 }
@@ -134,8 +137,20 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 1000, 3_600_000),
     logFormat: oneOf(env, 'LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto'),
     logHeaders: boolean(env, 'LOG_HEADERS', false),
+    passwordHashing: passwordHashing(env, nodeEnv),
     oidc: oidcConfig(env),
   };
+}
+
+/** `PASSWORD_HASHING`: the cheap hash exists for the test suite, and nothing else may turn it on. */
+function passwordHashing(env: NodeJS.ProcessEnv, nodeEnv: string): PasswordHashing {
+  const hashing = oneOf(env, 'PASSWORD_HASHING', ['standard', 'fast'] as const, 'standard');
+  if (hashing === 'fast' && nodeEnv !== 'test') {
+    throw new ConfigError(
+      `PASSWORD_HASHING=fast is for the test suite only (NODE_ENV=test; got NODE_ENV=${nodeEnv}): unset it to hash passwords with argon2id's standard cost`,
+    );
+  }
+  return hashing;
 }
 
 /** MIGRATION_DATABASE_URL must name the same database as DATABASE_URL, as another role. */

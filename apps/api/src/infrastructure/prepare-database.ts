@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { User } from '../users/user.entity.js';
-import { hashPassword, verifyPasswordHash } from '../users/password-hasher.js';
+import { PasswordHasher } from '../users/password-hasher.js';
 import { grantRuntimePrivileges, roleOf } from './database-roles.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { ensureDatabase } from './postgres-server.js';
@@ -21,7 +21,7 @@ const logger = new Logger('Startup');
  */
 export async function prepareDatabase(
   url: string,
-  config: Pick<AppConfig, 'migrationDatabaseUrl' | 'adminEmail' | 'adminPassword' | 'jwtSecret'>,
+  config: Pick<AppConfig, 'migrationDatabaseUrl' | 'adminEmail' | 'adminPassword' | 'jwtSecret' | 'passwordHashing'>,
 ): Promise<void> {
   const ownerUrl = config.migrationDatabaseUrl ?? url;
   await ensureDatabase(ownerUrl);
@@ -43,8 +43,9 @@ export async function prepareDatabase(
 }
 
 /** Creates the admin when missing; resets its password only when it no longer verifies, so a restart never logs the admin out. */
-async function bootstrapAdmin(dataSource: DataSource, config: Pick<AppConfig, 'adminEmail' | 'adminPassword'>): Promise<void> {
+async function bootstrapAdmin(dataSource: DataSource, config: Pick<AppConfig, 'adminEmail' | 'adminPassword' | 'passwordHashing'>): Promise<void> {
   if (!config.adminEmail || !config.adminPassword) return;
+  const passwords = new PasswordHasher(config.passwordHashing);
   const users = dataSource.getRepository(User);
   const existing = await users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email: config.adminEmail }).getOne();
   const now = new Date();
@@ -52,7 +53,7 @@ async function bootstrapAdmin(dataSource: DataSource, config: Pick<AppConfig, 'a
     await users.insert({
       id: randomUUID(),
       email: config.adminEmail,
-      passwordHash: await hashPassword(config.adminPassword),
+      passwordHash: await passwords.hash(config.adminPassword),
       roles: ['admin'],
       createdAt: now,
       updatedAt: now,
@@ -62,7 +63,7 @@ async function bootstrapAdmin(dataSource: DataSource, config: Pick<AppConfig, 'a
   }
   const changes: Partial<User> = {};
   if (!existing.roles.includes('admin')) changes.roles = [...existing.roles, 'admin'];
-  if (!(await verifyPasswordHash(existing.passwordHash, config.adminPassword))) changes.passwordHash = await hashPassword(config.adminPassword);
+  if (!(await passwords.verify(existing.passwordHash, config.adminPassword))) changes.passwordHash = await passwords.hash(config.adminPassword);
   if (Object.keys(changes).length > 0) await users.update({ id: existing.id }, { ...changes, updatedAt: now });
 }
 

@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { type AuthUsersProvider, EmailTakenError, type SignoffUser, type SignoffUserPage, type SsoIdentity } from '@signoff/auth-sessions';
 import type { EntityManager, Repository } from 'typeorm';
 import { User } from './user.entity.js';
-import { hashPassword, verifyPasswordHash } from './password-hasher.js';
+import { PasswordHasher } from './password-hasher.js';
 
 const UNIQUE_VIOLATION = '23505';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -12,7 +12,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The demo app's users, offered to the library through `AuthUsersProvider`. */
 @Injectable()
 export class UsersService implements AuthUsersProvider {
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly passwords: PasswordHasher,
+  ) {
+    passwords.prepareForUnknownEmails();
+  }
 
   async findById(id: string): Promise<SignoffUser | null> {
     if (!UUID.test(id)) return null;
@@ -27,11 +32,11 @@ export class UsersService implements AuthUsersProvider {
 
   async verifyPassword(user: SignoffUser | null, password: string): Promise<boolean> {
     const stored = user ? await this.users.findOne({ where: { id: user.id }, select: { id: true, passwordHash: true } }) : null;
-    return verifyPasswordHash(stored?.passwordHash ?? null, password);
+    return this.passwords.verify(stored?.passwordHash ?? null, password);
   }
 
   async changePassword(userId: string, newPassword: string, manager: EntityManager): Promise<void> {
-    await manager.update(User, { id: userId }, { passwordHash: await hashPassword(newPassword), updatedAt: new Date() });
+    await manager.update(User, { id: userId }, { passwordHash: await this.passwords.hash(newPassword), updatedAt: new Date() });
   }
 
   async changeEmail(userId: string, newEmail: string, manager: EntityManager): Promise<void> {
@@ -61,7 +66,7 @@ export class UsersService implements AuthUsersProvider {
     const user = Object.assign(new User(), {
       id: randomUUID(),
       email,
-      passwordHash: await hashPassword(password),
+      passwordHash: await this.passwords.hash(password),
       roles: [],
       createdAt: now,
       updatedAt: now,
