@@ -124,7 +124,15 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
     const pool = (this.dataSource.driver as { master?: { on?: (event: string, listener: () => void) => void } }).master;
     pool?.on?.('error', () => this.distrust());
     // One SUBSCRIBE for both: a heartbeat can never arrive while changes are not yet being received.
-    subscriber.subscribe(this.channel, this.ownChannel).catch((error: Error) => this.logger.warn(`Could not subscribe yet: ${error.message}`));
+    const subscribe = (): void => {
+      subscriber.subscribe(this.channel, this.ownChannel).catch((error: Error) => this.logger.warn(`Could not subscribe yet: ${error.message}`));
+    };
+    // Once the connection is ready (ioredis then resubscribes by itself after a reconnect). Asked while
+    // the connection is still opening, ioredis sends SUBSCRIBE at once (Redis allows it while loading),
+    // then its ready check's INFO fails on a connection in subscriber mode: ioredis drops and reopens
+    // the connection, and the outage log reports Redis as unreachable when it is not.
+    if (subscriber.status === 'ready') subscribe();
+    else subscriber.once('ready', subscribe);
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);
     this.heartbeatTimer.unref();
     void this.heartbeat();
