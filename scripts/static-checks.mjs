@@ -10,16 +10,17 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules/.bin', name);
-const node = (script, ...args) => [process.execPath, [join(root, 'scripts', script), ...args]];
+// The package's own scripts where they do not rebuild the library; ESLint and tsc as `lint` and `typecheck` run them.
+const script = (name) => ['npm', ['run', '--silent', name]];
 
 const lanes = [
   [['eslint', [bin('eslint'), ['.', '--max-warnings', '0']]]],
   [
     ['typecheck', [bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']]],
-    ['prettier', [bin('prettier'), ['--check', '.']]],
-    ['api:check', node('api-report.mjs', '--check')],
-    ['licences', node('check-licences.mjs')],
-    ['lockfile', node('check-lockfile.mjs')],
+    ['format:check', script('format:check')],
+    ['api:check', script('api:check')],
+    ['licences', script('licences')],
+    ['lockfile', script('lockfile')],
   ],
 ];
 
