@@ -91,12 +91,13 @@ describe('own devices and step-up (demo app, one instance)', () => {
       expect(response.status).toBe(403);
       expect(response.body.code).toBe('reauth_required');
       expect((await other.browser.request('GET', '/api/auth/me')).status).toBe(200);
-      // A client-asserted flag does not satisfy step-up.
-      const asserted = await current.browser.request('DELETE', `/api/auth/sessions/${other.sessionId}`, {
-        headers: { 'x-reauth': '1' },
-        json: { reauthenticated: true },
-      });
+      // A client-asserted flag does not satisfy step-up: a header is ignored, a body field refused (the route takes none).
+      const asserted = await current.browser.request('DELETE', `/api/auth/sessions/${other.sessionId}`, { headers: { 'x-reauth': '1' } });
       expect(asserted.status).toBe(403);
+      const inBody = await current.browser.request('DELETE', `/api/auth/sessions/${other.sessionId}`, { json: { reauthenticated: true } });
+      expect(inBody.status).toBe(400);
+      expect(inBody.body.message).toEqual(['property reauthenticated should not exist']);
+      expect((await other.browser.request('GET', '/api/auth/me')).status).toBe(200);
     });
 
     it('should end the current session without step-up and clear the cookies', async () => {

@@ -117,6 +117,87 @@ describe.each(['express', 'fastify'] as const)('bad input never 5xx (demo app on
     });
   });
 
+  describe('bodies the route cannot read, and input a route does not take', () => {
+    const sessionCount = async (userId: string) =>
+      Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM auth_sessions WHERE user_id = $1 AND ended_at IS NULL', [userId]))[0].n);
+
+    it.each([
+      ['text/plain', 'text/plain;charset=UTF-8'],
+      ['XML', 'application/xml'],
+      ['no content type', ''],
+    ])('should answer a logout-all body sent as %s with 415, and end no session (not even as if keepCurrent were absent)', async (_name, contentType) => {
+      const account = await registerAccount(api.url);
+      const { browser } = await signIn(api.url, account);
+      await signIn(api.url, account);
+      const before = await auditCount(account.id);
+
+      const response = await browser.post('/api/auth/logout-all', { body: '{"keepCurrent":true}', headers: { 'content-type': contentType } });
+
+      expect(response.status).toBe(415);
+      // The library's answer, or the platform's own where it refuses the type first (Fastify, for XML).
+      expect(response.body).toMatchObject({ statusCode: 415, message: expect.any(String) });
+      expect((await browser.get('/api/auth/me')).status).toBe(200);
+      expect(await sessionCount(account.id)).toBe(2);
+      expect(await auditCount(account.id)).toBe(before);
+    });
+
+    it('should refuse a form-encoded body on the token endpoints (JSON only: the reason they skip the CSRF rules), and sign nobody in', async () => {
+      const account = await registerAccount(api.url);
+
+      const response = await anonymous().post('/api/auth/token', { form: { email: account.email, password: account.password } });
+
+      expect(response.status).toBe(415);
+      expect(await sessionCount(account.id)).toBe(0);
+      expect((await anonymous().post('/api/auth/token', { json: { email: account.email, password: account.password } })).status).toBe(200);
+    });
+
+    it('should still read a plain HTML form posting logout with its _csrf field', async () => {
+      const account = await registerAccount(api.url);
+      const { browser } = await signIn(api.url, account);
+
+      const response = await browser.post('/api/auth/logout', {
+        form: { _csrf: credentialsOf(browser).xsrf },
+        headers: { accept: 'text/html' },
+        xsrf: false,
+      });
+
+      expect(response.status).toBe(303);
+      expect(await sessionCount(account.id)).toBe(0);
+    });
+
+    it('should refuse a dry-run flag in the query string of a revocation with 400: it revokes nothing', async () => {
+      const victim = await registerAccount(api.url);
+      const { browser: victimBrowser } = await signIn(api.url, victim);
+      const { browser } = await signIn(api.url, admin);
+      const before = await auditCount(victim.id);
+
+      const filter = await browser.post('/api/admin/sessions/revoke-by-filter?dryRun=true', { json: { userIds: [victim.id], note: 'preview?' } });
+      const report = await victimBrowser.post('/api/auth/security-report?dryRun=true', { json: {} });
+
+      expect([filter.status, report.status]).toEqual([400, 400]);
+      expect(filter.body.message).toEqual(['property dryRun should not exist']);
+      expect((await victimBrowser.get('/api/auth/me')).status).toBe(200);
+      expect(await auditCount(victim.id)).toBe(before);
+    });
+
+    it('should refuse a body on the routes that take none (revoke-others, deleting a device) with 400, and end nothing', async () => {
+      const account = await registerAccount(api.url);
+      const { browser } = await signIn(api.url, account);
+      const { browser: other, sessionId: otherId } = await signIn(api.url, account);
+
+      const withProperty = await browser.post('/api/auth/sessions/revoke-others', { json: { x: 1 } });
+      const withArray = await browser.post('/api/auth/sessions/revoke-others', { json: [] });
+      const deleteWithBody = await browser.delete(`/api/auth/sessions/${otherId}`, { json: { x: 1 } });
+
+      expect([withProperty.status, withArray.status, deleteWithBody.status]).toEqual([400, 400, 400]);
+      expect(withProperty.body.message).toEqual(['property x should not exist']);
+      expect((await other.get('/api/auth/me')).status).toBe(200);
+      expect(await sessionCount(account.id)).toBe(2);
+      // Without the stray input the same calls work.
+      expect((await browser.post('/api/auth/sessions/revoke-others')).body).toEqual({ revoked: 1 });
+    });
+  });
+
   describe('null where the contract expects a value', () => {
     it('should refuse dryRun: null with 400, and revoke nothing: a dry run never writes', async () => {
       const victim = await registerAccount(api.url);

@@ -12,3 +12,5 @@ export const NOT_ACTIVITY_METADATA = 'auth-sessions:not-activity';
 export const CSRF_EXEMPT_METADATA = 'auth-sessions:csrf-exempt';
 /** The name of the library's BullMQ queue (jobs/auth-sessions.queue.ts has its jobs and payloads). */
 export const AUTH_SESSIONS_QUEUE = 'auth-sessions';
+/** Metadata key: the media types a library route reads its body in (`@BodyMediaTypes()`). */
+export const BODY_MEDIA_TYPES_METADATA = 'auth-sessions:body-media-types';

@@ -1,7 +1,7 @@
 import { Body, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCookieAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, BODY_ERRORS } from '../common/api-errors.js';
-import { libraryValidationPipe } from '../common/validation.js';
+import { libraryValidationPipe, noInput } from '../common/validation.js';
 import { ListSessionsQuery } from '../devices/devices.dto.js';
 import { CurrentAuth, Roles } from '../edge/auth.decorators.js';
 import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
@@ -81,6 +81,7 @@ export class AdminSessionsController {
     @Body() body: RevokeSessionsDto,
     @Req() req: HttpRequest,
     @Res({ passthrough: true }) res: HttpResponse,
+    @Query(noInput) _query: undefined,
   ) {
     const result = await this.admin.revokeSessions(auth, userId, body.sessionIds, body.note, this.edge.clientContext(req));
     if (result.endedCurrent) this.responses.ended(res);
@@ -100,6 +101,7 @@ export class AdminSessionsController {
     @Body() body: NoteDto,
     @Req() req: HttpRequest,
     @Res({ passthrough: true }) res: HttpResponse,
+    @Query(noInput) _query: undefined,
   ) {
     const result = await this.admin.logoutEverywhere(auth, userId, body.note, this.edge.clientContext(req));
     if (result.endedCurrent) this.responses.ended(res);
@@ -113,7 +115,7 @@ export class AdminSessionsController {
   @ApiErrors([400, 'No filter, no note, or a malformed or mistyped value (null included: dryRun must be true or false). Nothing was changed.'], 413, 415)
   @Post('sessions/revoke-by-filter')
   @HttpCode(200)
-  revokeByFilter(@CurrentAuth() auth: RequestAuth, @Body() body: RevokeByFilterDto, @Req() req: HttpRequest) {
+  revokeByFilter(@CurrentAuth() auth: RequestAuth, @Body() body: RevokeByFilterDto, @Req() req: HttpRequest, @Query(noInput) _query: undefined) {
     return this.admin.revokeByFilter(auth, body, this.edge.clientContext(req));
   }
 }

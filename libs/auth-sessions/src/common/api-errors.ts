@@ -14,7 +14,7 @@ const DEFAULT_DESCRIPTIONS: Record<ErrorStatus, string> = {
   409: 'Conflict.',
   413: 'The body is larger than the host accepts. Nothing was changed.',
   414: "A path parameter is longer than the host's router accepts (Fastify: 100 characters). Nothing was changed.",
-  415: 'The body has a content type (or charset) the host cannot read. Nothing was changed.',
+  415: "The body has a content type the route does not read (JSON; logout also form posts), one the host's parsers left unread, or a charset they cannot decode. Nothing was changed.",
   429: 'Too many requests from this client; retry after `Retry-After` seconds. Nothing was changed.',
   503: 'PostgreSQL or Redis cannot be reached; nothing was checked or changed (`code` service_unavailable). Retry shortly.',
 };

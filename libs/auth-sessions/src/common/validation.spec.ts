@@ -5,7 +5,7 @@ import { NoteDto } from '../admin/dto/note.dto.js';
 import { RevokeByFilterDto } from '../admin/dto/revoke-by-filter.dto.js';
 import { LogoutAllDto } from '../logout/logout.dto.js';
 import { LoginDto } from '../signin/sign-in.dto.js';
-import { assertSafeInput, DATE_TIME_PATTERN, INPUT_LIMITS, invalidTextProblem, libraryValidationPipe, validateBody } from './validation.js';
+import { assertSafeInput, DATE_TIME_PATTERN, INPUT_LIMITS, invalidTextProblem, libraryValidationPipe, noInput, validateBody } from './validation.js';
 
 function nested(depth: number, leaf: unknown = 1): unknown {
   let value = leaf;
@@ -185,6 +185,38 @@ describe('libraryValidationPipe', () => {
 
       await expect(libraryValidationPipe.transform(auth, { type: 'custom' })).resolves.toBe(auth);
     });
+  });
+});
+
+describe('noInput', () => {
+  const query = { type: 'query' as const };
+  const body = { type: 'body' as const };
+
+  it('should pass nothing, and an empty query or body, as nothing', () => {
+    expect(noInput.transform(undefined, query)).toBeUndefined();
+    expect(noInput.transform({}, query)).toBeUndefined();
+    expect(noInput.transform({}, body)).toBeUndefined();
+  });
+
+  it('should refuse every parameter or property, named as the validation pipe names unknown ones', () => {
+    try {
+      noInput.transform({ dryRun: 'true', x: ['1', '2'] }, query);
+      throw new Error('accepted');
+    } catch (error) {
+      expect(error).toBeInstanceOf(BadRequestException);
+      expect((error as BadRequestException).getResponse()).toEqual({
+        statusCode: 400,
+        message: ['property dryRun should not exist', 'property x should not exist'],
+        error: 'Bad Request',
+      });
+    }
+  });
+
+  it('should refuse a body that is not an object, and invalid text before naming it', () => {
+    expect(() => noInput.transform([], body)).toThrow('The body must be a JSON object.');
+    expect(() => noInput.transform('x', body)).toThrow('The body must be a JSON object.');
+    expect(() => noInput.transform(null, body)).toThrow('The body must be a JSON object.');
+    expect(() => noInput.transform({ 'a\u0000b': 1 }, query)).toThrow('a property name in query contains a NUL character');
   });
 });
 

@@ -1,4 +1,4 @@
-import { type ArgumentMetadata, BadRequestException, HttpStatus, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
+import { type ArgumentMetadata, BadRequestException, HttpStatus, type PipeTransform, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
 import { IsISO8601, Matches, ValidateIf } from 'class-validator';
 
 /**
@@ -87,6 +87,31 @@ export class InputValidationPipe extends ValidationPipe {
 
 /** The library validates its own DTOs, whatever pipes the host app installs. */
 export const libraryValidationPipe = new InputValidationPipe();
+
+/**
+ * For a route that reads no query string (or no body): any parameter (or property) is a 400, as an
+ * unknown one is where the route reads some (`property x should not exist`), and the route runs
+ * only when there was nothing to ignore. Without it, `?dryRun=true` on a revocation was silently
+ * dropped and the revocation ran. Use as `@Query(noInput) _query: undefined`.
+ */
+export const noInput: PipeTransform<unknown, undefined> = {
+  transform(value: unknown, metadata: ArgumentMetadata): undefined {
+    if (value === undefined) return undefined;
+    assertSafeInput(value, metadata.type);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw badInput(metadata.type === 'body' ? 'The body must be a JSON object.' : `The ${metadata.type} must be empty.`);
+    }
+    const unknown = Object.keys(value);
+    if (unknown.length > 0) {
+      throw new BadRequestException({
+        statusCode: HttpStatus.BAD_REQUEST,
+        message: unknown.map((key) => `property ${key} should not exist`),
+        error: 'Bad Request',
+      });
+    }
+    return undefined;
+  },
+};
 
 /**
  * Validates a body against a DTO outside a pipe (guards run before pipes), exactly as

@@ -1,8 +1,8 @@
-import { Body, HttpCode, Post, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
+import { Body, HttpCode, Post, Query, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, BODY_ERRORS } from '../common/api-errors.js';
 import { CredentialChangeResponseDto, RevokedDto } from '../common/dto/api.responses.js';
-import { libraryValidationPipe } from '../common/validation.js';
+import { libraryValidationPipe, noInput } from '../common/validation.js';
 import { CurrentAuth, RateLimited } from '../edge/auth.decorators.js';
 import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
 import { SessionResponses } from '../edge/session-responses.js';
@@ -36,6 +36,7 @@ export class CredentialsController {
     @Req() req: HttpRequest,
     @Res({ passthrough: true }) res: HttpResponse,
     @Body() body: ChangePasswordDto,
+    @Query(noInput) _query: undefined,
   ) {
     return this.answer(res, await this.credentials.changePassword(auth, this.edge.clientContext(req), body.currentPassword, body.newPassword));
   }
@@ -53,7 +54,13 @@ export class CredentialsController {
   @RateLimited()
   @Post('email')
   @HttpCode(200)
-  async changeEmail(@CurrentAuth() auth: RequestAuth, @Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpResponse, @Body() body: ChangeEmailDto) {
+  async changeEmail(
+    @CurrentAuth() auth: RequestAuth,
+    @Req() req: HttpRequest,
+    @Res({ passthrough: true }) res: HttpResponse,
+    @Body() body: ChangeEmailDto,
+    @Query(noInput) _query: undefined,
+  ) {
     return this.answer(res, await this.credentials.changeEmail(auth, this.edge.clientContext(req), body.password, body.newEmail));
   }
 
@@ -69,6 +76,7 @@ export class CredentialsController {
     @Req() req: HttpRequest,
     @Res({ passthrough: true }) res: HttpResponse,
     @Body() body: SecurityReportDto,
+    @Query(noInput) _query: undefined,
   ) {
     return this.answer(res, await this.credentials.reportSecurityConcern(auth, this.edge.clientContext(req), body.note));
   }

@@ -1,8 +1,8 @@
-import { Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.js';
 import { RevokedDto, SessionListDto } from '../common/dto/api.responses.js';
-import { libraryValidationPipe } from '../common/validation.js';
+import { libraryValidationPipe, noInput } from '../common/validation.js';
 import { CurrentAuth } from '../edge/auth.decorators.js';
 import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
 import { SessionResponses } from '../edge/session-responses.js';
@@ -58,6 +58,8 @@ export class DevicesController {
     @Param('id', uuidPipe) sessionId: string,
     @Req() req: HttpRequest,
     @Res({ passthrough: true }) res: HttpResponse,
+    @Query(noInput) _query: undefined,
+    @Body(noInput) _body: undefined,
   ): Promise<void> {
     const result = await this.logout.revokeOwnSession(auth, sessionId, this.edge.clientContext(req));
     if (result.endedCurrent) this.responses.ended(res);
@@ -68,7 +70,7 @@ export class DevicesController {
   @ApiErrors(400, 413, 415, 401, [403, 'This session is not fresh (reauth_required), or the CSRF and Origin rules.'], 503)
   @Post('revoke-others')
   @HttpCode(200)
-  async revokeOthers(@CurrentAuth() auth: RequestAuth, @Req() req: HttpRequest) {
+  async revokeOthers(@CurrentAuth() auth: RequestAuth, @Req() req: HttpRequest, @Query(noInput) _query: undefined, @Body(noInput) _body: undefined) {
     const result = await this.logout.logoutEverywhere(auth, this.edge.clientContext(req), true);
     return { revoked: result.revoked };
   }

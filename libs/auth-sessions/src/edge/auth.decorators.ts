@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import {
+  BODY_MEDIA_TYPES_METADATA,
   CSRF_EXEMPT_METADATA,
   NOT_ACTIVITY_METADATA,
   PUBLIC_ROUTE_METADATA,
@@ -35,3 +36,9 @@ export const CurrentAuth = createParamDecorator((_data: unknown, ctx: ExecutionC
 
 /** Exempts a route from the CSRF and Origin rules (the token endpoints: browsers never send their bodies by themselves). */
 export const CsrfExempt = (): MethodDecorator & ClassDecorator => SetMetadata(CSRF_EXEMPT_METADATA, true);
+
+/**
+ * The media types a library route reads its body in (default: `JSON_AND_FORM_BODIES`); a body of
+ * any other type, or one the host's parsers left unread, is a 415 (`LibraryRoutesGuard`).
+ */
+export const BodyMediaTypes = (...mediaTypes: string[]): MethodDecorator & ClassDecorator => SetMetadata(BODY_MEDIA_TYPES_METADATA, mediaTypes);

@@ -1,5 +1,10 @@
 import { applyDecorators, type CanActivate, Controller, type ExecutionContext, Inject, Injectable, UseGuards } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { BODY_MEDIA_TYPES_METADATA } from '../auth-sessions.constants.js';
 import { AUTH_SESSIONS_MODULE_EXTRAS, type ResolvedAuthSessionsModuleExtras } from '../auth-sessions.module-definition.js';
+import type { HttpRequest } from './http-edge.js';
+import { assertReadableBody, JSON_AND_FORM_BODIES } from './request-body.js';
+import { RouteMetadata } from './route-metadata.js';
 import { RolesGuard } from './roles.guard.js';
 import { SessionGuard } from './session.guard.js';
 
@@ -18,25 +23,42 @@ export interface LibraryRateLimit {
  * three for the library's routes only. The host's own routes never meet a guard of the library then,
  * not even one that looks at the route and lets it pass (Nest's guard step costs every request).
  *
+ * Then, once the caller is known, it refuses a body the route cannot read (415, `assertReadableBody`):
+ * the host's parsers decide what reaches the library, and one that reads nothing must not make a
+ * request with a body look like one without.
+ *
  * Bound to each library controller by `@LibraryController()`; its flag comes from the module of the
  * app serving the request, so apps in one process may choose differently.
  */
 @Injectable()
 export class LibraryRoutesGuard implements CanActivate {
+  private readonly metadata: RouteMetadata;
+
   constructor(
     @Inject(AUTH_SESSIONS_MODULE_EXTRAS) private readonly extras: ResolvedAuthSessionsModuleExtras,
     @Inject(LIBRARY_RATE_LIMIT) private readonly rateLimit: LibraryRateLimit,
     private readonly session: SessionGuard,
     private readonly roles: RolesGuard,
-  ) {}
+    reflector: Reflector,
+  ) {
+    this.metadata = new RouteMetadata(reflector);
+  }
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    if (this.extras.globalGuard) return true;
+    if (this.extras.globalGuard) return this.checkBody(context);
     return this.guardLibraryRoute(context);
   }
 
   private async guardLibraryRoute(context: ExecutionContext): Promise<boolean> {
-    return (await this.rateLimit.canActivate(context)) && (await this.session.canActivate(context)) && this.roles.canActivate(context);
+    const allowed = (await this.rateLimit.canActivate(context)) && (await this.session.canActivate(context)) && this.roles.canActivate(context);
+    return allowed && this.checkBody(context);
+  }
+
+  private checkBody(context: ExecutionContext): true {
+    if (context.getType() !== 'http') return true;
+    const accepted = this.metadata.get<readonly string[]>(BODY_MEDIA_TYPES_METADATA, context) ?? JSON_AND_FORM_BODIES;
+    assertReadableBody(context.switchToHttp().getRequest<HttpRequest>(), accepted);
+    return true;
   }
 }
 

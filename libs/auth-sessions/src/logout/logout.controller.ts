@@ -1,8 +1,8 @@
-import { Body, Get, HttpCode, HttpException, HttpStatus, Post, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
+import { Body, Get, HttpCode, HttpException, HttpStatus, Post, Query, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, BODY_ERRORS } from '../common/api-errors.js';
 import { LogoutResponseDto, RevokedDto } from '../common/dto/api.responses.js';
-import { libraryValidationPipe } from '../common/validation.js';
+import { libraryValidationPipe, noInput } from '../common/validation.js';
 import { CurrentAuth, Public } from '../edge/auth.decorators.js';
 import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
 import { type PresentedSessionsRequest, presentedSessions } from '../edge/presented-session.js';
@@ -44,7 +44,12 @@ export class LogoutController {
   @Public()
   @Post('logout')
   @HttpCode(200)
-  async logoutCurrent(@Req() req: PresentedSessionsRequest, @Res() res: HttpResponse, @Body() body: LogoutDto): Promise<void> {
+  async logoutCurrent(
+    @Req() req: PresentedSessionsRequest,
+    @Res() res: HttpResponse,
+    @Body() body: LogoutDto,
+    @Query(noInput) _query: undefined,
+  ): Promise<void> {
     // Every live session the browser presents ends (one, or several after cookie tossing), so no
     // cookie left in this browser is still signed in when the answer says "logged out".
     const sessions = presentedSessions(req);
@@ -77,7 +82,13 @@ export class LogoutController {
   @ApiErrors(...BODY_ERRORS, 401, [403, 'keepCurrent on a session that is not fresh (reauth_required), or the CSRF and Origin rules.'], 503)
   @Post('logout-all')
   @HttpCode(200)
-  async logoutAll(@CurrentAuth() auth: RequestAuth, @Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpResponse, @Body() body: LogoutAllDto) {
+  async logoutAll(
+    @CurrentAuth() auth: RequestAuth,
+    @Req() req: HttpRequest,
+    @Res({ passthrough: true }) res: HttpResponse,
+    @Body() body: LogoutAllDto,
+    @Query(noInput) _query: undefined,
+  ) {
     const result = await this.logout.logoutEverywhere(auth, this.edge.clientContext(req), body.keepCurrent === true);
     if (result.endedCurrent) this.responses.ended(res);
     return { revoked: result.revoked };

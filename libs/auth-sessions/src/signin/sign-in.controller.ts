@@ -1,9 +1,9 @@
-import { Body, Get, Header, HttpCode, Post, Req, Res, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
+import { Body, Get, Header, HttpCode, Post, Query, Req, Res, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, BODY_ERRORS } from '../common/api-errors.js';
 import { FreshSessionResponseDto, MeResponseDto, SignInResponseDto, TokenSignInResponseDto } from '../common/dto/api.responses.js';
-import { libraryValidationPipe } from '../common/validation.js';
-import { CsrfExempt, CurrentAuth, Public, RateLimited, RequireSameOrigin } from '../edge/auth.decorators.js';
+import { libraryValidationPipe, noInput } from '../common/validation.js';
+import { BodyMediaTypes, CsrfExempt, CurrentAuth, Public, RateLimited, RequireSameOrigin } from '../edge/auth.decorators.js';
 import type { AuthenticatedRequest } from '../edge/execution-target.js';
 import { HttpEdge, type HttpResponse } from '../edge/http-edge.js';
 import { SessionResponses } from '../edge/session-responses.js';
@@ -44,7 +44,7 @@ export class SignInController {
   @UseGuards(LocalAuthGuard)
   @Post('login')
   @HttpCode(200)
-  async login(@Req() req: SignedInRequest, @Res({ passthrough: true }) res: HttpResponse, @Body() body: LoginDto) {
+  async login(@Req() req: SignedInRequest, @Res({ passthrough: true }) res: HttpResponse, @Body() body: LoginDto, @Query(noInput) _query: undefined) {
     const { user, epochAtCheck } = req.user;
     const { result, issued } = await this.signIn.signIn(user, this.edge.clientContext(req), {
       rememberMe: body.rememberMe === true,
@@ -61,12 +61,13 @@ export class SignInController {
   @ApiErrors(...BODY_ERRORS, [401, 'Unknown email or wrong password (the same answer for both): code unauthenticated.'], 429, 503)
   @Public()
   @CsrfExempt()
+  @BodyMediaTypes('application/json')
   @RateLimited()
   @UseGuards(LocalAuthGuard)
   @Post('token')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  async token(@Req() req: SignedInRequest, @Body() body: LoginDto) {
+  async token(@Req() req: SignedInRequest, @Body() body: LoginDto, @Query(noInput) _query: undefined) {
     const { user, epochAtCheck } = req.user;
     return this.tokens.signIn(user, this.edge.clientContext(req), { rememberMe: body.rememberMe === true, epochAtCheck });
   }
@@ -104,7 +105,7 @@ export class SignInController {
   @RateLimited()
   @Post('reauth')
   @HttpCode(200)
-  async reauth(@CurrentAuth() auth: RequestAuth, @Res({ passthrough: true }) res: HttpResponse, @Body() body: ReauthDto) {
+  async reauth(@CurrentAuth() auth: RequestAuth, @Res({ passthrough: true }) res: HttpResponse, @Body() body: ReauthDto, @Query(noInput) _query: undefined) {
     const fresh = await this.signIn.reauthenticate(auth, body.password);
     if (fresh.cookie) this.responses.started(res, fresh.cookie.session, fresh.cookie.token);
     return fresh.result;

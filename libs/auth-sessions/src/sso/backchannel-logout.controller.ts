@@ -1,7 +1,8 @@
 import { BadRequestException, Header, HttpCode, HttpStatus, Post, Req, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.js';
-import { CsrfExempt, Public } from '../edge/auth.decorators.js';
+import { BodyMediaTypes, CsrfExempt, Public } from '../edge/auth.decorators.js';
+import { ANY_BODY } from '../edge/request-body.js';
 import type { HttpRequest } from '../edge/http-edge.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
 import { ApiSpecError, BackchannelLogoutErrorDto, SSO_OFF, SSO_UNAVAILABLE } from './dto/sso.responses.js';
@@ -36,6 +37,8 @@ export class BackchannelLogoutController {
   @ApiErrors(SSO_OFF, 413, 415, SSO_UNAVAILABLE)
   @Public()
   @CsrfExempt()
+  // Checks its body's media type itself, to answer in its specification's error shape.
+  @BodyMediaTypes(ANY_BODY)
   @Post('backchannel-logout')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')

@@ -2,7 +2,8 @@ import { BadRequestException, HttpCode, HttpStatus, PayloadTooLargeException, Po
 import { HttpAdapterHost } from '@nestjs/core';
 import { ApiAcceptedResponse, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.js';
-import { CsrfExempt, Public } from '../edge/auth.decorators.js';
+import { BodyMediaTypes, CsrfExempt, Public } from '../edge/auth.decorators.js';
+import { ANY_BODY } from '../edge/request-body.js';
 import type { HttpRequest } from '../edge/http-edge.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
 import { acceptTextBodies, BodyTooLargeError, readTextBody } from '../edge/text-body.js';
@@ -46,6 +47,8 @@ export class SharedSignalsController implements OnModuleInit {
   @ApiErrors(SSO_OFF, 415, SSO_UNAVAILABLE)
   @Public()
   @CsrfExempt()
+  // Checks its body's media type itself, to answer in its specification's error shape.
+  @BodyMediaTypes(ANY_BODY)
   @Post('ssf')
   @HttpCode(HttpStatus.ACCEPTED)
   async receive(@Req() req: HttpRequest): Promise<void> {

@@ -1,20 +1,22 @@
-import { Body, Header, HttpCode, Post, Req, UseInterceptors, UsePipes } from '@nestjs/common';
+import { Body, Header, HttpCode, Post, Query, Req, UseInterceptors, UsePipes } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, BODY_ERRORS } from '../common/api-errors.js';
 import { EmptyResponseDto, TokenPairDto } from '../common/dto/api.responses.js';
-import { libraryValidationPipe } from '../common/validation.js';
-import { CsrfExempt, Public, RateLimited } from '../edge/auth.decorators.js';
+import { libraryValidationPipe, noInput } from '../common/validation.js';
+import { BodyMediaTypes, CsrfExempt, Public, RateLimited } from '../edge/auth.decorators.js';
 import { HttpEdge, type HttpRequest } from '../edge/http-edge.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
 import { RefreshTokenDto } from './tokens.dto.js';
 import { TokensService } from './tokens.service.js';
 import { LibraryController } from '../edge/library-routes.guard.js';
 
-// Browsers never send these bodies by themselves, so the CSRF and Origin rules do not apply.
+// Browsers never send these bodies by themselves (JSON only: a form post is 415), so the CSRF and
+// Origin rules do not apply.
 @ApiTags('tokens')
 @LibraryController('auth/token')
 @Public()
 @CsrfExempt()
+@BodyMediaTypes('application/json')
 @UsePipes(libraryValidationPipe)
 @UseInterceptors(StoreUnavailableInterceptor)
 export class TokensController {
@@ -38,7 +40,7 @@ export class TokensController {
   @Post('refresh')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  refresh(@Req() req: HttpRequest, @Body() body: RefreshTokenDto) {
+  refresh(@Req() req: HttpRequest, @Body() body: RefreshTokenDto, @Query(noInput) _query: undefined) {
     return this.tokens.refresh(body.refresh_token, this.edge.clientContext(req));
   }
 
@@ -48,7 +50,7 @@ export class TokensController {
   @Post('revoke')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  async revoke(@Req() req: HttpRequest, @Body() body: RefreshTokenDto): Promise<Record<string, never>> {
+  async revoke(@Req() req: HttpRequest, @Body() body: RefreshTokenDto, @Query(noInput) _query: undefined): Promise<Record<string, never>> {
     await this.tokens.revoke(body.refresh_token, this.edge.clientContext(req));
     return {};
   }
