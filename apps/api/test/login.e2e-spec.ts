@@ -152,6 +152,15 @@ describe('sign-in (demo app, one instance)', () => {
     });
   });
 
+  describe('POST /api/auth/login without a session', () => {
+    it('should answer the new session with Cache-Control: no-store', async () => {
+      const account = await registerAccount(api.url);
+      const response = await new BrowserClient(api.url).request('POST', '/api/auth/login', { json: { email: account.email, password: account.password } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+    });
+  });
+
   describe('GET /api/auth/me', () => {
     it('should answer the user and session with Cache-Control: no-store', async () => {
       const account = await registerAccount(api.url);

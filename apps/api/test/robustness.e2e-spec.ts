@@ -457,6 +457,8 @@ describe.each(['express', 'fastify'] as const)('bad input never 5xx (demo app on
       ['PUT', '/api/auth/login', 'POST'],
       ['DELETE', '/api/auth/me', 'GET, HEAD'],
       ['GET', '/api/auth/logout', 'POST'],
+      ['PUT', '/api/auth/logout', 'POST'],
+      ['DELETE', '/api/auth/logout', 'POST'],
       ['POST', '/api/auth/sessions/3f0e5c1a-8b2d-4c4e-9a51-0d5b7c2e9f10', 'DELETE'],
       ['PATCH', '/api/admin/audit', 'GET, HEAD'],
       ['PUT', '/metrics', 'GET, HEAD'],
@@ -466,6 +468,15 @@ describe.each(['express', 'fastify'] as const)('bad input never 5xx (demo app on
       expect(response.status).toBe(405);
       expect(response.headers.get('allow')).toBe(allow);
       expect(response.body).toMatchObject({ statusCode: 405 });
+    });
+
+    it('should mark a 405 to a signed-in request as not to be stored, as every answer to one is', async () => {
+      const { browser } = await signIn(api.url, await registerAccount(api.url));
+
+      const response = await browser.request('PATCH', '/api/auth/me');
+
+      expect(response.status).toBe(405);
+      expect(response.headers.get('cache-control')).toBe('no-store');
     });
 
     it('should still answer 404 for a path that does not exist', async () => {

@@ -24,6 +24,8 @@ export class MethodNotAllowedFilter extends BaseExceptionFilter {
     // A route for this very method exists: the 404 is the handler's own answer.
     if (allowed.length === 0 || allowed.includes(method)) return super.catch(exception, host);
     this.adapter.setHeader(res, 'Allow', allowed.join(', '));
+    // No route ran, so no guard marked the answer as private; it may answer a signed-in request.
+    this.adapter.setHeader(res, 'Cache-Control', 'no-store');
     this.adapter.reply(
       res,
       { statusCode: HttpStatus.METHOD_NOT_ALLOWED, message: `${method} is not allowed here; use ${allowed.join(' or ')}.`, error: 'Method Not Allowed' },

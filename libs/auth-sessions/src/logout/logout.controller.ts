@@ -1,5 +1,5 @@
-import { Body, Get, HttpCode, HttpException, HttpStatus, Post, Query, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Delete, Get, HttpCode, HttpException, HttpStatus, Patch, Post, Put, Query, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCookieAuth, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, BODY_ERRORS } from '../common/api-errors.js';
 import { LogoutResponseDto, RevokedDto } from '../common/dto/api.responses.js';
 import { libraryValidationPipe, noInput } from '../common/validation.js';
@@ -70,6 +70,33 @@ export class LogoutController {
   @Public()
   @Get('logout')
   logoutByGet(@Res({ passthrough: true }) res: HttpResponse): never {
+    return this.refuseMethod(res);
+  }
+
+  // The other methods answer the same, from the library itself: a host's generic 405 would list GET
+  // (a route exists for it) as allowed, and a host without one would answer 404.
+  @ApiExcludeEndpoint()
+  @Public()
+  @Put('logout')
+  logoutByPut(@Res({ passthrough: true }) res: HttpResponse): never {
+    return this.refuseMethod(res);
+  }
+
+  @ApiExcludeEndpoint()
+  @Public()
+  @Patch('logout')
+  logoutByPatch(@Res({ passthrough: true }) res: HttpResponse): never {
+    return this.refuseMethod(res);
+  }
+
+  @ApiExcludeEndpoint()
+  @Public()
+  @Delete('logout')
+  logoutByDelete(@Res({ passthrough: true }) res: HttpResponse): never {
+    return this.refuseMethod(res);
+  }
+
+  private refuseMethod(res: HttpResponse): never {
     this.edge.setHeader(res, 'Allow', 'POST');
     throw new HttpException({ statusCode: 405, message: 'Use POST to log out.' }, HttpStatus.METHOD_NOT_ALLOWED);
   }

@@ -44,6 +44,9 @@ export class SignInController {
   @UseGuards(LocalAuthGuard)
   @Post('login')
   @HttpCode(200)
+  // The answer starts a session (its cookie, the user): never stored, whether or not the request
+  // came with a session (the guard sets it only for requests that did).
+  @Header('Cache-Control', 'no-store')
   async login(@Req() req: SignedInRequest, @Res({ passthrough: true }) res: HttpResponse, @Body() body: LoginDto, @Query(noInput) _query: undefined) {
     const { user, epochAtCheck } = req.user;
     const { result, issued } = await this.signIn.signIn(user, this.edge.clientContext(req), {
