@@ -185,6 +185,17 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
       await request(server).get('/admin/users').set(admin.headers).expect(200);
     });
 
+    it("should refuse a body its routes cannot read (415) once the caller is known, and leave the host's routes alone", async () => {
+      const session = await signInForTest(app, await newUser(app));
+      const body = '{"keepCurrent":true}';
+
+      await request(server).post('/auth/logout-all').set('content-type', 'text/plain').send(body).expect(401);
+      const refused = await request(server).post('/auth/logout-all').set(session.headers).set('content-type', 'text/plain').send(body).expect(415);
+      expect(refused.body).toMatchObject({ statusCode: 415, error: 'Unsupported Media Type' });
+      await request(server).get('/auth/me').set(session.headers).expect(200);
+      await request(server).post('/open/limited').set('content-type', 'text/plain').send(body).expect(201);
+    });
+
     it("should still guard and rate-limit the library's own routes", async () => {
       await request(server).get('/auth/me').expect(401);
       const user = await newUser(app);
