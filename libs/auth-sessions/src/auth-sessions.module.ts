@@ -1,6 +1,6 @@
 import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { type DynamicModule, Inject, type MiddlewareConsumer, Module, type NestModule, type Provider, RequestMethod, type Type } from '@nestjs/common';
-import { APP_GUARD, RouterModule } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule, RouterModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
@@ -18,6 +18,7 @@ import {
   resolveModuleExtras,
 } from './auth-sessions.module-definition.js';
 import { resolveAuthSessionsOptions, type ResolvedAuthSessionsOptions } from './auth-sessions.options.js';
+import { UnguardedRoutesCheck } from './unguarded-routes.check.js';
 import { AdminAuditController } from './admin/admin-audit.controller.js';
 import { AdminAuditService } from './admin/admin-audit.service.js';
 import { AdminGuard } from './admin/admin.guard.js';
@@ -103,7 +104,8 @@ function selectControllers(routes: ResolvedAuthSessionsModuleExtras['routes']): 
 /**
  * Adds what the module's extras decide to a `forRoot`/`forRootAsync` definition: the controllers,
  * the path prefix (Nest's `RouterModule`) and the guards (`APP_GUARD` for every route; with
- * `globalGuard: false` none, as the library's controllers bind `LibraryRoutesGuard` themselves).
+ * `globalGuard: false` none, as the library's controllers bind `LibraryRoutesGuard` themselves, and
+ * a start-up check naming host routes whose library decorators no guard reads).
  */
 function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras): DynamicModule {
   const resolved = resolveModuleExtras(extras);
@@ -115,11 +117,12 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
         { provide: APP_GUARD, useExisting: SessionGuard },
         { provide: APP_GUARD, useExisting: RolesGuard },
       ]
-    : [];
+    : [UnguardedRoutesCheck];
   return {
     ...definition,
     imports: [
       ...(definition.imports ?? []),
+      ...(resolved.globalGuard ? [] : [DiscoveryModule]),
       ...(resolved.routes.prefix ? [RouterModule.register([{ path: resolved.routes.prefix, module: AuthSessionsModule }])] : []),
     ],
     controllers: [...(definition.controllers ?? []), ...controllers],

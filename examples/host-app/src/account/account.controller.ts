@@ -12,6 +12,8 @@ export class AccountController {
   @Public()
   @RequireSameOrigin()
   @RateLimited()
+  // With `globalGuard: false`, put AuthRateLimitGuard and SessionGuard first in this list: they give
+  // @RateLimited() and @RequireSameOrigin() their effect (the module names routes that lack them).
   @UseGuards(AuthGuard('host-password'))
   @Post('sign-in')
   @HttpCode(200)

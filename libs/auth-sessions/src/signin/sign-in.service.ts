@@ -6,6 +6,8 @@ import { AuditLogService } from '../audit/audit-log.service.js';
 import type { ClientContext } from '../common/client-context.js';
 import type { AuthenticatedRequest } from '../edge/execution-target.js';
 import { HttpEdge } from '../edge/http-edge.js';
+import { resolvePresentedSession } from '../edge/presented-session.js';
+import { SessionCookies } from '../edge/session-cookies.js';
 import { SessionResponses } from '../edge/session-responses.js';
 import { translateStoreErrors } from '../edge/store-errors.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
@@ -56,13 +58,15 @@ export class SignInService {
     private readonly events: SessionEvents,
     private readonly responses: SessionResponses,
     private readonly edge: HttpEdge,
+    private readonly cookies: SessionCookies,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
   ) {}
 
   /**
    * Opens a cookie session for a user your strategy has authenticated and sets both cookies on the
    * response. A valid session the browser already had ends with reason `replaced` (no fixation).
-   * @param req the current request of your HTTP adapter (Express or Fastify), after `SessionGuard`
+   * @param req the current request of your HTTP adapter (Express or Fastify); the session it
+   *   presents is found with or without `SessionGuard` on the route
    * @param res the response of your HTTP adapter, to set the cookies on
    * @param user the signed-in user
    * @returns the contract's login body
@@ -70,10 +74,26 @@ export class SignInService {
   completeSignIn(req: object, res: object, user: SignoffUser, options: SignInOptions = {}): Promise<SignInResult> {
     return translateStoreErrors(async () => {
       const request = req as AuthenticatedRequest;
-      const { result, issued } = await this.signIn(user, this.edge.clientContext(request), { ...options, replacing: request.auth });
+      const replacing = request.auth ?? (await this.presentedCookieSession(request));
+      const { result, issued } = await this.signIn(user, this.edge.clientContext(request), { ...options, ...(replacing ? { replacing } : {}) });
       this.responses.started(res, issued.session, issued.token);
       return result;
     });
+  }
+
+  /**
+   * The live cookie session a request presents, read here when no `SessionGuard` ran on the route
+   * (a host with `globalGuard: false` that guarded its sign-in route with its strategy alone): the
+   * session a sign-in replaces must end whoever guards the route, or the old cookie would stay signed
+   * in beside the new one. A request with a bearer token presents no cookie session; cookies naming
+   * several live sessions replace none, as when the guard reads them.
+   */
+  private async presentedCookieSession(request: AuthenticatedRequest): Promise<RequestAuth | undefined> {
+    if (this.edge.header(request, 'authorization') !== undefined) return undefined;
+    const presented = await resolvePresentedSession(this.edge.cookies(request, this.cookies.sessionCookieName), (token) => this.sessions.authenticate(token));
+    if (presented.kind !== 'one' || !presented.result.ok) return undefined;
+    const { session, user, expiresAt } = presented.result;
+    return { session, user, method: 'cookie', expiresAt };
   }
 
   /**

@@ -1,5 +1,6 @@
+import { jest } from '@jest/globals';
 import { BullModule } from '@nestjs/bullmq';
-import { Controller, Get, type INestApplication, Injectable, Module, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, type INestApplication, Injectable, Logger, Module, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { APP_GUARD, ModulesContainer } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -11,6 +12,7 @@ import {
   type AuthSessionsOptions,
   AuthSessionsModule,
   CurrentUser,
+  Public,
   RateLimited,
   Roles,
   RolesGuard,
@@ -59,13 +61,30 @@ class OpenController {
   }
 }
 
+/** A host's own sign-in guarded by nothing of the library (its strategy stands in as a body lookup). */
+@Controller('account')
+class AccountController {
+  constructor(
+    private readonly signIn: SignInService,
+    private readonly users: FixtureUsers,
+  ) {}
+
+  @Public()
+  @Post('sign-in')
+  @HttpCode(200)
+  async signInByEmail(@Body() body: { email: string }, @Req() req: object, @Res({ passthrough: true }) res: object) {
+    const user = await this.users.findByEmail(body.email);
+    return this.signIn.completeSignIn(req, res, user!);
+  }
+}
+
 /** Injects the library's SignInService without importing AuthSessionsModule (works only with `isGlobal`). */
 @Injectable()
 class SsoService {
   constructor(readonly signIn: SignInService) {}
 }
 
-@Module({ controllers: [GuardedController, OpenController], providers: [SsoService] })
+@Module({ imports: [FixtureUsersModule], controllers: [GuardedController, OpenController, AccountController], providers: [SsoService] })
 class HostFeatureModule {}
 
 describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes, metrics, rate limits)', () => {
@@ -147,9 +166,23 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
     let app: INestApplication;
     let server: Server;
 
+    const warnings: string[] = [];
+
     beforeAll(async () => {
-      app = await createHost({ isGlobal: true, globalGuard: false }, { rateLimit: { limit: 2, windowSeconds: 60 } });
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
+      try {
+        app = await createHost({ isGlobal: true, globalGuard: false }, { rateLimit: { limit: 2, windowSeconds: 60 } });
+      } finally {
+        warn.mockRestore();
+      }
       server = app.getHttpServer() as Server;
+    });
+
+    it('should name, at start-up, the host route whose @RateLimited() no guard reads, and only that one', () => {
+      const unguarded = warnings.filter((message) => message.includes('with globalGuard: false no'));
+      expect(unguarded).toEqual([
+        'OpenController.limited is marked @RateLimited(), but with globalGuard: false no AuthRateLimitGuard runs on it, so the mark does nothing: add @UseGuards(AuthRateLimitGuard) to it (or bind it globally yourself).',
+      ]);
     });
 
     afterAll(async () => {
@@ -183,6 +216,17 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
       expect(forbidden.body).toMatchObject({ code: 'forbidden' });
       const admin = await signInForTest(app, await newUser(app, ['admin']));
       await request(server).get('/admin/users').set(admin.headers).expect(200);
+    });
+
+    it("should end the session a host's own sign-in replaces though no SessionGuard ran on its route (no fixation)", async () => {
+      const user = await newUser(app);
+      const previous = await signInForTest(app, user);
+
+      const response = await request(server).post('/account/sign-in').set(previous.headers).send({ email: user.email }).expect(200);
+
+      expect(response.body.session.id).not.toBe(previous.sessionId);
+      const old = await request(server).get('/auth/me').set(previous.headers).expect(401);
+      expect(old.body).toMatchObject({ code: 'session_ended', reason: 'replaced' });
     });
 
     it("should refuse a body its routes cannot read (415) once the caller is known, and leave the host's routes alone", async () => {

@@ -1,0 +1,70 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type Type } from '@nestjs/common';
+import { GUARDS_METADATA } from '@nestjs/common/constants.js';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { RATE_LIMITED_METADATA, ROLES_METADATA, SAME_ORIGIN_METADATA } from './auth-sessions.constants.js';
+import { LibraryRoutesGuard } from './edge/library-routes.guard.js';
+import { RolesGuard } from './edge/roles.guard.js';
+import { SessionGuard } from './edge/session.guard.js';
+import { AuthRateLimitGuard } from './throttling/auth-rate-limit.guard.js';
+
+/** A decorator of the library that only a guard of the library gives effect to. */
+const REQUIREMENTS: ReadonlyArray<{ metadata: string; decorator: string; guard: Type }> = [
+  { metadata: SAME_ORIGIN_METADATA, decorator: '@RequireSameOrigin()', guard: SessionGuard },
+  { metadata: RATE_LIMITED_METADATA, decorator: '@RateLimited()', guard: AuthRateLimitGuard },
+  { metadata: ROLES_METADATA, decorator: '@Roles()', guard: RolesGuard },
+];
+
+/**
+ * With `globalGuard: false`, a host route marked `@RequireSameOrigin()`, `@RateLimited()` or
+ * `@Roles()` gets that protection only if the host also put the guard that reads the mark on it;
+ * otherwise the mark does nothing, silently (a sign-in route would accept a foreign Origin and any
+ * number of attempts). At start-up this names every such route and the guard it lacks, once, as a
+ * warning: the host may bind the guard globally itself, which the module cannot see.
+ */
+@Injectable()
+export class UnguardedRoutesCheck implements OnApplicationBootstrap {
+  private readonly logger = new Logger('AuthSessions');
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    for (const problem of this.findProblems()) this.logger.warn(problem);
+  }
+
+  /** One sentence per route and missing guard. */
+  findProblems(): string[] {
+    const problems: string[] = [];
+    for (const wrapper of this.discovery.getControllers()) {
+      const type = wrapper.metatype as Type | undefined;
+      if (!type?.prototype) continue;
+      const classGuards = guardsOf(type);
+      if (classGuards.some((guard) => isGuard(guard, LibraryRoutesGuard))) continue;
+      for (const name of this.scanner.getAllMethodNames(type.prototype as object)) {
+        const handler = (type.prototype as Record<string, unknown>)[name];
+        if (typeof handler !== 'function') continue;
+        const guards = [...classGuards, ...guardsOf(handler)];
+        for (const requirement of REQUIREMENTS) {
+          if (this.reflector.getAllAndOverride(requirement.metadata, [handler, type]) === undefined) continue;
+          if (guards.some((guard) => isGuard(guard, requirement.guard))) continue;
+          problems.push(
+            `${type.name}.${name} is marked ${requirement.decorator}, but with globalGuard: false no ${requirement.guard.name} runs on it, ` +
+              `so the mark does nothing: add @UseGuards(${requirement.guard.name}) to it (or bind it globally yourself).`,
+          );
+        }
+      }
+    }
+    return problems;
+  }
+}
+
+function guardsOf(target: object): unknown[] {
+  return (Reflect.getMetadata(GUARDS_METADATA, target) as unknown[] | undefined) ?? [];
+}
+
+function isGuard(candidate: unknown, guard: Type): boolean {
+  return candidate === guard || candidate instanceof guard;
+}
