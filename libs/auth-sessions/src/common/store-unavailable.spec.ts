@@ -10,6 +10,11 @@ describe('isStoreUnavailableError', () => {
       ['a refused connection', errorWith('connect ECONNREFUSED 127.0.0.1:5432', { code: 'ECONNREFUSED' })],
       ['PostgreSQL shutting down (57P01 admin_shutdown)', errorWith('terminating connection due to administrator command', { code: '57P01' })],
       ['PostgreSQL connection failure (08006)', errorWith('connection failure', { code: '08006' })],
+      ['a database closed to connections (55000)', errorWith('database "app" is not currently accepting connections', { code: '55000' })],
+      ['a database that no longer exists (3D000)', errorWith('database "app" does not exist', { code: '3D000' })],
+      ['a password rotated under the app (28P01)', errorWith('password authentication failed for user "app"', { code: '28P01' })],
+      ['too many connections (53300)', errorWith('sorry, too many clients already', { code: '53300' })],
+      ['a database dropped under the app (57P04)', errorWith('terminating connection because database was dropped', { code: '57P04' })],
       [
         "TypeORM's QueryFailedError wrapping a refused connection",
         errorWith('Query failed', { driverError: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' } }),
@@ -29,6 +34,8 @@ describe('isStoreUnavailableError', () => {
   describe('when the store answered with an ordinary error', () => {
     it.each([
       ['a unique violation (23505)', errorWith('duplicate key value violates unique constraint', { code: '23505' })],
+      ['a check violation (23514)', errorWith('new row violates check constraint', { code: '23514' })],
+      ['a syntax error (42601)', errorWith('syntax error at or near', { code: '42601' })],
       ['a wrapped unique violation', errorWith('Query failed', { driverError: { code: '23505', message: 'duplicate key' } })],
       ['a plain Error', new Error('something else went wrong')],
       ['an AggregateError of ordinary errors', Object.assign(new Error(''), { errors: [new Error('bad input')] })],

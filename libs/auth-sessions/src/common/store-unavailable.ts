@@ -1,7 +1,11 @@
 const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
-// PostgreSQL SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown).
-const POSTGRES_UNAVAILABLE = /^(08|57P0[1-3]|53300)/;
+// PostgreSQL SQLSTATEs of a server that cannot serve us now, whatever we ask: 08 (connection
+// exception), 28 (the role or its password refused, e.g. rotated under a running app), 3D000 (the
+// database is gone), 53 (insufficient resources: too many connections, disk full, out of memory),
+// 55000 with a connection (a database set to ALLOW_CONNECTIONS false) and 57P01-57P05 (shut down,
+// crash, cannot connect now, database dropped, idle session timeout).
+const POSTGRES_UNAVAILABLE = /^(08|28|3D000|53|55000|57P0[1-5])/;
 
 const UNAVAILABLE_MESSAGES = [
   'Connection terminated',
