@@ -90,7 +90,14 @@ export { isStoreUnavailableError } from './common/store-unavailable.js';
 export type { ClientContext } from './common/client-context.js';
 
 // Sign-in
-export { SignInService, type SignInResult, type SignInOptions, type FreshSessionResult, type VerifiedCredentials } from './signin/sign-in.service.js';
+export {
+  SignInService,
+  type SignInResult,
+  type SignInOptions,
+  type FreshSessionResult,
+  type TokenSignInResult,
+  type VerifiedCredentials,
+} from './signin/sign-in.service.js';
 export { LocalAuthGuard } from './signin/local-auth.guard.js';
 export type { TokenPair } from './tokens/tokens.service.js';
 

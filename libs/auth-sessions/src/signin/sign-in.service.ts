@@ -26,6 +26,9 @@ export interface SignInResult {
   session: { id: string; expiresAt: Date };
 }
 
+/** The answer of a bearer sign-in: the contract's `POST /auth/token` body (the first token pair and the session's id). */
+export type TokenSignInResult = TokenPair & { session_id: string };
+
 /** The answer of reauth and `markFresh`; bearer callers also get their new token pair. */
 export type FreshSessionResult = { session: { id: string; expiresAt: Date } } & Partial<TokenPair>;
 
@@ -79,6 +82,25 @@ export class SignInService {
       this.responses.started(res, issued.session, issued.token);
       return result;
     });
+  }
+
+  /**
+   * Opens a bearer session for a user your strategy has authenticated, as `POST /auth/token` does
+   * after a password: an access token bound to the session (`sid`) and a rotating refresh token, with
+   * the same device, `login` audit event and revocation as every session. For API clients of a host
+   * whose users prove themselves another way (a username, LDAP, a provider's token). No cookie is
+   * set and no cookie session is replaced: a bearer client has none.
+   * @param req the current request of your HTTP adapter (its address and user agent are recorded)
+   * @param user the signed-in user
+   * @returns the contract's token body
+   */
+  completeTokenSignIn(req: object, user: SignoffUser, options: SignInOptions = {}): Promise<TokenSignInResult> {
+    return translateStoreErrors(() =>
+      this.tokens.signIn(user, this.edge.clientContext(req as AuthenticatedRequest), {
+        rememberMe: options.rememberMe === true,
+        ...(options.auditMetadata ? { metadata: options.auditMetadata } : {}),
+      }),
+    );
   }
 
   /**

@@ -46,13 +46,19 @@ export class TokensService {
   /**
    * Opens a bearer session for a signed-in user and answers its first token pair.
    * @param options.epochAtCheck the user's epoch read before the credential check (see `SessionsService.open`)
+   * @param options.metadata extra fields of the `login` audit event
    */
-  async signIn(user: SignoffUser, client: ClientContext, options: { rememberMe: boolean; epochAtCheck?: number }): Promise<TokenPair & { session_id: string }> {
+  async signIn(
+    user: SignoffUser,
+    client: ClientContext,
+    options: { rememberMe: boolean; epochAtCheck?: number; metadata?: Record<string, unknown> },
+  ): Promise<TokenPair & { session_id: string }> {
     const { session, refreshToken } = await this.sessionRepository.transaction(async (manager) => {
       const issued = await this.sessions.open(manager, user, client, {
         kind: 'bearer',
         rememberMe: options.rememberMe,
         ...(options.epochAtCheck === undefined ? {} : { epochAtCheck: options.epochAtCheck }),
+        ...(options.metadata ? { metadata: options.metadata } : {}),
       });
       return { session: issued.session, refreshToken: await this.startFamily(issued.session, manager) };
     });

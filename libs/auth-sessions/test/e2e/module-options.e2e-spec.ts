@@ -76,6 +76,14 @@ class AccountController {
     const user = await this.users.findByEmail(body.email);
     return this.signIn.completeSignIn(req, res, user!);
   }
+
+  @Public()
+  @Post('token')
+  @HttpCode(200)
+  async tokenByEmail(@Body() body: { email: string }, @Req() req: object) {
+    const user = await this.users.findByEmail(body.email);
+    return this.signIn.completeTokenSignIn(req, user!, { auditMetadata: { method: 'username' } });
+  }
 }
 
 /** Injects the library's SignInService without importing AuthSessionsModule (works only with `isGlobal`). */
@@ -227,6 +235,20 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
       expect(response.body.session.id).not.toBe(previous.sessionId);
       const old = await request(server).get('/auth/me').set(previous.headers).expect(401);
       expect(old.body).toMatchObject({ code: 'session_ended', reason: 'replaced' });
+    });
+
+    it("should give a host's own sign-in bearer tokens that authenticate, rotate and end like the library's", async () => {
+      const user = await newUser(app);
+
+      const pair = await request(server).post('/account/token').send({ email: user.email }).expect(200);
+
+      expect(pair.body).toMatchObject({ token_type: 'Bearer', session_id: expect.any(String), refresh_token: expect.any(String) });
+      expect(pair.headers['set-cookie']).toBeUndefined();
+      const me = await request(server).get('/auth/me').set('authorization', `Bearer ${pair.body.access_token}`).expect(200);
+      expect(me.body.session.id).toBe(pair.body.session_id);
+      const rotated = await request(server).post('/auth/token/refresh').send({ refresh_token: pair.body.refresh_token }).expect(200);
+      await request(server).post('/auth/logout').set('authorization', `Bearer ${rotated.body.access_token}`).expect(200);
+      await request(server).get('/auth/me').set('authorization', `Bearer ${rotated.body.access_token}`).expect(401);
     });
 
     it("should refuse a body its routes cannot read (415) once the caller is known, and leave the host's routes alone", async () => {
