@@ -240,22 +240,55 @@ describe('bearer mode: access tokens bound to their session, rotating refresh to
       expect((await refresh(a.url, next.body.refresh_token)).status).toBe(401);
     });
 
-    it("should keep a refreshed pair in the refresh token's own session, whatever credentials ride along, and accept it nowhere else (TOK-09)", async () => {
+    it("should refuse a refresh token sent with another session's cookie or access token, rotate nothing and log it (TOK-09)", async () => {
       const owner = await newAccount();
       const other = await newAccount();
       const ownerTokens = await issueTokens(a.url, owner);
+      const ownerSecond = await issueTokens(a.url, owner);
       const otherTokens = await issueTokens(a.url, other);
-      const { browser } = await signIn(a.url, other);
-      const response = remember(
-        await browser.request('POST', '/api/auth/token/refresh', { json: { refresh_token: ownerTokens.refresh_token }, bearer: otherTokens.access_token }),
+      const { browser: otherBrowser } = await signIn(a.url, other);
+      const post = (client: BrowserClient, bearer?: string) =>
+        client.request('POST', '/api/auth/token/refresh', { json: { refresh_token: ownerTokens.refresh_token }, ...(bearer ? { bearer } : {}) });
+
+      const refusals = [
+        await post(otherBrowser), // another user's session cookie
+        await post(new BrowserClient(a.url), otherTokens.access_token), // another user's access token
+        await post(new BrowserClient(b.url), ownerSecond.access_token), // another session of the same user, on the other instance
+      ];
+      for (const refused of refusals) {
+        // The answer an unknown refresh token gets: this endpoint's invalid_grant.
+        expect(refused.status).toBe(401);
+        expect(refused.body).toEqual({ statusCode: 401, message: 'Sign in to continue.', code: 'unauthenticated' });
+      }
+      const chain = await db.query(`SELECT used_at FROM auth_refresh_tokens WHERE session_id = $1`, [ownerTokens.session_id]);
+      expect(chain).toEqual([{ used_at: null }]);
+      expect((await me(a.url, ownerTokens.access_token)).status).toBe(200);
+      expect((await me(a.url, otherTokens.access_token)).status).toBe(200);
+      const logs = `${a.logs()}${b.logs()}`;
+      const warnings = logs.split('\n').filter((line) => line.includes(`refresh token of session ${ownerTokens.session_id}`));
+      expect(warnings).toHaveLength(3);
+      expect(warnings.join('\n')).toContain(otherTokens.session_id);
+      expect(warnings.join('\n')).toContain(ownerSecond.session_id);
+      for (const token of [ownerTokens.refresh_token, otherTokens.access_token, ownerSecond.access_token, otherBrowser.cookie('sid')!]) {
+        expect(logs).not.toContain(token);
+      }
+
+      // An invalid or expired credential beside the token proves nothing either way: the token decides.
+      const withGarbage = remember(await post(new BrowserClient(a.url), 'not.a.token'));
+      expect(withGarbage.status).toBe(200);
+      expect(decodeJwt(withGarbage.body.access_token)).toMatchObject({ sub: owner.id, sid: ownerTokens.session_id });
+      // So does the token's own session.
+      const withOwn = remember(
+        await new BrowserClient(a.url).request('POST', '/api/auth/token/refresh', {
+          json: { refresh_token: withGarbage.body.refresh_token },
+          bearer: withGarbage.body.access_token,
+        }),
       );
-      expect(response.status).toBe(200);
-      expect(decodeJwt(response.body.access_token)).toMatchObject({ sub: owner.id, sid: ownerTokens.session_id });
-      expect((await me(b.url, response.body.access_token)).body).toMatchObject({ user: { id: owner.id }, session: { id: ownerTokens.session_id } });
-      expect((await me(b.url, otherTokens.access_token)).body).toMatchObject({ user: { id: other.id }, session: { id: otherTokens.session_id } });
+      expect(withOwn.status).toBe(200);
+      expect((await me(b.url, withOwn.body.access_token)).body).toMatchObject({ user: { id: owner.id }, session: { id: ownerTokens.session_id } });
       // A refresh token is not a session cookie either.
       const asCookie = new BrowserClient(a.url);
-      asCookie.cookies.set('sid', response.body.refresh_token);
+      asCookie.cookies.set('sid', withOwn.body.refresh_token);
       expect((await asCookie.request('GET', '/api/auth/me')).status).toBe(401);
     });
 

@@ -5,6 +5,7 @@ import { EmptyResponseDto, TokenPairDto } from '../common/dto/api.responses.js';
 import { libraryValidationPipe, noInput } from '../common/validation.js';
 import { BodyMediaTypes, CsrfExempt, Public, RateLimited } from '../edge/auth.decorators.js';
 import { HttpEdge, type HttpRequest } from '../edge/http-edge.js';
+import { presentedSessions } from '../edge/presented-session.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
 import { RefreshTokenDto } from './tokens.dto.js';
 import { TokensService } from './tokens.service.js';
@@ -31,7 +32,8 @@ export class TokensController {
     ...BODY_ERRORS,
     [
       401,
-      'An unknown, spent, revoked or expired refresh token (a replayed spent token also ends its session: code session_ended, reason refresh_token_reuse).',
+      'An unknown, spent, revoked or expired refresh token (a replayed spent token also ends its session: code session_ended, reason refresh_token_reuse), ' +
+        'or one sent with a valid session cookie or access token of another session (code unauthenticated; nothing changes).',
     ],
     429,
     503,
@@ -41,7 +43,7 @@ export class TokensController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   refresh(@Req() req: HttpRequest, @Body() body: RefreshTokenDto, @Query(noInput) _query: undefined) {
-    return this.tokens.refresh(body.refresh_token, this.edge.clientContext(req));
+    return this.tokens.refresh(body.refresh_token, this.edge.clientContext(req), presentedSessions(req));
   }
 
   @ApiOperation({ summary: "End a refresh token's session (200 also for an unknown token, RFC 7009)." })

@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import type { ClientContext } from '../common/client-context.js';
+import type { RequestAuth } from '../sessions/request-auth.js';
 import { SessionRejectedError } from '../sessions/session.errors.js';
 import type { Session } from '../sessions/session.entity.js';
 import { SessionRepository } from '../sessions/session.repository.js';
@@ -24,6 +25,13 @@ export interface TokenPair {
   expires_in: number;
 }
 
+/**
+ * The sessions a token request authenticates as besides its refresh token: what the guard resolved
+ * from a valid session cookie or `Authorization: Bearer` access token (`presentedSessions`). Empty
+ * when it carries no other credential, or only invalid ones: then possession of the token is the proof.
+ */
+export type PresentedCredentials = readonly Pick<RequestAuth, 'session' | 'user'>[];
+
 type RefreshOutcome =
   { kind: 'rotated'; session: Session; refreshToken: string } | { kind: 'rejected'; error: SessionRejectedError; revocation?: PendingRevocation };
 
@@ -33,6 +41,8 @@ type RefreshOutcome =
  */
 @Injectable()
 export class TokensService {
+  private readonly logger = new Logger('AuthSessions');
+
   constructor(
     private readonly sessionRepository: SessionRepository,
     private readonly refreshTokens: RefreshTokenRepository,
@@ -77,12 +87,13 @@ export class TokensService {
   /**
    * Rotates a refresh token. A spent token presented again within the grace period, while its
    * successor is unused, gets that same successor; any other reuse ends the session
-   * (`refresh_token_reuse`) and answers 401.
+   * (`refresh_token_reuse`) and answers 401. A request that also authenticates as another session
+   * (`presented`) is refused like an unknown token, and nothing changes (TOK-09).
    */
-  async refresh(refreshToken: string, client: ClientContext): Promise<TokenPair> {
+  async refresh(refreshToken: string, client: ClientContext, presented: PresentedCredentials = []): Promise<TokenPair> {
     if (!isWellFormedSessionToken(refreshToken)) throw new SessionRejectedError('unauthenticated');
     const successor = await this.successorOf(refreshToken);
-    const outcome = await this.sessionRepository.transaction((manager) => this.rotate(refreshToken, successor, client, manager));
+    const outcome = await this.sessionRepository.transaction((manager) => this.rotate(refreshToken, successor, client, presented, manager));
     if (outcome.kind === 'rejected') {
       await outcome.revocation?.announce();
       throw outcome.error;
@@ -110,12 +121,26 @@ export class TokensService {
     );
   }
 
-  private async rotate(presented: string, successor: string, client: ClientContext, manager: EntityManager): Promise<RefreshOutcome> {
+  private async rotate(
+    refreshToken: string,
+    successor: string,
+    client: ClientContext,
+    presented: PresentedCredentials,
+    manager: EntityManager,
+  ): Promise<RefreshOutcome> {
     const now = new Date();
-    const token = await this.refreshTokens.findByHashForUpdate(hashSessionToken(presented), manager);
+    const token = await this.refreshTokens.findByHashForUpdate(hashSessionToken(refreshToken), manager);
     if (!token) return { kind: 'rejected', error: new SessionRejectedError('unauthenticated') };
     const found = await this.sessionRepository.findById(token.sessionId, manager);
     if (!found) return { kind: 'rejected', error: new SessionRejectedError('unauthenticated') };
+    // A refresh token cannot switch sessions: sent beside another session's cookie or access token,
+    // the request is a mix-up or a stolen token, and it is refused before rotation or reuse handling.
+    // The answer is the one an unknown token gets, so it tells nobody whether the token was valid.
+    const foreign = presented.find((auth) => auth.session.id !== token.sessionId);
+    if (foreign) {
+      this.warnForeign('refresh', found.session, foreign, client, 'refused');
+      return { kind: 'rejected', error: new SessionRejectedError('unauthenticated') };
+    }
     const state = sessionStateAt(found.session, found.userEpoch, now);
     if (state.status !== 'active') {
       return { kind: 'rejected', error: new SessionRejectedError(state.status === 'ended' ? 'session_ended' : 'session_expired', state.reason) };
@@ -160,6 +185,21 @@ export class TokensService {
           },
         ],
       },
+    );
+  }
+
+  // Ids, never token values: they are what an operator can look up.
+  private warnForeign(
+    action: 'refresh' | 'revoke',
+    tokenSession: Session,
+    caller: PresentedCredentials[number],
+    client: ClientContext,
+    outcome: 'refused' | 'ignored',
+  ): void {
+    this.logger.warn(
+      `token/${action}: a refresh token of session ${tokenSession.id} (user ${tokenSession.userId}) came with the credentials of ` +
+        `session ${caller.session.id} (user ${caller.user.id}) from ${client.ip || 'an unknown address'}` +
+        `${client.requestId ? ` (request ${client.requestId})` : ''}; ${outcome}.`,
     );
   }
 
