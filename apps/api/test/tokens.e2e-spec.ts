@@ -354,6 +354,50 @@ describe('bearer mode: access tokens bound to their session, rotating refresh to
       expect(events).toEqual([expect.objectContaining({ session_id: tokens.session_id, reason: 'logout', actor_id: account.id })]);
     });
 
+    it('should answer 200 {} but end nothing when the caller authenticates as another user, and log it (TOK-10)', async () => {
+      const owner = await newAccount();
+      const other = await newAccount();
+      const ownerTokens = await issueTokens(a.url, owner);
+      const otherTokens = await issueTokens(a.url, other);
+      const { browser: otherBrowser } = await signIn(a.url, other);
+      const eventsBefore = (await db.auditEvents(owner.id)).length;
+
+      const byBearer = await new BrowserClient(b.url).request('POST', '/api/auth/token/revoke', {
+        json: { refresh_token: ownerTokens.refresh_token },
+        bearer: otherTokens.access_token,
+      });
+      const byCookie = await otherBrowser.request('POST', '/api/auth/token/revoke', { json: { refresh_token: ownerTokens.refresh_token } });
+      for (const response of [byBearer, byCookie]) {
+        expect(response.status).toBe(200);
+        expect(response.body).toEqual({});
+      }
+      expect((await db.session(ownerTokens.session_id))?.['ended_at']).toBeNull();
+      expect((await db.auditEvents(owner.id)).length).toBe(eventsBefore);
+      const warnings = `${a.logs()}${b.logs()}`
+        .split('\n')
+        .filter((line) => line.includes(`token/revoke: a refresh token of session ${ownerTokens.session_id}`));
+      expect(warnings).toHaveLength(2);
+      expect(warnings.join('\n')).not.toContain(ownerTokens.refresh_token);
+      expect((await me(a.url, ownerTokens.access_token)).status).toBe(200);
+      const refreshed = await refresh(a.url, ownerTokens.refresh_token);
+      expect(refreshed.status).toBe(200);
+
+      // The owner may, from another of their sessions; an invalid credential beside the token changes nothing.
+      const ownerSecond = await issueTokens(a.url, owner);
+      const byOwner = await new BrowserClient(a.url).request('POST', '/api/auth/token/revoke', {
+        json: { refresh_token: refreshed.body.refresh_token },
+        bearer: ownerSecond.access_token,
+      });
+      expect(byOwner.body).toEqual({});
+      expect((await me(a.url, refreshed.body.access_token)).body).toMatchObject({ code: 'session_ended', reason: 'logout' });
+      const withGarbage = await new BrowserClient(a.url).request('POST', '/api/auth/token/revoke', {
+        json: { refresh_token: otherTokens.refresh_token },
+        bearer: 'not.a.token',
+      });
+      expect(withGarbage.body).toEqual({});
+      expect((await me(a.url, otherTokens.access_token)).body).toMatchObject({ code: 'session_ended', reason: 'logout' });
+    });
+
     it('should answer unknown and malformed tokens with 200 {} and change nothing', async () => {
       const account = await newAccount();
       const tokens = await issueTokens(a.url, account);

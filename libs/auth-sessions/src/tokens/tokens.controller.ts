@@ -46,14 +46,17 @@ export class TokensController {
     return this.tokens.refresh(body.refresh_token, this.edge.clientContext(req), presentedSessions(req));
   }
 
-  @ApiOperation({ summary: "End a refresh token's session (200 also for an unknown token, RFC 7009)." })
-  @ApiOkResponse({ type: EmptyResponseDto, description: 'Ended, or there was nothing to end.' })
+  @ApiOperation({
+    summary:
+      "End a refresh token's session (200 also for an unknown token, RFC 7009); only its owner can: sent with another user's credentials, it changes nothing.",
+  })
+  @ApiOkResponse({ type: EmptyResponseDto, description: 'Ended, or there was nothing to end (or nothing the caller may end).' })
   @ApiErrors(...BODY_ERRORS, 503)
   @Post('revoke')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   async revoke(@Req() req: HttpRequest, @Body() body: RefreshTokenDto, @Query(noInput) _query: undefined): Promise<Record<string, never>> {
-    await this.tokens.revoke(body.refresh_token, this.edge.clientContext(req));
+    await this.tokens.revoke(body.refresh_token, this.edge.clientContext(req), presentedSessions(req));
     return {};
   }
 }

@@ -133,4 +133,38 @@ describe('TokensService', () => {
       });
     });
   });
+
+  describe('revoke', () => {
+    describe('when the request presents no other credential', () => {
+      it("should end the token's session with reason logout", async () => {
+        const { service, revoker } = createService();
+        await service.revoke(generateSessionToken(), CLIENT);
+        expect(revoker.revoke).toHaveBeenCalledWith({ userId: OWNER.id, sessionIds: [OWNER_SESSION.id] }, expect.objectContaining({ reason: 'logout' }));
+        expect(warn).not.toHaveBeenCalled();
+      });
+    });
+
+    describe("when the request also authenticates as another session of the token's owner", () => {
+      it("should end the token's session (the owner may)", async () => {
+        const { service, revoker } = createService();
+        await service.revoke(generateSessionToken(), CLIENT, presenting(OWNER_OTHER_SESSION));
+        expect(revoker.revoke).toHaveBeenCalledTimes(1);
+        expect(warn).not.toHaveBeenCalled();
+      });
+    });
+
+    describe('when the request also authenticates as another user', () => {
+      it('should end nothing, answer as for any token, and log a warning without token values', async () => {
+        const { service, revoker } = createService();
+        const refreshToken = generateSessionToken();
+        await expect(service.revoke(refreshToken, CLIENT, presenting(OTHER_SESSION))).resolves.toBeUndefined();
+        expect(revoker.revoke).not.toHaveBeenCalled();
+        expect(warn).toHaveBeenCalledTimes(1);
+        const message = String(warn.mock.calls[0]?.[0]);
+        expect(message).toContain(OWNER_SESSION.id);
+        expect(message).toContain(OTHER.id);
+        expect(message).not.toContain(refreshToken);
+      });
+    });
+  });
 });

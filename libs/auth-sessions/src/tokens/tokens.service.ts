@@ -102,13 +102,25 @@ export class TokensService {
     return this.pair(outcome.session, outcome.refreshToken);
   }
 
-  /** RFC 7009: ends the session of a refresh token with reason `logout`; unknown tokens change nothing. */
-  async revoke(refreshToken: string, client: ClientContext): Promise<void> {
+  /**
+   * RFC 7009: ends the session of a refresh token with reason `logout`; unknown tokens change nothing.
+   * Only its owner may: a request that also authenticates as another user (`presented`) changes
+   * nothing either (TOK-10), and is answered the same, as RFC 7009 answers every revocation.
+   */
+  async revoke(refreshToken: string, client: ClientContext, presented: PresentedCredentials = []): Promise<void> {
     if (!isWellFormedSessionToken(refreshToken)) return;
     const token = await this.refreshTokens.findByHash(hashSessionToken(refreshToken));
     if (!token) return;
     const found = await this.sessionRepository.findById(token.sessionId);
     if (!found) return;
+    // Another of the owner's own sessions may end this one (as "sign out other devices" does), but
+    // a token held by someone else is not theirs to end: a leaked token must not become a way to
+    // sign its owner out.
+    const foreign = presented.find((auth) => auth.user.id !== found.session.userId);
+    if (foreign) {
+      this.warnForeign('revoke', found.session, foreign, client, 'ignored');
+      return;
+    }
     const user = await this.options.users.findById(found.session.userId);
     const actor = user ? { id: user.id, email: user.email } : null;
     await this.revoker.revoke(
