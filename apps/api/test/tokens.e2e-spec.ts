@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { type ApiProcess, startApi, startApis } from '../../../test-support/api-process.js';
@@ -458,6 +459,59 @@ describe('bearer mode: access tokens bound to their session, rotating refresh to
       expect(response.body).toEqual({ revoked: 2 });
       const rejected = await me(a.url, refreshed.body.access_token);
       expect(rejected.body).toMatchObject({ code: 'session_ended', reason: 'logout_everywhere' });
+    });
+  });
+
+  describe('repeated Authorization headers (ROB-01)', () => {
+    /** A request with header lines exactly as given (fetch would join repeated ones into one). */
+    function rawRequest(baseUrl: string, method: string, path: string, headers: Record<string, string | string[]>, body?: string) {
+      return new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const req = httpRequest(new URL(path, baseUrl), { method, headers }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text === '' ? '' : JSON.parse(text) }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    }
+
+    it('should answer 401 unauthenticated whichever comes first, on protected routes and on the token endpoints, and change nothing', async () => {
+      const account = await newAccount();
+      const tokens = await issueTokens(a.url, account);
+      const valid = `Bearer ${tokens.access_token}`;
+      expect((await rawRequest(a.url, 'GET', '/api/auth/me', { authorization: valid })).status).toBe(200);
+      for (const authorization of [
+        [valid, 'Bearer garbage'],
+        ['Bearer garbage', valid],
+        [valid, valid],
+      ]) {
+        const response = await rawRequest(a.url, 'GET', '/api/auth/me', { authorization });
+        expect(response).toEqual({ status: 401, body: { statusCode: 401, message: 'Sign in to continue.', code: 'unauthenticated' } });
+      }
+      const refreshBody = JSON.stringify({ refresh_token: tokens.refresh_token });
+      const refused = await rawRequest(
+        a.url,
+        'POST',
+        '/api/auth/token/refresh',
+        { 'content-type': 'application/json', authorization: [valid, 'Bearer garbage'] },
+        refreshBody,
+      );
+      expect(refused.status).toBe(401);
+      expect(refused.body).toMatchObject({ code: 'unauthenticated' });
+      const revoked = await rawRequest(
+        a.url,
+        'POST',
+        '/api/auth/token/revoke',
+        { 'content-type': 'application/json', authorization: [valid, valid] },
+        refreshBody,
+      );
+      expect(revoked.status).toBe(401);
+      expect(await db.query(`SELECT used_at, revoked_at FROM auth_refresh_tokens WHERE session_id = $1`, [tokens.session_id])).toEqual([
+        { used_at: null, revoked_at: null },
+      ]);
+      expect((await me(a.url, tokens.access_token)).status).toBe(200);
     });
   });
 

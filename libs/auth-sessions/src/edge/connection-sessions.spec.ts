@@ -131,6 +131,17 @@ describe('ConnectionSessions', () => {
       expect(error).toBeInstanceOf(CrossSiteRequestError);
     });
 
+    it('should refuse an upgrade that repeats the Authorization header with 401 unauthenticated (ROB-01)', async () => {
+      const { service, bearer } = tracked(createService());
+
+      const error = await rejectionOf(
+        service.authenticate({ headers: { authorization: 'Bearer abc' }, rawHeaders: ['Authorization', 'Bearer abc', 'authorization', 'Bearer other'] }),
+      );
+
+      expect(error).toBeInstanceOf(SessionRejectedError);
+      expect(bearer.authenticate).not.toHaveBeenCalled();
+    });
+
     it('should authenticate by the Authorization header alone, ignoring the cookie and the Origin', async () => {
       const { service, sessions, bearer } = tracked(createService());
 

@@ -37,6 +37,8 @@ const MAX_TIMER_MS = 2_147_000_000;
  */
 export interface HandshakeRequest {
   headers: IncomingHttpHeaders;
+  /** Node's raw header lines, to see a repeated Authorization header (`HttpEdge.isHeaderRepeated`). */
+  rawHeaders?: string[];
 }
 
 /** What a client sent besides its headers: a bearer token in its connection payload. */
@@ -118,7 +120,10 @@ export class ConnectionSessions implements OnApplicationShutdown {
    */
   async authenticate(request: HandshakeRequest, credentials: HandshakeCredentials = {}): Promise<RequestAuth> {
     return translateStoreErrors(async () => {
-      const authorization = this.edge.header(request, 'authorization') ?? bearerFromPayload(credentials.payload);
+      const header = this.edge.header(request, 'authorization');
+      // As for HTTP requests (SessionGuard): several Authorization headers are no credential anyone can tell.
+      if (header !== undefined && this.edge.isHeaderRepeated(request, 'authorization')) throw new SessionRejectedError('unauthenticated');
+      const authorization = header ?? bearerFromPayload(credentials.payload);
       if (authorization !== undefined) {
         const result = await this.bearer.authenticate(authorization);
         if (!result.ok) throw new SessionRejectedError(result.code, result.reason);

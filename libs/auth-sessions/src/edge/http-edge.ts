@@ -18,6 +18,10 @@ export interface HttpRequest {
   id?: unknown;
   url?: string;
   socket?: { remoteAddress?: string };
+  /** Every header line as sent, names and values alternating (Node's `rawHeaders`: Express, upgrade requests). */
+  rawHeaders?: string[];
+  /** The Node request behind a Fastify request, with its `rawHeaders`. */
+  raw?: { rawHeaders?: string[] };
 }
 
 /** The response object of the HTTP adapter the host runs on: an Express `Response` or a Fastify `FastifyReply`. */
@@ -46,6 +50,15 @@ export class HttpEdge {
   /** One request header (names are lower case); repeated headers come joined as Node joins them. */
   header(req: HttpRequest, name: string): string | undefined {
     return requestHeader(req, name);
+  }
+
+  /**
+   * Whether header `name` (lower case) was sent more than once. Node keeps only the first of some
+   * repeated headers (`authorization` among them) and drops the others unseen, so `header()` cannot
+   * tell; the raw header lines can. It scans them: call it only when the header is present.
+   */
+  isHeaderRepeated(req: HttpRequest, name: string): boolean {
+    return isRepeatedHeader(req.rawHeaders ?? req.raw?.rawHeaders, name);
   }
 
   /** One cookie of the request by its exact, case-sensitive name; the first one wins when repeated. */
@@ -146,6 +159,18 @@ export function cookieValues(header: string | undefined, name: string): string[]
     if (typeof value === 'string') values.push(value);
   }
   return values;
+}
+
+/** Whether the raw header lines (`rawHeaders`: name, value, name, value…) name header `name` (lower case) twice or more. */
+export function isRepeatedHeader(rawHeaders: readonly string[] | undefined, name: string): boolean {
+  if (!rawHeaders) return false;
+  let seen = 0;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const candidate = rawHeaders[index];
+    // Comparing lengths first keeps this to a few integer checks for a request's usual headers.
+    if (candidate.length === name.length && candidate.toLowerCase() === name && ++seen > 1) return true;
+  }
+  return false;
 }
 
 /** One request header of either adapter's request (names are lower case). */

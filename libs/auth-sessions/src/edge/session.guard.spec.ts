@@ -420,6 +420,48 @@ describe('SessionGuard', () => {
       });
     });
 
+    describe('when the request repeats the Authorization header (ROB-01)', () => {
+      const valid = (session = activeSession()) => ({ ok: true, session, user: USER, expiresAt: new Date(Date.now() + 1_800_000) }) as const;
+      // Node keeps the first Authorization header in `headers`; only the raw lines show the others.
+      const repeated = (extra: { rawHeaders?: string[]; raw?: { rawHeaders: string[] } }) => {
+        const fake = httpContext({ method: 'GET', headers: { Authorization: 'Bearer valid' } });
+        Object.assign(fake.req, extra);
+        return fake;
+      };
+      const lines = ['Host', 'localhost', 'authorization', 'Bearer valid', 'AUTHORIZATION', 'Bearer garbage'];
+
+      it.each([
+        ['Express (req.rawHeaders)', { rawHeaders: lines }],
+        ['Fastify (request.raw.rawHeaders)', { raw: { rawHeaders: lines } }],
+      ])('should reject it with 401 unauthenticated on %s, even with the first one valid and cached', async (_label, extra) => {
+        const { guard, bearer } = createGuard({ cachedBearerResult: valid(), bearerResult: valid() });
+        const { context, req } = repeated(extra);
+
+        const error = await rejectionOf(guard.canActivate(context));
+
+        expect(error).toBeInstanceOf(SessionRejectedError);
+        expect((error as SessionRejectedError).getResponse()).toMatchObject({ statusCode: 401, code: 'unauthenticated' });
+        expect(bearer.authenticate).not.toHaveBeenCalled();
+        expect(req.auth).toBeUndefined();
+      });
+
+      it('should reject it on public routes too (a token endpoint judges a refresh token by the caller)', async () => {
+        const { guard } = createGuard({ metadata: { [PUBLIC_ROUTE_METADATA]: true }, bearerResult: valid() });
+        const { context, req } = repeated({ rawHeaders: lines });
+
+        expect(await rejectionOf(guard.canActivate(context))).toBeInstanceOf(SessionRejectedError);
+        expect(req.auth).toBeUndefined();
+      });
+
+      it('should accept a single Authorization header among other repeated headers', () => {
+        const { guard } = createGuard({ cachedBearerResult: valid() });
+        const { context, req } = repeated({ rawHeaders: ['Accept', 'a', 'Accept', 'b', 'Authorization', 'Bearer valid'] });
+
+        expect(guard.canActivate(context)).toBe(true);
+        expect(req.auth).toMatchObject({ method: 'bearer' });
+      });
+    });
+
     describe('when a GraphQL operation carries its HTTP request in the context', () => {
       it('should authenticate it exactly like a controller route, by the cookie', async () => {
         const { guard, sessions, session } = createGuard();

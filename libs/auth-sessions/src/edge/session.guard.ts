@@ -83,6 +83,8 @@ export class SessionGuard implements CanActivate {
     let cookieToken: string | undefined;
     let result: AuthenticationResult | undefined;
     if (authorization !== undefined) {
+      // A repeated Authorization header takes the full path, which refuses it.
+      if (this.edge.isHeaderRepeated(req, 'authorization')) return false;
       result = this.bearer.authenticateCached(authorization);
     } else {
       const values = this.edge.cookies(req, this.cookies.sessionCookieName);
@@ -130,6 +132,10 @@ export class SessionGuard implements CanActivate {
   ): Promise<boolean> {
     // An Authorization header authenticates the request alone: any cookie is then ignored.
     const authorization = this.edge.header(req, 'authorization');
+    // HTTP allows one Authorization header. Node keeps the first of several and drops the others,
+    // so which credential the client meant is unknowable: refused as a malformed credential is, on
+    // public routes too (the token endpoints judge a refresh token by the caller's credentials).
+    if (authorization !== undefined && this.edge.isHeaderRepeated(req, 'authorization')) throw new SessionRejectedError('unauthenticated');
     // Several session cookies (cookie tossing): the one live session they name, or none if they name several.
     const presented =
       authorization === undefined
