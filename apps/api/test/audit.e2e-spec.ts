@@ -334,6 +334,12 @@ describe('audit log (demo app on its own database)', () => {
       ['limit=201'],
       ['limit=ten'],
       ['sort=asc'],
+      // An empty value of a typed parameter is malformed, not absent.
+      ['userId='],
+      ['type='],
+      ['from='],
+      ['limit='],
+      ['cursor='],
     ])('should reject %s with 400', async (query) => {
       const browser = await adminBrowser();
       const response = await browser.get(`/api/admin/audit?${query}`);

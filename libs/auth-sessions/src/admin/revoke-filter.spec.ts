@@ -80,13 +80,16 @@ describe('revoke by filter', () => {
 
 describe('admin query validation', () => {
   describe('ListUsersQuery', () => {
-    it('should accept absent and empty paging values (defaults apply)', async () => {
+    it('should accept absent paging values (defaults apply) and an empty search (no filter)', async () => {
       expect(await errorsOf(ListUsersQuery, {})).toEqual([]);
-      expect(await errorsOf(ListUsersQuery, { search: '', page: '', pageSize: '' })).toEqual([]);
+      expect(await errorsOf(ListUsersQuery, { search: '' })).toEqual([]);
       expect(plainToInstance(ListUsersQuery, { page: '3', pageSize: '100' })).toMatchObject({ page: 3, pageSize: 100 });
     });
 
     it.each([
+      // An empty value names no number: malformed, not absent.
+      [{ page: '' }, 'page'],
+      [{ pageSize: '' }, 'pageSize'],
       [{ page: '0' }, 'page'],
       [{ page: '1.5' }, 'page'],
       [{ page: 'abc' }, 'page'],
@@ -125,6 +128,12 @@ describe('admin query validation', () => {
       [{ limit: '201' }, 'limit'],
       [{ limit: '0' }, 'limit'],
       [{ cursor: 'x'.repeat(201) }, 'cursor'],
+      [{ userId: '' }, 'userId'],
+      [{ type: '' }, 'type'],
+      [{ from: '' }, 'from'],
+      [{ to: '' }, 'to'],
+      [{ limit: '' }, 'limit'],
+      [{ cursor: '' }, 'cursor'],
     ])('should reject %p', async (plain, property) => {
       expect(await errorsOf(AuditQuery, plain)).toContain(property);
     });

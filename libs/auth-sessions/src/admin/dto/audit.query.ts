@@ -1,6 +1,6 @@
 import { BadRequestException, HttpStatus } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import type { AuditFilter } from '../../audit/audit-event.repository.js';
 import { AUDIT_EVENT_TYPES, type AuditEventType } from '../../audit/audit-event-type.js';
 import { AUDIT_EXPORT_FORMATS, type AuditExportFormat } from '../../audit/audit-export.js';
@@ -10,7 +10,6 @@ import { EmptyAsAbsent, ToOptionalNumber } from './query-values.js';
 /** The filters shared by the audit list and the export. */
 export class AuditFilterQuery {
   @ApiPropertyOptional({ description: 'Events about this user (the subject).', format: 'uuid', example: '0b6a3c8e-2f41-4d7a-9c5e-1a2b3c4d5e6f' })
-  @EmptyAsAbsent()
   @Omittable()
   @IsUUID('all', { message: 'userId must be a UUID' })
   userId?: string;
@@ -26,19 +25,16 @@ export class AuditFilterQuery {
   email?: string;
 
   @ApiPropertyOptional({ description: 'One event type.', enum: AUDIT_EVENT_TYPES, example: 'session_revoked' })
-  @EmptyAsAbsent()
   @Omittable()
   @IsIn(AUDIT_EVENT_TYPES, { message: `type must be one of: ${AUDIT_EVENT_TYPES.join(', ')}` })
   type?: AuditEventType;
 
   @ApiPropertyOptional({ ...DATE_TIME_SCHEMA, description: 'Events at or after this time (inclusive).', example: '2026-01-01T00:00:00Z' })
-  @EmptyAsAbsent()
   @Omittable()
   @IsDateTime('from')
   from?: string;
 
   @ApiPropertyOptional({ ...DATE_TIME_SCHEMA, description: 'Events before this time (exclusive).', example: '2026-02-01T00:00:00Z' })
-  @EmptyAsAbsent()
   @Omittable()
   @IsDateTime('to')
   to?: string;
@@ -55,9 +51,9 @@ export class AuditQuery extends AuditFilterQuery {
   limit?: number;
 
   @ApiPropertyOptional({ description: "The previous page's nextCursor, unchanged.", example: 'eyJ2IjoxLCJiZWZvcmUiOiIxMjM0In0', maxLength: 200 })
-  @EmptyAsAbsent()
   @Omittable()
   @IsString()
+  @IsNotEmpty({ message: "cursor must be the previous page's nextCursor, unchanged" })
   @MaxLength(200)
   cursor?: string;
 }

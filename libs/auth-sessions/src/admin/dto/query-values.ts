@@ -4,13 +4,18 @@ import { Transform } from 'class-transformer';
 const INTEGER = /^-?\d{1,15}$/;
 
 /**
- * Reads a query parameter as a whole number; an absent or empty value stays undefined (the default
- * applies) and anything that is not plain decimal digits becomes NaN, which the validators reject with 400.
+ * Reads a query parameter as a whole number; an absent value stays undefined (the default applies)
+ * and anything that is not plain decimal digits becomes NaN, which the validators reject with 400.
+ * An empty value (`?page=`) is one of those: it names no number, so it is malformed, not absent.
  */
 export const ToOptionalNumber = (): PropertyDecorator =>
   Transform(({ value }: { value: unknown }) =>
-    value === undefined || value === '' ? undefined : typeof value === 'string' && INTEGER.test(value) ? Number(value) : Number.NaN,
+    value === undefined ? undefined : typeof value === 'string' && INTEGER.test(value) ? Number(value) : Number.NaN,
   );
 
-/** Reads an optional query parameter; an empty value counts as absent. Repeated parameters stay arrays (and fail validation). */
+/**
+ * Reads an optional free-text query parameter (a search), where an empty value means no filter: what
+ * a cleared search box sends. Typed parameters (ids, types, times, numbers, cursors) do not use it:
+ * an empty one is malformed (400). Repeated parameters stay arrays (and fail validation).
+ */
 export const EmptyAsAbsent = (): PropertyDecorator => Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value));
