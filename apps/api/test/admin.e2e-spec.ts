@@ -175,6 +175,18 @@ describe('admin API (demo app, two instances on their own database)', () => {
       expect(defaults.body.items).toHaveLength(20);
     });
 
+    it.each([['/api/admin/overview'], ['/api/admin/users/00000000-0000-4000-8000-000000000000']])(
+      'should reject unknown or repeated query parameters on %s with 400',
+      async (path) => {
+        const { browser } = await signInAdmin();
+        for (const query of ['x=1', 'x=1&x=2']) {
+          const response = await browser.get(`${path}?${query}`);
+          expect(response.status).toBe(400);
+          expect(response.body).toMatchObject({ message: ['property x should not exist'] });
+        }
+      },
+    );
+
     it.each([
       ['page=0'],
       ['page=-1'],

@@ -193,6 +193,20 @@ describe('sign-in (demo app, one instance)', () => {
       expect((await lookalike.request('GET', '/api/auth/me')).status).toBe(401);
     });
 
+    it('should answer 400 to unknown or repeated query parameters on GET routes that take none, as the other GET routes do', async () => {
+      const account = await registerAccount(api.url);
+      const { browser } = await signIn(api.url, account);
+      for (const path of ['/api/auth/me', '/api/auth/events', '/api/health']) {
+        for (const query of ['x=1', 'x=1&x=2']) {
+          const response = await browser.request('GET', `${path}?${query}`);
+          expect(response.status).toBe(400);
+          expect(response.body).toMatchObject({ statusCode: 400, message: ['property x should not exist'] });
+        }
+      }
+      expect((await browser.request('GET', '/api/auth/me')).status).toBe(200);
+      expect((await browser.request('GET', '/api/health')).status).toBe(200);
+    });
+
     it('should keep only a SHA-256 of the token: the stored value does not work as a cookie', async () => {
       const account = await registerAccount(api.url);
       const { browser, sessionId } = await signIn(api.url, account);

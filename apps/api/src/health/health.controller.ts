@@ -1,9 +1,9 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiExtraModels, ApiOperation, ApiResponse, type ApiResponseSchemaHost, ApiTags, getSchemaPath } from '@nestjs/swagger';
 
 type SchemaObject = ApiResponseSchemaHost['schema'];
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { ApiErrors, ErrorResponseDto, Public } from '@signoff/auth-sessions';
+import { ApiErrors, ErrorResponseDto, InputValidationPipe, Public } from '@signoff/auth-sessions';
 import { RedisHealthIndicator } from './redis.health.js';
 
 const INDICATORS: SchemaObject = {
@@ -27,6 +27,10 @@ const healthReport = (statuses: string[]): SchemaObject => ({
   },
 });
 
+/** Health takes no query parameters: any is a 400 (`property x should not exist`), as on every other GET route. */
+class HealthQuery {}
+const healthQueryPipe = new InputValidationPipe();
+
 @ApiTags('operations')
 @Controller('health')
 export class HealthController {
@@ -39,6 +43,7 @@ export class HealthController {
   @ApiOperation({ summary: '200 when PostgreSQL and Redis answer, else 503.' })
   // Like every route, health reads the session cookies first: too many is a 400, and a valid one is checked
   // against PostgreSQL, so with PostgreSQL down a request with a cookie gets the library's 503, not the report.
+  // A query parameter is a 400 too.
   @ApiErrors(400)
   @ApiExtraModels(ErrorResponseDto)
   @ApiResponse({ status: 200, description: 'PostgreSQL and Redis answer.', content: { 'application/json': { schema: healthReport(['ok']) } } })
@@ -50,7 +55,7 @@ export class HealthController {
   @Public()
   @Get()
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
-  check() {
+  check(@Query(healthQueryPipe) _query: HealthQuery) {
     return this.health.check([() => this.postgres.pingCheck('postgres', { timeout: 1000 }), () => this.redis.isHealthy('redis')]);
   }
 }

@@ -1,6 +1,7 @@
-import { Get, Req, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Get, Query, Req, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.js';
+import { noInput } from '../common/validation.js';
 import { CurrentAuth, Roles } from '../edge/auth.decorators.js';
 import { HttpEdge, type HttpRequest } from '../edge/http-edge.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
@@ -33,7 +34,7 @@ export class AdminOverviewController {
   })
   @ApiOkResponse({ type: AdminOverviewDto })
   @Get()
-  get(@CurrentAuth() auth: RequestAuth, @Req() req: HttpRequest): Promise<AdminOverviewShape<Date>> {
+  get(@CurrentAuth() auth: RequestAuth, @Req() req: HttpRequest, @Query(noInput) _query: undefined): Promise<AdminOverviewShape<Date>> {
     return this.overviews.overview({ userId: auth.user.id, email: auth.user.email, sessionId: auth.session.id }, this.edge.clientContext(req));
   }
 }

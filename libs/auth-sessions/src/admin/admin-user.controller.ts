@@ -1,6 +1,7 @@
-import { Get, Param, ParseUUIDPipe, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Get, Param, ParseUUIDPipe, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.js';
+import { noInput } from '../common/validation.js';
 import { Roles } from '../edge/auth.decorators.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
 import { ADMIN_ROLE, AdminGuard } from './admin.guard.js';
@@ -25,9 +26,9 @@ export class AdminUserController {
   @ApiOperation({ summary: 'One user, with their active session count and last activity (the users list row, by id).' })
   @ApiParam({ name: 'userId', format: 'uuid' })
   @ApiOkResponse({ type: AdminUserDto })
-  @ApiErrors([400, 'userId is not a UUID.'], [404, 'The host knows no such user.'])
+  @ApiErrors([400, 'userId is not a UUID, or a query parameter was sent (it takes none).'], [404, 'The host knows no such user.'])
   @Get(':userId')
-  get(@Param('userId', uuidPipe) userId: string): Promise<AdminUserShape<Date>> {
+  get(@Param('userId', uuidPipe) userId: string, @Query(noInput) _query: undefined): Promise<AdminUserShape<Date>> {
     return this.users.get(userId);
   }
 }

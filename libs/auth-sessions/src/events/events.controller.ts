@@ -1,6 +1,7 @@
-import { Get, Res } from '@nestjs/common';
+import { Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.js';
+import { noInput } from '../common/validation.js';
 import { CurrentAuth, NotActivity } from '../edge/auth.decorators.js';
 import { HttpEdge, type HttpResponse } from '../edge/http-edge.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
@@ -24,7 +25,7 @@ export class EventsController {
   // An open stream is not activity: it never moves lastActiveAt.
   @NotActivity()
   @Get()
-  open(@CurrentAuth() auth: RequestAuth, @Res() res: HttpResponse): void {
+  open(@CurrentAuth() auth: RequestAuth, @Res() res: HttpResponse, @Query(noInput) _query: undefined): void {
     this.streams.open(auth, this.edge.takeOver(res));
   }
 }

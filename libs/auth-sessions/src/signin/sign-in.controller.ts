@@ -81,7 +81,7 @@ export class SignInController {
   @ApiOkResponse({ type: MeResponseDto })
   @ApiErrors(400, 401, 503)
   @Get('me')
-  me(@CurrentAuth() auth: RequestAuth) {
+  me(@CurrentAuth() auth: RequestAuth, @Query(noInput) _query: undefined) {
     return {
       user: publicUser(auth.user),
       session: {
