@@ -44,6 +44,16 @@ describe('revoke by filter', () => {
         });
       });
     });
+    describe('when the IP is IPv4-mapped IPv6', () => {
+      it.each([
+        ['::ffff:127.0.0.1', '127.0.0.1'],
+        ['::FFFF:203.0.113.7', '203.0.113.7'],
+        ['2001:db8::1', '2001:db8::1'],
+        ['203.0.113.7', '203.0.113.7'],
+      ])('should read %s as the recorded form %s', (ip, recorded) => {
+        expect(toRevokeFilter({ ip })).toEqual({ ip: recorded });
+      });
+    });
   });
 
   describe('containsPattern', () => {

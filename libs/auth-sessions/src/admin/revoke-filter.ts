@@ -1,3 +1,4 @@
+import { normaliseClientIp } from '../common/client-context.js';
 import type { SessionFilter } from '../sessions/session-filter.js';
 
 /** The filter fields of `POST /api/admin/sessions/revoke-by-filter`, as validated strings. */
@@ -18,7 +19,8 @@ export const REVOKE_FILTER_FIELDS = ['ip', 'userAgentContains', 'createdBefore',
  */
 export function toRevokeFilter(input: RevokeFilterInput): SessionFilter | null {
   const filter: SessionFilter = {};
-  if (input.ip !== undefined) filter.ip = input.ip;
+  // Recorded IPs are normalised (an IPv4 client is never stored as ::ffff:a.b.c.d): the filter must be too.
+  if (input.ip !== undefined) filter.ip = normaliseClientIp(input.ip);
   if (input.userAgentContains !== undefined) filter.userAgentContains = input.userAgentContains;
   if (input.createdBefore !== undefined) filter.createdBefore = new Date(input.createdBefore);
   if (input.lastActiveBefore !== undefined) filter.lastActiveBefore = new Date(input.lastActiveBefore);

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { parse as parseCookieHeader } from 'cookie';
-import type { ClientContext } from '../common/client-context.js';
+import { type ClientContext, normaliseClientIp } from '../common/client-context.js';
 
 /**
  * The request object of the HTTP adapter the host runs on: an Express `Request` or a Fastify
@@ -87,7 +87,7 @@ export class HttpEdge {
   clientContext(req: HttpRequest): ClientContext {
     const id = req.id;
     return {
-      ip: normaliseIp(req.ip ?? req.socket?.remoteAddress ?? ''),
+      ip: normaliseClientIp(req.ip ?? req.socket?.remoteAddress ?? ''),
       userAgent: (this.header(req, 'user-agent') ?? '').slice(0, MAX_USER_AGENT),
       requestId: typeof id === 'string' || typeof id === 'number' ? String(id).slice(0, 64) : null,
     };
@@ -177,8 +177,4 @@ export function isRepeatedHeader(rawHeaders: readonly string[] | undefined, name
 export function requestHeader(req: Pick<HttpRequest, 'headers'>, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
-}
-
-function normaliseIp(ip: string): string {
-  return (ip.startsWith('::ffff:') ? ip.slice(7) : ip).slice(0, 64);
 }

@@ -9,7 +9,12 @@ import { NOTE_MAX_LENGTH } from './note.dto.js';
  * either absent or of its type: `null` is a 400, never "no filter" or "not a dry run".
  */
 export class RevokeByFilterDto {
-  @ApiPropertyOptional({ description: 'The recorded client IP, exactly (IPv4 or IPv6).', example: '203.0.113.7', maxLength: 64 })
+  @ApiPropertyOptional({
+    description:
+      'The recorded client IP, exactly (IPv4 or IPv6); an IPv4-mapped IPv6 address (::ffff:a.b.c.d) is read as its IPv4 address, as IPs are recorded.',
+    example: '203.0.113.7',
+    maxLength: 64,
+  })
   @Omittable()
   @IsIP()
   @MaxLength(64)
