@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, ValidationPipe } from '@nestjs/common';
 import fc from 'fast-check';
 import { ListUsersQuery } from '../admin/dto/list-users.query.js';
 import { NoteDto } from '../admin/dto/note.dto.js';
@@ -186,6 +186,21 @@ describe('libraryValidationPipe', () => {
       await expect(libraryValidationPipe.transform(auth, { type: 'custom' })).resolves.toBe(auth);
     });
   });
+});
+
+describe("libraryValidationPipe after a host's global ValidationPipe", () => {
+  it.each([{ transform: true }, { whitelist: true }, { whitelist: true, forbidNonWhitelisted: true, transform: true }])(
+    'should read the numbers the host pipe (%p) already converted, and still refuse malformed ones',
+    async (options) => {
+      const metadata = { type: 'query' as const, metatype: ListUsersQuery };
+      const host = new ValidationPipe(options);
+
+      const query = (await libraryValidationPipe.transform(await host.transform({ page: '2', pageSize: '5' }, metadata), metadata)) as ListUsersQuery;
+
+      expect([query.page, query.pageSize]).toEqual([2, 5]);
+      await expect(host.transform({ page: '2.5' }, metadata)).rejects.toBeInstanceOf(BadRequestException);
+    },
+  );
 });
 
 describe('noInput', () => {
