@@ -30,6 +30,9 @@ export class AppModule {
         RedisModule,
         UsersModule,
         AuthSessionsModule.forRootAsync({
+          // The demo's own routes (register) bind the library's StoreUnavailableInterceptor, which needs what the
+          // module exports; UsersModule cannot import the module that imports it.
+          isGlobal: true,
           imports: [UsersModule],
           inject: [UsersService, ConfigService],
           useFactory: (users: UsersService, settings: ConfigService) => ({

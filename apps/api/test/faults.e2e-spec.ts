@@ -45,6 +45,13 @@ describe('faults', () => {
       expect(logout.headers.get('clear-site-data')).toBeNull();
       const login = await new BrowserClient(api.url).request('POST', '/api/auth/login', { json: { email: account.email, password: account.password } });
       expect(login.status).toBe(503);
+      // The demo's own register route answers like the library's routes: 503, not a 500.
+      const register = await new BrowserClient(api.url).request('POST', '/api/auth/register', {
+        json: { email: `faults-${Date.now()}@example.com`, password: account.password },
+      });
+      expect(register.status).toBe(503);
+      expect(register.body).toMatchObject({ code: 'service_unavailable' });
+      expect(JSON.stringify(register.body)).not.toMatch(LEAKS);
       expect((await browser.request('GET', '/api/health')).status).toBe(503);
 
       await postgres.start();

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpStatus, NotFoundException, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpStatus, NotFoundException, Post, UseInterceptors } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, InputValidationPipe, Public, RateLimited, RequireSameOrigin } from '@signoff/auth-sessions';
+import { ApiErrors, InputValidationPipe, Public, RateLimited, RequireSameOrigin, StoreUnavailableInterceptor } from '@signoff/auth-sessions';
 import { RegisterDto, RegisterResponseDto, RegistrationStatusDto } from './register.dto.js';
 import { UsersService } from './users.service.js';
 
@@ -10,6 +10,8 @@ const registerPipe = new InputValidationPipe();
 
 @ApiTags('auth')
 @Controller('auth')
+// A register with PostgreSQL down is a 503 service_unavailable like every library route, not a 500.
+@UseInterceptors(StoreUnavailableInterceptor)
 export class RegisterController {
   constructor(
     private readonly users: UsersService,
