@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
+import { normalizeEmail } from '@signoff/auth-sessions';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { User } from '../users/user.entity.js';
@@ -47,12 +48,13 @@ async function bootstrapAdmin(dataSource: DataSource, config: Pick<AppConfig, 'a
   if (!config.adminEmail || !config.adminPassword) return;
   const passwords = new PasswordHasher(config.passwordHashing);
   const users = dataSource.getRepository(User);
-  const existing = await users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email: config.adminEmail }).getOne();
+  const email = normalizeEmail(config.adminEmail);
+  const existing = await users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email }).getOne();
   const now = new Date();
   if (!existing) {
     await users.insert({
       id: randomUUID(),
-      email: config.adminEmail,
+      email,
       passwordHash: await passwords.hash(config.adminPassword),
       roles: ['admin'],
       createdAt: now,

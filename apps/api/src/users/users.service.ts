@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictException, HttpStatus, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type AuthUsersProvider, EmailTakenError, type SignoffUser, type SignoffUserPage, type SsoIdentity } from '@signoff/auth-sessions';
+import { type AuthUsersProvider, EmailTakenError, normalizeEmail, type SignoffUser, type SignoffUserPage, type SsoIdentity } from '@signoff/auth-sessions';
 import type { EntityManager, Repository } from 'typeorm';
 import { User } from './user.entity.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -9,7 +9,11 @@ import { PasswordHasher } from './password-hasher.js';
 const UNIQUE_VIOLATION = '23505';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The demo app's users, offered to the library through `AuthUsersProvider`. */
+/**
+ * The demo app's users, offered to the library through `AuthUsersProvider`. Every email is stored
+ * and looked up in `normalizeEmail`'s form (NFC): the unique index on lower(email) compares
+ * strings, and two normal forms of one address would otherwise be two accounts.
+ */
 @Injectable()
 export class UsersService implements AuthUsersProvider {
   constructor(
@@ -41,7 +45,7 @@ export class UsersService implements AuthUsersProvider {
 
   async changeEmail(userId: string, newEmail: string, manager: EntityManager): Promise<void> {
     try {
-      await manager.update(User, { id: userId }, { email: newEmail, updatedAt: new Date() });
+      await manager.update(User, { id: userId }, { email: normalizeEmail(newEmail), updatedAt: new Date() });
     } catch (error) {
       if (isUniqueViolation(error)) throw new EmailTakenError();
       throw error;
@@ -65,7 +69,7 @@ export class UsersService implements AuthUsersProvider {
     const now = new Date();
     const user = Object.assign(new User(), {
       id: randomUUID(),
-      email,
+      email: normalizeEmail(email),
       passwordHash: await this.passwords.hash(password),
       roles: [],
       createdAt: now,
@@ -89,7 +93,14 @@ export class UsersService implements AuthUsersProvider {
   async provisionSsoUser(identity: SsoIdentity): Promise<SignoffUser | null> {
     if (!identity.email || !identity.emailVerified) return null;
     const now = new Date();
-    const user = Object.assign(new User(), { id: randomUUID(), email: identity.email, passwordHash: null, roles: [], createdAt: now, updatedAt: now });
+    const user = Object.assign(new User(), {
+      id: randomUUID(),
+      email: normalizeEmail(identity.email),
+      passwordHash: null,
+      roles: [],
+      createdAt: now,
+      updatedAt: now,
+    });
     try {
       await this.users.insert(user);
     } catch (error) {
@@ -101,7 +112,10 @@ export class UsersService implements AuthUsersProvider {
   }
 
   private findEntityByEmail(email: string): Promise<User | null> {
-    return this.users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email }).getOne();
+    return this.users
+      .createQueryBuilder('u')
+      .where('lower(u.email) = lower(:email)', { email: normalizeEmail(email) })
+      .getOne();
   }
 }
 

@@ -1,5 +1,6 @@
 import type { AuditFilter } from '../audit/audit-event.repository.js';
 import type { AuditEventResponse } from '../audit/audit-event.response.js';
+import { normalizeEmail } from '../users/email.js';
 import type { AuthUsersProvider } from '../users/users-provider.js';
 
 /**
@@ -9,7 +10,7 @@ import type { AuthUsersProvider } from '../users/users-provider.js';
  */
 export async function withEmailFilter(users: AuthUsersProvider, filter: AuditFilter, email: string | undefined): Promise<AuditFilter | null> {
   if (!email) return filter;
-  const user = await users.findByEmail(email.trim());
+  const user = await users.findByEmail(normalizeEmail(email.trim()));
   if (!user) return null;
   const userId = user.id.toLowerCase();
   if (filter.userId && filter.userId !== userId) return null;

@@ -14,6 +14,7 @@ import { SessionEvents } from '../sessions/session-events.js';
 import { SessionRepository } from '../sessions/session.repository.js';
 import { generateSessionToken, hashSessionToken } from '../sessions/session-token.js';
 import { type TokenPair, TokensService } from '../tokens/tokens.service.js';
+import { normalizeEmail } from '../users/email.js';
 import { EmailTakenError } from '../users/users-provider.js';
 
 const END_REASONS: Record<CredentialChangeKind, SessionEndReason> = {
@@ -78,8 +79,9 @@ export class CredentialsService {
    * `POST /api/auth/email`: the password is required; 409 when the address is taken.
    * @internal
    */
-  async changeEmail(auth: RequestAuth, client: ClientContext, password: string, newEmail: string): Promise<CredentialChangeOutcome> {
+  async changeEmail(auth: RequestAuth, client: ClientContext, password: string, sentEmail: string): Promise<CredentialChangeOutcome> {
     if (!(await this.options.users.verifyPassword(auth.user, password))) throw new InvalidPasswordError();
+    const newEmail = normalizeEmail(sentEmail);
     try {
       return await this.changeForCaller(auth, client, 'email', (manager) => this.options.users.changeEmail(auth.user.id, newEmail, manager), {
         newEmail,

@@ -19,6 +19,7 @@ import { type IssuedSession, type SessionSsoOrigin, SessionsService } from '../s
 import type { Session } from '../sessions/session.entity.js';
 import { type TokenPair, TokensService } from '../tokens/tokens.service.js';
 import type { SignoffUser } from '../users/users-provider.js';
+import { normalizeEmail } from '../users/email.js';
 
 /** The answer of a successful sign-in: the contract's login body. */
 export interface SignInResult {
@@ -140,7 +141,8 @@ export class SignInService {
    * null for an unknown email) and returns null; the caller answers the same 401 either way.
    * @internal
    */
-  async verifyCredentials(email: string, password: string, client: ClientContext): Promise<VerifiedCredentials | null> {
+  async verifyCredentials(sentEmail: string, password: string, client: ClientContext): Promise<VerifiedCredentials | null> {
+    const email = normalizeEmail(sentEmail);
     const user = await this.options.users.findByEmail(email);
     // Read before the check: a concurrent credential change then ends the session this opens.
     const epochAtCheck = user ? await this.sessions.currentEpoch(user.id) : 0;

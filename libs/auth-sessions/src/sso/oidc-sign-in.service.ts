@@ -16,6 +16,7 @@ import { type DiscoveredProvider, OidcProviders } from './oidc-providers.js';
 import { SealedBox } from './sealed-box.js';
 import { SsoReauthNotPossibleError, SsoSignInFailedError } from './sso.errors.js';
 import { SsoRepository } from './sso.repository.js';
+import { normalizeEmail } from '../users/email.js';
 
 /** How long a started sign-in may take at the provider before its callback is refused. */
 export const SIGN_IN_STATE_SECONDS = 600;
@@ -221,7 +222,7 @@ export class OidcSignInService {
         this.logger.warn(`Single sign-on: userinfo of ${provider.issuer} failed (${(error as Error).message}); continuing without it`);
       }
     }
-    const email = typeof all['email'] === 'string' && all['email'].length <= 320 ? all['email'] : null;
+    const email = typeof all['email'] === 'string' && all['email'].length <= 320 ? normalizeEmail(all['email']) : null;
     return {
       issuer: provider.issuer,
       subject: claims.sub,

@@ -40,7 +40,7 @@ export interface SsoIdentity {
 export interface AuthUsersProvider {
   /** Finds a user by id; `null` when there is none. */
   findById(id: string): Promise<SignoffUser | null>;
-  /** Finds a user by email, case-insensitively; `null` when there is none. */
+  /** Finds a user by email, case-insensitively; `null` when there is none. The library passes `normalizeEmail`'s form. */
   findByEmail(email: string): Promise<SignoffUser | null>;
   /**
    * Checks a password. Called with `user = null` for an unknown email: the host should still spend
@@ -50,7 +50,7 @@ export interface AuthUsersProvider {
   /** Stores a new password inside the library's transaction. */
   changePassword(userId: string, newPassword: string, manager: EntityManager): Promise<void>;
   /**
-   * Stores a new email inside the library's transaction.
+   * Stores a new email (in `normalizeEmail`'s form) inside the library's transaction.
    * Throws `EmailTakenError` when another user has it.
    */
   changeEmail(userId: string, newEmail: string, manager: EntityManager): Promise<void>;
