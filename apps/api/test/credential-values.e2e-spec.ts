@@ -78,6 +78,78 @@ describe.each(['express', 'fastify'] as const)('email addresses and credential v
       expect((await db.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [id]))[0].email).toBe(composed);
     });
   });
+
+  describe('a "change" to the current value', () => {
+    /** A user signed in on two devices, and the audit rows written so far. */
+    async function twoDevices() {
+      const email = `Same-${randomUUID().slice(0, 8)}@example.test`;
+      const { id } = await register(api, email);
+      const account = { id: id!, email, password: PASSWORD };
+      const caller = await signIn(api.url, account);
+      const other = await signIn(api.url, account);
+      return { account, caller, other, auditBefore: (await db.auditEvents(account.id)).length };
+    }
+
+    async function expectNothingChanged(setUp: Awaited<ReturnType<typeof twoDevices>>, sidBefore: string) {
+      expect(await db.auditEvents(setUp.account.id)).toHaveLength(setUp.auditBefore);
+      expect((await setUp.other.browser.get('/api/auth/me')).status).toBe(200);
+      expect(setUp.caller.browser.cookie('sid')).toBe(sidBefore);
+      expect((await setUp.caller.browser.get('/api/auth/me')).status).toBe(200);
+      const stored = await db.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [setUp.account.id]);
+      expect(stored[0].email).toBe(setUp.account.email);
+    }
+
+    it.each([
+      ['as stored', (email: string) => email],
+      ['in another case', (email: string) => email.toLowerCase()],
+    ])('should refuse the current email %s with 400 email_unchanged, no audit event and no session ended', async (_how, spell) => {
+      const setUp = await twoDevices();
+      const sidBefore = setUp.caller.browser.cookie('sid')!;
+
+      const response = await setUp.caller.browser.post('/api/auth/email', { json: { password: PASSWORD, newEmail: spell(setUp.account.email) } });
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ statusCode: 400, code: 'email_unchanged', message: expect.stringMatching(/current email/) });
+      await expectNothingChanged(setUp, sidBefore);
+    });
+
+    it('should refuse the current email in another Unicode normal form the same way', async () => {
+      const { composed, decomposed } = cafeAddresses();
+      const { id } = await register(api, composed);
+      const account = { id: id!, email: composed, password: PASSWORD };
+      const setUp = { account, caller: await signIn(api.url, account), other: await signIn(api.url, account), auditBefore: 0 };
+      setUp.auditBefore = (await db.auditEvents(id!)).length;
+      const sidBefore = setUp.caller.browser.cookie('sid')!;
+
+      const response = await setUp.caller.browser.post('/api/auth/email', { json: { password: PASSWORD, newEmail: decomposed } });
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ code: 'email_unchanged' });
+      await expectNothingChanged(setUp, sidBefore);
+    });
+
+    it('should refuse the current password as the new one with 400 password_unchanged, no audit event and no session ended', async () => {
+      const setUp = await twoDevices();
+      const sidBefore = setUp.caller.browser.cookie('sid')!;
+
+      const response = await setUp.caller.browser.post('/api/auth/password', { json: { currentPassword: PASSWORD, newPassword: PASSWORD } });
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ statusCode: 400, code: 'password_unchanged', message: expect.stringMatching(/current password/) });
+      await expectNothingChanged(setUp, sidBefore);
+    });
+
+    it('should still answer a wrong current password with 403 invalid_password', async () => {
+      const setUp = await twoDevices();
+
+      const response = await setUp.caller.browser.post('/api/auth/password', {
+        json: { currentPassword: 'not the password at all', newPassword: 'not the password at all' },
+      });
+
+      expect(response.status).toBe(403);
+      expect(response.body).toMatchObject({ code: 'invalid_password' });
+    });
+  });
 });
 
 describe('migration NormalizeUserEmails1767830400000 (rows stored before emails were normalised)', () => {

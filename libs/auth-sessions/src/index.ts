@@ -104,6 +104,7 @@ export type { TokenPair } from './tokens/tokens.service.js';
 
 // Credential changes
 export { CredentialsService, type CredentialChangeReceipt, type CredentialChangeResult } from './credentials/credentials.service.js';
+export { CredentialUnchangedError, type CredentialUnchangedCode } from './credentials/credentials.errors.js';
 
 // Logout
 export { LogoutService } from './logout/logout.service.js';

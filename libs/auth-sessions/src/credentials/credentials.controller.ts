@@ -27,7 +27,15 @@ export class CredentialsController {
 
   @ApiOperation({ summary: 'Change the password: every other session ends at once; this one is kept with new secrets.' })
   @ApiOkResponse({ type: CredentialChangeResponseDto, description: 'Changed; cookie callers get new cookies, bearer callers new tokens.' })
-  @ApiErrors(...BODY_ERRORS, 401, [403, 'Wrong current password (invalid_password), or the CSRF and Origin rules.'], 429, 503)
+  @ApiErrors(
+    [400, 'Bad input, or a new password that is the current one (code password_unchanged). Nothing was changed.'],
+    413,
+    415,
+    401,
+    [403, 'Wrong current password (invalid_password), or the CSRF and Origin rules.'],
+    429,
+    503,
+  )
   @RateLimited()
   @Post('password')
   @HttpCode(200)
@@ -44,7 +52,9 @@ export class CredentialsController {
   @ApiOperation({ summary: 'Change the email: every other session ends at once; this one is kept with new secrets.' })
   @ApiOkResponse({ type: CredentialChangeResponseDto, description: 'Changed; cookie callers get new cookies, bearer callers new tokens.' })
   @ApiErrors(
-    ...BODY_ERRORS,
+    [400, 'Bad input, or a new email that is the current one, ignoring case (code email_unchanged). Nothing was changed.'],
+    413,
+    415,
     401,
     [403, 'Wrong password (invalid_password), or the CSRF and Origin rules.'],
     [409, 'The new email is taken: code email_taken.'],

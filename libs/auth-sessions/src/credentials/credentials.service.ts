@@ -14,8 +14,9 @@ import { SessionEvents } from '../sessions/session-events.js';
 import { SessionRepository } from '../sessions/session.repository.js';
 import { generateSessionToken, hashSessionToken } from '../sessions/session-token.js';
 import { type TokenPair, TokensService } from '../tokens/tokens.service.js';
-import { normalizeEmail } from '../users/email.js';
+import { isSameEmail, normalizeEmail } from '../users/email.js';
 import { EmailTakenError } from '../users/users-provider.js';
+import { CredentialUnchangedError } from './credentials.errors.js';
 
 const END_REASONS: Record<CredentialChangeKind, SessionEndReason> = {
   password: 'password_change',
@@ -67,21 +68,30 @@ export class CredentialsService {
   ) {}
 
   /**
-   * `POST /api/auth/password`: the current password is required (403 `invalid_password`, nothing changes).
+   * `POST /api/auth/password`: the current password is required (403 `invalid_password`, nothing changes);
+   * a new password that is the current one is 400 `password_unchanged`, and nothing changes either.
    * @internal
    */
   async changePassword(auth: RequestAuth, client: ClientContext, currentPassword: string, newPassword: string): Promise<CredentialChangeOutcome> {
     if (!(await this.options.users.verifyPassword(auth.user, currentPassword))) throw new InvalidPasswordError();
+    // Only the host's own check can tell whether the stored hash accepts the new password (a host may
+    // normalise passwords before hashing, so two strings can be one password): ask it, as for the current one.
+    if (newPassword === currentPassword || (await this.options.users.verifyPassword(auth.user, newPassword))) {
+      throw new CredentialUnchangedError('password_unchanged');
+    }
     return this.changeForCaller(auth, client, 'password', (manager) => this.options.users.changePassword(auth.user.id, newPassword, manager));
   }
 
   /**
-   * `POST /api/auth/email`: the password is required; 409 when the address is taken.
+   * `POST /api/auth/email`: the password is required; 409 when the address is taken; 400
+   * `email_unchanged` when it is the caller's own address (after NFC, ignoring case: the host's
+   * uniqueness rule), and then nothing changes.
    * @internal
    */
   async changeEmail(auth: RequestAuth, client: ClientContext, password: string, sentEmail: string): Promise<CredentialChangeOutcome> {
     if (!(await this.options.users.verifyPassword(auth.user, password))) throw new InvalidPasswordError();
     const newEmail = normalizeEmail(sentEmail);
+    if (isSameEmail(newEmail, auth.user.email)) throw new CredentialUnchangedError('email_unchanged');
     try {
       return await this.changeForCaller(auth, client, 'email', (manager) => this.options.users.changeEmail(auth.user.id, newEmail, manager), {
         newEmail,
