@@ -25,6 +25,13 @@ function credentialsOf(browser: BrowserClient): { token: string; xsrf: string } 
   return { token: browser.cookie('sid')!, xsrf: decodeURIComponent(browser.cookie('XSRF-TOKEN')!) };
 }
 
+/** POSTs raw bytes (BrowserClient sends strings, which fetch always encodes as valid UTF-8). */
+async function postBytes(url: string, contentType: string, bytes: Buffer): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body: bytes });
+  const text = await response.text();
+  return { status: response.status, body: text.startsWith('{') ? JSON.parse(text) : text };
+}
+
 function expectNoServerError(response: ApiResponse): void {
   expect(response.status).toBeLessThan(500);
   expect(JSON.stringify(response.body)).not.toMatch(/\bat .+\(.+:\d+:\d+\)|QueryFailedError|SELECT |invalid byte sequence/);
@@ -294,6 +301,43 @@ describe.each(['express', 'fastify'] as const)('bad input never 5xx (demo app on
 
       expect(response.status).toBe(400);
       expect(response.body.message).toMatch(/NUL/);
+    });
+
+    describe('invalid UTF-8 (a decoder would make every invalid sequence U+FFFD)', () => {
+      it.each([
+        ['two 0xFF bytes', Buffer.from([0xff, 0xff])],
+        ['an overlong NUL (0xC0 0x80)', Buffer.from([0xc0, 0x80])],
+        ['a truncated sequence', Buffer.from([0xe2, 0x82])],
+      ])('should refuse a JSON register whose password holds %s with 400, and create no account', async (_name, bad) => {
+        const email = `utf8-${randomBytes(4).toString('hex')}@example.com`;
+        const body = Buffer.concat([Buffer.from(`{"email":"${email}","password":"Password-aa-`), bad, Buffer.from('"}')]);
+
+        const response = await postBytes(`${api.url}/api/auth/register`, 'application/json', body);
+
+        expect(response.status).toBe(400);
+        expect(response.body.message).toMatch(/UTF-8/);
+        expect(JSON.stringify(response.body)).not.toContain('Password-aa');
+        expect(await db.query('SELECT id FROM users WHERE email = $1', [email])).toEqual([]);
+      });
+
+      it('should refuse a form body with invalid UTF-8 bytes with 400', async () => {
+        const body = Buffer.concat([Buffer.from('refresh_token=abc'), Buffer.from([0xff])]);
+
+        const response = await postBytes(`${api.url}/api/auth/token/revoke`, 'application/x-www-form-urlencoded', body);
+
+        expect(response.status).toBe(400);
+        expect(response.body.message).toMatch(/UTF-8/);
+      });
+
+      it('should refuse U+FFFD itself in any string, as the library refuses lone surrogates', async () => {
+        const email = `utf8-${randomBytes(4).toString('hex')}@example.com`;
+
+        const response = await anonymous().post('/api/auth/register', { json: { email, password: 'Password-aa-\ufffd\ufffd' } });
+
+        expect(response.status).toBe(400);
+        expect(response.body.message).toMatch(/not valid UTF-8/);
+        expect(await db.query('SELECT id FROM users WHERE email = $1', [email])).toEqual([]);
+      });
     });
 
     it('should write no failed-sign-in audit event for a login refused for its text', async () => {

@@ -1,10 +1,12 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import type { AppConfig } from '../config/app-config.js';
 import { MethodNotAllowedFilter } from './method-not-allowed.filter.js';
 import { requestIdOf } from './request-id.js';
+import { invalidUtf8Error, refuseInvalidUtf8 } from './request-bodies.js';
 
 /**
  * The largest request body either platform reads, in bytes; bigger bodies get 413 before any
@@ -42,14 +44,29 @@ export async function createHttpApp(module: DynamicModule, config: Pick<AppConfi
         });
       },
     });
-    app = await NestFactory.create(module, adapter, { bufferLogs: true });
+    const fastify = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
+    // Fastify's JSON parser, after a check that the bytes are UTF-8 (see refuseInvalidUtf8). Form bodies are
+    // percent-encoded ASCII; what a form decodes to U+FFFD the library's input check refuses.
+    const parseJson = fastify.getHttpAdapter().getInstance().getDefaultJsonParser('error', 'error');
+    fastify.useBodyParser<RawServerDefault>('application/json', { bodyLimit: BODY_LIMIT_BYTES }, (req, body, done) => {
+      const invalid = invalidUtf8Error(body);
+      if (invalid) done(invalid, undefined);
+      // Fastify's parser answers through done (its type allows a promise, which it never returns).
+      else void parseJson(req, body.toString('utf8'), done);
+    });
+    app = fastify;
   } else {
     const express = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
     express.set('trust proxy', trustProxy);
     express.disable('x-powered-by');
     // Registered before Nest's defaults, which then stay out: the same parsers, with a smaller limit.
-    express.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
-    express.useBodyParser('urlencoded', { limit: BODY_LIMIT_BYTES, extended: true });
+    // Nest's types reserve `verify` for its rawBody option, which the demo does not use; body-parser takes it as is.
+    express.useBodyParser('json', { limit: BODY_LIMIT_BYTES, verify: refuseInvalidUtf8 } as NestExpressBodyParserOptionsFor<'json'>);
+    express.useBodyParser('urlencoded', {
+      limit: BODY_LIMIT_BYTES,
+      extended: true,
+      verify: refuseInvalidUtf8,
+    } as NestExpressBodyParserOptionsFor<'urlencoded'>);
     app = express;
   }
   app.useGlobalFilters(new MethodNotAllowedFilter(app.getHttpAdapter()));

@@ -6,7 +6,7 @@ import { ErrorResponseDto } from './dto/api.responses.js';
 export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 414 | 415 | 429 | 503;
 
 const DEFAULT_DESCRIPTIONS: Record<ErrorStatus, string> = {
-  400: 'Bad input: a malformed, mistyped (null included), out-of-range or unknown field or parameter, invalid text (NUL, control characters, lone surrogates), a body nested too deeply, malformed JSON, or more session cookies than the library looks at. Nothing was changed.',
+  400: 'Bad input: a malformed, mistyped (null included), out-of-range or unknown field or parameter, invalid text (NUL, control characters, lone surrogates, invalid UTF-8), a body nested too deeply, malformed JSON, or more session cookies than the library looks at. Nothing was changed.',
   401: 'No valid session or access token; `code` says why (session_ended with `reason`, session_expired, token_expired, unauthenticated).',
   403: 'Refused; `code` says why (csrf_token_invalid, origin_not_allowed, reauth_required, invalid_password, forbidden). Nothing was changed.',
   404: 'Not found.',

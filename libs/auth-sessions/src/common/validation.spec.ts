@@ -36,6 +36,7 @@ describe('invalidTextProblem', () => {
     ['a lone high surrogate', 'a\ud800', 'surrogate'],
     ['a lone low surrogate', '\udc00b', 'surrogate'],
     ['two high surrogates', '\ud800\ud800\udc00', 'surrogate'],
+    ['U+FFFD, what a decoder made of invalid UTF-8 bytes', 'Password-aa-\ufffd\ufffd', 'not valid UTF-8'],
   ])('should refuse %s', (_name, text, problem) => {
     expect(invalidTextProblem(text)).toContain(problem);
   });
@@ -54,7 +55,7 @@ describe('invalidTextProblem', () => {
       fc.property(fc.string({ unit: 'grapheme' }), (text) => {
         // eslint-disable-next-line no-control-regex -- finding control characters is what this pattern is for
         const hasControl = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/.test(text);
-        expect(invalidTextProblem(text) === undefined).toBe(!hasControl);
+        expect(invalidTextProblem(text) === undefined).toBe(!hasControl && !text.includes('\ufffd'));
       }),
       { seed: 12, numRuns: 500 },
     );

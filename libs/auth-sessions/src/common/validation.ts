@@ -17,15 +17,22 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 // Keys that class-transformer would treat as the object's prototype or constructor.
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+// U+FFFD REPLACEMENT CHARACTER: what a UTF-8 decoder puts where the bytes were not UTF-8.
+const REPLACEMENT_CHARACTER = '\uFFFD';
+
 /**
  * Why a piece of text cannot be accepted, or undefined when it can: NUL and other control
- * characters (tab, line feed and carriage return are allowed), and lone UTF-16 surrogates, which
- * are not text and cannot be encoded as UTF-8 without silently changing them.
+ * characters (tab, line feed and carriage return are allowed), lone UTF-16 surrogates, which
+ * are not text and cannot be encoded as UTF-8 without silently changing them, and U+FFFD. Both
+ * platforms decode a body's invalid UTF-8 to U+FFFD without an error, so `Password-\xff` and
+ * `Password-\xc0\x80` would arrive as the same string: a password or token that was not what the
+ * client meant. Nobody types U+FFFD on purpose, so its presence is refused as invalid UTF-8.
  */
 export function invalidTextProblem(text: string): string | undefined {
   if (text.includes('\u0000')) return 'contains a NUL character';
   if (CONTROL_CHARACTERS.test(text)) return 'contains a control character';
   if (LONE_SURROGATE.test(text)) return 'is not valid Unicode (a lone surrogate)';
+  if (text.includes(REPLACEMENT_CHARACTER)) return 'is not valid UTF-8 (send the text encoded as UTF-8)';
   return undefined;
 }
 

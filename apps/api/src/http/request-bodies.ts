@@ -1,0 +1,27 @@
+import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BadRequestException, HttpStatus } from '@nestjs/common';
+
+/** The message of a body whose bytes are not UTF-8. */
+export const INVALID_UTF8_MESSAGE = 'The body is not valid UTF-8.';
+
+/** body-parser's `type` of the error `refuseInvalidUtf8` throws (its own types are `entity.*`, `charset.*`). */
+export const INVALID_UTF8_TYPE = 'entity.utf8.invalid';
+
+/**
+ * body-parser's `verify` hook for the JSON and form parsers: refuses a UTF-8 body whose bytes are
+ * not UTF-8 with 400. Decoding would turn every invalid sequence into U+FFFD without an error, so
+ * `Password-aa-\xff\xff` and `Password-aa-\xc0\x80` would arrive as one password. Bodies in another
+ * charset are left to the parser (which refuses what it cannot decode with 415).
+ */
+export function refuseInvalidUtf8(_req: IncomingMessage, _res: ServerResponse, body: Buffer, encoding: string): void {
+  if (/^utf-?8$/i.test(encoding) && !isUtf8(body)) {
+    // A `status` makes body-parser keep 400 (it answers a failed verify with 403 otherwise).
+    throw Object.assign(new Error(INVALID_UTF8_MESSAGE), { status: HttpStatus.BAD_REQUEST, type: INVALID_UTF8_TYPE });
+  }
+}
+
+/** The same rule for a Fastify body parser, which reads bodies as a Buffer: the error to answer with, or null when the bytes are UTF-8. */
+export function invalidUtf8Error(body: Buffer): BadRequestException | null {
+  return isUtf8(body) ? null : new BadRequestException({ statusCode: HttpStatus.BAD_REQUEST, message: INVALID_UTF8_MESSAGE, error: 'Bad Request' });
+}
