@@ -106,6 +106,19 @@ describe.each(['express', 'fastify'] as const)('bad input never 5xx (demo app on
     });
   });
 
+  describe('bodies that are not valid JSON', () => {
+    it.each([
+      ['/api/auth/token/revoke', 'YuIiNeQs5u123'],
+      ['/api/auth/token/refresh', '{"refresh_token":"YuIiNeQs5u123"'],
+      ['/api/auth/login', '{"email": ada@example.com}'],
+    ])('should answer POST %s with 400 "The body is not valid JSON." and echo none of the body', async (path, text) => {
+      const response = await anonymous().post(path, { body: text, headers: { 'content-type': 'application/json' } });
+
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ statusCode: 400, message: 'The body is not valid JSON.', error: 'Bad Request' });
+    });
+  });
+
   describe('bodies that are not JSON objects', () => {
     it.each([
       ['null', 'application/json', 'null'],

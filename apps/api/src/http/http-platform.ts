@@ -6,7 +6,8 @@ import type { FastifyError, FastifyReply, FastifyRequest, RawServerDefault } fro
 import type { AppConfig } from '../config/app-config.js';
 import { MethodNotAllowedFilter } from './method-not-allowed.filter.js';
 import { requestIdOf } from './request-id.js';
-import { invalidUtf8Error, refuseInvalidUtf8 } from './request-bodies.js';
+import { badBody, INVALID_JSON_MESSAGE, invalidUtf8Error, refuseInvalidUtf8 } from './request-bodies.js';
+import { BodyErrorsFilter } from './body-errors.filter.js';
 
 /**
  * The largest request body either platform reads, in bytes; bigger bodies get 413 before any
@@ -18,7 +19,7 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
  * Creates the demo on the HTTP platform `HTTP_ADAPTER` names. The library needs nothing from
  * either: trust-proxy (client IPs), the request id, the body limit and 405 answers are the app's own settings.
  */
-export async function createHttpApp(module: DynamicModule, config: Pick<AppConfig, 'httpAdapter' | 'trustProxy'>): Promise<INestApplication> {
+export async function createHttpApp(module: DynamicModule, config: Pick<AppConfig, 'httpAdapter' | 'trustProxy' | 'oidc'>): Promise<INestApplication> {
   const trustProxy = config.trustProxy > 0 ? config.trustProxy : false;
   let app: INestApplication;
   if (config.httpAdapter === 'fastify') {
@@ -51,8 +52,15 @@ export async function createHttpApp(module: DynamicModule, config: Pick<AppConfi
     fastify.useBodyParser<RawServerDefault>('application/json', { bodyLimit: BODY_LIMIT_BYTES }, (req, body, done) => {
       const invalid = invalidUtf8Error(body);
       if (invalid) done(invalid, undefined);
-      // Fastify's parser answers through done (its type allows a promise, which it never returns).
-      else void parseJson(req, body.toString('utf8'), done);
+      // Fastify's parser answers through done (its type allows a promise, which it never returns). Its
+      // message for malformed JSON quotes nothing, but is answered as on Express for one contract.
+      else
+        void parseJson(req, body.toString('utf8'), (error, parsed) =>
+          done(
+            (error as { code?: string } | null)?.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? badBody(INVALID_JSON_MESSAGE, 'entity.parse.failed') : error,
+            parsed,
+          ),
+        );
     });
     app = fastify;
   } else {
@@ -69,6 +77,10 @@ export async function createHttpApp(module: DynamicModule, config: Pick<AppConfi
     } as NestExpressBodyParserOptionsFor<'urlencoded'>);
     app = express;
   }
-  app.useGlobalFilters(new MethodNotAllowedFilter(app.getHttpAdapter()));
+  // Nest tries global filters last-registered first: MethodNotAllowedFilter sees its 404s before the body filter, which catches every HttpException.
+  app.useGlobalFilters(
+    new BodyErrorsFilter(app.getHttpAdapter(), { backchannelLogout: config.oidc !== null }),
+    new MethodNotAllowedFilter(app.getHttpAdapter()),
+  );
   return app;
 }

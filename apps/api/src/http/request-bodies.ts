@@ -2,6 +2,9 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadRequestException, HttpStatus } from '@nestjs/common';
 
+/** The message of a JSON body that does not parse: never the parser's own, which quotes the body. */
+export const INVALID_JSON_MESSAGE = 'The body is not valid JSON.';
+
 /** The message of a body whose bytes are not UTF-8. */
 export const INVALID_UTF8_MESSAGE = 'The body is not valid UTF-8.';
 
@@ -23,5 +26,13 @@ export function refuseInvalidUtf8(_req: IncomingMessage, _res: ServerResponse, b
 
 /** The same rule for a Fastify body parser, which reads bodies as a Buffer: the error to answer with, or null when the bytes are UTF-8. */
 export function invalidUtf8Error(body: Buffer): BadRequestException | null {
-  return isUtf8(body) ? null : new BadRequestException({ statusCode: HttpStatus.BAD_REQUEST, message: INVALID_UTF8_MESSAGE, error: 'Bad Request' });
+  return isUtf8(body) ? null : badBody(INVALID_UTF8_MESSAGE, INVALID_UTF8_TYPE);
+}
+
+/**
+ * A 400 in the shape of Nest's own, for a body a Fastify parser could not read. Its `cause` carries
+ * body-parser's `type` for the failure, as Express's do, so `BodyErrorsFilter` answers both alike.
+ */
+export function badBody(message: string, type: string): BadRequestException {
+  return new BadRequestException({ statusCode: HttpStatus.BAD_REQUEST, message, error: 'Bad Request' }, { cause: { type } });
 }

@@ -1,0 +1,50 @@
+import { type ArgumentsHost, Catch, HttpException, type HttpServer, HttpStatus } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
+import { INVALID_JSON_MESSAGE, INVALID_UTF8_MESSAGE, INVALID_UTF8_TYPE } from './request-bodies.js';
+
+/** Where OpenID Connect back-channel logout is served (`sso.md`): it answers failures in its own shape. */
+export const BACKCHANNEL_LOGOUT_PATH = '/api/auth/oidc/backchannel-logout';
+
+/**
+ * Answers Express's body-parser failures (which Nest turns into an HttpException whose `cause` is
+ * the parser's error, with a `type`), and the demo's Fastify parsers' (`badBody`), without echoing the body: body-parser's JSON message quotes
+ * the start of the body, `Unexpected token 'Y', "YuIiNeQs5u123" is not valid JSON`, which can be a
+ * token (no token values in bodies). With single sign-on on, the back-channel logout route gets
+ * its own error shape for a body it cannot read, as the provider expects (OpenID Connect
+ * Back-Channel Logout 1.0 §2.8: 400 `{error, error_description}`). A body that is too large keeps
+ * its 413. Every other exception passes through unchanged.
+ */
+@Catch(HttpException)
+export class BodyErrorsFilter extends BaseExceptionFilter {
+  constructor(
+    private readonly adapter: HttpServer,
+    private readonly options: { backchannelLogout: boolean },
+  ) {
+    super(adapter);
+  }
+
+  override catch(exception: HttpException, host: ArgumentsHost): void {
+    const type = (exception.cause as { type?: unknown } | undefined)?.type;
+    if (host.getType() !== 'http' || typeof type !== 'string') return super.catch(exception, host);
+    const http = host.switchToHttp();
+    const req: unknown = http.getRequest();
+    const res: unknown = http.getResponse();
+    const status: number = exception.getStatus();
+    const path = String(this.adapter.getRequestUrl?.(req) ?? '').split('?')[0];
+    // 413 (Payload Too Large) stays as it is: a body too large to read is a transport limit, documented as such.
+    if (this.options.backchannelLogout && path === BACKCHANNEL_LOGOUT_PATH && status !== 413) {
+      this.adapter.setHeader(res, 'Cache-Control', 'no-store');
+      const description =
+        type === INVALID_UTF8_TYPE ? 'the body is not valid UTF-8' : 'the body is not a readable application/x-www-form-urlencoded body in UTF-8';
+      this.adapter.reply(res, { error: 'invalid_request', error_description: description }, HttpStatus.BAD_REQUEST);
+      return;
+    }
+    if (type === 'entity.parse.failed') return this.badRequest(res, INVALID_JSON_MESSAGE);
+    if (type === INVALID_UTF8_TYPE) return this.badRequest(res, INVALID_UTF8_MESSAGE);
+    return super.catch(exception, host);
+  }
+
+  private badRequest(res: unknown, message: string): void {
+    this.adapter.reply(res, { statusCode: HttpStatus.BAD_REQUEST, message, error: 'Bad Request' }, HttpStatus.BAD_REQUEST);
+  }
+}
