@@ -119,7 +119,7 @@ describe('logout (demo app, one instance)', () => {
       const other = await signIn(api.url, await registerAccount(api.url));
       const attempts = [
         browser.request('POST', '/api/auth/logout', { xsrf: false }),
-        browser.request('POST', '/api/auth/logout-all', { xsrf: false, headers: { 'content-type': 'text/plain' }, body: '{}' }),
+        browser.request('POST', '/api/auth/logout-all', { xsrf: false, headers: { 'content-type': 'application/json' }, body: '{}' }),
         browser.request('POST', '/api/auth/logout', { xsrf: false, headers: { 'x-xsrf-token': other.browser.cookie('XSRF-TOKEN')! } }),
         browser.request('POST', '/api/auth/logout', { headers: { origin: 'https://evil.example' } }),
         browser.request('POST', '/api/auth/logout', { headers: { origin: 'null' } }),
@@ -131,6 +131,17 @@ describe('logout (demo app, one instance)', () => {
       }
       expect((await browser.request('GET', '/api/auth/me')).status).toBe(200);
       expect((await other.browser.request('GET', '/api/auth/me')).status).toBe(200);
+    });
+
+    it("should refuse a cross-site form's text/plain body (no preflight) before any route runs: 415, changing nothing", async () => {
+      const account = await registerAccount(api.url);
+      const { browser } = await signIn(api.url, account);
+
+      const response = await browser.request('POST', '/api/auth/logout-all', { xsrf: false, headers: { 'content-type': 'text/plain' }, body: '{}' });
+
+      expect(response.status).toBe(415);
+      expect(response.setCookies).toEqual([]);
+      expect((await browser.request('GET', '/api/auth/me')).status).toBe(200);
     });
 
     it('should not offer CORS to other origins', async () => {

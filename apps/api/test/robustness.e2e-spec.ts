@@ -26,8 +26,8 @@ function credentialsOf(browser: BrowserClient): { token: string; xsrf: string } 
 }
 
 /** POSTs raw bytes (BrowserClient sends strings, which fetch always encodes as valid UTF-8). */
-async function postBytes(url: string, contentType: string, bytes: Buffer): Promise<{ status: number; body: any }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body: bytes });
+async function postBytes(url: string, contentType: string | null, bytes: Buffer): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, { method: 'POST', headers: contentType === null ? {} : { 'content-type': contentType }, body: bytes });
   const text = await response.text();
   return { status: response.status, body: text.startsWith('{') ? JSON.parse(text) : text };
 }
@@ -116,6 +116,40 @@ describe.each(['express', 'fastify'] as const)('bad input never 5xx (demo app on
 
       expect(response.status).toBe(400);
       expect(response.body).toEqual({ statusCode: 400, message: 'The body is not valid JSON.', error: 'Bad Request' });
+    });
+  });
+
+  describe('bodies of a media type no parser reads', () => {
+    it('should refuse logout-all with {"keepCurrent":true} sent as text/plain with 415, ending no session', async () => {
+      const account = await registerAccount(api.url);
+      const caller = await signIn(api.url, account);
+      const other = await signIn(api.url, account);
+
+      const response = await caller.browser.post('/api/auth/logout-all', { body: '{"keepCurrent":true}', headers: { 'content-type': 'text/plain' } });
+
+      expect(response.status).toBe(415);
+      expect(response.body).toMatchObject({ statusCode: 415, message: expect.any(String) });
+      expect(response.setCookies).toEqual([]);
+      expect((await caller.browser.get('/api/auth/me')).status).toBe(200);
+      expect((await other.browser.get('/api/auth/me')).status).toBe(200);
+    });
+
+    it.each([
+      ['text/plain', 'text/plain'],
+      ['application/xml', 'application/xml'],
+      ['no content type at all', null],
+    ])('should refuse a body sent as %s with 415 before the route runs', async (_name, contentType) => {
+      const account = await registerAccount(api.url);
+
+      const response = await postBytes(
+        `${api.url}/api/auth/token`,
+        contentType,
+        Buffer.from(JSON.stringify({ email: account.email, password: account.password })),
+      );
+
+      expect(response.status).toBe(415);
+      expect(response.body).toMatchObject({ statusCode: 415 });
+      expect(await auditCount(account.id)).toBe(0);
     });
   });
 

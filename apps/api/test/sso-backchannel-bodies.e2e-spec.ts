@@ -46,6 +46,18 @@ describe.each(['express', 'fastify'] as const)('back-channel logout bodies the d
     expect(response.text).not.toMatch(/YuIiNeQs5u123|eyJ/);
   });
 
+  it('should still let a Shared Signals push (application/secevent+jwt) reach its route, and refuse it as text/plain with 415', async () => {
+    const push = (contentType: string) =>
+      fetch(`${api.url}/api/auth/oidc/ssf`, { method: 'POST', headers: { 'content-type': contentType }, body: 'not a SET' });
+
+    const set = await push('application/secevent+jwt');
+    const text = await push('text/plain');
+
+    expect(set.status).toBe(400);
+    expect(await set.json()).toEqual({ err: 'invalid_request', description: expect.stringMatching(/JWT/) });
+    expect(text.status).toBe(415);
+  });
+
   it('should answer a body over the limit with 413, reading none of it', async () => {
     const response = await post(api, 'application/x-www-form-urlencoded', `logout_token=${'a'.repeat(70 * 1024)}`);
 

@@ -176,7 +176,9 @@ describe("single sign-on: Shared Signals (SSF push, RFC 8935; SETs, RFC 8417; CA
         /subject's iss/,
       ],
       ['a logout token', async () => pushSet(a.url, await signToken(key, logoutClaims(idp, { sid: session.providerSid }), { typ: 'logout+jwt' })), /typ/],
-      ['a body of another type', async () => pushSet(b.url, await signToken(key, valid), 'text/plain'), /secevent\+jwt/],
+      // A body of a type no parser reads (text/plain) is a 415 before any route runs (robustness.e2e-spec.ts);
+      // one the parsers read but that is not a SET reaches this route and is refused here.
+      ['a body of another type', async () => pushSet(b.url, await signToken(key, valid), 'application/x-www-form-urlencoded'), /secevent\+jwt/],
       ['not a JWT', async () => pushSet(a.url, 'hello'), /not a JWT/],
     ];
     for (const [name, send, description] of cases) {

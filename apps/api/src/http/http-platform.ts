@@ -6,7 +6,7 @@ import type { FastifyError, FastifyReply, FastifyRequest, RawServerDefault } fro
 import type { AppConfig } from '../config/app-config.js';
 import { MethodNotAllowedFilter } from './method-not-allowed.filter.js';
 import { requestIdOf } from './request-id.js';
-import { badBody, INVALID_JSON_MESSAGE, invalidUtf8Error, refuseInvalidUtf8 } from './request-bodies.js';
+import { badBody, INVALID_JSON_MESSAGE, invalidUtf8Error, refuseInvalidUtf8, refuseUnreadableBodies } from './request-bodies.js';
 import { BodyErrorsFilter } from './body-errors.filter.js';
 
 /**
@@ -45,6 +45,9 @@ export async function createHttpApp(module: DynamicModule, config: Pick<AppConfi
         });
       },
     });
+    // Fastify answers 415 for a body no parser reads, but reads text/plain as a string by default: no route
+    // takes text, and a JSON body sent as text/plain must not reach one (see refuseUnreadableBodies).
+    adapter.getInstance().removeContentTypeParser('text/plain');
     const fastify = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
     // Fastify's JSON parser, after a check that the bytes are UTF-8 (see refuseInvalidUtf8). Form bodies are
     // percent-encoded ASCII; what a form decodes to U+FFFD the library's input check refuses.
@@ -67,6 +70,7 @@ export async function createHttpApp(module: DynamicModule, config: Pick<AppConfi
     const express = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
     express.set('trust proxy', trustProxy);
     express.disable('x-powered-by');
+    express.use(refuseUnreadableBodies);
     // Registered before Nest's defaults, which then stay out: the same parsers, with a smaller limit.
     // Nest's types reserve `verify` for its rawBody option, which the demo does not use; body-parser takes it as is.
     express.useBodyParser('json', { limit: BODY_LIMIT_BYTES, verify: refuseInvalidUtf8 } as NestExpressBodyParserOptionsFor<'json'>);

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BadRequestException, HttpStatus } from '@nestjs/common';
+import { BadRequestException, HttpStatus, UnsupportedMediaTypeException } from '@nestjs/common';
 
 /** The message of a JSON body that does not parse: never the parser's own, which quotes the body. */
 export const INVALID_JSON_MESSAGE = 'The body is not valid JSON.';
@@ -35,4 +35,30 @@ export function invalidUtf8Error(body: Buffer): BadRequestException | null {
  */
 export function badBody(message: string, type: string): BadRequestException {
   return new BadRequestException({ statusCode: HttpStatus.BAD_REQUEST, message, error: 'Bad Request' }, { cause: { type } });
+}
+
+/**
+ * The media types a body may have in the demo: what its parsers read (JSON, forms) and the Shared
+ * Signals push route reads itself (`application/secevent+jwt`, RFC 8935).
+ */
+export const ACCEPTED_MEDIA_TYPES: ReadonlySet<string> = new Set(['application/json', 'application/x-www-form-urlencoded', 'application/secevent+jwt']);
+
+/**
+ * Express middleware, before the parsers: a request that carries a body (`Content-Length` above 0,
+ * or any `Transfer-Encoding`) of another media type, or of none, is refused with 415. Express's
+ * parsers skip such a body silently and the route runs as if none was sent: `{"keepCurrent":true}`
+ * as text/plain made logout-all end the caller's own session too. Fastify refuses these itself.
+ */
+export function refuseUnreadableBodies(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
+  const length = req.headers['content-length'];
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) > 0);
+  const mediaType = req.headers['content-type']?.split(';')[0].trim().toLowerCase();
+  if (!hasBody || (mediaType !== undefined && ACCEPTED_MEDIA_TYPES.has(mediaType))) return next();
+  next(
+    new UnsupportedMediaTypeException({
+      statusCode: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+      message: 'The body must be application/json or application/x-www-form-urlencoded; nothing was changed.',
+      error: 'Unsupported Media Type',
+    }),
+  );
 }
