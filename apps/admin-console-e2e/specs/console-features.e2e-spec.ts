@@ -176,6 +176,28 @@ describe('admin pages', () => {
 });
 
 describe('rough edges', () => {
+  it('should skip to the content on the same page with Enter or a click, keeping the filters', async () => {
+    const admin = await signInThroughUi(suite.test, ADMIN);
+    await admin.goto('/admin/audit?type=login');
+    await admin.getByTestId('audit-row').first().waitFor();
+    const url = admin.url();
+    await admin.evaluate(() => ((window as unknown as { samePage: boolean }).samePage = true));
+    const focusInMain = () => admin.evaluate(() => !!document.activeElement && !!document.querySelector('main')?.contains(document.activeElement));
+    const samePage = () => admin.evaluate(() => (window as unknown as { samePage?: boolean }).samePage === true);
+
+    await admin.keyboard.press('Tab');
+    expect(await admin.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Skip to content');
+    await admin.keyboard.press('Enter');
+    await admin.waitForTimeout(300);
+    expect({ url: admin.url(), samePage: await samePage(), focusInMain: await focusInMain() }).toEqual({ url, samePage: true, focusInMain: true });
+
+    const skip = admin.getByRole('link', { name: 'Skip to content' });
+    await skip.focus();
+    await skip.click();
+    await admin.waitForTimeout(300);
+    expect({ url: admin.url(), samePage: await samePage(), focusInMain: await focusInMain() }).toEqual({ url, samePage: true, focusInMain: true });
+  });
+
   it('should show a progress bar while the next page is on its way, and remove it when the page is there', async () => {
     const admin = await signInThroughUi(suite.test, ADMIN);
     // The audit page's code is a lazy chunk that has not loaded yet: hold it.

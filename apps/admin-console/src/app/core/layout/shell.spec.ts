@@ -43,4 +43,13 @@ describe('Shell', () => {
     expect(await Promise.all((await menu.getItems()).map((item) => item.getText()))).toEqual(['devicesMy devices', 'logoutSign out']);
     expect(document.querySelector('[data-testid=signed-in-as]')?.textContent).toBe('ada@example.com');
   });
+
+  it('should move focus to the main region when the skip link is followed, without navigating', async () => {
+    const { element } = await render(false, []);
+    const link = element.querySelector<HTMLAnchorElement>('.skip-link')!;
+    const click = new MouseEvent('click', { bubbles: true, cancelable: true });
+    link.dispatchEvent(click);
+    expect(click.defaultPrevented).toBe(true);
+    expect(document.activeElement).toBe(element.querySelector('main'));
+  });
 });

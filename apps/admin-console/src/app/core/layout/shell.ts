@@ -1,5 +1,5 @@
 import { BreakpointObserver } from '@angular/cdk/layout';
-import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, computed, inject, viewChild } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatIconModule } from '@angular/material/icon';
@@ -49,6 +49,17 @@ export class Shell {
       : []),
     { path: '/devices', label: 'My devices', icon: 'devices' },
   ]);
+
+  private readonly main = viewChild.required<ElementRef<HTMLElement>>('main');
+
+  /**
+   * The skip link moves focus itself: against the document's `<base href="/">`, its `#main` resolves to `/#main`,
+   * a full navigation that would lose the page, its filters and the reader's place.
+   */
+  protected skipToContent(event: Event): void {
+    event.preventDefault();
+    this.main().nativeElement.focus();
+  }
 
   protected signOut(): void {
     void this.logout.run();
