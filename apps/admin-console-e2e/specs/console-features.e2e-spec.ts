@@ -198,6 +198,14 @@ describe('rough edges', () => {
     expect({ url: admin.url(), samePage: await samePage(), focusInMain: await focusInMain() }).toEqual({ url, samePage: true, focusInMain: true });
   });
 
+  it('should sign in with an email that is not ASCII, sending it exactly as typed', async () => {
+    for (const email of ['chloé.dupont@exemple.fr', '张伟@例子.中国', 'dmitri.ivanov@пример.рф']) {
+      const account = await registerAccount(suite.api, 'unicode', email);
+      const page = await signInThroughUi(suite.test, account);
+      expect(await page.getByTestId('signed-in-as').innerText()).toBe(email);
+    }
+  });
+
   it('should show a progress bar while the next page is on its way, and remove it when the page is there', async () => {
     const admin = await signInThroughUi(suite.test, ADMIN);
     // The audit page's code is a lazy chunk that has not loaded yet: hold it.

@@ -79,7 +79,7 @@ describe('Login', () => {
 
   it('should sign in with remember me and go to the devices page', async () => {
     const { harness, loader, http } = await openLogin('/login');
-    await (await loader.getHarness(MatInputHarness.with({ selector: '[type=email]' }))).setValue('ada@example.com');
+    await (await loader.getHarness(MatInputHarness.with({ selector: '[formControlName=email]' }))).setValue('ada@example.com');
     await (await loader.getHarness(MatInputHarness.with({ selector: '[type=password]' }))).setValue('correct horse battery staple');
     await (await loader.getHarness(MatCheckboxHarness.with({ label: 'Remember me' }))).check();
     const submit = (await loader.getHarness(MatButtonHarness.with({ text: /Sign in/ }))).click();
@@ -93,9 +93,34 @@ describe('Login', () => {
     expect(TestBed.inject(ClientSession).user()?.email).toBe('ada@example.com');
   });
 
+  it.each(['chloé.dupont@exemple.fr', '张伟@例子.中国', 'dmitri.ivanov@пример.рф'])('should sign in as %s, sending the address as typed', async (address) => {
+    const { harness, loader, http } = await openLogin('/login');
+    const input = harness.routeNativeElement!.querySelector<HTMLInputElement>('[formControlName=email]')!;
+    // type="email" would let the browser rewrite an internationalised domain to punycode before the form sees it.
+    expect([input.type, input.inputMode, input.autocomplete]).toEqual(['text', 'email', 'username']);
+    await (await loader.getHarness(MatInputHarness.with({ selector: '[formControlName=email]' }))).setValue(address);
+    await (await loader.getHarness(MatInputHarness.with({ selector: '[type=password]' }))).setValue('correct horse battery staple');
+    const submit = (await loader.getHarness(MatButtonHarness.with({ text: /Sign in/ }))).click();
+    const request = await nextRequest(http, { method: 'POST', url: '/api/auth/login' });
+    expect(request.request.body).toEqual({ email: address, password: 'correct horse battery staple', rememberMe: false });
+    request.flush({ user: { id: 'u1', email: address, roles: [] }, session: { id: 's1', expiresAt: '' } });
+    await submit;
+    expect(TestBed.inject(ClientSession).user()?.email).toBe(address);
+  });
+
+  it('should refuse an address with a space before sending anything', async () => {
+    const { harness, loader, http } = await openLogin('/login');
+    await (await loader.getHarness(MatInputHarness.with({ selector: '[formControlName=email]' }))).setValue('ada lovelace@example.com');
+    await (await loader.getHarness(MatInputHarness.with({ selector: '[type=password]' }))).setValue('correct horse battery staple');
+    await (await loader.getHarness(MatButtonHarness.with({ text: /Sign in/ }))).click();
+    await harness.fixture.whenStable();
+    http.expectNone('/api/auth/login');
+    expect(harness.routeNativeElement?.textContent).toContain('Enter an email address.');
+  });
+
   it('should say the same thing for an unknown email and a wrong password', async () => {
     const { harness, loader, http } = await openLogin('/login');
-    await (await loader.getHarness(MatInputHarness.with({ selector: '[type=email]' }))).setValue('ada@example.com');
+    await (await loader.getHarness(MatInputHarness.with({ selector: '[formControlName=email]' }))).setValue('ada@example.com');
     await (await loader.getHarness(MatInputHarness.with({ selector: '[type=password]' }))).setValue('nope');
     const submit = (await loader.getHarness(MatButtonHarness.with({ text: /Sign in/ }))).click();
     (await nextRequest(http, { url: '/api/auth/login' })).flush(problem(401, { code: 'unauthenticated' }), {
@@ -110,7 +135,7 @@ describe('Login', () => {
 
   it('should empty the password after a wrong one without also saying "Password is required."', async () => {
     const { harness, loader, http } = await openLogin('/login');
-    const email = await loader.getHarness(MatInputHarness.with({ selector: '[type=email]' }));
+    const email = await loader.getHarness(MatInputHarness.with({ selector: '[formControlName=email]' }));
     const password = await loader.getHarness(MatInputHarness.with({ selector: '[type=password]' }));
     await email.setValue('ada@example.com');
     await password.setValue('nope');

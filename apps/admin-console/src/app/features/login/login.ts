@@ -13,6 +13,7 @@ import { AuthApi } from '../../core/auth/auth-api';
 import { ClientSession, isLocalPath } from '../../core/auth/client-session';
 import { Logout } from '../../core/auth/logout';
 import { describeProblem } from '../../core/http/api-error';
+import { emailAddress } from '../../shared/forms/email-address';
 import { FormSubmission } from '../../shared/forms/form-submission';
 import { RegistrationStatus } from './registration-status';
 import { signedOutMessage } from '../../shared/sessions/end-reason-text';
@@ -53,7 +54,7 @@ export class Login {
   readonly next = input<string>();
 
   protected readonly form = new FormGroup({
-    email: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.email] }),
+    email: new FormControl('', { nonNullable: true, validators: [Validators.required, emailAddress] }),
     password: new FormControl('', { nonNullable: true, validators: [Validators.required] }),
     rememberMe: new FormControl(false, { nonNullable: true }),
   });

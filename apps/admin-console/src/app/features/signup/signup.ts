@@ -13,6 +13,7 @@ import { AuthApi } from '../../core/auth/auth-api';
 import { ClientSession } from '../../core/auth/client-session';
 import { describeProblem } from '../../core/http/api-error';
 import { HANDLES_UNAUTHORIZED } from '../../core/http/http-context';
+import { emailAddress } from '../../shared/forms/email-address';
 import { FormSubmission } from '../../shared/forms/form-submission';
 
 const sameAsPassword = (group: AbstractControl): ValidationErrors | null => {
@@ -36,7 +37,7 @@ const sameAsPassword = (group: AbstractControl): ValidationErrors | null => {
           <form [formGroup]="form" (ngSubmit)="submit()" class="form">
             <mat-form-field>
               <mat-label>Email</mat-label>
-              <input matInput type="email" formControlName="email" autocomplete="username" required />
+              <input matInput type="text" inputmode="email" autocapitalize="none" spellcheck="false" formControlName="email" autocomplete="username" required />
               <mat-error>Enter an email address.</mat-error>
             </mat-form-field>
             <mat-form-field>
@@ -76,7 +77,7 @@ export class Signup {
 
   protected readonly form = new FormGroup(
     {
-      email: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.email] }),
+      email: new FormControl('', { nonNullable: true, validators: [Validators.required, emailAddress] }),
       password: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.minLength(12), Validators.maxLength(128)] }),
       repeat: new FormControl('', { nonNullable: true, validators: [Validators.required] }),
     },

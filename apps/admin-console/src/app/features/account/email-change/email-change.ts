@@ -8,6 +8,7 @@ import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { firstValueFrom } from 'rxjs';
 import { ClientSession } from '../../../core/auth/client-session';
 import { describeProblem } from '../../../core/http/api-error';
+import { emailAddress } from '../../../shared/forms/email-address';
 import { FormSubmission } from '../../../shared/forms/form-submission';
 import { injectNotify } from '../../../shared/ui/notify';
 import { AccountApi } from '../account-api';
@@ -27,7 +28,7 @@ import { AccountApi } from '../account-api';
         <form [formGroup]="form" (ngSubmit)="submit()" aria-describedby="email-change-effect" data-testid="email-form">
           <mat-form-field>
             <mat-label>New email address</mat-label>
-            <input matInput type="email" formControlName="newEmail" autocomplete="email" required />
+            <input matInput type="text" inputmode="email" autocapitalize="none" spellcheck="false" formControlName="newEmail" autocomplete="email" required />
             <mat-error>Enter an email address.</mat-error>
           </mat-form-field>
           <mat-form-field>
@@ -55,7 +56,7 @@ export class EmailChange {
   readonly changed = output<number>();
 
   protected readonly form = new FormGroup({
-    newEmail: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.email] }),
+    newEmail: new FormControl('', { nonNullable: true, validators: [Validators.required, emailAddress] }),
     password: new FormControl('', { nonNullable: true, validators: [Validators.required] }),
   });
   protected readonly submission = new FormSubmission();

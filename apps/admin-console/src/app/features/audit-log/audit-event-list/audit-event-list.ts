@@ -1,6 +1,6 @@
 import { httpResource } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal } from '@angular/core';
-import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
+import { FormControl, FormGroup, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDatepickerModule } from '@angular/material/datepicker';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -14,6 +14,7 @@ import { Router, RouterLink } from '@angular/router';
 import { LoadStatus } from '../../../core/http/load-status';
 import { PageHeader } from '../../../core/layout/page-header';
 import { AppStorage } from '../../../core/storage/app-storage';
+import { emailAddress } from '../../../shared/forms/email-address';
 import { endReasonLabel } from '../../../shared/sessions/end-reason-text';
 import { isSessionEndReason } from '../../../shared/sessions/session';
 import { TimeAgo } from '../../../shared/time/time-ago';
@@ -69,7 +70,7 @@ export class AuditEventList {
 
   protected readonly form = new FormGroup({
     type: new FormControl('', { nonNullable: true }),
-    email: new FormControl('', { nonNullable: true, validators: [Validators.email, Validators.maxLength(320)] }),
+    email: new FormControl('', { nonNullable: true, validators: [emailAddress] }),
     fromDay: new FormControl<Date | null>(null),
     toDay: new FormControl<Date | null>(null),
   });
