@@ -1,6 +1,6 @@
 import { BrowserClient } from '../../../test-support/http-client.js';
 import { ADMIN, PASSWORD, USER_AGENTS, registerAccount, signInElsewhere } from '../helpers/api.js';
-import { checkPage, type ViewportName } from '../helpers/browser.js';
+import { checkPage, expectNoHorizontalScroll, type ViewportName } from '../helpers/browser.js';
 import { signInThroughUi } from '../helpers/flows.js';
 import { browserSuite } from '../helpers/suite.js';
 import { AdminUsersPage } from '../pages/admin-user.page.js';
@@ -68,6 +68,37 @@ describe.each(SIZES)('at %s size', (size) => {
     expect(notice).not.toContain('all your devices');
     expect(new URL(sender.url()).pathname).toBe('/devices');
     expect(await sender.getByText(/all your devices/).count()).toBe(0);
+  });
+  it('should wrap a long unbroken email on the user page, the audit log and the overview, never scrolling sideways', async () => {
+    // 60 characters with no break opportunity (no hyphen, no space).
+    const email = `${size}${Date.now().toString(36)}`.padEnd(48, 'x') + '@example.com';
+    const account = await registerAccount(suite.api, 'long', email);
+    await signInElsewhere(suite.api, account, USER_AGENTS.firefoxWindows);
+    const admin = await signInThroughUi(suite.test, ADMIN, { viewport: size });
+    await admin.goto(`/admin/users/${account.id}`);
+    await admin.getByRole('heading', { level: 1, name: email }).waitFor();
+    await admin.getByTestId('session-row').first().waitFor();
+    await expectNoHorizontalScroll(admin, `user page (${size})`);
+    await admin.goto(`/admin/users?search=${encodeURIComponent(email)}`);
+    await admin.getByRole('link', { name: email }).waitFor();
+    await expectNoHorizontalScroll(admin, `users list (${size})`);
+    await admin.goBack();
+    await admin.getByTestId('revoke-all').waitFor();
+    await admin.getByTestId('revoke-all').click();
+    await admin.getByRole('dialog').getByRole('button', { name: 'Revoke all' }).click();
+    await admin.getByText('1 session was revoked.').waitFor();
+
+    await admin.goto(`/admin/audit?email=${encodeURIComponent(email)}`);
+    await admin.getByTestId('audit-row').first().waitFor();
+    await expectNoHorizontalScroll(admin, `audit log (${size})`);
+    await admin.goto('/admin/overview');
+    await admin.getByTestId('revocation-row').filter({ hasText: email }).first().waitFor();
+    await expectNoHorizontalScroll(admin, `overview (${size})`);
+
+    // The header shows the signed-in email cut short on wide screens: the whole of it is in its title.
+    const user = await signInThroughUi(suite.test, account, { viewport: size });
+    await expectNoHorizontalScroll(user, `devices (${size})`);
+    if (size === 'desktop') expect(await user.getByTestId('signed-in-as').getAttribute('title')).toBe(email);
   });
 });
 

@@ -22,9 +22,14 @@ import { ChangeDetectionStrategy, Component, input } from '@angular/core';
       gap: 16px;
       margin-bottom: 16px;
     }
+    .titles {
+      min-width: 0;
+    }
+    /* A title can be an email with no break opportunity: it wraps rather than push the page sideways. */
     h1 {
       margin: 0;
       font: var(--mat-sys-headline-small);
+      overflow-wrap: anywhere;
     }
     p {
       margin: 4px 0 0;
