@@ -237,6 +237,46 @@ describe('rough edges', () => {
     }
   });
 
+  it('should ring keyboard focus clearly (2 px, 3:1 against the page) on links and buttons, and not after a mouse click', async () => {
+    const account = await registerAccount(suite.api);
+    const page = await signInThroughUi(suite.test, account);
+    const ring = (testId: string) =>
+      page.getByTestId(testId).evaluate((element) => {
+        const style = getComputedStyle(element);
+        const channels = (color: string) => (color.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+        const luminance = (color: string) => {
+          const [r, g, b] = channels(color).map((value) => {
+            const c = value / 255;
+            return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+          });
+          return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const [light, dark] = [luminance(style.outlineColor), luminance(getComputedStyle(document.body).backgroundColor)].sort((a, b) => b - a);
+        return {
+          style: style.outlineStyle,
+          width: parseFloat(style.outlineWidth),
+          offset: parseFloat(style.outlineOffset),
+          contrast: (light + 0.05) / (dark + 0.05),
+        };
+      });
+    const clear = { style: 'solid', width: 2, offset: expect.any(Number), contrast: expect.any(Number) };
+    await page.locator('a.brand').evaluate((element) => element.setAttribute('data-testid', 'brand'));
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'My devices' })
+      .evaluate((element) => element.setAttribute('data-testid', 'nav-devices'));
+    await page.locator('.skip-link').focus();
+    for (const testId of ['brand', 'nav-devices', 'logout']) {
+      await page.keyboard.press('Tab');
+      const seen = await ring(testId);
+      expect({ testId, ...seen }).toEqual({ testId, ...clear });
+      expect({ testId, offset: seen.offset >= 1, contrast: seen.contrast >= 3 }).toEqual({ testId, offset: true, contrast: true });
+    }
+    await page.getByTestId('nav-devices').click();
+    expect(await page.getByTestId('nav-devices').evaluate((element) => element === document.activeElement)).toBe(true);
+    expect((await ring('nav-devices')).style).toBe('none');
+  });
+
   it('should show a progress bar while the next page is on its way, and remove it when the page is there', async () => {
     const admin = await signInThroughUi(suite.test, ADMIN);
     // The audit page's code is a lazy chunk that has not loaded yet: hold it.
