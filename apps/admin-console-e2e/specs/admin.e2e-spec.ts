@@ -3,7 +3,7 @@ import { ADMIN, USER_AGENTS, registerAccount, signInElsewhere } from '../helpers
 import { checkPage } from '../helpers/browser.js';
 import { signInThroughUi } from '../helpers/flows.js';
 import { browserSuite } from '../helpers/suite.js';
-import { AdminUsersPage } from '../pages/admin-user.page.js';
+import { AdminUserPage, AdminUsersPage } from '../pages/admin-user.page.js';
 import { LoginPage } from '../pages/login.page.js';
 
 const suite = browserSuite();
@@ -53,6 +53,49 @@ describe('the admin console', () => {
     await admin.getByText('2 sessions were revoked.').waitFor();
     await admin.getByText('No active sessions.').waitFor();
     for (const client of clients) expect((await client.get('/api/auth/me')).status).toBe(401);
+  });
+
+  it('should give focus back to the button that opened a confirm dialog, or to the sessions heading when its row is gone', async () => {
+    const account = await registerAccount(suite.api, 'focus');
+    await signInElsewhere(suite.api, account, USER_AGENTS.firefoxWindows);
+    await signInElsewhere(suite.api, account, USER_AGENTS.safariIphone);
+    const admin = await signInThroughUi(suite.test, ADMIN);
+    await admin.goto(`/admin/users/${account.id}`);
+    const user = new AdminUserPage(admin);
+    await user.rows().nth(1).waitFor();
+    const focused = () =>
+      admin.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.id ?? document.activeElement?.tagName);
+    const dialog = admin.getByRole('dialog');
+
+    const row = user.rows().filter({ hasText: 'Firefox' });
+    await row.locator('summary').focus();
+    await admin.keyboard.press('Tab');
+    expect(await focused()).toBe('revoke');
+    await admin.keyboard.press('Enter');
+    await dialog.waitFor();
+    await admin.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await row.getByTestId('revoke').evaluate((element: HTMLElement) => element === document.activeElement)).toBe(true);
+
+    await admin.getByTestId('user-audit-link').focus();
+    await admin.keyboard.press('Tab');
+    expect(await focused()).toBe('revoke-all');
+    await admin.keyboard.press('Enter');
+    await dialog.waitFor();
+    await admin.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await focused()).toBe('revoke-all');
+
+    // Confirmed: the revoked row leaves the list, so focus goes to the list's heading rather than to the page.
+    await row.locator('summary').focus();
+    await admin.keyboard.press('Tab');
+    await admin.keyboard.press('Enter');
+    // The dialog moves focus to its first field once open: confirm only after that, or Enter lands in the note.
+    await admin.waitForFunction(() => !!document.activeElement?.closest('mat-dialog-container'));
+    await dialog.getByRole('button', { name: 'Revoke session' }).press('Enter');
+    await admin.getByText('Firefox 140 on Windows 10 was revoked.').waitFor();
+    await row.waitFor({ state: 'detached' });
+    await admin.waitForFunction(() => document.activeElement?.id === 'active-heading', undefined, { timeout: 3_000 });
   });
 
   it('should filter the audit log by type and export it', async () => {

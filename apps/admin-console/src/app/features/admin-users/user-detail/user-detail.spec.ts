@@ -132,4 +132,31 @@ describe('UserDetail', () => {
     await harness.fixture.whenStable();
     expect(document.body.textContent).toContain('No active sessions.');
   });
+
+  it('should keep Revoke enabled while its dialog is open, and focus the sessions heading once its row is gone', async () => {
+    const { loader, dialogs, http, element, harness } = await render();
+    const button = await loader.getHarness(MatButtonHarness.with({ selector: '[aria-label="Revoke Chrome 156 on Android 16 (203.0.113.8)"]' }));
+    await (await button.host()).focus();
+    await button.click();
+    // A disabled button could not take focus back when the dialog closes.
+    expect(await button.isDisabled()).toBe(false);
+    await confirmWithNote(dialogs, 'Revoke session', 'Phone lost');
+    (await nextRequest(http, { method: 'DELETE', url: `${USER}/sessions/${phone.id}` })).flush(null, { status: 204, statusText: 'No Content' });
+    (await nextRequest(http, { method: 'GET', url: LIST })).flush({ sessions: [laptop, tablet] });
+    (await nextRequest(http, { method: 'GET', url: USER })).flush(ADA);
+    await harness.fixture.whenStable();
+    expect(document.activeElement).toBe(element.querySelector('#active-heading'));
+  });
+
+  it('should give focus back to Revoke all when its dialog is cancelled', async () => {
+    const { loader, dialogs, harness } = await render();
+    const revokeAll = await loader.getHarness(MatButtonHarness.with({ selector: '[data-testid=revoke-all]' }));
+    await (await revokeAll.host()).focus();
+    await revokeAll.click();
+    expect(await revokeAll.isDisabled()).toBe(false);
+    await (await (await dialogs.getHarness(MatDialogHarness)).getHarness(MatButtonHarness.with({ text: 'Cancel' }))).click();
+    await harness.fixture.whenStable();
+    expect(document.activeElement).toBe(harness.routeNativeElement!.querySelector('[data-testid=revoke-all]'));
+  });
+
 });

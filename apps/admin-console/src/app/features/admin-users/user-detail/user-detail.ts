@@ -1,6 +1,6 @@
 import { Location } from '@angular/common';
 import { httpResource } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, computed, inject, input, signal, viewChild } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCheckboxModule } from '@angular/material/checkbox';
 import { MatIconModule } from '@angular/material/icon';
@@ -14,6 +14,7 @@ import { splitSessions, type Session, type SessionList as SessionListBody } from
 import { formatDateTime } from '../../../shared/time/date-text';
 import { injectConfirm } from '../../../shared/ui/confirm-dialog/confirm';
 import type { ConfirmDialogResult } from '../../../shared/ui/confirm-dialog/confirm-dialog';
+import { injectFocusReturn } from '../../../shared/ui/focus-return';
 import { injectNotify } from '../../../shared/ui/notify';
 import type { AdminUser } from '../admin-user';
 import { AdminUsersApi, userSessionsUrl, userUrl } from '../admin-users-api';
@@ -32,6 +33,8 @@ export class UserDetail {
   private readonly api = inject(AdminUsersApi);
   private readonly confirm = injectConfirm();
   private readonly notify = injectNotify();
+  private readonly focusReturn = injectFocusReturn();
+  private readonly activeHeading = viewChild<ElementRef<HTMLElement>>('activeHeading');
 
   /** The `:id` route parameter. */
   readonly id = input.required<string>();
@@ -80,72 +83,84 @@ export class UserDetail {
     this.chosen.set(this.allSelected() ? new Set() : new Set(this.split().active.map((session) => session.id)));
   }
 
+  // Nothing is marked busy while a dialog is open: a disabled button cannot take focus back when the dialog closes.
   protected async revokeOne(session: Session): Promise<void> {
-    this.busyIds.set(new Set([session.id]));
-    try {
-      const result = await this.confirm({
-        title: 'Revoke this session?',
-        message: `${deviceName(session.device)} (${session.ip}) is signed out at once. The user sees that an administrator signed them out.`,
-        confirmLabel: 'Revoke session',
-        noteLabel: NOTE_LABEL,
-        destructive: true,
-        action: (note, context) => this.api.revokeSession(this.id(), session.id, note, context),
-      });
-      this.finish(result, () => `${deviceName(session.device)} was revoked.`, 'The session was not revoked');
-    } finally {
-      this.busyIds.set(new Set());
-    }
+    const trigger = this.focusReturn.trigger();
+    const result = await this.confirm({
+      title: 'Revoke this session?',
+      message: `${deviceName(session.device)} (${session.ip}) is signed out at once. The user sees that an administrator signed them out.`,
+      confirmLabel: 'Revoke session',
+      noteLabel: NOTE_LABEL,
+      destructive: true,
+      action: (note, context) => this.api.revokeSession(this.id(), session.id, note, context),
+    });
+    await this.finish(result, trigger, (busy) => this.busyIds.set(new Set(busy ? [session.id] : [])), {
+      done: () => `${deviceName(session.device)} was revoked.`,
+      failure: 'The session was not revoked',
+    });
   }
 
   protected async revokeSelected(): Promise<void> {
     const ids = [...this.selected()];
     if (ids.length === 0) return;
-    await this.whileBusy(async () => {
-      const result = await this.confirm({
-        title: `Revoke ${ids.length} ${ids.length === 1 ? 'session' : 'sessions'}?`,
-        message: `The selected ${ids.length === 1 ? 'device is' : 'devices are'} signed out at once. The user sees that an administrator signed them out.`,
-        confirmLabel: 'Revoke selected',
-        noteLabel: NOTE_LABEL,
-        destructive: true,
-        action: (note, context) => this.api.revokeSessions(this.id(), ids, note, context),
-      });
-      this.finish(result, (revoked) => `${revoked} ${revoked === 1 ? 'session was' : 'sessions were'} revoked.`, 'The sessions were not revoked');
+    const trigger = this.focusReturn.trigger();
+    const result = await this.confirm({
+      title: `Revoke ${ids.length} ${ids.length === 1 ? 'session' : 'sessions'}?`,
+      message: `The selected ${ids.length === 1 ? 'device is' : 'devices are'} signed out at once. The user sees that an administrator signed them out.`,
+      confirmLabel: 'Revoke selected',
+      noteLabel: NOTE_LABEL,
+      destructive: true,
+      action: (note, context) => this.api.revokeSessions(this.id(), ids, note, context),
+    });
+    await this.finish(result, trigger, (busy) => this.busy.set(busy), {
+      done: (revoked) => `${revoked} ${revoked === 1 ? 'session was' : 'sessions were'} revoked.`,
+      failure: 'The sessions were not revoked',
     });
   }
 
   protected async revokeAll(): Promise<void> {
-    await this.whileBusy(async () => {
-      const result = await this.confirm({
-        title: 'Revoke every session of this user?',
-        message: 'Every device of this user is signed out at once, including any they are using right now.',
-        confirmLabel: 'Revoke all',
-        noteLabel: NOTE_LABEL,
-        destructive: true,
-        action: (note, context) => this.api.logoutEverywhere(this.id(), note, context),
-      });
-      this.finish(result, (revoked) => `${revoked} ${revoked === 1 ? 'session was' : 'sessions were'} revoked.`, 'The sessions were not revoked');
+    const trigger = this.focusReturn.trigger();
+    const result = await this.confirm({
+      title: 'Revoke every session of this user?',
+      message: 'Every device of this user is signed out at once, including any they are using right now.',
+      confirmLabel: 'Revoke all',
+      noteLabel: NOTE_LABEL,
+      destructive: true,
+      action: (note, context) => this.api.logoutEverywhere(this.id(), note, context),
+    });
+    await this.finish(result, trigger, (busy) => this.busy.set(busy), {
+      done: (revoked) => `${revoked} ${revoked === 1 ? 'session was' : 'sessions were'} revoked.`,
+      failure: 'The sessions were not revoked',
     });
   }
 
-  private finish(result: ConfirmDialogResult<{ revoked: number } | void> | undefined, done: (revoked: number) => string, failure: string): void {
+  /**
+   * After a dialog: says how it went, keeps the buttons disabled until the sessions are reloaded, then gives focus
+   * back to the button that opened the dialog, or to the sessions heading when that button is gone or disabled.
+   * A cancelled dialog changes nothing (Material has given focus back already).
+   */
+  private async finish(
+    result: ConfirmDialogResult<{ revoked: number } | void> | undefined,
+    trigger: HTMLElement | null,
+    markBusy: (busy: boolean) => void,
+    text: { done: (revoked: number) => string; failure: string },
+  ): Promise<void> {
     if (!result) return;
     if (result.status === 'done') {
       this.chosen.set(new Set());
-      this.notify(done(result.value ? result.value.revoked : 1));
+      this.notify(text.done(result.value ? result.value.revoked : 1));
     } else {
-      this.notify.failure(result.error, failure);
+      this.notify.failure(result.error, text.failure);
     }
-    this.sessions.reload();
-    this.user.reload();
-  }
-
-  private async whileBusy(work: () => Promise<void>): Promise<void> {
-    this.busy.set(true);
+    markBusy(true);
     try {
-      await work();
+      this.sessions.reload();
+      this.user.reload();
+      await this.focusReturn.loaded(this.sessions);
     } finally {
-      this.busy.set(false);
+      markBusy(false);
     }
+    this.focusReturn.restore(trigger, () => this.activeHeading()?.nativeElement);
   }
 }
 

@@ -1,5 +1,5 @@
 import { httpResource } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, computed, inject, signal, viewChild } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatIconModule } from '@angular/material/icon';
 import { ClientSession } from '../../../core/auth/client-session';
@@ -12,6 +12,7 @@ import { SessionHistory } from '../../../shared/sessions/session-history';
 import { SessionList } from '../../../shared/sessions/session-list';
 import { splitSessions, type Session, type SessionList as SessionListBody } from '../../../shared/sessions/session';
 import { injectConfirm } from '../../../shared/ui/confirm-dialog/confirm';
+import { injectFocusReturn } from '../../../shared/ui/focus-return';
 import { injectNotify } from '../../../shared/ui/notify';
 import { DevicesApi, MY_SESSIONS_URL } from '../devices-api';
 
@@ -30,6 +31,8 @@ export class MyDevices {
   private readonly session = inject(ClientSession);
   private readonly confirm = injectConfirm();
   private readonly notify = injectNotify();
+  private readonly focusReturn = injectFocusReturn();
+  private readonly activeHeading = viewChild.required<ElementRef<HTMLElement>>('activeHeading');
 
   protected readonly sessions = httpResource<SessionListBody>(() => MY_SESSIONS_URL);
   protected readonly split = computed(() => splitSessions(this.sessions.hasValue() ? this.sessions.value().sessions : []));
@@ -41,79 +44,88 @@ export class MyDevices {
   protected readonly busy = signal<ReadonlySet<string>>(new Set());
   protected readonly revokingOthers = signal(false);
 
+  // Nothing is marked busy while a dialog is open: a disabled button cannot take focus back when the dialog closes.
   protected async revoke(session: Session): Promise<void> {
     const name = deviceName(session.device);
-    await this.withBusy(session, async () => {
-      const result = await this.confirm({
-        title: 'Sign out this device?',
-        message: `${name} (${session.ip}) will be signed out at once and will need to sign in again.`,
-        confirmLabel: 'Sign out device',
-        destructive: true,
-        action: (_note, context) => this.api.revoke(session.id, context),
-      });
-      if (!result) return;
-      if (result.status === 'done') this.notify(`${name} was signed out.`);
-      else this.notify.failure(result.error, 'The device was not signed out');
-      this.sessions.reload();
+    const trigger = this.focusReturn.trigger();
+    const result = await this.confirm({
+      title: 'Sign out this device?',
+      message: `${name} (${session.ip}) will be signed out at once and will need to sign in again.`,
+      confirmLabel: 'Sign out device',
+      destructive: true,
+      action: (_note, context) => this.api.revoke(session.id, context),
     });
+    if (!result) return;
+    if (result.status === 'done') this.notify(`${name} was signed out.`);
+    else this.notify.failure(result.error, 'The device was not signed out');
+    await this.reloadThenRefocus(trigger, (busy) => this.markBusy(session, busy));
   }
 
   protected async revokeOthers(): Promise<void> {
     const count = this.others().length;
-    this.revokingOthers.set(true);
-    try {
-      const result = await this.confirm({
-        title: 'Sign out all other devices?',
-        message: `Every device except this one will be signed out (${count} now). This device stays signed in.`,
-        confirmLabel: 'Sign out other devices',
-        destructive: true,
-        action: (_note, context) => this.api.revokeOthers(context),
-      });
-      if (!result) return;
-      if (result.status === 'done') {
-        const revoked = result.value?.revoked ?? 0;
-        this.notify(`${revoked} other ${revoked === 1 ? 'device was' : 'devices were'} signed out. This device is still signed in.`);
-      } else {
-        this.notify.failure(result.error, 'Other devices were not signed out');
-      }
-      this.sessions.reload();
-    } finally {
-      this.revokingOthers.set(false);
+    const trigger = this.focusReturn.trigger();
+    const result = await this.confirm({
+      title: 'Sign out all other devices?',
+      message: `Every device except this one will be signed out (${count} now). This device stays signed in.`,
+      confirmLabel: 'Sign out other devices',
+      destructive: true,
+      action: (_note, context) => this.api.revokeOthers(context),
+    });
+    if (!result) return;
+    if (result.status === 'done') {
+      const revoked = result.value?.revoked ?? 0;
+      this.notify(`${revoked} other ${revoked === 1 ? 'device was' : 'devices were'} signed out. This device is still signed in.`);
+    } else {
+      this.notify.failure(result.error, 'Other devices were not signed out');
     }
+    await this.reloadThenRefocus(trigger, (busy) => this.revokingOthers.set(busy));
   }
 
   protected async reportNotMe(session: Session): Promise<void> {
-    await this.withBusy(session, async () => {
-      const result = await this.confirm({
-        title: 'This wasn\u2019t you?',
-        message:
-          `We will sign out every device on your account, including this one, and record a security report about ` +
-          `${deviceName(session.device)} (${session.ip}). Sign in again afterwards and change your password.`,
-        confirmLabel: 'Sign out everywhere',
-        noteLabel: 'What happened? (optional)',
-        destructive: true,
-        action: (note, context) => this.api.reportSecurityConcern(note, context),
-      });
-      if (!result) return;
-      if (result.status === 'done') await this.session.end({ reason: 'security_concern', navigate: 'always' });
-      else this.notify.failure(result.error, 'The report was not sent');
+    const result = await this.confirm({
+      title: 'This wasn\u2019t you?',
+      message:
+        `We will sign out every device on your account, including this one, and record a security report about ` +
+        `${deviceName(session.device)} (${session.ip}). Sign in again afterwards and change your password.`,
+      confirmLabel: 'Sign out everywhere',
+      noteLabel: 'What happened? (optional)',
+      destructive: true,
+      action: (note, context) => this.api.reportSecurityConcern(note, context),
     });
+    if (!result) return;
+    if (result.status === 'failed') {
+      this.notify.failure(result.error, 'The report was not sent');
+      return;
+    }
+    this.markBusy(session, true);
+    await this.session.end({ reason: 'security_concern', navigate: 'always' });
   }
 
   protected credentialsChanged(): void {
     this.sessions.reload();
   }
 
-  private async withBusy(session: Session, work: () => Promise<void>): Promise<void> {
-    this.busy.update((ids) => new Set(ids).add(session.id));
+  /**
+   * Keeps the buttons disabled until the sessions are reloaded, then gives focus back to the button that opened
+   * the dialog, or to the "Signed in now" heading when that button went with its row.
+   */
+  private async reloadThenRefocus(trigger: HTMLElement | null, markBusy: (busy: boolean) => void): Promise<void> {
+    markBusy(true);
     try {
-      await work();
+      this.sessions.reload();
+      await this.focusReturn.loaded(this.sessions);
     } finally {
-      this.busy.update((ids) => {
-        const next = new Set(ids);
-        next.delete(session.id);
-        return next;
-      });
+      markBusy(false);
     }
+    this.focusReturn.restore(trigger, () => this.activeHeading().nativeElement);
+  }
+
+  private markBusy(session: Session, busy: boolean): void {
+    this.busy.update((ids) => {
+      const next = new Set(ids);
+      if (busy) next.add(session.id);
+      else next.delete(session.id);
+      return next;
+    });
   }
 }
