@@ -159,4 +159,19 @@ describe('UserDetail', () => {
     expect(document.activeElement).toBe(harness.routeNativeElement!.querySelector('[data-testid=revoke-all]'));
   });
 
+  it('should say once that an unknown user does not exist, with no session lists', async () => {
+    TestBed.configureTestingModule({ providers: [provideConsoleTesting([{ path: 'admin/users/:id', component: UserDetail }])] });
+    const http = TestBed.inject(HttpTestingController);
+    const harness = await RouterTestingHarness.create();
+    const navigation = harness.navigateByUrl(`/admin/users/${USER_ID}`);
+    const notFound = () => problem(404, { message: 'No such user.' });
+    (await nextRequest(http, { url: USER })).flush(notFound(), { status: 404, statusText: 'Not Found' });
+    (await nextRequest(http, { url: LIST })).flush(notFound(), { status: 404, statusText: 'Not Found' });
+    await navigation;
+    await harness.fixture.whenStable();
+    const page = harness.routeNativeElement!;
+    expect(page.textContent?.match(/No such user\./g)).toHaveLength(1);
+    expect(page.textContent).not.toContain('Active sessions');
+    expect(page.textContent).not.toContain('Recently ended');
+  });
 });

@@ -6,7 +6,7 @@ import { MatPaginatorHarness } from '@angular/material/paginator/testing';
 import { MatTableHarness } from '@angular/material/table/testing';
 import { Router } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
-import { nextRequest } from '../../../../testing/http';
+import { nextRequest, problem } from '../../../../testing/http';
 import { provideConsoleTesting } from '../../../../testing/testing-providers';
 import type { AdminUser } from '../admin-user';
 import { UserList } from './user-list';
@@ -80,5 +80,21 @@ describe('UserList', () => {
     await vi.waitFor(() => expect(router.url).toBe('/admin/users?search=ada'));
     const table = await loader.getHarness(MatTableHarness);
     expect((await table.getCellTextByColumnName())['email']?.text).toEqual(['ada@example.com']);
+  });
+
+  it('should show only the error and its retry when the users did not load, not "No users." and "0 of 0"', async () => {
+    sessionStorage.clear();
+    TestBed.configureTestingModule({ providers: [provideConsoleTesting([{ path: 'admin/users', component: UserList }])] });
+    const http = TestBed.inject(HttpTestingController);
+    const harness = await RouterTestingHarness.create();
+    const navigation = harness.navigateByUrl('/admin/users');
+    (await nextRequest(http, { url: '/api/admin/users?page=1&pageSize=20' })).flush(problem(503), { status: 503, statusText: 'Service Unavailable' });
+    await navigation;
+    await harness.fixture.whenStable();
+    const page = harness.routeNativeElement!;
+    expect(page.querySelector('[role=alert]')?.textContent).toContain('Try again');
+    expect(page.textContent).not.toContain('No users.');
+    expect(page.querySelector('[data-testid=users-table]')).toBeNull();
+    expect(page.querySelector('mat-paginator')).toBeNull();
   });
 });

@@ -196,4 +196,16 @@ describe('MyDevices', () => {
     await vi.waitFor(() => expect(TestBed.inject(Router).url).toBe('/login?reason=security_concern'));
     expect(TestBed.inject(ClientSession).user()).toBeNull();
   });
+
+  it('should not say that no session ended when the list did not load', async () => {
+    TestBed.configureTestingModule({ providers: [provideConsoleTesting([{ path: 'login', component: Blank }])] });
+    TestBed.inject(ClientSession).signedIn({ id: 'u1', email: 'ada@example.com', roles: [] });
+    const http = TestBed.inject(HttpTestingController);
+    const fixture = TestBed.createComponent(MyDevices);
+    (await nextRequest(http, { method: 'GET', url: LIST })).flush(problem(503), { status: 503, statusText: 'Service Unavailable' });
+    await fixture.whenStable();
+    const element = fixture.nativeElement as HTMLElement;
+    expect(element.querySelector('[role=alert]')?.textContent).toContain('Try again');
+    expect(element.textContent).not.toContain('No sessions ended');
+  });
 });
