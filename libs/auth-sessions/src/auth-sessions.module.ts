@@ -163,7 +163,20 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     LocalStrategy,
     LogoutService,
     DevicesService,
-    AuthSessionsProcessor,
+    {
+      // Null with `runWorkers: false`: @nestjs/bullmq makes a BullMQ Worker, with its Redis connections,
+      // for every provider marked @Processor(), whether or not it ever runs, and closing it waits on Redis.
+      provide: AuthSessionsProcessor,
+      inject: [AUTH_SESSIONS_OPTIONS, SessionRevoker, AuditSealer, AuditRetentionService, AuthRedis, { token: AuthMetrics, optional: true }],
+      useFactory: (
+        options: ResolvedAuthSessionsOptions,
+        revoker: SessionRevoker,
+        auditSealer: AuditSealer,
+        auditRetention: AuditRetentionService,
+        redis: AuthRedis,
+        metrics: AuthMetrics | null,
+      ): AuthSessionsProcessor | null => (options.runWorkers ? new AuthSessionsProcessor(revoker, auditSealer, auditRetention, redis, metrics) : null),
+    },
     JobScheduler,
     OutboxRepository,
     OutboxRelay,

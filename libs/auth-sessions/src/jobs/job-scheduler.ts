@@ -1,34 +1,42 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { AuthSessionsProcessor } from './auth-sessions.processor.js';
 import { AUTH_SESSIONS_QUEUE, JOB_EXPIRE_SESSIONS, JOB_PRUNE_AUDIT_EVENTS, JOB_RETRY_OPTIONS, JOB_SEAL_AUDIT_EVENTS } from './auth-sessions.queue.js';
+import { BullConnections } from './bullmq-connections.js';
 
 const RETRY_MS = 5_000;
 
 /**
  * Starts the worker (unless `runWorkers` is false) and keeps the repeating jobs scheduled. Redis
- * being down at start-up does not stop the app: scheduling is retried until it succeeds.
+ * being down at start-up does not stop the app: scheduling is retried until it succeeds. On
+ * shutdown it keeps an unreachable Redis from holding the process (see `beforeApplicationShutdown`).
  */
 @Injectable()
-export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(JobScheduler.name);
   private retryTimer: NodeJS.Timeout | undefined;
   private failedAttempts = 0;
   private isScheduling = false;
   private isShuttingDown = false;
+  private readonly queueConnections: BullConnections;
+  private workerConnections: BullConnections | null = null;
 
   constructor(
     @InjectQueue(AUTH_SESSIONS_QUEUE) private readonly queue: Queue,
-    private readonly processor: AuthSessionsProcessor,
+    // Null with `runWorkers: false`: the module then creates no worker at all (see AuthSessionsModule).
+    @Optional() @Inject(AuthSessionsProcessor) private readonly processor: AuthSessionsProcessor | null,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
-  ) {}
+  ) {
+    this.queueConnections = new BullConnections(queue);
+  }
 
   onApplicationBootstrap(): void {
-    if (this.options.runWorkers) {
-      this.applyWorkerOptions();
+    if (this.processor) {
+      this.applyWorkerOptions(this.processor);
+      this.workerConnections = new BullConnections(this.processor.worker);
       void this.processor.worker.run().catch((error: Error) => this.logger.error(`Worker stopped: ${error.message}`));
     }
     // A Redis that comes back without its data (a restart without persistence, a failover to a
@@ -39,15 +47,29 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
     void this.schedule();
   }
 
-  onApplicationShutdown(): void {
+  /**
+   * Runs before any module's `onApplicationShutdown`, where @nestjs/bullmq closes the worker and the
+   * queue and waits for Redis to take their QUIT: with Redis unreachable that wait lasts until it
+   * is back. So the worker is closed here first, gracefully while Redis answers (the running job
+   * finishes and is recorded) and forced when it does not (the job cannot be recorded anyway; it
+   * stays active in Redis and another worker takes it over once its lock expires, as after a
+   * crash). Connections that cannot reach Redis, now or later during the close, are ended. Queued
+   * work is safe either way: an outbox entry is marked relayed only once BullMQ has its job.
+   */
+  beforeApplicationShutdown(): void {
     this.isShuttingDown = true;
     clearTimeout(this.retryTimer);
+    if (this.processor && this.workerConnections) {
+      void this.processor.worker.close(!this.workerConnections.isReachable).catch(() => undefined);
+      this.workerConnections.endUnreachable();
+    }
+    this.queueConnections.endUnreachable();
   }
 
   // @Processor() takes static options, but lock duration and stalled interval are module options
   // here; the worker is created with autorun off, so they can still be set before it starts.
-  private applyWorkerOptions(): void {
-    const worker = this.processor.worker as unknown as {
+  private applyWorkerOptions(processor: AuthSessionsProcessor): void {
+    const worker = processor.worker as unknown as {
       opts: { lockDuration: number; lockRenewTime: number; stalledInterval: number };
       createLockManager(): void;
     };
