@@ -3,7 +3,15 @@ import { type AuthSessionsOptions, resolveAuthSessionsOptions } from './auth-ses
 import type { RateLimitStorage } from './throttling/rate-limit-storage.js';
 import type { AuthUsersProvider } from './users/users-provider.js';
 
-const users = {} as AuthUsersProvider;
+/** Every method the library calls, none of them reached by these tests. */
+const users: AuthUsersProvider = {
+  findById: () => Promise.resolve(null),
+  findByEmail: () => Promise.resolve(null),
+  verifyPassword: () => Promise.resolve(false),
+  changePassword: () => Promise.resolve(),
+  changeEmail: () => Promise.resolve(),
+  search: () => Promise.resolve({ items: [], total: 0 }),
+};
 
 function optionsWith(overrides: Partial<AuthSessionsOptions> = {}): AuthSessionsOptions {
   return { users, publicOrigin: 'https://app.example.com', redis: { url: 'redis://localhost:6379' }, ...overrides };

@@ -1,7 +1,15 @@
 import { type AuthSessionsOptions, resolveAuthSessionsOptions } from './auth-sessions.options.js';
 import type { AuthUsersProvider } from './users/users-provider.js';
 
-const users = {} as AuthUsersProvider;
+/** Every method the library calls, none of them reached by these tests. */
+const users: AuthUsersProvider = {
+  findById: () => Promise.resolve(null),
+  findByEmail: () => Promise.resolve(null),
+  verifyPassword: () => Promise.resolve(false),
+  changePassword: () => Promise.resolve(),
+  changeEmail: () => Promise.resolve(),
+  search: () => Promise.resolve({ items: [], total: 0 }),
+};
 
 function optionsWith(overrides: Partial<AuthSessionsOptions> = {}): AuthSessionsOptions {
   return { users, publicOrigin: 'https://app.example.com', redis: { url: 'redis://localhost:6379' }, ...overrides };
@@ -60,15 +68,177 @@ describe('resolveAuthSessionsOptions', () => {
     });
   });
 
-  describe('when a lifetime is not positive', () => {
+  describe('when a lifetime is not a positive whole number of seconds', () => {
     it.each([
-      ['session idle 0', { session: { idleSeconds: 0 } }, /`session` lifetimes must be positive/],
-      ['session absolute negative', { session: { absoluteSeconds: -1 } }, /`session` lifetimes must be positive/],
-      ['session idle NaN', { session: { idleSeconds: Number.NaN } }, /`session` lifetimes must be positive/],
-      ['rememberMe idle 0', { rememberMe: { idleSeconds: 0 } }, /`rememberMe` lifetimes must be positive/],
-      ['rememberMe absolute negative', { rememberMe: { absoluteSeconds: -3600 } }, /`rememberMe` lifetimes must be positive/],
+      ['session idle 0', { session: { idleSeconds: 0 } }, /`session.idleSeconds` must be a whole number of seconds, at least 1 \(got 0\)/],
+      ['session absolute negative', { session: { absoluteSeconds: -1 } }, /`session.absoluteSeconds` must be a whole number/],
+      ['session idle NaN', { session: { idleSeconds: Number.NaN } }, /`session.idleSeconds` must be a whole number/],
+      ['session idle as a string', { session: { idleSeconds: '1800' } }, /`session.idleSeconds` must be a whole number of seconds.*\(got the string "1800"\)/],
+      ['rememberMe idle 0', { rememberMe: { idleSeconds: 0 } }, /`rememberMe.idleSeconds` must be a whole number/],
+      ['rememberMe absolute negative', { rememberMe: { absoluteSeconds: -3600 } }, /`rememberMe.absoluteSeconds` must be a whole number/],
+      ['rememberMe absolute fractional', { rememberMe: { absoluteSeconds: 1.5 } }, /`rememberMe.absoluteSeconds` must be a whole number/],
     ] as const)('should reject %s', (_label, overrides, message) => {
-      expect(() => resolveAuthSessionsOptions(optionsWith(overrides))).toThrow(message);
+      expect(() => resolveAuthSessionsOptions(optionsWith(overrides as unknown as Partial<AuthSessionsOptions>))).toThrow(message);
+    });
+  });
+
+  describe('when a number is given as a string, or is not finite', () => {
+    it.each([
+      ['freshAgeSeconds', { freshAgeSeconds: 'abc' }, /`freshAgeSeconds` must be a whole number of seconds, at least 1 \(got the string "abc"\)/],
+      ['freshAgeSeconds', { freshAgeSeconds: '900' }, /`freshAgeSeconds` must be a whole number/],
+      ['freshAgeSeconds', { freshAgeSeconds: 0 }, /`freshAgeSeconds` must be a whole number of seconds, at least 1/],
+      ['expirySweepEveryMs', { expirySweepEveryMs: '60000' }, /`expirySweepEveryMs` must be a whole number of milliseconds, at least 100/],
+      ['expirySweepEveryMs', { expirySweepEveryMs: Number.POSITIVE_INFINITY }, /`expirySweepEveryMs` must be a whole number/],
+      ['jobs.batchSize', { jobs: { batchSize: '1000' } }, /`jobs.batchSize` must be a whole number of sessions, at least 1/],
+      ['jobs.batchSize', { jobs: { batchSize: 0 } }, /`jobs.batchSize` must be a whole number/],
+      ['jobs.lockDurationMs', { jobs: { lockDurationMs: 100 } }, /`jobs.lockDurationMs` must be a whole number of milliseconds, at least 500/],
+      ['jobs.stalledIntervalMs', { jobs: { stalledIntervalMs: Number.NaN } }, /`jobs.stalledIntervalMs` must be a whole number/],
+      ['eventsHeartbeatMs', { eventsHeartbeatMs: 30_000 }, /`eventsHeartbeatMs` must be a whole number of milliseconds.*from 1 to 25000/],
+      ['eventsHeartbeatMs', { eventsHeartbeatMs: '20000' }, /`eventsHeartbeatMs` must be a whole number/],
+      ['accessTokens.ttlSeconds', { accessTokens: { ttlSeconds: 901 } }, /`accessTokens.ttlSeconds` must be a whole number of seconds.*from 1 to 900/],
+      ['refreshReuseGraceSeconds', { refreshReuseGraceSeconds: -1 }, /`refreshReuseGraceSeconds` must be a whole number of seconds, at least 0/],
+      ['refreshReuseGraceSeconds', { refreshReuseGraceSeconds: '10' }, /`refreshReuseGraceSeconds` must be a whole number/],
+      ['auditSealEveryMs', { auditSealEveryMs: 50 }, /`auditSealEveryMs` must be a whole number of milliseconds, at least 100/],
+      ['rateLimit.limit', { rateLimit: { limit: '20' } }, /`rateLimit.limit` must be a whole number/],
+      ['auditRetentionDays', { auditRetentionDays: '400' }, /`auditRetentionDays` must be a whole number/],
+    ] as const)('should reject %s = %j', (_name, overrides, message) => {
+      expect(() => resolveAuthSessionsOptions(optionsWith(overrides as unknown as Partial<AuthSessionsOptions>))).toThrow(message);
+    });
+
+    it('should accept the same options given as numbers', () => {
+      const resolved = resolveAuthSessionsOptions(
+        optionsWith({
+          freshAgeSeconds: 600,
+          expirySweepEveryMs: 100,
+          jobs: { batchSize: 10, lockDurationMs: 500, stalledIntervalMs: 500 },
+          eventsHeartbeatMs: 25_000,
+          refreshReuseGraceSeconds: 0,
+        }),
+      );
+
+      expect(resolved).toMatchObject({ freshAgeSeconds: 600, expirySweepEveryMs: 100, jobs: { batchSize: 10, lockDurationMs: 500, stalledIntervalMs: 500 } });
+    });
+  });
+
+  describe('when an option of another type has the wrong type', () => {
+    it.each([
+      ['cookieSecure', { cookieSecure: 'true' }, /`cookieSecure` must be true or false \(got the string "true"\)/],
+      ['runWorkers', { runWorkers: 'false' }, /`runWorkers` must be true or false/],
+      ['sessionCache', { sessionCache: 1 }, /`sessionCache` must be true or false/],
+      ['credentialChanges.password.notify', { credentialChanges: { password: { notify: 'no' } } }, /`credentialChanges.password.notify` must be true or false/],
+      ['metrics.public', { metrics: { public: 'yes' } }, /`metrics.public` must be true or false/],
+      ['metrics.token', { metrics: { token: 42 } }, /`metrics.token` must be a string/],
+      ['logoutRedirect', { logoutRedirect: 42 }, /`logoutRedirect` must be a string/],
+      ['refreshReuseRevokes', { refreshReuseRevokes: 'everyone' }, /`refreshReuseRevokes` must be one of 'session', 'user'/],
+      ['accessTokens.algorithm', { accessTokens: { algorithm: 'RS256' } }, /`accessTokens.algorithm` must be one of 'HS256', 'EdDSA', 'ES256'/],
+      ['clearSiteData', { clearSiteData: 'cookies' }, /`clearSiteData` must be an array/],
+      ['clearSiteData[]', { clearSiteData: ['cookies', 'everything'] }, /`clearSiteData\[\]` must be one of 'cache', 'cookies'/],
+      ['session', { session: 1800 }, /`session` must be an object \(got 1800\)/],
+      ['places', { places: 'dbip' }, /`places` must be a PlaceLookup/],
+      ['rateLimit.storage', { rateLimit: { storage: {} } }, /`rateLimit.storage` must have an increment\(\) method/],
+    ] as const)('should reject %s', (_name, overrides, message) => {
+      expect(() => resolveAuthSessionsOptions(optionsWith(overrides as unknown as Partial<AuthSessionsOptions>))).toThrow(message);
+    });
+  });
+
+  describe('when the users provider lacks a method the library calls', () => {
+    it('should name every missing method', () => {
+      const onlyFindById = { findById: users.findById } as unknown as AuthUsersProvider;
+
+      expect(() => resolveAuthSessionsOptions(optionsWith({ users: onlyFindById }))).toThrow(
+        /`users` must implement AuthUsersProvider; it has no findByEmail\(\), verifyPassword\(\), changePassword\(\), changeEmail\(\), search\(\)/,
+      );
+    });
+
+    it('should accept methods inherited from a class', () => {
+      class Users {
+        findById = users.findById;
+        findByEmail = users.findByEmail;
+        verifyPassword = users.verifyPassword;
+        changePassword = users.changePassword;
+        changeEmail = users.changeEmail;
+        search() {
+          return users.search({ page: 1, pageSize: 1 });
+        }
+      }
+      class MoreUsers extends Users {}
+
+      expect(() => resolveAuthSessionsOptions(optionsWith({ users: new MoreUsers() }))).not.toThrow();
+    });
+
+    it('should reject a provisionSsoUser that is not a method', () => {
+      const withBadProvision = { ...users, provisionSsoUser: true } as unknown as AuthUsersProvider;
+
+      expect(() => resolveAuthSessionsOptions(optionsWith({ users: withBadProvision }))).toThrow(/`users.provisionSsoUser` must be a method/);
+    });
+  });
+
+  describe('when an option is unknown', () => {
+    it.each([
+      ['at the top level', { sesion: { idleSeconds: 60 } }, /unknown option `sesion`; the options are users, publicOrigin, redis/],
+      ['in session', { session: { idleSecond: 60 } }, /unknown option `session.idleSecond`; the options of `session` are idleSeconds, absoluteSeconds/],
+      ['in rememberMe', { rememberMe: { absolute: 60 } }, /unknown option `rememberMe.absolute`/],
+      ['in jobs', { jobs: { concurrency: 4 } }, /unknown option `jobs.concurrency`; the options of `jobs` are batchSize, lockDurationMs, stalledIntervalMs/],
+      ['in accessTokens', { accessTokens: { ttl: 60 } }, /unknown option `accessTokens.ttl`/],
+      ['in credentialChanges', { credentialChanges: { username: {} } }, /unknown option `credentialChanges.username`/],
+      ['in a credential change policy', { credentialChanges: { email: { keep: true } } }, /unknown option `credentialChanges.email.keep`/],
+      ['in metrics', { metrics: { tokens: 'x' } }, /unknown option `metrics.tokens`/],
+      ['in rateLimit', { rateLimit: { window: 60 } }, /unknown option `rateLimit.window`/],
+      ['in redis', { redis: { url: 'redis://localhost:6379', keyPrefix: 'x' } }, /unknown option `redis.keyPrefix`/],
+      [
+        'in oidc',
+        { oidc: { issuer: 'https://login.example.com', clientId: 'c', clientSecret: 'x'.repeat(16), audience: 'a' } },
+        /unknown option `oidc.audience`/,
+      ],
+    ] as const)('should reject one %s, naming it and the known ones', (_where, overrides, message) => {
+      expect(() => resolveAuthSessionsOptions(optionsWith(overrides as unknown as Partial<AuthSessionsOptions>))).toThrow(message);
+    });
+
+    it('should point metricsToken (0.1) at metrics.token, which it became in 0.2', () => {
+      expect(() => resolveAuthSessionsOptions(optionsWith({ metricsToken: 's3cret' } as unknown as Partial<AuthSessionsOptions>))).toThrow(
+        /`metricsToken` is no longer an option; use `metrics: \{ token \}` \(renamed in 0\.2/,
+      );
+    });
+
+    it('should say that a module extra returned by useFactory belongs next to it', () => {
+      expect(() => resolveAuthSessionsOptions(optionsWith({ isGlobal: true } as unknown as Partial<AuthSessionsOptions>))).toThrow(
+        /`isGlobal` is no longer an option; use `isGlobal` next to `useFactory` \(it is a module extra/,
+      );
+    });
+
+    it('should accept every documented option', () => {
+      expect(() =>
+        resolveAuthSessionsOptions(
+          optionsWith({
+            redis: { url: 'redis://localhost:6379', prefix: 'app' },
+            cookieSecure: true,
+            session: { idleSeconds: 60, absoluteSeconds: 120 },
+            rememberMe: { idleSeconds: 60, absoluteSeconds: 120 },
+            freshAgeSeconds: 60,
+            clearSiteData: ['cookies', '*'],
+            logoutRedirect: '/bye',
+            expirySweepEveryMs: 1000,
+            runWorkers: false,
+            accessTokens: { secret: 'x'.repeat(32), algorithm: 'HS256', publicKeys: {}, ttlSeconds: 60 },
+            refreshReuseGraceSeconds: 5,
+            refreshReuseRevokes: 'user',
+            credentialChanges: { password: { keepCurrent: false, notify: false }, email: {}, security_concern: { notify: true } },
+            eventsHeartbeatMs: 1000,
+            jobs: { batchSize: 1, lockDurationMs: 1000, stalledIntervalMs: 1000 },
+            sessionCache: false,
+            metrics: { token: 't', public: false, path: '/m' },
+            rateLimit: {
+              limit: 1,
+              windowSeconds: 1,
+              storage: { increment: () => Promise.resolve({ totalHits: 1, timeToExpire: 1, isBlocked: false, timeToBlockExpire: 0 }) },
+            },
+            auditRetentionDays: 30,
+            auditSealEveryMs: 100,
+            places: { lookup: () => null },
+          }),
+        ),
+      ).not.toThrow();
+      expect(() => resolveAuthSessionsOptions(optionsWith({ rateLimit: false, places: false }))).not.toThrow();
     });
   });
 

@@ -1,5 +1,11 @@
 import type { RedisOptions } from 'ioredis';
-import { type RedisConnection, RedisConnectionError, resolveRedisConnection } from './common/redis-connection.js';
+import {
+  type RedisConnection,
+  RedisConnectionError,
+  type RedisSentinelConnection,
+  type RedisUrlConnection,
+  resolveRedisConnection,
+} from './common/redis-connection.js';
 import type { RateLimitStorage } from './throttling/rate-limit-storage.js';
 import type { PlaceLookup } from './places/place-lookup.js';
 import type { AuthUsersProvider } from './users/users-provider.js';
@@ -215,11 +221,212 @@ export const AUDIT_MIN_RETENTION_DAYS = 30;
 export const DEFAULT_SESSION_LIFETIME: SessionLifetime = { idleSeconds: 1800, absoluteSeconds: 43200 };
 export const DEFAULT_REMEMBER_ME_LIFETIME: SessionLifetime = { idleSeconds: 604800, absoluteSeconds: 2592000 };
 
+/**
+ * Every option and nested option by name, so that a key the library does not know (a typo, an option
+ * of an older version) stops the app instead of being ignored. The types make the compiler keep these
+ * lists and `AuthSessionsOptions` the same.
+ */
+const OPTION_KEYS: Record<keyof AuthSessionsOptions, true> = {
+  users: true,
+  publicOrigin: true,
+  redis: true,
+  cookieSecure: true,
+  session: true,
+  rememberMe: true,
+  freshAgeSeconds: true,
+  clearSiteData: true,
+  logoutRedirect: true,
+  expirySweepEveryMs: true,
+  runWorkers: true,
+  accessTokens: true,
+  refreshReuseGraceSeconds: true,
+  refreshReuseRevokes: true,
+  credentialChanges: true,
+  eventsHeartbeatMs: true,
+  jobs: true,
+  sessionCache: true,
+  metrics: true,
+  rateLimit: true,
+  auditRetentionDays: true,
+  auditSealEveryMs: true,
+  places: true,
+  oidc: true,
+};
+const LIFETIME_KEYS: Record<keyof SessionLifetime, true> = { idleSeconds: true, absoluteSeconds: true };
+const ACCESS_TOKEN_KEYS: Record<keyof AccessTokenOptions, true> = {
+  secret: true,
+  algorithm: true,
+  privateKey: true,
+  keyId: true,
+  publicKeys: true,
+  ttlSeconds: true,
+};
+const CREDENTIAL_CHANGE_KEYS: Record<CredentialChangeKind, true> = { password: true, email: true, security_concern: true };
+const CREDENTIAL_POLICY_KEYS: Record<keyof CredentialChangePolicy, true> = { keepCurrent: true, notify: true };
+const JOBS_KEYS: Record<keyof NonNullable<AuthSessionsOptions['jobs']>, true> = { batchSize: true, lockDurationMs: true, stalledIntervalMs: true };
+const METRICS_KEYS: Record<keyof MetricsOptions, true> = { token: true, public: true, path: true };
+const RATE_LIMIT_KEYS: Record<keyof RateLimitOptions, true> = { limit: true, windowSeconds: true, storage: true };
+const REDIS_KEYS: Record<keyof RedisUrlConnection | keyof RedisSentinelConnection | 'prefix', true> = {
+  url: true,
+  sentinels: true,
+  name: true,
+  username: true,
+  password: true,
+  sentinelUsername: true,
+  sentinelPassword: true,
+  db: true,
+  tls: true,
+  prefix: true,
+};
+const OIDC_KEYS: Record<keyof OidcOptions, true> = { issuer: true, clientId: true, clientSecret: true, scopes: true, rpLogout: true };
+
+/** Options that moved, by their old path: what to write instead. */
+const MOVED_OPTIONS: Record<string, string> = {
+  metricsToken: '`metrics: { token }` (renamed in 0.2; without it metrics are off, see "Upgrading" in docs/host-guide.md)',
+  // Module extras are read from the forRootAsync call, not from what useFactory returns.
+  isGlobal: '`isGlobal` next to `useFactory` (it is a module extra, not an option)',
+  globalGuard: '`globalGuard` next to `useFactory` (it is a module extra, not an option)',
+  routes: '`routes` next to `useFactory` (it is a module extra, not an option)',
+};
+
+/** The `Clear-Site-Data` directives `clearSiteData` may list. */
+const CLEAR_SITE_DATA_DIRECTIVES: ReadonlyArray<NonNullable<AuthSessionsOptions['clearSiteData']>[number]> = [
+  'cache',
+  'cookies',
+  'storage',
+  'executionContexts',
+  '*',
+];
+
+/** Every method of AuthUsersProvider the library calls (`provisionSsoUser` is checked with `oidc`). */
+const USERS_PROVIDER_METHODS: Array<keyof AuthUsersProvider> = ['findById', 'findByEmail', 'verifyPassword', 'changePassword', 'changeEmail', 'search'];
+
+function fail(message: string): never {
+  throw new Error(`AuthSessionsModule: ${message}`);
+}
+
+/** How a wrong value reads in an error: strings quoted, so that `"1800"` is told apart from `1800`. */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return `the string "${value}"`;
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
+/** Rejects keys of `value` that are not in `known`, naming where they were found. */
+function checkKeys(path: string, value: unknown, known: Record<string, true>): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`\`${path}\` must be an object (got ${shown(value)}).`);
+  for (const key of Object.keys(value)) {
+    if (Object.hasOwn(known, key)) continue;
+    const name = path === '' ? key : `${path}.${key}`;
+    const moved = MOVED_OPTIONS[name];
+    if (moved) fail(`\`${name}\` is no longer an option; use ${moved}.`);
+    fail(`unknown option \`${name}\`; the options${path === '' ? '' : ` of \`${path}\``} are ${Object.keys(known).join(', ')} (see docs/configuration.md).`);
+  }
+}
+
+/** Rejects anything but a whole number from `min` to `max` (a string of digits included). */
+function checkWholeNumber(name: string, value: unknown, unit: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
+    fail(`\`${name}\` must be a whole number of ${unit}, ${range} (got ${shown(value)}).`);
+  }
+}
+
+function checkBoolean(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') fail(`\`${name}\` must be true or false (got ${shown(value)}).`);
+}
+
+function checkString(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'string') fail(`\`${name}\` must be a string (got ${shown(value)}).`);
+}
+
+function checkOneOf(name: string, value: unknown, allowed: readonly string[]): void {
+  if (value !== undefined && !allowed.includes(value as string)) {
+    fail(`\`${name}\` must be one of ${allowed.map((entry) => `'${entry}'`).join(', ')} (got ${shown(value)}).`);
+  }
+}
+
+function hasMethod(value: unknown, method: string): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[method] === 'function';
+}
+
+function checkUsers(users: unknown): void {
+  if (!users) fail('`users` is required; pass an object that implements AuthUsersProvider.');
+  const missing = USERS_PROVIDER_METHODS.filter((method) => !hasMethod(users, method));
+  if (missing.length > 0) {
+    fail(`\`users\` must implement AuthUsersProvider; it has no ${missing.map((method) => `${method}()`).join(', ')}. The library calls every one of them.`);
+  }
+  const provision = (users as Record<string, unknown>)['provisionSsoUser'];
+  if (provision !== undefined && typeof provision !== 'function') fail(`\`users.provisionSsoUser\` must be a method (got ${shown(provision)}).`);
+}
+
+/**
+ * Checks what the types say before defaults are applied: options come from configuration files
+ * and environment variables at run time, where `"1800"` or a misspelt key gets past the compiler.
+ */
+function checkShape(options: AuthSessionsOptions): void {
+  checkKeys('', options, OPTION_KEYS);
+  checkUsers(options.users);
+  checkKeys('redis', options.redis, REDIS_KEYS);
+  checkString('redis.prefix', options.redis?.prefix);
+  checkBoolean('cookieSecure', options.cookieSecure);
+  for (const name of ['session', 'rememberMe'] as const) {
+    checkKeys(name, options[name], LIFETIME_KEYS);
+    checkWholeNumber(`${name}.idleSeconds`, options[name]?.idleSeconds, 'seconds', 1);
+    checkWholeNumber(`${name}.absoluteSeconds`, options[name]?.absoluteSeconds, 'seconds', 1);
+  }
+  checkWholeNumber('freshAgeSeconds', options.freshAgeSeconds, 'seconds', 1);
+  if (options.clearSiteData !== undefined) {
+    if (!Array.isArray(options.clearSiteData)) fail(`\`clearSiteData\` must be an array (got ${shown(options.clearSiteData)}); [] sends none.`);
+    for (const directive of options.clearSiteData) checkOneOf('clearSiteData[]', directive, CLEAR_SITE_DATA_DIRECTIVES);
+  }
+  checkString('logoutRedirect', options.logoutRedirect);
+  checkWholeNumber('expirySweepEveryMs', options.expirySweepEveryMs, 'milliseconds', 100);
+  checkBoolean('runWorkers', options.runWorkers);
+  checkKeys('accessTokens', options.accessTokens, ACCESS_TOKEN_KEYS);
+  checkOneOf('accessTokens.algorithm', options.accessTokens?.algorithm, ['HS256', 'EdDSA', 'ES256']);
+  for (const key of ['secret', 'privateKey', 'keyId'] as const) checkString(`accessTokens.${key}`, options.accessTokens?.[key]);
+  for (const [kid, key] of Object.entries(options.accessTokens?.publicKeys ?? {})) checkString(`accessTokens.publicKeys.${kid}`, key);
+  checkWholeNumber('accessTokens.ttlSeconds', options.accessTokens?.ttlSeconds, 'seconds (access tokens live 15 minutes at most)', 1, 900);
+  checkWholeNumber('refreshReuseGraceSeconds', options.refreshReuseGraceSeconds, 'seconds', 0);
+  checkOneOf('refreshReuseRevokes', options.refreshReuseRevokes, ['session', 'user']);
+  checkKeys('credentialChanges', options.credentialChanges, CREDENTIAL_CHANGE_KEYS);
+  for (const kind of Object.keys(CREDENTIAL_CHANGE_KEYS) as CredentialChangeKind[]) {
+    const policy = options.credentialChanges?.[kind];
+    checkKeys(`credentialChanges.${kind}`, policy, CREDENTIAL_POLICY_KEYS);
+    checkBoolean(`credentialChanges.${kind}.keepCurrent`, policy?.keepCurrent);
+    checkBoolean(`credentialChanges.${kind}.notify`, policy?.notify);
+  }
+  checkWholeNumber('eventsHeartbeatMs', options.eventsHeartbeatMs, 'milliseconds (the contract sends a heartbeat at least every 25 s)', 1, 25_000);
+  checkKeys('jobs', options.jobs, JOBS_KEYS);
+  checkWholeNumber('jobs.batchSize', options.jobs?.batchSize, 'sessions', 1);
+  checkWholeNumber('jobs.lockDurationMs', options.jobs?.lockDurationMs, 'milliseconds', 500);
+  checkWholeNumber('jobs.stalledIntervalMs', options.jobs?.stalledIntervalMs, 'milliseconds', 500);
+  checkBoolean('sessionCache', options.sessionCache);
+  checkKeys('metrics', options.metrics, METRICS_KEYS);
+  checkString('metrics.token', options.metrics?.token);
+  checkBoolean('metrics.public', options.metrics?.public);
+  checkString('metrics.path', options.metrics?.path);
+  if (options.rateLimit !== false) {
+    checkKeys('rateLimit', options.rateLimit, RATE_LIMIT_KEYS);
+    const storage: unknown = options.rateLimit?.storage;
+    if (storage !== undefined && !hasMethod(storage, 'increment')) {
+      fail(`\`rateLimit.storage\` must have an increment() method, as a @nestjs/throttler ThrottlerStorage has (got ${shown(storage)}).`);
+    }
+  }
+  checkWholeNumber('auditSealEveryMs', options.auditSealEveryMs, 'milliseconds', 100);
+  const places: unknown = options.places;
+  if (places !== undefined && places !== false && !hasMethod(places, 'lookup')) {
+    fail(`\`places\` must be a PlaceLookup (an object with lookup(ip)) or false (got ${shown(places)}).`);
+  }
+  checkKeys('oidc', options.oidc, OIDC_KEYS);
+}
+
 /** Applies defaults and rejects options that cannot work, with a message that says how to fix them. */
 export function resolveAuthSessionsOptions(options: AuthSessionsOptions): ResolvedAuthSessionsOptions {
-  if (!options.users) {
-    throw new Error('AuthSessionsModule: `users` is required; pass an object that implements AuthUsersProvider.');
-  }
+  checkShape(options);
   let origin: string;
   try {
     const url = new URL(options.publicOrigin);
@@ -262,32 +469,12 @@ export function resolveAuthSessionsOptions(options: AuthSessionsOptions): Resolv
       `AuthSessionsModule: \`auditRetentionDays\` must be a whole number of at least ${AUDIT_MIN_RETENTION_DAYS} (the database refuses to prune more recent events).`,
     );
   }
-  if (!(resolved.auditSealEveryMs >= 100)) {
-    throw new Error('AuthSessionsModule: `auditSealEveryMs` must be at least 100 (milliseconds between sealer runs).');
-  }
-  if (!(resolved.eventsHeartbeatMs > 0 && resolved.eventsHeartbeatMs <= 25_000)) {
-    throw new Error('AuthSessionsModule: `eventsHeartbeatMs` must be more than 0 and at most 25000 (the contract sends a heartbeat at least every 25 s).');
-  }
   const tokens = resolved.accessTokens;
-  if (!Number.isInteger(tokens.ttlSeconds) || tokens.ttlSeconds < 1 || tokens.ttlSeconds > 900) {
-    throw new Error('AuthSessionsModule: `accessTokens.ttlSeconds` must be a whole number from 1 to 900 (access tokens live 15 minutes at most).');
-  }
   if (tokens.algorithm === 'HS256' && tokens.secret !== undefined && tokens.secret.length < 32) {
     throw new Error('AuthSessionsModule: `accessTokens.secret` must be at least 32 characters; generate one with `openssl rand -base64 48`.');
   }
   if (tokens.algorithm !== 'HS256' && !tokens.privateKey) {
     throw new Error(`AuthSessionsModule: \`accessTokens.privateKey\` (PEM, PKCS#8) is required with ${tokens.algorithm}.`);
-  }
-  if (!(resolved.refreshReuseGraceSeconds >= 0)) {
-    throw new Error('AuthSessionsModule: `refreshReuseGraceSeconds` must be zero or more.');
-  }
-  for (const [name, lifetime] of [
-    ['session', resolved.session],
-    ['rememberMe', resolved.rememberMe],
-  ] as const) {
-    if (!(lifetime.idleSeconds > 0) || !(lifetime.absoluteSeconds > 0)) {
-      throw new Error(`AuthSessionsModule: \`${name}\` lifetimes must be positive numbers of seconds.`);
-    }
   }
   if (!resolved.logoutRedirect.startsWith('/') || resolved.logoutRedirect.startsWith('//') || resolved.logoutRedirect.includes('\\')) {
     throw new Error('AuthSessionsModule: `logoutRedirect` must be a path on this origin, such as /login.');

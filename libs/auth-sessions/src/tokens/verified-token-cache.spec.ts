@@ -9,6 +9,16 @@ import { type AccessTokenClaims, AccessTokenService } from './access-token.servi
 import type { SecretStore } from './secret-store.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
+/** The users provider the options need; these tests never reach it. */
+const USERS: AuthUsersProvider = {
+  findById: () => Promise.resolve(null),
+  findByEmail: () => Promise.resolve(null),
+  verifyPassword: () => Promise.resolve(false),
+  changePassword: () => Promise.resolve(),
+  changeEmail: () => Promise.resolve(),
+  search: () => Promise.resolve({ items: [], total: 0 }),
+};
+
 const ORIGIN = 'https://app.example.com';
 const SECRET = 'a test secret that is long enough for HS256 signing';
 const TOLERANCE = 5;
@@ -21,7 +31,7 @@ function claims(exp: number, sid = SESSION_ID): AccessTokenClaims {
 
 function createService(): AccessTokenService {
   const options = resolveAuthSessionsOptions({
-    users: {} as AuthUsersProvider,
+    users: USERS,
     publicOrigin: ORIGIN,
     redis: { url: 'redis://localhost:6379' },
     accessTokens: { secret: SECRET, ttlSeconds: 60 },
