@@ -1,15 +1,8 @@
 import { type AuthSessionsOptions, resolveAuthSessionsOptions } from './auth-sessions.options.js';
 import type { AuthUsersProvider } from './users/users-provider.js';
+import { NO_USERS } from './users/users-provider.spec-support.js';
 
-/** Every method the library calls, none of them reached by these tests. */
-const users: AuthUsersProvider = {
-  findById: () => Promise.resolve(null),
-  findByEmail: () => Promise.resolve(null),
-  verifyPassword: () => Promise.resolve(false),
-  changePassword: () => Promise.resolve(),
-  changeEmail: () => Promise.resolve(),
-  search: () => Promise.resolve({ items: [], total: 0 }),
-};
+const users = NO_USERS;
 
 function optionsWith(overrides: Partial<AuthSessionsOptions> = {}): AuthSessionsOptions {
   return { users, publicOrigin: 'https://app.example.com', redis: { url: 'redis://localhost:6379' }, ...overrides };

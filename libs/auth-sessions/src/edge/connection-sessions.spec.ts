@@ -10,21 +10,12 @@ import { Session } from '../sessions/session.entity.js';
 import { CrossSiteRequestError, SessionRejectedError, StoreUnavailableError } from '../sessions/session.errors.js';
 import { generateSessionToken } from '../sessions/session-token.js';
 import type { AuthenticationResult, SessionsService } from '../sessions/sessions.service.js';
-import type { AuthUsersProvider, SignoffUser } from '../users/users-provider.js';
+import type { SignoffUser } from '../users/users-provider.js';
+import { NO_USERS } from '../users/users-provider.spec-support.js';
 import { ConnectionSessions } from './connection-sessions.js';
 import { CONNECTION_AUTH } from './execution-target.js';
 import { HttpEdge } from './http-edge.js';
 import { SessionCookies } from './session-cookies.js';
-
-/** The users provider the options need; these tests never reach it. */
-const USERS: AuthUsersProvider = {
-  findById: () => Promise.resolve(null),
-  findByEmail: () => Promise.resolve(null),
-  verifyPassword: () => Promise.resolve(false),
-  changePassword: () => Promise.resolve(),
-  changeEmail: () => Promise.resolve(),
-  search: () => Promise.resolve({ items: [], total: 0 }),
-};
 
 const PUBLIC_ORIGIN = 'https://app.example.com';
 const USER: SignoffUser = { id: '0b7d5a52-8a40-4bde-a0a7-7b2cf1d3c6f2', email: 'ada@example.com', roles: [] };
@@ -87,7 +78,7 @@ function createService(options: { heartbeatMs?: number } = {}) {
   };
   const bearer = { authenticate: jest.fn(async (_authorization: string): Promise<AuthenticationResult> => OK), authenticateCached: () => undefined };
   const resolved = resolveAuthSessionsOptions({
-    users: USERS,
+    users: NO_USERS,
     publicOrigin: PUBLIC_ORIGIN,
     redis: { url: 'redis://localhost:6379' },
     eventsHeartbeatMs: options.heartbeatMs ?? 25_000,

@@ -8,22 +8,13 @@ import { Session } from '../sessions/session.entity.js';
 import { CrossSiteRequestError, SessionRejectedError, StoreUnavailableError } from '../sessions/session.errors.js';
 import { generateSessionToken, xsrfTokenFor } from '../sessions/session-token.js';
 import type { AuthenticationResult, SessionsService } from '../sessions/sessions.service.js';
-import type { AuthUsersProvider, SignoffUser } from '../users/users-provider.js';
+import type { SignoffUser } from '../users/users-provider.js';
+import { NO_USERS } from '../users/users-provider.spec-support.js';
 import type { ConnectionSessions } from './connection-sessions.js';
 import { type AuthenticatedConnection, type AuthenticatedRequest, CONNECTION_AUTH } from './execution-target.js';
 import { HttpEdge } from './http-edge.js';
 import { SessionGuard } from './session.guard.js';
 import { SessionCookies } from './session-cookies.js';
-
-/** The users provider the options need; these tests never reach it. */
-const USERS: AuthUsersProvider = {
-  findById: () => Promise.resolve(null),
-  findByEmail: () => Promise.resolve(null),
-  verifyPassword: () => Promise.resolve(false),
-  changePassword: () => Promise.resolve(),
-  changeEmail: () => Promise.resolve(),
-  search: () => Promise.resolve({ items: [], total: 0 }),
-};
 
 const PUBLIC_ORIGIN = 'https://app.example.com';
 const USER: SignoffUser = { id: '0b7d5a52-8a40-4bde-a0a7-7b2cf1d3c6f2', email: 'ada@example.com', roles: [] };
@@ -88,7 +79,7 @@ function createGuard(
     authenticate: jest.fn(async (_authorization: string) => options.bearerResult ?? ({ ok: false, code: 'unauthenticated' } as const)),
     authenticateCached: jest.fn((_authorization: string) => options.cachedBearerResult),
   };
-  const resolved = resolveAuthSessionsOptions({ users: USERS, publicOrigin: PUBLIC_ORIGIN, redis: { url: 'redis://localhost:6379' } });
+  const resolved = resolveAuthSessionsOptions({ users: NO_USERS, publicOrigin: PUBLIC_ORIGIN, redis: { url: 'redis://localhost:6379' } });
   // The edge over a stand-in adapter that records headers the way both real adapters would.
   const adapter = { setHeader: (res: { headers: Record<string, unknown> }, name: string, value: string) => void (res.headers[name.toLowerCase()] = value) };
   const edge = new HttpEdge({ httpAdapter: adapter } as unknown as HttpAdapterHost);

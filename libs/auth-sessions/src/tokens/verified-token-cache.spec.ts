@@ -3,21 +3,12 @@ import { SignJWT } from 'jose';
 import { resolveAuthSessionsOptions } from '../auth-sessions.options.js';
 import { Session } from '../sessions/session.entity.js';
 import type { AuthenticationResult, SessionsService } from '../sessions/sessions.service.js';
-import type { AuthUsersProvider, SignoffUser } from '../users/users-provider.js';
+import type { SignoffUser } from '../users/users-provider.js';
+import { NO_USERS } from '../users/users-provider.spec-support.js';
 import { AccessTokenAuthenticator } from './access-token.authenticator.js';
 import { type AccessTokenClaims, AccessTokenService } from './access-token.service.js';
 import type { SecretStore } from './secret-store.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
-
-/** The users provider the options need; these tests never reach it. */
-const USERS: AuthUsersProvider = {
-  findById: () => Promise.resolve(null),
-  findByEmail: () => Promise.resolve(null),
-  verifyPassword: () => Promise.resolve(false),
-  changePassword: () => Promise.resolve(),
-  changeEmail: () => Promise.resolve(),
-  search: () => Promise.resolve({ items: [], total: 0 }),
-};
 
 const ORIGIN = 'https://app.example.com';
 const SECRET = 'a test secret that is long enough for HS256 signing';
@@ -31,7 +22,7 @@ function claims(exp: number, sid = SESSION_ID): AccessTokenClaims {
 
 function createService(): AccessTokenService {
   const options = resolveAuthSessionsOptions({
-    users: USERS,
+    users: NO_USERS,
     publicOrigin: ORIGIN,
     redis: { url: 'redis://localhost:6379' },
     accessTokens: { secret: SECRET, ttlSeconds: 60 },
