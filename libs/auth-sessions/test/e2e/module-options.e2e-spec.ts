@@ -1,13 +1,9 @@
 import { jest } from '@jest/globals';
-import { BullModule } from '@nestjs/bullmq';
 import { Body, Controller, Get, HttpCode, type INestApplication, Injectable, Logger, Module, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { APP_GUARD, ModulesContainer } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import {
-  AUTH_SESSIONS_ENTITIES,
-  AUTH_SESSIONS_MIGRATIONS,
   type AuthSessionsModuleExtras,
   type AuthSessionsOptions,
   AuthSessionsModule,
@@ -24,7 +20,7 @@ import { signInForTest } from '@signoff/auth-sessions/testing';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { createFixtureDatabase, deleteRedisKeys, type FixtureDatabase, fixtureEnvironment } from '../fixtures/fixture-database.js';
-import { FixtureUsersModule } from '../fixtures/fixture-host.module.js';
+import { fixtureHostConnections, FixtureUsersModule } from '../fixtures/fixture-host.module.js';
 import { FixtureUsers } from '../fixtures/fixture-users.js';
 import { parseSetCookies } from '../fixtures/set-cookie.js';
 
@@ -116,15 +112,7 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
   ): Promise<INestApplication> {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: database.url,
-          entities: AUTH_SESSIONS_ENTITIES,
-          migrations: AUTH_SESSIONS_MIGRATIONS,
-          migrationsRun: true,
-        }),
-        BullModule.forRoot({ connection: { url: environment.redisUrl }, prefix: redisPrefix }),
-        FixtureUsersModule,
+        ...fixtureHostConnections(database.url, environment.redisUrl, redisPrefix),
         AuthSessionsModule.forRootAsync({
           ...extras,
           imports: [FixtureUsersModule],

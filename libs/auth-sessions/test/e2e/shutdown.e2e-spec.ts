@@ -1,14 +1,12 @@
-import { BullModule } from '@nestjs/bullmq';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { AUTH_SESSIONS_ENTITIES, AUTH_SESSIONS_MIGRATIONS, AuthSessionsModule } from '@signoff/auth-sessions';
+import { AuthSessionsModule } from '@signoff/auth-sessions';
 import { Queue } from 'bullmq';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { startThrowawayRedis, type ThrowawayRedis } from '../../../../test-support/throwaway-redis.js';
 import { createFixtureDatabase, type FixtureDatabase, fixtureEnvironment } from '../fixtures/fixture-database.js';
-import { FixtureUsersModule } from '../fixtures/fixture-host.module.js';
+import { fixtureHostConnections, FixtureUsersModule } from '../fixtures/fixture-host.module.js';
 import { FixtureUsers } from '../fixtures/fixture-users.js';
 
 /** The library's queue and its job that marks expired sessions (both internal names, read here as a host's operator would). */
@@ -49,15 +47,7 @@ describe('AuthSessionsModule shutdown', () => {
   async function createHost(runWorkers: boolean): Promise<INestApplication> {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: database.url,
-          entities: AUTH_SESSIONS_ENTITIES,
-          migrations: AUTH_SESSIONS_MIGRATIONS,
-          migrationsRun: true,
-        }),
-        BullModule.forRoot({ connection: { url: redis.url }, prefix: BULL_PREFIX }),
-        FixtureUsersModule,
+        ...fixtureHostConnections(database.url, redis.url, BULL_PREFIX),
         AuthSessionsModule.forRootAsync({
           imports: [FixtureUsersModule],
           inject: [FixtureUsers],
