@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { isLocalNetworkAddress, LOCAL_NETWORK_PLACE } from './place-lookup.js';
@@ -8,16 +8,26 @@ const LOOKUP_TIMEOUT_MS = 250;
 
 /** Gives a new session its coarse place, through the host's `places` option. */
 @Injectable()
-export class Places implements OnModuleInit {
+export class Places implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('Places');
+  private preloading: Promise<void> | undefined;
 
   constructor(@Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions) {}
 
+  /** Starts the lookup's preload (an MMDB file read) while the other modules initialise. */
   onModuleInit(): void {
     const lookup = this.options.places;
     if (lookup && 'preload' in lookup && typeof lookup.preload === 'function') {
-      void (lookup.preload as () => Promise<void>)().catch(() => undefined);
+      this.preloading = (lookup.preload as () => Promise<void>).call(lookup).catch(() => undefined);
     }
+  }
+
+  /**
+   * Waits for the preload before the app listens: the first sign-ins after a start would otherwise race
+   * the file read against the lookup timeout and keep no place for good.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.preloading;
   }
 
   /**

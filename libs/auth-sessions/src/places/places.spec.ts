@@ -63,4 +63,30 @@ describe('Places', () => {
       expect(Date.now() - started).toBeLessThan(1000);
     });
   });
+
+  describe('start-up', () => {
+    it("should run the lookup's preload as a method and wait for it before the app listens", async () => {
+      // A lookup whose preload uses `this`, as MmdbPlaceLookup's does; until it has run, lookups hang.
+      class SlowFileLookup implements PlaceLookup {
+        private loaded = false;
+        async preload(): Promise<void> {
+          await new Promise((resolve) => setTimeout(resolve, 400));
+          this.loaded = true;
+        }
+        lookup(): Promise<string | null> {
+          return this.loaded ? Promise.resolve('Mountain View, California, United States') : new Promise(() => undefined);
+        }
+      }
+      const service = places(new SlowFileLookup());
+      service.onModuleInit();
+      await service.onApplicationBootstrap();
+      expect(await service.locate('8.8.8.8')).toBe('Mountain View, California, United States');
+    });
+
+    it('should start even when the preload fails', async () => {
+      const service = places({ lookup: () => null, preload: () => Promise.reject(new Error('no file')) } as PlaceLookup);
+      service.onModuleInit();
+      await expect(service.onApplicationBootstrap()).resolves.toBeUndefined();
+    });
+  });
 });
