@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { OpenApiValidator, validatorFor } from './openapi-validator.js';
 
 export interface ApiResponse {
@@ -161,4 +162,35 @@ function safeDecode(value: string): string {
 
 function lowerCaseKeys(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).map(([key, value]) => [key.toLowerCase(), value]));
+}
+
+/**
+ * A request with its header lines exactly as given, a header with several values sent as several lines
+ * (fetch would join them into one); the body is parsed as JSON when it is, else returned as text.
+ */
+export function rawRequest(
+  baseUrl: string,
+  method: string,
+  path: string,
+  headers: Record<string, string | string[]>,
+  body?: string,
+): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(new URL(path, baseUrl), { method, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        let parsed: unknown = text;
+        try {
+          parsed = text === '' ? '' : JSON.parse(text);
+        } catch {
+          // not JSON: the text itself
+        }
+        resolve({ status: res.statusCode ?? 0, body: parsed });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

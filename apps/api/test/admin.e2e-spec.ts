@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { type ApiProcess, startApi } from '../../../test-support/api-process.js';
-import { BrowserClient } from '../../../test-support/http-client.js';
+import { BrowserClient, rawRequest } from '../../../test-support/http-client.js';
 import { PASSWORD, registerAccount, signIn } from './support/accounts.js';
 import { adminAccount, adminEnv, metricValue, Seeder, signInStale, unknownId } from './support/admin.js';
 import { isolated, type Isolated, openEvents, waitFor } from './support/jobs.js';
@@ -499,6 +499,16 @@ describe('admin API (demo app, two instances on their own database)', () => {
         const response = await client.get('/metrics', bearer === undefined ? {} : { bearer });
         expect({ bearer, status: response.status }).toEqual({ bearer, status: 401 });
         expect(response.body).toMatchObject({ code: 'unauthenticated' });
+      }
+      // Two Authorization lines are ambiguous (Node would keep the first): refused, whichever comes first.
+      for (const authorization of [
+        [`Bearer ${METRICS_TOKEN}`, 'Bearer wrong'],
+        ['Bearer wrong', `Bearer ${METRICS_TOKEN}`],
+        [`Bearer ${METRICS_TOKEN}`, `Bearer ${METRICS_TOKEN}`],
+      ]) {
+        const repeated = await rawRequest(b.url, 'GET', '/metrics', { authorization });
+        expect({ authorization, status: repeated.status }).toEqual({ authorization, status: 401 });
+        expect(repeated.body).toMatchObject({ code: 'unauthenticated' });
       }
       const allowed = await client.get('/metrics', { bearer: METRICS_TOKEN });
       expect(allowed.status).toBe(200);

@@ -1,9 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { type ApiProcess, startApi, startApis } from '../../../test-support/api-process.js';
-import { BrowserClient } from '../../../test-support/http-client.js';
+import { BrowserClient, rawRequest } from '../../../test-support/http-client.js';
 import { type Account, PASSWORD, registerAccount, signIn } from './support/accounts.js';
 import { TestDatabase } from './support/database.js';
 import { issueTokens, me, refresh, remember, revoke, seenTokens } from './support/tokens.js';
@@ -463,20 +462,6 @@ describe('bearer mode: access tokens bound to their session, rotating refresh to
   });
 
   describe('repeated Authorization headers (ROB-01)', () => {
-    /** A request with header lines exactly as given (fetch would join repeated ones into one). */
-    function rawRequest(baseUrl: string, method: string, path: string, headers: Record<string, string | string[]>, body?: string) {
-      return new Promise<{ status: number; body: any }>((resolve, reject) => {
-        const req = httpRequest(new URL(path, baseUrl), { method, headers }, (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text === '' ? '' : JSON.parse(text) }));
-        });
-        req.on('error', reject);
-        req.end(body);
-      });
-    }
-
     it('should answer 401 unauthenticated whichever comes first, on protected routes and on the token endpoints, and change nothing', async () => {
       const account = await newAccount();
       const tokens = await issueTokens(a.url, account);

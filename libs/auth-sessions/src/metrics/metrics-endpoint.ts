@@ -37,7 +37,10 @@ export class MetricsEndpoint implements OnModuleInit {
   private async scrape(req: HttpRequest, res: HttpResponse): Promise<void> {
     const metrics = this.metrics!;
     this.edge.setHeader(res, 'Cache-Control', 'no-store');
-    if (!metrics.isScrapeAllowed(this.edge.header(req, 'authorization'))) {
+    const authorization = this.edge.header(req, 'authorization');
+    // Node keeps the first of two Authorization lines and drops the other unseen: ambiguous, so refused.
+    const repeated = authorization !== undefined && this.edge.isHeaderRepeated(req, 'authorization');
+    if (repeated || !metrics.isScrapeAllowed(authorization)) {
       this.edge.setHeader(res, 'WWW-Authenticate', 'Bearer realm="metrics"');
       this.edge.reply(res, { statusCode: 401, message: 'Send the metrics token as Authorization: Bearer <token>.', code: 'unauthenticated' }, 401);
       return;
