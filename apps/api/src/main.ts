@@ -15,15 +15,17 @@ void lifecycle.boot({}, async ({ config, postgres, redis }) => {
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Signoff')
-      .setDescription('Server-side sessions, secure logout, devices and audit.')
-      .addCookieAuth('sid')
-      .addBearerAuth()
-      .build(),
-  );
+  // A factory: the document is built on the first request for it (then kept), not on every start.
+  const document = () =>
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Signoff')
+        .setDescription('Server-side sessions, secure logout, devices and audit.')
+        .addCookieAuth('sid')
+        .addBearerAuth()
+        .build(),
+    );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 
   // Behind a load balancer, an idle keep-alive connection must outlive the balancer's side of it (60 s on
