@@ -44,8 +44,6 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const entry = fileURLToPath(new URL('../dist/apps/api/src/main.js', import.meta.url));
 const LOG_LIMIT = 1_000_000;
 const STOP_GRACE_MS = 5_000;
-// Beside the other tools' caches, so it goes with the checkout (Node checks each entry against its source).
-const COMPILE_CACHE = fileURLToPath(new URL('../node_modules/.cache/signoff-compile-cache', import.meta.url));
 
 /** Runs the built app (dist/apps/api/src/main.js) on a free port and waits until it is healthy. */
 export async function startApi(options: StartApiOptions = {}): Promise<ApiProcess> {
@@ -70,8 +68,6 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
     LOG_LEVEL: 'warn',
     // Escape codes would garble the log tail quoted in failure messages.
     NO_COLOR: '1',
-    // The suites start the app about 100 times: Node keeps the compiled code of its modules between starts.
-    NODE_COMPILE_CACHE: COMPILE_CACHE,
     ...overrides,
     HTTP_ADAPTER: httpAdapter,
   };
