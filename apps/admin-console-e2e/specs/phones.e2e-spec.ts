@@ -5,12 +5,15 @@ import { signInThroughUi, signOutThroughUi } from '../helpers/flows.js';
 import { browserSuite } from '../helpers/suite.js';
 import { DevicesPage } from '../pages/devices.page.js';
 
-// Every page at phone sizes (390×844 and the narrowest supported, 360 wide) and at a desktop size: nothing
+// Every page at the narrowest phone size supported (360×740) and at a desktop size: nothing
 // scrolls sideways, every action can be reached, and a device's name stays beside its actions. checkPage
 // adds axe (no serious or critical issue) and "sign-out is reachable" on each.
 const suite = browserSuite();
 
-const SIZES: ViewportName[] = ['phone', 'smallPhone', 'desktop'];
+// The console's only phone breakpoint is 600 px (every media query is at 599.98 px or wider), so a 390 px phone
+// lays out as the narrowest supported one does, with 30 px more room: this file checks the narrowest. The other
+// browser specs run their phone cases at 390×844.
+const SIZES: ViewportName[] = ['smallPhone', 'desktop'];
 // A user agent long enough to push a table cell wide, if anything let it.
 const LONG_USER_AGENT = `Mozilla/5.0 (Linux; Android 16; SM-S928B Build/AP3A.240905.015.A2; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/156.0.7778.135 Mobile Safari/537.36 ${'x'.repeat(120)}`;
 
