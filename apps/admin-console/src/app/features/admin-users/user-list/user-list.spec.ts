@@ -71,6 +71,37 @@ describe('UserList', () => {
     expect(await (await loader.getHarness(MatPaginatorHarness)).getRangeLabel()).toBe('21 – 23 of 23');
   });
 
+  /** Opens `url` and answers the requests the list makes, in turn. */
+  async function renderPastTheEnd(url: string, requests: Array<[string, object]>) {
+    sessionStorage.clear();
+    TestBed.configureTestingModule({ providers: [provideConsoleTesting([{ path: 'admin/users', component: UserList }])] });
+    const http = TestBed.inject(HttpTestingController);
+    const harness = await RouterTestingHarness.create();
+    const navigation = harness.navigateByUrl(url);
+    for (const [expected, body] of requests) (await nextRequest(http, { url: expected })).flush(body);
+    await navigation;
+    await harness.fixture.whenStable();
+    return { http, router: TestBed.inject(Router), loader: TestbedHarnessEnvironment.loader(harness.fixture) };
+  }
+
+  it('should go to the last page, replacing the URL, when the URL names a page past the end', async () => {
+    const { loader, router } = await renderPastTheEnd('/admin/users?page=99', [
+      ['/api/admin/users?page=99&pageSize=20', { items: [], total: 45, page: 99, pageSize: 20 }],
+      ['/api/admin/users?page=3&pageSize=20', { items: users(5, 40), total: 45, page: 3, pageSize: 20 }],
+    ]);
+    expect(router.url).toBe('/admin/users?page=3');
+    expect(await (await loader.getHarness(MatPaginatorHarness)).getRangeLabel()).toBe('41 – 45 of 45');
+  });
+
+  it('should go to the first page when nothing matches and the URL names a later one', async () => {
+    const { http, router } = await renderPastTheEnd('/admin/users?search=nobody&page=4', [
+      ['/api/admin/users?page=4&pageSize=20&search=nobody', { items: [], total: 0, page: 4, pageSize: 20 }],
+      ['/api/admin/users?page=1&pageSize=20&search=nobody', { items: [], total: 0, page: 1, pageSize: 20 }],
+    ]);
+    expect(router.url).toBe('/admin/users?search=nobody');
+    http.verify();
+  });
+
   it('should search by email (debounced) from the first page, and put the search in the URL', async () => {
     const { loader, http, router } = await render('/admin/users?page=2', '/api/admin/users?page=2&pageSize=20');
     const typing = (await loader.getHarness(MatInputHarness.with({ selector: '[data-testid=user-search]' }))).setValue('ada');

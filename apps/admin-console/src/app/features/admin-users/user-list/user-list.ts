@@ -68,6 +68,13 @@ export class UserList {
       const applied = this.search() ?? '';
       if (this.searchTimer === undefined) this.searchText.set(applied);
     });
+    // A page past the end (an old link, users removed since): the last page instead, in place of this URL.
+    effect(() => {
+      if (!this.users.hasValue()) return;
+      const { items, total } = this.users.value();
+      const lastPage = Math.max(1, Math.ceil(total / this.size()));
+      if (items.length === 0 && this.pageIndex() + 1 > lastPage) this.navigate({ page: lastPage > 1 ? lastPage : null }, true);
+    });
   }
 
   protected onSearch(value: string): void {
