@@ -111,7 +111,17 @@ describe('the OpenAPI document (/api/docs-json)', () => {
 
   it('should list every device type the API can return', () => {
     // The contract's list (DEVICE_TYPES in the library's response DTOs), written out: a change to it is an API change.
-    expect(schemas['DeviceDto'].properties!['type'].enum).toEqual(['desktop', 'mobile', 'tablet', 'smarttv', 'wearable', 'console', 'embedded', 'cli']);
+    expect(schemas['DeviceDto'].properties!['type'].enum).toEqual([
+      'desktop',
+      'mobile',
+      'tablet',
+      'smarttv',
+      'wearable',
+      'console',
+      'embedded',
+      'cli',
+      'unknown',
+    ]);
   });
 
   it('should type paging and counts as integers with their bounds', () => {

@@ -43,9 +43,13 @@ describe('parseDeviceInfo', () => {
     });
   });
 
-  describe('when the user agent is empty', () => {
-    it('should leave browser and OS empty and fall back to desktop', () => {
-      expect(parseDeviceInfo('')).toEqual({ browser: '', os: '', type: 'desktop' });
+  describe('when the user agent names nothing it knows', () => {
+    it.each(['', 'node', 'Mozilla/5.0'])('should leave browser and OS empty and call %j unknown, not a desktop', (userAgent) => {
+      expect(parseDeviceInfo(userAgent)).toEqual({ browser: '', os: '', type: 'unknown' });
+    });
+
+    it('should still call a known desktop OS without a browser a desktop', () => {
+      expect(parseDeviceInfo('Mozilla/5.0 (X11; Linux x86_64)')).toEqual({ browser: '', os: 'Linux', type: 'desktop' });
     });
   });
 

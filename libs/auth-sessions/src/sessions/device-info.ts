@@ -4,7 +4,10 @@ import UAParser from 'ua-parser-js';
 export interface DeviceInfo {
   browser: string;
   os: string;
-  /** `desktop`, `mobile`, `tablet`, `smarttv`, `wearable`, `console`, `embedded` or `bot`/`cli`. */
+  /**
+   * `desktop`, `mobile`, `tablet`, `smarttv`, `wearable`, `console`, `embedded`, `cli`, or `unknown` when
+   * the user agent names no browser, OS or client (empty, or a bare `node`).
+   */
   type: string;
 }
 
@@ -17,10 +20,11 @@ export function parseDeviceInfo(userAgent: string): DeviceInfo {
   const result = new UAParser(userAgent).getResult();
   const browser = [result.browser.name, majorVersion(result.browser.version)].filter(Boolean).join(' ');
   const os = [result.os.name, result.os.version].filter(Boolean).join(' ');
+  const client = cliName(userAgent);
   return {
-    browser: (browser || cliName(userAgent)).slice(0, MAX_PART),
+    browser: (browser || client).slice(0, MAX_PART),
     os: os.slice(0, MAX_PART),
-    type: (result.device.type ?? (MOBILE_OS.has(result.os.name ?? '') ? 'mobile' : cliName(userAgent) ? 'cli' : 'desktop')).slice(0, 16),
+    type: (result.device.type ?? (MOBILE_OS.has(result.os.name ?? '') ? 'mobile' : client ? 'cli' : browser || os ? 'desktop' : 'unknown')).slice(0, 16),
   };
 }
 

@@ -7,9 +7,10 @@ import { SESSION_END_REASONS } from '../session-end-reason.js';
 
 /**
  * What `parseDeviceInfo` (sessions/device-info.ts) can answer as a device type: ua-parser-js's
- * device types, `desktop` when it names none, and `cli` for API clients such as curl.
+ * device types, `desktop` when it names none but a browser or OS is known, `cli` for API clients such
+ * as curl, and `unknown` when the user agent says nothing it can read.
  */
-export const DEVICE_TYPES = ['desktop', 'mobile', 'tablet', 'smarttv', 'wearable', 'console', 'embedded', 'cli'] as const;
+export const DEVICE_TYPES = ['desktop', 'mobile', 'tablet', 'smarttv', 'wearable', 'console', 'embedded', 'cli', 'unknown'] as const;
 
 /** The contract's error body: `{ statusCode, message, code?, reason? }`. */
 export class ErrorResponseDto {

@@ -18,6 +18,8 @@ export function deviceIcon(device: Session['device']): string {
     case 'cli':
     case 'bot':
       return 'terminal';
+    case 'unknown':
+      return 'devices_other';
     default:
       if (os.startsWith('mac')) return 'laptop_mac';
       if (os.startsWith('windows')) return 'desktop_windows';
@@ -44,6 +46,7 @@ export function deviceTypeLabel(type: string): string {
     embedded: 'Embedded device',
     cli: 'API client',
     bot: 'Bot',
+    unknown: 'Unknown device',
   };
   return labels[type.toLowerCase()] ?? (type || 'Unknown device');
 }
