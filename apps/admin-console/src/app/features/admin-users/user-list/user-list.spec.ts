@@ -21,13 +21,22 @@ function users(count: number, offset = 0): AdminUser[] {
   }));
 }
 
-async function render(url = '/admin/users', expected = '/api/admin/users?page=1&pageSize=20', body = { items: users(20), total: 45, page: 1, pageSize: 20 }) {
+async function render(
+  url = '/admin/users',
+  expected = '/api/admin/users?page=1&pageSize=20',
+  body: object = { items: users(20), total: 45, page: 1, pageSize: 20 },
+) {
+  return renderAnswering(url, [[expected, body]]);
+}
+
+/** Opens `url` and answers the requests the list makes, in turn. */
+async function renderAnswering(url: string, requests: Array<[string, object]>) {
   sessionStorage.clear();
   TestBed.configureTestingModule({ providers: [provideConsoleTesting([{ path: 'admin/users', component: UserList }])] });
   const http = TestBed.inject(HttpTestingController);
   const harness = await RouterTestingHarness.create();
   const navigation = harness.navigateByUrl(url);
-  (await nextRequest(http, { url: expected })).flush(body);
+  for (const [expected, body] of requests) (await nextRequest(http, { url: expected })).flush(body);
   await navigation;
   await harness.fixture.whenStable();
   return { harness, http, router: TestBed.inject(Router), loader: TestbedHarnessEnvironment.loader(harness.fixture) };
@@ -71,21 +80,8 @@ describe('UserList', () => {
     expect(await (await loader.getHarness(MatPaginatorHarness)).getRangeLabel()).toBe('21 – 23 of 23');
   });
 
-  /** Opens `url` and answers the requests the list makes, in turn. */
-  async function renderPastTheEnd(url: string, requests: Array<[string, object]>) {
-    sessionStorage.clear();
-    TestBed.configureTestingModule({ providers: [provideConsoleTesting([{ path: 'admin/users', component: UserList }])] });
-    const http = TestBed.inject(HttpTestingController);
-    const harness = await RouterTestingHarness.create();
-    const navigation = harness.navigateByUrl(url);
-    for (const [expected, body] of requests) (await nextRequest(http, { url: expected })).flush(body);
-    await navigation;
-    await harness.fixture.whenStable();
-    return { http, router: TestBed.inject(Router), loader: TestbedHarnessEnvironment.loader(harness.fixture) };
-  }
-
   it('should go to the last page, replacing the URL, when the URL names a page past the end', async () => {
-    const { loader, router } = await renderPastTheEnd('/admin/users?page=99', [
+    const { loader, router } = await renderAnswering('/admin/users?page=99', [
       ['/api/admin/users?page=99&pageSize=20', { items: [], total: 45, page: 99, pageSize: 20 }],
       ['/api/admin/users?page=3&pageSize=20', { items: users(5, 40), total: 45, page: 3, pageSize: 20 }],
     ]);
@@ -94,7 +90,7 @@ describe('UserList', () => {
   });
 
   it('should go to the first page when nothing matches and the URL names a later one', async () => {
-    const { http, router } = await renderPastTheEnd('/admin/users?search=nobody&page=4', [
+    const { http, router } = await renderAnswering('/admin/users?search=nobody&page=4', [
       ['/api/admin/users?page=4&pageSize=20&search=nobody', { items: [], total: 0, page: 4, pageSize: 20 }],
       ['/api/admin/users?page=1&pageSize=20&search=nobody', { items: [], total: 0, page: 1, pageSize: 20 }],
     ]);
