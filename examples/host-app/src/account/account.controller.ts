@@ -14,7 +14,7 @@ export class AccountController {
   @RateLimited()
   // With `globalGuard: false`, put AuthRateLimitGuard and SessionGuard first in this list: they give
   // @RateLimited() and @RequireSameOrigin() their effect (the module names routes that lack them).
-  @UseGuards(AuthGuard('host-password'))
+  @UseGuards(AuthGuard('local'))
   @Post('sign-in')
   @HttpCode(200)
   signInWithUsername(@Req() req: { user: SignoffUser }, @Res({ passthrough: true }) res: object) {

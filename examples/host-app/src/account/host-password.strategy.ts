@@ -7,9 +7,11 @@ import { UsersService } from '../users/users.service.js';
 /**
  * The host's own sign-in: username and password against its users table. Any passport strategy
  * (OIDC, SAML, LDAP) fits the same place; `AccountController` ends it in a Signoff session.
+ * Written as Nest's documentation writes one, so it takes passport-local's default name, `local`,
+ * beside the library's own email/password strategy.
  */
 @Injectable()
-export class HostPasswordStrategy extends PassportStrategy(Strategy, 'host-password') {
+export class HostPasswordStrategy extends PassportStrategy(Strategy) {
   constructor(private readonly users: UsersService) {
     super({ usernameField: 'username', passwordField: 'password', session: false });
   }

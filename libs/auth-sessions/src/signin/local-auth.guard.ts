@@ -2,6 +2,7 @@ import { type ExecutionContext, HttpStatus, Injectable, UnauthorizedException } 
 import { AuthGuard } from '@nestjs/passport';
 import { validateBody } from '../common/validation.js';
 import { translateStoreErrors } from '../edge/store-errors.js';
+import { LOCAL_STRATEGY } from './local.strategy.js';
 import { LoginDto } from './sign-in.dto.js';
 
 /**
@@ -9,7 +10,7 @@ import { LoginDto } from './sign-in.dto.js';
  * failed sign-in. Unknown email and wrong password get the same 401.
  */
 @Injectable()
-export class LocalAuthGuard extends AuthGuard('local') {
+export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     // The library's pipe, exactly as the handler's body will get it: depth, text, types, unknown fields.
     await validateBody(LoginDto, context.switchToHttp().getRequest<{ body?: unknown }>().body);
