@@ -1,6 +1,6 @@
 import { inject } from '@angular/core';
 import { Router, type CanActivateFn, type CanMatchFn, type UrlTree } from '@angular/router';
-import { ClientSession, type SessionCheck } from './client-session';
+import { ClientSession, returnPath, type SessionCheck } from './client-session';
 
 /** Lets signed-in users through; everyone else goes to the login page (with the reason, when a session just ended). */
 export const signedInGuard: CanActivateFn = async (_route, state) => {
@@ -37,6 +37,7 @@ function loginTree(router: Router, check: SessionCheck | null, next: string): Ur
   const queryParams: Record<string, string> = {};
   if (check === null) queryParams['unavailable'] = '1';
   else if (check.ended) queryParams[check.ended.reason ? 'reason' : 'ended'] = check.ended.reason ?? '1';
-  if (next && next !== '/' && !next.startsWith('/login')) queryParams['next'] = next;
+  const returnTo = returnPath(next);
+  if (returnTo) queryParams['next'] = returnTo;
   return router.createUrlTree(['/login'], { queryParams });
 }

@@ -135,6 +135,10 @@ export class ClientSession implements OnDestroy {
     if (options.redirectTo && isLocalPath(options.redirectTo) && !options.loginQuery) return options.redirectTo;
     const query: Record<string, string> = !options.reason ? { ended: '1' } : options.reason === 'logout' ? { logged_out: '1' } : { reason: options.reason };
     Object.assign(query, options.loginQuery);
+    // A session that ended under the user (an admin, another device, a timeout) brings them back to
+    // the page they were on once they sign in again; a logout of their own starts afresh.
+    const next = options.reason === 'logout' || options.loginQuery ? undefined : returnPath(this.router.url);
+    if (next) query['next'] = next;
     return this.router.serializeUrl(this.router.createUrlTree(['/login'], { queryParams: query }));
   }
 
@@ -188,6 +192,11 @@ function endedBy(problem: ApiProblem): { reason?: SessionEndReason } | undefined
 
 function hasXsrfCookie(document: Document): boolean {
   return document.cookie.split(';').some((part) => part.trim().startsWith('XSRF-TOKEN='));
+}
+
+/** The page to come back to after signing in (the login page's `next`): a path on this origin other than `/` and the login page itself. */
+export function returnPath(url: string): string | undefined {
+  return url && url !== '/' && isLocalPath(url) && !url.startsWith('/login') ? url : undefined;
 }
 
 /** A path on this origin: `/x`, but never `//host` or `/\host`, which browsers treat as another origin. */

@@ -185,7 +185,7 @@ describe('Logout', () => {
 describe('ClientSession', () => {
   beforeEach(() => clearCookies());
 
-  it('should end the session like a logout when another tab says so, without echoing it back', async () => {
+  it('should end the session like a logout when another tab says so, without echoing it back or keeping the page', async () => {
     const { session, tabs, router } = setUp();
     await router.navigateByUrl('/devices');
     tabs.receive({ type: 'session-ended', reason: 'logout' });
@@ -194,11 +194,11 @@ describe('ClientSession', () => {
     expect(tabs.posted).toEqual([]);
   });
 
-  it('should end the session with the reason of the server logout event', async () => {
+  it('should end the session with the reason of the server logout event, keeping the page to come back to', async () => {
     const { session, events, router, tabs } = setUp();
     await router.navigateByUrl('/devices');
     events.emitLogout('revoked_by_admin');
-    await vi.waitFor(() => expect(router.url).toBe('/login?reason=revoked_by_admin'));
+    await vi.waitFor(() => expect(router.url).toBe('/login?reason=revoked_by_admin&next=%2Fdevices'));
     expect(session.user()).toBeNull();
     expect(tabs.posted).toEqual([{ type: 'session-ended', reason: 'revoked_by_admin' }]);
   });

@@ -32,7 +32,7 @@ function setUp() {
 describe('sessionEndInterceptor', () => {
   beforeEach(() => clearCookies());
 
-  it('should end the local session on a 401 from any call and show the login page with its reason', async () => {
+  it('should end the local session on a 401 from any call and show the login page with its reason and the page to come back to', async () => {
     const { session, client, http, router } = setUp();
     await router.navigateByUrl('/devices');
     const call = firstValueFrom(client.get('/api/admin/users'));
@@ -41,7 +41,7 @@ describe('sessionEndInterceptor', () => {
       statusText: 'Unauthorized',
     });
     await expect(call).rejects.toMatchObject({ status: 401 });
-    await vi.waitFor(() => expect(router.url).toBe('/login?reason=revoked_by_admin'));
+    await vi.waitFor(() => expect(router.url).toBe('/login?reason=revoked_by_admin&next=%2Fdevices'));
     expect(session.user()).toBeNull();
   });
 
@@ -54,7 +54,7 @@ describe('sessionEndInterceptor', () => {
       statusText: 'Unauthorized',
     });
     await expect(call).rejects.toBeTruthy();
-    await vi.waitFor(() => expect(router.url).toBe('/login?ended=1'));
+    await vi.waitFor(() => expect(router.url).toBe('/login?ended=1&next=%2Fdevices'));
   });
 
   it('should leave other errors to the caller', async () => {

@@ -93,6 +93,21 @@ describe('Login', () => {
     expect(TestBed.inject(ClientSession).user()?.email).toBe('ada@example.com');
   });
 
+  it.each([
+    ['/login?reason=revoked_by_admin&next=%2Fdevices%3Ftab%3Dall', '/devices?tab=all'],
+    ['/login?ended=1&next=%2F%2Fevil.example%2Fdevices', '/'],
+    ['/login?ended=1&next=https%3A%2F%2Fevil.example%2F', '/'],
+  ])('should sign in from %s and go to %s', async (url, landing) => {
+    const { harness, loader, http } = await openLogin(url);
+    await (await loader.getHarness(MatInputHarness.with({ selector: '[formControlName=email]' }))).setValue('ada@example.com');
+    await (await loader.getHarness(MatInputHarness.with({ selector: '[type=password]' }))).setValue('correct horse battery staple');
+    const submit = (await loader.getHarness(MatButtonHarness.with({ text: /Sign in/ }))).click();
+    (await nextRequest(http, { method: 'POST', url: '/api/auth/login' })).flush({ user: { id: 'u1', email: 'ada@example.com', roles: [] }, session: { id: 's1', expiresAt: '' } });
+    await submit;
+    await harness.fixture.whenStable();
+    expect(TestBed.inject(Router).url).toBe(landing);
+  });
+
   it.each(['chloé.dupont@exemple.fr', '张伟@例子.中国', 'dmitri.ivanov@пример.рф'])('should sign in as %s, sending the address as typed', async (address) => {
     const { harness, loader, http } = await openLogin('/login');
     const input = harness.routeNativeElement!.querySelector<HTMLInputElement>('[formControlName=email]')!;
