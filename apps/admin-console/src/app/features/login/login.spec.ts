@@ -102,7 +102,10 @@ describe('Login', () => {
     await (await loader.getHarness(MatInputHarness.with({ selector: '[formControlName=email]' }))).setValue('ada@example.com');
     await (await loader.getHarness(MatInputHarness.with({ selector: '[type=password]' }))).setValue('correct horse battery staple');
     const submit = (await loader.getHarness(MatButtonHarness.with({ text: /Sign in/ }))).click();
-    (await nextRequest(http, { method: 'POST', url: '/api/auth/login' })).flush({ user: { id: 'u1', email: 'ada@example.com', roles: [] }, session: { id: 's1', expiresAt: '' } });
+    (await nextRequest(http, { method: 'POST', url: '/api/auth/login' })).flush({
+      user: { id: 'u1', email: 'ada@example.com', roles: [] },
+      session: { id: 's1', expiresAt: '' },
+    });
     await submit;
     await harness.fixture.whenStable();
     expect(TestBed.inject(Router).url).toBe(landing);
