@@ -8,6 +8,7 @@ import { MatDialogHarness } from '@angular/material/dialog/testing';
 import { MatInputHarness } from '@angular/material/input/testing';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { nextRequest, problem } from '../../../../testing/http';
+import { ClientSession } from '../../../core/auth/client-session';
 import { provideConsoleTesting, session } from '../../../../testing/testing-providers';
 import { UserDetail } from './user-detail';
 
@@ -26,15 +27,17 @@ async function checkbox(loader: HarnessLoader, label: RegExp): Promise<MatCheckb
   throw new Error(`no checkbox labelled ${label}`);
 }
 
-async function render(user: object | null = ADA) {
+/** Renders the page as `signedInAs` (another admin, unless the admin's own account is the one shown). */
+async function render(user: object | null = ADA, sessions = [laptop, phone, tablet], signedInAs = { id: 'admin-1', email: 'grace@example.com' }) {
   TestBed.configureTestingModule({ providers: [provideConsoleTesting([{ path: 'admin/users/:id', component: UserDetail }])] });
+  TestBed.inject(ClientSession).signedIn({ ...signedInAs, roles: ['admin'] });
   const http = TestBed.inject(HttpTestingController);
   const harness = await RouterTestingHarness.create();
   const navigation = harness.navigateByUrl(`/admin/users/${USER_ID}`);
   const userRequest = await nextRequest(http, { url: USER });
   if (user) userRequest.flush(user);
   else userRequest.flush(problem(404, { message: 'No such user.' }), { status: 404, statusText: 'Not Found' });
-  (await nextRequest(http, { url: LIST })).flush({ sessions: [laptop, phone, tablet] });
+  (await nextRequest(http, { url: LIST })).flush({ sessions });
   await navigation;
   await harness.fixture.whenStable();
   return {
@@ -131,6 +134,29 @@ describe('UserDetail', () => {
     (await nextRequest(http, { method: 'GET', url: USER })).flush({ ...ADA, activeSessions: 0 });
     await harness.fixture.whenStable();
     expect(document.body.textContent).toContain('No active sessions.');
+  });
+
+  it('should warn an admin revoking the session they are using that it signs them out', async () => {
+    const { loader, dialogs } = await render(ADA, [laptop, { ...phone, current: true }, tablet]);
+    await (await loader.getHarness(MatButtonHarness.with({ selector: '[aria-label="Revoke Chrome 156 on Android 16 (203.0.113.8)"]' }))).click();
+    const dialog = await dialogs.getHarness(MatDialogHarness);
+    expect(await dialog.getTitleText()).toBe('Revoke the session you are using?');
+    expect(await dialog.getContentText()).toContain('is this browser: you are signed out of the console at once.');
+    expect(await (await dialog.getHarness(MatButtonHarness.with({ text: 'Revoke and sign out' }))).isDisabled()).toBe(false);
+  });
+
+  it('should warn an admin revoking every session of their own account, or a selection with their own, that it signs them out', async () => {
+    const { loader, dialogs } = await render(ADA, [laptop, { ...phone, current: true }, tablet], { id: USER_ID, email: ADA.email });
+    await (await loader.getHarness(MatButtonHarness.with({ selector: '[data-testid=revoke-all]' }))).click();
+    let dialog = await dialogs.getHarness(MatDialogHarness);
+    expect(await dialog.getTitleText()).toBe('Revoke every one of your sessions?');
+    expect(await dialog.getContentText()).toContain('you are signed out of the console at once.');
+    await (await dialog.getHarness(MatButtonHarness.with({ text: 'Cancel' }))).click();
+
+    await (await checkbox(loader, /^Select Chrome/)).check();
+    await (await loader.getHarness(MatButtonHarness.with({ selector: '[data-testid=revoke-selected]' }))).click();
+    dialog = await dialogs.getHarness(MatDialogHarness);
+    expect(await dialog.getContentText()).toContain('The selected device is signed out at once. This includes the session you are using now');
   });
 
   it('should keep Revoke enabled while its dialog is open, and focus the sessions heading once its row is gone', async () => {

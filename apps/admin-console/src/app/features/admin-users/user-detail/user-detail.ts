@@ -5,6 +5,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatCheckboxModule } from '@angular/material/checkbox';
 import { MatIconModule } from '@angular/material/icon';
 import { Router, RouterLink } from '@angular/router';
+import { ClientSession } from '../../../core/auth/client-session';
 import { LoadStatus } from '../../../core/http/load-status';
 import { PageHeader } from '../../../core/layout/page-header';
 import { deviceName } from '../../../shared/sessions/device-icons';
@@ -20,6 +21,7 @@ import type { AdminUser } from '../admin-user';
 import { AdminUsersApi, userSessionsUrl, userUrl } from '../admin-users-api';
 
 const NOTE_LABEL = 'Note for the audit log (optional)';
+const SIGNS_YOU_OUT = 'This includes the session you are using now: you are signed out of the console at once.';
 
 /** /admin/users/:id: one user's devices, revocable one by one, by selection or all at once, each with a note for the audit log. */
 @Component({
@@ -35,6 +37,7 @@ export class UserDetail {
   private readonly notify = injectNotify();
   private readonly focusReturn = injectFocusReturn();
   private readonly activeHeading = viewChild<ElementRef<HTMLElement>>('activeHeading');
+  private readonly signedIn = inject(ClientSession).user;
 
   /** The `:id` route parameter. */
   readonly id = input.required<string>();
@@ -86,10 +89,13 @@ export class UserDetail {
   // Nothing is marked busy while a dialog is open: a disabled button cannot take focus back when the dialog closes.
   protected async revokeOne(session: Session): Promise<void> {
     const trigger = this.focusReturn.trigger();
+    // An admin looking at their own account: the list marks the session this console runs on.
     const result = await this.confirm({
-      title: 'Revoke this session?',
-      message: `${deviceName(session.device)} (${session.ip}) is signed out at once. The user sees that an administrator signed them out.`,
-      confirmLabel: 'Revoke session',
+      title: session.current ? 'Revoke the session you are using?' : 'Revoke this session?',
+      message: session.current
+        ? `${deviceName(session.device)} (${session.ip}) is this browser: you are signed out of the console at once.`
+        : `${deviceName(session.device)} (${session.ip}) is signed out at once. The user sees that an administrator signed them out.`,
+      confirmLabel: session.current ? 'Revoke and sign out' : 'Revoke session',
       noteLabel: NOTE_LABEL,
       destructive: true,
       action: (note, context) => this.api.revokeSession(this.id(), session.id, note, context),
@@ -103,10 +109,13 @@ export class UserDetail {
   protected async revokeSelected(): Promise<void> {
     const ids = [...this.selected()];
     if (ids.length === 0) return;
+    const includesOwn = this.split().active.some((session) => session.current && this.selected().has(session.id));
     const trigger = this.focusReturn.trigger();
     const result = await this.confirm({
       title: `Revoke ${ids.length} ${ids.length === 1 ? 'session' : 'sessions'}?`,
-      message: `The selected ${ids.length === 1 ? 'device is' : 'devices are'} signed out at once. The user sees that an administrator signed them out.`,
+      message:
+        `The selected ${ids.length === 1 ? 'device is' : 'devices are'} signed out at once. ` +
+        (includesOwn ? SIGNS_YOU_OUT : 'The user sees that an administrator signed them out.'),
       confirmLabel: 'Revoke selected',
       noteLabel: NOTE_LABEL,
       destructive: true,
@@ -120,9 +129,12 @@ export class UserDetail {
 
   protected async revokeAll(): Promise<void> {
     const trigger = this.focusReturn.trigger();
+    const isOwnAccount = this.signedIn()?.id === this.id();
     const result = await this.confirm({
-      title: 'Revoke every session of this user?',
-      message: 'Every device of this user is signed out at once, including any they are using right now.',
+      title: isOwnAccount ? 'Revoke every one of your sessions?' : 'Revoke every session of this user?',
+      message: isOwnAccount
+        ? `Every device you are signed in on is signed out at once. ${SIGNS_YOU_OUT}`
+        : 'Every device of this user is signed out at once, including any they are using right now.',
       confirmLabel: 'Revoke all',
       noteLabel: NOTE_LABEL,
       destructive: true,
