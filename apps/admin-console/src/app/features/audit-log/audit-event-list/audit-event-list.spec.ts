@@ -7,6 +7,7 @@ import { MatDateRangeInputHarness } from '@angular/material/datepicker/testing';
 import { MatInputHarness } from '@angular/material/input/testing';
 import { MatSelectHarness } from '@angular/material/select/testing';
 import { MatSlideToggleHarness } from '@angular/material/slide-toggle/testing';
+import { Location } from '@angular/common';
 import { Router } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { nextRequest } from '../../../../testing/http';
@@ -147,5 +148,45 @@ describe('AuditEventList', () => {
     await newer;
     expect(router.url).toBe('/admin/audit');
     expect(await (await loader.getHarness(MatButtonHarness.with({ text: /Newer/ }))).isDisabled()).toBe(true);
+  });
+
+  it('should number the page and find the newer one after Back and Forward, and say when a linked page has no known number', async () => {
+    const { loader, http, router, harness, element } = await render();
+    const page = () => element.querySelector('nav .page')?.textContent?.trim();
+    const click = (text: RegExp) => loader.getHarness(MatButtonHarness.with({ text })).then((button) => button.click());
+    const answer = async (cursor: string | null, nextCursor: string | null) => {
+      (await nextRequest(http, { url: `/api/admin/audit?limit=50${cursor ? `&cursor=${cursor}` : ''}` })).flush({ items: [event()], nextCursor });
+      await harness.fixture.whenStable();
+    };
+    expect(page()).toBe('Page 1');
+    let clicked = click(/Older/);
+    await answer('c2', 'c3');
+    await clicked;
+    clicked = click(/Older/);
+    await answer('c3', null);
+    await clicked;
+    expect([router.url, page()]).toEqual(['/admin/audit?cursor=c3', 'Page 3']);
+
+    // The app's initial navigation sets this up; the test harness does not navigate initially.
+    router.setUpLocationChangeListener();
+    const location = TestBed.inject(Location);
+    location.back();
+    await answer('c2', 'c3');
+    expect([router.url, page()]).toEqual(['/admin/audit?cursor=c2', 'Page 2']);
+    location.forward();
+    await answer('c3', null);
+    expect([router.url, page()]).toEqual(['/admin/audit?cursor=c3', 'Page 3']);
+    location.back();
+    await answer('c2', 'c3');
+    clicked = click(/Newer/);
+    await answer(null, 'c2');
+    await clicked;
+    expect([router.url, page()]).toEqual(['/admin/audit', 'Page 1']);
+
+    clicked = harness.navigateByUrl('/admin/audit?cursor=c7').then(() => undefined);
+    await answer('c7', 'c8');
+    await clicked;
+    expect(page()).toBe('Older events');
+    expect(await (await loader.getHarness(MatButtonHarness.with({ text: /Newer/ }))).isDisabled()).toBe(false);
   });
 });

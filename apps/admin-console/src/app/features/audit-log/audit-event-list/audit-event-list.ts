@@ -1,3 +1,4 @@
+import { Location } from '@angular/common';
 import { httpResource } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal } from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule } from '@angular/forms';
@@ -22,6 +23,8 @@ import { AUDIT_EVENT_TYPES, auditTypeLabel, foldAdminReads, type AuditFilter, ty
 import { auditExportUrl, auditListUrl, dayFromText, dayToText } from '../audit-log-api';
 
 const LIMIT_KEY = 'admin.audit.limit';
+/** The history entry's key for the cursors walked through (see `trail`). */
+const TRAIL_STATE = 'auditTrail';
 const LIMITS = [25, 50, 100, 200];
 
 /**
@@ -54,6 +57,7 @@ const LIMITS = [25, 50, 100, 200];
 export class AuditEventList {
   private readonly storage = inject(AppStorage);
   private readonly router = inject(Router);
+  private readonly location = inject(Location);
   protected readonly types = AUDIT_EVENT_TYPES;
   protected readonly typeLabel = auditTypeLabel;
   protected readonly limits = LIMITS;
@@ -89,9 +93,22 @@ export class AuditEventList {
   });
   protected readonly showReads = computed(() => this.reads() === 'shown');
 
-  /** Cursors of the pages walked through in this visit; after a reload, "Newer" goes back to the newest page. */
-  private readonly trail = signal<readonly string[]>([]);
-  protected readonly pageNumber = computed(() => (this.cursor() ? Math.max(2, this.trail().length + 1) : 1));
+  /**
+   * The cursors of pages 2, 3… walked through with Older, kept in the history entry of each page, so
+   * Back, Forward and a reload still number the page and find the newer one. Read again whenever the
+   * URL's cursor changes (the router writes the entry before it sets the inputs).
+   */
+  private readonly trail = computed(() => {
+    this.cursor();
+    return trailOf(this.location.getState());
+  });
+  /** 1 for the newest page; null for a cursor this visit did not walk to (a shared link): its number is unknown. */
+  protected readonly pageNumber = computed(() => {
+    const cursor = this.cursor();
+    if (!cursor) return 1;
+    const position = this.trail().indexOf(cursor);
+    return position === -1 ? null : position + 2;
+  });
 
   protected readonly events = httpResource<AuditPage>(() => auditListUrl(this.filter(), this.pageLimit(), this.cursor() || undefined));
   private readonly expanded = signal<ReadonlySet<string>>(new Set());
@@ -119,7 +136,6 @@ export class AuditEventList {
       return;
     }
     const value = this.form.getRawValue();
-    this.trail.set([]);
     this.navigate({
       type: value.type || null,
       email: value.email.trim() || null,
@@ -130,7 +146,6 @@ export class AuditEventList {
   }
 
   protected clear(): void {
-    this.trail.set([]);
     this.navigate({ type: null, email: null, userId: null, from: null, to: null, cursor: null });
   }
 
@@ -140,25 +155,26 @@ export class AuditEventList {
 
   protected older(): void {
     const next = this.nextCursor();
+    const page = this.pageNumber();
     if (!next) return;
-    this.trail.update((trail) => [...trail, next]);
-    this.navigate({ cursor: next });
+    // The pages newer than this one, then the next; from a page of unknown number, nothing is numbered.
+    const trail = page === null ? this.trail() : [...this.trail().slice(0, page - 1), next];
+    this.navigate({ cursor: next }, { trail });
   }
 
+  /** The page before this one in the trail, or the newest page when this one's place is unknown. */
   protected newer(): void {
-    const trail = this.trail().slice(0, -1);
-    this.trail.set(trail);
-    this.navigate({ cursor: trail.at(-1) ?? null });
+    const page = this.pageNumber();
+    this.navigate({ cursor: page !== null && page > 2 ? this.trail()[page - 3] : null });
   }
 
   protected setLimit(limit: number): void {
     this.storage.write(LIMIT_KEY, limit);
-    this.trail.set([]);
     this.navigate({ limit, cursor: null });
   }
 
   protected setShowReads(shown: boolean): void {
-    this.navigate({ reads: shown ? 'shown' : null }, true);
+    this.navigate({ reads: shown ? 'shown' : null }, { replaceUrl: true });
   }
 
   protected expand(key: string): void {
@@ -175,7 +191,14 @@ export class AuditEventList {
     return isSessionEndReason(reason) ? endReasonLabel(reason) : (reason ?? '');
   }
 
-  private navigate(queryParams: Record<string, string | number | null>, replaceUrl = false): void {
-    void this.router.navigate([], { queryParams, queryParamsHandling: 'merge', replaceUrl });
+  /** Merges into the URL's query; the trail goes with the new history entry (this page's, unless said otherwise). */
+  private navigate(queryParams: Record<string, string | number | null>, options: { replaceUrl?: boolean; trail?: readonly string[] } = {}): void {
+    const trail = queryParams['cursor'] === null ? [] : (options.trail ?? this.trail());
+    void this.router.navigate([], { queryParams, queryParamsHandling: 'merge', replaceUrl: options.replaceUrl, state: { [TRAIL_STATE]: trail } });
   }
+}
+
+function trailOf(state: unknown): readonly string[] {
+  const trail: unknown = state && typeof state === 'object' ? (state as Record<string, unknown>)[TRAIL_STATE] : undefined;
+  return Array.isArray(trail) && trail.every((cursor) => typeof cursor === 'string') ? trail : [];
 }
