@@ -5,7 +5,7 @@ import { BaseChartDirective } from 'ng2-charts';
 import { nextRequest } from '../../../testing/http';
 import { provideConsoleTesting } from '../../../testing/testing-providers';
 import { AdminOverview } from './admin-overview';
-import { signInsAndOutsChart, type Overview } from './overview-charts';
+import { placeChart, placeTick, signInsAndOutsChart, type Overview } from './overview-charts';
 
 /** jsdom has no canvas: a stand-in with the chart's inputs records what each chart was given. */
 // eslint-disable-next-line @angular-eslint/directive-selector -- it stands in for ng2-charts' directive, so it must match its selector
@@ -88,5 +88,17 @@ describe('signInsAndOutsChart', () => {
     ]);
     expect(chart.data.datasets[3].data.slice(0, 2)).toEqual([2, 2]);
     expect(chart.options?.scales?.['y']).toMatchObject({ stacked: true });
+  });
+
+  it.each([
+    ['Local network', 'Local network'],
+    ['London, England, United Kingdom', 'London'],
+    ['Llanfairpwllgwyngyllgogerychwyrndrobwll, Wales, United Kingdom', 'Llanfairpwllgwyngyl…'],
+  ])('should name %s on the places axis as %s', (place, tick) => {
+    expect(placeTick(place)).toBe(tick);
+    const chart = placeChart({ ...overview(), byPlace: [{ place, sessions: 1 }] });
+    const callback = chart.options?.scales?.['y']?.ticks?.callback as unknown as (value: number, index: number) => string;
+    expect(callback(0, 0)).toBe(tick);
+    expect(chart.data.labels).toEqual([place]);
   });
 });

@@ -111,7 +111,22 @@ export function placeChart(overview: Overview): ChartConfiguration<'bar'> {
       ...base,
       indexAxis: 'y',
       plugins: { legend: { display: false } },
-      scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
+      // Chart.js cuts long axis labels off at the canvas edge (on a phone, "London, England, United
+      // Kingdom" showed as "on, England, United Kingdom"): the axis names the city, the tooltip and
+      // the table below the chart the whole place.
+      scales: {
+        x: { beginAtZero: true, ticks: { precision: 0 } },
+        y: { ticks: { callback: (_value, index) => placeTick(overview.byPlace[index]?.place ?? '') } },
+      },
     },
   };
+}
+
+const PLACE_TICK_LENGTH = 20;
+
+/** A place as the chart's axis shows it: whole when short, else its first part (the city), cut with an ellipsis if still long. */
+export function placeTick(place: string): string {
+  if (place.length <= PLACE_TICK_LENGTH) return place;
+  const first = place.split(',')[0].trim();
+  return first.length <= PLACE_TICK_LENGTH ? first : `${first.slice(0, PLACE_TICK_LENGTH - 1)}…`;
 }
