@@ -35,8 +35,8 @@ export interface ApiProcess {
   httpAdapter: HttpAdapterName;
   /** Everything the process wrote to stdout and stderr so far (interleaved, last 1 MB). */
   logs(): string;
-  /** SIGTERM, then SIGKILL if it has not exited after 5 s. */
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL if it has not exited after 5 s; how it exited (`code 0`, `signal SIGKILL`). */
+  stop(): Promise<string>;
   kill(): void;
 }
 
@@ -123,11 +123,13 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
     httpAdapter,
     logs: () => output,
     stop: async () => {
-      if (exitDescription) return;
-      const escalate = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-      child.kill('SIGTERM');
-      await exited;
-      clearTimeout(escalate);
+      if (!exitDescription) {
+        const escalate = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+        child.kill('SIGTERM');
+        await exited;
+        clearTimeout(escalate);
+      }
+      return exitDescription!;
     },
     kill: () => {
       child.kill('SIGKILL');

@@ -14,6 +14,10 @@ export interface ThrowawayRedis {
   stop(): Promise<void>;
   /** Starts redis-server again on the same port (with an empty dataset: nothing is persisted). */
   start(): Promise<void>;
+  /** SIGSTOP: connections stay open and nothing answers, as behind a network that drops packets. */
+  pause(): void;
+  /** SIGCONT after `pause`. */
+  resume(): void;
   /** Stops the server and deletes its working directory. */
   dispose(): Promise<void>;
 }
@@ -79,6 +83,8 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
   const stop = async (): Promise<void> => {
     const running = child;
     if (!running) return;
+    // A paused server would take SIGTERM only once continued.
+    running.kill('SIGCONT');
     const escalate = setTimeout(() => running.kill('SIGKILL'), STOP_GRACE_MS);
     running.kill('SIGTERM');
     await exited;
@@ -97,6 +103,12 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
     url,
     start,
     stop,
+    pause: () => {
+      child?.kill('SIGSTOP');
+    },
+    resume: () => {
+      child?.kill('SIGCONT');
+    },
     dispose: async () => {
       await stop();
       cancelExitHook();

@@ -109,7 +109,7 @@ describe('graceful shutdown: SIGTERM with traffic in flight (ROB, JOB)', () => {
       });
       await delay(300);
 
-      let stopping: Promise<void> | undefined;
+      let stopping: Promise<string> | undefined;
       let signalledAt = 0;
       const login = await slowLogin(api.port, JSON.stringify({ email: account.email, password: PASSWORD }), async () => {
         signalledAt = Date.now();

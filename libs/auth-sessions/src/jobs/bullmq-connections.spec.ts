@@ -5,7 +5,18 @@ class FakeClient implements BullRedisClient {
   readonly calls: string[] = [];
   private readonly closeListeners: Array<() => void> = [];
 
-  constructor(public status: string) {}
+  constructor(
+    public status: string,
+    /** How a PING goes: answered, never answered (a stopped server), or failed. */
+    private readonly pingOutcome: 'answers' | 'silent' | 'fails' = 'answers',
+  ) {}
+
+  ping(): Promise<unknown> {
+    this.calls.push('ping');
+    if (this.pingOutcome === 'answers') return Promise.resolve('PONG');
+    if (this.pingOutcome === 'fails') return Promise.reject(new Error('Connection is closed.'));
+    return new Promise(() => undefined);
+  }
 
   disconnect(): void {
     this.calls.push('disconnect');
@@ -100,6 +111,52 @@ describe('BullConnections', () => {
       await settle();
       connections.endUnreachable();
       expect(client.calls).toEqual([]);
+    });
+  });
+
+  describe('answersWithin', () => {
+    it('should be true when Redis answers a PING on the command connection, leaving the blocked one alone', async () => {
+      const main = new FakeClient('ready');
+      const blocking = new FakeClient('ready', 'silent');
+      const connections = new BullConnections(ownerOf(main, blocking));
+      await settle();
+      expect(await connections.answersWithin(1000)).toBe(true);
+      expect([main.calls, blocking.calls]).toEqual([['ping'], []]);
+    });
+
+    it('should be false when the PING gets no answer in time, though every connection looks up', async () => {
+      const connections = new BullConnections(ownerOf(new FakeClient('ready', 'silent'), new FakeClient('ready')));
+      await settle();
+      expect(connections.isReachable).toBe(true);
+      expect(await connections.answersWithin(20)).toBe(false);
+    });
+
+    it('should be false when the PING fails', async () => {
+      const connections = new BullConnections(ownerOf(new FakeClient('ready', 'fails')));
+      await settle();
+      expect(await connections.answersWithin(1000)).toBe(false);
+    });
+
+    it('should be false without asking when a connection is not up', async () => {
+      const main = new FakeClient('ready');
+      const connections = new BullConnections(ownerOf(main, new FakeClient('reconnecting')));
+      await settle();
+      expect(await connections.answersWithin(1000)).toBe(false);
+      expect(main.calls).toEqual([]);
+    });
+  });
+
+  describe('endAll', () => {
+    it('should disconnect every connection that has not ended, ready ones included', async () => {
+      const main = new FakeClient('ready', 'silent');
+      const blocking = new FakeClient('ready');
+      const ended = new FakeClient('end');
+      const connections = new BullConnections(ownerOf(main, blocking));
+      const alreadyEnded = new BullConnections(ownerOf(ended));
+      await settle();
+      connections.endAll();
+      alreadyEnded.endAll();
+      expect([main.calls, blocking.calls, ended.calls]).toEqual([['disconnect'], ['disconnect'], []]);
     });
   });
 });

@@ -3,6 +3,7 @@ import type { QueueBase } from 'bullmq';
 /** What shutdown needs of an ioredis client that BullMQ opened: its status, and closing it. */
 export interface BullRedisClient {
   status: string;
+  ping(): Promise<unknown>;
   disconnect(reconnect?: boolean): void;
   connect(): Promise<unknown>;
   on(event: 'close', listener: () => void): unknown;
@@ -23,6 +24,8 @@ interface RedisBackend {
 export class BullConnections {
   private readonly clients: BullRedisClient[] = [];
   private readonly expected: number;
+  /** The connection that sends commands (the other one, a worker's, spends its time blocked waiting for jobs). */
+  private main: BullRedisClient | null = null;
 
   constructor(owner: QueueBase) {
     const backend = owner.getBackend() as unknown as RedisBackend;
@@ -32,15 +35,48 @@ export class BullConnections {
     // waiting on Redis.
     for (const connection of connections) {
       connection.client.then(
-        (client) => this.clients.push(client as BullRedisClient),
+        (client) => {
+          this.clients.push(client as BullRedisClient);
+          if (connection === backend.connection) this.main = client as BullRedisClient;
+        },
         () => undefined,
       );
     }
   }
 
-  /** Whether every connection has connected and Redis answers on each of them now. */
+  /** Whether every connection has connected and is up now (as ioredis sees it: a Redis that stopped answering still looks up). */
   get isReachable(): boolean {
     return this.clients.length === this.expected && this.clients.every((client) => client.status === 'ready');
+  }
+
+  /**
+   * Whether Redis answers now: every connection is up and a PING on the command connection comes back
+   * within `timeoutMs`. A Redis behind a network that drops packets, or a stopped process, keeps its
+   * connections up in ioredis's eyes while nothing comes back.
+   */
+  async answersWithin(timeoutMs: number): Promise<boolean> {
+    const main = this.main;
+    if (!this.isReachable || !main) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([
+        main.ping().then(
+          () => true,
+          () => false,
+        ),
+        deadline,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Ends every connection, up or not: for a Redis that does not answer (see `answersWithin`). */
+  endAll(): void {
+    for (const client of this.clients) if (client.status !== 'end') client.disconnect();
   }
 
   /**

@@ -8,6 +8,8 @@ import { AUTH_SESSIONS_QUEUE, JOB_EXPIRE_SESSIONS, JOB_PRUNE_AUDIT_EVENTS, JOB_R
 import { BullConnections } from './bullmq-connections.js';
 
 const RETRY_MS = 5_000;
+/** How long shutdown waits for Redis to answer a PING before it treats Redis as gone. */
+const SHUTDOWN_PROBE_MS = 1_000;
 
 /**
  * Starts the worker (unless `runWorkers` is false) and keeps the repeating jobs scheduled. Redis
@@ -53,17 +55,25 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
    * is back. So the worker is closed here first, gracefully while Redis answers (the running job
    * finishes and is recorded) and forced when it does not (the job cannot be recorded anyway; it
    * stays active in Redis and another worker takes it over once its lock expires, as after a
-   * crash). Connections that cannot reach Redis, now or later during the close, are ended. Queued
-   * work is safe either way: an outbox entry is marked relayed only once BullMQ has its job.
+   * crash). Connections that cannot reach Redis, now or later during the close, are ended; so are
+   * all of them when Redis does not answer a PING within a second (a stopped server, a network that
+   * drops packets: ioredis still sees the connections up, and QUIT would wait out the host's whole
+   * shutdown timeout). Queued work is safe either way: an outbox entry is marked relayed only once
+   * BullMQ has its job.
    */
-  beforeApplicationShutdown(): void {
+  async beforeApplicationShutdown(): Promise<void> {
     this.isShuttingDown = true;
     clearTimeout(this.retryTimer);
-    if (this.processor && this.workerConnections) {
-      void this.processor.worker.close(!this.workerConnections.isReachable).catch(() => undefined);
-      this.workerConnections.endUnreachable();
+    const workerConnections = this.workerConnections;
+    const [workerAnswers, queueAnswers] = await Promise.all([
+      workerConnections ? workerConnections.answersWithin(SHUTDOWN_PROBE_MS) : true,
+      this.queueConnections.answersWithin(SHUTDOWN_PROBE_MS),
+    ]);
+    if (this.processor && workerConnections) {
+      void this.processor.worker.close(!workerAnswers).catch(() => undefined);
+      endConnections(workerConnections, workerAnswers);
     }
-    this.queueConnections.endUnreachable();
+    endConnections(this.queueConnections, queueAnswers);
   }
 
   // @Processor() takes static options, but lock duration and stalled interval are module options
@@ -109,4 +119,10 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
       this.retryTimer.unref();
     }
   }
+}
+
+/** Ends the connections of a queue or worker whose Redis does not answer, else only those that cannot reach it (now or later). */
+function endConnections(connections: BullConnections, answers: boolean): void {
+  if (answers) connections.endUnreachable();
+  else connections.endAll();
 }
