@@ -60,6 +60,12 @@ describe('AuditEventList', () => {
   it("should show the events with the user's email (linked) and user agents and notes as text", async () => {
     const { element } = await render();
     expect(cells(element, 'type')).toEqual(['Session revoked', 'Login']);
+    // The exact time is the text (a tooltip would hide it on a phone), the relative one under it.
+    const when = element.querySelector('td.mat-column-at time')!;
+    expect(when.textContent?.trim()).toBe(
+      new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(when.getAttribute('datetime')!)),
+    );
+    expect(cells(element, 'at')[0]).toMatch(/ 10 minutes ago$/);
     expect(cells(element, 'actor')[0]).toBe('admin@example.com');
     expect(cells(element, 'user')[0]).toBe('ada@example.com');
     expect(element.querySelector<HTMLAnchorElement>('td.mat-column-user a')?.getAttribute('href')).toBe(`/admin/users/${USER_ID}`);
