@@ -158,5 +158,13 @@ describe('BullConnections', () => {
       alreadyEnded.endAll();
       expect([main.calls, blocking.calls, ended.calls]).toEqual([['disconnect'], ['disconnect'], []]);
     });
+
+    it('should end a connection waiting to reconnect as endUnreachable does, with one last attempt that fails its queued commands', async () => {
+      const reconnecting = new FakeClient('reconnecting');
+      const connections = new BullConnections(ownerOf(new FakeClient('ready'), reconnecting));
+      await settle();
+      connections.endAll();
+      expect(reconnecting.calls).toEqual(['disconnect', 'connect']);
+    });
   });
 });

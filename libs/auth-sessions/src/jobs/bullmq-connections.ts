@@ -76,7 +76,7 @@ export class BullConnections {
 
   /** Ends every connection, up or not: for a Redis that does not answer (see `answersWithin`). */
   endAll(): void {
-    for (const client of this.clients) if (client.status !== 'end') client.disconnect();
+    for (const client of this.clients) end(client);
   }
 
   /**
@@ -92,7 +92,11 @@ export class BullConnections {
 }
 
 function endIfUnreachable(client: BullRedisClient): void {
-  if (client.status === 'ready' || client.status === 'end') return;
+  if (client.status !== 'ready') end(client);
+}
+
+function end(client: BullRedisClient): void {
+  if (client.status === 'end') return;
   const isWaitingToReconnect = client.status === 'reconnecting';
   client.disconnect();
   // ioredis ends a client that is waiting to reconnect without failing its queued commands

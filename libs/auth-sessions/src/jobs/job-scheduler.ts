@@ -121,8 +121,11 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
   }
 }
 
-/** Ends the connections of a queue or worker whose Redis does not answer, else only those that cannot reach it (now or later). */
+/**
+ * Ends the connections of a queue or worker that cannot reach Redis, now or later during the close;
+ * all of them when every one is up but Redis did not answer.
+ */
 function endConnections(connections: BullConnections, answers: boolean): void {
-  if (answers) connections.endUnreachable();
+  if (answers || !connections.isReachable) connections.endUnreachable();
   else connections.endAll();
 }
