@@ -159,6 +159,30 @@ describe('SessionGuard', () => {
       });
     });
 
+    describe('when something before the guard already set req.auth (express-jwt and express-oauth2-jwt-bearer use that name)', () => {
+      const foreign = () => ({ sub: 'someone', scope: 'admin' }) as unknown as AuthenticatedRequest['auth'];
+
+      it("should still reject a protected route without a Signoff credential with 401 'unauthenticated', recording nothing", async () => {
+        const { guard, sessions } = createGuard();
+        const { context, req } = httpContext();
+        req.auth = foreign();
+
+        const error = await rejectionOf(guard.canActivate(context));
+
+        expect((error as SessionRejectedError).getResponse()).toMatchObject({ statusCode: 401, code: 'unauthenticated' });
+        expect(sessions.recordActivity).not.toHaveBeenCalled();
+      });
+
+      it('should let a public route through as anonymous, not as whoever that was', async () => {
+        const { guard } = createGuard({ metadata: { [PUBLIC_ROUTE_METADATA]: true } });
+        const { context, req } = httpContext({ method: 'POST' });
+        req.auth = foreign();
+
+        await expect(guard.canActivate(context)).resolves.toBe(true);
+        expect(req.auth).toBeUndefined();
+      });
+    });
+
     describe('when the session cookie belongs to an ended session', () => {
       it('should reject with 401 carrying the code and the reason', async () => {
         const { guard, sessions } = createGuard({ cookieResult: { ok: false, code: 'session_ended', reason: 'logout' } });

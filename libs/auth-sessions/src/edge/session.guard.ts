@@ -1,4 +1,4 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { CSRF_EXEMPT_METADATA, NOT_ACTIVITY_METADATA, PUBLIC_ROUTE_METADATA, SAME_ORIGIN_METADATA } from '../auth-sessions.constants.js';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
@@ -36,6 +36,8 @@ const NO_CHOICE: AuthenticationResult = { ok: false, code: 'unauthenticated' };
 @Injectable()
 export class SessionGuard implements CanActivate {
   private readonly routes: RouteMetadata;
+  private readonly logger = new Logger('AuthSessions');
+  private hasWarnedOfForeignAuth = false;
 
   constructor(
     reflector: Reflector,
@@ -130,6 +132,9 @@ export class SessionGuard implements CanActivate {
     context: ExecutionContext,
     isPublic: boolean,
   ): Promise<boolean> {
+    // `req.auth` is what this guard found, nothing else: a value something earlier put there (express-jwt
+    // and express-oauth2-jwt-bearer use the same name) would otherwise pass for an authenticated caller.
+    if (req.auth !== undefined) this.discardEarlierAuth(req);
     // An Authorization header authenticates the request alone: any cookie is then ignored.
     const authorization = this.edge.header(req, 'authorization');
     // HTTP allows one Authorization header. Node keeps the first of several and drops the others,
@@ -166,6 +171,22 @@ export class SessionGuard implements CanActivate {
     return true;
   }
 
+  /**
+   * Drops what `req.auth` held before this check. The guard may run twice on a request (a GraphQL
+   * operation's fields, a host binding it again) and then finds its own value, checked again here;
+   * anything else came from elsewhere, which is worth one warning.
+   */
+  private discardEarlierAuth(req: PresentedSessionsRequest): void {
+    const earlier: unknown = req.auth;
+    delete req.auth;
+    if (this.hasWarnedOfForeignAuth || isLibraryAuth(earlier)) return;
+    this.hasWarnedOfForeignAuth = true;
+    this.logger.warn(
+      'req.auth was already set when SessionGuard checked a request (another middleware or guard uses the name, as express-jwt does); ' +
+        'it was ignored: the library sets req.auth itself, from the Signoff session alone.',
+    );
+  }
+
   private rejectCrossSiteRequests(req: PresentedSessionsRequest, context: ExecutionContext, cookieTokens: string[]): void {
     if (this.routes.flag(CSRF_EXEMPT_METADATA, context)) return;
     // Login and register check the Origin but never need the XSRF value, even with a valid cookie.
@@ -180,4 +201,11 @@ export class SessionGuard implements CanActivate {
     if (!isOriginAllowed(req, this.options.publicOrigin)) throw new CrossSiteRequestError('origin_not_allowed');
     if (!cookieTokens.some((token) => hasValidXsrfToken(req, token))) throw new CrossSiteRequestError('csrf_token_invalid');
   }
+}
+
+/** Whether a value has the shape of the `RequestAuth` this guard sets. */
+function isLibraryAuth(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const { session, method } = value as { session?: { id?: unknown }; method?: unknown };
+  return typeof session?.id === 'string' && (method === 'cookie' || method === 'bearer');
 }
