@@ -427,9 +427,15 @@ function headerBytes(headers: Record<string, string>): number {
   return Object.entries(headers).reduce((sum, [name, value]) => sum + name.length + value.length + 4, 0);
 }
 
+/**
+ * Whether a fetch failed because the server reset the connection. Not by `instanceof Error`: fetch's
+ * errors come from Node's realm, not the test's (Jest runs tests in a VM context of their own), so
+ * that check was always false here and a reset after an early 413/431 failed the run, by timing.
+ */
 function isConnectionReset(error: unknown): boolean {
-  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'ECONNRESET' || (cause as NodeJS.ErrnoException).code === 'EPIPE') return true;
+  for (let cause: unknown = error, depth = 0; typeof cause === 'object' && cause !== null && depth < 5; cause = (cause as { cause?: unknown }).cause, depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (code === 'ECONNRESET' || code === 'EPIPE') return true;
   }
   return false;
 }
