@@ -1,4 +1,5 @@
 import type { QueueBase } from 'bullmq';
+import { withDeadline } from '../common/deadline.js';
 
 /** What shutdown needs of an ioredis client that BullMQ opened: its status, and closing it. */
 export interface BullRedisClient {
@@ -57,21 +58,11 @@ export class BullConnections {
   async answersWithin(timeoutMs: number): Promise<boolean> {
     const main = this.main;
     if (!this.isReachable || !main) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    try {
-      return await Promise.race([
-        main.ping().then(
-          () => true,
-          () => false,
-        ),
-        deadline,
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const answered = main.ping().then(
+      () => true,
+      () => false,
+    );
+    return withDeadline(answered, timeoutMs, () => false);
   }
 
   /** Ends every connection, up or not: for a Redis that does not answer (see `answersWithin`). */

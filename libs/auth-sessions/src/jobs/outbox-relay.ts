@@ -4,6 +4,7 @@ import type { Queue } from 'bullmq';
 import { AUTH_SESSIONS_QUEUE, JOB_RETRY_OPTIONS } from './auth-sessions.queue.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { confirmReplicated } from './replica-ack.js';
+import { withDeadline } from '../common/deadline.js';
 
 const POLL_MS = 1000;
 const BATCH = 50;
@@ -72,18 +73,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async add(name: string, jobId: string, payload: Record<string, unknown>): Promise<string | null> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
+      await withDeadline(
         // With replicas (Sentinel), an entry counts as relayed only once a replica has the job too.
         this.queue.add(name, payload, { jobId, ...JOB_RETRY_OPTIONS }).then(() => confirmReplicated(this.queue, REPLICA_ACK_MS)),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('Redis did not answer in time')), ADD_TIMEOUT_MS))),
-      ]);
+        ADD_TIMEOUT_MS,
+        () => {
+          throw new Error('Redis did not answer in time');
+        },
+      );
       return null;
     } catch (error) {
       return (error as Error).message;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

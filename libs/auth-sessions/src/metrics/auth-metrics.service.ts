@@ -7,6 +7,7 @@ import type { SessionEvents } from '../sessions/session-events.js';
 import { isMetricsScrapeAllowed } from './metrics-access.js';
 import type { MetricsRepository } from './metrics.repository.js';
 import type { PromClient } from './prom-client.js';
+import { withDeadline } from '../common/deadline.js';
 
 /** This instance's session cache, as a scrape reads it. */
 export interface SessionCacheState {
@@ -139,19 +140,13 @@ export class AuthMetrics {
   }
 
   private async refresh(source: string, read: () => Promise<void>): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        read(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`timed out after ${SCRAPE_TIMEOUT_MS} ms`)), SCRAPE_TIMEOUT_MS);
-        }),
-      ]);
+      await withDeadline(read(), SCRAPE_TIMEOUT_MS, () => {
+        throw new Error(`timed out after ${SCRAPE_TIMEOUT_MS} ms`);
+      });
     } catch (error) {
       this.scrapeErrors.inc({ source });
       this.logger.warn(`Could not read ${source} for /metrics: ${(error as Error).message}`);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

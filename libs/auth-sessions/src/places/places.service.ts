@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleI
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { isLocalNetworkAddress, LOCAL_NETWORK_PLACE } from './place-lookup.js';
+import { withDeadline } from '../common/deadline.js';
 
 // A host's lookup may be remote; a sign-in never waits longer than this for a place.
 const LOOKUP_TIMEOUT_MS = 250;
@@ -39,18 +40,12 @@ export class Places implements OnModuleInit, OnApplicationBootstrap {
     if (lookup === false || !ip) return null;
     if (isLocalNetworkAddress(ip)) return LOCAL_NETWORK_PLACE;
     if (!lookup) return null;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const answer = await Promise.race([
-        Promise.resolve(lookup.lookup(ip)),
-        new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LOOKUP_TIMEOUT_MS))),
-      ]);
+      const answer = await withDeadline(Promise.resolve(lookup.lookup(ip)), LOOKUP_TIMEOUT_MS, () => null);
       return typeof answer === 'string' && answer.trim() ? answer.trim().slice(0, 160) : null;
     } catch (error) {
       this.logger.warn(`place lookup failed: ${error instanceof Error ? error.message : String(error)}`);
       return null;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
