@@ -1,7 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import type { AuthenticatedRequest } from '../edge/execution-target.js';
-import type { RequestAuth } from '../sessions/request-auth.js';
+import { type RequestAuth, requestAuth } from '../sessions/request-auth.js';
 import type { SignoffUser } from '../users/users-provider.js';
 import { AdminGuard } from './admin.guard.js';
 
@@ -17,7 +17,7 @@ function guardWith(stored: SignoffUser | null): AdminGuard {
 }
 
 function authAs(user: SignoffUser): RequestAuth {
-  return { user, session: {} as RequestAuth['session'], method: 'cookie', expiresAt: new Date() };
+  return requestAuth({} as RequestAuth['session'], user, 'cookie', new Date());
 }
 
 describe('AdminGuard', () => {

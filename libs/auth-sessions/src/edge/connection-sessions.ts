@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { BearerAuthenticator } from '../sessions/bearer-authenticator.js';
-import type { RequestAuth } from '../sessions/request-auth.js';
+import { type RequestAuth, requestAuth } from '../sessions/request-auth.js';
 import { SessionBus, type SessionChange } from '../sessions/session-bus.js';
 import type { SessionEndReason } from '../common/session-end-reason.js';
 import { CrossSiteRequestError, SessionRejectedError, StoreUnavailableError, type UnauthenticatedCode } from '../sessions/session.errors.js';
@@ -128,7 +128,7 @@ export class ConnectionSessions implements OnApplicationShutdown {
         const result = await this.bearer.authenticate(authorization);
         if (!result.ok) throw new SessionRejectedError(result.code, result.reason);
         await this.sessions.recordActivity(result.session);
-        return { session: result.session, user: result.user, method: 'bearer', expiresAt: result.expiresAt };
+        return requestAuth(result.session, result.user, 'bearer', result.expiresAt);
       }
       // Several session cookies (cookie tossing): the one live session they name; several live ones is no one.
       const presented = await resolvePresentedSession(this.edge.cookies(request, this.cookies.sessionCookieName), (token) => this.sessions.authenticate(token));
@@ -137,7 +137,7 @@ export class ConnectionSessions implements OnApplicationShutdown {
       if (!result.ok) throw new SessionRejectedError(result.code, result.reason);
       if (!isOriginAllowed(request, this.options.publicOrigin)) throw new CrossSiteRequestError('origin_not_allowed');
       await this.sessions.recordActivity(result.session);
-      return { session: result.session, user: result.user, method: 'cookie', expiresAt: result.expiresAt };
+      return requestAuth(result.session, result.user, 'cookie', result.expiresAt);
     });
   }
 

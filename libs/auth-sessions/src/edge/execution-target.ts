@@ -1,5 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
-import type { RequestAuth } from '../sessions/request-auth.js';
+import { isRequestAuth, type RequestAuth } from '../sessions/request-auth.js';
 import type { HttpRequest, HttpResponse } from './http-edge.js';
 
 /** An HTTP request as the guard sees it, with what it attached after authenticating. */
@@ -114,10 +114,20 @@ function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null;
 }
 
+/**
+ * The auth `SessionGuard` attached to a request: `req.auth` when the library set it, never a value
+ * something else put under that name (express-jwt does; a host may bind `RolesGuard` or read
+ * `@CurrentUser()` on a route where `SessionGuard` did not run).
+ */
+export function requestAuthOf(req: AuthenticatedRequest): RequestAuth | undefined {
+  const auth = req.auth;
+  return isRequestAuth(auth) ? auth : undefined;
+}
+
 /** The auth the guard attached for this context, if any. */
 export function authOf(context: ExecutionContext): RequestAuth | undefined {
   const target = executionTargetOf(context);
-  if (target.kind === 'http') return target.req.auth;
+  if (target.kind === 'http') return requestAuthOf(target.req);
   if (target.kind === 'socket') return target.connection[CONNECTION_AUTH];
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import type { Session } from '../sessions/session.entity.js';
+import { requestAuth } from '../sessions/request-auth.js';
 import { generateSessionToken } from '../sessions/session-token.js';
 import type { AuthenticationResult } from '../sessions/sessions.service.js';
 import { cookieValues } from './http-edge.js';
@@ -117,10 +118,13 @@ describe('resolvePresentedSession', () => {
 
 describe('presentedSessions', () => {
   it("should be the request's own auth, else the ambiguous sessions, else none", () => {
-    const auth = { session: { id: 'a' } as Session, user: USER, method: 'cookie' as const, expiresAt: new Date() };
+    const auth = requestAuth({ id: 'a' } as Session, USER, 'cookie', new Date());
     const others = [auth, { ...auth, session: { id: 'b' } as Session }];
 
     expect(presentedSessions({ headers: {}, auth })).toEqual([auth]);
+    // Something else's value under the same name (express-jwt's claims) presents no session.
+    expect(presentedSessions({ headers: {}, auth: { ...auth } })).toEqual([auth]);
+    expect(presentedSessions({ headers: {}, auth: { session: { id: 'a' } as Session, user: USER, method: 'cookie', expiresAt: new Date() } })).toEqual([]);
     expect(presentedSessions({ headers: {}, [AMBIGUOUS_SESSIONS]: others })).toEqual(others);
     expect(presentedSessions({ headers: {} })).toEqual([]);
   });

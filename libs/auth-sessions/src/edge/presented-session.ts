@@ -1,8 +1,8 @@
 import { BadRequestException, HttpStatus, Logger } from '@nestjs/common';
-import type { RequestAuth } from '../sessions/request-auth.js';
+import { type RequestAuth, requestAuth } from '../sessions/request-auth.js';
 import type { AuthenticationResult } from '../sessions/sessions.service.js';
 import { isWellFormedSessionToken } from '../sessions/session-token.js';
-import type { AuthenticatedRequest } from './execution-target.js';
+import { type AuthenticatedRequest, requestAuthOf } from './execution-target.js';
 
 /**
  * At most this many distinct well-formed session cookies are looked up for one request; a request
@@ -69,13 +69,14 @@ export interface PresentedSessionsRequest extends AuthenticatedRequest {
  * named several live sessions, all of them (what logout must end so that nothing stays signed in).
  */
 export function presentedSessions(req: PresentedSessionsRequest): RequestAuth[] {
-  if (req.auth) return [req.auth];
+  const auth = requestAuthOf(req);
+  if (auth) return [auth];
   return req[AMBIGUOUS_SESSIONS] ?? [];
 }
 
 /** The auth of an ambiguous request's live sessions (cookie-authenticated). */
 export function ambiguousAuths(presented: Extract<PresentedSession, { kind: 'ambiguous' }>): RequestAuth[] {
-  return presented.live.map(({ result }) => ({ session: result.session, user: result.user, method: 'cookie', expiresAt: result.expiresAt }));
+  return presented.live.map(({ result }) => requestAuth(result.session, result.user, 'cookie', result.expiresAt));
 }
 
 /** 400: more session cookies than the library looks at. Nothing was changed. */

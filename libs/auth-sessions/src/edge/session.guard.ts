@@ -4,6 +4,7 @@ import { CSRF_EXEMPT_METADATA, NOT_ACTIVITY_METADATA, PUBLIC_ROUTE_METADATA, SAM
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { BearerAuthenticator } from '../sessions/bearer-authenticator.js';
+import { isRequestAuth, requestAuth } from '../sessions/request-auth.js';
 import { CrossSiteRequestError, SessionRejectedError } from '../sessions/session.errors.js';
 import { type AuthenticationResult, SessionsService } from '../sessions/sessions.service.js';
 import { ConnectionSessions } from './connection-sessions.js';
@@ -97,7 +98,7 @@ export class SessionGuard implements CanActivate {
     if (!result?.ok) return false;
     if (!this.routes.flag(NOT_ACTIVITY_METADATA, context) && this.sessions.isActivityDue(result.session)) return false;
     if (res) this.edge.setHeader(res, 'Cache-Control', 'no-store');
-    req.auth = { session: result.session, user: result.user, method: cookieToken === undefined ? 'bearer' : 'cookie', expiresAt: result.expiresAt };
+    req.auth = requestAuth(result.session, result.user, cookieToken === undefined ? 'bearer' : 'cookie', result.expiresAt);
     try {
       this.rejectCrossSiteRequests(req, context, cookieToken === undefined ? [] : [cookieToken]);
     } catch (error) {
@@ -152,12 +153,7 @@ export class SessionGuard implements CanActivate {
       if (res) this.edge.setHeader(res, 'Cache-Control', 'no-store');
       const result = authorization !== undefined ? await this.bearer.authenticate(authorization) : presented.kind === 'one' ? presented.result : NO_CHOICE;
       if (result.ok) {
-        req.auth = {
-          session: result.session,
-          user: result.user,
-          method: authorization !== undefined ? 'bearer' : 'cookie',
-          expiresAt: result.expiresAt,
-        };
+        req.auth = requestAuth(result.session, result.user, authorization !== undefined ? 'bearer' : 'cookie', result.expiresAt);
       } else if (!isPublic) {
         throw new SessionRejectedError(result.code, result.reason);
       }
@@ -179,7 +175,7 @@ export class SessionGuard implements CanActivate {
   private discardEarlierAuth(req: PresentedSessionsRequest): void {
     const earlier: unknown = req.auth;
     delete req.auth;
-    if (this.hasWarnedOfForeignAuth || isLibraryAuth(earlier)) return;
+    if (this.hasWarnedOfForeignAuth || isRequestAuth(earlier)) return;
     this.hasWarnedOfForeignAuth = true;
     this.logger.warn(
       'req.auth was already set when SessionGuard checked a request (another middleware or guard uses the name, as express-jwt does); ' +
@@ -201,11 +197,4 @@ export class SessionGuard implements CanActivate {
     if (!isOriginAllowed(req, this.options.publicOrigin)) throw new CrossSiteRequestError('origin_not_allowed');
     if (!cookieTokens.some((token) => hasValidXsrfToken(req, token))) throw new CrossSiteRequestError('csrf_token_invalid');
   }
-}
-
-/** Whether a value has the shape of the `RequestAuth` this guard sets. */
-function isLibraryAuth(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  const { session, method } = value as { session?: { id?: unknown }; method?: unknown };
-  return typeof session?.id === 'string' && (method === 'cookie' || method === 'bearer');
 }

@@ -4,13 +4,13 @@ import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
 import type { ClientContext } from '../common/client-context.js';
-import type { AuthenticatedRequest } from '../edge/execution-target.js';
+import { type AuthenticatedRequest, requestAuthOf } from '../edge/execution-target.js';
 import { HttpEdge } from '../edge/http-edge.js';
 import { resolvePresentedSession } from '../edge/presented-session.js';
 import { SessionCookies } from '../edge/session-cookies.js';
 import { SessionResponses } from '../edge/session-responses.js';
 import { translateStoreErrors } from '../edge/store-errors.js';
-import type { RequestAuth } from '../sessions/request-auth.js';
+import { type RequestAuth, requestAuth } from '../sessions/request-auth.js';
 import { InvalidPasswordError, SessionRejectedError } from '../sessions/session.errors.js';
 import { SessionEvents } from '../sessions/session-events.js';
 import { SessionRepository } from '../sessions/session.repository.js';
@@ -78,7 +78,7 @@ export class SignInService {
   completeSignIn(req: object, res: object, user: SignoffUser, options: SignInOptions = {}): Promise<SignInResult> {
     return translateStoreErrors(async () => {
       const request = req as AuthenticatedRequest;
-      const replacing = request.auth ?? (await this.presentedCookieSession(request));
+      const replacing = requestAuthOf(request) ?? (await this.presentedCookieSession(request));
       const { result, issued } = await this.signIn(user, this.edge.clientContext(request), { ...options, ...(replacing ? { replacing } : {}) });
       this.responses.started(res, issued.session, issued.token);
       return result;
@@ -116,7 +116,7 @@ export class SignInService {
     const presented = await resolvePresentedSession(this.edge.cookies(request, this.cookies.sessionCookieName), (token) => this.sessions.authenticate(token));
     if (presented.kind !== 'one' || !presented.result.ok) return undefined;
     const { session, user, expiresAt } = presented.result;
-    return { session, user, method: 'cookie', expiresAt };
+    return requestAuth(session, user, 'cookie', expiresAt);
   }
 
   /**
@@ -249,6 +249,7 @@ export function publicUser(user: SignoffUser): SignoffUser {
 }
 
 function requireAuth(req: AuthenticatedRequest): RequestAuth {
-  if (!req.auth) throw new SessionRejectedError('unauthenticated');
-  return req.auth;
+  const auth = requestAuthOf(req);
+  if (!auth) throw new SessionRejectedError('unauthenticated');
+  return auth;
 }

@@ -4,7 +4,7 @@ import { ApiErrors } from '../common/api-errors.js';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { Public, RateLimited } from '../edge/auth.decorators.js';
-import type { AuthenticatedRequest } from '../edge/execution-target.js';
+import { type AuthenticatedRequest, requestAuthOf } from '../edge/execution-target.js';
 import { type CookieAttributes, HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
 import { SessionResponses } from '../edge/session-responses.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
@@ -75,7 +75,8 @@ export class OidcController {
     this.providers.defaultProvider();
     if (reauth !== undefined && reauth !== '1') throw new BadRequestException({ statusCode: HttpStatus.BAD_REQUEST, message: 'reauth must be 1 when given.' });
     // Step-up of a cookie session only: a bearer client has no browser to send to the provider.
-    const reauthFor = reauth === '1' ? (req.auth?.method === 'cookie' ? req.auth : null) : undefined;
+    const auth = requestAuthOf(req);
+    const reauthFor = reauth === '1' ? (auth?.method === 'cookie' ? auth : null) : undefined;
     if (reauthFor === null) throw new SessionRejectedError('unauthenticated');
     const started = await this.signIn.start(returnTo, this.siblingUrl(req, 'callback'), reauthFor);
     this.edge.setHeader(res, 'Cache-Control', 'no-store');
@@ -103,7 +104,7 @@ export class OidcController {
     this.edge.setHeader(res, 'Cache-Control', 'no-store');
     const callbackUrl = new URL(requestPath(req), this.options.publicOrigin);
     try {
-      const finished = await this.signIn.finish(callbackUrl, sealedState, this.edge.clientContext(req), req.auth);
+      const finished = await this.signIn.finish(callbackUrl, sealedState, this.edge.clientContext(req), requestAuthOf(req));
       if (finished.kind === 'signed-in') this.responses.started(res, finished.issued.session, finished.issued.token);
       else if (finished.fresh.cookie) this.responses.started(res, finished.fresh.cookie.session, finished.fresh.cookie.token);
       this.edge.redirect(res, HttpStatus.SEE_OTHER, finished.returnTo);

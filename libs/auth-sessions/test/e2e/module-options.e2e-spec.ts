@@ -1,5 +1,20 @@
 import { jest } from '@jest/globals';
-import { Body, Controller, Get, HttpCode, type INestApplication, Injectable, Logger, Module, Post, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  type CanActivate,
+  Controller,
+  type ExecutionContext,
+  Get,
+  HttpCode,
+  type INestApplication,
+  Injectable,
+  Logger,
+  Module,
+  Post,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { APP_GUARD, ModulesContainer } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -39,6 +54,36 @@ class GuardedController {
   @Get('admin')
   admin() {
     return { admin: true };
+  }
+}
+
+/**
+ * A host's own token check that writes `req.auth`, as express-jwt does: here a payload shaped like
+ * the library's, naming an admin, to show that only what `SessionGuard` set counts.
+ */
+@Injectable()
+class HostJwtGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest<{ auth?: unknown }>();
+    const user: SignoffUser = { id: '6d0f8c52-3a1b-4e7f-9c2d-5b4a3e2f1d0c', email: 'claims@example.com', roles: ['admin'] };
+    req.auth = { sub: user.id, user, session: { id: 'host-jwt' }, method: 'bearer', expiresAt: new Date(Date.now() + 60_000) };
+    return true;
+  }
+}
+
+/** Host routes behind the host's own token check and `RolesGuard`, with no `SessionGuard`. */
+@Controller('host-jwt')
+@UseGuards(HostJwtGuard, RolesGuard)
+class HostJwtController {
+  @Roles('admin')
+  @Get('admin')
+  admin() {
+    return { admin: true };
+  }
+
+  @Get('me')
+  me(@CurrentUser() user: SignoffUser | undefined) {
+    return { email: user?.email ?? null };
   }
 }
 
@@ -88,7 +133,11 @@ class SsoService {
   constructor(readonly signIn: SignInService) {}
 }
 
-@Module({ imports: [FixtureUsersModule], controllers: [GuardedController, OpenController, AccountController], providers: [SsoService] })
+@Module({
+  imports: [FixtureUsersModule],
+  controllers: [GuardedController, HostJwtController, OpenController, AccountController],
+  providers: [HostJwtGuard, SsoService],
+})
 class HostFeatureModule {}
 
 describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes, metrics, rate limits)', () => {
@@ -194,6 +243,13 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
       expect(ok.body).toEqual({ email: user.email });
       const forbidden = await request(server).get('/guarded/admin').set(session.headers).expect(403);
       expect(forbidden.body).toMatchObject({ code: 'forbidden' });
+    });
+
+    it("should not take another guard's req.auth for a signed-in caller: RolesGuard 401, @CurrentUser() none", async () => {
+      const refused = await request(server).get('/host-jwt/admin').expect(401);
+      expect(refused.body).toMatchObject({ code: 'unauthenticated' });
+      const me = await request(server).get('/host-jwt/me').expect(200);
+      expect(me.body).toEqual({ email: null });
     });
 
     it('should leave routes the host did not guard open (the library binds nothing to them)', async () => {

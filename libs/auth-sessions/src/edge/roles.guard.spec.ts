@@ -1,0 +1,75 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { type RequestAuth, requestAuth } from '../sessions/request-auth.js';
+import type { Session } from '../sessions/session.entity.js';
+import type { SignoffUser } from '../users/users-provider.js';
+import { Roles } from './auth.decorators.js';
+import { type AuthenticatedRequest, authOf } from './execution-target.js';
+import { RolesGuard } from './roles.guard.js';
+
+const ADMIN: SignoffUser = { id: '4f0c6a1e-7d2b-4c89-a3e5-9b1d2c3e4f50', email: 'grace@example.com', roles: ['admin'] };
+
+@Controller()
+class Routes {
+  @Get('admin')
+  @Roles('admin')
+  admin(): void {}
+
+  @Get('open')
+  open(): void {}
+}
+
+function contextFor(handler: 'admin' | 'open', req: Partial<AuthenticatedRequest>): ExecutionContext {
+  return {
+    getType: () => 'http',
+    getHandler: () => Routes.prototype[handler],
+    getClass: () => Routes,
+    switchToHttp: () => ({ getRequest: () => ({ headers: {}, ...req }), getResponse: () => ({}) }),
+  } as unknown as ExecutionContext;
+}
+
+const signedIn = (user: SignoffUser): RequestAuth => requestAuth({ id: 's1' } as Session, user, 'cookie', new Date(Date.now() + 60_000));
+
+describe('RolesGuard', () => {
+  const guard = new RolesGuard(new Reflector());
+
+  it('should let a route without @Roles() through, signed in or not', () => {
+    expect(guard.canActivate(contextFor('open', {}))).toBe(true);
+  });
+
+  it('should allow a caller the library signed in with the role', () => {
+    expect(guard.canActivate(contextFor('admin', { auth: signedIn(ADMIN) }))).toBe(true);
+  });
+
+  it('should answer 403 forbidden to a caller without the role', () => {
+    expect(() => guard.canActivate(contextFor('admin', { auth: signedIn({ ...ADMIN, roles: [] }) }))).toThrow(
+      expect.objectContaining({ status: 403, response: expect.objectContaining({ code: 'forbidden' }) }),
+    );
+  });
+
+  // A host that binds RolesGuard where SessionGuard did not run (globalGuard: false) and has another
+  // middleware writing req.auth (express-jwt puts a token's claims there) must not grant the role.
+  it('should answer 401 to a req.auth the library did not set, even one shaped like its own', () => {
+    const forged = { session: { id: 's1' } as Session, user: ADMIN, method: 'cookie' as const, expiresAt: new Date(Date.now() + 60_000) };
+
+    expect(() => guard.canActivate(contextFor('admin', { auth: forged }))).toThrow(
+      expect.objectContaining({ status: 401, response: expect.objectContaining({ code: 'unauthenticated' }) }),
+    );
+  });
+});
+
+describe('authOf', () => {
+  it("should be the library's auth, kept through a copy (a guard that re-read the user)", () => {
+    const auth = signedIn(ADMIN);
+
+    expect(authOf(contextFor('open', { auth }))).toBe(auth);
+    expect(authOf(contextFor('open', { auth: { ...auth, user: { ...ADMIN, roles: [] } } }))?.user.roles).toEqual([]);
+  });
+
+  it('should be nothing for a value something else put under req.auth (what @CurrentUser() reads)', () => {
+    const foreign = { sub: ADMIN.id, user: ADMIN, session: { id: 's1' } } as unknown as RequestAuth;
+
+    expect(authOf(contextFor('open', { auth: foreign }))).toBeUndefined();
+  });
+});
