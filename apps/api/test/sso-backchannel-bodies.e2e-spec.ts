@@ -58,6 +58,18 @@ describe.each(['express', 'fastify'] as const)('back-channel logout bodies the d
     expect(text.status).toBe(415);
   });
 
+  it.each([
+    ['JSON that does not parse', 'application/json', '{"events": eyJhbGciOiJSUzI1NiJ9.YuIiNeQs5u123'],
+    ['a form whose bytes are not UTF-8', 'application/x-www-form-urlencoded', Buffer.from([0x61, 0x3d, 0xff, 0xfe])],
+  ])("should answer a Shared Signals push of %s in RFC 8935's shape (400 {err, description}), echoing nothing", async (_name, contentType, body) => {
+    const response = await fetch(`${api.url}/api/auth/oidc/ssf`, { method: 'POST', headers: { 'content-type': contentType }, body });
+
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ err: 'invalid_request', description: expect.stringMatching(/secevent\+jwt/) });
+    expect(text).not.toMatch(/YuIiNeQs5u123|eyJ/);
+  });
+
   it('should answer a body over the limit with 413, reading none of it', async () => {
     const response = await post(api, 'application/x-www-form-urlencoded', `logout_token=${'a'.repeat(70 * 1024)}`);
 

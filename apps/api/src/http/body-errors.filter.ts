@@ -5,20 +5,25 @@ import { INVALID_JSON_MESSAGE, INVALID_UTF8_MESSAGE, INVALID_UTF8_TYPE } from '.
 /** Where OpenID Connect back-channel logout is served (`sso.md`): it answers failures in its own shape. */
 export const BACKCHANNEL_LOGOUT_PATH = '/api/auth/oidc/backchannel-logout';
 
+/** Where Shared Signals pushes are received (`sso.md`): RFC 8935's error shape, `{err, description}`. */
+export const SHARED_SIGNALS_PATH = '/api/auth/oidc/ssf';
+
 /**
  * Answers Express's body-parser failures (which Nest turns into an HttpException whose `cause` is
  * the parser's error, with a `type`), and the demo's Fastify parsers' (`badBody`), without echoing the body: body-parser's JSON message quotes
  * the start of the body, `Unexpected token 'Y', "YuIiNeQs5u123" is not valid JSON`, which can be a
- * token (no token values in bodies). With single sign-on on, the back-channel logout route gets
- * its own error shape for a body it cannot read, as the provider expects (OpenID Connect
- * Back-Channel Logout 1.0 §2.8: 400 `{error, error_description}`). A body that is too large keeps
- * its 413. Every other exception passes through unchanged.
+ * token (no token values in bodies). With single sign-on on, the two routes a provider posts to get
+ * their specifications' error shapes for a body they cannot read, as the provider expects:
+ * back-channel logout 400 `{error, error_description}` (OpenID Connect Back-Channel Logout 1.0 §2.8),
+ * Shared Signals push 400 `{err, description}` (RFC 8935 §2.3; a SET is never JSON, so a body one of
+ * the parsers refused is not a SET). A body that is too large keeps its 413. Every other exception
+ * passes through unchanged.
  */
 @Catch(HttpException)
 export class BodyErrorsFilter extends BaseExceptionFilter {
   constructor(
     private readonly adapter: HttpServer,
-    private readonly options: { backchannelLogout: boolean },
+    private readonly options: { sso: boolean },
   ) {
     super(adapter);
   }
@@ -32,11 +37,15 @@ export class BodyErrorsFilter extends BaseExceptionFilter {
     const status: number = exception.getStatus();
     const path = String(this.adapter.getRequestUrl?.(req) ?? '').split('?')[0];
     // 413 (Payload Too Large) stays as it is: a body too large to read is a transport limit, documented as such.
-    if (this.options.backchannelLogout && path === BACKCHANNEL_LOGOUT_PATH && status !== 413) {
+    if (this.options.sso && path === BACKCHANNEL_LOGOUT_PATH && status !== 413) {
       this.adapter.setHeader(res, 'Cache-Control', 'no-store');
       const description =
         type === INVALID_UTF8_TYPE ? 'the body is not valid UTF-8' : 'the body is not a readable application/x-www-form-urlencoded body in UTF-8';
       this.adapter.reply(res, { error: 'invalid_request', error_description: description }, HttpStatus.BAD_REQUEST);
+      return;
+    }
+    if (this.options.sso && path === SHARED_SIGNALS_PATH && status !== 413) {
+      this.adapter.reply(res, { err: 'invalid_request', description: 'the body must be one SET of type application/secevent+jwt' }, HttpStatus.BAD_REQUEST);
       return;
     }
     if (type === 'entity.parse.failed') return this.badRequest(res, INVALID_JSON_MESSAGE);

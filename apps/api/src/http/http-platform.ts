@@ -82,9 +82,6 @@ export async function createHttpApp(module: DynamicModule, config: Pick<AppConfi
     app = express;
   }
   // Nest tries global filters last-registered first: MethodNotAllowedFilter sees its 404s before the body filter, which catches every HttpException.
-  app.useGlobalFilters(
-    new BodyErrorsFilter(app.getHttpAdapter(), { backchannelLogout: config.oidc !== null }),
-    new MethodNotAllowedFilter(app.getHttpAdapter()),
-  );
+  app.useGlobalFilters(new BodyErrorsFilter(app.getHttpAdapter(), { sso: config.oidc !== null }), new MethodNotAllowedFilter(app.getHttpAdapter()));
   return app;
 }
