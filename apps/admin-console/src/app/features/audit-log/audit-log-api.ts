@@ -31,8 +31,10 @@ export function auditExportUrl(filter: AuditFilter, format: 'csv' | 'ndjson'): s
 export function dayFromText(text: string): Date | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (!match) return null;
-  const date = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  return Number.isNaN(date.getTime()) ? null : date;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(year, month - 1, day);
+  // A day that is not in its month (2026-02-30) is no day, not the one it would roll over to.
+  return date.getFullYear() === year && date.getMonth() === month - 1 && date.getDate() === day ? date : null;
 }
 
 export function dayToText(day: Date | null): string {

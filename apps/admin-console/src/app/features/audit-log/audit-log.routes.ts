@@ -1,5 +1,5 @@
 import type { Routes } from '@angular/router';
-import { provideNativeDateAdapter } from '@angular/material/core';
 import { AuditEventList } from './audit-event-list/audit-event-list';
+import { provideDayDateAdapter } from './day-date-adapter';
 
-export const auditLogRoutes: Routes = [{ path: '', component: AuditEventList, title: 'Audit log · Signoff', providers: [provideNativeDateAdapter()] }];
+export const auditLogRoutes: Routes = [{ path: '', component: AuditEventList, title: 'Audit log · Signoff', providers: [provideDayDateAdapter()] }];

@@ -2,7 +2,6 @@ import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { TestbedHarnessEnvironment } from '@angular/cdk/testing/testbed';
 import { MatButtonHarness } from '@angular/material/button/testing';
-import { provideNativeDateAdapter } from '@angular/material/core';
 import { MatDateRangeInputHarness } from '@angular/material/datepicker/testing';
 import { MatInputHarness } from '@angular/material/input/testing';
 import { MatSelectHarness } from '@angular/material/select/testing';
@@ -14,6 +13,7 @@ import { nextRequest } from '../../../../testing/http';
 import { provideConsoleTesting } from '../../../../testing/testing-providers';
 import type { AuditEvent } from '../audit-event';
 import { AuditEventList } from './audit-event-list';
+import { provideDayDateAdapter } from '../day-date-adapter';
 
 const USER_ID = '6f9f3b9e-2c54-4a8e-9d59-1b1f7c4c9a11';
 
@@ -43,7 +43,7 @@ async function render(
   items: AuditEvent[] = [event(), event({ type: 'login', note: null, reason: null })],
 ) {
   sessionStorage.clear();
-  TestBed.configureTestingModule({ providers: [provideConsoleTesting([{ path: 'admin/audit', component: AuditEventList }]), provideNativeDateAdapter()] });
+  TestBed.configureTestingModule({ providers: [provideConsoleTesting([{ path: 'admin/audit', component: AuditEventList }]), provideDayDateAdapter()] });
   const http = TestBed.inject(HttpTestingController);
   const harness = await RouterTestingHarness.create();
   const navigation = harness.navigateByUrl(url);
