@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, HttpException, type HttpServer, HttpStatus } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
-import { INVALID_JSON_MESSAGE, INVALID_UTF8_MESSAGE, INVALID_UTF8_TYPE } from './request-bodies.js';
+import { INVALID_JSON_MESSAGE, INVALID_UTF8_MESSAGE, INVALID_UTF8_TYPE, UNSUPPORTED_BODY_MESSAGE, UNSUPPORTED_BODY_TYPE } from './request-bodies.js';
 
 /** Where OpenID Connect back-channel logout is served (`sso.md`): it answers failures in its own shape. */
 export const BACKCHANNEL_LOGOUT_PATH = '/api/auth/oidc/backchannel-logout';
@@ -29,7 +29,7 @@ export class BodyErrorsFilter extends BaseExceptionFilter {
   }
 
   override catch(exception: HttpException, host: ArgumentsHost): void {
-    const type = (exception.cause as { type?: unknown } | undefined)?.type;
+    const type = failureType(exception.cause);
     if (host.getType() !== 'http' || typeof type !== 'string') return super.catch(exception, host);
     const http = host.switchToHttp();
     const req: unknown = http.getRequest();
@@ -44,16 +44,34 @@ export class BodyErrorsFilter extends BaseExceptionFilter {
       this.adapter.reply(res, { error: 'invalid_request', error_description: description }, HttpStatus.BAD_REQUEST);
       return;
     }
+    // A body of a type no parser reads is no SET either: RFC 8935 answers every refusal with 400 {err, description}.
     if (this.options.sso && path === SHARED_SIGNALS_PATH && status !== 413) {
       this.adapter.reply(res, { err: 'invalid_request', description: 'the body must be one SET of type application/secevent+jwt' }, HttpStatus.BAD_REQUEST);
       return;
     }
     if (type === 'entity.parse.failed') return this.badRequest(res, INVALID_JSON_MESSAGE);
     if (type === INVALID_UTF8_TYPE) return this.badRequest(res, INVALID_UTF8_MESSAGE);
+    if (type === UNSUPPORTED_BODY_TYPE) {
+      const body = { statusCode: HttpStatus.UNSUPPORTED_MEDIA_TYPE, message: UNSUPPORTED_BODY_MESSAGE, error: 'Unsupported Media Type' };
+      this.adapter.reply(res, body, HttpStatus.UNSUPPORTED_MEDIA_TYPE);
+      return;
+    }
     return super.catch(exception, host);
   }
 
   private badRequest(res: unknown, message: string): void {
     this.adapter.reply(res, { statusCode: HttpStatus.BAD_REQUEST, message, error: 'Bad Request' }, HttpStatus.BAD_REQUEST);
   }
+}
+
+/**
+ * What kind of body failure an exception's cause is: body-parser's `type` (Express, and the demo's own
+ * errors), or Fastify's refusal of a media type it has no parser for, which Nest's adapter wraps as a
+ * 415 whose cause is the FastifyError (`FST_ERR_CTP_INVALID_MEDIA_TYPE`), answered as Express's is.
+ */
+function failureType(cause: unknown): string | undefined {
+  if (typeof cause !== 'object' || cause === null) return undefined;
+  const { type, code } = cause as { type?: unknown; code?: unknown };
+  if (typeof type === 'string') return type;
+  return code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? UNSUPPORTED_BODY_TYPE : undefined;
 }

@@ -11,6 +11,12 @@ export const INVALID_UTF8_MESSAGE = 'The body is not valid UTF-8.';
 /** body-parser's `type` of the error `refuseInvalidUtf8` throws (its own types are `entity.*`, `charset.*`). */
 export const INVALID_UTF8_TYPE = 'entity.utf8.invalid';
 
+/** The message of a body of a media type no parser reads, on either platform. */
+export const UNSUPPORTED_BODY_MESSAGE = 'The body must be application/json or application/x-www-form-urlencoded; nothing was changed.';
+
+/** The `type` the 415 of `refuseUnreadableBodies` carries, like body-parser's own errors, for `BodyErrorsFilter`. */
+export const UNSUPPORTED_BODY_TYPE = 'entity.media_type.unsupported';
+
 /**
  * body-parser's `verify` hook for the JSON and form parsers: refuses a UTF-8 body whose bytes are
  * not UTF-8 with 400. Decoding would turn every invalid sequence into U+FFFD without an error, so
@@ -54,11 +60,5 @@ export function refuseUnreadableBodies(req: IncomingMessage, _res: ServerRespons
   const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) > 0);
   const mediaType = req.headers['content-type']?.split(';')[0].trim().toLowerCase();
   if (!hasBody || (mediaType !== undefined && ACCEPTED_MEDIA_TYPES.has(mediaType))) return next();
-  next(
-    new UnsupportedMediaTypeException({
-      statusCode: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-      message: 'The body must be application/json or application/x-www-form-urlencoded; nothing was changed.',
-      error: 'Unsupported Media Type',
-    }),
-  );
+  next(new UnsupportedMediaTypeException(UNSUPPORTED_BODY_MESSAGE, { cause: { type: UNSUPPORTED_BODY_TYPE } }));
 }
