@@ -1,4 +1,4 @@
-import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import { BullModule, getQueueToken, getSharedConfigToken } from '@nestjs/bullmq';
 import { type DynamicModule, Inject, type MiddlewareConsumer, Module, type NestModule, type Provider, RequestMethod, type Type } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule, RouterModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
@@ -39,6 +39,8 @@ import { AuditRetentionService } from './audit/audit-retention.service.js';
 import { AuditSealer } from './audit/audit-sealer.js';
 import { AuthRedis } from './common/auth-redis.js';
 import { assertSupportedDataSource } from './common/auth-tables.js';
+import { assertLibraryEntities, LibraryTablesCheck } from './library-schema.check.js';
+import { assertQueueConnection } from './jobs/queue-connection.js';
 import { DevicesController } from './devices/devices.controller.js';
 import { CredentialsController } from './credentials/credentials.controller.js';
 import { CredentialsService } from './credentials/credentials.service.js';
@@ -138,7 +140,20 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
  * @see docs/host-guide.md
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(AUTH_SESSIONS_ENTITIES), PassportModule, BullModule.registerQueue({ name: AUTH_SESSIONS_QUEUE })],
+  imports: [
+    TypeOrmModule.forFeature(AUTH_SESSIONS_ENTITIES),
+    PassportModule,
+    BullModule.registerQueueAsync({
+      name: AUTH_SESSIONS_QUEUE,
+      // The host's BullModule.forRoot configuration, merged in by @nestjs/bullmq as registerQueue would;
+      // read here only to refuse to start without one (see assertQueueConnection).
+      inject: [{ token: getSharedConfigToken(), optional: true }],
+      useFactory: (sharedConfig?: { connection?: unknown }) => {
+        assertQueueConnection(sharedConfig);
+        return {};
+      },
+    }),
+  ],
   providers: [
     { provide: AUTH_SESSIONS_OPTIONS, useFactory: resolveAuthSessionsOptions, inject: [AUTH_SESSIONS_MODULE_OPTIONS] },
     HttpEdge,
@@ -178,6 +193,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
       ): AuthSessionsProcessor | null => (options.runWorkers ? new AuthSessionsProcessor(revoker, auditSealer, auditRetention, redis, metrics) : null),
     },
     JobScheduler,
+    LibraryTablesCheck,
     OutboxRepository,
     OutboxRelay,
     EpochRevocations,
@@ -250,7 +266,10 @@ export class AuthSessionsModule extends ConfigurableModuleClass implements NestM
     @Inject(getDataSourceToken()) dataSource: DataSource,
   ) {
     super();
+    // What a host can get wrong in its own setup is refused here, saying what to add, rather than
+    // found at the first sign-in (a 500) or by jobs that land where no worker looks.
     assertSupportedDataSource(dataSource);
+    assertLibraryEntities(dataSource);
   }
 
   /** `forRoot` with the options, and the module extras (`isGlobal`, `globalGuard`, `routes`) beside them. */

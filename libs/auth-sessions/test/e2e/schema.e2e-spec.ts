@@ -245,7 +245,11 @@ describe("the library's tables under a host's TypeORM (real PostgreSQL)", () => 
      * Boots a minimal host of the built package in a process of its own (so connections opened before
      * the failure die with it) and returns how it ended.
      */
-    function startHost(dataSourceExtra: Record<string, unknown>, migrate = false): Promise<{ code: number | null; output: string }> {
+    function startHost(
+      dataSourceExtra: Record<string, unknown>,
+      migrate = false,
+      setup: { bull?: boolean; databaseUrl?: string } = {},
+    ): Promise<{ code: number | null; output: string }> {
       const script = `
         import 'reflect-metadata';
         import { Module } from '@nestjs/common';
@@ -261,7 +265,7 @@ import { runAuditJobsForTest } from '@signoff/auth-sessions/testing';
         Module({ imports: [
           TypeOrmModule.forRoot({ type: 'postgres', url: env.DATABASE_URL, entities: AUTH_SESSIONS_ENTITIES,
             migrations: AUTH_SESSIONS_MIGRATIONS, migrationsRun: env.MIGRATE === '1', ...JSON.parse(env.EXTRA) }),
-          BullModule.forRoot({ connection: { url: env.REDIS_URL }, prefix: env.REDIS_PREFIX }),
+          ...(env.BULL === '1' ? [BullModule.forRoot({ connection: { url: env.REDIS_URL }, prefix: env.REDIS_PREFIX })] : []),
           AuthSessionsModule.forRoot({ users, publicOrigin: 'http://127.0.0.1', redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX }, runWorkers: false }),
         ] })(HostModule);
         try {
@@ -278,7 +282,8 @@ import { runAuditJobsForTest } from '@signoff/auth-sessions/testing';
         cwd: process.cwd(),
         env: {
           ...env,
-          DATABASE_URL: database.url,
+          DATABASE_URL: setup.databaseUrl ?? database.url,
+          BULL: setup.bull === false ? '0' : '1',
           REDIS_URL: environment.redisUrl,
           REDIS_PREFIX: `${environment.redisPrefix}:unsupported`,
           EXTRA: JSON.stringify(dataSourceExtra),
@@ -304,6 +309,32 @@ import { runAuditJobsForTest } from '@signoff/auth-sessions/testing';
     it('should refuse to start with synchronize, pointing at the migrations', async () => {
       const result = await startHost({ synchronize: true });
       expect(result).toEqual({ code: 1, output: expect.stringMatching(/`synchronize` is not supported.*AUTH_SESSIONS_MIGRATIONS/) });
+    });
+
+    it("should refuse to start when the DataSource lacks the library's entities, naming them and AUTH_SESSIONS_ENTITIES", async () => {
+      const result = await startHost({ entities: [] }, true);
+      expect(result).toEqual({
+        code: 1,
+        output: expect.stringMatching(/does not know the library's entities \(Session, UserSessionState, .*AUTH_SESSIONS_ENTITIES/),
+      });
+    });
+
+    it('should refuse to start on a database whose library migrations have not run, pointing at AUTH_SESSIONS_MIGRATIONS', async () => {
+      const fresh = await createFixtureDatabase(environment);
+      try {
+        const result = await startHost({}, false, { databaseUrl: fresh.url });
+        expect(result).toEqual({
+          code: 1,
+          output: expect.stringMatching(/lacks the library's tables "auth_sessions", .* and \d+ more: .*AUTH_SESSIONS_MIGRATIONS/),
+        });
+      } finally {
+        await fresh.drop();
+      }
+    });
+
+    it('should refuse to start without BullModule.forRoot, before BullMQ falls back to localhost', async () => {
+      const result = await startHost({}, true, { bull: false });
+      expect(result).toEqual({ code: 1, output: expect.stringMatching(/BullMQ has no Redis connection .*BullModule\.forRoot/) });
     });
   });
 });
