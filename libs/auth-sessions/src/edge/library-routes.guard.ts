@@ -1,4 +1,4 @@
-import { applyDecorators, type CanActivate, Controller, type ExecutionContext, Inject, Injectable, UseGuards } from '@nestjs/common';
+import { applyDecorators, type CanActivate, Controller, type ExecutionContext, Inject, Injectable, Logger, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { BODY_MEDIA_TYPES_METADATA } from '../auth-sessions.constants.js';
 import { AUTH_SESSIONS_MODULE_EXTRAS, type ResolvedAuthSessionsModuleExtras } from '../auth-sessions.module-definition.js';
@@ -33,6 +33,9 @@ export interface LibraryRateLimit {
 @Injectable()
 export class LibraryRoutesGuard implements CanActivate {
   private readonly metadata: RouteMetadata;
+  private readonly logger = new Logger('AuthSessions');
+  /** The media types already reported as read by no body parser of the host (each once). */
+  private readonly unparsedTypes = new Set<string>();
 
   constructor(
     @Inject(AUTH_SESSIONS_MODULE_EXTRAS) private readonly extras: ResolvedAuthSessionsModuleExtras,
@@ -57,8 +60,18 @@ export class LibraryRoutesGuard implements CanActivate {
   private checkBody(context: ExecutionContext): true {
     if (context.getType() !== 'http') return true;
     const accepted = this.metadata.get<readonly string[]>(BODY_MEDIA_TYPES_METADATA, context) ?? JSON_AND_FORM_BODIES;
-    assertReadableBody(context.switchToHttp().getRequest<HttpRequest>(), accepted);
+    assertReadableBody(context.switchToHttp().getRequest<HttpRequest>(), accepted, (type) => this.reportUnparsed(type));
     return true;
+  }
+
+  /** The client's 415 cannot fix what the host configured: the log says what to turn on, once per type. */
+  private reportUnparsed(type: string): void {
+    if (this.unparsedTypes.has(type)) return;
+    this.unparsedTypes.add(type);
+    this.logger.warn(
+      `A library route got a ${type} body that no body parser of this app read (req.body is unset), and answered 415. ` +
+        `Turn Nest's body parser on for ${type} (NestFactory.create(AppModule) has it on unless bodyParser: false; or app.useBodyParser('${type === 'application/json' ? 'json' : 'urlencoded'}')).`,
+    );
   }
 }
 

@@ -34,7 +34,9 @@ describe('unreadableBodyProblem', () => {
   });
 
   it("should refuse a body of an accepted type that the host's parsers left unread", () => {
-    expect(unreadableBodyProblem(request('POST', json), JSON_AND_FORM_BODIES)).toMatch(/read no application\/json body/);
+    expect(unreadableBodyProblem(request('POST', json), JSON_AND_FORM_BODIES)).toMatch(
+      /does not read application\/json bodies here \(no body parser for it is on\)/,
+    );
   });
 
   it('should let requests without a body through, whatever they claim', () => {
@@ -60,5 +62,21 @@ describe('unreadableBodyProblem', () => {
         error: 'Unsupported Media Type',
       });
     }
+  });
+
+  it('should tell the host, not only the client, when no body parser of the host read an accepted type', () => {
+    const told: string[] = [];
+    const tell = (type: string) => told.push(type);
+
+    expect(() => assertReadableBody(request('POST', { 'content-type': 'application/json', 'content-length': '20' }), JSON_AND_FORM_BODIES, tell)).toThrow(
+      UnsupportedMediaTypeException,
+    );
+    expect(() => assertReadableBody(request('POST', { 'content-type': 'text/plain', 'content-length': '20' }), JSON_AND_FORM_BODIES, tell)).toThrow(
+      UnsupportedMediaTypeException,
+    );
+    assertReadableBody(request('POST', { 'content-type': 'application/json', 'content-length': '20' }, {}), JSON_AND_FORM_BODIES, tell);
+
+    // Only the first is the host's fault: text/plain is the client's, and a parsed body is no fault.
+    expect(told).toEqual(['application/json']);
   });
 });

@@ -20,19 +20,38 @@ const METHODS_WITH_BODIES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * been read by the host's parser.
  */
 export function unreadableBodyProblem(req: HttpRequest, accepted: readonly string[]): string | undefined {
+  return bodyProblem(req, accepted)?.message;
+}
+
+/** Why a body cannot be read; `unparsedType` when it is of a type the route reads that no parser of the host read. */
+interface BodyProblem {
+  message: string;
+  unparsedType?: string;
+}
+
+function bodyProblem(req: HttpRequest, accepted: readonly string[]): BodyProblem | undefined {
   if (!METHODS_WITH_BODIES.has((req.method ?? 'GET').toUpperCase())) return undefined;
   const length = requestHeader(req, 'content-length');
   if (requestHeader(req, 'transfer-encoding') === undefined && (length === undefined || Number(length) === 0)) return undefined;
   if (accepted.includes(ANY_BODY)) return undefined;
   const type = (requestHeader(req, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
   const expected = accepted.join(' or ');
-  if (!accepted.includes(type)) return type ? `The body must be ${expected}, not ${type}.` : `The body must be ${expected}; the request names no content type.`;
-  if (req.body === undefined) return `The host read no ${type} body here; send ${expected} the host parses.`;
+  if (!accepted.includes(type)) {
+    return { message: type ? `The body must be ${expected}, not ${type}.` : `The body must be ${expected}; the request names no content type.` };
+  }
+  if (req.body === undefined)
+    return { message: `This server does not read ${type} bodies here (no body parser for it is on); nothing was changed.`, unparsedType: type };
   return undefined;
 }
 
-/** `unreadableBodyProblem` as the 415 the library answers, in the contract's error shape. */
-export function assertReadableBody(req: HttpRequest, accepted: readonly string[]): void {
-  const problem = unreadableBodyProblem(req, accepted);
-  if (problem) throw new UnsupportedMediaTypeException({ statusCode: HttpStatus.UNSUPPORTED_MEDIA_TYPE, message: problem, error: 'Unsupported Media Type' });
+/**
+ * `unreadableBodyProblem` as the 415 the library answers, in the contract's error shape.
+ * @param onUnparsed told the media type when the fault is the host's (a body of a type the route
+ *   reads that no body parser read), which the client's 415 cannot fix
+ */
+export function assertReadableBody(req: HttpRequest, accepted: readonly string[], onUnparsed?: (type: string) => void): void {
+  const problem = bodyProblem(req, accepted);
+  if (!problem) return;
+  if (problem.unparsedType !== undefined) onUnparsed?.(problem.unparsedType);
+  throw new UnsupportedMediaTypeException({ statusCode: HttpStatus.UNSUPPORTED_MEDIA_TYPE, message: problem.message, error: 'Unsupported Media Type' });
 }
