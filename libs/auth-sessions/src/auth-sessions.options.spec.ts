@@ -1,3 +1,5 @@
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { type AuthSessionsOptions, resolveAuthSessionsOptions } from './auth-sessions.options.js';
 import type { AuthUsersProvider } from './users/users-provider.js';
 import { NO_USERS } from './users/users-provider.spec-support.js';
@@ -9,6 +11,33 @@ function optionsWith(overrides: Partial<AuthSessionsOptions> = {}): AuthSessions
 }
 
 describe('resolveAuthSessionsOptions', () => {
+  let warnings: string[];
+
+  beforeEach(() => {
+    warnings = [];
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  describe('cookieSecure and an HTTPS publicOrigin', () => {
+    it('should warn when the site is served over HTTPS and cookieSecure is not set, and keep the default', () => {
+      expect(resolveAuthSessionsOptions(optionsWith()).cookieSecure).toBe(false);
+      expect(warnings).toEqual([expect.stringMatching(/`publicOrigin` is https:\/\/app\.example\.com but `cookieSecure` is not set.*cookieSecure: true/)]);
+    });
+
+    it.each([
+      ['set to true', { cookieSecure: true }],
+      ['set to false on purpose', { cookieSecure: false }],
+      ['unset on a plain-http origin', { publicOrigin: 'http://localhost:3000' }],
+    ])('should say nothing when it is %s', (_case, overrides) => {
+      resolveAuthSessionsOptions(optionsWith(overrides));
+      expect(warnings).toEqual([]);
+    });
+  });
+
   describe('when only the required options are given', () => {
     it('should apply the documented defaults', () => {
       expect(resolveAuthSessionsOptions(optionsWith())).toMatchObject({
@@ -56,8 +85,8 @@ describe('resolveAuthSessionsOptions', () => {
       expect(() => resolveAuthSessionsOptions(optionsWith({ publicOrigin }))).toThrow(/`publicOrigin` must be an absolute URL/);
     });
 
-    it('should reject a missing publicOrigin', () => {
-      expect(() => resolveAuthSessionsOptions(optionsWith({ publicOrigin: undefined as unknown as string }))).toThrow(/publicOrigin/);
+    it('should reject a missing publicOrigin, saying it is required', () => {
+      expect(() => resolveAuthSessionsOptions(optionsWith({ publicOrigin: undefined as unknown as string }))).toThrow(/`publicOrigin` is required/);
     });
   });
 
@@ -189,13 +218,13 @@ describe('resolveAuthSessionsOptions', () => {
 
     it('should point metricsToken (0.1) at metrics.token, which it became in 0.2', () => {
       expect(() => resolveAuthSessionsOptions(optionsWith({ metricsToken: 's3cret' } as unknown as Partial<AuthSessionsOptions>))).toThrow(
-        /`metricsToken` is no longer an option; use `metrics: \{ token \}` \(renamed in 0\.2/,
+        /`metricsToken` is not an option here; use `metrics: \{ token \}` \(renamed in 0\.2/,
       );
     });
 
     it('should say that a module extra returned by useFactory belongs next to it', () => {
       expect(() => resolveAuthSessionsOptions(optionsWith({ isGlobal: true } as unknown as Partial<AuthSessionsOptions>))).toThrow(
-        /`isGlobal` is no longer an option; use `isGlobal` next to `useFactory` \(it is a module extra/,
+        /`isGlobal` is not an option here; use `isGlobal` next to `useFactory` \(it is a module extra/,
       );
     });
 

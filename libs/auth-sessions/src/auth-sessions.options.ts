@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { RedisOptions } from 'ioredis';
 import {
   type RedisConnection,
@@ -320,7 +321,7 @@ function checkKeys(path: string, value: unknown, known: Record<string, true>): v
     if (Object.hasOwn(known, key)) continue;
     const name = path === '' ? key : `${path}.${key}`;
     const moved = MOVED_OPTIONS[name];
-    if (moved) fail(`\`${name}\` is no longer an option; use ${moved}.`);
+    if (moved) fail(`\`${name}\` is not an option here; use ${moved}.`);
     fail(`unknown option \`${name}\`; the options${path === '' ? '' : ` of \`${path}\``} are ${Object.keys(known).join(', ')} (see docs/configuration.md).`);
   }
 }
@@ -427,6 +428,9 @@ function checkShape(options: AuthSessionsOptions): void {
 /** Applies defaults and rejects options that cannot work, with a message that says how to fix them. */
 export function resolveAuthSessionsOptions(options: AuthSessionsOptions): ResolvedAuthSessionsOptions {
   checkShape(options);
+  if (options.publicOrigin === undefined || options.publicOrigin === null) {
+    fail('`publicOrigin` is required: the origin your users browse to, such as https://app.example.com (Origin checks and redirects use it).');
+  }
   let origin: string;
   try {
     const url = new URL(options.publicOrigin);
@@ -478,6 +482,13 @@ export function resolveAuthSessionsOptions(options: AuthSessionsOptions): Resolv
   }
   if (!resolved.logoutRedirect.startsWith('/') || resolved.logoutRedirect.startsWith('//') || resolved.logoutRedirect.includes('\\')) {
     throw new Error('AuthSessionsModule: `logoutRedirect` must be a path on this origin, such as /login.');
+  }
+  if (origin.startsWith('https:') && options.cookieSecure === undefined) {
+    // Not an error: an explicit false is a choice (a host that must also serve plain http), and the default stays false.
+    new Logger('AuthSessions').warn(
+      `\`publicOrigin\` is ${origin} but \`cookieSecure\` is not set, so the session cookie is sent without Secure and without ` +
+        'the __Host- prefix. Set cookieSecure: true for a site served over HTTPS (or false to keep them and silence this).',
+    );
   }
   return resolved;
 }

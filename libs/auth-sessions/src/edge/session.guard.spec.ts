@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import type { ExecutionContext } from '@nestjs/common';
+import { type ExecutionContext, Logger } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import type { HttpAdapterHost } from '@nestjs/core';
 import { CSRF_EXEMPT_METADATA, NOT_ACTIVITY_METADATA, PUBLIC_ROUTE_METADATA, SAME_ORIGIN_METADATA } from '../auth-sessions.constants.js';
@@ -280,6 +280,41 @@ describe('SessionGuard', () => {
 
         expect(error).toBeInstanceOf(CrossSiteRequestError);
         expect((error as CrossSiteRequestError).getResponse()).toMatchObject({ statusCode: 403, code: 'origin_not_allowed' });
+      });
+
+      // A host whose publicOrigin is not where its users browse sees only 403s in the browser: the log names both.
+      it('should log the first few refused origins beside publicOrigin, each once', async () => {
+        const warnings: string[] = [];
+        const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
+        try {
+          const { guard } = createGuard();
+          const post = (origin: string) =>
+            rejectionOf(
+              guard.canActivate(
+                httpContext({ method: 'POST', cookies: { sid: token }, headers: { 'X-XSRF-TOKEN': xsrfTokenFor(token), Origin: origin } }).context,
+              ),
+            );
+
+          for (const origin of [
+            'http://localhost:4200',
+            'http://localhost:4200',
+            'https://a.example',
+            'https://b.example',
+            'https://c.example',
+            'https://d.example',
+            'https://e.example',
+          ]) {
+            await post(origin);
+          }
+
+          const refusals = warnings.filter((message) => message.startsWith('Refused'));
+          expect(refusals).toHaveLength(5);
+          expect(refusals[0]).toBe(
+            `Refused a state-changing request from Origin "http://localhost:4200": publicOrigin is ${PUBLIC_ORIGIN}. If that is where your users browse, set publicOrigin to it (origin_not_allowed).`,
+          );
+        } finally {
+          warn.mockRestore();
+        }
       });
     });
 

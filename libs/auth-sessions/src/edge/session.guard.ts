@@ -17,6 +17,9 @@ import { RouteMetadata } from './route-metadata.js';
 import { SessionCookies } from './session-cookies.js';
 import { translateStoreErrors } from './store-errors.js';
 
+// How many distinct refused origins are logged (see refuseOrigin).
+const LOGGED_ORIGINS = 5;
+
 // Session cookies that name several live sessions authenticate as nobody.
 const NO_CHOICE: AuthenticationResult = { ok: false, code: 'unauthenticated' };
 
@@ -39,6 +42,7 @@ export class SessionGuard implements CanActivate {
   private readonly routes: RouteMetadata;
   private readonly logger = new Logger('AuthSessions');
   private hasWarnedOfForeignAuth = false;
+  private readonly loggedOrigins = new Set<string>();
 
   constructor(
     reflector: Reflector,
@@ -183,18 +187,35 @@ export class SessionGuard implements CanActivate {
     );
   }
 
+  /**
+   * 403 `origin_not_allowed`. The first few foreign origins are also logged beside `publicOrigin`: when
+   * the refused origin is the app's own (a port, a scheme, a host name that differs), `publicOrigin` is
+   * what to fix, and the client's 403 cannot say so. A few, so an attacker's origins cannot use up the log.
+   */
+  private refuseOrigin(req: PresentedSessionsRequest): never {
+    const origin = this.edge.header(req, 'origin') ?? '';
+    if (this.loggedOrigins.size < LOGGED_ORIGINS && !this.loggedOrigins.has(origin)) {
+      this.loggedOrigins.add(origin);
+      this.logger.warn(
+        `Refused a state-changing request from Origin ${JSON.stringify(origin.slice(0, 200))}: publicOrigin is ${this.options.publicOrigin}. ` +
+          'If that is where your users browse, set publicOrigin to it (origin_not_allowed).',
+      );
+    }
+    throw new CrossSiteRequestError('origin_not_allowed');
+  }
+
   private rejectCrossSiteRequests(req: PresentedSessionsRequest, context: ExecutionContext, cookieTokens: string[]): void {
     if (this.routes.flag(CSRF_EXEMPT_METADATA, context)) return;
     // Login and register check the Origin but never need the XSRF value, even with a valid cookie.
     if (this.routes.flag(SAME_ORIGIN_METADATA, context)) {
-      if (!isOriginAllowed(req, this.options.publicOrigin)) throw new CrossSiteRequestError('origin_not_allowed');
+      if (!isOriginAllowed(req, this.options.publicOrigin)) this.refuseOrigin(req);
       return;
     }
     // Only a request presenting a valid session cookie is exposed to CSRF (with ambiguous cookies:
     // several, and the XSRF value of one of them is the proof a logout of all of them needs).
     const presentsLiveCookie = req.auth?.method === 'cookie' || req[AMBIGUOUS_SESSIONS] !== undefined;
     if (!presentsLiveCookie || cookieTokens.length === 0 || !isStateChanging(this.edge.method(req))) return;
-    if (!isOriginAllowed(req, this.options.publicOrigin)) throw new CrossSiteRequestError('origin_not_allowed');
+    if (!isOriginAllowed(req, this.options.publicOrigin)) this.refuseOrigin(req);
     if (!cookieTokens.some((token) => hasValidXsrfToken(req, token))) throw new CrossSiteRequestError('csrf_token_invalid');
   }
 }
