@@ -137,6 +137,26 @@ describe('libraryValidationPipe', () => {
     });
   });
 
+  describe('when a required field is absent', () => {
+    it('should say it is required, once, rather than every rule it would break', async () => {
+      const error = await libraryValidationPipe.transform({}, body(LoginDto)).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+
+      expect((error as BadRequestException).getResponse()).toMatchObject({ message: ['email is required', 'password is required'] });
+    });
+
+    it("should keep the rules' messages for a null, which is sent, not absent", async () => {
+      const error = await libraryValidationPipe.transform({ email: null, password: 'x' }, body(LoginDto)).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+
+      expect((error as BadRequestException).getResponse()).toMatchObject({ message: expect.arrayContaining(['email must be an email address']) });
+    });
+  });
+
   describe('when an optional field is absent', () => {
     it('should accept it', async () => {
       await expect(libraryValidationPipe.transform({ ...FILTER }, body(RevokeByFilterDto))).resolves.toMatchObject(FILTER);

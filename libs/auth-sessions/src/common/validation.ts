@@ -1,5 +1,5 @@
 import { type ArgumentMetadata, BadRequestException, HttpStatus, type PipeTransform, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
-import { IsISO8601, Matches, ValidateIf } from 'class-validator';
+import { IsISO8601, Matches, ValidateIf, ValidationError } from 'class-validator';
 
 /**
  * How deep request input may nest (objects and arrays) and how many values it may hold in all.
@@ -90,6 +90,21 @@ export class InputValidationPipe extends ValidationPipe {
     }
     return super.transform(value, metadata);
   }
+
+  /** A required property that was not sent is one message, `x is required`, not every rule it would have broken. */
+  protected override flattenValidationErrors(validationErrors: ValidationError[]): string[] {
+    return super.flattenValidationErrors(validationErrors.map(requiredWhenMissing));
+  }
+}
+
+/**
+ * The error as it reads for a property that is absent (`undefined`; a `null` was sent and keeps its
+ * messages). Optional properties never get here: `Omittable()` skips their rules when absent.
+ */
+function requiredWhenMissing(error: ValidationError): ValidationError {
+  const children = error.children?.map(requiredWhenMissing);
+  const missing = error.value === undefined && error.constraints !== undefined;
+  return Object.assign(new ValidationError(), error, { children }, missing ? { constraints: { isDefined: `${error.property} is required` } } : {});
 }
 
 /** The library validates its own DTOs, whatever pipes the host app installs. */
