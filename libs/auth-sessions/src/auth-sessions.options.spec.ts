@@ -218,7 +218,7 @@ describe('resolveAuthSessionsOptions', () => {
 
     it('should point metricsToken (0.1) at metrics.token, which it became in 0.2', () => {
       expect(() => resolveAuthSessionsOptions(optionsWith({ metricsToken: 's3cret' } as unknown as Partial<AuthSessionsOptions>))).toThrow(
-        /`metricsToken` is not an option here; use `metrics: \{ token \}` \(renamed in 0\.2/,
+        /`metricsToken` is not an option here; use `metrics: \{ token \}` \(renamed after 0\.1/,
       );
     });
 

@@ -283,7 +283,7 @@ const OIDC_KEYS: Record<keyof OidcOptions, true> = { issuer: true, clientId: tru
 
 /** Options that moved, by their old path: what to write instead. */
 const MOVED_OPTIONS: Record<string, string> = {
-  metricsToken: '`metrics: { token }` (renamed in 0.2; without it metrics are off, see "Upgrading" in docs/host-guide.md)',
+  metricsToken: '`metrics: { token }` (renamed after 0.1; without it metrics are off, see "Upgrading" in docs/host-guide.md of the Signoff repository)',
   // Module extras are read from the forRootAsync call, not from what useFactory returns.
   isGlobal: '`isGlobal` next to `useFactory` (it is a module extra, not an option)',
   globalGuard: '`globalGuard` next to `useFactory` (it is a module extra, not an option)',
@@ -322,7 +322,9 @@ function checkKeys(path: string, value: unknown, known: Record<string, true>): v
     const name = path === '' ? key : `${path}.${key}`;
     const moved = MOVED_OPTIONS[name];
     if (moved) fail(`\`${name}\` is not an option here; use ${moved}.`);
-    fail(`unknown option \`${name}\`; the options${path === '' ? '' : ` of \`${path}\``} are ${Object.keys(known).join(', ')} (see docs/configuration.md).`);
+    fail(
+      `unknown option \`${name}\`; the options${path === '' ? '' : ` of \`${path}\``} are ${Object.keys(known).join(', ')} (see docs/configuration.md in the Signoff repository).`,
+    );
   }
 }
 

@@ -26,7 +26,7 @@ export interface AuditChainReport {
  * may sit below the sealer's watermark without a seal. Reads only.
  * @param dataSource an initialised TypeORM DataSource on the Signoff database.
  * @returns the report; `ok` is false with the first problem found.
- * @see README.md "Admin API and audit log"
+ * @see README.md "Admin API and audit log" (the Signoff repository's README)
  */
 export async function verifyAuditChain(dataSource: DataSource): Promise<AuditChainReport> {
   const chain = new AuditChainRepository(dataSource);

@@ -104,6 +104,7 @@ export class LogoutController {
   @ApiOperation({ summary: 'End every session of the user (the current one too unless keepCurrent).' })
   @ApiCookieAuth()
   @ApiBearerAuth()
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({ type: LogoutAllDto, required: false })
   @ApiOkResponse({ type: RevokedDto, description: 'Ended; without keepCurrent the cookies are cleared too.' })
   @ApiErrors(...BODY_ERRORS, 401, [403, 'keepCurrent on a session that is not fresh (reauth_required), or the CSRF and Origin rules.'], 503)

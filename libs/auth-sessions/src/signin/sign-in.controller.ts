@@ -1,5 +1,5 @@
 import { Body, Get, Header, HttpCode, Post, Query, Req, Res, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConsumes, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, BODY_ERRORS } from '../common/api-errors.js';
 import { FreshSessionResponseDto, MeResponseDto, SignInResponseDto, TokenSignInResponseDto } from '../common/dto/api.responses.js';
 import { libraryValidationPipe, noInput } from '../common/validation.js';
@@ -30,6 +30,7 @@ export class SignInController {
   ) {}
 
   @ApiOperation({ summary: 'Sign in with email and password; sets the session and XSRF cookies.' })
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiOkResponse({ type: SignInResponseDto, description: 'Signed in; Set-Cookie carries the session and XSRF cookies.' })
   @ApiErrors(
     ...BODY_ERRORS,

@@ -35,7 +35,7 @@ export interface SsoIdentity {
  * What the host app supplies so the library can sign users in and end their sessions.
  * Every method that changes a credential receives the library's `EntityManager`, so the change
  * and the end of the user's other sessions commit in one transaction.
- * @see README.md "Import the module into your own Nest app"
+ * @see README.md "Use it in your own Nest app" (the Signoff repository's README)
  */
 export interface AuthUsersProvider {
   /** Finds a user by id; `null` when there is none. */
