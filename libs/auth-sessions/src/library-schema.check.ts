@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AUTH_SESSIONS_ENTITIES } from './auth-sessions.entities.js';
+import { AUTH_SESSIONS_MIGRATIONS } from './migrations/index.js';
 import { quoteIdentifier } from './common/auth-tables.js';
 
 /**
@@ -30,6 +31,24 @@ export async function missingLibraryTables(dataSource: DataSource): Promise<stri
   });
   const rows: Array<{ name: string }> = await dataSource.query('SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NULL', [tables]);
   return rows.map((row) => row.name);
+}
+
+/**
+ * The library's migrations that TypeORM's migrations table does not list, when it lists some of them:
+ * the database was migrated with an older version of the library. Nothing when the table is absent
+ * or lists none of them (a host that applies the library's SQL with other tooling).
+ */
+export async function pendingLibraryMigrations(dataSource: DataSource): Promise<string[]> {
+  const options = dataSource.options as { migrationsTableName?: string; schema?: string };
+  const name = quoteIdentifier(options.migrationsTableName ?? 'migrations');
+  const table = options.schema ? `${quoteIdentifier(options.schema)}.${name}` : name;
+  const [{ present }] = await dataSource.query<Array<{ present: boolean }>>('SELECT to_regclass($1) IS NOT NULL AS present', [table]);
+  if (!present) return [];
+  const rows: Array<{ name: string }> = await dataSource.query(`SELECT name FROM ${table}`);
+  const ran = new Set(rows.map((row) => row.name));
+  const library = AUTH_SESSIONS_MIGRATIONS.map((migration) => new migration().name ?? migration.name);
+  if (!library.some((migrationName) => ran.has(migrationName))) return [];
+  return library.filter((migrationName) => !ran.has(migrationName));
 }
 
 /** The start-up error for a database without the library's tables: its migrations have not run. */
@@ -62,5 +81,14 @@ export class LibraryTablesCheck implements OnModuleInit {
       return;
     }
     if (missing.length > 0) throw missingTablesError(missing);
+    // Tables that exist may still lack what a newer version added. Not refused: an instance of the new
+    // version may start while another one runs the migrations (migrationsRun under a lock, as the demo does).
+    const pending = await pendingLibraryMigrations(this.dataSource).catch((): string[] => []);
+    if (pending.length > 0) {
+      this.logger.warn(
+        `${pending.length} of the library's migrations have not run on this database (${pending.join(', ')}): run AUTH_SESSIONS_MIGRATIONS ` +
+          'before this version serves requests, or the routes that need them will fail.',
+      );
+    }
   }
 }

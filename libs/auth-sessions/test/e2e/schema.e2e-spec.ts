@@ -1,6 +1,7 @@
+import { jest } from '@jest/globals';
 import { BullModule } from '@nestjs/bullmq';
 import { spawn } from 'node:child_process';
-import type { INestApplication } from '@nestjs/common';
+import { type INestApplication, Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AUTH_SESSIONS_ENTITIES, AUTH_SESSIONS_MIGRATIONS, AuthSessionsModule } from '@signoff/auth-sessions';
@@ -89,6 +90,61 @@ describe("the library's tables under a host's TypeORM (real PostgreSQL)", () => 
       } finally {
         await dataSource.query('CREATE INDEX auth_sessions_open_expiry_idx ON auth_sessions (absolute_expires_at) WHERE ended_at IS NULL');
       }
+    });
+
+    describe("when the database lacks the library's newest migration (an upgrade whose migrations have not run)", () => {
+      const redisPrefix = `${environment.redisPrefix}:pending-migrations`;
+
+      /** Starts a host on this database without running migrations; returns the warnings it logged. */
+      async function startWarnings(): Promise<string[]> {
+        const warnings: string[] = [];
+        const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
+        let app: INestApplication | undefined;
+        try {
+          const moduleRef = await Test.createTestingModule({
+            imports: [
+              TypeOrmModule.forRoot({ type: 'postgres', url: database.url, entities: AUTH_SESSIONS_ENTITIES }),
+              BullModule.forRoot({ connection: { url: environment.redisUrl }, prefix: redisPrefix }),
+              FixtureUsersModule,
+              AuthSessionsModule.forRootAsync({
+                imports: [FixtureUsersModule],
+                inject: [FixtureUsers],
+                useFactory: (users: FixtureUsers) => ({
+                  users,
+                  publicOrigin: 'http://127.0.0.1',
+                  redis: { url: environment.redisUrl, prefix: redisPrefix },
+                  runWorkers: false,
+                }),
+              }),
+            ],
+          }).compile();
+          app = moduleRef.createNestApplication({ logger: false });
+          await app.init();
+        } finally {
+          warn.mockRestore();
+          await app?.close();
+        }
+        return warnings.filter((message) => message.includes('migrations have not run'));
+      }
+
+      afterAll(async () => {
+        await deleteRedisKeys(environment.redisUrl, redisPrefix);
+      });
+
+      it('should start, and warn once naming it', async () => {
+        const newest = AUTH_SESSIONS_MIGRATIONS.map((migration) => new migration().name ?? migration.name).at(-1)!;
+        expect(await startWarnings()).toEqual([]);
+
+        const [ran] = await dataSource.query<Array<{ timestamp: string }>>('SELECT timestamp FROM migrations WHERE name = $1', [newest]);
+        await dataSource.query('DELETE FROM migrations WHERE name = $1', [newest]);
+        try {
+          expect(await startWarnings()).toEqual([
+            `1 of the library's migrations have not run on this database (${newest}): run AUTH_SESSIONS_MIGRATIONS before this version serves requests, or the routes that need them will fail.`,
+          ]);
+        } finally {
+          await dataSource.query('INSERT INTO migrations (timestamp, name) VALUES ($1, $2)', [ran.timestamp, newest]);
+        }
+      });
     });
   });
 
