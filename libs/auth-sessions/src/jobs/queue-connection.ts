@@ -1,9 +1,10 @@
 /**
  * Refuses to start when BullMQ has no connection for the library's queue: the host has not called
- * `BullModule.forRoot` (or `forRootAsync`), whose shared configuration the queue takes. Checked while
- * the queue's options are made, before the queue exists and writes anything. BullMQ would then put the queue on `localhost:6379` without the host's
- * prefix (whatever `redis` says), so a credential change's jobs would land where no configured
- * worker looks, and a worker would die at start with BullMQ's "Worker requires a connection".
+ * `BullModule.forRoot` (or `forRootAsync`), whose shared configuration the queue takes. BullMQ would
+ * put the queue on `localhost:6379` without the host's prefix (whatever `redis` says), so a
+ * credential change's jobs would land where no configured worker looks, and a worker would die at
+ * start with BullMQ's "Worker requires a connection". Checked while the queue's options are made,
+ * before the queue exists and writes anything.
  */
 export function assertQueueConnection(sharedConfig: { readonly connection?: unknown } | undefined): void {
   if (sharedConfig?.connection !== undefined) return;
