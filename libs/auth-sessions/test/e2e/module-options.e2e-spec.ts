@@ -35,7 +35,7 @@ import { signInForTest } from '@signoff/auth-sessions/testing';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { createFixtureDatabase, deleteRedisKeys, type FixtureDatabase, fixtureEnvironment } from '../fixtures/fixture-database.js';
-import { fixtureHostConnections, FixtureUsersModule } from '../fixtures/fixture-host.module.js';
+import { fixtureAuthSessionsModule, fixtureHostConnections, FixtureUsersModule } from '../fixtures/fixture-host.module.js';
 import { FixtureUsers } from '../fixtures/fixture-users.js';
 import { parseSetCookies } from '../fixtures/set-cookie.js';
 
@@ -162,18 +162,7 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
     const moduleRef = await Test.createTestingModule({
       imports: [
         ...fixtureHostConnections(database.url, environment.redisUrl, redisPrefix),
-        AuthSessionsModule.forRootAsync({
-          ...extras,
-          imports: [FixtureUsersModule],
-          inject: [FixtureUsers],
-          useFactory: (users: FixtureUsers) => ({
-            users,
-            publicOrigin: 'http://127.0.0.1',
-            redis: { url: environment.redisUrl, prefix: redisPrefix },
-            runWorkers: false,
-            ...options,
-          }),
-        }),
+        fixtureAuthSessionsModule(environment.redisUrl, redisPrefix, options, extras),
         HostFeatureModule,
       ],
     }).compile();

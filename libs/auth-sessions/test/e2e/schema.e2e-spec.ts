@@ -4,13 +4,13 @@ import { spawn } from 'node:child_process';
 import { type INestApplication, Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AUTH_SESSIONS_ENTITIES, AUTH_SESSIONS_MIGRATIONS, AuthSessionsModule } from '@signoff/auth-sessions';
+import { AUTH_SESSIONS_ENTITIES, AUTH_SESSIONS_MIGRATIONS } from '@signoff/auth-sessions';
 import { runAuditJobsForTest } from '@signoff/auth-sessions/testing';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { DataSource, type DataSourceOptions, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { createFixtureDatabase, deleteRedisKeys, type FixtureDatabase, fixtureEnvironment } from '../fixtures/fixture-database.js';
-import { FixtureUsersModule } from '../fixtures/fixture-host.module.js';
+import { fixtureAuthSessionsModule, FixtureUsersModule } from '../fixtures/fixture-host.module.js';
 import { FixtureUsers } from '../fixtures/fixture-users.js';
 import { parseSetCookies } from '../fixtures/set-cookie.js';
 
@@ -106,16 +106,7 @@ describe("the library's tables under a host's TypeORM (real PostgreSQL)", () => 
               TypeOrmModule.forRoot({ type: 'postgres', url: database.url, entities: AUTH_SESSIONS_ENTITIES }),
               BullModule.forRoot({ connection: { url: environment.redisUrl }, prefix: redisPrefix }),
               FixtureUsersModule,
-              AuthSessionsModule.forRootAsync({
-                imports: [FixtureUsersModule],
-                inject: [FixtureUsers],
-                useFactory: (users: FixtureUsers) => ({
-                  users,
-                  publicOrigin: 'http://127.0.0.1',
-                  redis: { url: environment.redisUrl, prefix: redisPrefix },
-                  runWorkers: false,
-                }),
-              }),
+              fixtureAuthSessionsModule(environment.redisUrl, redisPrefix),
             ],
           }).compile();
           app = moduleRef.createNestApplication({ logger: false });
@@ -175,17 +166,7 @@ describe("the library's tables under a host's TypeORM (real PostgreSQL)", () => 
           TypeOrmModule.forRoot(options(database.url)),
           BullModule.forRoot({ connection: { url: environment.redisUrl }, prefix: redisPrefix }),
           FixtureUsersModule,
-          AuthSessionsModule.forRootAsync({
-            imports: [FixtureUsersModule],
-            inject: [FixtureUsers],
-            useFactory: (users: FixtureUsers) => ({
-              users,
-              publicOrigin: 'http://127.0.0.1',
-              redis: { url: environment.redisUrl, prefix: redisPrefix },
-              runWorkers: false,
-              rateLimit: false,
-            }),
-          }),
+          fixtureAuthSessionsModule(environment.redisUrl, redisPrefix, { rateLimit: false }),
         ],
       }).compile();
       app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
