@@ -1,11 +1,12 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { Controller, Get } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { WsException } from '@nestjs/websockets';
 import { type RequestAuth, requestAuth } from '../sessions/request-auth.js';
 import type { Session } from '../sessions/session.entity.js';
 import type { SignoffUser } from '../users/users-provider.js';
 import { Roles } from './auth.decorators.js';
-import { type AuthenticatedRequest, authOf } from './execution-target.js';
+import { type AuthenticatedConnection, type AuthenticatedRequest, authOf, CONNECTION_AUTH } from './execution-target.js';
 import { RolesGuard } from './roles.guard.js';
 
 const ADMIN: SignoffUser = { id: '4f0c6a1e-7d2b-4c89-a3e5-9b1d2c3e4f50', email: 'grace@example.com', roles: ['admin'] };
@@ -26,6 +27,15 @@ function contextFor(handler: 'admin' | 'open', req: Partial<AuthenticatedRequest
     getHandler: () => Routes.prototype[handler],
     getClass: () => Routes,
     switchToHttp: () => ({ getRequest: () => ({ headers: {}, ...req }), getResponse: () => ({}) }),
+  } as unknown as ExecutionContext;
+}
+
+function gatewayContextFor(handler: 'admin' | 'open', client: AuthenticatedConnection): ExecutionContext {
+  return {
+    getType: () => 'ws',
+    getHandler: () => Routes.prototype[handler],
+    getClass: () => Routes,
+    switchToWs: () => ({ getClient: () => client, getData: () => ({}), getPattern: () => handler }),
   } as unknown as ExecutionContext;
 }
 
@@ -56,6 +66,21 @@ describe('RolesGuard', () => {
     expect(() => guard.canActivate(contextFor('admin', { auth: forged }))).toThrow(
       expect.objectContaining({ status: 401, response: expect.objectContaining({ code: 'unauthenticated' }) }),
     );
+  });
+
+  // Nest's gateway exception filter passes only a WsException to the client; any other error
+  // reached it as "Internal server error", and was logged with its stack as a crash.
+  it('should refuse a gateway message with a WsException that carries the HTTP answer', async () => {
+    const client: AuthenticatedConnection = { [CONNECTION_AUTH]: signedIn({ ...ADMIN, roles: [] }) };
+
+    const refusal = await Promise.resolve(guard.canActivate(gatewayContextFor('admin', client))).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+    expect(refusal).toBeInstanceOf(WsException);
+    expect((refusal as WsException).getError()).toEqual({ status: 'error', statusCode: 403, message: 'This needs the admin role.', code: 'forbidden' });
+    expect(guard.canActivate(gatewayContextFor('admin', { [CONNECTION_AUTH]: signedIn(ADMIN) }))).toBe(true);
   });
 });
 

@@ -5,6 +5,7 @@ import { SessionRejectedError } from '../sessions/session.errors.js';
 import { withErrorExtensions } from './error-extensions.js';
 import { authOf } from './execution-target.js';
 import { RouteMetadata } from './route-metadata.js';
+import { asWsException } from './ws-errors.js';
 
 /** Enforces `@Roles(...)` on every request, from the host's current user data (a demotion counts at once). */
 @Injectable()
@@ -15,20 +16,24 @@ export class RolesGuard implements CanActivate {
     this.routes = new RouteMetadata(reflector);
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const refusal = this.refusal(context);
+    if (!refusal) return true;
+    // A gateway's client gets the contract's code, not "Internal server error".
+    if (context.getType() === 'ws') return asWsException(refusal).then((error) => Promise.reject(error));
+    throw withErrorExtensions(refusal);
+  }
+
+  private refusal(context: ExecutionContext): Error | undefined {
     const roles = this.routes.get<string[]>(ROLES_METADATA, context);
-    if (!roles?.length) return true;
+    if (!roles?.length) return undefined;
     const auth = authOf(context);
-    if (!auth) throw withErrorExtensions(new SessionRejectedError('unauthenticated'));
-    if (!roles.every((role) => auth.user.roles.includes(role))) {
-      throw withErrorExtensions(
-        new ForbiddenException({
-          statusCode: HttpStatus.FORBIDDEN,
-          message: `This needs the ${roles.join(', ')} role.`,
-          code: 'forbidden',
-        }),
-      );
-    }
-    return true;
+    if (!auth) return new SessionRejectedError('unauthenticated');
+    if (roles.every((role) => auth.user.roles.includes(role))) return undefined;
+    return new ForbiddenException({
+      statusCode: HttpStatus.FORBIDDEN,
+      message: `This needs the ${roles.join(', ')} role.`,
+      code: 'forbidden',
+    });
   }
 }

@@ -2,10 +2,11 @@ import { jest } from '@jest/globals';
 import { type ExecutionContext, Logger } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import type { HttpAdapterHost } from '@nestjs/core';
+import { WsException } from '@nestjs/websockets';
 import { CSRF_EXEMPT_METADATA, NOT_ACTIVITY_METADATA, PUBLIC_ROUTE_METADATA, SAME_ORIGIN_METADATA } from '../auth-sessions.constants.js';
 import { resolveAuthSessionsOptions } from '../auth-sessions.options.js';
 import { Session } from '../sessions/session.entity.js';
-import { CrossSiteRequestError, SessionRejectedError, StoreUnavailableError } from '../sessions/session.errors.js';
+import { CrossSiteRequestError, SessionRejectedError } from '../sessions/session.errors.js';
 import { generateSessionToken, xsrfTokenFor } from '../sessions/session-token.js';
 import type { AuthenticationResult, SessionsService } from '../sessions/sessions.service.js';
 import type { SignoffUser } from '../users/users-provider.js';
@@ -586,7 +587,15 @@ describe('SessionGuard', () => {
 
         const error = await rejectionOf(guard.canActivate(wsContext(connection)));
 
-        expect((error as SessionRejectedError).getResponse()).toMatchObject({ code: 'session_ended', reason: 'revoked_by_admin' });
+        // Nest's gateway filter sends only a WsException's own body; anything else is "Internal server error".
+        expect(error).toBeInstanceOf(WsException);
+        expect((error as WsException).getError()).toEqual({
+          status: 'error',
+          statusCode: 401,
+          message: expect.any(String),
+          code: 'session_ended',
+          reason: 'revoked_by_admin',
+        });
         expect(connections.closeSession).toHaveBeenCalledWith(session.id, 'revoked_by_admin');
       });
 
@@ -607,7 +616,7 @@ describe('SessionGuard', () => {
 
         const error = await rejectionOf(guard.canActivate(wsContext(connectionWith())));
 
-        expect(error).toBeInstanceOf(SessionRejectedError);
+        expect((error as WsException).getError()).toMatchObject({ status: 'error', statusCode: 401, code: 'unauthenticated' });
       });
 
       it('should let an unauthenticated connection reach a @Public() handler', async () => {
@@ -616,11 +625,11 @@ describe('SessionGuard', () => {
         await expect(guard.canActivate(wsContext(connectionWith()))).resolves.toBe(true);
       });
 
-      it('should give the rejection GraphQL extensions: UNAUTHENTICATED with the contract code and reason', async () => {
+      it('should give the rejection GraphQL extensions when the operation is a subscription on that connection', async () => {
         const { guard, session } = createGuard({ byIdResult: { ok: false, code: 'session_ended', reason: 'logout' } });
         const connection = connectionWith({ session, user: USER, method: 'cookie', expiresAt: new Date(Date.now() + 60_000) });
 
-        const error = await rejectionOf(guard.canActivate(wsContext(connection)));
+        const error = await rejectionOf(guard.canActivate(graphqlContext({ connection })));
 
         expect((error as { extensions?: unknown }).extensions).toEqual({ code: 'UNAUTHENTICATED', status: 401, authCode: 'session_ended', reason: 'logout' });
         // Not part of the HTTP body: only the exception's response is.
@@ -633,7 +642,7 @@ describe('SessionGuard', () => {
 
         const error = await rejectionOf(guard.canActivate(wsContext(connection)));
 
-        expect(error).toBeInstanceOf(StoreUnavailableError);
+        expect((error as WsException).getError()).toMatchObject({ status: 'error', statusCode: 503, code: 'service_unavailable' });
       });
     });
 

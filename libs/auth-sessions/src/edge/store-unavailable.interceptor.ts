@@ -1,9 +1,10 @@
 import { type CallHandler, type ExecutionContext, Injectable, Logger, type NestInterceptor } from '@nestjs/common';
-import { catchError, type Observable, throwError } from 'rxjs';
+import { catchError, from, mergeMap, type Observable, throwError } from 'rxjs';
 import { isStoreUnavailableError } from '../common/store-unavailable.js';
 import { StoreUnavailableError } from '../sessions/session.errors.js';
 import { executionTargetOf } from './execution-target.js';
 import { HttpEdge } from './http-edge.js';
+import { asWsException } from './ws-errors.js';
 
 /**
  * Answers 503 with a generic body (no driver message, SQL or stack) when a handler fails because
@@ -26,7 +27,10 @@ export class StoreUnavailableInterceptor implements NestInterceptor {
         if (target.kind === 'http' && target.res && !this.edge.isHeadersSent(target.res)) {
           this.edge.setHeader(target.res, 'Cache-Control', 'no-store');
         }
-        return throwError(() => new StoreUnavailableError({ cause: error }));
+        const unavailable = new StoreUnavailableError({ cause: error });
+        // A gateway's client gets 503 service_unavailable, not "Internal server error".
+        if (context.getType() === 'ws') return from(asWsException(unavailable)).pipe(mergeMap((refusal) => throwError(() => refusal)));
+        return throwError(() => unavailable);
       }),
     );
   }

@@ -143,14 +143,18 @@ describe.each([
   });
 
   describe('messages (the global guard reaches gateway handlers)', () => {
-    it('should enforce @Roles(): an exception for a user, the answer for an admin', async () => {
+    it('should enforce @Roles(): a 403 forbidden exception for a user, the answer for an admin', async () => {
       const [user, admin] = await Promise.all([signInBrowser(a, ada), signInBrowser(a, grace)]);
       const userClient = connect(a, { cookie: user.cookie });
       const adminClient = connect(a, { cookie: admin.cookie });
       try {
         await Promise.all([userClient.connected, adminClient.connected]);
 
-        expect((await userClient.ask('admin')).event).toBe('exception');
+        // The HTTP answer's body, as Nest's gateway filter sends a WsException: not "Internal server error".
+        expect(await userClient.ask('admin')).toEqual({
+          event: 'exception',
+          data: { status: 'error', statusCode: 403, message: 'This needs the admin role.', code: 'forbidden' },
+        });
         expect(await adminClient.ask('admin')).toEqual({ event: 'admin', data: { admin: grace.email } });
         expect(await userClient.ask('hello')).toEqual({ event: 'hello', data: { to: ada.email } });
       } finally {
