@@ -18,6 +18,7 @@ import {
   resolveModuleExtras,
 } from './auth-sessions.module-definition.js';
 import { resolveAuthSessionsOptions, type ResolvedAuthSessionsOptions } from './auth-sessions.options.js';
+import { SingleModuleCheck } from './single-module.check.js';
 import { UnguardedRoutesCheck } from './unguarded-routes.check.js';
 import { AdminAuditController } from './admin/admin-audit.controller.js';
 import { AdminAuditService } from './admin/admin-audit.service.js';
@@ -194,6 +195,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     },
     JobScheduler,
     LibraryTablesCheck,
+    SingleModuleCheck,
     OutboxRepository,
     OutboxRelay,
     EpochRevocations,

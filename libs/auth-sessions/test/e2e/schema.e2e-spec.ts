@@ -285,7 +285,7 @@ describe("the library's tables under a host's TypeORM (real PostgreSQL)", () => 
     function startHost(
       dataSourceExtra: Record<string, unknown>,
       migrate = false,
-      setup: { bull?: boolean; databaseUrl?: string } = {},
+      setup: { bull?: boolean; databaseUrl?: string; modules?: 'one' | 'one-imported-twice' | 'two' } = {},
     ): Promise<{ code: number | null; output: string }> {
       const script = `
         import 'reflect-metadata';
@@ -294,16 +294,21 @@ describe("the library's tables under a host's TypeORM (real PostgreSQL)", () => 
         import { TypeOrmModule } from '@nestjs/typeorm';
         import { BullModule } from '@nestjs/bullmq';
         import { AUTH_SESSIONS_ENTITIES, AUTH_SESSIONS_MIGRATIONS, AuthSessionsModule } from '@signoff/auth-sessions';
-import { runAuditJobsForTest } from '@signoff/auth-sessions/testing';
         const env = process.env;
         const users = { findById: async () => null, findByEmail: async () => null, verifyPassword: async () => false,
           changePassword: async () => {}, changeEmail: async () => {}, search: async () => ({ items: [], total: 0 }) };
+        const auth = () => AuthSessionsModule.forRoot({ users, publicOrigin: 'http://127.0.0.1', redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX }, runWorkers: false });
+        const first = auth();
+        // A feature module that needs the library too (as GraphQLModule.forRootAsync({ imports }) does).
+        class FeatureModule {}
+        Module({ imports: env.MODULES === 'two' ? [auth()] : env.MODULES === 'one-imported-twice' ? [first] : [] })(FeatureModule);
         class HostModule {}
         Module({ imports: [
           TypeOrmModule.forRoot({ type: 'postgres', url: env.DATABASE_URL, entities: AUTH_SESSIONS_ENTITIES,
             migrations: AUTH_SESSIONS_MIGRATIONS, migrationsRun: env.MIGRATE === '1', ...JSON.parse(env.EXTRA) }),
           ...(env.BULL === '1' ? [BullModule.forRoot({ connection: { url: env.REDIS_URL }, prefix: env.REDIS_PREFIX })] : []),
-          AuthSessionsModule.forRoot({ users, publicOrigin: 'http://127.0.0.1', redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX }, runWorkers: false }),
+          first,
+          FeatureModule,
         ] })(HostModule);
         try {
           const app = await NestFactory.createApplicationContext(HostModule, { logger: false, abortOnError: false });
@@ -325,6 +330,7 @@ import { runAuditJobsForTest } from '@signoff/auth-sessions/testing';
           REDIS_PREFIX: `${environment.redisPrefix}:unsupported`,
           EXTRA: JSON.stringify(dataSourceExtra),
           MIGRATE: migrate ? '1' : '0',
+          MODULES: setup.modules ?? 'one',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -367,6 +373,15 @@ import { runAuditJobsForTest } from '@signoff/auth-sessions/testing';
       } finally {
         await fresh.drop();
       }
+    });
+
+    it('should refuse to start with two AuthSessionsModules (two forRoot calls), saying to import one object', async () => {
+      const result = await startHost({}, true, { modules: 'two' });
+      expect(result).toEqual({ code: 1, output: expect.stringMatching(/imports it 2 times, each from its own forRoot.*import that same object/) });
+    });
+
+    it('should start with one AuthSessionsModule object imported by two modules (the control)', async () => {
+      expect(await startHost({}, true, { modules: 'one-imported-twice' })).toEqual({ code: 0, output: 'started\n' });
     });
 
     it('should refuse to start without BullModule.forRoot, before BullMQ falls back to localhost', async () => {
