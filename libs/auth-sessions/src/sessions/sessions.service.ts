@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
@@ -173,6 +174,7 @@ export class SessionsService {
     client: ClientContext,
     options: { kind: SessionKind; rememberMe: boolean; epochAtCheck?: number; metadata?: Record<string, unknown>; sso?: SessionSsoOrigin },
   ): Promise<IssuedSession> {
+    assertUserId(user);
     const { kind, rememberMe } = options;
     const now = new Date();
     const lifetime = rememberMe ? this.options.rememberMe : this.options.session;
@@ -244,4 +246,16 @@ export class SessionsService {
   assertFresh(session: Session): void {
     if (!this.isFresh(session)) throw new ReauthRequiredError();
   }
+}
+
+/**
+ * A host's strategy or users provider gave a user whose id is not a UUID: the library keeps user ids
+ * in `uuid` columns, and PostgreSQL's own error (a 500 naming a query) would not say which value.
+ */
+export function assertUserId(user: SignoffUser): void {
+  if (typeof user.id === 'string' && isUUID(user.id, 'all')) return;
+  throw new TypeError(
+    `AuthSessions: a signed-in user's id must be a UUID string (the library keeps user ids in uuid columns), got ${JSON.stringify(user.id)}: ` +
+      'check what your strategy or AuthUsersProvider returns as id.',
+  );
 }

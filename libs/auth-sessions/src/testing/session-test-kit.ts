@@ -1,11 +1,14 @@
 import { AssertionError } from 'node:assert';
 import type { INestApplicationContext } from '@nestjs/common';
+import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
+import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import type { ClientContext } from '../common/client-context.js';
 import { SessionCookies, XSRF_COOKIE, XSRF_HEADER } from '../edge/session-cookies.js';
 import type { SessionEndReason } from '../common/session-end-reason.js';
 import { sessionStateAt, type SessionState } from '../sessions/session-state.js';
 import { xsrfTokenFor } from '../sessions/session-token.js';
 import { SessionRepository } from '../sessions/session.repository.js';
+import { assertUserId } from '../sessions/sessions.service.js';
 import { SignInService } from '../signin/sign-in.service.js';
 import { TokensService } from '../tokens/tokens.service.js';
 import type { SignoffUser } from '../users/users-provider.js';
@@ -48,6 +51,7 @@ export interface TestSignInOptions {
  * @param user a user your `AuthUsersProvider` knows
  */
 export async function signInForTest(app: INestApplicationContext, user: SignoffUser, options: TestSignInOptions = {}): Promise<TestCookieSession> {
+  await assertKnownUser(app, user, 'signInForTest');
   const { issued } = await app.get(SignInService, { strict: false }).signIn(user, TEST_CLIENT, { rememberMe: options.rememberMe === true });
   const cookieName = app.get(SessionCookies, { strict: false }).sessionCookieName;
   const xsrfToken = xsrfTokenFor(issued.token);
@@ -68,6 +72,7 @@ export async function signInForTest(app: INestApplicationContext, user: SignoffU
  * @param user a user your `AuthUsersProvider` knows
  */
 export async function signInBearerForTest(app: INestApplicationContext, user: SignoffUser, options: TestSignInOptions = {}): Promise<TestBearerSession> {
+  await assertKnownUser(app, user, 'signInBearerForTest');
   const pair = await app.get(TokensService, { strict: false }).signIn(user, TEST_CLIENT, { rememberMe: options.rememberMe === true });
   return {
     sessionId: pair.session_id,
@@ -75,6 +80,20 @@ export async function signInBearerForTest(app: INestApplicationContext, user: Si
     refreshToken: pair.refresh_token,
     headers: { authorization: `Bearer ${pair.access_token}` },
   };
+}
+
+/**
+ * A session of a user the host's `AuthUsersProvider` does not know is refused on its first request
+ * (the guard reads the user each time): say so here, not as a 401 the test cannot explain.
+ */
+async function assertKnownUser(app: INestApplicationContext, user: SignoffUser, caller: string): Promise<void> {
+  assertUserId(user);
+  const { users } = app.get<ResolvedAuthSessionsOptions>(AUTH_SESSIONS_OPTIONS, { strict: false });
+  if (await users.findById(user.id)) return;
+  throw new Error(
+    `${caller}: your AuthUsersProvider's findById does not know the user ${JSON.stringify(user.id)}, so the guard would refuse ` +
+      "every request of the session with 401: create the user in your users' store first, and pass the user it returns.",
+  );
 }
 
 /**

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import {
   Body,
@@ -232,6 +233,12 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
       expect(ok.body).toEqual({ email: user.email });
       const forbidden = await request(server).get('/guarded/admin').set(session.headers).expect(403);
       expect(forbidden.body).toMatchObject({ code: 'forbidden' });
+    });
+
+    it('should refuse a test sign-in of a user the host does not know, or whose id is not a UUID, saying why', async () => {
+      const unknown = { id: randomUUID(), email: 'nobody@example.test', roles: [] };
+      await expect(signInForTest(app, unknown)).rejects.toThrow(/signInForTest: your AuthUsersProvider's findById does not know the user/);
+      await expect(signInForTest(app, { ...unknown, id: '42' })).rejects.toThrow(/user's id must be a UUID string .*got "42"/);
     });
 
     it("should not take another guard's req.auth for a signed-in caller: RolesGuard 401, @CurrentUser() none", async () => {
