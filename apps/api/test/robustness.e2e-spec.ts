@@ -224,6 +224,25 @@ describe.each(['express', 'fastify'] as const)('bad input never 5xx (demo app on
       expect(await sessionCount(account.id)).toBe(0);
     });
 
+    it("should read a login form's checked Remember me (rememberMe=on) as true, and the same text in JSON as a wrong type", async () => {
+      const account = await registerAccount(api.url);
+      const sessionCookie = (response: ApiResponse) => response.setCookies.find((line) => /^(__Host-)?sid=/.test(line)) ?? '';
+
+      const checked = await anonymous().post('/api/auth/login', { form: { email: account.email, password: account.password, rememberMe: 'on' } });
+      const unchecked = await anonymous().post('/api/auth/login', { form: { email: account.email, password: account.password } });
+      const json = await anonymous().post('/api/auth/login', { json: { email: account.email, password: account.password, rememberMe: 'on' } });
+      const unknownWord = await anonymous().post('/api/auth/login', { form: { email: account.email, password: account.password, rememberMe: 'yes' } });
+
+      expect(checked.status).toBe(200);
+      // A rememberMe session's cookie persists (Max-Age); a plain one lives as long as the browser.
+      expect(sessionCookie(checked)).toMatch(/; Max-Age=\d+/i);
+      expect(unchecked.status).toBe(200);
+      expect(sessionCookie(unchecked)).not.toMatch(/Max-Age/i);
+      expect(json).toMatchObject({ status: 400, body: { message: ['rememberMe must be a boolean value'] } });
+      expect(unknownWord).toMatchObject({ status: 400, body: { message: ['rememberMe must be a boolean value'] } });
+      expect(await sessionCount(account.id)).toBe(2);
+    });
+
     it('should refuse a dry-run flag in the query string of a revocation with 400: it revokes nothing', async () => {
       const victim = await registerAccount(api.url);
       const { browser: victimBrowser } = await signIn(api.url, victim);

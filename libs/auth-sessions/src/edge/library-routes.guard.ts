@@ -3,7 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { BODY_MEDIA_TYPES_METADATA } from '../auth-sessions.constants.js';
 import { AUTH_SESSIONS_MODULE_EXTRAS, type ResolvedAuthSessionsModuleExtras } from '../auth-sessions.module-definition.js';
 import type { HttpRequest } from './http-edge.js';
-import { assertReadableBody, JSON_AND_FORM_BODIES } from './request-body.js';
+import { markFormBody } from '../common/form-body.js';
+import { assertReadableBody, isFormPost, JSON_AND_FORM_BODIES } from './request-body.js';
 import { RouteMetadata } from './route-metadata.js';
 import { RolesGuard } from './roles.guard.js';
 import { SessionGuard } from './session.guard.js';
@@ -60,7 +61,10 @@ export class LibraryRoutesGuard implements CanActivate {
   private checkBody(context: ExecutionContext): true {
     if (context.getType() !== 'http') return true;
     const accepted = this.metadata.get<readonly string[]>(BODY_MEDIA_TYPES_METADATA, context) ?? JSON_AND_FORM_BODIES;
-    assertReadableBody(context.switchToHttp().getRequest<HttpRequest>(), accepted, (type) => this.reportUnparsed(type));
+    const req = context.switchToHttp().getRequest<HttpRequest>();
+    assertReadableBody(req, accepted, (type) => this.reportUnparsed(type));
+    // A form's values are all text: its checkboxes' `on` reads as true where a DTO says `@FormBoolean()`.
+    if (isFormPost(req)) markFormBody(req.body);
     return true;
   }
 

@@ -9,6 +9,16 @@ export const ANY_BODY = '*';
 
 const METHODS_WITH_BODIES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** The request's media type, lower case and without parameters; empty when it names none. */
+function mediaTypeOf(req: HttpRequest): string {
+  return (requestHeader(req, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** The request is a form post (`application/x-www-form-urlencoded`), as a plain HTML form sends. */
+export function isFormPost(req: HttpRequest): boolean {
+  return mediaTypeOf(req) === 'application/x-www-form-urlencoded';
+}
+
 /**
  * Why the library cannot read this request's body, or undefined when it can (or there is none).
  *
@@ -34,7 +44,7 @@ function bodyProblem(req: HttpRequest, accepted: readonly string[]): BodyProblem
   const length = requestHeader(req, 'content-length');
   if (requestHeader(req, 'transfer-encoding') === undefined && (length === undefined || Number(length) === 0)) return undefined;
   if (accepted.includes(ANY_BODY)) return undefined;
-  const type = (requestHeader(req, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const type = mediaTypeOf(req);
   const expected = accepted.join(' or ');
   if (!accepted.includes(type)) {
     return { message: type ? `The body must be ${expected}, not ${type}.` : `The body must be ${expected}; the request names no content type.` };

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsString, MaxLength } from 'class-validator';
 import { Omittable } from '../common/validation.js';
+import { FormBoolean } from '../common/form-body.js';
 
 /** `POST /api/auth/logout`. */
 export class LogoutDto {
@@ -24,7 +25,12 @@ export class LogoutDto {
 
 /** `POST /api/auth/logout-all`. */
 export class LogoutAllDto {
-  @ApiPropertyOptional({ type: Boolean, default: false, description: 'Keep the current session (needs a fresh session: step-up).' })
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: 'Keep the current session (needs a fresh session: step-up). In a form: on, true or false.',
+  })
+  @FormBoolean()
   @Omittable()
   @IsBoolean()
   keepCurrent?: boolean;

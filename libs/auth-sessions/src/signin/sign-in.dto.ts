@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
 import { Omittable } from '../common/validation.js';
+import { FormBoolean } from '../common/form-body.js';
 
 /** `POST /api/auth/login` and `POST /api/auth/token`. */
 export class LoginDto {
@@ -15,7 +16,12 @@ export class LoginDto {
   @MaxLength(1024)
   password!: string;
 
-  @ApiPropertyOptional({ type: Boolean, description: 'Keep the session across browser restarts (persistent cookie, longer lifetimes).', default: false })
+  @ApiPropertyOptional({
+    type: Boolean,
+    description: 'Keep the session across browser restarts (persistent cookie, longer lifetimes). In a form: on, true or false.',
+    default: false,
+  })
+  @FormBoolean()
   @Omittable()
   @IsBoolean()
   rememberMe?: boolean;

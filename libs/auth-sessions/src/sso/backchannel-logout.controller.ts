@@ -2,7 +2,7 @@ import { BadRequestException, Header, HttpCode, HttpStatus, Post, Req, UseInterc
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.js';
 import { BodyMediaTypes, CsrfExempt, Public } from '../edge/auth.decorators.js';
-import { ANY_BODY } from '../edge/request-body.js';
+import { ANY_BODY, isFormPost } from '../edge/request-body.js';
 import type { HttpRequest } from '../edge/http-edge.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
 import { ApiSpecError, BackchannelLogoutErrorDto, SSO_OFF, SSO_UNAVAILABLE } from './dto/sso.responses.js';
@@ -56,9 +56,4 @@ export class BackchannelLogoutController {
       throw error;
     }
   }
-}
-
-function isFormPost(req: HttpRequest): boolean {
-  const type = req.headers['content-type'];
-  return typeof type === 'string' && type.split(';')[0].trim().toLowerCase() === 'application/x-www-form-urlencoded';
 }

@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIP, IsNotEmpty, IsString, IsUUID, MaxLength } from 'class-validator';
 import { DATE_TIME_SCHEMA, IsDateTime, Omittable } from '../../common/validation.js';
 import { NOTE_MAX_LENGTH } from './note.dto.js';
+import { FormBoolean } from '../../common/form-body.js';
 
 /**
  * `POST /api/admin/sessions/revoke-by-filter`: at least one filter, and a note. Every field is
@@ -53,6 +54,7 @@ export class RevokeByFilterDto {
   userIds?: string[];
 
   @ApiPropertyOptional({ type: Boolean, description: 'Only count the matches; change nothing. Must be a boolean when present.', example: true, default: false })
+  @FormBoolean()
   @Omittable()
   @IsBoolean({ message: 'dryRun must be true or false' })
   dryRun?: boolean;
