@@ -1,7 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type Type } from '@nestjs/common';
-import { GUARDS_METADATA } from '@nestjs/common/constants.js';
+import { GUARDS_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { RATE_LIMITED_METADATA, ROLES_METADATA, SAME_ORIGIN_METADATA } from './auth-sessions.constants.js';
+import { AUTH_PARAMETER_FACTORIES } from './edge/auth.decorators.js';
 import { LibraryRoutesGuard } from './edge/library-routes.guard.js';
 import { RolesGuard } from './edge/roles.guard.js';
 import { SessionGuard } from './edge/session.guard.js';
@@ -18,7 +19,8 @@ const REQUIREMENTS: ReadonlyArray<{ metadata: string; decorator: string; guard: 
  * With `globalGuard: false`, a host route marked `@RequireSameOrigin()`, `@RateLimited()` or
  * `@Roles()` gets that protection only if the host also put the guard that reads the mark on it;
  * otherwise the mark does nothing, silently (a sign-in route would accept a foreign Origin and any
- * number of attempts). At start-up this names every such route and the guard it lacks, once, as a
+ * number of attempts). Likewise `@CurrentUser()` and its siblings read nothing, and `RolesGuard`
+ * refuses everyone, where `SessionGuard` does not run first. At start-up this names every such route and the guard it lacks, once, as a
  * warning: the host may bind the guard globally itself, which the module cannot see.
  */
 @Injectable()
@@ -55,10 +57,44 @@ export class UnguardedRoutesCheck implements OnApplicationBootstrap {
               `so the mark does nothing: add @UseGuards(${requirement.guard.name}) to it (or bind it globally yourself).`,
           );
         }
+        const rolesMarked = this.reflector.getAllAndOverride(ROLES_METADATA, [handler, type]) !== undefined;
+        problems.push(...sessionProblems(`${type.name}.${name}`, authParametersOf(type, name), guards, rolesMarked));
       }
     }
     return problems;
   }
+}
+
+/**
+ * What reads the caller `SessionGuard` signed in, on a route where it does not run first: the
+ * parameter decorators then always give undefined, and `RolesGuard` refuses every request (401).
+ */
+function sessionProblems(route: string, parameters: string[], guards: unknown[], rolesMarked: boolean): string[] {
+  const session = guards.findIndex((guard) => isGuard(guard, SessionGuard));
+  const roles = guards.findIndex((guard) => isGuard(guard, RolesGuard));
+  const problems: string[] = [];
+  if (session === -1 && parameters.length > 0) {
+    problems.push(
+      `${route} reads ${parameters.join(', ')}, but with globalGuard: false no SessionGuard runs on it, so ${parameters.length > 1 ? 'they are' : 'it is'} ` +
+        'always undefined: add @UseGuards(SessionGuard) to it (or bind it globally yourself).',
+    );
+  }
+  if (rolesMarked && roles !== -1 && (session === -1 || session > roles)) {
+    problems.push(
+      `${route} is marked @Roles(), but ${session === -1 ? 'no SessionGuard runs' : 'SessionGuard runs after RolesGuard'}, so RolesGuard refuses every request ` +
+        'with 401: put SessionGuard before RolesGuard (@UseGuards(SessionGuard, RolesGuard)), or bind SessionGuard globally yourself.',
+    );
+  }
+  return problems;
+}
+
+/** The library's parameter decorators a handler reads (`@CurrentUser()` and the others), in parameter order. */
+function authParametersOf(type: Type, name: string): string[] {
+  const parameters = (Reflect.getMetadata(ROUTE_ARGS_METADATA, type, name) as Record<string, { index: number; factory?: unknown }> | undefined) ?? {};
+  return Object.values(parameters)
+    .sort((a, b) => a.index - b.index)
+    .map((parameter) => AUTH_PARAMETER_FACTORIES.get(parameter.factory))
+    .filter((decorator): decorator is string => decorator !== undefined);
 }
 
 function guardsOf(target: object): unknown[] {

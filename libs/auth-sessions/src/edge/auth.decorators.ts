@@ -25,14 +25,25 @@ export const RequireSameOrigin = (): MethodDecorator & ClassDecorator => SetMeta
 /** Requests to this route do not move `lastActiveAt` (event streams). */
 export const NotActivity = (): MethodDecorator & ClassDecorator => SetMetadata(NOT_ACTIVITY_METADATA, true);
 
+const currentSession = (_data: unknown, ctx: ExecutionContext) => authOf(ctx)?.session;
+const currentUser = (_data: unknown, ctx: ExecutionContext) => authOf(ctx)?.user;
+const currentAuth = (_data: unknown, ctx: ExecutionContext) => authOf(ctx);
+
 /** Injects the current session (`Session` entity) in controllers, resolvers and gateways; undefined on a public route without one. */
-export const CurrentSession = createParamDecorator((_data: unknown, ctx: ExecutionContext) => authOf(ctx)?.session);
+export const CurrentSession = createParamDecorator(currentSession);
 
 /** Injects the current user (`SignoffUser`); undefined on a public route without a session. */
-export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext) => authOf(ctx)?.user);
+export const CurrentUser = createParamDecorator(currentUser);
 
 /** Injects the whole `RequestAuth` (session, user, method). */
-export const CurrentAuth = createParamDecorator((_data: unknown, ctx: ExecutionContext) => authOf(ctx));
+export const CurrentAuth = createParamDecorator(currentAuth);
+
+/** The parameter decorators that read what `SessionGuard` found, by the factory Nest records for them. */
+export const AUTH_PARAMETER_FACTORIES: ReadonlyMap<unknown, string> = new Map<unknown, string>([
+  [currentSession, '@CurrentSession()'],
+  [currentUser, '@CurrentUser()'],
+  [currentAuth, '@CurrentAuth()'],
+]);
 
 /** Exempts a route from the CSRF and Origin rules (the token endpoints: browsers never send their bodies by themselves). */
 export const CsrfExempt = (): MethodDecorator & ClassDecorator => SetMetadata(CSRF_EXEMPT_METADATA, true);

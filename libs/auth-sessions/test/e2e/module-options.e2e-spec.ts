@@ -213,9 +213,11 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
       server = app.getHttpServer() as Server;
     });
 
-    it('should name, at start-up, the host route whose @RateLimited() no guard reads, and only that one', () => {
-      const unguarded = warnings.filter((message) => message.includes('with globalGuard: false no'));
-      expect(unguarded).toEqual([
+    it('should name, at start-up, each host route with a library mark or parameter that no guard gives effect, and only those', () => {
+      const unguarded = warnings.filter((message) => /with globalGuard: false no|SessionGuard runs/.test(message));
+      expect(unguarded.sort()).toEqual([
+        'HostJwtController.admin is marked @Roles(), but no SessionGuard runs, so RolesGuard refuses every request with 401: put SessionGuard before RolesGuard (@UseGuards(SessionGuard, RolesGuard)), or bind SessionGuard globally yourself.',
+        'HostJwtController.me reads @CurrentUser(), but with globalGuard: false no SessionGuard runs on it, so it is always undefined: add @UseGuards(SessionGuard) to it (or bind it globally yourself).',
         'OpenController.limited is marked @RateLimited(), but with globalGuard: false no AuthRateLimitGuard runs on it, so the mark does nothing: add @UseGuards(AuthRateLimitGuard) to it (or bind it globally yourself).',
       ]);
     });
