@@ -198,7 +198,11 @@ describe('admin pages', () => {
     await admin.waitForURL(/page=2/);
     await admin.reload();
     // Not just any row: while the page loads, the table's one row is its "Loading…" placeholder.
-    await admin.getByTestId('users-table').getByRole('link', { name: /paged-user/ }).first().waitFor();
+    await admin
+      .getByTestId('users-table')
+      .getByRole('link', { name: /paged-user/ })
+      .first()
+      .waitFor();
     expect(await admin.getByTestId('user-search').inputValue()).toBe('paged-user');
     expect(await admin.locator('.mat-mdc-paginator-range-label').innerText()).toMatch(/^11 – \d+ of \d+$/);
     await admin.goBack();
