@@ -19,7 +19,12 @@ export const Roles = (...roles: string[]): MethodDecorator & ClassDecorator => S
 /** Puts a route under the library's rate limit (`rateLimit`: per route and client IP, shared by all instances). */
 export const RateLimited = (): MethodDecorator & ClassDecorator => SetMetadata(RATE_LIMITED_METADATA, true);
 
-/** Rejects the request with 403 when it carries an `Origin` other than `publicOrigin` (login, register). */
+/**
+ * Rejects every request with 403 `origin_not_allowed` when it carries an `Origin` other than
+ * `publicOrigin`, with or without a session. With `@Public()` (sign-in and sign-up routes: login,
+ * register) that is the route's whole CSRF check, and a signed-in browser needs no XSRF value there;
+ * on a route that needs a session it comes on top of the usual XSRF check, never instead of it.
+ */
 export const RequireSameOrigin = (): MethodDecorator & ClassDecorator => SetMetadata(SAME_ORIGIN_METADATA, true);
 
 /** Requests to this route do not move `lastActiveAt` (event streams). */

@@ -347,6 +347,35 @@ describe('SessionGuard', () => {
       });
     });
 
+    // A host that marks a signed-in route @RequireSameOrigin() as extra hardening must not lose the
+    // XSRF check: before, the mark replaced it, and a cookie without the header changed the row.
+    describe('when a @RequireSameOrigin() route that needs a session is called', () => {
+      it("should still ask a valid session cookie for the XSRF value: 403 'csrf_token_invalid' without it, with or without an Origin", async () => {
+        for (const headers of [{}, { Origin: PUBLIC_ORIGIN }] as Array<Record<string, string>>) {
+          const { guard } = createGuard({ metadata: { [SAME_ORIGIN_METADATA]: true } });
+          const { context } = httpContext({ method: 'POST', cookies: { sid: token }, headers });
+
+          const error = await rejectionOf(guard.canActivate(context));
+
+          expect((error as CrossSiteRequestError).getResponse()).toMatchObject({ code: 'csrf_token_invalid' });
+        }
+      });
+
+      it('should let the XSRF value through from the same Origin, and refuse a foreign Origin even with it', async () => {
+        const same = createGuard({ metadata: { [SAME_ORIGIN_METADATA]: true } });
+        const xsrf = { 'X-XSRF-TOKEN': xsrfTokenFor(token) };
+        await expect(
+          same.guard.canActivate(httpContext({ method: 'POST', cookies: { sid: token }, headers: { Origin: PUBLIC_ORIGIN, ...xsrf } }).context),
+        ).resolves.toBe(true);
+
+        const foreign = createGuard({ metadata: { [SAME_ORIGIN_METADATA]: true } });
+        const error = await rejectionOf(
+          foreign.guard.canActivate(httpContext({ method: 'POST', cookies: { sid: token }, headers: { Origin: 'https://evil.example', ...xsrf } }).context),
+        );
+        expect((error as CrossSiteRequestError).getResponse()).toMatchObject({ code: 'origin_not_allowed' });
+      });
+    });
+
     describe('when a public route is called with a cookie that is no longer valid', () => {
       it('should let the request through anonymously, without a CSRF check', async () => {
         const { guard } = createGuard({

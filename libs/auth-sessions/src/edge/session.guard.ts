@@ -209,10 +209,12 @@ export class SessionGuard implements CanActivate {
 
   private rejectCrossSiteRequests(req: PresentedSessionsRequest, context: ExecutionContext, cookieTokens: string[]): void {
     if (this.routes.flag(CSRF_EXEMPT_METADATA, context)) return;
-    // Login and register check the Origin but never need the XSRF value, even with a valid cookie.
     if (this.routes.flag(SAME_ORIGIN_METADATA, context)) {
       if (!isOriginAllowed(req, this.options.publicOrigin)) this.refuseOrigin(req);
-      return;
+      // Public sign-in and sign-up routes (login, register) never need the XSRF value, even with a
+      // valid cookie. On a route that needs a session the mark adds the Origin check to the XSRF
+      // check below; it must not replace it.
+      if (this.routes.flag(PUBLIC_ROUTE_METADATA, context)) return;
     }
     // Only a request presenting a valid session cookie is exposed to CSRF (with ambiguous cookies:
     // several, and the XSRF value of one of them is the proof a logout of all of them needs).

@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createFixtureDatabase, deleteRedisKeys, type FixtureDatabase, fixtureEnvironment } from '../fixtures/fixture-database.js';
-import { createFixtureHost } from '../fixtures/fixture-host.module.js';
+import { createFixtureHost, FIXTURE_PUBLIC_ORIGIN } from '../fixtures/fixture-host.module.js';
 import { FixtureUsers } from '../fixtures/fixture-users.js';
 import { parseSetCookies } from '../fixtures/set-cookie.js';
 
@@ -131,6 +131,28 @@ describe.each(['express', 'fastify'] as const)('AuthSessionsModule in a host wit
       for (const secret of [browser.sid, hash.toString('hex'), hash.toString('base64'), hash.toString('base64url')]) {
         expect(response.text).not.toContain(secret);
       }
+    });
+  });
+
+  describe('a signed-in host route marked @RequireSameOrigin()', () => {
+    it('should still need the X-XSRF-TOKEN header from a cookie (403), and refuse a foreign Origin even with it', async () => {
+      const browser = await signInAs('ada@example.test');
+
+      for (const origin of [undefined, FIXTURE_PUBLIC_ORIGIN]) {
+        const call = request(server).post('/fixture/hardened').set('Cookie', browser.cookie);
+        const refused = await (origin ? call.set('Origin', origin) : call).send({}).expect(403);
+        expect(refused.body).toMatchObject({ code: 'csrf_token_invalid' });
+      }
+      const foreign = await request(server)
+        .post('/fixture/hardened')
+        .set('Cookie', browser.cookie)
+        .set('X-XSRF-TOKEN', browser.xsrf)
+        .set('Origin', 'https://evil.example')
+        .send({})
+        .expect(403);
+      expect(foreign.body).toMatchObject({ code: 'origin_not_allowed' });
+      const done = await request(server).post('/fixture/hardened').set('Cookie', browser.cookie).set('X-XSRF-TOKEN', browser.xsrf).send({}).expect(200);
+      expect(done.body).toEqual({ changedBy: 'ada@example.test' });
     });
   });
 
