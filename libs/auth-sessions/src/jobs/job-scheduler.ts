@@ -5,6 +5,7 @@ import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { AuthSessionsProcessor } from './auth-sessions.processor.js';
 import { AUTH_SESSIONS_QUEUE, JOB_EXPIRE_SESSIONS, JOB_PRUNE_AUDIT_EVENTS, JOB_RETRY_OPTIONS, JOB_SEAL_AUDIT_EVENTS } from './auth-sessions.queue.js';
+import { withDeadline } from '../common/deadline.js';
 import { BullConnections } from './bullmq-connections.js';
 
 const RETRY_MS = 5_000;
@@ -23,6 +24,8 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
   private failedAttempts = 0;
   private isScheduling = false;
   private isShuttingDown = false;
+  /** The scheduling under way (or the last one), which shutdown lets finish before closing the queue. */
+  private scheduling: Promise<void> = Promise.resolve();
   private readonly queueConnections: BullConnections;
   private workerConnections: BullConnections | null = null;
 
@@ -44,9 +47,9 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     // A Redis that comes back without its data (a restart without persistence, a failover to a
     // replica that missed them) has lost the schedules too: set them again after every disconnection.
     this.queue.on('ioredis:close', () => {
-      if (!this.isScheduling && !this.isShuttingDown) void this.schedule();
+      if (!this.isScheduling && !this.isShuttingDown) this.scheduling = this.schedule();
     });
-    void this.schedule();
+    this.scheduling = this.schedule();
   }
 
   /**
@@ -68,6 +71,8 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     const [workerAnswers, queueAnswers] = await Promise.all([
       workerConnections ? workerConnections.answersWithin(SHUTDOWN_PROBE_MS) : true,
       this.queueConnections.answersWithin(SHUTDOWN_PROBE_MS),
+      // An app closed right after it started: let the schedules land rather than cut them off.
+      withDeadline(this.scheduling, SHUTDOWN_PROBE_MS, () => undefined),
     ]);
     if (this.processor && workerConnections) {
       void this.processor.worker.close(!workerAnswers).catch(() => undefined);
@@ -111,11 +116,14 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
       this.failedAttempts = 0;
       this.isScheduling = false;
     } catch (error) {
+      // The queue closing under it at shutdown is no failure to report.
+      if (this.isShuttingDown) return;
       // Logged once, not every RETRY_MS while Redis is down (its outage has a log line of its own).
       if (this.failedAttempts++ === 0)
         this.logger.warn(`Could not schedule ${JOB_EXPIRE_SESSIONS} (${(error as Error).message}); retrying every ${RETRY_MS / 1000} s`);
-      if (this.isShuttingDown) return;
-      this.retryTimer = setTimeout(() => void this.schedule(), RETRY_MS);
+      this.retryTimer = setTimeout(() => {
+        this.scheduling = this.schedule();
+      }, RETRY_MS);
       this.retryTimer.unref();
     }
   }

@@ -1,4 +1,5 @@
-import type { INestApplication } from '@nestjs/common';
+import { jest } from '@jest/globals';
+import { type INestApplication, Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AuthSessionsModule } from '@signoff/auth-sessions';
 import { Queue } from 'bullmq';
@@ -116,6 +117,26 @@ describe('AuthSessionsModule shutdown', () => {
       });
     });
   }
+
+  // A test or script that closes the app as soon as it is up: the scheduling was cut off by the
+  // queue's close, logged "Could not schedule … (Connection is closed.)" and kept timers alive.
+  it('should close right after init without a scheduling warning, the repeating jobs scheduled', async () => {
+    const warnings: string[] = [];
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
+    try {
+      const app = await createHost(false);
+      expect(await timeClose(app)).not.toBeNull();
+    } finally {
+      warn.mockRestore();
+    }
+
+    expect(warnings.filter((message) => message.includes('Could not schedule'))).toEqual([]);
+    expect(await withQueue(async (queue) => (await queue.getJobSchedulers()).map((scheduler) => scheduler.key).sort())).toEqual([
+      'expire-sessions',
+      'prune-audit-events',
+      'seal-audit-events',
+    ]);
+  });
 
   it('should let a running job finish and record it before the close returns, while Redis is up', async () => {
     const app = await createHost(true);
