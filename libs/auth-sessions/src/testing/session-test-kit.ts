@@ -1,5 +1,6 @@
 import { AssertionError } from 'node:assert';
 import type { INestApplicationContext } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import type { ClientContext } from '../common/client-context.js';
@@ -101,6 +102,10 @@ async function assertKnownUser(app: INestApplicationContext, user: SignoffUser, 
  * has marked the row); `null` when there is no such session.
  */
 export async function sessionStateForTest(app: INestApplicationContext, sessionId: string): Promise<SessionState | null> {
+  // PostgreSQL's own answer ("invalid input syntax for type uuid") would not say whose mistake it is.
+  if (typeof sessionId !== 'string' || !isUUID(sessionId, 'all')) {
+    throw new TypeError(`a session id is a UUID (the sessionId a test sign-in returned), got ${JSON.stringify(sessionId)}`);
+  }
   const found = await app.get(SessionRepository, { strict: false }).findById(sessionId);
   return found ? sessionStateAt(found.session, found.userEpoch, new Date()) : null;
 }

@@ -32,7 +32,7 @@ import {
   SignInService,
   type SignoffUser,
 } from '@signoff/auth-sessions';
-import { signInForTest } from '@signoff/auth-sessions/testing';
+import { assertSessionEnded, signInForTest } from '@signoff/auth-sessions/testing';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { createFixtureDatabase, deleteRedisKeys, type FixtureDatabase, fixtureEnvironment } from '../fixtures/fixture-database.js';
@@ -237,10 +237,11 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
       expect(forbidden.body).toMatchObject({ code: 'forbidden' });
     });
 
-    it('should refuse a test sign-in of a user the host does not know, or whose id is not a UUID, saying why', async () => {
+    it('should refuse a test sign-in of a user the host does not know, or whose id is not a UUID, and a session id that is not one, saying why', async () => {
       const unknown = { id: randomUUID(), email: 'nobody@example.test', roles: [] };
       await expect(signInForTest(app, unknown)).rejects.toThrow(/signInForTest: your AuthUsersProvider's findById does not know the user/);
       await expect(signInForTest(app, { ...unknown, id: '42' })).rejects.toThrow(/user's id must be a UUID string .*got "42"/);
+      await expect(assertSessionEnded(app, 'abc')).rejects.toThrow('a session id is a UUID (the sessionId a test sign-in returned), got "abc"');
     });
 
     it("should not take another guard's req.auth for a signed-in caller: RolesGuard 401, @CurrentUser() none", async () => {
