@@ -13,7 +13,11 @@ import { authOf } from './execution-target.js';
 /** Opts a route out of authentication. A valid session cookie is still resolved and still CSRF-checked. */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_ROUTE_METADATA, true);
 
-/** Requires every listed role (checked on each request from the host's current user data). */
+/**
+ * Requires every listed role, checked on each request against the user as `SessionGuard` found it:
+ * your provider's data, cached with the session for at most 2 s (a role granted or removed in your
+ * store counts within about 2 s; the library's admin routes re-read the caller and count it at once).
+ */
 export const Roles = (...roles: string[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_METADATA, roles);
 
 /** Puts a route under the library's rate limit (`rateLimit`: per route and client IP, shared by all instances). */
