@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { jest } from '@jest/globals';
 import { RedisOutageLog } from './redis-outage-log.js';
 
 class FakeClient extends EventEmitter {
@@ -94,6 +95,46 @@ describe('RedisOutageLog', () => {
       commands.emit('ready');
 
       expect(lines.map((line) => line.entry['event'])).toEqual(['redis_unreachable', 'redis_back']);
+    });
+  });
+
+  describe('when an outage lasts', () => {
+    afterEach(() => {
+      jest.useRealTimers();
+    });
+
+    it('should log it again after 1, 3 and 7 minutes (twice as long each time), and stop once Redis is back', () => {
+      jest.useFakeTimers();
+      const { lines, commands, subscriber } = setUp();
+      commands.emit('ready');
+      failAttempts(commands, 3);
+
+      jest.advanceTimersByTime(7 * 60_000);
+      const reminders = lines.filter((line) => line.entry['event'] === 'redis_still_unreachable');
+      expect(reminders.map((line) => line.entry['msg'])).toEqual([
+        'Redis (127.0.0.1:6379) is still unreachable after 60 s (3 failed connection attempts)',
+        'Redis (127.0.0.1:6379) is still unreachable after 180 s (3 failed connection attempts)',
+        'Redis (127.0.0.1:6379) is still unreachable after 420 s (3 failed connection attempts)',
+      ]);
+
+      commands.status = 'ready';
+      commands.emit('ready');
+      subscriber.emit('ready');
+      jest.advanceTimersByTime(60 * 60_000);
+      expect(lines.filter((line) => line.entry['event'] === 'redis_still_unreachable')).toHaveLength(3);
+    });
+
+    // A wrong redis.url (a dead port, a wrong host) looks like an outage that never ends.
+    it('should say so when Redis has not answered once since the process started, naming the address to check', () => {
+      jest.useFakeTimers();
+      const { lines, commands } = setUp();
+      failAttempts(commands, 2);
+
+      jest.advanceTimersByTime(60_000);
+
+      expect(lines.at(-1)?.entry['msg']).toBe(
+        'Redis (127.0.0.1:6379) is still unreachable after 60 s (2 failed connection attempts); it has not answered once since this process started: check the address (127.0.0.1:6379) and credentials',
+      );
     });
   });
 });

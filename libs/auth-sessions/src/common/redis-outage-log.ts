@@ -11,17 +11,24 @@ export interface WatchableRedisClient {
 const CONNECTION_ERROR =
   /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|Connection is closed|Stream isn't writeable|All sentinels are unreachable|max retries per request|Command timed out|READONLY|LOADING|MASTERDOWN|failed to connect to sentinel/i;
 const REPEAT_OTHER_AFTER_MS = 60_000;
+/** When an outage that lasts is logged again: after a minute, then after twice as long each time, up to every 30 minutes. */
+const FIRST_REMINDER_MS = 60_000;
+const MAX_REMINDER_MS = 30 * 60_000;
 
 /**
  * Turns the stream of connection errors of a process's Redis clients into two log lines per
  * outage: one when Redis becomes unreachable, one when every watched client is ready again, with
- * how many connection attempts failed in between. ioredis emits an error on every reconnect
+ * how many connection attempts failed in between. An outage that lasts is logged again after a
+ * minute, then less and less often, saying when Redis has not answered once since the process
+ * started (a wrong address looks like an outage that never ends). ioredis emits an error on every reconnect
  * attempt, and BullMQ prints the errors of a queue or worker nobody listens to; neither belongs in
  * the log once per retry.
  */
 export class RedisOutageLog {
   private readonly clients = new Map<string, WatchableRedisClient>();
   private outage: { since: number; failures: number } | null = null;
+  private hasBeenReady = false;
+  private reminder: NodeJS.Timeout | undefined;
   private readonly otherErrors = new Map<string, { at: number; suppressed: number }>();
 
   /**
@@ -44,7 +51,10 @@ export class RedisOutageLog {
   watch(name: string, client: WatchableRedisClient): void {
     this.clients.set(name, client);
     client.on('error', (error: Error) => this.failed(error));
-    client.on('ready', () => this.settle());
+    client.on('ready', () => {
+      this.hasBeenReady = true;
+      this.settle();
+    });
     // A client closed on purpose (shutdown) no longer holds the outage open.
     client.on('end', () => {
       this.clients.delete(name);
@@ -79,8 +89,28 @@ export class RedisOutageLog {
         event: 'redis_unreachable',
         redis: this.target,
       });
+      this.remindAfter(FIRST_REMINDER_MS);
     }
     this.outage.failures++;
+  }
+
+  private remindAfter(afterMs: number): void {
+    const timer = setTimeout(() => {
+      if (!this.outage) return;
+      const { since, failures } = this.outage;
+      const never = this.hasBeenReady ? '' : `; it has not answered once since this process started: check the address (${this.target}) and credentials`;
+      this.logger.warn({
+        msg: `Redis (${this.target}) is still unreachable after ${Math.round((Date.now() - since) / 1000)} s (${failures} failed connection attempts)${never}`,
+        event: 'redis_still_unreachable',
+        redis: this.target,
+        failedAttempts: failures,
+        downMs: Date.now() - since,
+      });
+      this.remindAfter(Math.min(afterMs * 2, MAX_REMINDER_MS));
+    }, afterMs);
+    // Never what keeps a process alive (a shutdown while Redis is down).
+    timer.unref();
+    this.reminder = timer;
   }
 
   private settle(): void {
@@ -89,6 +119,8 @@ export class RedisOutageLog {
     const downMs = Date.now() - this.outage.since;
     const { failures } = this.outage;
     this.outage = null;
+    clearTimeout(this.reminder);
+    this.reminder = undefined;
     this.logger.log({
       msg: `Redis (${this.target}) is back after ${failures} failed connection attempt${failures === 1 ? '' : 's'} (all connections) over ${(downMs / 1000).toFixed(1)} s`,
       event: 'redis_back',
