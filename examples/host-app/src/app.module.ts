@@ -3,7 +3,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AUTH_SESSIONS_ENTITIES, AUTH_SESSIONS_MIGRATIONS, AuthSessionsModule } from '@signoff/auth-sessions';
+import { AUTH_SESSIONS_ENTITIES, AUTH_SESSIONS_MIGRATIONS, AuthSessionsModule, type AuthSessionsOptions } from '@signoff/auth-sessions';
 import { AccountModule } from './account/account.module.js';
 import { CreateUsers1767657600000 } from './migrations/1767657600000-create-users.js';
 import { ProjectsModule } from './projects/projects.module.js';
@@ -36,7 +36,8 @@ import { UsersService } from './users/users.service.js';
       isGlobal: true,
       imports: [UsersModule],
       inject: [UsersService, ConfigService],
-      useFactory: (users: UsersService, config: ConfigService) => ({
+      // Typed: a misspelt option (cookieSecur, redis.prefx) is then a compile error.
+      useFactory: (users: UsersService, config: ConfigService): AuthSessionsOptions => ({
         users,
         publicOrigin: config.getOrThrow<string>('PUBLIC_ORIGIN'),
         redis: { url: config.getOrThrow<string>('REDIS_URL'), prefix: config.get<string>('REDIS_PREFIX', 'host-app') },
