@@ -20,9 +20,9 @@ const MAX_REMINDER_MS = 30 * 60_000;
  * outage: one when Redis becomes unreachable, one when every watched client is ready again, with
  * how many connection attempts failed in between. An outage that lasts is logged again after a
  * minute, then less and less often, saying when Redis has not answered once since the process
- * started (a wrong address looks like an outage that never ends). ioredis emits an error on every reconnect
- * attempt, and BullMQ prints the errors of a queue or worker nobody listens to; neither belongs in
- * the log once per retry.
+ * started (a wrong address looks like an outage that never ends). ioredis emits an error on every
+ * reconnect attempt, and BullMQ prints the errors of a queue or worker nobody listens to; neither
+ * belongs in the log once per retry.
  */
 export class RedisOutageLog {
   private readonly clients = new Map<string, WatchableRedisClient>();

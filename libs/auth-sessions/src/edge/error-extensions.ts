@@ -29,8 +29,7 @@ const GRAPHQL_CODES: Record<number, string> = {
 export function withErrorExtensions<T>(error: T): T {
   if (!(error instanceof HttpException) || 'extensions' in error) return error;
   const status = error.getStatus();
-  const response = error.getResponse();
-  const body = typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : {};
+  const body = responseBodyOf(error);
   const extensions: SignoffErrorExtensions = {
     code: GRAPHQL_CODES[status] ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST'),
     status,
@@ -39,4 +38,10 @@ export function withErrorExtensions<T>(error: T): T {
   };
   Object.defineProperty(error, 'extensions', { value: extensions, enumerable: false, configurable: true });
   return error;
+}
+
+/** The JSON body an `HttpException` answers with (`{ statusCode, message, code?, reason? }` for the library's), or `{}` for a text one. */
+export function responseBodyOf(error: HttpException): Record<string, unknown> {
+  const response = error.getResponse();
+  return typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : {};
 }

@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { responseBodyOf } from './error-extensions.js';
 
 /** What a WebSocket client receives (socket.io event `exception`; a `ws` client `{ event: 'exception', data }`). */
 export interface SignoffWsError {
@@ -39,8 +40,7 @@ export async function asWsException<T>(error: T): Promise<T | Error> {
   if (!(error instanceof HttpException)) return error;
   const WsException = await loadWsException();
   if (!WsException) return error;
-  const response = error.getResponse();
-  const body = typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : {};
+  const body = responseBodyOf(error);
   const message = body['message'];
   const payload: SignoffWsError = {
     status: 'error',
