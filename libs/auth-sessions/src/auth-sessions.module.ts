@@ -19,6 +19,7 @@ import {
 } from './auth-sessions.module-definition.js';
 import { resolveAuthSessionsOptions, type ResolvedAuthSessionsOptions } from './auth-sessions.options.js';
 import { SingleModuleCheck } from './single-module.check.js';
+import { DatabaseOutageLog } from './common/database-outage-log.js';
 import { UnguardedRoutesCheck } from './unguarded-routes.check.js';
 import { AdminAuditController } from './admin/admin-audit.controller.js';
 import { AdminAuditService } from './admin/admin-audit.service.js';
@@ -183,19 +184,22 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
       // Null with `runWorkers: false`: @nestjs/bullmq makes a BullMQ Worker, with its Redis connections,
       // for every provider marked @Processor(), whether or not it ever runs, and closing it waits on Redis.
       provide: AuthSessionsProcessor,
-      inject: [AUTH_SESSIONS_OPTIONS, SessionRevoker, AuditSealer, AuditRetentionService, AuthRedis, { token: AuthMetrics, optional: true }],
+      inject: [AUTH_SESSIONS_OPTIONS, SessionRevoker, AuditSealer, AuditRetentionService, AuthRedis, DatabaseOutageLog, { token: AuthMetrics, optional: true }],
       useFactory: (
         options: ResolvedAuthSessionsOptions,
         revoker: SessionRevoker,
         auditSealer: AuditSealer,
         auditRetention: AuditRetentionService,
         redis: AuthRedis,
+        database: DatabaseOutageLog,
         metrics: AuthMetrics | null,
-      ): AuthSessionsProcessor | null => (options.runWorkers ? new AuthSessionsProcessor(revoker, auditSealer, auditRetention, redis, metrics) : null),
+      ): AuthSessionsProcessor | null =>
+        options.runWorkers ? new AuthSessionsProcessor(revoker, auditSealer, auditRetention, redis, database, metrics) : null,
     },
     JobScheduler,
     LibraryTablesCheck,
     SingleModuleCheck,
+    DatabaseOutageLog,
     OutboxRepository,
     OutboxRelay,
     EpochRevocations,

@@ -2,6 +2,7 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, Optional } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { AuthRedis } from '../common/auth-redis.js';
+import { DatabaseOutageLog } from '../common/database-outage-log.js';
 import { AuditRetentionService } from '../audit/audit-retention.service.js';
 import { AuditSealer } from '../audit/audit-sealer.js';
 import { AuthMetrics } from '../metrics/auth-metrics.service.js';
@@ -26,6 +27,7 @@ export class AuthSessionsProcessor extends WorkerHost {
     private readonly auditSealer: AuditSealer,
     private readonly auditRetention: AuditRetentionService,
     private readonly redis: AuthRedis,
+    private readonly database: DatabaseOutageLog,
     @Optional() @Inject(AuthMetrics) private readonly metrics: AuthMetrics | null,
   ) {
     super();
@@ -33,22 +35,41 @@ export class AuthSessionsProcessor extends WorkerHost {
 
   async process(job: Job): Promise<unknown> {
     switch (job.name) {
-      case JOB_EXPIRE_SESSIONS: {
-        const expired = await this.revoker.expireDue();
-        if (expired > 0) this.logger.log(`Marked ${expired} expired sessions as ended`);
-        return { expired };
-      }
+      case JOB_EXPIRE_SESSIONS:
+        return this.repeating(async () => {
+          const expired = await this.revoker.expireDue();
+          if (expired > 0) this.logger.log(`Marked ${expired} expired sessions as ended`);
+          return { expired };
+        });
       case JOB_CREDENTIAL_CHANGE_CLEANUP:
       case LEGACY_JOB_CREDENTIAL_CHANGE_CLEANUP: {
         const data = job.data as CredentialChangeCleanupJob;
         return { marked: await this.revoker.markEndedByEpoch({ ...data, changedAt: new Date(data.changedAt), by: data.endedBy ?? null }) };
       }
       case JOB_SEAL_AUDIT_EVENTS:
-        return this.auditSealer.sealPending();
+        return this.repeating(() => this.auditSealer.sealPending());
       case JOB_PRUNE_AUDIT_EVENTS:
         return { deleted: await this.auditRetention.prune() };
       default:
         throw new Error(`Unknown job "${job.name}" on queue ${AUTH_SESSIONS_QUEUE}; is a newer version of Signoff enqueuing it?`);
+    }
+  }
+
+  /**
+   * A run of a job that repeats every few seconds and catches up on its next run (marking expired
+   * sessions, sealing the audit chain). With PostgreSQL unreachable the run is skipped, not failed:
+   * a failed run would be an error line and a job left in the failed set every few seconds of the
+   * outage, and an alert on failed jobs after it, for work the next run does anyway. The outage is
+   * logged once (`DatabaseOutageLog`); any other error fails the job as before.
+   */
+  private async repeating<T>(run: () => Promise<T>): Promise<T | { skipped: 'database_unavailable' }> {
+    try {
+      const result = await run();
+      this.database.succeeded();
+      return result;
+    } catch (error) {
+      if (this.database.failed(error)) return { skipped: 'database_unavailable' };
+      throw error;
     }
   }
 

@@ -4,6 +4,7 @@ import type { Queue } from 'bullmq';
 import { AUTH_SESSIONS_QUEUE, JOB_RETRY_OPTIONS } from './auth-sessions.queue.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { confirmReplicated } from './replica-ack.js';
+import { DatabaseOutageLog } from '../common/database-outage-log.js';
 import { withDeadline } from '../common/deadline.js';
 
 const POLL_MS = 1000;
@@ -27,6 +28,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     @InjectQueue(AUTH_SESSIONS_QUEUE) private readonly queue: Queue,
     private readonly outbox: OutboxRepository,
+    private readonly database: DatabaseOutageLog,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -58,6 +60,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       for (;;) {
         const { relayed, failed } = await this.outbox.relayPending(BATCH, (entry) => this.add(entry.jobName, entry.jobId, entry.payload));
+        this.database.succeeded();
         if (failed > 0) {
           if (!this.isFailing) this.logger.warn('Outbox relay cannot reach Redis; jobs wait in PostgreSQL');
           this.isFailing = true;
@@ -68,7 +71,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         if (relayed < BATCH) return;
       }
     } catch (error) {
-      this.logger.warn(`Outbox relay failed: ${(error as Error).message}`);
+      // PostgreSQL unreachable is logged once for the outage, not at every pass (every second).
+      if (!this.database.failed(error)) this.logger.warn(`Outbox relay failed: ${(error as Error).message}`);
     }
   }
 
