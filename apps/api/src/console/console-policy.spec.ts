@@ -26,6 +26,8 @@ describe('console policy', () => {
     it('should cache hashed build outputs for a year and revalidate everything else', () => {
       expect(assetCacheControl('main-CN3GDPXB.js')).toBe('public, max-age=31536000, immutable');
       expect(assetCacheControl('media/material-symbols-outlined-URT2MO6R.woff2')).toBe('public, max-age=31536000, immutable');
+      // A lazy chunk's hash is base64url and may hold `-` and `_`.
+      expect(assetCacheControl('chunk-DcIw0-_O.js')).toBe('public, max-age=31536000, immutable');
       expect(assetCacheControl('favicon.svg')).toBe('no-cache');
     });
   });

@@ -42,7 +42,8 @@ export function securityHeaders(nonce: string): Record<string, string> {
 }
 
 // Angular's build names its outputs `<name>-<8 character hash>.<ext>`; those never change, so they may be cached for a year.
-const HASHED_FILE = /-[A-Za-z0-9_]{8}\.(?:js|mjs|css|woff2?|ttf|otf|svg|png|jpe?g|gif|webp|ico|map)$/;
+// The chunks' hashes are base64url, `-` included (`chunk-DcIw0-_O.js`).
+const HASHED_FILE = /-[A-Za-z0-9_-]{8}\.(?:js|mjs|css|woff2?|ttf|otf|svg|png|jpe?g|gif|webp|ico|map)$/;
 
 /** Cache-Control for a file of the built console (never index.html, which is `no-store`). */
 export function assetCacheControl(relativePath: string): string {
