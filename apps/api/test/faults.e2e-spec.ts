@@ -15,7 +15,7 @@ describe('faults', () => {
 
     beforeAll(async () => {
       postgres = await startThrowawayPostgres();
-      api = await startApi({ databaseUrl: postgres.url });
+      api = await startApi({ databaseUrl: postgres.url, env: { METRICS_TOKEN: 'faults-postgres-metrics' } });
     });
 
     afterAll(async () => {
@@ -53,6 +53,10 @@ describe('faults', () => {
       expect(register.body).toMatchObject({ code: 'service_unavailable' });
       expect(JSON.stringify(register.body)).not.toMatch(LEAKS);
       expect((await browser.request('GET', '/api/health')).status).toBe(503);
+      // The scrape that could not read the count says so itself, not the next one.
+      const scrape = await fetch(`${api.url}/metrics`, { headers: { authorization: 'Bearer faults-postgres-metrics' } });
+      expect(scrape.status).toBe(200);
+      expect(metricValue(await scrape.text(), 'signoff_metrics_scrape_errors_total', '{source="active_sessions"}')).toBe(1);
 
       // Long enough for the background work to fail a few times (a sealing run a second; the pool waits up to 3 s).
       await delay(4000);

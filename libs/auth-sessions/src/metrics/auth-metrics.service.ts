@@ -33,6 +33,12 @@ export class AuthMetrics {
   private readonly sessionsEnded: Counter<'reason'>;
   private readonly logoutDuration: Histogram<'route' | 'status'>;
   private readonly scrapeErrors: Counter<'source'>;
+  /**
+   * The gauges read from PostgreSQL and Redis, refreshed before each scrape is rendered rather than
+   * in prom-client's `collect`: prom-client renders every metric at once, so the scrape-error counter
+   * was written before a failing read had counted, and showed the failure one scrape late.
+   */
+  private readonly reads: Array<() => Promise<void>> = [];
   private readonly jobFailures: Counter<'job' | 'final'>;
 
   constructor(
@@ -74,25 +80,26 @@ export class AuthMetrics {
       name: 'signoff_active_sessions',
       help: 'Sessions active now (same rule as the guard).',
       registers,
-      collect: () => this.refresh('active_sessions', async () => activeSessions.set(await this.metrics.countActiveSessions())),
     });
+    this.reads.push(() => this.refresh('active_sessions', async () => activeSessions.set(await this.metrics.countActiveSessions())));
     const jobs: Gauge<'state'> = new Gauge({
       name: 'signoff_jobs',
       help: "Jobs in the library's BullMQ queue, by state.",
       labelNames: ['state'],
       registers,
-      collect: () =>
-        this.refresh('jobs', async () => {
-          const counts = await this.queue.getJobCounts(...JOB_STATES);
-          for (const state of JOB_STATES) jobs.set({ state }, counts[state] ?? 0);
-        }),
     });
+    this.reads.push(() =>
+      this.refresh('jobs', async () => {
+        const counts = await this.queue.getJobCounts(...JOB_STATES);
+        for (const state of JOB_STATES) jobs.set({ state }, counts[state] ?? 0);
+      }),
+    );
     const unsealed: Gauge = new Gauge({
       name: 'signoff_audit_unsealed_events',
       help: 'Committed audit events not yet sealed into the hash chain.',
       registers,
-      collect: () => this.refresh('audit_unsealed', async () => unsealed.set(await this.chain.countUnsealed())),
     });
+    this.reads.push(() => this.refresh('audit_unsealed', async () => unsealed.set(await this.chain.countUnsealed())));
     // Per instance, read from memory: how full the cache is, and whether it is being used at all. A
     // dependency's trouble makes an instance distrust its cache and read every session from PostgreSQL.
     const cacheEntries: Gauge = new Gauge({
@@ -131,6 +138,7 @@ export class AuthMetrics {
       this.logger.warn(`Serving only the library's metrics: ${(error as Error).message}`);
       merged = this.registry;
     }
+    await Promise.all(this.reads.map((read) => read()));
     return { contentType: this.registry.contentType, body: await merged.metrics() };
   }
 
