@@ -52,6 +52,24 @@ function overview(): Overview {
 }
 
 describe('AdminOverview', () => {
+  // A host without a geolocation database has only the server's own buckets: crediting DB-IP there
+  // would claim a source the page does not use.
+  it('should credit DB-IP only when some place came from it', async () => {
+    TestBed.configureTestingModule({ providers: [provideConsoleTesting()] });
+    TestBed.overrideComponent(AdminOverview, { remove: { imports: [BaseChartDirective] }, add: { imports: [FakeChart] } });
+    const fixture = TestBed.createComponent(AdminOverview);
+    const local = [
+      { place: 'Local network', sessions: 6 },
+      { place: 'Unknown', sessions: 1 },
+    ];
+    (await nextRequest(TestBed.inject(HttpTestingController), { url: '/api/admin/overview' })).flush({ ...overview(), byPlace: local });
+    await fixture.whenStable();
+
+    const places = (fixture.nativeElement as HTMLElement).querySelector('[data-testid=chart-places]')?.textContent;
+    expect(places).toContain('Local network');
+    expect(places).not.toContain('DB-IP');
+  });
+
   it('should show today in numbers, four charts with their numbers as text, and the latest revocations', async () => {
     TestBed.configureTestingModule({ providers: [provideConsoleTesting()] });
     TestBed.overrideComponent(AdminOverview, { remove: { imports: [BaseChartDirective] }, add: { imports: [FakeChart] } });

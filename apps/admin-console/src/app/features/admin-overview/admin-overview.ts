@@ -19,6 +19,9 @@ import { activeChart, dayLabel, deviceTypeChart, placeChart, reasonsIn, signInsA
  * reason, devices, places and the latest revocations, from one `GET /api/admin/overview`. Each chart has
  * its numbers in a table behind a disclosure, for screen readers and for exact values.
  */
+/** Places the server names without a geolocation database (private addresses, none known, the rest). */
+const SERVER_PLACES = new Set(['Local network', 'Unknown', 'Other']);
+
 @Component({
   selector: 'app-admin-overview',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -30,6 +33,8 @@ export class AdminOverview {
   protected readonly overview = httpResource<Overview>(() => '/api/admin/overview');
   protected readonly data = computed(() => (this.overview.hasValue() ? this.overview.value() : null));
   protected readonly today = computed(() => this.data()?.days.at(-1) ?? null);
+  /** Whether any place came from the geolocation database (which the credit names), not just the buckets the server fills in itself. */
+  protected readonly hasPlaces = computed(() => (this.data()?.byPlace ?? []).some((entry) => !SERVER_PLACES.has(entry.place)));
   protected readonly signOutsToday = computed(() => Object.values(this.today()?.signOuts ?? {}).reduce((sum, value) => sum + (value ?? 0), 0));
   protected readonly charts = computed(() => {
     const data = this.data();
