@@ -11,7 +11,7 @@ import { RouterTestingHarness } from '@angular/router/testing';
 import { ClientSession } from '../../core/auth/client-session';
 import { nextRequest, problem } from '../../../testing/http';
 import { clearCookies, provideConsoleTesting } from '../../../testing/testing-providers';
-import { Login } from './login';
+import { Login, UNAVAILABLE_RECHECK_MS } from './login';
 
 @Component({ template: 'devices' })
 class Devices {}
@@ -189,5 +189,29 @@ describe('Login', () => {
     await harness.fixture.whenStable();
     expect(TestBed.inject(Router).url).toBe('/login?logged_out=1');
     expect(harness.routeNativeElement?.querySelector('[data-testid=logout-unconfirmed]')).toBeNull();
+  });
+
+  // A reload while PostgreSQL was down sent a signed-in user here; nothing had ended the session.
+  it('should ask the server again while it is unavailable, and go back where the user was once the session answers', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], shouldAdvanceTime: true });
+    try {
+      // A browser with a session has its script-readable XSRF cookie: the console asks /me only then.
+      document.cookie = 'XSRF-TOKEN=x; path=/';
+      const { harness, http } = await openLogin('/login?unavailable=1&next=%2Fdevices');
+      expect(harness.routeNativeElement?.querySelector('[data-testid=login-notice]')?.textContent).toContain('not available right now');
+
+      await vi.advanceTimersByTimeAsync(UNAVAILABLE_RECHECK_MS);
+      (await nextRequest(http, { url: '/api/auth/me' })).flush(problem(503, { code: 'service_unavailable' }), {
+        status: 503,
+        statusText: 'Service Unavailable',
+      });
+      expect(TestBed.inject(Router).url).toBe('/login?unavailable=1&next=%2Fdevices');
+
+      await vi.advanceTimersByTimeAsync(UNAVAILABLE_RECHECK_MS);
+      (await nextRequest(http, { url: '/api/auth/me' })).flush({ user: { id: 'u1', email: 'ada@example.com', roles: [] } });
+      await vi.waitFor(() => expect(TestBed.inject(Router).url).toBe('/devices'));
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, viewChild } from '@angular/core';
 import { FormControl, FormGroup, FormGroupDirective, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
@@ -21,6 +21,9 @@ import { isSessionEndReason } from '../../shared/sessions/session';
 import { SsoSignIn } from './sso-sign-in';
 
 /** Sign-in, and the page every ended session lands on, saying why it ended. */
+/** How often the login page asks again whether the server answers, when it was opened because it did not. */
+export const UNAVAILABLE_RECHECK_MS = 5000;
+
 @Component({
   selector: 'app-login',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -76,6 +79,31 @@ export class Login {
     return null;
   });
   protected readonly signOutUnconfirmed = computed(() => this.signout() === 'unconfirmed');
+
+  /** The next look at the server, while the page says it is not available. */
+  private recheck: ReturnType<typeof setTimeout> | undefined;
+
+  constructor() {
+    // Sent here because the server could not be reached, not because the session ended: ask again
+    // every few seconds, and go back to where the user was as soon as the session answers.
+    inject(DestroyRef).onDestroy(() => clearTimeout(this.recheck));
+    effect(() => {
+      clearTimeout(this.recheck);
+      if (this.unavailable()) this.recheck = setTimeout(() => void this.checkAgain(), UNAVAILABLE_RECHECK_MS);
+    });
+  }
+
+  private async checkAgain(): Promise<void> {
+    const result = await this.session.check().catch(() => null);
+    if (result === null) {
+      this.recheck = setTimeout(() => void this.checkAgain(), UNAVAILABLE_RECHECK_MS);
+      return;
+    }
+    const next = this.next();
+    if (result.user) await this.router.navigateByUrl(next && isLocalPath(next) ? next : '/', { replaceUrl: true });
+    // The server answers again and there is no session: the page is an ordinary sign-in page now.
+    else await this.router.navigate([], { queryParams: { unavailable: null }, queryParamsHandling: 'merge', replaceUrl: true });
+  }
 
   protected async submit(): Promise<void> {
     const { email, password, rememberMe } = this.form.getRawValue();
