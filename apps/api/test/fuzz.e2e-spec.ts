@@ -115,7 +115,7 @@ describe.each(ADAPTERS)('fuzzing every documented operation (demo app on %s)', (
     for (const who of ['user', 'admin'] as const) {
       const person = world[who];
       // A successful login through this jar may have signed it in as someone else: only its own person counts.
-      const me = await person.browser.get('/api/auth/me', { openapi: false });
+      const me = await getOnFreshSocket(() => person.browser.get('/api/auth/me', { openapi: false }));
       if (me.status === 200 && me.body.user.id === person.id) {
         person.sessionId = me.body.session.id;
         continue;
@@ -146,9 +146,9 @@ describe.each(ADAPTERS)('fuzzing every documented operation (demo app on %s)', (
       [[world.user.id, world.admin.id], [world.user.sessionId, world.admin.sessionId, world.bearer.sessionId], world.bearer.sessionId],
     );
     const alive = await Promise.all([
-      world.user.browser.get('/api/auth/me', { openapi: false }).then((r) => r.status),
-      world.admin.browser.get('/api/auth/me', { openapi: false }).then((r) => r.status),
-      new BrowserClient(api.url).get('/api/auth/me', { bearer: world.bearer.access, openapi: false }).then((r) => r.status),
+      getOnFreshSocket(() => world.user.browser.get('/api/auth/me', { openapi: false })).then((r) => r.status),
+      getOnFreshSocket(() => world.admin.browser.get('/api/auth/me', { openapi: false })).then((r) => r.status),
+      getOnFreshSocket(() => new BrowserClient(api.url).get('/api/auth/me', { bearer: world.bearer.access, openapi: false })).then((r) => r.status),
     ]);
     return JSON.stringify({ ...row, alive });
   }
@@ -422,6 +422,22 @@ function bodyOf(kind: string, schemaBody: Record<string, unknown>, anyJson: unkn
 const NODE_MAX_HEADER_BYTES = 16 * 1024;
 /** The app's body limit (`BODY_LIMIT_BYTES` in apps/api/src/http/http-platform.ts; this spec tests the built app as a black box): more gets 413. */
 const BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * A GET of the fuzzer's own bookkeeping, sent again once if the connection it went out on was reset.
+ * After a request refused early (413, 431) the server closes that connection; under load the client
+ * may already have taken it back into its pool and send the next request on it. Browsers retry an
+ * idempotent request on a reset reused connection the same way; the request under test is never
+ * retried.
+ */
+async function getOnFreshSocket<T>(get: () => Promise<T>): Promise<T> {
+  try {
+    return await get();
+  } catch (error) {
+    if (!isConnectionReset(error)) throw error;
+    return get();
+  }
+}
 
 function headerBytes(headers: Record<string, string>): number {
   return Object.entries(headers).reduce((sum, [name, value]) => sum + name.length + value.length + 4, 0);
