@@ -89,18 +89,27 @@ export class Login {
     inject(DestroyRef).onDestroy(() => clearTimeout(this.recheck));
     effect(() => {
       clearTimeout(this.recheck);
-      if (this.unavailable()) this.recheck = setTimeout(() => void this.checkAgain(), UNAVAILABLE_RECHECK_MS);
+      if (this.unavailable()) this.checkLater();
     });
+  }
+
+  private checkLater(): void {
+    this.recheck = setTimeout(() => void this.checkAgain(), UNAVAILABLE_RECHECK_MS);
+  }
+
+  /** Where a signed-in user goes from here: `next` when it is a path of this console, else the landing page. */
+  private destination(): string {
+    const next = this.next();
+    return next && isLocalPath(next) ? next : '/';
   }
 
   private async checkAgain(): Promise<void> {
     const result = await this.session.check().catch(() => null);
     if (result === null) {
-      this.recheck = setTimeout(() => void this.checkAgain(), UNAVAILABLE_RECHECK_MS);
+      this.checkLater();
       return;
     }
-    const next = this.next();
-    if (result.user) await this.router.navigateByUrl(next && isLocalPath(next) ? next : '/', { replaceUrl: true });
+    if (result.user) await this.router.navigateByUrl(this.destination(), { replaceUrl: true });
     // The server answers again and there is no session: the page is an ordinary sign-in page now.
     else await this.router.navigate([], { queryParams: { unavailable: null }, queryParamsHandling: 'merge', replaceUrl: true });
   }
@@ -110,9 +119,8 @@ export class Login {
     await this.submission.submit(this.formDirective(), () => firstValueFrom(this.api.login(email, password, rememberMe)), {
       onSuccess: async (response) => {
         this.session.signedIn(response.user);
-        const next = this.next();
         // Pushed, not replacing this page: Back after a later sign-out then lands here, not on the page before the console.
-        await this.router.navigateByUrl(next && isLocalPath(next) ? next : '/');
+        await this.router.navigateByUrl(this.destination());
       },
       failure: (problem) => (problem.status === 401 ? 'The email or password is not correct.' : describeProblem(problem)),
       // The password is emptied, and the form is not "submitted" any more: no "Password is required." beside the real message.
