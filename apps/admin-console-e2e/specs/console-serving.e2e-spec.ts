@@ -1,4 +1,6 @@
+import { registerAccount } from '../helpers/api.js';
 import { checkPage } from '../helpers/browser.js';
+import { signOutThroughUi } from '../helpers/flows.js';
 import { browserSuite } from '../helpers/suite.js';
 import { LoginPage } from '../pages/login.page.js';
 
@@ -89,5 +91,60 @@ describe('serving the console from the API', () => {
           .catch(() => 0)
       : 0;
     expect(heading).toBe(0);
+  });
+
+  it('should call the API only where index.html puts it, and not ask about sign-up when index.html says it is closed', async () => {
+    // A host that mounts the library under /identity and takes no sign-ups edits two meta tags in the built
+    // index.html. The browser gets exactly that page; its /identity calls reach the demo's /api routes (the demo
+    // keeps the contract's prefix), and any call still made to /api is refused and fails the test.
+    const account = await registerAccount(suite.api);
+    const viaIdentity: string[] = [];
+    const toApi: string[] = [];
+    const context = await suite.test.newContext();
+    await context.route('**/*', async (route) => {
+      const request = route.request();
+      const url = new URL(request.url());
+      if (url.origin !== suite.api.url) return route.continue();
+      if (request.resourceType() === 'document') {
+        const response = await route.fetch();
+        const html = (await response.text()).replace(
+          /<meta name="signoff-api" content="\/api"\s*\/?>/,
+          '<meta name="signoff-api" content="/identity" /><meta name="signoff-registration" content="closed" />',
+        );
+        return route.fulfill({ response, body: html });
+      }
+      if (url.pathname.startsWith('/identity/')) {
+        viaIdentity.push(`${request.method()} ${url.pathname}`);
+        return route.continue({ url: `${url.origin}/api/${url.pathname.slice('/identity/'.length)}${url.search}` });
+      }
+      if (url.pathname.startsWith('/api/')) {
+        toApi.push(`${request.method()} ${url.pathname}`);
+        return route.abort('blockedbyclient');
+      }
+      return route.continue();
+    });
+    const page = await context.newPage();
+    const login = new LoginPage(page);
+    await login.open();
+    expect(await page.locator('meta[name="signoff-api"]').getAttribute('content')).toBe('/identity');
+    await login.signIn(account.email, account.password);
+    await page.waitForURL(/\/devices$/);
+    await page.getByTestId('session-row').first().waitFor();
+    for (let waited = 0; !viaIdentity.includes('GET /identity/auth/events') && waited < 5_000; waited += 50) await page.waitForTimeout(50);
+    await signOutThroughUi(page);
+    await page.waitForURL(/\/login\?logged_out=1$/);
+
+    expect(toApi).toEqual([]);
+    expect(viaIdentity).toEqual(
+      expect.arrayContaining([
+        'GET /identity/auth/oidc/status',
+        'POST /identity/auth/login',
+        'GET /identity/auth/sessions',
+        'GET /identity/auth/events',
+        'POST /identity/auth/logout',
+      ]),
+    );
+    expect(viaIdentity.filter((call) => call.includes('registration'))).toEqual([]);
+    expect(await page.getByTestId('signup-link').count()).toBe(0);
   });
 });

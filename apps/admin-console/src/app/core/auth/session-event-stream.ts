@@ -1,6 +1,7 @@
 import { Injectable, type OnDestroy } from '@angular/core';
 import { isSessionEndReason, type SessionEndReason } from '../../shared/sessions/session';
 import type { ApiProblem } from '../http/api-error';
+import { api } from '../http/api-base';
 
 export interface SessionEventHandlers {
   /** The server announced the end of this session (`event: logout`). */
@@ -9,7 +10,6 @@ export interface SessionEventHandlers {
   onUnauthorized(problem: ApiProblem): void;
 }
 
-const EVENTS_URL = '/api/auth/events';
 /** Waits before reconnecting after a dropped stream or a failed attempt; the last one repeats. */
 const BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000];
 
@@ -65,7 +65,7 @@ export class SessionEventStream implements OnDestroy {
   private async listen(handlers: SessionEventHandlers, signal: AbortSignal): Promise<'stop' | 'retry'> {
     let response: Response;
     try {
-      response = await fetch(EVENTS_URL, { headers: { Accept: 'text/event-stream' }, cache: 'no-store', signal });
+      response = await fetch(api('/auth/events'), { headers: { Accept: 'text/event-stream' }, cache: 'no-store', signal });
     } catch {
       return 'retry';
     }

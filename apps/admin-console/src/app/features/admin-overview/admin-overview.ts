@@ -13,6 +13,7 @@ import { TimeAgo } from '../../shared/time/time-ago';
 import { auditTypeLabel } from '../audit-log/audit-event';
 import { ChartPanel } from './chart-panel';
 import { activeChart, dayLabel, deviceTypeChart, placeChart, reasonsIn, signInsAndOutsChart, type Overview } from './overview-charts';
+import { api } from '../../core/http/api-base';
 
 /**
  * /admin/overview, where admins land: sessions now and over 30 days, sign-ins and sign-outs per day by
@@ -30,7 +31,7 @@ const SERVER_PLACES = new Set(['Local network', 'Unknown', 'Other']);
   styleUrl: './admin-overview.scss',
 })
 export class AdminOverview {
-  protected readonly overview = httpResource<Overview>(() => '/api/admin/overview');
+  protected readonly overview = httpResource<Overview>(() => api('/admin/overview'));
   protected readonly data = computed(() => (this.overview.hasValue() ? this.overview.value() : null));
   protected readonly today = computed(() => this.data()?.days.at(-1) ?? null);
   /** Whether any place came from the geolocation database (which the credit names), not just the buckets the server fills in itself. */

@@ -2,15 +2,16 @@ import { HttpClient, HttpParams, type HttpContext } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import type { Observable } from 'rxjs';
 import type { RevokedCount } from '../../shared/sessions/session';
+import { api } from '../../core/http/api-base';
 
 export function usersUrl(search: string, page: number, pageSize: number): string {
   let params = new HttpParams().set('page', page).set('pageSize', pageSize);
   if (search) params = params.set('search', search);
-  return `/api/admin/users?${params.toString()}`;
+  return api(`/admin/users?${params.toString()}`);
 }
 
 export function userUrl(userId: string): string {
-  return `/api/admin/users/${encodeURIComponent(userId)}`;
+  return api(`/admin/users/${encodeURIComponent(userId)}`);
 }
 
 export function userSessionsUrl(userId: string): string {

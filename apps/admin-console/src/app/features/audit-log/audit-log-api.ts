@@ -1,5 +1,6 @@
 import { HttpParams } from '@angular/common/http';
 import type { AuditFilter } from './audit-event';
+import { api } from '../../core/http/api-base';
 
 /** Query parameters shared by the list and the export. */
 export function auditParams(filter: AuditFilter): HttpParams {
@@ -20,11 +21,11 @@ export function auditParams(filter: AuditFilter): HttpParams {
 export function auditListUrl(filter: AuditFilter, limit: number, cursor: string | undefined): string {
   let params = auditParams(filter).set('limit', limit);
   if (cursor) params = params.set('cursor', cursor);
-  return `/api/admin/audit?${params.toString()}`;
+  return api(`/admin/audit?${params.toString()}`);
 }
 
 export function auditExportUrl(filter: AuditFilter, format: 'csv' | 'ndjson'): string {
-  return `/api/admin/audit/export?${auditParams(filter).set('format', format).toString()}`;
+  return api(`/admin/audit/export?${auditParams(filter).set('format', format).toString()}`);
 }
 
 /** `YYYY-MM-DD` as a local Date, for the date pickers and the URL. */

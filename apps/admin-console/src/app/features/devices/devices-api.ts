@@ -2,8 +2,10 @@ import { HttpClient, type HttpContext } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import type { Observable } from 'rxjs';
 import type { RevokedCount } from '../../shared/sessions/session';
+import { api } from '../../core/http/api-base';
 
-export const MY_SESSIONS_URL = '/api/auth/sessions?include=ended';
+/** The list My devices shows: the user's sessions, ended ones included. */
+export const mySessionsUrl = (): string => api('/auth/sessions?include=ended');
 
 /** The signed-in user's own devices (`/api/auth/sessions`) and the "this wasn't me" report. */
 @Injectable({ providedIn: 'root' })
@@ -12,15 +14,15 @@ export class DevicesApi {
 
   /** Ends one of the user's other sessions (needs a fresh session: the confirm dialog asks for the password). */
   revoke(sessionId: string, context?: HttpContext): Observable<void> {
-    return this.http.delete<void>(`/api/auth/sessions/${encodeURIComponent(sessionId)}`, { context });
+    return this.http.delete<void>(api(`/auth/sessions/${encodeURIComponent(sessionId)}`), { context });
   }
 
   revokeOthers(context?: HttpContext): Observable<RevokedCount> {
-    return this.http.post<RevokedCount>('/api/auth/sessions/revoke-others', {}, { context });
+    return this.http.post<RevokedCount>(api('/auth/sessions/revoke-others'), {}, { context });
   }
 
   /** Ends every session of the user, this one included. */
   reportSecurityConcern(note?: string, context?: HttpContext): Observable<RevokedCount> {
-    return this.http.post<RevokedCount>('/api/auth/security-report', note ? { note } : {}, { context });
+    return this.http.post<RevokedCount>(api('/auth/security-report'), note ? { note } : {}, { context });
   }
 }

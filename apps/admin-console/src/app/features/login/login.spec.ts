@@ -17,6 +17,11 @@ import { Login, UNAVAILABLE_RECHECK_MS } from './login';
 class Devices {}
 
 async function openLogin(url: string) {
+  const { harness, http } = await renderLogin(url);
+  return { harness, loader: TestbedHarnessEnvironment.loader(harness.fixture), http, registration: await nextRequest(http, { url: '/api/auth/registration' }) };
+}
+
+async function renderLogin(url: string) {
   TestBed.configureTestingModule({
     providers: [
       provideConsoleTesting([
@@ -28,8 +33,14 @@ async function openLogin(url: string) {
   });
   const harness = await RouterTestingHarness.create();
   await harness.navigateByUrl(url);
-  const http = TestBed.inject(HttpTestingController);
-  return { harness, loader: TestbedHarnessEnvironment.loader(harness.fixture), http, registration: await nextRequest(http, { url: '/api/auth/registration' }) };
+  return { harness, http: TestBed.inject(HttpTestingController) };
+}
+
+function addMeta(name: string, content: string): void {
+  const meta = document.createElement('meta');
+  meta.name = name;
+  meta.content = content;
+  document.head.append(meta);
 }
 
 describe('Login', () => {
@@ -75,6 +86,26 @@ describe('Login', () => {
     answer(registration);
     await harness.fixture.whenStable();
     expect(harness.routeNativeElement?.querySelector('[data-testid=signup-link]')).toBeNull();
+  });
+
+  describe('in a host that says so in index.html', () => {
+    afterEach(() => document.head.querySelectorAll('meta[name^="signoff-"]').forEach((meta) => meta.remove()));
+
+    it('should not ask about registration when <meta name="signoff-registration" content="closed">, and offer no link', async () => {
+      addMeta('signoff-registration', 'closed');
+      const { harness, http } = await renderLogin('/login');
+      await harness.fixture.whenStable();
+      http.expectNone(() => true);
+      expect(harness.routeNativeElement?.querySelector('[data-testid=signup-link]')).toBeNull();
+    });
+
+    it('should ask the API where <meta name="signoff-api"> puts it', async () => {
+      addMeta('signoff-api', '/identity/v1');
+      const { harness, http } = await renderLogin('/login');
+      (await nextRequest(http, { url: '/identity/v1/auth/registration' })).flush({ open: true });
+      await harness.fixture.whenStable();
+      expect(harness.routeNativeElement?.querySelector('[data-testid=signup-link] a')?.getAttribute('href')).toBe('/signup');
+    });
   });
 
   it('should sign in with remember me and go to the devices page', async () => {

@@ -5,6 +5,7 @@ import { MatIconModule } from '@angular/material/icon';
 import { ActivatedRoute } from '@angular/router';
 import { isLocalPath } from '../../core/auth/client-session';
 import { SsoApi, type SsoStatus } from './sso-api';
+import { api } from '../../core/http/api-base';
 
 /** While the provider cannot be reached, how often the page asks again (the link appears when it answers). */
 export const SSO_STATUS_RECHECK_MS = 3000;
@@ -80,7 +81,7 @@ export class SsoSignIn {
 
   protected readonly loginUrl = computed(() => {
     const next = this.query()?.get('next');
-    return next && isLocalPath(next) ? `/api/auth/oidc/login?returnTo=${encodeURIComponent(next)}` : '/api/auth/oidc/login';
+    return next && isLocalPath(next) ? api(`/auth/oidc/login?returnTo=${encodeURIComponent(next)}`) : api('/auth/oidc/login');
   });
 
   private recheck: ReturnType<typeof setTimeout> | undefined;

@@ -15,6 +15,7 @@ import { describeProblem } from '../../core/http/api-error';
 import { HANDLES_UNAUTHORIZED } from '../../core/http/http-context';
 import { emailAddress } from '../../shared/forms/email-address';
 import { FormSubmission } from '../../shared/forms/form-submission';
+import { api } from '../../core/http/api-base';
 
 const sameAsPassword = (group: AbstractControl): ValidationErrors | null => {
   const value = group.value as { password?: string; repeat?: string };
@@ -90,7 +91,7 @@ export class Signup {
     await this.submission.submit(
       this.formDirective(),
       async () => {
-        await firstValueFrom(this.http.post('/api/auth/register', { email, password }, { context: new HttpContext().set(HANDLES_UNAUTHORIZED, true) }));
+        await firstValueFrom(this.http.post(api('/auth/register'), { email, password }, { context: new HttpContext().set(HANDLES_UNAUTHORIZED, true) }));
         // Registering does not sign in (the contract); the same credentials do, at once.
         return firstValueFrom(this.auth.login(email, password, false));
       },

@@ -14,7 +14,7 @@ import { splitSessions, type Session, type SessionList as SessionListBody } from
 import { injectConfirm } from '../../../shared/ui/confirm-dialog/confirm';
 import { injectFocusReturn } from '../../../shared/ui/focus-return';
 import { injectNotify } from '../../../shared/ui/notify';
-import { DevicesApi, MY_SESSIONS_URL } from '../devices-api';
+import { DevicesApi, mySessionsUrl } from '../devices-api';
 
 const LOCAL_NETWORK = 'Local network';
 
@@ -34,7 +34,7 @@ export class MyDevices {
   private readonly focusReturn = injectFocusReturn();
   private readonly activeHeading = viewChild.required<ElementRef<HTMLElement>>('activeHeading');
 
-  protected readonly sessions = httpResource<SessionListBody>(() => MY_SESSIONS_URL);
+  protected readonly sessions = httpResource<SessionListBody>(mySessionsUrl);
   protected readonly split = computed(() => splitSessions(this.sessions.hasValue() ? this.sessions.value().sessions : []));
   protected readonly others = computed(() => this.split().active.filter((session) => !session.current));
   /** Whether a place from the IP database is shown (its licence asks for a credit where places appear). */

@@ -9,6 +9,7 @@ import { Router } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 import { AuthApi } from '../../../core/auth/auth-api';
 import { apiProblemOf, describeProblem } from '../../../core/http/api-error';
+import { api } from '../../../core/http/api-base';
 
 /**
  * Step-up: confirms the password (POST /api/auth/reauth) and closes with true once the session is fresh. A single
@@ -71,7 +72,7 @@ export class ReauthDialog {
     const returnTo = inject(Router).url;
     firstValueFrom(this.api.me())
       .then((me) => {
-        if (me.session.sso) this.ssoUrl.set(`/api/auth/oidc/login?reauth=1&returnTo=${encodeURIComponent(returnTo)}`);
+        if (me.session.sso) this.ssoUrl.set(api(`/auth/oidc/login?reauth=1&returnTo=${encodeURIComponent(returnTo)}`));
       })
       .catch(() => undefined);
   }
