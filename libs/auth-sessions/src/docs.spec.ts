@@ -89,3 +89,25 @@ describe('README.md "Use it in your own Nest app"', () => {
     expect(blocks).toContain(region);
   });
 });
+
+describe.each(['README.md', 'libs/auth-sessions/README.md'])('the install lines of %s', (file) => {
+  const manifest = JSON.parse(read('libs/auth-sessions/package.json')) as {
+    peerDependencies: Record<string, string>;
+    peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  };
+  const installed = new Set(
+    [...read(file).matchAll(/^npm install ((?:[^\n\\#]|\\\n)*)/gm)].flatMap((match) =>
+      match[1]
+        .replace(/\\\n/g, ' ')
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((name) => name.replace(/(.)@[^@/]*$/, '$1')),
+    ),
+  );
+
+  it('should name every peer dependency a host must install (the Nest core aside), and every optional one with what it is for', () => {
+    const peers = Object.keys(manifest.peerDependencies).filter((name) => !['@nestjs/common', '@nestjs/core', '@types/node'].includes(name));
+    expect(peers.filter((name) => !installed.has(name))).toEqual([]);
+    expect(installed.has('@signoff/auth-sessions')).toBe(true);
+  });
+});
