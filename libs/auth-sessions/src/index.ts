@@ -44,7 +44,7 @@ export type { AuthenticatedRequest } from './edge/execution-target.js';
 export type { RequestAuth } from './sessions/request-auth.js';
 export { StoreUnavailableInterceptor } from './edge/store-unavailable.interceptor.js';
 export { withErrorExtensions, type SignoffErrorExtensions } from './edge/error-extensions.js';
-export type { SignoffWsError } from './edge/ws-errors.js';
+export type { SignoffWsError } from './edge/transport-errors.js';
 
 // WebSocket gateways and GraphQL subscriptions (duck-typed: no WebSocket or GraphQL package is imported)
 export { CONNECTION_AUTH, type AuthenticatedConnection } from './edge/execution-target.js';

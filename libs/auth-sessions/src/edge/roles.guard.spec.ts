@@ -1,6 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { Controller, Get } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { RpcException } from '@nestjs/microservices';
 import { WsException } from '@nestjs/websockets';
 import { type RequestAuth, requestAuth } from '../sessions/request-auth.js';
 import type { Session } from '../sessions/session.entity.js';
@@ -36,6 +37,15 @@ function gatewayContextFor(handler: 'admin' | 'open', client: AuthenticatedConne
     getHandler: () => Routes.prototype[handler],
     getClass: () => Routes,
     switchToWs: () => ({ getClient: () => client, getData: () => ({}), getPattern: () => handler }),
+  } as unknown as ExecutionContext;
+}
+
+function rpcContextFor(handler: 'admin' | 'open'): ExecutionContext {
+  return {
+    getType: () => 'rpc',
+    getHandler: () => Routes.prototype[handler],
+    getClass: () => Routes,
+    switchToRpc: () => ({ getData: () => ({}), getContext: () => ({}) }),
   } as unknown as ExecutionContext;
 }
 
@@ -81,6 +91,18 @@ describe('RolesGuard', () => {
     expect(refusal).toBeInstanceOf(WsException);
     expect((refusal as WsException).getError()).toEqual({ status: 'error', statusCode: 403, message: 'This needs the admin role.', code: 'forbidden' });
     expect(guard.canActivate(gatewayContextFor('admin', { [CONNECTION_AUTH]: signedIn(ADMIN) }))).toBe(true);
+  });
+
+  // Nest's RPC exception filter likewise: only an RpcException reaches the client as itself.
+  it('should refuse a microservice message to a @Roles() handler with an RpcException: 401, no session there', async () => {
+    const refusal = await Promise.resolve(guard.canActivate(rpcContextFor('admin'))).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+    expect(refusal).toBeInstanceOf(RpcException);
+    expect((refusal as RpcException).getError()).toEqual({ status: 'error', statusCode: 401, message: expect.any(String), code: 'unauthenticated' });
+    expect(guard.canActivate(rpcContextFor('open'))).toBe(true);
   });
 });
 

@@ -5,7 +5,7 @@ import { SessionRejectedError } from '../sessions/session.errors.js';
 import { withErrorExtensions } from './error-extensions.js';
 import { authOf } from './execution-target.js';
 import { RouteMetadata } from './route-metadata.js';
-import { asWsException } from './ws-errors.js';
+import { asTransportException, needsTransportException } from './transport-errors.js';
 
 /** Enforces `@Roles(...)` on every request, from the host's current user data (a demotion counts at once). */
 @Injectable()
@@ -19,8 +19,8 @@ export class RolesGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const refusal = this.refusal(context);
     if (!refusal) return true;
-    // A gateway's client gets the contract's code, not "Internal server error".
-    if (context.getType() === 'ws') return asWsException(refusal).then((error) => Promise.reject(error));
+    // A gateway's or a microservice's client gets the contract's code, not "Internal server error".
+    if (needsTransportException(context)) return asTransportException(context, refusal).then((error) => Promise.reject(error));
     throw withErrorExtensions(refusal);
   }
 

@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import { type ExecutionContext, Logger } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import type { HttpAdapterHost } from '@nestjs/core';
+import { RpcException } from '@nestjs/microservices';
 import { WsException } from '@nestjs/websockets';
 import { CSRF_EXEMPT_METADATA, NOT_ACTIVITY_METADATA, PUBLIC_ROUTE_METADATA, SAME_ORIGIN_METADATA } from '../auth-sessions.constants.js';
 import { resolveAuthSessionsOptions } from '../auth-sessions.options.js';
@@ -731,12 +732,24 @@ describe('SessionGuard', () => {
     });
 
     describe('when the context is one the guard cannot authenticate', () => {
-      it.each(['rpc', 'kafka', 'some-future-transport'])('should refuse a %s handler that is not @Public()', async (type) => {
+      it.each(['kafka', 'some-future-transport'])('should refuse a %s handler that is not @Public()', async (type) => {
         const { guard, sessions } = createGuard();
 
         const error = await rejectionOf(guard.canActivate(otherContext(type)));
 
         expect(error).toBeInstanceOf(SessionRejectedError);
+        expect(sessions.authenticate).not.toHaveBeenCalled();
+      });
+
+      // Every microservice transport (TCP, Redis, NATS, Kafka, gRPC, …) is Nest's 'rpc' context, whose
+      // exception filter answers anything but an RpcException with "Internal server error".
+      it('should refuse a microservice handler that is not @Public() with an RpcException its client receives as is', async () => {
+        const { guard, sessions } = createGuard();
+
+        const error = await rejectionOf(guard.canActivate(otherContext('rpc')));
+
+        expect(error).toBeInstanceOf(RpcException);
+        expect((error as RpcException).getError()).toEqual({ status: 'error', statusCode: 401, message: expect.any(String), code: 'unauthenticated' });
         expect(sessions.authenticate).not.toHaveBeenCalled();
       });
 

@@ -16,7 +16,7 @@ import { hasValidXsrfToken, isOriginAllowed, isStateChanging } from './request-f
 import { RouteMetadata } from './route-metadata.js';
 import { SessionCookies } from './session-cookies.js';
 import { translateStoreErrors } from './store-errors.js';
-import { asWsException } from './ws-errors.js';
+import { asTransportException, needsTransportException } from './transport-errors.js';
 
 // How many distinct refused origins are logged (see refuseOrigin).
 const LOGGED_ORIGINS = 5;
@@ -75,8 +75,8 @@ export class SessionGuard implements CanActivate {
         throw new SessionRejectedError('unauthenticated');
       });
     } catch (error) {
-      // A gateway's client gets the contract's code and reason, not "Internal server error".
-      if (target.kind === 'socket' && context.getType() === 'ws') throw await asWsException(error);
+      // A gateway's or a microservice's client gets the contract's code and reason, not "Internal server error".
+      if (needsTransportException(context)) throw await asTransportException(context, error);
       // GraphQL drivers show the same `extensions` (UNAUTHENTICATED, the contract's code and reason).
       throw withErrorExtensions(error);
     }

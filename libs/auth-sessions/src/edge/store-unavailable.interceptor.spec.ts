@@ -1,4 +1,5 @@
 import type { CallHandler, ExecutionContext } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
 import { WsException } from '@nestjs/websockets';
 import { firstValueFrom, throwError } from 'rxjs';
 import { StoreUnavailableError } from '../sessions/session.errors.js';
@@ -8,7 +9,12 @@ import { StoreUnavailableInterceptor } from './store-unavailable.interceptor.js'
 const refused = (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
 const failing = (error: Error): CallHandler => ({ handle: () => throwError(() => error) });
 const context = (type: string): ExecutionContext =>
-  ({ getType: () => type, switchToWs: () => ({ getClient: () => ({}) }), switchToRpc: () => ({}) }) as unknown as ExecutionContext;
+  ({
+    getType: () => type,
+    switchToHttp: () => ({ getRequest: () => ({}), getResponse: () => undefined }),
+    switchToWs: () => ({ getClient: () => ({}) }),
+    switchToRpc: () => ({}),
+  }) as unknown as ExecutionContext;
 
 async function failureOf(type: string, error: Error): Promise<unknown> {
   const interceptor = new StoreUnavailableInterceptor({} as HttpEdge);
@@ -20,7 +26,7 @@ async function failureOf(type: string, error: Error): Promise<unknown> {
 
 describe('StoreUnavailableInterceptor', () => {
   it('should turn a driver error into 503 service_unavailable, without the driver message', async () => {
-    const failure = await failureOf('rpc', refused());
+    const failure = await failureOf('http', refused());
 
     expect(failure).toBeInstanceOf(StoreUnavailableError);
     expect(JSON.stringify((failure as StoreUnavailableError).getResponse())).not.toContain('ECONNREFUSED');
@@ -31,6 +37,14 @@ describe('StoreUnavailableInterceptor', () => {
 
     expect(failure).toBeInstanceOf(WsException);
     expect((failure as WsException).getError()).toMatchObject({ status: 'error', statusCode: 503, code: 'service_unavailable' });
+  });
+
+  it("should give a microservice client the 503 as an RpcException, which Nest's RPC filter passes on", async () => {
+    const failure = await failureOf('rpc', refused());
+
+    expect(failure).toBeInstanceOf(RpcException);
+    expect((failure as RpcException).getError()).toMatchObject({ status: 'error', statusCode: 503, code: 'service_unavailable' });
+    expect(JSON.stringify((failure as RpcException).getError())).not.toContain('ECONNREFUSED');
   });
 
   it("should leave the host's own errors alone", async () => {

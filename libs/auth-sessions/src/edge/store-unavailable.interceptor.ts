@@ -4,7 +4,7 @@ import { isStoreUnavailableError } from '../common/store-unavailable.js';
 import { StoreUnavailableError } from '../sessions/session.errors.js';
 import { executionTargetOf } from './execution-target.js';
 import { HttpEdge } from './http-edge.js';
-import { asWsException } from './ws-errors.js';
+import { asTransportException, needsTransportException } from './transport-errors.js';
 
 /**
  * Answers 503 with a generic body (no driver message, SQL or stack) when a handler fails because
@@ -28,8 +28,8 @@ export class StoreUnavailableInterceptor implements NestInterceptor {
           this.edge.setHeader(target.res, 'Cache-Control', 'no-store');
         }
         const unavailable = new StoreUnavailableError({ cause: error });
-        // A gateway's client gets 503 service_unavailable, not "Internal server error".
-        if (context.getType() === 'ws') return from(asWsException(unavailable)).pipe(mergeMap((refusal) => throwError(() => refusal)));
+        // A gateway's or a microservice's client gets 503 service_unavailable, not "Internal server error".
+        if (needsTransportException(context)) return from(asTransportException(context, unavailable)).pipe(mergeMap((refusal) => throwError(() => refusal)));
         return throwError(() => unavailable);
       }),
     );
