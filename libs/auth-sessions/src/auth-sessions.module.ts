@@ -65,6 +65,7 @@ import { loadPromClient } from './metrics/prom-client.js';
 import { Places } from './places/places.service.js';
 import { BearerAuthenticator } from './sessions/bearer-authenticator.js';
 import { RolesGuard } from './edge/roles.guard.js';
+import { MessageHandlersGuard } from './edge/message-handlers.guard.js';
 import { ConnectionSessions } from './edge/connection-sessions.js';
 import { HttpEdge } from './edge/http-edge.js';
 import { LIBRARY_RATE_LIMIT, LibraryRoutesGuard } from './edge/library-routes.guard.js';
@@ -107,7 +108,8 @@ function selectControllers(routes: ResolvedAuthSessionsModuleExtras['routes']): 
 
 /**
  * Adds what the module's extras decide to a `forRoot`/`forRootAsync` definition: the controllers,
- * the path prefix (Nest's `RouterModule`) and the guards (`APP_GUARD` for every route; with
+ * the path prefix (Nest's `RouterModule`) and the guards (`APP_GUARD` for every route, and
+ * `MessageHandlersGuard` on every microservice handler; with
  * `globalGuard: false` none, as the library's controllers bind `LibraryRoutesGuard` themselves, and
  * a start-up check naming host routes whose library decorators no guard reads).
  */
@@ -120,13 +122,15 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
         { provide: APP_GUARD, useExisting: AuthRateLimitGuard },
         { provide: APP_GUARD, useExisting: SessionGuard },
         { provide: APP_GUARD, useExisting: RolesGuard },
+        // A hybrid app's microservice gets APP_GUARDs only with inheritAppConfig: see MessageHandlersGuard.
+        MessageHandlersGuard,
       ]
     : [UnguardedRoutesCheck];
   return {
     ...definition,
     imports: [
       ...(definition.imports ?? []),
-      ...(resolved.globalGuard ? [] : [DiscoveryModule]),
+      DiscoveryModule,
       ...(resolved.routes.prefix ? [RouterModule.register([{ path: resolved.routes.prefix, module: AuthSessionsModule }])] : []),
     ],
     controllers: [...(definition.controllers ?? []), ...controllers],

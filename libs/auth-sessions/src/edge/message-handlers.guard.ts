@@ -1,0 +1,56 @@
+import { type CanActivate, type ExecutionContext, Injectable, type Type } from '@nestjs/common';
+import { GUARDS_METADATA } from '@nestjs/common/constants.js';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { PUBLIC_ROUTE_METADATA, ROLES_METADATA } from '../auth-sessions.constants.js';
+import { SessionRejectedError } from '../sessions/session.errors.js';
+import { RouteMetadata } from './route-metadata.js';
+import { asTransportException } from './transport-errors.js';
+
+/** `@MessagePattern()` and `@EventPattern()` mark their handlers with this (`@nestjs/microservices`' PATTERN_METADATA). */
+const PATTERN_METADATA = 'microservices:pattern';
+
+/**
+ * The global guard's rule for microservice handlers (`@MessagePattern()`, `@EventPattern()`, on any
+ * transport), where the global guard may never run. Nest applies `APP_GUARD`s to a hybrid app's
+ * microservice only when the host connects it with `{ inheritAppConfig: true }`; without that every
+ * message handler answered whoever reached the microservice's port, although the docs promise that
+ * every handler is protected unless `@Public()`. So this guard puts itself on every message handler of
+ * the app, as `@UseGuards()` would, while Nest builds the app: before the host can connect a
+ * microservice, whose handlers read their guards when it is connected.
+ *
+ * A message carries no session the library could check: a handler answers only when it is `@Public()`
+ * and not `@Roles()` (no caller can hold a role there). The refusal is the contract's 401
+ * `unauthenticated`, as an `RpcException` the client receives as is. Where the global guards run
+ * too (`inheritAppConfig`, or `NestFactory.createMicroservice`), they answer the same.
+ */
+@Injectable()
+export class MessageHandlersGuard implements CanActivate {
+  private readonly routes: RouteMetadata;
+
+  constructor(discovery: DiscoveryService, scanner: MetadataScanner, reflector: Reflector) {
+    this.routes = new RouteMetadata(reflector);
+    this.guardMessageHandlers(discovery, scanner);
+  }
+
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    if (context.getType() !== 'rpc') return true;
+    if (this.routes.flag(PUBLIC_ROUTE_METADATA, context) && !this.routes.get<string[]>(ROLES_METADATA, context)?.length) return true;
+    return asTransportException(context, new SessionRejectedError('unauthenticated')).then((refusal) => Promise.reject(refusal));
+  }
+
+  /** Adds this guard, first, to every message handler of every controller that does not have one of its kind yet. */
+  private guardMessageHandlers(discovery: DiscoveryService, scanner: MetadataScanner): void {
+    for (const wrapper of discovery.getControllers()) {
+      const type = wrapper.metatype as Type | undefined;
+      if (!type?.prototype) continue;
+      for (const name of scanner.getAllMethodNames(type.prototype as object)) {
+        const handler = (type.prototype as Record<string, unknown>)[name];
+        if (typeof handler !== 'function' || Reflect.getMetadata(PATTERN_METADATA, handler) === undefined) continue;
+        const guards = (Reflect.getMetadata(GUARDS_METADATA, handler) as unknown[] | undefined) ?? [];
+        // Two apps in one process share the classes: one instance of the guard is enough (it keeps no state of its app).
+        if (guards.some((guard) => guard instanceof MessageHandlersGuard)) continue;
+        Reflect.defineMetadata(GUARDS_METADATA, [this, ...guards], handler);
+      }
+    }
+  }
+}
