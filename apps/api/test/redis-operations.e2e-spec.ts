@@ -151,6 +151,35 @@ describe('a Redis the test owns: eviction policy in health (JOB-05) and quiet JS
   });
 });
 
+describe('starting while Redis is down', () => {
+  let redis: ThrowawayRedis;
+  let api: ApiProcess | undefined;
+
+  afterAll(async () => {
+    await api?.stop();
+    await redis?.dispose();
+  });
+
+  // BullMQ prints a queue error nobody listens to on stderr; the library's queue connects as soon as
+  // it exists, and its listener used to come later, with the provider that logs outages: an app
+  // started while Redis was down wrote one plain-text `Error: connect ECONNREFUSED` stack.
+  it('should say so in JSON only, and be healthy once Redis is there', async () => {
+    redis = await startThrowawayRedis();
+    await redis.stop();
+    const starting = startApi({ redisUrl: redis.url, env: { LOG_LEVEL: 'info' }, readyTimeoutMs: 40_000 });
+    await delay(4000);
+    await redis.start();
+    api = await starting;
+
+    const lines = api
+      .logs()
+      .split('\n')
+      .filter((line) => line.trim() !== '');
+    expect(lines.filter((line) => !parses(line))).toEqual([]);
+    expect(lines.some((line) => line.includes('"event":"redis_unreachable"'))).toBe(true);
+  });
+});
+
 function parses(line: string): boolean {
   try {
     return typeof JSON.parse(line) === 'object';

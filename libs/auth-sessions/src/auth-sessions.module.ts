@@ -40,6 +40,7 @@ import { AuditLogService } from './audit/audit-log.service.js';
 import { AuditRetentionService } from './audit/audit-retention.service.js';
 import { AuditSealer } from './audit/audit-sealer.js';
 import { AuthRedis } from './common/auth-redis.js';
+import { QueueErrors } from './common/queue-errors.js';
 import { assertSupportedDataSource } from './common/auth-tables.js';
 import { assertLibraryEntities, LibraryTablesCheck } from './library-schema.check.js';
 import { assertQueueConnection } from './jobs/queue-connection.js';
@@ -162,6 +163,8 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
   ],
   providers: [
     { provide: AUTH_SESSIONS_OPTIONS, useFactory: resolveAuthSessionsOptions, inject: [AUTH_SESSIONS_MODULE_OPTIONS] },
+    // Listens to the queue's errors as soon as it exists, before the providers that log them are built.
+    { provide: QueueErrors, inject: [getQueueToken(AUTH_SESSIONS_QUEUE)], useFactory: (queue: Queue) => new QueueErrors(queue) },
     HttpEdge,
     ConnectionSessions,
     SessionCookies,

@@ -1,10 +1,8 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import { AUTH_SESSIONS_QUEUE } from '../auth-sessions.constants.js';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
+import { QueueErrors } from './queue-errors.js';
 import { RedisOutageLog } from './redis-outage-log.js';
 
 const WHILE_DOWN = 'Until it is back: sessions are checked in PostgreSQL, revocations wait out the 2 s cache lease, jobs wait in the outbox';
@@ -22,7 +20,7 @@ export class AuthRedis implements OnApplicationShutdown {
   readonly prefix: string;
   readonly outage: RedisOutageLog;
 
-  constructor(@Inject(AUTH_SESSIONS_OPTIONS) options: ResolvedAuthSessionsOptions, @InjectQueue(AUTH_SESSIONS_QUEUE) queue: Queue) {
+  constructor(@Inject(AUTH_SESSIONS_OPTIONS) options: ResolvedAuthSessionsOptions, queueErrors: QueueErrors) {
     const base: RedisOptions = { ...options.redis.options, connectTimeout: 2000, retryStrategy: (attempt) => Math.min(200 * attempt, 2000) };
     this.commands = new Redis({ ...base, enableOfflineQueue: false, commandTimeout: 1000, maxRetriesPerRequest: 1 });
     this.subscriber = new Redis({ ...base, autoResubscribe: true, maxRetriesPerRequest: null });
@@ -30,8 +28,8 @@ export class AuthRedis implements OnApplicationShutdown {
     this.outage = new RedisOutageLog(new Logger('AuthSessions'), options.redis.description, WHILE_DOWN);
     this.outage.watch('commands', this.commands);
     this.outage.watch('subscriber', this.subscriber);
-    // Without a listener, BullMQ prints every connection error of the queue to stderr, stack and all.
-    queue.on('error', (error: Error) => this.outage.echo('BullMQ queue', error));
+    // The queue's connection errors, from its creation on (see QueueErrors).
+    queueErrors.listen((error) => this.outage.echo('BullMQ queue', error));
   }
 
   /** A key or channel name under the library's prefix. */
