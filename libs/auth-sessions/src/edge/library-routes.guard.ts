@@ -1,4 +1,4 @@
-import { applyDecorators, type CanActivate, Controller, type ExecutionContext, Inject, Injectable, Logger, UseGuards } from '@nestjs/common';
+import { applyDecorators, type CanActivate, Controller, type ExecutionContext, Inject, Injectable, Logger, UseGuards, VERSION_NEUTRAL } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { BODY_MEDIA_TYPES_METADATA } from '../auth-sessions.constants.js';
 import { AUTH_SESSIONS_MODULE_EXTRAS, type ResolvedAuthSessionsModuleExtras } from '../auth-sessions.module-definition.js';
@@ -82,7 +82,10 @@ export class LibraryRoutesGuard implements CanActivate {
 /**
  * `@Controller(path)` for the library's controllers, with `LibraryRoutesGuard` as their first guard.
  * Put a controller's own `@UseGuards()` above it, so those run after it (decorators apply bottom-up).
+ * The routes are version-neutral: a host that versions its own API (`app.enableVersioning()` with a
+ * `defaultVersion`) would otherwise move them to `/v1/auth/…` (URI versioning), away from the paths
+ * the contract, the console and identity providers' registered URLs name; `routes.prefix` moves them.
  */
 export function LibraryController(path: string): ClassDecorator {
-  return applyDecorators(Controller(path), UseGuards(LibraryRoutesGuard));
+  return applyDecorators(Controller({ path, version: VERSION_NEUTRAL }), UseGuards(LibraryRoutesGuard));
 }

@@ -15,6 +15,8 @@ import {
   Req,
   Res,
   UseGuards,
+  type VersioningOptions,
+  VersioningType,
 } from '@nestjs/common';
 import { APP_GUARD, ModulesContainer } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -158,7 +160,7 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
   async function createHost(
     extras: AuthSessionsModuleExtras,
     options: Partial<AuthSessionsOptions> = {},
-    setup: { fastify?: boolean; globalPrefix?: string } = {},
+    setup: { fastify?: boolean; globalPrefix?: string; versioning?: VersioningOptions } = {},
   ): Promise<INestApplication> {
     const moduleRef = await Test.createTestingModule({
       imports: [
@@ -171,6 +173,7 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
       ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: ['error', 'warn'] })
       : moduleRef.createNestApplication({ logger: ['error', 'warn'] });
     if (setup.globalPrefix) app.setGlobalPrefix(setup.globalPrefix);
+    if (setup.versioning) app.enableVersioning(setup.versioning);
     await app.init();
     if (setup.fastify) await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
     return app;
@@ -395,6 +398,47 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
       expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
       expect(metrics.text).toMatch(/^signoff_logout_duration_seconds_count\{route="logout",status="200"\} 1$/m);
       expect(metrics.text).toMatch(/^signoff_active_sessions \d+$/m);
+    });
+  });
+
+  // A host that versions its API (`enableVersioning` with a default version) must not move the
+  // library's routes: the contract, the console, cookies and single sign-on's registered URLs name
+  // them without a version, and `routes.prefix` is the way to move them.
+  describe.each([
+    ['URI', { type: VersioningType.URI, defaultVersion: '1' }, { path: '/v1/open', headers: {}, elsewhere: '/open' }],
+    [
+      'header',
+      { type: VersioningType.HEADER, header: 'X-Api-Version', defaultVersion: '1' },
+      { path: '/open', headers: { 'X-Api-Version': '1' }, elsewhere: '/v1/open' },
+    ],
+  ] as const)('a host with %s versioning and a default version', (_name, versioning: VersioningOptions, hostRoute) => {
+    let app: INestApplication;
+    let server: Server;
+
+    beforeAll(async () => {
+      app = await createHost({ isGlobal: true }, { rateLimit: false }, { versioning });
+      server = app.getHttpServer() as Server;
+    });
+
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    it("should version the host's own routes, behind the global guard as ever", async () => {
+      let call = request(server).get(hostRoute.path);
+      for (const [name, value] of Object.entries(hostRoute.headers)) call = call.set(name, value);
+      await call.expect(401);
+      await request(server).get(hostRoute.elsewhere).expect(404);
+    });
+
+    it("should keep the library's routes where the contract has them, for a request of any version or none", async () => {
+      const user = await newUser(app);
+      await request(server).post('/auth/login').send({ email: user.email, password: PASSWORD }).expect(200);
+      await request(server).post('/auth/login').set('X-Api-Version', '2').send({ email: user.email, password: PASSWORD }).expect(200);
+      await request(server).post('/v1/auth/login').send({ email: user.email, password: PASSWORD }).expect(404);
+      const session = await signInForTest(app, user);
+      await request(server).get('/auth/sessions').set(session.headers).expect(200);
+      await request(server).get('/auth/oidc/status').expect(200);
     });
   });
 
