@@ -2,9 +2,9 @@ import { applyDecorators, type CanActivate, Controller, type ExecutionContext, I
 import { Reflector } from '@nestjs/core';
 import { BODY_MEDIA_TYPES_METADATA } from '../auth-sessions.constants.js';
 import { AUTH_SESSIONS_MODULE_EXTRAS, type ResolvedAuthSessionsModuleExtras } from '../auth-sessions.module-definition.js';
-import type { HttpRequest } from './http-edge.js';
 import { markFormBody } from '../common/form-body.js';
 import { assertReadableBody, isFormPost, JSON_AND_FORM_BODIES } from './request-body.js';
+import { type InputRequest, RouteInput } from './route-input.js';
 import { RouteMetadata } from './route-metadata.js';
 import { RolesGuard } from './roles.guard.js';
 import { SessionGuard } from './session.guard.js';
@@ -34,6 +34,7 @@ export interface LibraryRateLimit {
 @Injectable()
 export class LibraryRoutesGuard implements CanActivate {
   private readonly metadata: RouteMetadata;
+  private readonly input = new RouteInput();
   private readonly logger = new Logger('AuthSessions');
   /** The media types already reported as read by no body parser of the host (each once). */
   private readonly unparsedTypes = new Set<string>();
@@ -49,23 +50,25 @@ export class LibraryRoutesGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    if (this.extras.globalGuard) return this.checkBody(context);
+    if (this.extras.globalGuard) return this.checkInput(context);
     return this.guardLibraryRoute(context);
   }
 
   private async guardLibraryRoute(context: ExecutionContext): Promise<boolean> {
     const allowed = (await this.rateLimit.canActivate(context)) && (await this.session.canActivate(context)) && this.roles.canActivate(context);
-    return allowed && this.checkBody(context);
+    return allowed && this.checkInput(context);
   }
 
-  private checkBody(context: ExecutionContext): true {
+  /** The body's media type, then the input as sent against the route's own pipes (`RouteInput`), before any pipe of the host. */
+  private checkInput(context: ExecutionContext): true | Promise<true> {
     if (context.getType() !== 'http') return true;
     const accepted = this.metadata.get<readonly string[]>(BODY_MEDIA_TYPES_METADATA, context) ?? JSON_AND_FORM_BODIES;
-    const req = context.switchToHttp().getRequest<HttpRequest>();
+    const req = context.switchToHttp().getRequest<InputRequest>();
     assertReadableBody(req, accepted, (type) => this.reportUnparsed(type));
     // A form's values are all text: its checkboxes' `on` reads as true where a DTO says `@FormBoolean()`.
     if (isFormPost(req)) markFormBody(req.body);
-    return true;
+    const checked = this.input.check(context, req);
+    return checked ? checked.then(() => true) : true;
   }
 
   /** The client's 415 cannot fix what the host configured: the log says what to turn on, once per type. */

@@ -15,6 +15,8 @@ import {
   Req,
   Res,
   UseGuards,
+  type PipeTransform,
+  ValidationPipe,
   type VersioningOptions,
   VersioningType,
 } from '@nestjs/common';
@@ -160,7 +162,7 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
   async function createHost(
     extras: AuthSessionsModuleExtras,
     options: Partial<AuthSessionsOptions> = {},
-    setup: { fastify?: boolean; globalPrefix?: string; versioning?: VersioningOptions } = {},
+    setup: { fastify?: boolean; globalPrefix?: string; versioning?: VersioningOptions; pipes?: PipeTransform[] } = {},
   ): Promise<INestApplication> {
     const moduleRef = await Test.createTestingModule({
       imports: [
@@ -174,6 +176,7 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
       : moduleRef.createNestApplication({ logger: ['error', 'warn'] });
     if (setup.globalPrefix) app.setGlobalPrefix(setup.globalPrefix);
     if (setup.versioning) app.enableVersioning(setup.versioning);
+    if (setup.pipes) app.useGlobalPipes(...setup.pipes);
     await app.init();
     if (setup.fastify) await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
     return app;
@@ -439,6 +442,83 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
       const session = await signInForTest(app, user);
       await request(server).get('/auth/sessions').set(session.headers).expect(200);
       await request(server).get('/auth/oidc/status').expect(200);
+    });
+  });
+
+  // The most common Nest setup: app.useGlobalPipes(new ValidationPipe(...)). Global pipes run on the
+  // library's routes too, before its own validation; the answers must stay the contract's.
+  describe.each([
+    ['express', false],
+    ['fastify', true],
+  ] as const)('a host with a strict global ValidationPipe (whitelist, forbidNonWhitelisted, transform, implicit conversion), on %s', (_platform, fastify) => {
+    let app: INestApplication;
+    let server: Server;
+
+    beforeAll(async () => {
+      app = await createHost(
+        { isGlobal: true },
+        { rateLimit: false },
+        {
+          fastify,
+          pipes: [new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, transformOptions: { enableImplicitConversion: true } })],
+        },
+      );
+      server = app.getHttpServer() as Server;
+    });
+
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    it('should sign in, remember, list, refresh, end others and sign out as without it', async () => {
+      const user = await newUser(app);
+      const login = await request(server).post('/auth/login').send({ email: user.email, password: PASSWORD, rememberMe: true }).expect(200);
+      const cookies = parseSetCookies(login.headers['set-cookie']);
+      expect(cookies.get('sid')?.attributes['max-age']).toBeDefined();
+      const cookie = `sid=${cookies.get('sid')!.value}; XSRF-TOKEN=${cookies.get('XSRF-TOKEN')!.value}`;
+      const xsrf = cookies.get('XSRF-TOKEN')!.value;
+      await request(server).get('/auth/sessions?include=ended').set('Cookie', cookie).expect(200);
+      const token = await request(server).post('/auth/token').send({ email: user.email, password: PASSWORD }).expect(200);
+      await request(server).post('/auth/token/refresh').send({ refresh_token: token.body.refresh_token }).expect(200);
+      const all = await request(server).post('/auth/logout-all').set('Cookie', cookie).set('X-XSRF-TOKEN', xsrf).send({ keepCurrent: true }).expect(200);
+      expect(all.body).toEqual({ revoked: 1 });
+      await request(server).post('/auth/logout').set('Cookie', cookie).set('X-XSRF-TOKEN', xsrf).send({}).expect(200);
+    });
+
+    it('should still answer a wrong type, a null and an unknown property with 400 naming it', async () => {
+      const user = await newUser(app);
+      for (const [body, property] of [
+        [{ email: user.email, password: PASSWORD, rememberMe: 'yes' }, 'rememberMe'],
+        [{ email: user.email, password: PASSWORD, rememberMe: null }, 'rememberMe'],
+        [{ email: user.email, password: PASSWORD, admin: true }, 'admin'],
+        // Implicit conversion would read these as true and false.
+        [{ email: user.email, password: PASSWORD, rememberMe: 'false' }, 'rememberMe'],
+        [{ email: user.email, password: PASSWORD, rememberMe: '' }, 'rememberMe'],
+        [{ email: user.email, password: PASSWORD, rememberMe: 1 }, 'rememberMe'],
+      ] as const) {
+        const answer = await request(server).post('/auth/login').send(body).expect(400);
+        expect({ property, body: answer.body }).toEqual({
+          property,
+          body: { statusCode: 400, error: 'Bad Request', message: [expect.stringContaining(property)] },
+        });
+      }
+    });
+
+    it('should let an admin page the audit log and dry-run a revocation by filter, and refuse a dryRun that is not a boolean without revoking', async () => {
+      const admin = await newUser(app, ['admin']);
+      const target = await newUser(app);
+      const session = await signInForTest(app, admin);
+      const targetSession = await signInForTest(app, target);
+      await request(server).get('/admin/audit?limit=5&type=login').set(session.headers).expect(200);
+      await request(server).get('/admin/users?page=1&pageSize=5').set(session.headers).expect(200);
+      const revoke = (dryRun: unknown) =>
+        request(server)
+          .post('/admin/sessions/revoke-by-filter')
+          .set(session.headers)
+          .send({ userIds: [target.id], dryRun, note: 'checking the filter' });
+      expect((await revoke(true)).body).toEqual({ matched: 1, revoked: 0 });
+      for (const junk of ['', 'false', 0, null]) expect({ junk, status: (await revoke(junk)).status }).toEqual({ junk, status: 400 });
+      await request(server).get('/auth/me').set(targetSession.headers).expect(200);
     });
   });
 
