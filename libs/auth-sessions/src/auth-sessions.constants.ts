@@ -14,3 +14,5 @@ export const CSRF_EXEMPT_METADATA = 'auth-sessions:csrf-exempt';
 export const AUTH_SESSIONS_QUEUE = 'auth-sessions';
 /** Metadata key: the media types a library route reads its body in (`@BodyMediaTypes()`). */
 export const BODY_MEDIA_TYPES_METADATA = 'auth-sessions:body-media-types';
+/** Marks the library's own controllers (`LibraryController`); read by `isSignoffRoute`. */
+export const LIBRARY_ROUTE_METADATA = 'auth-sessions:library-route';

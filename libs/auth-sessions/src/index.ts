@@ -43,6 +43,7 @@ export { Public, Roles, RateLimited, RequireSameOrigin, CsrfExempt, NotActivity,
 export type { AuthenticatedRequest } from './edge/execution-target.js';
 export type { RequestAuth } from './sessions/request-auth.js';
 export { StoreUnavailableInterceptor } from './edge/store-unavailable.interceptor.js';
+export { isSignoffRoute } from './edge/library-routes.guard.js';
 export { withErrorExtensions, type SignoffErrorExtensions } from './edge/error-extensions.js';
 export type { SignoffWsError } from './edge/transport-errors.js';
 

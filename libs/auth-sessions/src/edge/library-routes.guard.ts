@@ -1,8 +1,21 @@
-import { applyDecorators, type CanActivate, Controller, type ExecutionContext, Inject, Injectable, Logger, UseGuards, VERSION_NEUTRAL } from '@nestjs/common';
+import {
+  applyDecorators,
+  type CanActivate,
+  Controller,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  Logger,
+  SetMetadata,
+  UseFilters,
+  UseGuards,
+  VERSION_NEUTRAL,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { BODY_MEDIA_TYPES_METADATA } from '../auth-sessions.constants.js';
+import { BODY_MEDIA_TYPES_METADATA, LIBRARY_ROUTE_METADATA } from '../auth-sessions.constants.js';
 import { AUTH_SESSIONS_MODULE_EXTRAS, type ResolvedAuthSessionsModuleExtras } from '../auth-sessions.module-definition.js';
 import { markFormBody } from '../common/form-body.js';
+import { LibraryErrorsFilter } from './library-errors.filter.js';
 import { assertReadableBody, isFormPost, JSON_AND_FORM_BODIES } from './request-body.js';
 import { type InputRequest, RouteInput } from './route-input.js';
 import { RouteMetadata } from './route-metadata.js';
@@ -83,12 +96,31 @@ export class LibraryRoutesGuard implements CanActivate {
 }
 
 /**
- * `@Controller(path)` for the library's controllers, with `LibraryRoutesGuard` as their first guard.
- * Put a controller's own `@UseGuards()` above it, so those run after it (decorators apply bottom-up).
- * The routes are version-neutral: a host that versions its own API (`app.enableVersioning()` with a
- * `defaultVersion`) would otherwise move them to `/v1/auth/…` (URI versioning), away from the paths
- * the contract, the console and identity providers' registered URLs name; `routes.prefix` moves them.
+ * `@Controller(path)` for the library's controllers, with `LibraryRoutesGuard` as their first guard
+ * and `LibraryErrorsFilter` for their refusals. Put a controller's own `@UseGuards()` above it, so
+ * those run after it (decorators apply bottom-up). The routes are version-neutral: a host that
+ * versions its own API (`app.enableVersioning()` with a `defaultVersion`) would otherwise move them to
+ * `/v1/auth/…` (URI versioning), away from the paths the contract, the console and identity
+ * providers' registered URLs name; `routes.prefix` moves them.
  */
 export function LibraryController(path: string): ClassDecorator {
-  return applyDecorators(Controller({ path, version: VERSION_NEUTRAL }), UseGuards(LibraryRoutesGuard));
+  return applyDecorators(
+    Controller({ path, version: VERSION_NEUTRAL }),
+    UseGuards(LibraryRoutesGuard),
+    UseFilters(LibraryErrorsFilter),
+    SetMetadata(LIBRARY_ROUTE_METADATA, true),
+  );
+}
+
+/**
+ * Whether a request runs one of the library's own routes (`/auth/…`, `/admin/…` under your prefixes).
+ * For a global interceptor of yours that reshapes answers: Nest runs it around the library's handlers
+ * too, and a wrapped answer (`{ data: … }`) is not what the contract, the console and API clients read.
+ * @example
+ * intercept(context: ExecutionContext, next: CallHandler) {
+ *   return isSignoffRoute(context) ? next.handle() : next.handle().pipe(map((data) => ({ data })));
+ * }
+ */
+export function isSignoffRoute(context: ExecutionContext): boolean {
+  return context.getType() === 'http' && Reflect.getMetadata(LIBRARY_ROUTE_METADATA, context.getClass()) === true;
 }

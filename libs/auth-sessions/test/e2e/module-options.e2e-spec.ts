@@ -15,6 +15,12 @@ import {
   Req,
   Res,
   UseGuards,
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  type CallHandler,
+  type NestInterceptor,
   type PipeTransform,
   ValidationPipe,
   type VersioningOptions,
@@ -28,6 +34,7 @@ import {
   type AuthSessionsOptions,
   AuthSessionsModule,
   CurrentUser,
+  isSignoffRoute,
   Public,
   RateLimited,
   Roles,
@@ -38,6 +45,7 @@ import {
 } from '@signoff/auth-sessions';
 import { assertSessionEnded, signInForTest } from '@signoff/auth-sessions/testing';
 import type { Server } from 'node:http';
+import { map, type Observable } from 'rxjs';
 import request from 'supertest';
 import { createFixtureDatabase, deleteRedisKeys, type FixtureDatabase, fixtureEnvironment } from '../fixtures/fixture-database.js';
 import { fixtureAuthSessionsModule, fixtureHostConnections, FixtureUsersModule } from '../fixtures/fixture-host.module.js';
@@ -162,7 +170,14 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
   async function createHost(
     extras: AuthSessionsModuleExtras,
     options: Partial<AuthSessionsOptions> = {},
-    setup: { fastify?: boolean; globalPrefix?: string; versioning?: VersioningOptions; pipes?: PipeTransform[] } = {},
+    setup: {
+      fastify?: boolean;
+      globalPrefix?: string;
+      versioning?: VersioningOptions;
+      pipes?: PipeTransform[];
+      filters?: ExceptionFilter[];
+      interceptors?: NestInterceptor[];
+    } = {},
   ): Promise<INestApplication> {
     const moduleRef = await Test.createTestingModule({
       imports: [
@@ -177,6 +192,8 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
     if (setup.globalPrefix) app.setGlobalPrefix(setup.globalPrefix);
     if (setup.versioning) app.enableVersioning(setup.versioning);
     if (setup.pipes) app.useGlobalPipes(...setup.pipes);
+    if (setup.filters) app.useGlobalFilters(...setup.filters);
+    if (setup.interceptors) app.useGlobalInterceptors(...setup.interceptors);
     await app.init();
     if (setup.fastify) await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
     return app;
@@ -445,8 +462,30 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
     });
   });
 
-  // The most common Nest setup: app.useGlobalPipes(new ValidationPipe(...)). Global pipes run on the
-  // library's routes too, before its own validation; the answers must stay the contract's.
+  /** A host's catch-all filter that reshapes every error, as many apps have one. */
+  @Catch()
+  class ReshapingFilter implements ExceptionFilter {
+    catch(exception: unknown, host: ArgumentsHost): void {
+      const status = exception instanceof HttpException ? exception.getStatus() : 500;
+      const reply = host.switchToHttp().getResponse<{
+        status?(code: number): { json?(body: unknown): void; send?(body: unknown): void };
+        code?(code: number): { send(body: unknown): void };
+      }>();
+      const body = { error: { status, message: exception instanceof Error ? exception.message : 'error' } };
+      if (typeof reply.code === 'function') reply.code(status).send(body);
+      else reply.status!(status).json!(body);
+    }
+  }
+
+  /** A host's interceptor that wraps every answer in `{ data }`, leaving the library's routes alone as the docs say. */
+  class WrappingInterceptor implements NestInterceptor {
+    intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+      return isSignoffRoute(context) ? next.handle() : next.handle().pipe(map((data: unknown) => ({ data })));
+    }
+  }
+
+  // The most common Nest setup: app.useGlobalPipes(new ValidationPipe(...)), often with a catch-all
+  // filter and an interceptor that wraps answers. Global pipes and filters run on the library's routes too; the answers must stay the contract's.
   describe.each([
     ['express', false],
     ['fastify', true],
@@ -461,6 +500,8 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
         {
           fastify,
           pipes: [new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, transformOptions: { enableImplicitConversion: true } })],
+          filters: [new ReshapingFilter()],
+          interceptors: [new WrappingInterceptor()],
         },
       );
       server = app.getHttpServer() as Server;
@@ -502,6 +543,34 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
           body: { statusCode: 400, error: 'Bad Request', message: [expect.stringContaining(property)] },
         });
       }
+    });
+
+    it("should answer the library's refusals in the contract's shape, and leave the host's own routes to its filter", async () => {
+      const anonymous = await request(server).get('/auth/me').expect(401);
+      expect(anonymous.body).toMatchObject({ statusCode: 401, code: 'unauthenticated' });
+      const user = await newUser(app);
+      const session = await signInForTest(app, user);
+      await request(server).post('/auth/logout').set(session.headers).send({}).expect(200);
+      const ended = await request(server).get('/auth/me').set(session.headers).expect(401);
+      expect(ended.body).toMatchObject({ statusCode: 401, code: 'session_ended', reason: 'logout' });
+      const admin = await newUser(app, ['admin']);
+      const fresh = await signInForTest(app, admin);
+      const forbidden = await request(server)
+        .get('/admin/users')
+        .set((await signInForTest(app, user)).headers)
+        .expect(403);
+      expect(forbidden.body).toMatchObject({ statusCode: 403, code: 'forbidden' });
+      await request(server).get('/admin/users').set(fresh.headers).expect(200);
+
+      const host = await request(server).get('/guarded').expect(401);
+      expect(host.body).toEqual({ error: { status: 401, message: expect.any(String) } });
+    });
+
+    it("should let the host's wrapping interceptor tell the library's routes from its own (isSignoffRoute)", async () => {
+      const user = await newUser(app);
+      const session = await signInForTest(app, user);
+      expect((await request(server).get('/auth/me').set(session.headers).expect(200)).body).toMatchObject({ user: { id: user.id } });
+      expect((await request(server).get('/guarded').set(session.headers).expect(200)).body).toEqual({ data: expect.anything() });
     });
 
     it('should let an admin page the audit log and dry-run a revocation by filter, and refuse a dryRun that is not a boolean without revoking', async () => {
