@@ -48,7 +48,9 @@ export class EventStreamsService implements BeforeApplicationShutdown, OnApplica
   open(auth: RequestAuth, raw: ServerResponse): void {
     raw.statusCode = 200;
     raw.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    raw.setHeader('Cache-Control', 'no-store');
+    // no-transform: compression middleware (Express's compression()) and proxies leave the stream as it is;
+    // compressed, its events and heartbeats were held back until it ended.
+    raw.setHeader('Cache-Control', 'no-store, no-transform');
     raw.setHeader('Connection', 'keep-alive');
     // Reverse proxies (nginx) must pass events through as they come.
     raw.setHeader('X-Accel-Buffering', 'no');

@@ -44,7 +44,9 @@ import {
   type SignoffUser,
 } from '@signoff/auth-sessions';
 import { assertSessionEnded, signInForTest } from '@signoff/auth-sessions/testing';
-import type { Server } from 'node:http';
+import { get as httpGet, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import compression from 'compression';
 import { map, type Observable } from 'rxjs';
 import request from 'supertest';
 import { createFixtureDatabase, deleteRedisKeys, type FixtureDatabase, fixtureEnvironment } from '../fixtures/fixture-database.js';
@@ -177,6 +179,8 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
       pipes?: PipeTransform[];
       filters?: ExceptionFilter[];
       interceptors?: NestInterceptor[];
+      /** Express middleware, `app.use()`d before init. */
+      middleware?: Array<(req: unknown, res: unknown, next: () => void) => void>;
     } = {},
   ): Promise<INestApplication> {
     const moduleRef = await Test.createTestingModule({
@@ -194,6 +198,7 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
     if (setup.pipes) app.useGlobalPipes(...setup.pipes);
     if (setup.filters) app.useGlobalFilters(...setup.filters);
     if (setup.interceptors) app.useGlobalInterceptors(...setup.interceptors);
+    for (const middleware of setup.middleware ?? []) app.use(middleware);
     await app.init();
     if (setup.fastify) await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
     return app;
@@ -588,6 +593,52 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
       expect((await revoke(true)).body).toEqual({ matched: 1, revoked: 0 });
       for (const junk of ['', 'false', 0, null]) expect({ junk, status: (await revoke(junk)).status }).toEqual({ junk, status: 400 });
       await request(server).get('/auth/me').set(targetSession.headers).expect(200);
+    });
+  });
+
+  // compression() (Express) buffers what a response writes until it ends, unless the response says
+  // no-transform: an event stream's `: connected` and heartbeats reached the client only at its end,
+  // and a proxy's idle timeout would cut every stream first.
+  describe('a host with compression() on Express', () => {
+    let app: INestApplication;
+
+    beforeAll(async () => {
+      app = await createHost({ isGlobal: true }, { rateLimit: false }, { middleware: [compression() as never] });
+      await app.listen(0, '127.0.0.1');
+    });
+
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    it('should deliver the event stream as it is written, uncompressed, to a client that accepts gzip', async () => {
+      const user = await newUser(app);
+      const session = await signInForTest(app, user);
+      const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
+      const first = await new Promise<{ encoding: string | undefined; cacheControl: string | undefined; text: string }>((resolve, reject) => {
+        const req = httpGet(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/auth/events',
+            headers: { ...session.headers, 'accept-encoding': 'gzip, deflate, br', accept: 'text/event-stream' },
+          },
+          (res) => {
+            const timer = setTimeout(() => {
+              req.destroy();
+              reject(new Error('no event within 2 s: the stream is buffered'));
+            }, 2000);
+            res.once('data', (chunk: Buffer) => {
+              clearTimeout(timer);
+              req.destroy();
+              resolve({ encoding: res.headers['content-encoding'], cacheControl: res.headers['cache-control'], text: chunk.toString('utf8') });
+            });
+          },
+        );
+        req.on('error', () => undefined);
+      });
+      expect(first).toEqual({ encoding: undefined, cacheControl: expect.stringContaining('no-store'), text: ': connected\n\n' });
+      expect(first.cacheControl).toContain('no-transform');
     });
   });
 
