@@ -157,6 +157,35 @@ describe('libraryValidationPipe', () => {
     });
   });
 
+  describe('when a value is of the wrong type', () => {
+    const messagesFor = async (value: object) =>
+      (
+        (await libraryValidationPipe.transform(value, body(LoginDto)).then(
+          () => undefined,
+          (thrown: unknown) => (thrown as BadRequestException).getResponse(),
+        )) as { message: string[] }
+      ).message;
+
+    it('should say what type it must be, not that its length is wrong', async () => {
+      expect(await messagesFor({ email: 'ada@example.com', password: 12345 })).toEqual(['password must be a string']);
+      expect(await messagesFor({ email: null, password: 'x' })).toEqual(['email must be an email address']);
+    });
+
+    it('should still tell a string that it is too long', async () => {
+      expect(await messagesFor({ email: 'ada@example.com', password: 'x'.repeat(1025) })).toEqual([
+        'password must be shorter than or equal to 1024 characters',
+      ]);
+    });
+
+    it('should say each message once', async () => {
+      const messages = (
+        await badRequestMessage(() => libraryValidationPipe.transform({ ...FILTER, createdBefore: 'yesterday' }, body(RevokeByFilterDto)))
+      ).split(' | ');
+      expect(messages.length).toBe(new Set(messages).size);
+      expect(messages.length).toBeGreaterThan(0);
+    });
+  });
+
   describe('when an optional field is absent', () => {
     it('should accept it', async () => {
       await expect(libraryValidationPipe.transform({ ...FILTER }, body(RevokeByFilterDto))).resolves.toMatchObject(FILTER);

@@ -91,10 +91,26 @@ export class InputValidationPipe extends ValidationPipe {
     return super.transform(value, metadata);
   }
 
-  /** A required property that was not sent is one message, `x is required`, not every rule it would have broken. */
+  /**
+   * A required property that was not sent is one message, `x is required`, not every rule it would
+   * have broken; a value that is not text is not also told its length is wrong (`password: 12345`
+   * read "must be shorter than or equal to 1024 characters"); and a message is said once.
+   */
   protected override flattenValidationErrors(validationErrors: ValidationError[]): string[] {
-    return super.flattenValidationErrors(validationErrors.map(requiredWhenMissing));
+    return [...new Set(super.flattenValidationErrors(validationErrors.map((error) => withoutLengthOfNonText(requiredWhenMissing(error)))))];
   }
+}
+
+/** The rules about a text's length: they only mean something for a string. */
+const LENGTH_RULES = new Set(['minLength', 'maxLength', 'isLength']);
+
+/** The error without its length rules when its value is not a string and another rule says what is wrong. */
+function withoutLengthOfNonText(error: ValidationError): ValidationError {
+  const children = error.children?.map(withoutLengthOfNonText);
+  const constraints = error.constraints;
+  if (!constraints || typeof error.value === 'string') return Object.assign(new ValidationError(), error, { children });
+  const kept = Object.fromEntries(Object.entries(constraints).filter(([rule]) => !LENGTH_RULES.has(rule)));
+  return Object.assign(new ValidationError(), error, { children }, Object.keys(kept).length > 0 ? { constraints: kept } : {});
 }
 
 /**
