@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import { type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
@@ -14,6 +14,9 @@ export async function createApp(platform: HttpPlatform, options: { logger?: fals
       : await NestFactory.create(AppModule, { logger: options.logger ?? ['error', 'warn'] });
   // The library's routes follow the host's prefix (/api/auth/login); its metrics endpoint does not.
   app.setGlobalPrefix('api');
+  // Most Nest apps validate their DTOs with a global pipe; the library checks its own routes' input as
+  // sent, before any pipe of the host (a conversion here cannot turn junk into a valid value there).
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true, transformOptions: { enableImplicitConversion: true } }));
   app.enableShutdownHooks();
   return app;
 }

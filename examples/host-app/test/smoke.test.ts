@@ -102,6 +102,19 @@ for (const platform of ['express', 'fastify'] satisfies HttpPlatform[]) {
       assertSessionEndedResponse(await call(`${base}/api/projects`, { headers: { authorization } }), 'logout');
     });
 
+    it("answers a wrong type on a library route with 400 behind the host's converting ValidationPipe, and ends nothing", async () => {
+      const session = await signInForTest(app, member);
+      for (const keepCurrent of ['', 'true', 1]) {
+        const answer = await call(`${base}/api/auth/logout-all`, {
+          method: 'POST',
+          headers: { ...session.headers, 'content-type': 'application/json' },
+          body: JSON.stringify({ keepCurrent }),
+        });
+        assert.equal(answer.status, 400, `keepCurrent ${JSON.stringify(keepCurrent)}: ${JSON.stringify(answer.body)}`);
+      }
+      assert.equal((await call(`${base}/api/auth/me`, { headers: session.headers })).status, 200);
+    });
+
     it('enforces @Roles on host routes: 403 for a member, 200 for an admin, 401 for nobody', async () => {
       const memberSession = await signInForTest(app, member);
       const adminSession = await signInForTest(app, admin);
