@@ -1,4 +1,5 @@
-import type { ExecutionContext } from '@nestjs/common';
+import { jest } from '@jest/globals';
+import { type ExecutionContext, Logger } from '@nestjs/common';
 import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import { type DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { MessagePattern, RpcException } from '@nestjs/microservices';
@@ -81,6 +82,19 @@ describe('MessageHandlersGuard', () => {
   it('should let a message reach a @Public() handler, but not one that also needs a role', async () => {
     expect(await outcome(guard.canActivate(context('rpc', 'hello')))).toBe(true);
     expect(await outcome(guard.canActivate(context('rpc', 'admin')))).toBeInstanceOf(RpcException);
+  });
+
+  it('should name at start-up, once, each handler that refuses every message', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      guard.onApplicationBootstrap();
+
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toContain('Messages.report, Messages.admin, Messages.own.');
+      expect(String(warn.mock.calls[0]?.[0])).not.toContain('Messages.hello');
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('should leave every other context to the global guards', async () => {

@@ -1,4 +1,4 @@
-import { type CanActivate, type ExecutionContext, Injectable, type Type } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable, Logger, type OnApplicationBootstrap, type Type } from '@nestjs/common';
 import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { PUBLIC_ROUTE_METADATA, ROLES_METADATA } from '../auth-sessions.constants.js';
@@ -24,12 +24,28 @@ const PATTERN_METADATA = 'microservices:pattern';
  * too (`inheritAppConfig`, or `NestFactory.createMicroservice`), they answer the same.
  */
 @Injectable()
-export class MessageHandlersGuard implements CanActivate {
+export class MessageHandlersGuard implements CanActivate, OnApplicationBootstrap {
   private readonly routes: RouteMetadata;
+  private readonly logger = new Logger('AuthSessions');
+  /** `Class.method` of each message handler this guard refuses every message to. */
+  readonly alwaysRefused: string[] = [];
 
-  constructor(discovery: DiscoveryService, scanner: MetadataScanner, reflector: Reflector) {
+  constructor(
+    discovery: DiscoveryService,
+    scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+  ) {
     this.routes = new RouteMetadata(reflector);
     this.guardMessageHandlers(discovery, scanner);
+  }
+
+  /** Says once which handlers can never answer, so that a host sees it at start-up, not one refused message at a time. */
+  onApplicationBootstrap(): void {
+    if (this.alwaysRefused.length === 0) return;
+    this.logger.warn(
+      `Microservice handlers that are not @Public(), or are @Roles(), refuse every message (a message carries no session to check): ` +
+        `${this.alwaysRefused.join(', ')}. Mark those meant for other services @Public() and guard them your own way.`,
+    );
   }
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
@@ -46,6 +62,9 @@ export class MessageHandlersGuard implements CanActivate {
       for (const name of scanner.getAllMethodNames(type.prototype as object)) {
         const handler = (type.prototype as Record<string, unknown>)[name];
         if (typeof handler !== 'function' || Reflect.getMetadata(PATTERN_METADATA, handler) === undefined) continue;
+        const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE_METADATA, [handler, type]) === true;
+        if (!isPublic || this.reflector.getAllAndOverride<string[] | undefined>(ROLES_METADATA, [handler, type])?.length)
+          this.alwaysRefused.push(`${type.name}.${name}`);
         const guards = (Reflect.getMetadata(GUARDS_METADATA, handler) as unknown[] | undefined) ?? [];
         // Two apps in one process share the classes: one instance of the guard is enough (it keeps no state of its app).
         if (guards.some((guard) => guard instanceof MessageHandlersGuard)) continue;

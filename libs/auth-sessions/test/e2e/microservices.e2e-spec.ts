@@ -1,6 +1,7 @@
 import { ClientProxyFactory, type ClientProxy, Transport } from '@nestjs/microservices';
 import { firstValueFrom } from 'rxjs';
 import { createFixtureDatabase, deleteRedisKeys, type FixtureDatabase, fixtureEnvironment } from '../fixtures/fixture-database.js';
+import { FixtureMessagesController } from '../fixtures/transports/fixture.messages.js';
 import { type HttpPlatform, startTransportHost, type TransportHost } from '../fixtures/transports/transport-host.js';
 
 /**
@@ -68,6 +69,20 @@ describe.each([
 
   it('should answer a @Public() handler', async () => {
     expect(await send('hello', 'ada')).toEqual({ answer: { to: 'ada' } });
+  });
+
+  it('should deliver an event to a @Public() @EventPattern handler, and refuse one to any other, which Nest logs', async () => {
+    errors.length = 0;
+    FixtureMessagesController.received.length = 0;
+    await firstValueFrom(client.emit('audit-trail', { n: 1 }), { defaultValue: undefined });
+    await firstValueFrom(client.emit('cache-flush', { n: 2 }), { defaultValue: undefined });
+    for (let waited = 0; FixtureMessagesController.received.length === 0 && waited < 2000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    expect(FixtureMessagesController.received).toEqual([{ event: 'cache-flush', data: { n: 2 } }]);
+    // Nest's RPC layer logs the refusal of an event (nobody waits for a reply): the host sees it.
+    expect(errors.map((args) => JSON.stringify(args))).toEqual([expect.stringContaining('"code":"unauthenticated"')]);
   });
 
   it('should keep HTTP as it was in the same app: 401 on a guarded route, 200 on a public one', async () => {
