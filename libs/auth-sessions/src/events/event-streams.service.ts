@@ -48,14 +48,12 @@ export class EventStreamsService implements BeforeApplicationShutdown, OnApplica
   open(auth: RequestAuth, raw: ServerResponse): void {
     raw.statusCode = 200;
     raw.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    // no-transform: compression middleware (Express's compression()) and proxies leave the stream as it is;
-    // compressed, its events and heartbeats were held back until it ended.
-    raw.setHeader('Cache-Control', 'no-store, no-transform');
+    raw.setHeader('Cache-Control', 'no-store');
     raw.setHeader('Connection', 'keep-alive');
     // Reverse proxies (nginx) must pass events through as they come.
     raw.setHeader('X-Accel-Buffering', 'no');
     raw.flushHeaders();
-    raw.write(': connected\n\n');
+    send(raw, ': connected\n\n');
     const stream: Stream = {
       sessionId: auth.session.id,
       userId: auth.user.id,
@@ -92,7 +90,7 @@ export class EventStreamsService implements BeforeApplicationShutdown, OnApplica
 
   private async beat(stream: Stream): Promise<void> {
     if (!this.streams.has(stream)) return;
-    stream.raw.write(': heartbeat\n\n');
+    send(stream.raw, ': heartbeat\n\n');
     await this.recheck(stream);
   }
 
@@ -128,4 +126,15 @@ export class EventStreamsService implements BeforeApplicationShutdown, OnApplica
     clearTimeout(stream.expiry);
     this.streams.delete(stream);
   }
+}
+
+/**
+ * Writes to an open stream and sends it on at once. Compression middleware (Express's `compression()`)
+ * holds what a response writes until its buffer fills, unless told to flush: behind it, a client that
+ * accepts gzip got neither `: connected` nor a heartbeat while the stream was open, and a proxy's idle
+ * timeout cut it. `res.flush()` is what that middleware adds for this (a plain response has none).
+ */
+function send(raw: ServerResponse, text: string): void {
+  raw.write(text);
+  (raw as ServerResponse & { flush?: () => void }).flush?.();
 }
