@@ -145,7 +145,8 @@ describe('admin pages', () => {
     await admin.getByRole('heading', { level: 1, name: account.email }).waitFor();
     await admin.reload();
     await admin.getByRole('heading', { level: 1, name: account.email }).waitFor();
-    expect(await admin.getByText('1 active session').count()).toBeGreaterThan(0);
+    // The summary line may render a moment after the heading: wait for it rather than count at once.
+    await admin.getByText('1 active session').first().waitFor();
 
     await admin.getByTestId('user-audit-link').click();
     await admin.waitForURL(/\/admin\/audit\?email=/);
