@@ -3,6 +3,7 @@ import { GUARDS_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.j
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { RATE_LIMITED_METADATA, ROLES_METADATA, SAME_ORIGIN_METADATA } from './auth-sessions.constants.js';
 import { AUTH_PARAMETER_FACTORIES } from './edge/auth.decorators.js';
+import { controllerHandlers } from './edge/controller-handlers.js';
 import { LibraryRoutesGuard } from './edge/library-routes.guard.js';
 import { RolesGuard } from './edge/roles.guard.js';
 import { SessionGuard } from './edge/session.guard.js';
@@ -40,26 +41,20 @@ export class UnguardedRoutesCheck implements OnApplicationBootstrap {
   /** One sentence per route and missing guard. */
   findProblems(): string[] {
     const problems: string[] = [];
-    for (const wrapper of this.discovery.getControllers()) {
-      const type = wrapper.metatype as Type | undefined;
-      if (!type?.prototype) continue;
+    for (const { type, name, handler } of controllerHandlers(this.discovery, this.scanner)) {
       const classGuards = guardsOf(type);
       if (classGuards.some((guard) => isGuard(guard, LibraryRoutesGuard))) continue;
-      for (const name of this.scanner.getAllMethodNames(type.prototype as object)) {
-        const handler = (type.prototype as Record<string, unknown>)[name];
-        if (typeof handler !== 'function') continue;
-        const guards = [...classGuards, ...guardsOf(handler)];
-        for (const requirement of REQUIREMENTS) {
-          if (this.reflector.getAllAndOverride(requirement.metadata, [handler, type]) === undefined) continue;
-          if (guards.some((guard) => isGuard(guard, requirement.guard))) continue;
-          problems.push(
-            `${type.name}.${name} is marked ${requirement.decorator}, but with globalGuard: false no ${requirement.guard.name} runs on it, ` +
-              `so the mark does nothing: add @UseGuards(${requirement.guard.name}) to it (or bind it globally yourself).`,
-          );
-        }
-        const rolesMarked = this.reflector.getAllAndOverride(ROLES_METADATA, [handler, type]) !== undefined;
-        problems.push(...sessionProblems(`${type.name}.${name}`, authParametersOf(type, name), guards, rolesMarked));
+      const guards = [...classGuards, ...guardsOf(handler)];
+      for (const requirement of REQUIREMENTS) {
+        if (this.reflector.getAllAndOverride(requirement.metadata, [handler, type]) === undefined) continue;
+        if (guards.some((guard) => isGuard(guard, requirement.guard))) continue;
+        problems.push(
+          `${type.name}.${name} is marked ${requirement.decorator}, but with globalGuard: false no ${requirement.guard.name} runs on it, ` +
+            `so the mark does nothing: add @UseGuards(${requirement.guard.name}) to it (or bind it globally yourself).`,
+        );
       }
+      const rolesMarked = this.reflector.getAllAndOverride(ROLES_METADATA, [handler, type]) !== undefined;
+      problems.push(...sessionProblems(`${type.name}.${name}`, authParametersOf(type, name), guards, rolesMarked));
     }
     return problems;
   }

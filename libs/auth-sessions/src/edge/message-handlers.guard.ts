@@ -3,7 +3,7 @@ import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { PUBLIC_ROUTE_METADATA, ROLES_METADATA } from '../auth-sessions.constants.js';
 import { SessionRejectedError } from '../sessions/session.errors.js';
-import { RouteMetadata } from './route-metadata.js';
+import { controllerHandlers } from './controller-handlers.js';
 import { asTransportException } from './transport-errors.js';
 
 /** `@MessagePattern()` and `@EventPattern()` mark their handlers with this (`@nestjs/microservices`' PATTERN_METADATA). */
@@ -25,7 +25,6 @@ const PATTERN_METADATA = 'microservices:pattern';
  */
 @Injectable()
 export class MessageHandlersGuard implements CanActivate, OnApplicationBootstrap {
-  private readonly routes: RouteMetadata;
   private readonly logger = new Logger('AuthSessions');
   /** `Class.method` of each message handler this guard refuses every message to. */
   readonly alwaysRefused: string[] = [];
@@ -35,7 +34,6 @@ export class MessageHandlersGuard implements CanActivate, OnApplicationBootstrap
     scanner: MetadataScanner,
     private readonly reflector: Reflector,
   ) {
-    this.routes = new RouteMetadata(reflector);
     this.guardMessageHandlers(discovery, scanner);
   }
 
@@ -49,27 +47,28 @@ export class MessageHandlersGuard implements CanActivate, OnApplicationBootstrap
   }
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    if (context.getType() !== 'rpc') return true;
-    if (this.routes.flag(PUBLIC_ROUTE_METADATA, context) && !this.routes.get<string[]>(ROLES_METADATA, context)?.length) return true;
+    if (context.getType() !== 'rpc' || !refusesEveryMessage(this.reflector, context.getHandler(), context.getClass())) return true;
     return asTransportException(context, new SessionRejectedError('unauthenticated')).then((refusal) => Promise.reject(refusal));
   }
 
   /** Adds this guard, first, to every message handler of every controller that does not have one of its kind yet. */
   private guardMessageHandlers(discovery: DiscoveryService, scanner: MetadataScanner): void {
-    for (const wrapper of discovery.getControllers()) {
-      const type = wrapper.metatype as Type | undefined;
-      if (!type?.prototype) continue;
-      for (const name of scanner.getAllMethodNames(type.prototype as object)) {
-        const handler = (type.prototype as Record<string, unknown>)[name];
-        if (typeof handler !== 'function' || Reflect.getMetadata(PATTERN_METADATA, handler) === undefined) continue;
-        const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE_METADATA, [handler, type]) === true;
-        if (!isPublic || this.reflector.getAllAndOverride<string[] | undefined>(ROLES_METADATA, [handler, type])?.length)
-          this.alwaysRefused.push(`${type.name}.${name}`);
-        const guards = (Reflect.getMetadata(GUARDS_METADATA, handler) as unknown[] | undefined) ?? [];
-        // Two apps in one process share the classes: one instance of the guard is enough (it keeps no state of its app).
-        if (guards.some((guard) => guard instanceof MessageHandlersGuard)) continue;
-        Reflect.defineMetadata(GUARDS_METADATA, [this, ...guards], handler);
-      }
+    for (const { type, name, handler } of controllerHandlers(discovery, scanner)) {
+      if (Reflect.getMetadata(PATTERN_METADATA, handler) === undefined) continue;
+      if (refusesEveryMessage(this.reflector, handler, type)) this.alwaysRefused.push(`${type.name}.${name}`);
+      const guards = (Reflect.getMetadata(GUARDS_METADATA, handler) as unknown[] | undefined) ?? [];
+      // Two apps in one process share the classes: one instance of the guard is enough (it keeps no state of its app).
+      if (guards.some((guard) => guard instanceof MessageHandlersGuard)) continue;
+      Reflect.defineMetadata(GUARDS_METADATA, [this, ...guards], handler);
     }
   }
+}
+
+/** What a `Reflector` reads metadata from: a handler or its class. */
+type MetadataTarget = ReturnType<ExecutionContext['getHandler']>;
+
+/** The rule for a message: only a `@Public()` handler that needs no role answers one. */
+function refusesEveryMessage(reflector: Reflector, handler: MetadataTarget, type: Type): boolean {
+  const isPublic = reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE_METADATA, [handler, type]) === true;
+  return !isPublic || (reflector.getAllAndOverride<string[] | undefined>(ROLES_METADATA, [handler, type])?.length ?? 0) > 0;
 }
