@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { parse as parseCookieHeader } from 'cookie';
@@ -126,12 +126,19 @@ export class HttpEdge {
   /**
    * Takes over the response as a plain Node `ServerResponse`, for answers written piece by piece
    * (event streams, exports): on Fastify the reply is hijacked so Fastify sends nothing itself.
+   * Headers set on a Fastify reply (by the host's hooks and plugins, or the library's guards) wait in
+   * the reply until Fastify sends it, which a hijacked reply never is: they are carried over to the
+   * raw response first, so the stream has the same headers as any other answer of the host.
    */
   takeOver(res: HttpResponse): ServerResponse {
-    const reply = res as { hijack?: () => void; raw?: ServerResponse };
+    const reply = res as { hijack?: () => void; raw?: ServerResponse; getHeaders?: () => OutgoingHttpHeaders };
     if (typeof reply.hijack === 'function' && reply.raw) {
+      const raw = reply.raw;
+      for (const [name, value] of Object.entries(reply.getHeaders?.() ?? {})) {
+        if (value !== undefined) raw.setHeader(name, value);
+      }
       reply.hijack();
-      return reply.raw;
+      return raw;
     }
     return res as ServerResponse;
   }

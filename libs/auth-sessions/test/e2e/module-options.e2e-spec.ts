@@ -182,6 +182,10 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
       interceptors?: NestInterceptor[];
       /** Express middleware, `app.use()`d before init. */
       middleware?: Array<(req: unknown, res: unknown, next: () => void) => void>;
+      /** `app.enableCors()`: the `cors` middleware on Express, the `@fastify/cors` plugin on Fastify. */
+      cors?: Parameters<INestApplication['enableCors']>[0];
+      /** Fastify `onRequest` hooks, as plugins such as `@fastify/helmet` add them. */
+      onRequest?: Array<(request: unknown, reply: { header(name: string, value: string): unknown }, done: () => void) => void>;
     } = {},
   ): Promise<INestApplication> {
     const moduleRef = await Test.createTestingModule({
@@ -200,6 +204,10 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
     if (setup.filters) app.useGlobalFilters(...setup.filters);
     if (setup.interceptors) app.useGlobalInterceptors(...setup.interceptors);
     for (const middleware of setup.middleware ?? []) app.use(middleware);
+    if (setup.cors) app.enableCors(setup.cors);
+    for (const hook of setup.onRequest ?? []) {
+      (app.getHttpAdapter().getInstance() as { addHook(name: 'onRequest', hook: unknown): void }).addHook('onRequest', hook);
+    }
     await app.init();
     if (setup.fastify) await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
     return app;
@@ -640,6 +648,77 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
     });
   });
 
+  // Answers written piece by piece (the event stream, the audit export) take over the raw response; on
+  // Fastify the reply is hijacked, and the headers its plugins had set on the reply (CORS, helmet's)
+  // were left behind: a browser on the host's other origin could not read the stream.
+  describe.each([
+    ['Express', false],
+    ['Fastify', true],
+  ])('a host with CORS and its own headers on %s', (_adapter, fastify) => {
+    const origin = 'https://app.example.test';
+    let app: INestApplication;
+    let port: number;
+
+    beforeAll(async () => {
+      const ownHeader = (_req: unknown, res: { setHeader?(name: string, value: string): void }, next: () => void): void => {
+        res.setHeader?.('X-Host-Header', 'kept');
+        next();
+      };
+      app = await createHost(
+        { isGlobal: true },
+        { rateLimit: false },
+        {
+          fastify,
+          cors: { origin, credentials: true },
+          ...(fastify ? { onRequest: [(_request, reply, done) => (reply.header('x-host-header', 'kept'), done())] } : { middleware: [ownHeader as never] }),
+        },
+      );
+      await app.listen(0, '127.0.0.1');
+      ({ port } = (app.getHttpServer() as Server).address() as AddressInfo);
+    });
+
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    /** The status and headers of a GET from the other origin; the body is not waited for (a stream never ends). */
+    function headersOf(path: string, headers: Record<string, string>): Promise<{ status: number | undefined; headers: Record<string, unknown> }> {
+      return new Promise((resolve, reject) => {
+        const req = httpGet({ host: '127.0.0.1', port, path, headers: { ...headers, origin } }, (res) => {
+          resolve({ status: res.statusCode, headers: res.headers });
+          res.on('error', () => undefined);
+          req.destroy();
+        });
+        req.on('error', reject);
+        req.setTimeout(5000, () => req.destroy(new Error(`no answer from ${path}`)));
+      });
+    }
+
+    const crossOrigin = { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', 'x-host-header': 'kept' };
+
+    it("should send the host's CORS and own headers on a JSON answer (the control)", async () => {
+      const session = await signInForTest(app, await newUser(app));
+      const answer = await headersOf('/auth/me', session.headers);
+      expect({ status: answer.status, ...pick(answer.headers, crossOrigin) }).toEqual({ status: 200, ...crossOrigin });
+    });
+
+    it("should send them on the event stream, with the stream's own headers", async () => {
+      const session = await signInForTest(app, await newUser(app));
+      const answer = await headersOf('/auth/events', { ...session.headers, accept: 'text/event-stream' });
+      expect({ status: answer.status, ...pick(answer.headers, crossOrigin) }).toEqual({ status: 200, ...crossOrigin });
+      expect(answer.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+      expect(answer.headers['cache-control']).toBe('no-store');
+    });
+
+    it('should send them on the audit export', async () => {
+      const admin = await signInForTest(app, await newUser(app, ['admin']));
+      const answer = await headersOf('/admin/audit/export?format=ndjson', admin.headers);
+      expect({ status: answer.status, ...pick(answer.headers, crossOrigin) }).toEqual({ status: 200, ...crossOrigin });
+      expect(answer.headers['content-type']).toMatch(/^application\/x-ndjson/);
+      expect(answer.headers['cache-control']).toBe('no-store');
+    });
+  });
+
   describe('metrics', () => {
     it('should be off by default: no /metrics route at all', async () => {
       const app = await createHost({ isGlobal: true });
@@ -672,6 +751,11 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
     });
   });
 });
+
+/** The headers of `actual` named in `expected` (absent ones as `undefined`). */
+function pick(actual: Record<string, unknown>, expected: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(expected).map((name) => [name, actual[name]]));
+}
 
 /** How many global guards (`APP_GUARD` providers) the library's module registered in this app. */
 function libraryGlobalGuards(app: INestApplication): number {
