@@ -48,6 +48,10 @@ import { get as httpGet, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGunzip } from 'node:zlib';
 import compression from 'compression';
+import cookieParser from 'cookie-parser';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import helmet from 'helmet';
 import { map, type Observable } from 'rxjs';
 import request from 'supertest';
 import { createFixtureDatabase, deleteRedisKeys, type FixtureDatabase, fixtureEnvironment } from '../fixtures/fixture-database.js';
@@ -184,6 +188,8 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
       middleware?: Array<(req: unknown, res: unknown, next: () => void) => void>;
       /** `app.enableCors()`: the `cors` middleware on Express, the `@fastify/cors` plugin on Fastify. */
       cors?: Parameters<INestApplication['enableCors']>[0];
+      /** Fastify plugins, `app.register()`ed before init. */
+      plugins?: Array<[plugin: unknown, options: object]>;
       /** Fastify `onRequest` hooks, as plugins such as `@fastify/helmet` add them. */
       onRequest?: Array<(request: unknown, reply: { header(name: string, value: string): unknown }, done: () => void) => void>;
     } = {},
@@ -205,6 +211,9 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
     if (setup.interceptors) app.useGlobalInterceptors(...setup.interceptors);
     for (const middleware of setup.middleware ?? []) app.use(middleware);
     if (setup.cors) app.enableCors(setup.cors);
+    for (const [plugin, pluginOptions] of setup.plugins ?? []) {
+      await (app as unknown as { register(plugin: unknown, options: object): Promise<unknown> }).register(plugin, pluginOptions);
+    }
     for (const hook of setup.onRequest ?? []) {
       (app.getHttpAdapter().getInstance() as { addHook(name: 'onRequest', hook: unknown): void }).addHook('onRequest', hook);
     }
@@ -654,7 +663,7 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
   describe.each([
     ['Express', false],
     ['Fastify', true],
-  ])('a host with CORS and its own headers on %s', (_adapter, fastify) => {
+  ])('a host with CORS, helmet, a cookie parser and its own headers on %s', (_adapter, fastify) => {
     const origin = 'https://app.example.test';
     let app: INestApplication;
     let port: number;
@@ -670,7 +679,15 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
         {
           fastify,
           cors: { origin, credentials: true },
-          ...(fastify ? { onRequest: [(_request, reply, done) => (reply.header('x-host-header', 'kept'), done())] } : { middleware: [ownHeader as never] }),
+          ...(fastify
+            ? {
+                plugins: [
+                  [fastifyHelmet, {}],
+                  [fastifyCookie, { secret: 'the host cookie secret' }],
+                ],
+                onRequest: [(_request, reply, done) => (reply.header('x-host-header', 'kept'), done())],
+              }
+            : { middleware: [helmet() as never, cookieParser('the host cookie secret') as never, ownHeader as never] }),
         },
       );
       await app.listen(0, '127.0.0.1');
@@ -694,7 +711,28 @@ describe('AuthSessionsModule options the Nest way (isGlobal, globalGuard, routes
       });
     }
 
-    const crossOrigin = { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', 'x-host-header': 'kept' };
+    // CORS, one of helmet's headers, and the host's own.
+    const crossOrigin = {
+      'access-control-allow-origin': origin,
+      'access-control-allow-credentials': 'true',
+      'x-content-type-options': 'nosniff',
+      'x-host-header': 'kept',
+    };
+
+    it("should set and clear the library's cookies beside the host's cookie parser", async () => {
+      const user = await newUser(app);
+      const server = app.getHttpServer() as Server;
+      const login = await request(server).post('/auth/login').send({ email: user.email, password: PASSWORD }).expect(200);
+      const set = parseSetCookies(login.headers['set-cookie']);
+      expect([...set.keys()].sort()).toEqual(['XSRF-TOKEN', 'sid']);
+      expect(set.get('sid')?.attributes).toMatchObject({ httponly: true, path: '/', samesite: 'Lax' });
+      const cookie = `sid=${set.get('sid')!.value}; XSRF-TOKEN=${set.get('XSRF-TOKEN')!.value}`;
+      await request(server).get('/auth/me').set('Cookie', cookie).expect(200);
+      const logout = await request(server).post('/auth/logout').set('Cookie', cookie).set('X-XSRF-TOKEN', set.get('XSRF-TOKEN')!.value).send({}).expect(200);
+      const cleared = parseSetCookies(logout.headers['set-cookie']);
+      expect({ sid: cleared.get('sid')?.attributes['max-age'], xsrf: cleared.get('XSRF-TOKEN')?.attributes['max-age'] }).toEqual({ sid: '0', xsrf: '0' });
+      await request(server).get('/auth/me').set('Cookie', cookie).expect(401);
+    });
 
     it("should send the host's CORS and own headers on a JSON answer (the control)", async () => {
       const session = await signInForTest(app, await newUser(app));
