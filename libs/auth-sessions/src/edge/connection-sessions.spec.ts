@@ -109,8 +109,8 @@ describe('ConnectionSessions', () => {
   };
   const token = generateSessionToken();
 
-  afterEach(() => {
-    for (const service of services.splice(0)) service.onApplicationShutdown();
+  afterEach(async () => {
+    await Promise.all(services.splice(0).map((service) => service.onApplicationShutdown()));
   });
 
   describe('authenticate (the handshake)', () => {
@@ -328,15 +328,42 @@ describe('ConnectionSessions', () => {
     });
   });
 
-  describe('onApplicationShutdown', () => {
-    it('should close every connection with 1001 so clients reconnect to another instance', () => {
+  // Before Nest closes the gateways' servers (between beforeApplicationShutdown and onApplicationShutdown).
+  describe('beforeApplicationShutdown', () => {
+    it('should close every connection with 1001 so clients reconnect to another instance', async () => {
       const { service } = createService();
       const socket = new FakeWebSocket();
+      const io = new FakeSocketIo();
       service.track(socket, authFor());
+      service.track(io, authFor());
 
-      service.onApplicationShutdown();
+      await service.beforeApplicationShutdown();
 
       expect(socket.close).toHaveBeenCalledWith(1001, 'server_shutdown');
+      expect(io.sent).toEqual([['reconnect', { reason: 'server_shutdown' }]]);
+      expect(service.size).toBe(0);
+    });
+
+    it('should wait for a connection to finish closing (its closing handshake), within a bound', async () => {
+      const { service } = createService();
+      const slow = new FakeWebSocket();
+      slow.close.mockImplementation(() => void (slow.readyState = 2)); // closing: the client has not answered yet
+      service.track(slow, authFor());
+
+      let settled = false;
+      const shutdown = service.beforeApplicationShutdown().then(() => void (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(settled).toBe(false);
+      slow.readyState = 3;
+      slow.emit('close', 1001, 'server_shutdown');
+      await shutdown;
+
+      // A client that never answers does not hold the shutdown: the wait has a bound (a second).
+      const silent = new FakeWebSocket();
+      silent.close.mockImplementation(() => void (silent.readyState = 2));
+      service.track(silent, authFor());
+      await service.beforeApplicationShutdown();
+      expect(silent.close).toHaveBeenCalledWith(1001, 'server_shutdown');
     });
   });
 });

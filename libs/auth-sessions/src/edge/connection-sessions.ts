@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { BearerAuthenticator } from '../sessions/bearer-authenticator.js';
@@ -25,6 +25,10 @@ export const FORBIDDEN_CLOSE_CODE = 4403;
 export const TRY_AGAIN_LATER_CLOSE_CODE = 1013;
 /** The WebSocket close code of a handshake that failed for another reason (logged): "internal error". */
 const INTERNAL_ERROR_CLOSE_CODE = 1011;
+/** How long a shutdown waits for the connections it closed to finish closing before Nest cuts them. */
+const SHUTDOWN_CLOSE_WAIT_MS = 1000;
+/** `WebSocket.CLOSED`. */
+const WEBSOCKET_CLOSED = 3;
 /** The WebSocket close code when this instance shuts down: "going away", reconnect to another instance. */
 export const SHUTDOWN_CLOSE_CODE = 1001;
 
@@ -87,7 +91,7 @@ interface Tracked {
  * Nothing here imports a WebSocket or GraphQL package: connections are duck-typed.
  */
 @Injectable()
-export class ConnectionSessions implements OnApplicationShutdown {
+export class ConnectionSessions implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('AuthSessions');
   private readonly tracked = new Map<object, Tracked>();
   private readonly heartbeat: NodeJS.Timeout;
@@ -259,10 +263,37 @@ export class ConnectionSessions implements OnApplicationShutdown {
     }
   }
 
-  /** Closes every connection with 1001 (socket.io: `reconnect` event) so clients reconnect to another instance. */
-  onApplicationShutdown(): void {
+  /**
+   * Closes every connection with 1001 (socket.io: `reconnect` event) so clients reconnect to another
+   * instance, and waits (at most `SHUTDOWN_CLOSE_WAIT_MS`) for each to finish closing. Nest closes the
+   * gateways' servers right after this hook (the ws adapter terminates its clients, socket.io cuts
+   * them), and a cut socket loses what it had not delivered: in `onApplicationShutdown` the sockets
+   * were already gone, and clients saw 1006 without a reason.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.heartbeat);
-    for (const tracked of [...this.tracked.values()]) this.end(tracked, SHUTDOWN_CLOSE_CODE, 'server_shutdown');
+    const closing = [...this.tracked.values()].map((tracked) => {
+      // Listening first: socket.io reports its disconnect synchronously.
+      const closed = closedSignal(tracked.connection);
+      this.end(tracked, SHUTDOWN_CLOSE_CODE, 'server_shutdown');
+      return closed;
+    });
+    if (closing.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SHUTDOWN_CLOSE_WAIT_MS);
+      timer.unref();
+    });
+    try {
+      await Promise.race([Promise.all(closing), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The same, for a connection tracked after the first hook (there is none unless a host calls the hooks itself). */
+  onApplicationShutdown(): Promise<void> {
+    return this.beforeApplicationShutdown();
   }
 
   private onChange(change: SessionChange): void {
@@ -382,6 +413,18 @@ function isClosedConnection(connection: object): boolean {
 }
 
 /** Runs `listener` once the connection closes: `disconnect` (socket.io) or `close` (WebSocket). */
+/**
+ * Resolves once the connection's transport has closed: a WebSocket's `close` event (after the closing
+ * handshake, when its TCP socket is closed); for socket.io, which reports `disconnect` before its
+ * transport has written anything, the TCP socket of its handshake request.
+ */
+function closedSignal(connection: object): Promise<void> {
+  const emitter = isSocketIo(connection) ? (connection.request as { socket?: unknown } | undefined)?.socket : connection;
+  const closable = emitter as { once?: (event: 'close', listener: () => void) => void; readyState?: unknown; destroyed?: unknown } | undefined;
+  if (typeof closable?.once !== 'function' || closable.destroyed === true || closable.readyState === WEBSOCKET_CLOSED) return Promise.resolve();
+  return new Promise((resolve) => closable.once!('close', () => resolve()));
+}
+
 function onClosed(connection: object, listener: () => void): void {
   const emitter = connection as { once?: (event: string, listener: () => void) => void };
   if (typeof emitter.once !== 'function') return;

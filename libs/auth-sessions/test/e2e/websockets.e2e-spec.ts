@@ -55,8 +55,12 @@ describe.each([
     const client = connectSocketIo(host, credentials);
     return {
       connected: client.connected,
-      // socket.io has no close codes: the library sends `logout` with the reason, then disconnects.
-      ended: client.disconnected.then(({ reason, logout, at }) => ({ code: logout ? 4401 : 0, reason: logout?.reason ?? reason, at })),
+      // socket.io has no close codes: the library sends `logout` (or, shutting down, `reconnect`) with the reason, then disconnects.
+      ended: client.disconnected.then(({ reason, logout, reconnect, at }) => ({
+        code: logout ? 4401 : reconnect ? 1001 : 0,
+        reason: logout?.reason ?? reconnect?.reason ?? reason,
+        at,
+      })),
       ask: (event) => client.ask(event),
       close: () => client.socket.close(),
     };
@@ -86,9 +90,12 @@ describe.each([
     return { code: error.data!.code, reason: error.data!.reason };
   }
 
+  const hostConfig = () =>
+    ({ databaseUrl: database.url, redisUrl: environment.redisUrl, redisPrefix, platform, websockets: gateway, heartbeatMs: HEARTBEAT_MS }) as const;
+
   beforeAll(async () => {
     database = await createFixtureDatabase(environment);
-    const config = { databaseUrl: database.url, redisUrl: environment.redisUrl, redisPrefix, platform, websockets: gateway, heartbeatMs: HEARTBEAT_MS };
+    const config = hostConfig();
     a = await startTransportHost(config);
     b = await startTransportHost({ ...config, publicOrigin: a.url });
     ada = await a.users.create(`ada-${gateway}-${platform}@example.test`, PASSWORD);
@@ -224,6 +231,39 @@ describe.each([
 
       expect((await restWhoami(a)).status).toBe(401);
       expect(await restWhoami(b, browser)).toEqual({ status: 200, body: expect.objectContaining({ sessionId: browser.sessionId }) });
+    });
+  });
+
+  // Nest closes the gateways' servers (dispose(), where the ws adapter terminates every client) before
+  // it runs onApplicationShutdown: the library's 1001 came too late, and ws clients saw 1006.
+  // Apollo on Express is left out of the leaving host: its drain plugin closes the HTTP server in
+  // GraphQLModule.onModuleDestroy, the first step of a shutdown, and Node's server.close() cuts the
+  // upgraded sockets with it, before any provider can say goodbye (docs/transports.md). Mercurius on
+  // Fastify stays in. Last in the block: passport keeps one strategy per name for the whole process,
+  // the last app's, so after this host has closed the others' fixture sign-in would reach its closed
+  // data source.
+  describe('the instance shutting down', () => {
+    it('should tell every open socket to reconnect elsewhere: 1001 server_shutdown (socket.io: a reconnect event), cookie and bearer alike', async () => {
+      const leaving = await startTransportHost({ ...hostConfig(), publicOrigin: a.url, withoutGraphql: platform === 'express' });
+      let closed = false;
+      try {
+        const [browser, api] = await Promise.all([signInBrowser(leaving, ada), signInApiClient(leaving, ada.email, PASSWORD)]);
+        const clients = [connect(leaving, { cookie: browser.cookie, origin: a.url }), connect(leaving, { bearer: api.bearer })];
+        await Promise.all(clients.map((client) => client.connected));
+        // Answered: the handshake check is done and the library tracks both.
+        expect(await Promise.all(clients.map(async (client) => (await client.ask('whoami')).event))).toEqual(['whoami', 'whoami']);
+
+        await leaving.close();
+        closed = true;
+        const ends = await Promise.all(clients.map((client) => closedWithin(client.ended, 3000).finally(() => client.close())));
+
+        expect(ends.map(({ code, reason }) => ({ code, reason }))).toEqual([
+          { code: 1001, reason: 'server_shutdown' },
+          { code: 1001, reason: 'server_shutdown' },
+        ]);
+      } finally {
+        if (!closed) await leaving.close();
+      }
     });
   });
 });
