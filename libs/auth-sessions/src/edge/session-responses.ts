@@ -35,8 +35,13 @@ export class SessionResponses {
   }
 }
 
-/** The `Max-Age` of the cookies for a session: the time left of its absolute lifetime for `rememberMe`, else none (a browser-session cookie). */
+/**
+ * The `Max-Age` of the cookies for a session: the time left of its absolute lifetime for `rememberMe`,
+ * else none (a browser-session cookie). Rounded up to the second: a session opened a few milliseconds
+ * ago gets its whole lifetime (the contract's `Max-Age=2592000`, not 2591999), and the cookie never
+ * expires before the session does (the server ends it on time whatever the cookie says).
+ */
 export function cookieMaxAgeSeconds(session: Pick<Session, 'rememberMe' | 'absoluteExpiresAt'>, now = Date.now()): number | null {
   if (!session.rememberMe) return null;
-  return Math.max(0, Math.floor((session.absoluteExpiresAt.getTime() - now) / 1000));
+  return Math.max(0, Math.ceil((session.absoluteExpiresAt.getTime() - now) / 1000));
 }
