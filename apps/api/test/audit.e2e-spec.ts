@@ -18,6 +18,7 @@ interface AuditItem {
   type: string;
   at: string;
   userId: string | null;
+  user?: { id: string; email: string } | null;
   reason: string | null;
   note: string | null;
 }
@@ -391,15 +392,17 @@ describe('audit log (demo app on its own database)', () => {
         .trimEnd()
         .split('\n')
         .map((line) => JSON.parse(line) as AuditItem);
-      // Oldest first in the export, newest first in the list.
-      expect(lines.map((line) => line.id)).toEqual(listed.map((item) => item.id).reverse());
+      // Oldest first in the export, newest first in the list, and the same events: the user included.
+      expect(lines).toEqual(listed.slice().reverse());
       expect(lines[0]).toMatchObject({ type: 'login', userAgent: 'Agent, "quoted"/1.0', actor: { email: account.email } });
+      expect(lines[0].user).toEqual({ id: account.id, email: account.email });
 
       const csv = await download(browser, `/api/admin/audit/export?format=csv&userId=${account.id}&type=login`);
       expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
       const records = csv.text.split('\r\n').filter((line) => line !== '');
-      expect(records[0]).toBe('id,type,at,actorId,actorEmail,userId,sessionId,ip,userAgent,reason,note,metadata,requestId');
+      expect(records[0]).toBe('id,type,at,actorId,actorEmail,userId,userEmail,sessionId,ip,userAgent,reason,note,metadata,requestId');
       expect(records).toHaveLength(3);
+      expect(records[1].split(',').slice(5, 7)).toEqual([account.id, account.email]);
       expect(records[1]).toContain(',"Agent, ""quoted""/1.0",');
 
       expect((await browser.get(`/api/admin/audit/export?format=xml`)).status).toBe(400);

@@ -7,7 +7,7 @@ import type { AuditExportFormat } from '../audit/audit-export.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
 import type { ClientContext } from '../common/client-context.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
-import { withEmailFilter, withUsers } from './audit-users.js';
+import { type KnownUsers, withEmailFilter, withUsers } from './audit-users.js';
 
 /** Reading the audit log as an admin: every read is itself an `audit_read` event, so reading the trail leaves a trail. */
 @Injectable()
@@ -39,7 +39,7 @@ export class AdminAuditService {
     return { items: await withUsers(this.options.users, result.items), nextCursor: result.nextCursor };
   }
 
-  /** Streams every matching event to `write`; the read is recorded before the first byte. */
+  /** Streams every matching event to `write`, each with its user as the list gives it; the read is recorded before the first byte. */
   async export(
     admin: RequestAuth,
     filter: AuditFilter,
@@ -51,7 +51,8 @@ export class AdminAuditService {
     const narrowed = await withEmailFilter(this.options.users, filter, email);
     await this.recordRead(admin, client, { filter: describe(narrowed ?? filter, email), export: format });
     // An email nobody has matches nothing: an empty export (the CSV header only).
-    return this.auditLog.export(narrowed ?? { ...filter, to: new Date(0) }, format, write);
+    const known: KnownUsers = new Map();
+    return this.auditLog.export(narrowed ?? { ...filter, to: new Date(0) }, format, write, (events) => withUsers(this.options.users, events, known));
   }
 
   private recordRead(admin: RequestAuth, client: ClientContext, metadata: Record<string, unknown>): Promise<void> {

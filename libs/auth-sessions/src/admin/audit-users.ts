@@ -1,7 +1,7 @@
 import type { AuditFilter } from '../audit/audit-event.repository.js';
 import type { AuditEventResponse } from '../audit/audit-event.response.js';
 import { normalizeEmail } from '../users/email.js';
-import type { AuthUsersProvider } from '../users/users-provider.js';
+import type { AuthUsersProvider, SignoffUser } from '../users/users-provider.js';
 
 /**
  * Narrows an audit filter to the user whose current email is `email` (the host's `findByEmail`,
@@ -17,12 +17,24 @@ export async function withEmailFilter(users: AuthUsersProvider, filter: AuditFil
   return { ...filter, userId };
 }
 
-/** Adds `user: {id, email}` (the target user as the host knows them now) to each event: one lookup per distinct user. */
-export async function withUsers(users: AuthUsersProvider, events: AuditEventResponse[]): Promise<AuditEventResponse[]> {
-  const ids = [...new Set(events.map((event) => event.userId).filter((id): id is string => id !== null))];
-  const found = new Map(await Promise.all(ids.map(async (id) => [id, await users.findById(id).catch(() => null)] as const)));
+/** Users already looked up, by id (`null`: the host has no such user). */
+export type KnownUsers = Map<string, SignoffUser | null>;
+
+/** How many users an export remembers between its batches before it starts over. */
+const KNOWN_USERS_LIMIT = 10_000;
+
+/**
+ * Adds `user: {id, email}` (the target user as the host knows them now) to each event: one lookup
+ * per distinct user. An export passes the same `known` map for every batch, so each user is looked
+ * up once per export (up to `KNOWN_USERS_LIMIT` users, then once per batch).
+ */
+export async function withUsers(users: AuthUsersProvider, events: AuditEventResponse[], known: KnownUsers = new Map()): Promise<AuditEventResponse[]> {
+  const wanted = new Set(events.map((event) => event.userId).filter((id): id is string => id !== null));
+  if (known.size + wanted.size > KNOWN_USERS_LIMIT) known.clear();
+  const ids = [...wanted].filter((id) => !known.has(id));
+  for (const [id, user] of await Promise.all(ids.map(async (id) => [id, await users.findById(id).catch(() => null)] as const))) known.set(id, user);
   return events.map((event) => {
-    const user = event.userId ? found.get(event.userId) : null;
+    const user = event.userId ? known.get(event.userId) : null;
     return { ...event, user: user ? { id: user.id, email: user.email } : null };
   });
 }

@@ -7,6 +7,7 @@ const sample: AuditEventResponse = {
   at: new Date('2026-03-01T09:45:00.000Z'),
   actor: { id: '5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d', email: 'admin@example.com' },
   userId: '0b6a3c8e-2f41-4d7a-9c5e-1a2b3c4d5e6f',
+  user: { id: '0b6a3c8e-2f41-4d7a-9c5e-1a2b3c4d5e6f', email: 'ada@example.com' },
   sessionId: '3f0e5c1a-8b2d-4c4e-9a51-0d5b7c2e9f10',
   ip: '203.0.113.7',
   userAgent: 'x\r\n{"type":"logout"}',
@@ -39,7 +40,10 @@ describe('audit export', () => {
       expect(record.endsWith('\r\n')).toBe(true);
       expect(record).toContain('"x\r\n{""type"":""logout""}"');
       expect(record).toContain('"{""count"":1}"');
-      expect(AUDIT_CSV_HEADER.split(',')).toHaveLength(13);
+      expect(AUDIT_CSV_HEADER.split(',')).toHaveLength(14);
+      // The target user's email, next to their id.
+      expect(record.split(',').slice(5, 7)).toEqual([sample.userId, 'ada@example.com']);
+      expect(toCsvRecord({ ...sample, user: null }).split(',')[6]).toBe('');
     });
   });
 

@@ -10,7 +10,22 @@ export const AUDIT_EXPORT_CONTENT_TYPES: Record<AuditExportFormat, string> = {
   ndjson: 'application/x-ndjson; charset=utf-8',
 };
 
-const CSV_COLUMNS = ['id', 'type', 'at', 'actorId', 'actorEmail', 'userId', 'sessionId', 'ip', 'userAgent', 'reason', 'note', 'metadata', 'requestId'] as const;
+const CSV_COLUMNS = [
+  'id',
+  'type',
+  'at',
+  'actorId',
+  'actorEmail',
+  'userId',
+  'userEmail',
+  'sessionId',
+  'ip',
+  'userAgent',
+  'reason',
+  'note',
+  'metadata',
+  'requestId',
+] as const;
 
 /** The first line of a CSV export. */
 export const AUDIT_CSV_HEADER = `${CSV_COLUMNS.join(',')}\r\n`;
@@ -34,6 +49,8 @@ export function toCsvRecord(event: AuditEventResponse): string {
     actorId: event.actor?.id ?? null,
     actorEmail: event.actor?.email ?? null,
     userId: event.userId,
+    // The target user's email as the host knows them now (the list's `user`), empty when unknown.
+    userEmail: event.user?.email ?? null,
     sessionId: event.sessionId,
     ip: event.ip,
     userAgent: event.userAgent,

@@ -77,8 +77,14 @@ export class AuditLogService {
    * Streams every event matching `filter`, oldest first, as CSV or NDJSON chunks to `write`, from
    * one consistent snapshot (events committed meanwhile are not half-included). `write` should
    * resolve once the chunk is flushed, so a slow reader slows the export rather than filling memory.
+   * `complete` may add to each batch of events before it is written (the admin's export adds `user`).
    */
-  async export(filter: AuditFilter, format: AuditExportFormat, write: (chunk: string) => Promise<void>): Promise<number> {
+  async export(
+    filter: AuditFilter,
+    format: AuditExportFormat,
+    write: (chunk: string) => Promise<void>,
+    complete: (events: AuditEventResponse[]) => Promise<AuditEventResponse[]> = async (events) => events,
+  ): Promise<number> {
     return this.events.transaction(async (manager) => {
       if (format === 'csv') await write(AUDIT_CSV_HEADER);
       let afterSeq: string | null = null;
@@ -87,7 +93,8 @@ export class AuditLogService {
         const rows = await this.events.findPageOldestFirst(filter, afterSeq, EXPORT_BATCH, manager);
         if (rows.length === 0) break;
         const toText = format === 'csv' ? toCsvRecord : toNdjsonLine;
-        await write(rows.map((row) => toText(toAuditEventResponse(row))).join(''));
+        const events = await complete(rows.map(toAuditEventResponse));
+        await write(events.map(toText).join(''));
         exported += rows.length;
         afterSeq = rows[rows.length - 1].seq;
         if (rows.length < EXPORT_BATCH) break;
