@@ -70,6 +70,19 @@ describe('the console API (own database, TRUST_PROXY=1)', () => {
       );
     });
 
+    // A trusted X-Forwarded-For is text anyone on the path wrote: the adapter hands it over as req.ip
+    // whatever it is. It was stored as the session's and the audit event's address (sixth trial).
+    it("should record the peer's address when the forwarded one is not an IP address", async () => {
+      const account = await registerAccount(api.url, 'forged');
+      for (const forged of ['<b>hi</b>', 'x'.repeat(100), '10.90.24271.1', '8.8.8.8.8']) await signInFrom(account, forged);
+      await signInFrom(account, ' 2001:db8::7 ');
+
+      const sessions = await pool.query<{ ip: string }>('SELECT ip FROM auth_sessions WHERE user_id = $1 ORDER BY created_at', [account.id]);
+      expect(sessions.rows.map((row) => row.ip)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1', '2001:db8::7']);
+      const logins = await pool.query<{ ip: string }>(`SELECT ip FROM auth_audit_events WHERE user_id = $1 AND type = 'login' ORDER BY seq`, [account.id]);
+      expect(logins.rows.map((row) => row.ip)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1', '2001:db8::7']);
+    });
+
     it('should call a loopback client "Local network" when no proxy header is sent', async () => {
       const account = await registerAccount(api.url, 'local');
       const { browser } = await signIn(api.url, account);

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { parse as parseCookieHeader } from 'cookie';
@@ -87,7 +88,7 @@ export class HttpEdge {
   clientContext(req: HttpRequest): ClientContext {
     const id = req.id;
     return {
-      ip: normaliseClientIp(req.ip ?? req.socket?.remoteAddress ?? ''),
+      ip: clientIp(req),
       userAgent: (this.header(req, 'user-agent') ?? '').slice(0, MAX_USER_AGENT),
       requestId: typeof id === 'string' || typeof id === 'number' ? String(id).slice(0, 64) : null,
     };
@@ -178,6 +179,18 @@ export function isRepeatedHeader(rawHeaders: readonly string[] | undefined, name
     if (candidate.length === name.length && candidate.toLowerCase() === name && ++seen > 1) return true;
   }
   return false;
+}
+
+/**
+ * The client IP the adapter reports (`req.ip`, which honours its trust-proxy setting), when it is an
+ * IP address. A trusted `X-Forwarded-For` is whatever the client or a proxy wrote (`<b>hi</b>`, 300
+ * characters, `10.90.24271.1`): that is recorded as nothing of the sort, but as the peer's address,
+ * which the socket vouches for.
+ */
+function clientIp(req: Pick<HttpRequest, 'ip' | 'socket'>): string {
+  const reported = req.ip?.trim();
+  if (reported && isIP(reported) !== 0) return normaliseClientIp(reported);
+  return normaliseClientIp(req.socket?.remoteAddress ?? '');
 }
 
 /** One request header of either adapter's request (names are lower case). */
