@@ -43,6 +43,27 @@ describe('logs (pino JSON, request ids)', () => {
     for (const secret of secrets) expect(everything).not.toContain(secret);
   });
 
+  // An identity provider sends its authorization code and state in the callback's query string.
+  it("should log a URL's one-time secrets as redacted, and the rest of it as sent", async () => {
+    await new BrowserClient(api.url).request('GET', '/api/auth/oidc/callback?code=oidc-code-7f3a9&state=oidc-state-2b8c&iss=idp', {
+      headers: { 'x-request-id': 'callback-log-1' },
+    });
+    await new BrowserClient(api.url).request('GET', '/api/admin/audit?type=login&token=query-token-5d1e', { headers: { 'x-request-id': 'audit-log-1' } });
+    await new Promise((done) => setTimeout(done, 300));
+    const urls = api
+      .logs()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { req?: { id?: string; url?: string } })
+      .filter((entry) => entry.req?.id === 'callback-log-1' || entry.req?.id === 'audit-log-1')
+      .map((entry) => entry.req!.url);
+    expect(urls.sort()).toEqual([
+      '/api/admin/audit?type=login&token=%5Bredacted%5D',
+      '/api/auth/oidc/callback?code=%5Bredacted%5D&state=%5Bredacted%5D&iss=idp',
+    ]);
+    for (const secret of ['oidc-code-7f3a9', 'oidc-state-2b8c', 'query-token-5d1e']) expect(api.logs()).not.toContain(secret);
+  });
+
   it('should log each request exactly once, /metrics included, as method, path, status and time, with no headers', async () => {
     for (const [path, id] of [
       ['/metrics', 'metrics-once-1'],

@@ -69,9 +69,44 @@ export function startupLogger(settings: LogSettings): LoggerService {
   return { log: write('info'), error: write('error'), warn: write('warn'), debug: write('debug'), verbose: write('trace'), fatal: write('fatal') };
 }
 
+/** Query parameters that carry a credential or a one-time secret in someone's URL: their values are never logged. */
+const SECRET_QUERY_PARAMETERS = new Set([
+  'code',
+  'state',
+  'nonce',
+  'code_verifier',
+  'id_token',
+  'id_token_hint',
+  'logout_token',
+  'access_token',
+  'refresh_token',
+  'token',
+  'session_state',
+  '_csrf',
+]);
+
+/**
+ * A request URL as logged: the values of `SECRET_QUERY_PARAMETERS` replaced (the identity provider
+ * sends the authorization code and state to the callback in its query string), the rest as sent.
+ */
+export function loggedUrl(url: string | undefined): string {
+  if (!url) return '';
+  const mark = url.indexOf('?');
+  if (mark === -1) return url;
+  const query = new URLSearchParams(url.slice(mark + 1));
+  let changed = false;
+  for (const name of new Set(query.keys())) {
+    if (!SECRET_QUERY_PARAMETERS.has(name.toLowerCase())) continue;
+    query.set(name, '[redacted]');
+    changed = true;
+  }
+  return changed ? `${url.slice(0, mark)}?${query.toString()}` : url;
+}
+
 /**
  * pino-http for the app: one line per request (method, path, status, time, request id, client
- * address), never a header unless LOG_HEADERS=true (then with cookies, tokens and XSRF values redacted).
+ * address), never a header unless LOG_HEADERS=true (then with cookies, tokens and XSRF values redacted); secret query
+ * parameters are redacted from every URL (`loggedUrl`).
  */
 export function httpLogging(settings: LogSettings): [HttpOptions, DestinationStream] {
   const { pretty, stream, options } = logOutput(settings);
@@ -90,7 +125,7 @@ export function httpLogging(settings: LogSettings): [HttpOptions, DestinationStr
         req: (req: { id: string; method: string; url: string; remoteAddress?: string; headers?: unknown }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: loggedUrl(req.url),
           remoteAddress: req.remoteAddress,
           ...(headers ? { headers: req.headers } : {}),
         }),
@@ -98,7 +133,8 @@ export function httpLogging(settings: LogSettings): [HttpOptions, DestinationStr
       },
       // Tokens never reach a log line: cookies, bearer tokens and XSRF values are redacted.
       redact: {
-        paths: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-xsrf-token"]', 'res.headers["set-cookie"]'],
+        // The single sign-on redirect's Location carries its state and nonce.
+        paths: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-xsrf-token"]', 'res.headers["set-cookie"]', 'res.headers.location'],
         censor: '[redacted]',
       },
       autoLogging: {
@@ -112,8 +148,8 @@ export function httpLogging(settings: LogSettings): [HttpOptions, DestinationStr
       },
       ...(pretty
         ? {
-            customSuccessMessage: (req: IncomingMessage, res: ServerResponse, ms: number) => `${req.method} ${req.url} ${res.statusCode} ${ms} ms`,
-            customErrorMessage: (req: IncomingMessage, res: ServerResponse) => `${req.method} ${req.url} ${res.statusCode} failed`,
+            customSuccessMessage: (req: IncomingMessage, res: ServerResponse, ms: number) => `${req.method} ${loggedUrl(req.url)} ${res.statusCode} ${ms} ms`,
+            customErrorMessage: (req: IncomingMessage, res: ServerResponse) => `${req.method} ${loggedUrl(req.url)} ${res.statusCode} failed`,
           }
         : {}),
     },
