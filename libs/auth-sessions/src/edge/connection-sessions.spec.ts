@@ -165,6 +165,31 @@ describe('ConnectionSessions', () => {
       expect(bearer.authenticate).toHaveBeenCalledWith(expected);
     });
 
+    // A credential that is there but not a string is not "no credential": the cookie must not answer for it.
+    it.each([[{ authorization: 42 }], [{ Authorization: {} }], [{ authorization: null }], [{ token: null }], [{ token: ['a'] }]])(
+      'should refuse a payload credential that is not a string %j, whatever cookie comes with it',
+      async (payload) => {
+        const { service, sessions, bearer } = tracked(createService());
+        bearer.authenticate.mockResolvedValue({ ok: false, code: 'unauthenticated' } as never);
+
+        const error = await rejectionOf(service.authenticate({ headers: { cookie: `sid=${token}` } }, { payload }));
+
+        expect(error).toMatchObject({ code: 'unauthenticated' });
+        expect(bearer.authenticate).toHaveBeenCalledWith('');
+        expect(sessions.authenticate).not.toHaveBeenCalled();
+      },
+    );
+
+    it('should take a payload without a credential (or one left undefined) as none, and read the cookie', async () => {
+      const { service, sessions, bearer } = tracked(createService());
+
+      for (const payload of [{}, { token: undefined }, { other: 'value' }]) {
+        expect((await service.authenticate({ headers: { cookie: `sid=${token}` } }, { payload })).method).toBe('cookie');
+      }
+      expect(bearer.authenticate).not.toHaveBeenCalled();
+      expect(sessions.authenticate).toHaveBeenCalledTimes(3);
+    });
+
     it("should refuse without credentials (401 'unauthenticated') and an ended session with its code and reason", async () => {
       const { service, sessions } = tracked(createService());
       sessions.authenticate.mockResolvedValue({ ok: false, code: 'session_ended', reason: 'revoked_by_admin' });

@@ -351,15 +351,27 @@ export class ConnectionSessions implements BeforeApplicationShutdown, OnApplicat
   }
 }
 
-/** The `Authorization` value a connection payload carries, if any. */
+/**
+ * The `Authorization` value a connection payload carries: `authorization` (or `Authorization`) as
+ * it is, or `token` as a bearer; undefined when it names none. A credential that is there but not a
+ * string (`42`, `{}`, `null`) is not taken for no credential, which would let the cookie answer
+ * for it (as a present `Authorization` header is a request's only credential): it comes back as an
+ * empty value, which no session matches (4401).
+ */
 export function bearerFromPayload(payload: unknown): string | undefined {
   if (typeof payload !== 'object' || payload === null) return undefined;
   const record = payload as Record<string, unknown>;
-  const authorization = record['authorization'] ?? record['Authorization'];
-  if (typeof authorization === 'string') return authorization;
+  for (const name of ['authorization', 'Authorization']) {
+    const value = record[name];
+    if (value !== undefined) return typeof value === 'string' ? value : MALFORMED_CREDENTIAL;
+  }
   const token = record['token'];
-  return typeof token === 'string' ? `Bearer ${token}` : undefined;
+  if (token === undefined) return undefined;
+  return typeof token === 'string' ? `Bearer ${token}` : MALFORMED_CREDENTIAL;
 }
+
+/** What a credential that is not a string reads as: an `Authorization` value no session matches. */
+const MALFORMED_CREDENTIAL = '';
 
 /** The close code and reason of a refused handshake: 4401 with the 401's reason or code, 4403 or 1013 with the code. */
 function handshakeRejection(error: unknown): { code: number; reason: string } | undefined {
