@@ -49,6 +49,7 @@ import { CredentialsController } from './credentials/credentials.controller.js';
 import { CredentialsService } from './credentials/credentials.service.js';
 import { DevicesService } from './devices/devices.service.js';
 import { EventStreamsService } from './events/event-streams.service.js';
+import { LongLivedConnections } from './events/long-lived-connections.js';
 import { EventsController } from './events/events.controller.js';
 import { AUTH_SESSIONS_QUEUE } from './jobs/auth-sessions.queue.js';
 import { JobScheduler } from './jobs/job-scheduler.js';
@@ -212,6 +213,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     EpochRevocations,
     CredentialsService,
     EventStreamsService,
+    LongLivedConnections,
     AuditEventRepository,
     AuditChainRepository,
     AuditSealer,
@@ -262,6 +264,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     CredentialsService,
     StoreUnavailableInterceptor,
     ConnectionSessions,
+    LongLivedConnections,
     // What @UseGuards(SessionGuard, RolesGuard, AuthRateLimitGuard) needs in a host module (globalGuard: false).
     SessionGuard,
     RolesGuard,

@@ -68,6 +68,7 @@ export {
   type MercuriusSubscriptionConnection,
   type MercuriusSubscriptionHooks,
 } from './edge/subscription-hooks.js';
+export { LongLivedConnections, apolloShutdownPlugin, type ApolloShutdownPlugin } from './events/long-lived-connections.js';
 
 // Rate limits
 export { AuthRateLimitGuard, TooManyAttemptsError } from './throttling/auth-rate-limit.guard.js';

@@ -7,6 +7,7 @@ import {
   connectWs,
   graphqlRequest,
   logOut,
+  openEventStream,
   restWhoami,
   signInApiClient,
   signInBrowser,
@@ -236,15 +237,15 @@ describe.each([
 
   // Nest closes the gateways' servers (dispose(), where the ws adapter terminates every client) before
   // it runs onApplicationShutdown: the library's 1001 came too late, and ws clients saw 1006.
-  // Apollo on Express is left out of the leaving host: its drain plugin closes the HTTP server in
-  // GraphQLModule.onModuleDestroy, the first step of a shutdown, and Node's server.close() cuts the
-  // upgraded sockets with it, before any provider can say goodbye (docs/transports.md). Mercurius on
-  // Fastify stays in. Last in the block: passport keeps one strategy per name for the whole process,
+  // On Express the host runs Apollo, whose drain plugin closes the HTTP server in
+  // GraphQLModule.onModuleDestroy, the first step of a shutdown: without apolloShutdownPlugin (in the
+  // fixture host) Node cut the sockets at once, and the event stream waited out Apollo's 10 s grace
+  // with no reconnect event. On Fastify, Mercurius. Last in the block: passport keeps one strategy per name for the whole process,
   // the last app's, so after this host has closed the others' fixture sign-in would reach its closed
   // data source.
   describe('the instance shutting down', () => {
     it('should tell every open socket to reconnect elsewhere: 1001 server_shutdown (socket.io: a reconnect event), cookie and bearer alike', async () => {
-      const leaving = await startTransportHost({ ...hostConfig(), publicOrigin: a.url, withoutGraphql: platform === 'express' });
+      const leaving = await startTransportHost({ ...hostConfig(), publicOrigin: a.url });
       let closed = false;
       try {
         const [browser, api] = await Promise.all([signInBrowser(leaving, ada), signInApiClient(leaving, ada.email, PASSWORD)]);
@@ -252,9 +253,16 @@ describe.each([
         await Promise.all(clients.map((client) => client.connected));
         // Answered: the handshake check is done and the library tracks both.
         expect(await Promise.all(clients.map(async (client) => (await client.ask('whoami')).event))).toEqual(['whoami', 'whoami']);
+        const stream = await openEventStream(leaving, browser);
 
+        const closing = performance.now();
         await leaving.close();
+        const closeMs = performance.now() - closing;
         closed = true;
+        await stream.ended;
+        // The stream was told to reconnect, and nothing waited for it to end by itself.
+        expect(stream.text()).toContain('event: reconnect\ndata: {"reason":"server_shutdown"}\n\n');
+        expect(closeMs).toBeLessThan(5000);
         const ends = await Promise.all(clients.map((client) => closedWithin(client.ended, 3000).finally(() => client.close())));
 
         expect(ends.map(({ code, reason }) => ({ code, reason }))).toEqual([
