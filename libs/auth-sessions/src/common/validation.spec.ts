@@ -171,6 +171,18 @@ describe('libraryValidationPipe', () => {
       expect(await messagesFor({ email: null, password: 'x' })).toEqual(['email must be an email address']);
     });
 
+    it('should say a query value is no number, not that it is out of range, and still tell a number its range', async () => {
+      const pageMessages = (query: object) =>
+        libraryValidationPipe.transform(query, { type: 'query', metatype: ListUsersQuery }).then(
+          () => [],
+          (thrown: unknown) => ((thrown as BadRequestException).getResponse() as { message: string[] }).message,
+        );
+      expect(await pageMessages({ pageSize: 'abc' })).toEqual(['pageSize must be a whole number from 1 to 100']);
+      expect(await pageMessages({ page: 'abc' })).toEqual(['page must be a whole number from 1']);
+      expect(await pageMessages({ pageSize: '500' })).toEqual(['pageSize must not be greater than 100']);
+      expect(await pageMessages({ pageSize: '0' })).toEqual(['pageSize must not be less than 1']);
+    });
+
     it('should still tell a string that it is too long', async () => {
       expect(await messagesFor({ email: 'ada@example.com', password: 'x'.repeat(1025) })).toEqual([
         'password must be shorter than or equal to 1024 characters',

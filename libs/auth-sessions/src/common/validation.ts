@@ -94,7 +94,8 @@ export class InputValidationPipe extends ValidationPipe {
   /**
    * A required property that was not sent is one message, `x is required`, not every rule it would
    * have broken; a value that is not text is not also told its length is wrong (`password: 12345`
-   * read "must be shorter than or equal to 1024 characters"); and a message is said once.
+   * read "must be shorter than or equal to 1024 characters"), nor a value that is not a number its
+   * range (`pageSize=abc` read "must not be greater than 100"); and a message is said once.
    */
   protected override flattenValidationErrors(validationErrors: ValidationError[]): string[] {
     return [...new Set(super.flattenValidationErrors(validationErrors.map((error) => withoutLengthOfNonText(requiredWhenMissing(error)))))];
@@ -103,13 +104,22 @@ export class InputValidationPipe extends ValidationPipe {
 
 /** The rules about a text's length: they only mean something for a string. */
 const LENGTH_RULES = new Set(['minLength', 'maxLength', 'isLength']);
+/** The rules about a number's range: they only mean something for a number (`pageSize=abc` is not "greater than 100"). */
+const RANGE_RULES = new Set(['min', 'max']);
 
-/** The error without its length rules when its value is not a string and another rule says what is wrong. */
+/**
+ * The error without the rules that do not apply to its value (length rules when it is not a string,
+ * range rules when it is not a finite number), when another rule says what is wrong.
+ */
 function withoutLengthOfNonText(error: ValidationError): ValidationError {
   const children = error.children?.map(withoutLengthOfNonText);
   const constraints = error.constraints;
-  if (!constraints || typeof error.value === 'string') return Object.assign(new ValidationError(), error, { children });
-  const kept = Object.fromEntries(Object.entries(constraints).filter(([rule]) => !LENGTH_RULES.has(rule)));
+  if (!constraints) return Object.assign(new ValidationError(), error, { children });
+  const isText = typeof error.value === 'string';
+  const isNumber = typeof error.value === 'number' && Number.isFinite(error.value);
+  const kept = Object.fromEntries(
+    Object.entries(constraints).filter(([rule]) => !(LENGTH_RULES.has(rule) && !isText) && !(RANGE_RULES.has(rule) && !isNumber)),
+  );
   return Object.assign(new ValidationError(), error, { children }, Object.keys(kept).length > 0 ? { constraints: kept } : {});
 }
 
