@@ -294,6 +294,21 @@ describe('single sign-on: OIDC sign-in against a real OpenID Provider, on two in
     });
   });
 
+  // As every other library route: a query parameter the route does not take is refused, not ignored.
+  describe('query parameters the SSO routes do not take', () => {
+    it.each([
+      ['/api/auth/oidc/login?x=1', 'property x should not exist'],
+      ['/api/auth/oidc/login?returnTo=/a&returnTo=/b', 'returnTo must be a string'],
+      ['/api/auth/oidc/login?reauth=1&reauth=1', 'reauth must be 1 when given.'],
+      ['/api/auth/oidc/status?x=1', 'property x should not exist'],
+    ])('should answer %s with 400 naming it, and start no sign-in', async (path, message) => {
+      const browser = new BrowserClient(a.url);
+      const answer = await browser.get(path);
+      expect({ status: answer.status, message: answer.body?.message }).toEqual({ status: 400, message: expect.arrayContaining([message]) });
+      expect(browser.cookie('signoff-sso')).toBeUndefined();
+    });
+  });
+
   it("should pass the provider's error on to the login page", async () => {
     const browser = new BrowserClient(a.url);
     const start = await browser.get('/api/auth/oidc/login');

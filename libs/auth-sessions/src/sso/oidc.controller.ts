@@ -1,5 +1,5 @@
-import { BadRequestException, Get, HttpCode, HttpStatus, Inject, Query, Req, Res, UseInterceptors } from '@nestjs/common';
-import { ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Get, HttpCode, HttpStatus, Inject, Query, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
+import { ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.js';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
@@ -8,7 +8,9 @@ import { type AuthenticatedRequest, requestAuthOf } from '../edge/execution-targ
 import { type CookieAttributes, HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
 import { SessionResponses } from '../edge/session-responses.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
+import { OidcLoginQuery } from './dto/sso.queries.js';
 import { OidcStatusDto, SSO_OFF, SSO_UNAVAILABLE } from './dto/sso.responses.js';
+import { libraryValidationPipe, noInput } from '../common/validation.js';
 import { OidcProviders } from './oidc-providers.js';
 import { OidcSignInService, SIGN_IN_STATE_SECONDS } from './oidc-sign-in.service.js';
 import { RpLogoutService } from './rp-logout.service.js';
@@ -29,6 +31,7 @@ const SIGN_IN_ERRORS: Parameters<typeof ApiErrors> = [400, SSO_OFF, 429, SSO_UNA
 @ApiTags('sso')
 @LibraryController('auth/oidc')
 @UseInterceptors(StoreUnavailableInterceptor)
+@UsePipes(libraryValidationPipe)
 export class OidcController {
   constructor(
     private readonly providers: OidcProviders,
@@ -46,7 +49,7 @@ export class OidcController {
   @ApiErrors(400, 503)
   @Public()
   @Get('status')
-  status(@Res({ passthrough: true }) res: HttpResponse): OidcStatusDto {
+  status(@Res({ passthrough: true }) res: HttpResponse, @Query(noInput) _query: undefined): OidcStatusDto {
     this.edge.setHeader(res, 'Cache-Control', 'no-store');
     if (!this.providers.isEnabled) return { enabled: false, available: false };
     return { enabled: true, available: this.providers.ifReady(this.providers.defaultProvider()) !== null };
@@ -56,8 +59,6 @@ export class OidcController {
     summary:
       'Start single sign-on: 302 to the provider (code flow, PKCE S256, state, nonce). With reauth=1, step-up for the current SSO session: the provider signs the same user in again and the callback makes that session fresh (400 for a session that did not come from the provider). 503 while the provider is unreachable.',
   })
-  @ApiQuery({ name: 'returnTo', required: false, type: String, description: 'A path of this origin to land on afterwards.' })
-  @ApiQuery({ name: 'reauth', required: false, enum: ['1'], description: 'Step-up of the current session instead of a sign-in.' })
   @ApiFoundResponse({
     description: "To the provider's authorization endpoint; sets the single-use sign-in state cookie.",
     headers: { Location: { schema: { type: 'string' } } },
@@ -66,14 +67,8 @@ export class OidcController {
   @Public()
   @RateLimited()
   @Get('login')
-  async login(
-    @Req() req: AuthenticatedRequest,
-    @Res() res: HttpResponse,
-    @Query('returnTo') returnTo: unknown,
-    @Query('reauth') reauth: unknown,
-  ): Promise<void> {
+  async login(@Req() req: AuthenticatedRequest, @Res() res: HttpResponse, @Query() { returnTo, reauth }: OidcLoginQuery): Promise<void> {
     this.providers.defaultProvider();
-    if (reauth !== undefined && reauth !== '1') throw new BadRequestException({ statusCode: HttpStatus.BAD_REQUEST, message: 'reauth must be 1 when given.' });
     // Step-up of a cookie session only: a bearer client has no browser to send to the provider.
     const auth = requestAuthOf(req);
     const reauthFor = reauth === '1' ? (auth?.method === 'cookie' ? auth : null) : undefined;
