@@ -66,8 +66,8 @@ describe('single sign-on: back-channel logout and RP-initiated logout against a 
   };
 
   const idpLogoutEvents = (userId: string) =>
-    db.query<{ metadata: Record<string, unknown>; actor_id: string | null; reason: string }>(
-      `SELECT metadata, actor_id, reason FROM auth_audit_events WHERE type = 'logout_everywhere' AND reason = 'idp_logout' AND user_id = $1 ORDER BY seq`,
+    db.query<{ metadata: Record<string, unknown>; actor_id: string | null; reason: string; ip: string | null; request_id: string | null }>(
+      `SELECT metadata, actor_id, reason, ip, request_id FROM auth_audit_events WHERE type = 'logout_everywhere' AND reason = 'idp_logout' AND user_id = $1 ORDER BY seq`,
       [userId],
     );
 
@@ -117,6 +117,9 @@ describe('single sign-on: back-channel logout and RP-initiated logout against a 
     expect(events).toEqual([
       expect.objectContaining({
         actor_id: null,
+        // The provider's request, as for any other event: its address and request id.
+        ip: '127.0.0.1',
+        request_id: expect.stringMatching(/.+/),
         metadata: expect.objectContaining({
           count: 1,
           issuer: idp.issuer,

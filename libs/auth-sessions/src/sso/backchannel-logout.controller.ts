@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.js';
 import { BodyMediaTypes, CsrfExempt, Public } from '../edge/auth.decorators.js';
 import { ANY_BODY, isFormPost } from '../edge/request-body.js';
-import type { HttpRequest } from '../edge/http-edge.js';
+import { HttpEdge, type HttpRequest } from '../edge/http-edge.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
 import { ApiSpecError, BackchannelLogoutErrorDto, SSO_OFF, SSO_UNAVAILABLE } from './dto/sso.responses.js';
 import { IdpLogoutService } from './idp-logout.service.js';
@@ -25,6 +25,7 @@ export class BackchannelLogoutController {
     private readonly providers: OidcProviders,
     private readonly verifier: IdpTokenVerifier,
     private readonly idpLogout: IdpLogoutService,
+    private readonly edge: HttpEdge,
   ) {}
 
   @ApiOperation({ summary: 'Back-channel logout: form field logout_token; 200 (also when nothing matched) or 400 {error, error_description}.' })
@@ -48,7 +49,14 @@ export class BackchannelLogoutController {
       if (!isFormPost(req)) throw new IdpTokenRejectedError('the body must be application/x-www-form-urlencoded with a logout_token');
       const body = req.body as Record<string, unknown> | undefined;
       const token = await this.verifier.verifyLogoutToken(body?.['logout_token']);
-      await this.idpLogout.endProviderSessions({ token, kind: 'logout', source: 'backchannel_logout', sid: token.sid, subject: token.subject });
+      await this.idpLogout.endProviderSessions({
+        token,
+        kind: 'logout',
+        source: 'backchannel_logout',
+        sid: token.sid,
+        subject: token.subject,
+        client: this.edge.clientContext(req),
+      });
     } catch (error) {
       if (error instanceof IdpTokenRejectedError) {
         throw new BadRequestException({ error: 'invalid_request', error_description: error.description });

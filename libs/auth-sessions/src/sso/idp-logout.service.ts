@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuditRecord } from '../audit/audit-log.service.js';
+import type { ClientContext } from '../common/client-context.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
 import { CredentialsService } from '../credentials/credentials.service.js';
 import { SessionRepository } from '../sessions/session.repository.js';
@@ -20,6 +21,8 @@ export interface IdpLogout {
   source: IdpLogoutSource;
   sid: string | undefined;
   subject: string | undefined;
+  /** The provider's request (its address, user agent and request id), for the audit events. */
+  client: ClientContext;
 }
 
 /**
@@ -77,6 +80,7 @@ export class IdpLogoutService {
                   actor: null,
                   userId,
                   reason: 'idp_logout',
+                  client: logout.client,
                   metadata: { ...metadata, count: ended.length, sessionIds: ended.map((session) => session.id) },
                   at,
                 },
@@ -93,6 +97,7 @@ export class IdpLogoutService {
           actor: null,
           userId: link?.userId ?? null,
           reason: 'idp_logout',
+          client: logout.client,
           metadata: { ...metadata, count: 0, sessionIds: [] },
         });
       }

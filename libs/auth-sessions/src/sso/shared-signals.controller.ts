@@ -4,7 +4,7 @@ import { ApiAcceptedResponse, ApiConsumes, ApiOperation, ApiTags } from '@nestjs
 import { ApiErrors } from '../common/api-errors.js';
 import { BodyMediaTypes, CsrfExempt, Public } from '../edge/auth.decorators.js';
 import { ANY_BODY } from '../edge/request-body.js';
-import type { HttpRequest } from '../edge/http-edge.js';
+import { HttpEdge, type HttpRequest } from '../edge/http-edge.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
 import { acceptTextBodies, BodyTooLargeError, readTextBody } from '../edge/text-body.js';
 import { ApiSpecError, SharedSignalsErrorDto, SSO_OFF, SSO_UNAVAILABLE } from './dto/sso.responses.js';
@@ -29,6 +29,7 @@ export class SharedSignalsController implements OnModuleInit {
     private readonly providers: OidcProviders,
     private readonly signals: SharedSignalsService,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly edge: HttpEdge,
   ) {}
 
   onModuleInit(): void {
@@ -58,7 +59,7 @@ export class SharedSignalsController implements OnModuleInit {
       if (typeof type !== 'string' || type.split(';')[0].trim().toLowerCase() !== SET_MEDIA_TYPE) {
         throw new IdpTokenRejectedError(`the body must be one SET of type ${SET_MEDIA_TYPE}`);
       }
-      await this.signals.receive((await readTextBody(req, MAX_SET_BYTES)).trim());
+      await this.signals.receive((await readTextBody(req, MAX_SET_BYTES)).trim(), this.edge.clientContext(req));
     } catch (error) {
       if (error instanceof BodyTooLargeError) throw new PayloadTooLargeException({ err: 'invalid_request', description: error.message });
       if (error instanceof IdpTokenRejectedError) throw new BadRequestException({ err: 'invalid_request', description: error.description });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ClientContext } from '../common/client-context.js';
 import { IdpLogoutService } from './idp-logout.service.js';
 import { IdpTokenVerifier, type VerifiedSecurityEvent } from './idp-token.verifier.js';
 import { IdpTokenRejectedError } from './sso.errors.js';
@@ -27,8 +28,8 @@ export class SharedSignalsService {
     private readonly idpLogout: IdpLogoutService,
   ) {}
 
-  /** Verifies and applies one SET. Throws `IdpTokenRejectedError` for anything the receiver must refuse. */
-  async receive(token: unknown): Promise<void> {
+  /** Verifies and applies one SET (`client`: the transmitter's request, for the audit events). Throws `IdpTokenRejectedError` for anything the receiver must refuse. */
+  async receive(token: unknown, client: ClientContext): Promise<void> {
     const verified = await this.verifier.verifySecurityEvent(token);
     if (verified.eventType !== CAEP_SESSION_REVOKED && verified.eventType !== CAEP_CREDENTIAL_CHANGE) {
       throw new IdpTokenRejectedError('unsupported event');
@@ -36,7 +37,7 @@ export class SharedSignalsService {
     const subject = eventSubject(verified);
     if (subject.iss !== verified.provider.issuer) throw new IdpTokenRejectedError("SET: the subject's iss is not the configured issuer");
     if (verified.eventType === CAEP_SESSION_REVOKED) {
-      await this.idpLogout.endProviderSessions({ token: verified, kind: 'set', source: 'ssf_session_revoked', sid: subject.sid, subject: subject.sub });
+      await this.idpLogout.endProviderSessions({ token: verified, kind: 'set', source: 'ssf_session_revoked', sid: subject.sid, subject: subject.sub, client });
       return;
     }
     const change = [verified.event['credential_type'], verified.event['change_type']].filter((part) => typeof part === 'string').join(' ');
