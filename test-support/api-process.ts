@@ -20,6 +20,8 @@ export interface StartApiOptions {
    * the `e2e-fastify` Jest project sets, else Express.
    */
   httpAdapter?: HttpAdapterName;
+  /** Called with everything the process writes, as it comes: to act on a line before the app is ready. */
+  onOutput?: (chunk: string) => void;
 }
 
 /** The Nest HTTP platforms the demo runs on. */
@@ -78,7 +80,9 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
   const child = spawn(process.execPath, [entry], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer): void => {
-    output += chunk.toString('utf8');
+    const text = chunk.toString('utf8');
+    options.onOutput?.(text);
+    output += text;
     if (output.length > LOG_LIMIT) output = output.slice(-LOG_LIMIT);
   };
   child.stdout.on('data', collect);
