@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { readStreamText, type StreamText } from '../../../test-support/stream-text.js';
 import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type ApiProcess, startApi } from '../../../test-support/api-process.js';
@@ -47,24 +48,10 @@ async function slowLogin(port: number, body: string, between: () => Promise<void
 }
 
 /** The raw text of an event stream, as it arrives. */
-async function rawStream(url: string, cookie: string): Promise<{ text(): string; ended: Promise<void> }> {
+async function rawStream(url: string, cookie: string): Promise<StreamText> {
   const response = await fetch(`${url}/api/auth/events`, { headers: { cookie, accept: 'text/event-stream' } });
   expect(response.status).toBe(200);
-  let text = '';
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  const ended = (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        text += decoder.decode(value, { stream: true });
-      }
-    } catch {
-      // A reset instead of an end shows up as a missing frame below.
-    }
-  })();
-  return { text: () => text, ended };
+  return readStreamText(response.body!);
 }
 
 describe('graceful shutdown: SIGTERM with traffic in flight (ROB, JOB)', () => {
