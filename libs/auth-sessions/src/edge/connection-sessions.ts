@@ -424,7 +424,6 @@ function isClosedConnection(connection: object): boolean {
   return typeof readyState === 'number' && readyState >= 2; // CLOSING or CLOSED
 }
 
-/** Runs `listener` once the connection closes: `disconnect` (socket.io) or `close` (WebSocket). */
 /**
  * Resolves once the connection's transport has closed: a WebSocket's `close` event (after the closing
  * handshake, when its TCP socket is closed); for socket.io, which reports `disconnect` before its
@@ -437,6 +436,7 @@ function closedSignal(connection: object): Promise<void> {
   return new Promise((resolve) => closable.once!('close', () => resolve()));
 }
 
+/** Runs `listener` once the connection closes: `disconnect` (socket.io) or `close` (WebSocket). */
 function onClosed(connection: object, listener: () => void): void {
   const emitter = connection as { once?: (event: string, listener: () => void) => void };
   if (typeof emitter.once !== 'function') return;
