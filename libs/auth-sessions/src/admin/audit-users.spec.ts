@@ -44,6 +44,22 @@ describe('withUsers', () => {
     expect(findById.mock.calls.map(([id]) => id).sort()).toEqual([ADA.id, GONE].sort());
   });
 
+  it('should look up at most 16 users at a time, and every one of them', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const findById = jest.fn(async (id: string) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      inFlight--;
+      return { id, email: `${id}@example.com`, roles: [] };
+    });
+    const ids = Array.from({ length: 100 }, (_, index) => `user-${index}`);
+    const events = await withUsers({ findById } as unknown as AuthUsersProvider, ids.map(eventFor));
+    expect(most).toBe(16);
+    expect(findById).toHaveBeenCalledTimes(100);
+    expect(events.map((event) => event.user?.email)).toEqual(ids.map((id) => `${id}@example.com`));
+  });
+
   it('should start over when it knows too many users, and still answer every event of the batch', async () => {
     const { provider, findById } = usersProvider();
     const known: KnownUsers = new Map(Array.from({ length: 10_000 }, (_, index) => [`filler-${index}`, null] as const));

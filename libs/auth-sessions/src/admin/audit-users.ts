@@ -20,6 +20,9 @@ export async function withEmailFilter(users: AuthUsersProvider, filter: AuditFil
 /** Users already looked up, by id (`null`: the host has no such user). */
 export type KnownUsers = Map<string, SignoffUser | null>;
 
+/** How many users are looked up at the same time. */
+const LOOKUPS_AT_ONCE = 16;
+
 /** How many users an export remembers between its batches before it starts over. */
 const KNOWN_USERS_LIMIT = 10_000;
 
@@ -32,7 +35,13 @@ export async function withUsers(users: AuthUsersProvider, events: AuditEventResp
   const wanted = new Set(events.map((event) => event.userId).filter((id): id is string => id !== null));
   if (known.size + wanted.size > KNOWN_USERS_LIMIT) known.clear();
   const ids = [...wanted].filter((id) => !known.has(id));
-  for (const [id, user] of await Promise.all(ids.map(async (id) => [id, await users.findById(id).catch(() => null)] as const))) known.set(id, user);
+  // A few at a time: an export batch can name a thousand users, and the host's pool (or its user
+  // service) should not get a thousand lookups at once.
+  for (let start = 0; start < ids.length; start += LOOKUPS_AT_ONCE) {
+    const slice = ids.slice(start, start + LOOKUPS_AT_ONCE);
+    const found = await Promise.all(slice.map((id) => users.findById(id).catch(() => null)));
+    slice.forEach((id, index) => known.set(id, found[index]));
+  }
   return events.map((event) => {
     const user = event.userId ? known.get(event.userId) : null;
     return { ...event, user: user ? { id: user.id, email: user.email } : null };
