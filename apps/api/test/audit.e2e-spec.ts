@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { type ApiProcess, startApi } from '../../../test-support/api-process.js';
@@ -482,5 +484,64 @@ describe('audit log (demo app on its own database)', () => {
       expect(deleted.report.problem).toMatchObject({ kind: 'deleted', seq: target.seq });
       expect(deleted.output).toContain(`FAILED: deleted event: event seq ${target.seq}`);
     });
+  });
+
+  describe('export against a slow reader', () => {
+    it('should hold no transaction while the client is not reading, and still send every event', async () => {
+      // Enough events that the answer outgrows the socket's buffers (about 13 MB of NDJSON): the
+      // server then waits for the client between batches. Until 12-04 the whole export ran in one
+      // REPEATABLE READ transaction, so a slow reader pinned a pooled connection (behind a
+      // transaction-mode pooler, one of its few server connections) for as long as it liked.
+      const userId = randomUUID();
+      const events = 30_000;
+      await db.query(
+        `INSERT INTO auth_audit_events (id, type, at, user_id, reason, metadata)
+         SELECT gen_random_uuid(), 'session_expired', now(), $1, 'expired_idle', jsonb_build_object('n', g, 'pad', repeat('x', 200))
+           FROM generate_series(1, $2::int) g`,
+        [userId, events],
+      );
+      const browser = await adminBrowser();
+      const cookie = [...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+      let stalled: { open: number; bytes: number } | undefined;
+      // The app's backends of this database that sit in an open transaction for over a second.
+      const inTransaction = async () =>
+        Number(
+          (
+            await db.query<{ n: string }>(
+              `SELECT count(*) AS n FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> pg_backend_pid()
+                  AND state LIKE 'idle in transaction%' AND xact_start < now() - interval '1 second'`,
+            )
+          )[0].n,
+        );
+      const received: Buffer[] = [];
+      const ended = new Promise<void>((resolve, reject) => {
+        const request = http.get(new URL(`/api/admin/audit/export?format=ndjson&userId=${userId}`, api.url), { headers: { cookie } }, (response) => {
+          expect(response.statusCode).toBe(200);
+          response.pause();
+          response.on('data', (chunk: Buffer) => received.push(chunk));
+          response.on('end', resolve);
+          response.on('error', reject);
+          // Not reading for three seconds: the server is blocked on a full socket by then.
+          setTimeout(() => {
+            void inTransaction().then((open) => {
+              stalled = { open, bytes: received.reduce((total, chunk) => total + chunk.length, 0) };
+              response.resume();
+            }, reject);
+          }, 3_000);
+        });
+        request.on('error', reject);
+      });
+      await ended;
+      expect(stalled).toEqual({ open: 0, bytes: 0 });
+      const body = Buffer.concat(received);
+      expect(body.length).toBeGreaterThan(8_000_000);
+      const lines = body
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => line !== '');
+      expect(lines).toHaveLength(events);
+      expect(lines.map((line) => (JSON.parse(line) as { metadata: { n: number } }).metadata.n)).toEqual(Array.from({ length: events }, (_, i) => i + 1));
+    }, 60_000);
   });
 });

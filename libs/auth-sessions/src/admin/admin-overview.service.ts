@@ -97,7 +97,7 @@ export class AdminOverviewService {
 
   private async withUsers(rows: RevocationRow[]): Promise<OverviewRevocationShape<Date>[]> {
     const ids = [...new Set(rows.map((row) => row.user_id).filter((id): id is string => id !== null))];
-    const users = new Map(await Promise.all(ids.map(async (id) => [id, await this.options.users.findById(id).catch(() => null)] as const)));
+    const users = new Map(await Promise.all(ids.map(async (id) => [id, await this.options.users.findById(id)] as const)));
     return rows.map((row) => {
       const user = row.user_id ? users.get(row.user_id) : null;
       const count = Number(row.metadata?.['count']);

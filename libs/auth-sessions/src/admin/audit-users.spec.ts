@@ -35,6 +35,13 @@ describe('withUsers', () => {
     expect(events.map((event) => event.user)).toEqual([{ id: ADA.id, email: ADA.email }, null, null]);
   });
 
+  it('should fail when a lookup fails, rather than give the event no user', async () => {
+    // A host whose user store is down: an export or a page with "user": null on every event would look
+    // complete and be wrong. The failure reaches the caller (a 503 for a store error, a cut export).
+    const provider = { findById: jest.fn(async () => Promise.reject(new Error('users store is down'))) } as unknown as AuthUsersProvider;
+    await expect(withUsers(provider, [eventFor(ADA.id)])).rejects.toThrow('users store is down');
+  });
+
   it('should look each user up once across the batches of one export', async () => {
     const { provider, findById } = usersProvider();
     const known: KnownUsers = new Map();

@@ -39,7 +39,7 @@ export async function withUsers(users: AuthUsersProvider, events: AuditEventResp
   // service) should not get a thousand lookups at once.
   for (let start = 0; start < ids.length; start += LOOKUPS_AT_ONCE) {
     const slice = ids.slice(start, start + LOOKUPS_AT_ONCE);
-    const found = await Promise.all(slice.map((id) => users.findById(id).catch(() => null)));
+    const found = await Promise.all(slice.map((id) => users.findById(id)));
     slice.forEach((id, index) => known.set(id, found[index]));
   }
   return events.map((event) => {

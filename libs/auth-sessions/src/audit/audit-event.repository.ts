@@ -44,9 +44,9 @@ export class AuditEventRepository {
               FROM ${source}`;
   }
 
-  /** Runs `work` in one transaction at the given isolation level. */
-  transaction<T>(work: (manager: EntityManager) => Promise<T>, isolation: 'READ COMMITTED' | 'REPEATABLE READ' = 'READ COMMITTED'): Promise<T> {
-    return this.dataSource.transaction(isolation, work);
+  /** Runs `work` in one transaction. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
   }
 
   /**
@@ -59,9 +59,18 @@ export class AuditEventRepository {
     return query.getMany();
   }
 
-  /** Up to `limit` matching events, oldest first, above `afterSeq` when given (exports). */
-  findPageOldestFirst(filter: AuditFilter, afterSeq: string | null, limit: number, manager: EntityManager): Promise<AuditEvent[]> {
-    const query = this.filtered(filter, manager).orderBy('e.seq', 'ASC').limit(limit);
+  /** The `seq` of the newest event, or null while the log is empty (the `seq` index's last entry). */
+  async latestSeq(): Promise<string | null> {
+    const rows: Array<{ seq: string | null }> = await this.dataSource.query(`SELECT max(seq)::text AS seq FROM ${this.tables.auditEvents}`);
+    return rows[0]?.seq ?? null;
+  }
+
+  /**
+   * Up to `limit` matching events, oldest first, above `afterSeq` when given and up to `upToSeq`
+   * (exports). A statement of its own: no transaction or connection is held between pages.
+   */
+  findPageOldestFirst(filter: AuditFilter, afterSeq: string | null, limit: number, upToSeq: string): Promise<AuditEvent[]> {
+    const query = this.filtered(filter, this.dataSource.manager).andWhere('e.seq <= :upToSeq', { upToSeq }).orderBy('e.seq', 'ASC').limit(limit);
     if (afterSeq) query.andWhere('e.seq > :afterSeq', { afterSeq });
     return query.getMany();
   }

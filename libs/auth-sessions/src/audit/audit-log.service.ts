@@ -74,10 +74,12 @@ export class AuditLogService {
   }
 
   /**
-   * Streams every event matching `filter`, oldest first, as CSV or NDJSON chunks to `write`, from
-   * one consistent snapshot (events committed meanwhile are not half-included). `write` should
-   * resolve once the chunk is flushed, so a slow reader slows the export rather than filling memory.
-   * `complete` may add to each batch of events before it is written (the admin's export adds `user`).
+   * Streams every event matching `filter`, oldest first, as CSV or NDJSON chunks to `write`: the
+   * events up to the newest one when the export starts (events written meanwhile are left out).
+   * Each batch of events is one short statement, so no transaction or pooled connection is held
+   * while `write` waits for a slow reader or `complete` looks users up. `write` should resolve once
+   * the chunk is flushed, so a slow reader slows the export rather than filling memory. `complete`
+   * may add to each batch of events before it is written (the admin's export adds `user`).
    */
   async export(
     filter: AuditFilter,
@@ -85,22 +87,22 @@ export class AuditLogService {
     write: (chunk: string) => Promise<void>,
     complete: (events: AuditEventResponse[]) => Promise<AuditEventResponse[]> = async (events) => events,
   ): Promise<number> {
-    return this.events.transaction(async (manager) => {
-      if (format === 'csv') await write(AUDIT_CSV_HEADER);
-      let afterSeq: string | null = null;
-      let exported = 0;
-      for (;;) {
-        const rows = await this.events.findPageOldestFirst(filter, afterSeq, EXPORT_BATCH, manager);
-        if (rows.length === 0) break;
-        const toText = format === 'csv' ? toCsvRecord : toNdjsonLine;
-        const events = await complete(rows.map(toAuditEventResponse));
-        await write(events.map(toText).join(''));
-        exported += rows.length;
-        afterSeq = rows[rows.length - 1].seq;
-        if (rows.length < EXPORT_BATCH) break;
-      }
-      return exported;
-    }, 'REPEATABLE READ');
+    const upToSeq = await this.events.latestSeq();
+    if (format === 'csv') await write(AUDIT_CSV_HEADER);
+    if (upToSeq === null) return 0;
+    const toText = format === 'csv' ? toCsvRecord : toNdjsonLine;
+    let afterSeq: string | null = null;
+    let exported = 0;
+    for (;;) {
+      const rows = await this.events.findPageOldestFirst(filter, afterSeq, EXPORT_BATCH, upToSeq);
+      if (rows.length === 0) break;
+      const events = await complete(rows.map(toAuditEventResponse));
+      await write(events.map(toText).join(''));
+      exported += rows.length;
+      afterSeq = rows[rows.length - 1].seq;
+      if (rows.length < EXPORT_BATCH) break;
+    }
+    return exported;
   }
 
   /**
