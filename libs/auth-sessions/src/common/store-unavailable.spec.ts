@@ -24,6 +24,10 @@ describe('isStoreUnavailableError', () => {
         Object.assign(new Error(''), { errors: [errorWith('connect ECONNREFUSED ::1:6379', { code: 'ECONNREFUSED' })] }),
       ],
       ['pg losing the connection mid-query', new Error('Connection terminated unexpectedly')],
+      // A pooler paused, or a server that accepts connections but does not answer in time.
+      ["pg's query_timeout", new Error('Query read timeout')],
+      ['a statement_timeout (57014)', errorWith('canceling statement due to statement timeout', { code: '57014' })],
+      ["TypeORM's QueryFailedError wrapping pg's query_timeout", errorWith('Query read timeout', { driverError: new Error('Query read timeout') })],
       ['ioredis refusing commands while offline', new Error("Stream isn't writeable and enableOfflineQueue options is false")],
       ['a refusal reached through cause', errorWith('could not open session store', { cause: errorWith('connect', { code: 'ECONNREFUSED' }) })],
     ])('should return true for %s', (_label, error) => {

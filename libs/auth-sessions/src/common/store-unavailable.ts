@@ -4,8 +4,10 @@ const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT
 // exception), 28 (the role or its password refused, e.g. rotated under a running app), 3D000 (the
 // database is gone), 53 (insufficient resources: too many connections, disk full, out of memory),
 // 55000 with a connection (a database set to ALLOW_CONNECTIONS false) and 57P01-57P05 (shut down,
-// crash, cannot connect now, database dropped, idle session timeout).
-const POSTGRES_UNAVAILABLE = /^(08|28|3D000|53|55000|57P0[1-5])/;
+// crash, cannot connect now, database dropped, idle session timeout), 57014 (a statement cancelled:
+// the host's `statement_timeout`, or a pooler's) and 25P03 (the idle-in-transaction timeout ended
+// the connection). A database that accepts connections but does not answer in time is down to us.
+const POSTGRES_UNAVAILABLE = /^(08|28|3D000|53|55000|57P0[1-5]|57014|25P03)/;
 
 const UNAVAILABLE_MESSAGES = [
   'Connection terminated',
@@ -17,6 +19,8 @@ const UNAVAILABLE_MESSAGES = [
   'Reached the max retries per request limit',
   'the database system is',
   'Cannot use a pool after calling end',
+  // pg's own `query_timeout` (or `statement_timeout` on the client): the server took too long to answer.
+  'Query read timeout',
 ];
 
 /**
