@@ -205,6 +205,28 @@ describe('libraryValidationPipe', () => {
     });
   });
 
+  describe("when a plain HTML form's body carries the XSRF value as _csrf", () => {
+    // SessionGuard checks the field before any pipe; it is no property of the route's input.
+    it('should take it out of the input of any route, not refuse it as an unknown property', async () => {
+      await expect(libraryValidationPipe.transform({ keepCurrent: true, _csrf: 'xsrf-value' }, body(LogoutAllDto))).resolves.toEqual(
+        Object.assign(new LogoutAllDto(), { keepCurrent: true }),
+      );
+      expect(noInput.transform({ _csrf: 'xsrf-value' }, { type: 'body' })).toBeUndefined();
+    });
+
+    it('should still answer 400 for one that is no text or too long, and for other unknown properties', async () => {
+      for (const value of [null, 42, ['a'], 'x'.repeat(257)]) {
+        expect(await badRequestMessage(() => libraryValidationPipe.transform({ _csrf: value }, body(LogoutAllDto)))).toBe(
+          '_csrf must be a string of at most 256 characters',
+        );
+      }
+      expect(await badRequestMessage(() => libraryValidationPipe.transform({ _csrf: 'v', other: 1 }, body(LogoutAllDto)))).toBe(
+        'property other should not exist',
+      );
+      expect(await badRequestMessage(() => noInput.transform({ _csrf: 'v', other: 1 }, { type: 'body' }))).toBe('property other should not exist');
+    });
+  });
+
   describe('when any value of any type is sent as dryRun', () => {
     it('should accept only true and false', async () => {
       await fc.assert(

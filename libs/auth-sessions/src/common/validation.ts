@@ -88,7 +88,7 @@ export class InputValidationPipe extends ValidationPipe {
     if (metadata.type === 'body' && metadata.data === undefined && isClass(metadata.metatype) && value !== undefined) {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badInput('The body must be a JSON object.');
     }
-    return super.transform(value, metadata);
+    return super.transform(metadata.type === 'body' && metadata.data === undefined ? withoutCsrfField(value) : value, metadata);
   }
 
   /**
@@ -143,9 +143,10 @@ export const libraryValidationPipe = new InputValidationPipe();
  * dropped and the revocation ran. Use as `@Query(noInput) _query: undefined`.
  */
 export const noInput: PipeTransform<unknown, undefined> = {
-  transform(value: unknown, metadata: ArgumentMetadata): undefined {
-    if (value === undefined) return undefined;
-    assertSafeInput(value, metadata.type);
+  transform(input: unknown, metadata: ArgumentMetadata): undefined {
+    if (input === undefined) return undefined;
+    assertSafeInput(input, metadata.type);
+    const value = metadata.type === 'body' ? withoutCsrfField(input) : input;
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw badInput(metadata.type === 'body' ? 'The body must be a JSON object.' : `The ${metadata.type} must be empty.`);
     }
@@ -201,6 +202,24 @@ export const DATE_TIME_SCHEMA = { type: 'string', format: 'date-time', pattern: 
 
 function isClass(metatype: unknown): boolean {
   return typeof metatype === 'function' && ![String, Number, Boolean, Array, Object].includes(metatype as never);
+}
+
+/** The field a plain HTML form carries the XSRF value in (the contract's alternative to the `X-XSRF-TOKEN` header). */
+const CSRF_FIELD = '_csrf';
+const CSRF_FIELD_MAX_LENGTH = 256;
+
+/**
+ * A body without its `_csrf` field: `SessionGuard` has checked it before any pipe runs, and it is no
+ * property of the route's input, so a form post of any state-changing route may carry it. A value
+ * that is not text, or too long to be an XSRF value, is still a 400.
+ */
+function withoutCsrfField(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || !Object.hasOwn(body, CSRF_FIELD)) return body;
+  const { [CSRF_FIELD]: field, ...rest } = body as Record<string, unknown>;
+  if (typeof field !== 'string' || field.length > CSRF_FIELD_MAX_LENGTH) {
+    throw badInput(`${CSRF_FIELD} must be a string of at most ${CSRF_FIELD_MAX_LENGTH} characters`);
+  }
+  return rest;
 }
 
 function badInput(message: string): BadRequestException {
