@@ -41,7 +41,8 @@ import { UsersService } from './users/users.service.js';
         users,
         publicOrigin: config.getOrThrow<string>('PUBLIC_ORIGIN'),
         redis: { url: config.getOrThrow<string>('REDIS_URL'), prefix: config.get<string>('REDIS_PREFIX', 'host-app') },
-        cookieSecure: config.get<string>('COOKIE_SECURE') === 'true',
+        // Secure cookies (and __Host-sid) on an HTTPS origin, unless COOKIE_SECURE says otherwise.
+        cookieSecure: (config.get<string>('COOKIE_SECURE') ?? String(config.getOrThrow<string>('PUBLIC_ORIGIN').startsWith('https:'))) === 'true',
         accessTokens: { secret: config.get<string>('JWT_SECRET') },
         metrics: { token: config.get<string>('METRICS_TOKEN') },
       }),

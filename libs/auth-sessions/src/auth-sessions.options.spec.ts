@@ -28,10 +28,15 @@ describe('resolveAuthSessionsOptions', () => {
       expect(warnings).toEqual([expect.stringMatching(/`publicOrigin` is https:\/\/app\.example\.com but `cookieSecure` is not set.*cookieSecure: true/)]);
     });
 
+    it('should warn as well when cookieSecure is false (a host passing an unset variable as false), and keep it', () => {
+      expect(resolveAuthSessionsOptions(optionsWith({ cookieSecure: false })).cookieSecure).toBe(false);
+      expect(warnings).toEqual([expect.stringMatching(/`publicOrigin` is https:\/\/app\.example\.com but `cookieSecure` is false.*cookieSecure: true/)]);
+    });
+
     it.each([
       ['set to true', { cookieSecure: true }],
-      ['set to false on purpose', { cookieSecure: false }],
       ['unset on a plain-http origin', { publicOrigin: 'http://localhost:3000' }],
+      ['false on a plain-http origin', { publicOrigin: 'http://localhost:3000', cookieSecure: false }],
     ])('should say nothing when it is %s', (_case, overrides) => {
       resolveAuthSessionsOptions(optionsWith(overrides));
       expect(warnings).toEqual([]);

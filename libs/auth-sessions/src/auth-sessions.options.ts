@@ -485,11 +485,13 @@ export function resolveAuthSessionsOptions(options: AuthSessionsOptions): Resolv
   if (!resolved.logoutRedirect.startsWith('/') || resolved.logoutRedirect.startsWith('//') || resolved.logoutRedirect.includes('\\')) {
     throw new Error('AuthSessionsModule: `logoutRedirect` must be a path on this origin, such as /login.');
   }
-  if (origin.startsWith('https:') && options.cookieSecure === undefined) {
-    // Not an error: an explicit false is a choice (a host that must also serve plain http), and the default stays false.
+  if (origin.startsWith('https:') && options.cookieSecure !== true) {
+    // Not an error (the default stays false, and a host may have its reasons), but said at every start
+    // even when false is explicit: a host that derives it from an unset variable passes an explicit false.
     new Logger('AuthSessions').warn(
-      `\`publicOrigin\` is ${origin} but \`cookieSecure\` is not set, so the session cookie is sent without Secure and without ` +
-        'the __Host- prefix. Set cookieSecure: true for a site served over HTTPS (or false to keep them and silence this).',
+      `\`publicOrigin\` is ${origin} but \`cookieSecure\` is ${options.cookieSecure === undefined ? 'not set' : 'false'}, so the session ` +
+        'cookie is sent without Secure and without the __Host- prefix: a plain-http request to this host (the first hop of a redirect ' +
+        'to HTTPS) carries it in clear. Set cookieSecure: true for a site served over HTTPS.',
     );
   }
   return resolved;
