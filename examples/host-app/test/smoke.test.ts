@@ -82,6 +82,13 @@ for (const platform of ['express', 'fastify'] satisfies HttpPlatform[]) {
       assert.deepEqual(signIn.cookies, []);
     });
 
+    it('refuses credentials in the query string (they would end up in access logs), even the right ones', async () => {
+      const query = new URLSearchParams({ username: `member-${tag}`, password });
+      const signIn = await call(`${base}/api/account/sign-in?${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(signIn.status, 401);
+      assert.deepEqual(signIn.cookies, []);
+    });
+
     it("serves the host's routes to a bearer token from the library's /auth/token, until the session is revoked", async () => {
       const token = await call(`${base}/api/auth/token`, {
         method: 'POST',

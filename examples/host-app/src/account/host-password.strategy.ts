@@ -13,10 +13,13 @@ import { UsersService } from '../users/users.service.js';
 @Injectable()
 export class HostPasswordStrategy extends PassportStrategy(Strategy) {
   constructor(private readonly users: UsersService) {
-    super({ usernameField: 'username', passwordField: 'password', session: false });
+    super({ usernameField: 'username', passwordField: 'password', session: false, passReqToCallback: true });
   }
 
-  validate(username: string, password: string): Promise<SignoffUser | null> {
+  validate(req: { query?: Record<string, unknown> }, username: string, password: string): Promise<SignoffUser | null> {
+    // passport-local also reads the query string, and a password in a URL ends up in access logs and
+    // browser history: credentials count only in the body.
+    if (req.query && ('username' in req.query || 'password' in req.query)) return Promise.resolve(null);
     return this.users.verifyUsername(username, password);
   }
 }
