@@ -53,6 +53,33 @@ describe('logout in the browser', () => {
     expect(await protectedContent(second)).toEqual({ deviceRows: 0, users: 0, audit: 0, logoutButtons: 0 });
   });
 
+  it('should sign out although another XSRF-TOKEN cookie is listed first (a cookie planted by a sibling subdomain)', async () => {
+    // A sibling subdomain can set XSRF-TOKEN for the parent domain with a longer path: the browser lists it
+    // before the API's own, Angular sends its value, and the API refuses it (403 csrf_token_invalid). A cookie
+    // of this host with Path=/devices puts the same order in document.cookie.
+    const account = await registerAccount(suite.api);
+    const page = await signInThroughUi(suite.test, account);
+    suite.test.expectConsoleError(/status of 403/);
+    await page.context().addCookies([{ name: 'XSRF-TOKEN', value: 'planted-by-a-sibling', domain: new URL(page.url()).hostname, path: '/devices' }]);
+    await page.goto('/devices');
+    await page.getByTestId('session-row').first().waitFor();
+    expect(await page.evaluate(() => document.cookie)).toMatch(/^XSRF-TOKEN=planted-by-a-sibling; XSRF-TOKEN=/);
+    const sid = (await page.context().cookies()).find((cookie) => cookie.name.endsWith('sid'));
+    expect(sid).toBeDefined();
+    const refusals: number[] = [];
+    page.on('response', (response) => {
+      if (response.url().endsWith('/api/auth/logout')) refusals.push(response.status());
+    });
+
+    const confirmed = page.waitForResponse((response) => response.url().endsWith('/api/auth/logout') && response.status() === 200);
+    await new DevicesPage(page).signOut();
+    await confirmed;
+    await page.waitForURL(/\/login\?logged_out=1$/);
+    expect(refusals).toEqual([403, 200]);
+    // The session itself ended, not only the browser's copy of its cookie.
+    expect((await page.request.get('/api/auth/me', { headers: { cookie: `${sid?.name}=${sid?.value}` } })).status()).toBe(401);
+  });
+
   it('should clear nothing and offer a retry when the server answers 503, then sign out on retry', async () => {
     const account = await registerAccount(suite.api);
     const page = await signInThroughUi(suite.test, account);

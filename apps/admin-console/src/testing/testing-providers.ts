@@ -8,6 +8,7 @@ import { TabChannel, type TabMessage } from '../app/core/auth/tab-channel';
 import { cacheInterceptor } from '../app/core/http/cache-interceptor';
 import { reauthInterceptor } from '../app/core/http/reauth-interceptor';
 import { sessionEndInterceptor } from '../app/core/http/session-end-interceptor';
+import { xsrfRetryInterceptor } from '../app/core/http/xsrf-retry-interceptor';
 import type { Session } from '../app/shared/sessions/session';
 
 /** Records connects instead of opening a network stream; `emitLogout` plays the server's event. */
@@ -51,7 +52,7 @@ export class FakeTabChannel {
 export function provideConsoleTesting(routes: Routes = []): Array<Provider | EnvironmentProviders> {
   return [
     provideRouter(routes, withComponentInputBinding()),
-    provideHttpClient(withInterceptors([reauthInterceptor, sessionEndInterceptor, cacheInterceptor])),
+    provideHttpClient(withInterceptors([xsrfRetryInterceptor, reauthInterceptor, sessionEndInterceptor, cacheInterceptor])),
     provideHttpClientTesting(),
     { provide: SessionEventStream, useClass: FakeSessionEventStream },
     { provide: TabChannel, useClass: FakeTabChannel },
