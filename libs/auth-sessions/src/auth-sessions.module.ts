@@ -39,6 +39,7 @@ import { AuditEventRepository } from './audit/audit-event.repository.js';
 import { AuditLogService } from './audit/audit-log.service.js';
 import { AuditRetentionService } from './audit/audit-retention.service.js';
 import { AuditSealer } from './audit/audit-sealer.js';
+import { SecurityEvents } from './audit/security-events.js';
 import { AuthRedis } from './common/auth-redis.js';
 import { QueueErrors } from './common/queue-errors.js';
 import { assertSupportedDataSource } from './common/auth-tables.js';
@@ -184,6 +185,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     { provide: BearerAuthenticator, useClass: AccessTokenAuthenticator },
     SessionEvents,
     AuditLogService,
+    SecurityEvents,
     SignInService,
     LocalStrategy,
     LogoutService,
@@ -231,7 +233,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     {
       // Null while metrics are off: prom-client (an optional peer dependency) is then never loaded.
       provide: AuthMetrics,
-      inject: [AUTH_SESSIONS_OPTIONS, SessionEvents, MetricsRepository, AuditChainRepository, getQueueToken(AUTH_SESSIONS_QUEUE), SessionCache],
+      inject: [AUTH_SESSIONS_OPTIONS, SessionEvents, MetricsRepository, AuditChainRepository, getQueueToken(AUTH_SESSIONS_QUEUE), SessionCache, SecurityEvents],
       useFactory: async (
         options: ResolvedAuthSessionsOptions,
         events: SessionEvents,
@@ -239,12 +241,22 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
         chain: AuditChainRepository,
         queue: Queue,
         cache: SessionCache,
+        securityEvents: SecurityEvents,
       ): Promise<AuthMetrics | null> =>
         options.metrics
-          ? new AuthMetrics(await loadPromClient(), options.metrics.token, events, metrics, chain, queue, {
-              entries: () => cache.size,
-              trusted: () => cache.serving,
-            })
+          ? new AuthMetrics(
+              await loadPromClient(),
+              options.metrics.token,
+              events,
+              metrics,
+              chain,
+              queue,
+              {
+                entries: () => cache.size,
+                trusted: () => cache.serving,
+              },
+              securityEvents,
+            )
           : null,
     },
     MetricsEndpoint,
@@ -269,6 +281,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     SessionGuard,
     RolesGuard,
     AuthRateLimitGuard,
+    SecurityEvents,
     SessionsService,
     SessionCookies,
     BearerAuthenticator,

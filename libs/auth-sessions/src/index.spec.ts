@@ -16,7 +16,7 @@ const GUARDS = new Set<unknown>([
 // Exported by the module only so that `@UseGuards(SessionGuard, RolesGuard, AuthRateLimitGuard)` resolves in a host
 // module (globalGuard: false): Nest builds a guard where it is used, from the providers visible there. Their
 // classes are not in index.ts, so a host cannot name (or inject) them.
-const GUARD_DEPENDENCIES = new Set(['SessionsService', 'SessionCookies', 'BearerAuthenticator', 'HttpEdge', 'AuthRedis']);
+const GUARD_DEPENDENCIES = new Set(['SessionsService', 'SessionCookies', 'BearerAuthenticator', 'HttpEdge', 'AuthRedis', 'SecurityEvents']);
 
 describe('the public entry (index.ts) and AuthSessionsModule', () => {
   const moduleExports = new Set<unknown>(Reflect.getMetadata('exports', AuthSessionsModule) as unknown[]);

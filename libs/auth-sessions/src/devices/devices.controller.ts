@@ -1,9 +1,10 @@
-import { Body, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query, Req, Res, UseInterceptors, UsePipes } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.js';
 import { RevokedDto, SessionListDto } from '../common/dto/api.responses.js';
 import { libraryValidationPipe, noInput } from '../common/validation.js';
 import { CurrentAuth } from '../edge/auth.decorators.js';
+import { securityEventSource } from '../edge/security-event-source.js';
 import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
 import { SessionResponses } from '../edge/session-responses.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
@@ -61,7 +62,11 @@ export class DevicesController {
     @Query(noInput) _query: undefined,
     @Body(noInput) _body: undefined,
   ): Promise<void> {
-    const result = await this.logout.revokeOwnSession(auth, sessionId, this.edge.clientContext(req));
+    const result = await this.logout.revokeOwnSession(auth, sessionId, this.edge.clientContext(req)).catch(async (error: unknown) => {
+      // The 404 is the same for someone else's session as for none (no oracle); only the log tells them apart.
+      if (error instanceof NotFoundException) await this.devices.reportForeignSessionReference(auth, sessionId, securityEventSource(this.edge, req));
+      throw error;
+    });
     if (result.endedCurrent) this.responses.ended(res);
   }
 

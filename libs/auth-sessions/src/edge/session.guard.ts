@@ -1,8 +1,9 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { CSRF_EXEMPT_METADATA, NOT_ACTIVITY_METADATA, PUBLIC_ROUTE_METADATA, SAME_ORIGIN_METADATA } from '../auth-sessions.constants.js';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
+import { type SecurityEventName, SecurityEvents } from '../audit/security-events.js';
 import { BearerAuthenticator } from '../sessions/bearer-authenticator.js';
 import { isRequestAuth, requestAuth } from '../sessions/request-auth.js';
 import { CrossSiteRequestError, SessionRejectedError } from '../sessions/session.errors.js';
@@ -14,6 +15,7 @@ import { HttpEdge, type HttpResponse } from './http-edge.js';
 import { AMBIGUOUS_SESSIONS, ambiguousAuths, type PresentedSessionsRequest, resolvePresentedSession } from './presented-session.js';
 import { hasValidXsrfToken, isOriginAllowed, isStateChanging } from './request-forgery.js';
 import { RouteMetadata } from './route-metadata.js';
+import { securityEventSource } from './security-event-source.js';
 import { SessionCookies } from './session-cookies.js';
 import { translateStoreErrors } from './store-errors.js';
 import { asTransportException, needsTransportException } from './transport-errors.js';
@@ -23,6 +25,8 @@ const LOGGED_ORIGINS = 5;
 
 // Session cookies that name several live sessions authenticate as nobody.
 const NO_CHOICE: AuthenticationResult = { ok: false, code: 'unauthenticated' };
+
+type Refusal = Extract<AuthenticationResult, { ok: false }>;
 
 /**
  * The global guard. Every handler is protected unless `@Public()`:
@@ -53,6 +57,8 @@ export class SessionGuard implements CanActivate {
     private readonly edge: HttpEdge,
     private readonly connections: ConnectionSessions,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
+    // Optional only so a guard built by hand (unit tests) needs none; the module always provides it.
+    @Optional() private readonly securityEvents?: SecurityEvents,
   ) {
     this.routes = new RouteMetadata(reflector);
   }
@@ -162,6 +168,7 @@ export class SessionGuard implements CanActivate {
       if (result.ok) {
         req.auth = requestAuth(result.session, result.user, authorization !== undefined ? 'bearer' : 'cookie', result.expiresAt);
       } else if (!isPublic) {
+        this.reportRefusedCredential(req, result, authorization !== undefined);
         throw new SessionRejectedError(result.code, result.reason);
       }
     }
@@ -191,6 +198,35 @@ export class SessionGuard implements CanActivate {
   }
 
   /**
+   * Logs a refused credential that is worth an operator's look (AUD-06): a cookie or bearer token of
+   * a session that has ended or expired, or a bearer token that does not verify (forged, tampered,
+   * of a superseded generation). An access token past its `exp` is the ordinary cue to refresh, and
+   * an unknown cookie what any browser keeps after the row is pruned: neither is logged.
+   */
+  private reportRefusedCredential(req: PresentedSessionsRequest, result: Refusal, isBearer: boolean): void {
+    const event: SecurityEventName | undefined =
+      result.code === 'session_ended'
+        ? 'session_use_after_revoke'
+        : result.code === 'session_expired'
+          ? 'session_use_after_expire'
+          : isBearer && result.code === 'unauthenticated'
+            ? 'authn_token_invalid'
+            : undefined;
+    if (!event) return;
+    this.securityEvents?.record(event, securityEventSource(this.edge, req), { code: result.code, ...(result.reason ? { reason: result.reason } : {}) });
+  }
+
+  /** Logs a request refused by the CSRF or Origin rules, and throws its 403. */
+  private refuseCrossSite(req: PresentedSessionsRequest, code: 'csrf_token_invalid' | 'origin_not_allowed'): never {
+    const auth = req.auth;
+    this.securityEvents?.record('malicious_csrf', securityEventSource(this.edge, req), {
+      code,
+      ...(auth ? { sessionId: auth.session.id, userId: auth.user.id } : {}),
+    });
+    throw new CrossSiteRequestError(code);
+  }
+
+  /**
    * 403 `origin_not_allowed`. The first few foreign origins are also logged beside `publicOrigin`: when
    * the refused origin is the app's own (a port, a scheme, a host name that differs), `publicOrigin` is
    * what to fix, and the client's 403 cannot say so. A few, so an attacker's origins cannot use up the log.
@@ -204,7 +240,7 @@ export class SessionGuard implements CanActivate {
           'If that is where your users browse, set publicOrigin to it (origin_not_allowed).',
       );
     }
-    throw new CrossSiteRequestError('origin_not_allowed');
+    this.refuseCrossSite(req, 'origin_not_allowed');
   }
 
   private rejectCrossSiteRequests(req: PresentedSessionsRequest, context: ExecutionContext, cookieTokens: string[]): void {
@@ -221,6 +257,6 @@ export class SessionGuard implements CanActivate {
     const presentsLiveCookie = req.auth?.method === 'cookie' || req[AMBIGUOUS_SESSIONS] !== undefined;
     if (!presentsLiveCookie || cookieTokens.length === 0 || !isStateChanging(this.edge.method(req))) return;
     if (!isOriginAllowed(req, this.options.publicOrigin)) this.refuseOrigin(req);
-    if (!cookieTokens.some((token) => hasValidXsrfToken(req, token))) throw new CrossSiteRequestError('csrf_token_invalid');
+    if (!cookieTokens.some((token) => hasValidXsrfToken(req, token))) this.refuseCrossSite(req, 'csrf_token_invalid');
   }
 }

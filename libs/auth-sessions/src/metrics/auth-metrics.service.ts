@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AuditChainRepository } from '../audit/audit-chain.repository.js';
+import { SECURITY_EVENT_NAMES, type SecurityEvents } from '../audit/security-events.js';
 import { SESSION_END_REASONS } from '../common/session-end-reason.js';
 import type { SessionEvents } from '../sessions/session-events.js';
 import { isMetricsScrapeAllowed } from './metrics-access.js';
@@ -49,6 +50,7 @@ export class AuthMetrics {
     private readonly chain: AuditChainRepository,
     private readonly queue: Queue,
     cache: SessionCacheState,
+    securityEvents: Pick<SecurityEvents, 'onRecorded'>,
   ) {
     const { Counter, Gauge, Histogram, Registry } = prom;
     this.registry = new Registry();
@@ -63,6 +65,14 @@ export class AuthMetrics {
     });
     this.sessionsEnded = new Counter({ name: 'signoff_sessions_ended_total', help: 'Sessions ended, by reason.', labelNames: ['reason'], registers });
     for (const reason of SESSION_END_REASONS) this.sessionsEnded.inc({ reason }, 0);
+    const securityEventCount: Counter<'event'> = new Counter({
+      name: 'signoff_security_events_total',
+      help: 'Failed or suspicious session activity (AUD-06), by event; every one, including those the log left out.',
+      labelNames: ['event'],
+      registers,
+    });
+    for (const event of SECURITY_EVENT_NAMES) securityEventCount.inc({ event }, 0);
+    securityEvents.onRecorded((event) => securityEventCount.inc({ event }));
     this.logoutDuration = new Histogram({
       name: 'signoff_logout_duration_seconds',
       help: 'Time to answer a logout request (session ended server-side, then the response).',
