@@ -73,6 +73,24 @@ describe('logout (demo app, one instance)', () => {
       expect((await db.auditEvents(account.id)).length).toBe(eventsAfterFirst);
     });
 
+    it('should answer 401 and end nothing when an invalid bearer comes with a session cookie, and 200 for the bearer alone', async () => {
+      // The Authorization header decides (the cookie is not looked at): "logged out" with the cookie
+      // cleared would have left that cookie's session signed in, with no cookie left to end it.
+      const account = await registerAccount(api.url);
+      const { browser, sessionId } = await signIn(api.url, account);
+      const refused = await browser.request('POST', '/api/auth/logout', { bearer: 'not-a-token' });
+      expect(refused.status).toBe(401);
+      expect(refused.body).toMatchObject({ code: 'unauthenticated' });
+      expect(refused.setCookies).toEqual([]);
+      expect((await browser.request('GET', '/api/auth/me')).status).toBe(200);
+      expect(await db.session(sessionId)).toMatchObject({ ended_at: null });
+
+      const bearerAlone = await new BrowserClient(api.url).request('POST', '/api/auth/logout', { bearer: 'not-a-token' });
+      expect(bearerAlone.status).toBe(200);
+      expect((await browser.request('POST', '/api/auth/logout')).status).toBe(200);
+      expect((await browser.request('GET', '/api/auth/me')).status).toBe(401);
+    });
+
     it('should honour a relative returnTo and ignore any other', async () => {
       const cases: Array<[string, string]> = [
         ['/devices?tab=history', '/devices?tab=history'],

@@ -6,7 +6,9 @@ import { libraryValidationPipe, noInput } from '../common/validation.js';
 import { CurrentAuth, Public } from '../edge/auth.decorators.js';
 import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
 import { type PresentedSessionsRequest, presentedSessions } from '../edge/presented-session.js';
+import { SessionCookies } from '../edge/session-cookies.js';
 import { SessionResponses } from '../edge/session-responses.js';
+import { SessionRejectedError } from '../sessions/session.errors.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { LogoutAllDto, LogoutDto } from './logout.dto.js';
@@ -24,6 +26,7 @@ export class LogoutController {
     private readonly responses: SessionResponses,
     private readonly edge: HttpEdge,
     private readonly rpLogout: RpLogoutService,
+    private readonly cookies: SessionCookies,
   ) {}
 
   @ApiOperation({ summary: 'Log out: ends the session server-side, then clears the cookies. Idempotent.' })
@@ -38,6 +41,10 @@ export class LogoutController {
   })
   @ApiErrors(
     ...BODY_ERRORS,
+    [
+      401,
+      'An Authorization header that is not valid, sent with a session cookie: the cookie is not looked at (a bearer request), so nothing ended and no cookie is cleared.',
+    ],
     [403, 'A valid session cookie without the XSRF value, or from another Origin (csrf_token_invalid, origin_not_allowed). Nothing was changed.'],
     [503, 'PostgreSQL cannot be reached: the session still stands and no cookie is cleared, so the client can retry.'],
   )
@@ -53,6 +60,13 @@ export class LogoutController {
     // Every live session the browser presents ends (one, or several after cookie tossing), so no
     // cookie left in this browser is still signed in when the answer says "logged out".
     const sessions = presentedSessions(req);
+    // A request with an Authorization header is the bearer's alone (the contract), so its session
+    // cookie is not looked at. When that bearer is not valid, "logged out" with the cookie cleared
+    // would leave the cookie's session signed in with no cookie left to end it: the contract's 401
+    // for an invalid bearer instead, and nothing changes. (Without a cookie, it is the idempotent 200.)
+    if (sessions.length === 0 && this.edge.header(req, 'authorization') !== undefined && this.edge.cookies(req, this.cookies.sessionCookieName).length > 0) {
+      throw new SessionRejectedError('unauthenticated');
+    }
     for (const auth of sessions) await this.logout.logoutCurrent(auth, this.edge.clientContext(req));
     const localRedirect = this.responses.ended(res, body.returnTo);
     // A session from single sign-on continues at the provider's end-session endpoint (ended here first).
