@@ -49,6 +49,7 @@ import { DevicesController } from './devices/devices.controller.js';
 import { CredentialsController } from './credentials/credentials.controller.js';
 import { CredentialsService } from './credentials/credentials.service.js';
 import { DevicesService } from './devices/devices.service.js';
+import { ForeignSessionReferences } from './devices/foreign-session-references.js';
 import { EventStreamsService } from './events/event-streams.service.js';
 import { LongLivedConnections } from './events/long-lived-connections.js';
 import { EventsController } from './events/events.controller.js';
@@ -186,6 +187,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     SessionEvents,
     AuditLogService,
     SecurityEvents,
+    ForeignSessionReferences,
     SignInService,
     LocalStrategy,
     LogoutService,

@@ -12,6 +12,7 @@ import { LogoutService } from '../logout/logout.service.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { ListSessionsQuery } from './devices.dto.js';
 import { DevicesService } from './devices.service.js';
+import { ForeignSessionReferences } from './foreign-session-references.js';
 import { LibraryController } from '../edge/library-routes.guard.js';
 
 const uuidPipe = new ParseUUIDPipe({ version: undefined });
@@ -28,6 +29,7 @@ export class DevicesController {
     private readonly logout: LogoutService,
     private readonly responses: SessionResponses,
     private readonly edge: HttpEdge,
+    private readonly foreignReferences: ForeignSessionReferences,
   ) {}
 
   @ApiOperation({ summary: 'Your sessions as devices, newest activity first; ?include=ended adds the last 30 days.' })
@@ -64,7 +66,7 @@ export class DevicesController {
   ): Promise<void> {
     const result = await this.logout.revokeOwnSession(auth, sessionId, this.edge.clientContext(req)).catch(async (error: unknown) => {
       // The 404 is the same for someone else's session as for none (no oracle); only the log tells them apart.
-      if (error instanceof NotFoundException) await this.devices.reportForeignSessionReference(auth, sessionId, securityEventSource(this.edge, req));
+      if (error instanceof NotFoundException) await this.foreignReferences.report(auth, sessionId, securityEventSource(this.edge, req));
       throw error;
     });
     if (result.endedCurrent) this.responses.ended(res);
