@@ -10,6 +10,7 @@ import { RouteMetadata } from '../edge/route-metadata.js';
 import { MemoryRateLimitStorage } from './memory-rate-limit.storage.js';
 import type { RateLimitRecord, RateLimitStorage } from './rate-limit-storage.js';
 import { RedisRateLimitStorage } from './redis-rate-limit.storage.js';
+import { rateLimitSubject } from './rate-limit-subject.js';
 
 /** The name of the library's one limit, passed to the storage. */
 export const RATE_LIMIT_NAME = 'auth';
@@ -67,7 +68,7 @@ export class AuthRateLimitGuard implements CanActivate {
     limits: NonNullable<ResolvedAuthSessionsOptions['rateLimit']>,
   ): Promise<boolean> {
     const client = this.edge.clientContext(req);
-    const key = `${context.getClass().name}.${context.getHandler().name}:${client.ip}`;
+    const key = `${context.getClass().name}.${context.getHandler().name}:${rateLimitSubject(client.ip)}`;
     const windowMs = limits.windowSeconds * 1000;
     const record = await this.increment(key, windowMs, limits.limit, windowMs);
     if (!record.isBlocked) return true;
