@@ -68,6 +68,27 @@ describe('AuthRateLimitGuard', () => {
     });
   });
 
+  describe('with IPv6 clients', () => {
+    it('should count every address of one /64 as one client, and another /64 apart', async () => {
+      const keys: string[] = [];
+      const storage: RateLimitStorage = {
+        increment: async (key) => {
+          keys.push(key);
+          const hits = keys.filter((seen) => seen === key).length;
+          return { totalHits: hits, timeToExpire: 60, isBlocked: hits > 2, timeToBlockExpire: hits > 2 ? 42 : 0 };
+        },
+      };
+      const guard = guardWith({ limit: 2, windowSeconds: 60, storage });
+      const attempt = (ip: string) => Promise.resolve(guard.canActivate(contextFor(LoginController.prototype.login, ip)));
+      await expect(attempt('2001:db8:7:1::a')).resolves.toBe(true);
+      await expect(attempt('2001:db8:7:1::b')).resolves.toBe(true);
+      // A third address of the same /64 is the same client: over the limit.
+      await expect(attempt('2001:db8:7:1:dead:beef:0:1')).rejects.toBeInstanceOf(TooManyAttemptsError);
+      await expect(attempt('2001:db8:7:2::a')).resolves.toBe(true);
+      expect(new Set(keys)).toEqual(new Set(['LoginController.login:2001:db8:7:1::/64', 'LoginController.login:2001:db8:7:2::/64']));
+    });
+  });
+
   describe('when the storage fails (Redis down)', () => {
     it('should fall back to per-instance counters: never an error, never unlimited', async () => {
       const storage: RateLimitStorage = { increment: async () => Promise.reject(new Error('Connection is closed.')) };
