@@ -79,6 +79,26 @@ describe.each(['express', 'fastify'] as const)('email addresses and credential v
     });
   });
 
+  describe('an address that reads as another (a zero-width space, a fullwidth letter)', () => {
+    it('should refuse it at sign-up and as a new email with 400, creating and changing nothing', async () => {
+      const tag = randomUUID().slice(0, 8);
+      const lookAlikes = [`ad\u200bmin-${tag}@example.test`, `\uff41dmin-${tag}@example.test`];
+      for (const email of lookAlikes) {
+        const refused = await new BrowserClient(api.url).post('/api/auth/register', { json: { email, password: PASSWORD } });
+        expect(refused.status).toBe(400);
+        expect(JSON.stringify(refused.body.message)).toMatch(/email must not contain/);
+      }
+      expect(await db.query('SELECT id FROM users WHERE email LIKE $1', [`%${tag}%`])).toEqual([]);
+
+      const mover = `mover-${tag}@example.test`;
+      const { id } = await register(api, mover);
+      const { browser } = await signIn(api.url, { id: id!, email: mover, password: PASSWORD });
+      const change = await browser.post('/api/auth/email', { json: { password: PASSWORD, newEmail: lookAlikes[1] } });
+      expect(change.status).toBe(400);
+      expect((await db.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [id]))[0].email).toBe(mover);
+    });
+  });
+
   describe('a "change" to the current value', () => {
     /** A user signed in on two devices, and the audit rows written so far. */
     async function twoDevices() {

@@ -34,7 +34,7 @@ export { RedisOutageLog, type WatchableRedisClient } from './common/redis-outage
 // Users
 export type { AuthUsersProvider, SignoffUser, SignoffUserPage, SsoIdentity } from './users/users-provider.js';
 export { EmailTakenError } from './users/users-provider.js';
-export { normalizeEmail } from './users/email.js';
+export { normalizeEmail, emailLookAlikeProblem, IsUnambiguousEmail } from './users/email.js';
 
 // Guards, decorators and the request's auth
 export { SessionGuard } from './edge/session.guard.js';

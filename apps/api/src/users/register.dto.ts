@@ -1,10 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { IsUnambiguousEmail } from '@signoff/auth-sessions';
 import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
 
 /** `POST /api/auth/register`. */
 export class RegisterDto {
   @ApiProperty({ format: 'email', maxLength: 320, example: 'ada@example.com' })
   @IsEmail({}, { message: 'email must be an email address' })
+  @IsUnambiguousEmail()
   @MaxLength(320)
   email!: string;
 

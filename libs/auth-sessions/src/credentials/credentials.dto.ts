@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsString, Length, MaxLength, MinLength } from 'class-validator';
 import { Omittable } from '../common/validation.js';
+import { IsUnambiguousEmail } from '../users/email.js';
 
 /** `POST /api/auth/password`. */
 export class ChangePasswordDto {
@@ -26,6 +27,7 @@ export class ChangeEmailDto {
 
   @ApiProperty({ format: 'email', maxLength: 320, example: 'ada.lovelace@example.com' })
   @IsEmail({}, { message: 'newEmail must be an email address' })
+  @IsUnambiguousEmail()
   @MaxLength(320)
   newEmail!: string;
 }
