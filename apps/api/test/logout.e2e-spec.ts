@@ -120,6 +120,23 @@ describe('logout (demo app, one instance)', () => {
       expect((await browser.request('GET', '/api/auth/me')).status).toBe(401);
     });
 
+    it("should take a form's _csrf field on the other state-changing routes too, not refuse it as an unknown property", async () => {
+      // The contract offers the field to plain HTML forms on every state-changing request, not only logout.
+      const account = await registerAccount(api.url);
+      const other = await signIn(api.url, account);
+      const { browser } = await signIn(api.url, account);
+      const xsrf = browser.cookie('XSRF-TOKEN')!;
+      const wrong = await browser.request('POST', '/api/auth/sessions/revoke-others', { form: { _csrf: 'not-the-value' }, xsrf: false });
+      expect(wrong.status).toBe(403);
+      const others = await browser.request('POST', '/api/auth/sessions/revoke-others', { form: { _csrf: xsrf }, xsrf: false });
+      expect(others.status).toBe(200);
+      expect(others.body).toEqual({ revoked: 1 });
+      expect((await other.browser.request('GET', '/api/auth/me')).status).toBe(401);
+      const everywhere = await browser.request('POST', '/api/auth/logout-all', { form: { _csrf: xsrf }, xsrf: false });
+      expect(everywhere.status).toBe(200);
+      expect((await browser.request('GET', '/api/auth/me')).status).toBe(401);
+    });
+
     it('should never log out on GET: 405 with Allow: POST, and the session still works', async () => {
       const account = await registerAccount(api.url);
       const { browser } = await signIn(api.url, account);
