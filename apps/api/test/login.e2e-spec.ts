@@ -147,6 +147,21 @@ describe('sign-in (demo app, one instance)', () => {
       expect(events.filter((event) => event['type'] === 'session_revoked' && event['reason'] === 'replaced')).toHaveLength(1);
     });
 
+    it('should end the session it arrives with also when an Authorization header that does not verify comes along', async () => {
+      // The guard ignores the cookie of a request with an Authorization header; the sign-in still
+      // overwrites that cookie, so the session it named must end rather than stay signed in unseen.
+      const account = await registerAccount(api.url);
+      const browser = new BrowserClient(api.url);
+      const first = await browser.request('POST', '/api/auth/login', { json: { email: account.email, password: PASSWORD } });
+      const oldToken = browser.cookie('sid')!;
+      const again = await browser.request('POST', '/api/auth/login', { json: { email: account.email, password: PASSWORD }, bearer: 'stale-token' });
+      expect(again.status).toBe(200);
+      expect(again.body.session.id).not.toBe(first.body.session.id);
+      const old = new BrowserClient(api.url);
+      old.cookies.set('sid', oldToken);
+      expect((await old.request('GET', '/api/auth/me')).body).toMatchObject({ code: 'session_ended', reason: 'replaced' });
+    });
+
     it('should record the peer address, not a client-sent X-Forwarded-For (TRUST_PROXY=0)', async () => {
       const account = await registerAccount(api.url);
       const browser = new BrowserClient(api.url);

@@ -89,3 +89,24 @@ export class TooManySessionCookiesError extends BadRequestException {
     });
   }
 }
+
+/**
+ * The session a sign-in replaces: the request's own (what `SessionGuard` found), else the one live
+ * session its cookies name. The guard finds none when it did not run on the route (a host with
+ * `globalGuard: false` that guards its sign-in route with its strategy alone) or when an
+ * `Authorization` header that did not verify made it ignore the cookie; the sign-in still overwrites
+ * that cookie, so its session must end rather than stay signed in unseen. Cookies naming several
+ * live sessions replace none, as when the guard reads them.
+ */
+export async function sessionToReplace(
+  req: AuthenticatedRequest,
+  cookieValues: string[],
+  authenticate: (token: string) => Promise<AuthenticationResult>,
+): Promise<RequestAuth | undefined> {
+  const own = requestAuthOf(req);
+  if (own) return own;
+  const presented = await resolvePresentedSession(cookieValues, authenticate);
+  if (presented.kind !== 'one' || !presented.result.ok) return undefined;
+  const { session, user, expiresAt } = presented.result;
+  return requestAuth(session, user, 'cookie', expiresAt);
+}

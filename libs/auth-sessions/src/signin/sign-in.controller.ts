@@ -4,7 +4,7 @@ import { ApiErrors, BODY_ERRORS } from '../common/api-errors.js';
 import { FreshSessionResponseDto, MeResponseDto, SignInResponseDto, TokenSignInResponseDto } from '../common/dto/api.responses.js';
 import { libraryValidationPipe, noInput } from '../common/validation.js';
 import { BodyMediaTypes, CsrfExempt, CurrentAuth, Public, RateLimited, RequireSameOrigin } from '../edge/auth.decorators.js';
-import { type AuthenticatedRequest, requestAuthOf } from '../edge/execution-target.js';
+import type { AuthenticatedRequest } from '../edge/execution-target.js';
 import { HttpEdge, type HttpResponse } from '../edge/http-edge.js';
 import { SessionResponses } from '../edge/session-responses.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
@@ -50,7 +50,7 @@ export class SignInController {
   @Header('Cache-Control', 'no-store')
   async login(@Req() req: SignedInRequest, @Res({ passthrough: true }) res: HttpResponse, @Body() body: LoginDto, @Query(noInput) _query: undefined) {
     const { user, epochAtCheck } = req.user;
-    const replacing = requestAuthOf(req);
+    const replacing = await this.signIn.sessionToReplace(req);
     const { result, issued } = await this.signIn.signIn(user, this.edge.clientContext(req), {
       rememberMe: body.rememberMe === true,
       epochAtCheck,

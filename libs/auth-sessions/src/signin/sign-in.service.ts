@@ -6,11 +6,11 @@ import { AuditLogService } from '../audit/audit-log.service.js';
 import type { ClientContext } from '../common/client-context.js';
 import { type AuthenticatedRequest, requestAuthOf } from '../edge/execution-target.js';
 import { HttpEdge } from '../edge/http-edge.js';
-import { resolvePresentedSession } from '../edge/presented-session.js';
+import { sessionToReplace } from '../edge/presented-session.js';
 import { SessionCookies } from '../edge/session-cookies.js';
 import { SessionResponses } from '../edge/session-responses.js';
 import { translateStoreErrors } from '../edge/store-errors.js';
-import { type RequestAuth, requestAuth } from '../sessions/request-auth.js';
+import type { RequestAuth } from '../sessions/request-auth.js';
 import { InvalidPasswordError, SessionRejectedError } from '../sessions/session.errors.js';
 import { SessionEvents } from '../sessions/session-events.js';
 import { SessionRepository } from '../sessions/session.repository.js';
@@ -78,7 +78,7 @@ export class SignInService {
   completeSignIn(req: object, res: object, user: SignoffUser, options: SignInOptions = {}): Promise<SignInResult> {
     return translateStoreErrors(async () => {
       const request = req as AuthenticatedRequest;
-      const replacing = requestAuthOf(request) ?? (await this.presentedCookieSession(request));
+      const replacing = await this.sessionToReplace(request);
       const { result, issued } = await this.signIn(user, this.edge.clientContext(request), { ...options, ...(replacing ? { replacing } : {}) });
       this.responses.started(res, issued.session, issued.token);
       return result;
@@ -105,18 +105,11 @@ export class SignInService {
   }
 
   /**
-   * The live cookie session a request presents, read here when no `SessionGuard` ran on the route
-   * (a host with `globalGuard: false` that guarded its sign-in route with its strategy alone): the
-   * session a sign-in replaces must end whoever guards the route, or the old cookie would stay signed
-   * in beside the new one. A request with a bearer token presents no cookie session; cookies naming
-   * several live sessions replace none, as when the guard reads them.
+   * The session a sign-in on this request replaces (see `sessionToReplace` in presented-session.ts).
+   * @internal for the library's own sign-in route
    */
-  private async presentedCookieSession(request: AuthenticatedRequest): Promise<RequestAuth | undefined> {
-    if (this.edge.header(request, 'authorization') !== undefined) return undefined;
-    const presented = await resolvePresentedSession(this.edge.cookies(request, this.cookies.sessionCookieName), (token) => this.sessions.authenticate(token));
-    if (presented.kind !== 'one' || !presented.result.ok) return undefined;
-    const { session, user, expiresAt } = presented.result;
-    return requestAuth(session, user, 'cookie', expiresAt);
+  sessionToReplace(request: AuthenticatedRequest): Promise<RequestAuth | undefined> {
+    return sessionToReplace(request, this.edge.cookies(request, this.cookies.sessionCookieName), (token) => this.sessions.authenticate(token));
   }
 
   /**
