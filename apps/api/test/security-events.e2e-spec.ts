@@ -50,7 +50,7 @@ describe('security events (AUD-06)', () => {
 
   it('should log a replayed logged-out session cookie as session_use_after_revoke, path without its query', async () => {
     const account = await registerAccount(api.url);
-    const { browser } = await signIn(api.url, account);
+    const { browser, sessionId } = await signIn(api.url, account);
     const token = browser.cookie('sid')!;
     secrets.add(token);
     expect((await browser.request('POST', '/api/auth/logout')).status).toBe(200);
@@ -64,7 +64,16 @@ describe('security events (AUD-06)', () => {
 
     const lines = await linesOf(requestId);
     expect(lines).toEqual([
-      expect.objectContaining({ event: 'session_use_after_revoke', code: 'session_ended', reason: 'logout', method: 'GET', path: '/api/auth/me' }),
+      // Whose session was replayed: its id and user, never its token.
+      expect.objectContaining({
+        event: 'session_use_after_revoke',
+        code: 'session_ended',
+        reason: 'logout',
+        method: 'GET',
+        path: '/api/auth/me',
+        sessionId,
+        userId: account.id,
+      }),
     ]);
     expect(lines[0].ip).toMatch(/^127\.0\.0\.1$|^::1$/);
     expect(JSON.stringify(lines)).not.toContain('replay-query-7c2e');

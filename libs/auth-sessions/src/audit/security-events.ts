@@ -31,9 +31,9 @@ export interface SecurityEventDetails {
   code: string;
   /** The contract's reason, when the refusal has one (`logout`, `idle_timeout`, …). */
   reason?: string;
-  /** The caller's session, when the request authenticated. */
+  /** The caller's session, when the request authenticated; for a refused credential, the ended or expired session it named. */
   sessionId?: string;
-  /** The caller, when the request authenticated. */
+  /** The caller, when the request authenticated; for a refused credential, the user of the session it named. */
   userId?: string;
   /** The session handle the caller asked for (a direct reference to someone else's session). */
   requestedSessionId?: string;

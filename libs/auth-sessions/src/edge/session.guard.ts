@@ -213,7 +213,11 @@ export class SessionGuard implements CanActivate {
             ? 'authn_token_invalid'
             : undefined;
     if (!event) return;
-    this.securityEvents?.record(event, securityEventSource(this.edge, req), { code: result.code, ...(result.reason ? { reason: result.reason } : {}) });
+    this.securityEvents?.record(event, securityEventSource(this.edge, req), {
+      code: result.code,
+      ...(result.reason ? { reason: result.reason } : {}),
+      ...(result.ended ? { sessionId: result.ended.id, userId: result.ended.userId } : {}),
+    });
   }
 
   /** Logs a request refused by the CSRF or Origin rules, and throws its 403. */

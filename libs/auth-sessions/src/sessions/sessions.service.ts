@@ -20,7 +20,20 @@ import { generateSessionToken, hashesEqual, hashSessionToken, isWellFormedSessio
 
 /** The outcome of checking a presented session token. */
 export type AuthenticationResult =
-  { ok: true; session: Session; user: SignoffUser; expiresAt: Date } | { ok: false; code: UnauthenticatedCode; reason?: SessionEndReason };
+  | { ok: true; session: Session; user: SignoffUser; expiresAt: Date }
+  | {
+      ok: false;
+      code: UnauthenticatedCode;
+      reason?: SessionEndReason;
+      /** The ended or expired session the credential named, for the security log (AUD-06); never in an answer. */
+      ended?: EndedSessionRef;
+    };
+
+/** Which session, and whose, a refused credential named. */
+export interface EndedSessionRef {
+  id: string;
+  userId: string;
+}
 
 /** A session just opened or rotated, with the only copy of its token. */
 export interface IssuedSession {
@@ -44,8 +57,9 @@ const sessionCacheKey = (sessionId: string): string => `session:${sessionId}`;
 /** A cached active session judged now: it may have expired or reached its user's epoch since it was cached. */
 function resultOf(entry: CachedSession, now: Date): AuthenticationResult {
   const state = sessionStateAt(entry.found.session, entry.found.userEpoch, now);
-  if (state.status === 'ended') return { ok: false, code: 'session_ended', reason: state.reason };
-  if (state.status === 'expired') return { ok: false, code: 'session_expired', reason: state.reason };
+  const ended = { id: entry.found.session.id, userId: entry.found.session.userId };
+  if (state.status === 'ended') return { ok: false, code: 'session_ended', reason: state.reason, ended };
+  if (state.status === 'expired') return { ok: false, code: 'session_expired', reason: state.reason, ended };
   return { ok: true, session: entry.found.session, user: entry.user, expiresAt: state.expiresAt };
 }
 
@@ -107,8 +121,9 @@ export class SessionsService {
    */
   private async resolve(found: SessionWithEpoch, now = new Date()): Promise<AuthenticationResult> {
     const state = sessionStateAt(found.session, found.userEpoch, now);
-    if (state.status === 'ended') return { ok: false, code: 'session_ended', reason: state.reason };
-    if (state.status === 'expired') return { ok: false, code: 'session_expired', reason: state.reason };
+    const ended = { id: found.session.id, userId: found.session.userId };
+    if (state.status === 'ended') return { ok: false, code: 'session_ended', reason: state.reason, ended };
+    if (state.status === 'expired') return { ok: false, code: 'session_expired', reason: state.reason, ended };
     const user = await this.options.users.findById(found.session.userId);
     if (!user) return { ok: false, code: 'unauthenticated' };
     return { ok: true, session: found.session, user, expiresAt: state.expiresAt };
