@@ -19,6 +19,7 @@ const FASTIFY_CONTRACT_SPECS = [
   'instances', // revocation across two instances with no window
   'events', // the event stream
   'faults', // 503 when PostgreSQL is down (and Redis down)
+  'security-events', // AUD-06: what the guards log of refused requests (the request is read per adapter)
   // Admin revocation on Fastify: apps/api/test/platform-parity.e2e-spec.ts (the admin's requests,
   // compared byte for byte with Express) and the fixture hosts' revocation tests
   // (libs/auth-sessions/test/e2e/websockets.e2e-spec.ts); admin.e2e-spec.ts alone takes 2 minutes.
