@@ -26,6 +26,12 @@ describe('isStoreUnavailableError', () => {
       ['pg losing the connection mid-query', new Error('Connection terminated unexpectedly')],
       // A pooler paused, or a server that accepts connections but does not answer in time.
       ["pg's query_timeout", new Error('Query read timeout')],
+      // The connection died under a query runner, which TypeORM then released: the work's next step fails so.
+      ['a released query runner', new Error('Query runner already released. Cannot run queries anymore.')],
+      [
+        "a transaction on a released query runner's manager",
+        new Error('Database connection provided by a query runner was already released, cannot continue to use its querying methods anymore.'),
+      ],
       ['a statement_timeout (57014)', errorWith('canceling statement due to statement timeout', { code: '57014' })],
       ["TypeORM's QueryFailedError wrapping pg's query_timeout", errorWith('Query read timeout', { driverError: new Error('Query read timeout') })],
       ['ioredis refusing commands while offline', new Error("Stream isn't writeable and enableOfflineQueue options is false")],

@@ -21,6 +21,10 @@ const UNAVAILABLE_MESSAGES = [
   'Cannot use a pool after calling end',
   // pg's own `query_timeout` (or `statement_timeout` on the client): the server took too long to answer.
   'Query read timeout',
+  // TypeORM releases a query runner whose connection reports an error (PostgreSQL stopped under it);
+  // the work's next statement, or a transaction on its manager, then fails with one of these.
+  'Query runner already released',
+  'provided by a query runner was already released',
 ];
 
 /**
