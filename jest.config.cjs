@@ -20,6 +20,7 @@ const FASTIFY_CONTRACT_SPECS = [
   'events', // the event stream
   'faults', // 503 when PostgreSQL is down (and Redis down)
   'security-events', // AUD-06: what the guards log of refused requests (the request is read per adapter)
+  'account-rate-limit', // the per-account sign-in limit: its 429, Retry-After and security event, per adapter
   // Admin revocation on Fastify: apps/api/test/platform-parity.e2e-spec.ts (the admin's requests,
   // compared byte for byte with Express) and the fixture hosts' revocation tests
   // (libs/auth-sessions/test/e2e/websockets.e2e-spec.ts); admin.e2e-spec.ts alone takes 2 minutes.

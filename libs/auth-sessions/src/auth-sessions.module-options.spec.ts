@@ -35,14 +35,24 @@ describe('resolveAuthSessionsOptions', () => {
   });
 
   describe('rateLimit', () => {
-    it('should default to 20 per 60 s in the library Redis', () => {
-      expect(resolveAuthSessionsOptions(optionsWith()).rateLimit).toEqual({ limit: 20, windowSeconds: 60, storage: null });
+    it('should default to 20 per 60 s in the library Redis, and 25 sign-ins per 15 minutes per account from unfamiliar IPs', () => {
+      expect(resolveAuthSessionsOptions(optionsWith()).rateLimit).toEqual({
+        limit: 20,
+        windowSeconds: 60,
+        storage: null,
+        account: { limit: 25, windowSeconds: 900, familiarDays: 30 },
+      });
     });
 
     it('should be off with false, and keep a storage the host plugs in', () => {
       const storage: RateLimitStorage = { increment: async () => ({ totalHits: 1, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 }) };
       expect(resolveAuthSessionsOptions(optionsWith({ rateLimit: false })).rateLimit).toBeNull();
-      expect(resolveAuthSessionsOptions(optionsWith({ rateLimit: { limit: 5, storage } })).rateLimit).toEqual({ limit: 5, windowSeconds: 60, storage });
+      expect(resolveAuthSessionsOptions(optionsWith({ rateLimit: { limit: 5, storage, account: false } })).rateLimit).toEqual({
+        limit: 5,
+        windowSeconds: 60,
+        storage,
+        account: null,
+      });
     });
 
     it.each([0, -1, 1.5])('should refuse a limit of %p and say how to turn limits off', (limit) => {

@@ -92,6 +92,7 @@ import { RefreshTokenRepository } from './tokens/refresh-token.repository.js';
 import { SecretStore } from './tokens/secret-store.js';
 import { TokensController } from './tokens/tokens.controller.js';
 import { TokensService } from './tokens/tokens.service.js';
+import { AccountThrottle } from './throttling/account-throttle.js';
 import { AuthRateLimitGuard } from './throttling/auth-rate-limit.guard.js';
 import { SSO_CONTROLLERS, SSO_PROVIDERS } from './sso/sso.registration.js';
 
@@ -188,6 +189,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     AuditLogService,
     SecurityEvents,
     ForeignSessionReferences,
+    AccountThrottle,
     SignInService,
     LocalStrategy,
     LogoutService,

@@ -127,6 +127,14 @@ describe('resolveAuthSessionsOptions', () => {
       ['refreshReuseGraceSeconds', { refreshReuseGraceSeconds: '10' }, /`refreshReuseGraceSeconds` must be a whole number/],
       ['auditSealEveryMs', { auditSealEveryMs: 50 }, /`auditSealEveryMs` must be a whole number of milliseconds, at least 100/],
       ['rateLimit.limit', { rateLimit: { limit: '20' } }, /`rateLimit.limit` must be a whole number/],
+      ['rateLimit.account.limit', { rateLimit: { account: { limit: 0 } } }, /`rateLimit.account.limit` must be a whole number of attempts, at least 1/],
+      ['rateLimit.account.windowSeconds', { rateLimit: { account: { windowSeconds: '900' } } }, /`rateLimit.account.windowSeconds` must be a whole number/],
+      [
+        'rateLimit.account.familiarDays',
+        { rateLimit: { account: { familiarDays: 401 } } },
+        /`rateLimit.account.familiarDays` must be a whole number of days, from 0 to 400/,
+      ],
+      ['rateLimit.account', { rateLimit: { account: true } }, /`rateLimit.account` must be an object/],
       ['auditRetentionDays', { auditRetentionDays: '400' }, /`auditRetentionDays` must be a whole number/],
     ] as const)('should reject %s = %j', (_name, overrides, message) => {
       expect(() => resolveAuthSessionsOptions(optionsWith(overrides as unknown as Partial<AuthSessionsOptions>))).toThrow(message);
@@ -211,6 +219,11 @@ describe('resolveAuthSessionsOptions', () => {
       ['in a credential change policy', { credentialChanges: { email: { keep: true } } }, /unknown option `credentialChanges.email.keep`/],
       ['in metrics', { metrics: { tokens: 'x' } }, /unknown option `metrics.tokens`/],
       ['in rateLimit', { rateLimit: { window: 60 } }, /unknown option `rateLimit.window`/],
+      [
+        'in rateLimit.account',
+        { rateLimit: { account: { familiar: 30 } } },
+        /unknown option `rateLimit.account.familiar`; the options of `rateLimit.account` are limit, windowSeconds, familiarDays/,
+      ],
       ['in redis', { redis: { url: 'redis://localhost:6379', keyPrefix: 'x' } }, /unknown option `redis.keyPrefix`/],
       [
         'in oidc',
@@ -258,6 +271,7 @@ describe('resolveAuthSessionsOptions', () => {
               limit: 1,
               windowSeconds: 1,
               storage: { increment: () => Promise.resolve({ totalHits: 1, timeToExpire: 1, isBlocked: false, timeToBlockExpire: 0 }) },
+              account: { limit: 1, windowSeconds: 1, familiarDays: 0 },
             },
             auditRetentionDays: 30,
             auditSealEveryMs: 100,
@@ -266,6 +280,8 @@ describe('resolveAuthSessionsOptions', () => {
         ),
       ).not.toThrow();
       expect(() => resolveAuthSessionsOptions(optionsWith({ rateLimit: false, places: false }))).not.toThrow();
+      expect(resolveAuthSessionsOptions(optionsWith({ rateLimit: { account: false } })).rateLimit?.account).toBeNull();
+      expect(resolveAuthSessionsOptions(optionsWith({})).rateLimit?.account).toEqual({ limit: 25, windowSeconds: 900, familiarDays: 30 });
     });
   });
 

@@ -74,6 +74,24 @@ export interface RateLimitOptions {
    * is down. Any `@nestjs/throttler` `ThrottlerStorage` fits; when it fails, the same fallback applies.
    */
   storage?: RateLimitStorage;
+  /**
+   * Sign-in attempts per account, whatever the IP (the library's `login` and `token` routes): what
+   * stops a password being guessed from many addresses. Attempts from a client IP (an IPv6 /64) that
+   * has signed in to the account within `familiarDays` are not counted or refused here, so an
+   * attacker elsewhere cannot lock the owner out of the places they use. `false` turns it off.
+   * @default { limit: 25, windowSeconds: 900, familiarDays: 30 } (100 attempts an hour at most, ASVS 4.0 2.2.1)
+   */
+  account?: AccountRateLimitOptions | false;
+}
+
+/** The per-account sign-in limit (`rateLimit.account`). */
+export interface AccountRateLimitOptions {
+  /** Sign-in attempts allowed per window for one account from unfamiliar IPs, together. @default 25 */
+  limit?: number;
+  /** The window, in seconds; an account over the limit is refused to unfamiliar IPs for as long. @default 900 */
+  windowSeconds?: number;
+  /** How recent a sign-in from an IP (an IPv6 /64) must be for that IP to be familiar. 0: none is. @default 30 */
+  familiarDays?: number;
 }
 
 /** The credential changes that log a user out everywhere. */
@@ -178,7 +196,12 @@ export interface ResolvedAuthSessionsOptions {
   /** Null when metrics are off. */
   metrics: { token: string | null; path: string } | null;
   /** Null when rate limits are off; `storage` null for the library's Redis. */
-  rateLimit: { limit: number; windowSeconds: number; storage: RateLimitStorage | null } | null;
+  rateLimit: {
+    limit: number;
+    windowSeconds: number;
+    storage: RateLimitStorage | null;
+    account: { limit: number; windowSeconds: number; familiarDays: number } | null;
+  } | null;
   auditRetentionDays: number;
   auditSealEveryMs: number;
   /** null: no lookup, only "Local network". */
@@ -206,12 +229,32 @@ function resolveMetrics(metrics: MetricsOptions | undefined): ResolvedAuthSessio
 
 function resolveRateLimit(rateLimit: RateLimitOptions | false | undefined): ResolvedAuthSessionsOptions['rateLimit'] {
   if (rateLimit === false) return null;
-  const resolved = { limit: rateLimit?.limit ?? 20, windowSeconds: rateLimit?.windowSeconds ?? 60, storage: rateLimit?.storage ?? null };
+  const resolved = {
+    limit: rateLimit?.limit ?? 20,
+    windowSeconds: rateLimit?.windowSeconds ?? 60,
+    storage: rateLimit?.storage ?? null,
+    account: resolveAccountRateLimit(rateLimit?.account),
+  };
   if (!Number.isInteger(resolved.limit) || resolved.limit < 1) {
     throw new Error('AuthSessionsModule: `rateLimit.limit` must be a whole number of at least 1; pass `rateLimit: false` to turn limits off.');
   }
   if (!Number.isInteger(resolved.windowSeconds) || resolved.windowSeconds < 1) {
     throw new Error('AuthSessionsModule: `rateLimit.windowSeconds` must be a whole number of seconds, at least 1.');
+  }
+  return resolved;
+}
+
+function resolveAccountRateLimit(account: AccountRateLimitOptions | false | undefined): NonNullable<ResolvedAuthSessionsOptions['rateLimit']>['account'] {
+  if (account === false) return null;
+  const resolved = { limit: account?.limit ?? 25, windowSeconds: account?.windowSeconds ?? 900, familiarDays: account?.familiarDays ?? 30 };
+  if (!Number.isInteger(resolved.limit) || resolved.limit < 1) {
+    throw new Error('AuthSessionsModule: `rateLimit.account.limit` must be a whole number of at least 1; pass `rateLimit.account: false` to turn it off.');
+  }
+  if (!Number.isInteger(resolved.windowSeconds) || resolved.windowSeconds < 1) {
+    throw new Error('AuthSessionsModule: `rateLimit.account.windowSeconds` must be a whole number of seconds, at least 1.');
+  }
+  if (!Number.isInteger(resolved.familiarDays) || resolved.familiarDays < 0 || resolved.familiarDays > 400) {
+    throw new Error('AuthSessionsModule: `rateLimit.account.familiarDays` must be a whole number of days from 0 to 400.');
   }
   return resolved;
 }
@@ -266,7 +309,8 @@ const CREDENTIAL_CHANGE_KEYS: Record<CredentialChangeKind, true> = { password: t
 const CREDENTIAL_POLICY_KEYS: Record<keyof CredentialChangePolicy, true> = { keepCurrent: true, notify: true };
 const JOBS_KEYS: Record<keyof NonNullable<AuthSessionsOptions['jobs']>, true> = { batchSize: true, lockDurationMs: true, stalledIntervalMs: true };
 const METRICS_KEYS: Record<keyof MetricsOptions, true> = { token: true, public: true, path: true };
-const RATE_LIMIT_KEYS: Record<keyof RateLimitOptions, true> = { limit: true, windowSeconds: true, storage: true };
+const RATE_LIMIT_KEYS: Record<keyof RateLimitOptions, true> = { limit: true, windowSeconds: true, storage: true, account: true };
+const ACCOUNT_RATE_LIMIT_KEYS: Record<keyof AccountRateLimitOptions, true> = { limit: true, windowSeconds: true, familiarDays: true };
 const REDIS_KEYS: Record<keyof RedisUrlConnection | keyof RedisSentinelConnection | 'prefix', true> = {
   url: true,
   sentinels: true,
@@ -417,6 +461,13 @@ function checkShape(options: AuthSessionsOptions): void {
     const storage: unknown = options.rateLimit?.storage;
     if (storage !== undefined && !hasMethod(storage, 'increment')) {
       fail(`\`rateLimit.storage\` must have an increment() method, as a @nestjs/throttler ThrottlerStorage has (got ${shown(storage)}).`);
+    }
+    const account = options.rateLimit?.account;
+    if (account !== false) {
+      checkKeys('rateLimit.account', account, ACCOUNT_RATE_LIMIT_KEYS);
+      checkWholeNumber('rateLimit.account.limit', account?.limit, 'attempts', 1);
+      checkWholeNumber('rateLimit.account.windowSeconds', account?.windowSeconds, 'seconds', 1);
+      checkWholeNumber('rateLimit.account.familiarDays', account?.familiarDays, 'days', 0, 400);
     }
   }
   checkWholeNumber('auditSealEveryMs', options.auditSealEveryMs, 'milliseconds', 100);

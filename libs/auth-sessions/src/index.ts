@@ -11,6 +11,7 @@ export type {
   CredentialChangePolicy,
   MetricsOptions,
   RateLimitOptions,
+  AccountRateLimitOptions,
   ResolvedAuthSessionsOptions,
   SessionLifetime,
 } from './auth-sessions.options.js';
@@ -71,7 +72,8 @@ export {
 export { LongLivedConnections, apolloShutdownPlugin, type ApolloShutdownPlugin } from './events/long-lived-connections.js';
 
 // Rate limits
-export { AuthRateLimitGuard, TooManyAttemptsError } from './throttling/auth-rate-limit.guard.js';
+export { AuthRateLimitGuard } from './throttling/auth-rate-limit.guard.js';
+export { TooManyAttemptsError } from './throttling/too-many-attempts.error.js';
 export type { RateLimitRecord, RateLimitStorage } from './throttling/rate-limit-storage.js';
 
 // Input validation and the error document

@@ -12,6 +12,7 @@ export const SECURITY_EVENT_NAMES = [
   'malicious_csrf',
   'authz_fail',
   'malicious_direct_reference',
+  'authn_login_lock',
 ] as const;
 
 /** One of `SECURITY_EVENT_NAMES`. */

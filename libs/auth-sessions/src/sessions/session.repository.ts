@@ -115,6 +115,22 @@ export class SessionRepository {
     return sessions.map((session) => ({ session, userEpoch }));
   }
 
+  /**
+   * The IP addresses of a user's sessions opened since `since`, newest first, at most `limit` sessions
+   * read, each address once: where the user has signed in (the per-account sign-in limit's familiar places).
+   */
+  async recentSignInIps(userId: string, since: Date, limit: number): Promise<string[]> {
+    const rows = await this.dataSource.manager
+      .createQueryBuilder(Session, 's')
+      .select('s.ip', 'ip')
+      .where('s.user_id = :userId', { userId })
+      .andWhere('s.created_at >= :since', { since })
+      .orderBy('s.created_at', 'DESC')
+      .limit(limit)
+      .getRawMany<{ ip: string }>();
+    return [...new Set(rows.map((row) => row.ip))];
+  }
+
   /** The user's current epoch (0 and no reason when the user has never had one bumped). */
   async getUserEpoch(userId: string, manager = this.dataSource.manager): Promise<UserEpoch> {
     const state = await manager.findOne(UserSessionState, { where: { userId } });

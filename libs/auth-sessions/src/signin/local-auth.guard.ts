@@ -1,7 +1,11 @@
-import { type ExecutionContext, HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
-import { AuthGuard } from '@nestjs/passport';
+import { type ExecutionContext, HttpStatus, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
+import { AuthGuard, AuthModuleOptions } from '@nestjs/passport';
+import { SecurityEvents } from '../audit/security-events.js';
 import { validateBody } from '../common/validation.js';
+import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
+import { securityEventSource } from '../edge/security-event-source.js';
 import { translateStoreErrors } from '../edge/store-errors.js';
+import { TooManyAttemptsError } from '../throttling/too-many-attempts.error.js';
 import { LOCAL_STRATEGY } from './local.strategy.js';
 import { LoginDto } from './sign-in.dto.js';
 
@@ -11,11 +15,32 @@ import { LoginDto } from './sign-in.dto.js';
  */
 @Injectable()
 export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
+  constructor(
+    private readonly edge: HttpEdge,
+    // Optional only so a guard built by hand (unit tests) needs none; the module always provides it.
+    @Optional() private readonly securityEvents?: SecurityEvents,
+    @Optional() options?: AuthModuleOptions,
+  ) {
+    super(options);
+  }
+
   override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
     // The library's pipe, exactly as the handler's body will get it: depth, text, types, unknown fields.
-    await validateBody(LoginDto, context.switchToHttp().getRequest<{ body?: unknown }>().body);
-    // Guards run before interceptors: a store that is down must become a 503 here.
-    return translateStoreErrors(async () => (await super.canActivate(context)) as boolean);
+    await validateBody(LoginDto, http.getRequest<{ body?: unknown }>().body);
+    try {
+      // Guards run before interceptors: a store that is down must become a 503 here.
+      return await translateStoreErrors(async () => (await super.canActivate(context)) as boolean);
+    } catch (error) {
+      // The account is over its sign-in limit (rateLimit.account): the 429 says when to come back.
+      if (error instanceof TooManyAttemptsError) this.accountLimited(http.getRequest<HttpRequest>(), http.getResponse<HttpResponse>(), error);
+      throw error;
+    }
+  }
+
+  private accountLimited(req: HttpRequest, res: HttpResponse, error: TooManyAttemptsError): void {
+    this.edge.setHeader(res, 'Retry-After', String(error.retryAfterSeconds));
+    this.securityEvents?.record('authn_login_lock', securityEventSource(this.edge, req), { code: 'rate_limited', reason: 'account_limit' });
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser | false | null): TUser {

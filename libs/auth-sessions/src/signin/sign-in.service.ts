@@ -14,6 +14,7 @@ import type { RequestAuth } from '../sessions/request-auth.js';
 import { InvalidPasswordError, SessionRejectedError } from '../sessions/session.errors.js';
 import { SessionEvents } from '../sessions/session-events.js';
 import { SessionRepository } from '../sessions/session.repository.js';
+import { AccountThrottle } from '../throttling/account-throttle.js';
 import { SessionRevoker } from '../sessions/session-revoker.js';
 import { type IssuedSession, type SessionSsoOrigin, SessionsService } from '../sessions/sessions.service.js';
 import type { Session } from '../sessions/session.entity.js';
@@ -64,6 +65,7 @@ export class SignInService {
     private readonly edge: HttpEdge,
     private readonly cookies: SessionCookies,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
+    private readonly accountThrottle: AccountThrottle,
   ) {}
 
   /**
@@ -131,12 +133,15 @@ export class SignInService {
 
   /**
    * Checks an email and password through the host's users. A failure writes `login_failed` (user
-   * null for an unknown email) and returns null; the caller answers the same 401 either way.
+   * null for an unknown email) and returns null; the caller answers the same 401 either way. An
+   * account over its sign-in limit (`rateLimit.account`) throws `TooManyAttemptsError` first.
    * @internal
    */
   async verifyCredentials(sentEmail: string, password: string, client: ClientContext): Promise<VerifiedCredentials | null> {
     const email = normalizeEmail(sentEmail);
     const user = await this.options.users.findByEmail(email);
+    // Past the per-account limit the password is not even checked (429): guessing stops there.
+    await this.accountThrottle.admit(email, user?.id ?? null, client);
     // Read before the check: a concurrent credential change then ends the session this opens.
     const epochAtCheck = user ? await this.sessions.currentEpoch(user.id) : 0;
     const isValid = await this.options.users.verifyPassword(user, password);

@@ -4,7 +4,8 @@ import { RATE_LIMITED_METADATA } from '../auth-sessions.constants.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import type { AuthRedis } from '../common/auth-redis.js';
 import type { HttpEdge } from '../edge/http-edge.js';
-import { AuthRateLimitGuard, TooManyAttemptsError } from './auth-rate-limit.guard.js';
+import { AuthRateLimitGuard } from './auth-rate-limit.guard.js';
+import { TooManyAttemptsError } from './too-many-attempts.error.js';
 import type { RateLimitStorage } from './rate-limit-storage.js';
 
 class LoginController {

@@ -1,4 +1,4 @@
-import { type CanActivate, type ExecutionContext, HttpException, HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { RATE_LIMITED_METADATA } from '../auth-sessions.constants.js';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
@@ -7,23 +7,10 @@ import { AuthRedis } from '../common/auth-redis.js';
 import { executionTargetOf } from '../edge/execution-target.js';
 import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
 import { RouteMetadata } from '../edge/route-metadata.js';
-import { MemoryRateLimitStorage } from './memory-rate-limit.storage.js';
-import type { RateLimitRecord, RateLimitStorage } from './rate-limit-storage.js';
+import { RateLimitCounter } from './rate-limit-counter.js';
 import { RedisRateLimitStorage } from './redis-rate-limit.storage.js';
 import { rateLimitSubject } from './rate-limit-subject.js';
-
-/** The name of the library's one limit, passed to the storage. */
-export const RATE_LIMIT_NAME = 'auth';
-
-/** 429 with the seconds to wait; the guard also sends them as `Retry-After`. */
-export class TooManyAttemptsError extends HttpException {
-  constructor(readonly retryAfterSeconds: number) {
-    super(
-      { statusCode: HttpStatus.TOO_MANY_REQUESTS, message: `Too many attempts; try again in ${retryAfterSeconds} seconds.`, code: 'rate_limited' },
-      HttpStatus.TOO_MANY_REQUESTS,
-    );
-  }
-}
+import { TooManyAttemptsError } from './too-many-attempts.error.js';
 
 /**
  * Limits the routes marked `@RateLimited()` (the library's sign-in, token, refresh, reauth, password,
@@ -34,10 +21,7 @@ export class TooManyAttemptsError extends HttpException {
  */
 @Injectable()
 export class AuthRateLimitGuard implements CanActivate {
-  private readonly logger = new Logger('AuthSessions');
-  private readonly shared: RateLimitStorage | null;
-  private readonly fallback = new MemoryRateLimitStorage();
-  private isDegraded = false;
+  private readonly counter: RateLimitCounter | null;
   private readonly routes: RouteMetadata;
 
   constructor(
@@ -48,13 +32,15 @@ export class AuthRateLimitGuard implements CanActivate {
   ) {
     this.routes = new RouteMetadata(reflector);
     const limits = options.rateLimit;
-    this.shared = limits ? (limits.storage ?? new RedisRateLimitStorage(redis.commands, redis.key('rate-limit'))) : null;
+    this.counter = limits
+      ? new RateLimitCounter(limits.storage ?? new RedisRateLimitStorage(redis.commands, redis.key('rate-limit')), new Logger('AuthSessions'))
+      : null;
   }
 
   // Synchronous for every route that is not limited: Nest then does not wait a tick for this guard.
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const limits = this.options.rateLimit;
-    if (!limits || !this.shared) return true;
+    if (!limits || !this.counter) return true;
     if (!this.routes.flag(RATE_LIMITED_METADATA, context)) return true;
     const target = executionTargetOf(context);
     if (target.kind !== 'http') return true;
@@ -69,26 +55,10 @@ export class AuthRateLimitGuard implements CanActivate {
   ): Promise<boolean> {
     const client = this.edge.clientContext(req);
     const key = `${context.getClass().name}.${context.getHandler().name}:${rateLimitSubject(client.ip)}`;
-    const windowMs = limits.windowSeconds * 1000;
-    const record = await this.increment(key, windowMs, limits.limit, windowMs);
+    const record = await this.counter!.hit(key, limits.windowSeconds * 1000, limits.limit);
     if (!record.isBlocked) return true;
     const retryAfter = Math.max(1, record.timeToBlockExpire);
     if (res) this.edge.setHeader(res, 'Retry-After', String(retryAfter));
     throw new TooManyAttemptsError(retryAfter);
-  }
-
-  private async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<RateLimitRecord> {
-    try {
-      const record = await this.shared!.increment(key, ttl, limit, blockDuration, RATE_LIMIT_NAME);
-      if (this.isDegraded) this.logger.log('Rate limits are shared again');
-      this.isDegraded = false;
-      return record;
-    } catch (error) {
-      if (!this.isDegraded) {
-        this.logger.warn(`Rate-limit storage unavailable (${(error as Error).message}): counting per instance until it is back`);
-      }
-      this.isDegraded = true;
-      return this.fallback.increment(key, ttl, limit, blockDuration, RATE_LIMIT_NAME);
-    }
   }
 }

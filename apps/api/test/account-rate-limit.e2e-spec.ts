@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { type ApiProcess, startApis } from '../../../test-support/api-process.js';
+import { BrowserClient } from '../../../test-support/http-client.js';
+import { registerAccount } from './support/accounts.js';
+
+/**
+ * The per-account sign-in limit (rateLimit.account, default 25 attempts per 15 minutes): a password
+ * guessed from many addresses is stopped, while the owner's own places keep signing in. One proxy hop
+ * is trusted, so X-Forwarded-For names the client; the per-IP limit is set out of the way.
+ */
+describe('sign-in attempts limited per account, from every unfamiliar IP together (rateLimit.account)', () => {
+  let a: ApiProcess;
+  let b: ApiProcess;
+  const LIMIT = 25;
+
+  beforeAll(async () => {
+    [a, b] = await startApis(2, { env: { AUTH_RATE_LIMIT: '1000', TRUST_PROXY: '1' } });
+  });
+
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  /** One sign-in attempt from `ip`, alternating the instances; `route` is the cookie or the token sign-in. */
+  function attempt(instance: ApiProcess, email: string, password: string, ip: string, route: 'login' | 'token' = 'login', requestId?: string) {
+    return new BrowserClient(instance.url).request('POST', `/api/auth/${route}`, {
+      json: { email, password },
+      headers: { 'X-Forwarded-For': ip, ...(requestId ? { 'x-request-id': requestId } : {}) },
+    });
+  }
+
+  it('should refuse every unfamiliar IP past the limit with 429 and Retry-After, even with the right password, and keep the familiar IP signing in', async () => {
+    const account = await registerAccount(a.url);
+    const home = '198.51.100.23';
+    // The first sign-in from home is unfamiliar too: it counts as one attempt.
+    expect((await attempt(a, account.email, account.password, home)).status).toBe(200);
+
+    // A botnet: one wrong guess from each of the other LIMIT - 1 addresses, over both instances and both sign-in routes.
+    for (let i = 0; i < LIMIT - 1; i++) {
+      const response = await attempt(i % 2 ? a : b, account.email, 'wrong password!', `203.0.113.${i + 1}`, i % 3 ? 'login' : 'token');
+      expect(response.status).toBe(401);
+    }
+    const requestId = `account-limit-${randomUUID()}`;
+    const refused = await attempt(a, account.email, account.password, '203.0.113.200', 'login', requestId);
+    expect(refused.status).toBe(429);
+    expect(refused.body.code).toBe('rate_limited');
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(800);
+    expect(retryAfter).toBeLessThanOrEqual(900);
+    expect(refused.headers.get('set-cookie')).toBeNull();
+    expect((await attempt(b, account.email, account.password, '2001:db8:77::1', 'token')).status).toBe(429);
+
+    // The owner at home (and from another address of the same IPv6 /64, were home IPv6) is not locked out.
+    expect((await attempt(b, account.email, account.password, home)).status).toBe(200);
+    expect((await attempt(a, account.email, account.password, home, 'token')).status).toBe(200);
+    // Guessing from the familiar IP is limited per IP only (AUTH_RATE_LIMIT), not refused here.
+    expect((await attempt(a, account.email, 'wrong password!', home)).status).toBe(401);
+
+    // The refusal is a security event (AUD-06) naming the path and the address, never the email or password.
+    let line: Record<string, unknown> | undefined;
+    for (let i = 0; i < 20 && !line; i++, await delay(100)) {
+      line = a
+        .logs()
+        .split('\n')
+        .filter((text) => text.startsWith('{'))
+        .map((text) => JSON.parse(text) as Record<string, unknown>)
+        .find((entry) => entry.context === 'SignoffSecurity' && entry.requestId === requestId);
+    }
+    expect(line).toMatchObject({ event: 'authn_login_lock', code: 'rate_limited', reason: 'account_limit', path: '/api/auth/login', ip: '203.0.113.200' });
+    expect(JSON.stringify(line)).not.toContain(account.email);
+    expect(a.logs()).not.toContain(account.password);
+  });
+
+  it('should count an unknown email exactly like a known one, so the limit tells nothing about which accounts exist', async () => {
+    const known = await registerAccount(a.url);
+    const unknown = `nobody-${randomUUID().slice(0, 8)}@example.com`;
+    const statuses = async (email: string) => {
+      const seen: number[] = [];
+      for (let i = 0; i <= LIMIT; i++) seen.push((await attempt(i % 2 ? a : b, email, 'wrong password!', `192.0.2.${i + 1}`)).status);
+      return seen;
+    };
+    const expected = [...Array<number>(LIMIT).fill(401), 429];
+    expect(await statuses(known.email)).toEqual(expected);
+    expect(await statuses(unknown)).toEqual(expected);
+    // Another account is not affected by either.
+    const other = await registerAccount(a.url);
+    expect((await attempt(b, other.email, other.password, '192.0.2.1')).status).toBe(200);
+  });
+});

@@ -1,0 +1,116 @@
+import type { Logger } from '@nestjs/common';
+import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
+import type { AuthRedis } from '../common/auth-redis.js';
+import type { ClientContext } from '../common/client-context.js';
+import type { SessionRepository } from '../sessions/session.repository.js';
+import { AccountThrottle } from './account-throttle.js';
+import { MemoryRateLimitStorage } from './memory-rate-limit.storage.js';
+import type { RateLimitStorage } from './rate-limit-storage.js';
+import { TooManyAttemptsError } from './too-many-attempts.error.js';
+
+const client = (ip: string): ClientContext => ({ ip, userAgent: 'test', requestId: null });
+
+/** Where each user has signed in, as the sessions table would say. */
+function sessionsWith(places: Record<string, string[]>, reads: Array<{ userId: string; since: Date }> = []): SessionRepository {
+  return {
+    recentSignInIps: async (userId: string, since: Date) => {
+      reads.push({ userId, since });
+      return places[userId] ?? [];
+    },
+  } as unknown as SessionRepository;
+}
+
+function throttleWith(
+  account: { limit: number; windowSeconds: number; familiarDays: number } | null,
+  sessions: SessionRepository,
+  storage: RateLimitStorage = new MemoryRateLimitStorage(),
+): AccountThrottle {
+  const options = { rateLimit: { limit: 20, windowSeconds: 60, storage, account } } as ResolvedAuthSessionsOptions;
+  return new AccountThrottle(options, sessions, { commands: {}, key: (name: string) => `p:auth:${name}` } as unknown as AuthRedis);
+}
+
+async function refusal(attempt: Promise<void>): Promise<TooManyAttemptsError | null> {
+  try {
+    await attempt;
+    return null;
+  } catch (error) {
+    if (error instanceof TooManyAttemptsError) return error;
+    throw error;
+  }
+}
+
+describe('AccountThrottle', () => {
+  const limits = { limit: 3, windowSeconds: 900, familiarDays: 30 };
+
+  it('should count attempts on one account from every unfamiliar IP together, and refuse past the limit for the window', async () => {
+    const throttle = throttleWith(limits, sessionsWith({ u1: ['198.51.100.1'] }));
+    for (const ip of ['203.0.113.1', '203.0.113.2', '2001:db8:1::1']) expect(await refusal(throttle.admit('ann@example.com', 'u1', client(ip)))).toBeNull();
+    const refused = await refusal(throttle.admit('ann@example.com', 'u1', client('203.0.113.4')));
+    expect(refused?.getStatus()).toBe(429);
+    expect(refused?.retryAfterSeconds).toBe(900);
+    // Another account is not affected.
+    expect(await refusal(throttle.admit('bob@example.com', 'u2', client('203.0.113.4')))).toBeNull();
+  });
+
+  it('should never count or refuse an IP the account signed in from, nor another address of its IPv6 /64', async () => {
+    const throttle = throttleWith(limits, sessionsWith({ u1: ['198.51.100.1', '2001:db8:aa:bb::1'] }));
+    for (let i = 0; i < 4; i++) await refusal(throttle.admit('ann@example.com', 'u1', client(`203.0.113.${i}`)));
+    expect(await refusal(throttle.admit('ann@example.com', 'u1', client('203.0.113.9')))).toBeInstanceOf(TooManyAttemptsError);
+    for (let i = 0; i < 10; i++) {
+      expect(await refusal(throttle.admit('ann@example.com', 'u1', client('198.51.100.1')))).toBeNull();
+      expect(await refusal(throttle.admit('ann@example.com', 'u1', client('::ffff:198.51.100.1')))).toBeNull();
+      expect(await refusal(throttle.admit('ann@example.com', 'u1', client(`2001:db8:aa:bb:${i}::7`)))).toBeNull();
+    }
+    // The neighbouring /64 is not the same place.
+    expect(await refusal(throttle.admit('ann@example.com', 'u1', client('2001:db8:aa:bc::1')))).toBeInstanceOf(TooManyAttemptsError);
+  });
+
+  it('should count an unknown email like a known one, under a key that does not hold the email', async () => {
+    const keys: string[] = [];
+    const memory = new MemoryRateLimitStorage();
+    const storage: RateLimitStorage = {
+      increment: (key, ...rest) => {
+        keys.push(key);
+        return memory.increment(key, ...rest);
+      },
+    };
+    const throttle = throttleWith(limits, sessionsWith({}), storage);
+    const outcomes = [];
+    for (let i = 0; i < 4; i++) outcomes.push((await refusal(throttle.admit('nobody@example.com', null, client(`203.0.113.${i}`)))) === null);
+    expect(outcomes).toEqual([true, true, true, false]);
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toMatch(/^account:[A-Za-z0-9_-]{43}$/);
+    expect(keys[0]).not.toContain('nobody');
+  });
+
+  it('should read only the sessions of the last familiarDays, and treat no IP as familiar with familiarDays 0', async () => {
+    const reads: Array<{ userId: string; since: Date }> = [];
+    const sessions = sessionsWith({ u1: ['198.51.100.1'] }, reads);
+    await throttleWith(limits, sessions).admit('ann@example.com', 'u1', client('198.51.100.1'));
+    expect(reads).toHaveLength(1);
+    expect(Math.abs(Date.now() - 30 * 86_400_000 - reads[0].since.getTime())).toBeLessThan(5_000);
+
+    const strict = throttleWith({ ...limits, familiarDays: 0 }, sessions);
+    for (let i = 0; i < 3; i++) await strict.admit('ann@example.com', 'u1', client('198.51.100.1'));
+    expect(await refusal(strict.admit('ann@example.com', 'u1', client('198.51.100.1')))).toBeInstanceOf(TooManyAttemptsError);
+    expect(reads).toHaveLength(1);
+  });
+
+  it('should do nothing with rateLimit.account false or rateLimit false', async () => {
+    const reads: Array<{ userId: string; since: Date }> = [];
+    const off = throttleWith(null, sessionsWith({}, reads));
+    for (let i = 0; i < 10; i++) await off.admit('ann@example.com', 'u1', client('203.0.113.1'));
+    const none = new AccountThrottle({ rateLimit: null } as ResolvedAuthSessionsOptions, sessionsWith({}, reads), {} as AuthRedis);
+    for (let i = 0; i < 10; i++) await none.admit('ann@example.com', 'u1', client('203.0.113.1'));
+    expect(reads).toHaveLength(0);
+  });
+
+  it('should keep refusing per instance while the shared storage fails', async () => {
+    const warnings: string[] = [];
+    const throttle = throttleWith(limits, sessionsWith({}), { increment: () => Promise.reject(new Error('connection refused')) });
+    (throttle as unknown as { counter: { logger: Logger } }).counter.logger = { warn: (m: string) => warnings.push(m), log: () => {} } as unknown as Logger;
+    for (let i = 0; i < 3; i++) expect(await refusal(throttle.admit('ann@example.com', null, client(`203.0.113.${i}`)))).toBeNull();
+    expect(await refusal(throttle.admit('ann@example.com', null, client('203.0.113.9')))).toBeInstanceOf(TooManyAttemptsError);
+    expect(warnings).toHaveLength(1);
+  });
+});
