@@ -3,6 +3,7 @@ import { type ApiProcess, startApi } from '../../../test-support/api-process.js'
 import { BrowserClient, parseSetCookie } from '../../../test-support/http-client.js';
 import { PASSWORD, registerAccount, signIn } from './support/accounts.js';
 import { TestDatabase } from './support/database.js';
+import { issueTokens } from './support/tokens.js';
 
 describe('sign-in (demo app, one instance)', () => {
   let api: ApiProcess;
@@ -160,6 +161,24 @@ describe('sign-in (demo app, one instance)', () => {
       const old = new BrowserClient(api.url);
       old.cookies.set('sid', oldToken);
       expect((await old.request('GET', '/api/auth/me')).body).toMatchObject({ code: 'session_ended', reason: 'replaced' });
+    });
+
+    it("should end the session it arrives with also beside another session's valid access token, which it leaves alone", async () => {
+      // The guard authenticates such a request by its bearer alone; the cookie's session is still the
+      // one the sign-in overwrites, and the access token belongs to another client.
+      const account = await registerAccount(api.url);
+      const tokens = await issueTokens(api.url, account);
+      const browser = new BrowserClient(api.url);
+      const first = await browser.request('POST', '/api/auth/login', { json: { email: account.email, password: PASSWORD } });
+      const oldToken = browser.cookie('sid')!;
+      const again = await browser.request('POST', '/api/auth/login', { json: { email: account.email, password: PASSWORD }, bearer: tokens.access_token });
+      expect(again.status).toBe(200);
+      expect(again.body.session.id).not.toBe(first.body.session.id);
+      const old = new BrowserClient(api.url);
+      old.cookies.set('sid', oldToken);
+      expect((await old.request('GET', '/api/auth/me')).body).toMatchObject({ code: 'session_ended', reason: 'replaced' });
+      expect((await new BrowserClient(api.url).request('GET', '/api/auth/me', { bearer: tokens.access_token })).status).toBe(200);
+      expect((await browser.request('GET', '/api/auth/me')).body.session.id).toBe(again.body.session.id);
     });
 
     it('should record the peer address, not a client-sent X-Forwarded-For (TRUST_PROXY=0)', async () => {

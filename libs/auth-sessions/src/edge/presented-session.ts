@@ -91,12 +91,13 @@ export class TooManySessionCookiesError extends BadRequestException {
 }
 
 /**
- * The session a sign-in replaces: the request's own (what `SessionGuard` found), else the one live
- * session its cookies name. The guard finds none when it did not run on the route (a host with
- * `globalGuard: false` that guards its sign-in route with its strategy alone) or when an
- * `Authorization` header that did not verify made it ignore the cookie; the sign-in still overwrites
- * that cookie, so its session must end rather than stay signed in unseen. Cookies naming several
- * live sessions replace none, as when the guard reads them.
+ * The cookie session a sign-in replaces: the request's own when `SessionGuard` found it by cookie,
+ * else the one live session its cookies name. The guard finds none when it did not run on the route
+ * (a host with `globalGuard: false` that guards its sign-in route with its strategy alone) or when an
+ * `Authorization` header made it ignore the cookie (one that did not verify, or a valid access token
+ * of another session); the sign-in still overwrites that cookie, so its session must end rather than
+ * stay signed in unseen. A bearer session is never replaced by a cookie sign-in: it is another
+ * client's. Cookies naming several live sessions replace none, as when the guard reads them.
  */
 export async function sessionToReplace(
   req: AuthenticatedRequest,
@@ -104,7 +105,7 @@ export async function sessionToReplace(
   authenticate: (token: string) => Promise<AuthenticationResult>,
 ): Promise<RequestAuth | undefined> {
   const own = requestAuthOf(req);
-  if (own) return own;
+  if (own?.method === 'cookie') return own;
   const presented = await resolvePresentedSession(cookieValues, authenticate);
   if (presented.kind !== 'one' || !presented.result.ok) return undefined;
   const { session, user, expiresAt } = presented.result;
