@@ -1,17 +1,20 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
+import { SecurityEvents } from '../audit/security-events.js';
 import { BearerAuthenticator } from '../sessions/bearer-authenticator.js';
 import { type RequestAuth, requestAuth } from '../sessions/request-auth.js';
 import { SessionBus, type SessionChange } from '../sessions/session-bus.js';
 import type { SessionEndReason } from '../common/session-end-reason.js';
 import { CrossSiteRequestError, SessionRejectedError, StoreUnavailableError, type UnauthenticatedCode } from '../sessions/session.errors.js';
-import { SessionsService } from '../sessions/sessions.service.js';
+import { type AuthenticationResult, SessionsService } from '../sessions/sessions.service.js';
 import { type AuthenticatedConnection, CONNECTION_AUTH } from './execution-target.js';
 import { resolvePresentedSession } from './presented-session.js';
 import { HttpEdge } from './http-edge.js';
+import { refusedCredentialEvent } from './refused-credential-event.js';
 import { isOriginAllowed } from './request-forgery.js';
+import { securityEventSource } from './security-event-source.js';
 import { SessionCookies } from './session-cookies.js';
 import { translateStoreErrors } from './store-errors.js';
 
@@ -103,6 +106,8 @@ export class ConnectionSessions implements BeforeApplicationShutdown, OnApplicat
     private readonly cookies: SessionCookies,
     private readonly edge: HttpEdge,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
+    // Optional only so an instance built by hand (unit tests) needs none; the module always provides it.
+    @Optional() private readonly securityEvents?: SecurityEvents,
   ) {
     bus.onChange((change) => this.onChange(change));
     this.heartbeat = setInterval(() => void this.recheckAll(), options.eventsHeartbeatMs);
@@ -130,7 +135,7 @@ export class ConnectionSessions implements BeforeApplicationShutdown, OnApplicat
       const authorization = header ?? bearerFromPayload(credentials.payload);
       if (authorization !== undefined) {
         const result = await this.bearer.authenticate(authorization);
-        if (!result.ok) throw new SessionRejectedError(result.code, result.reason);
+        if (!result.ok) this.refuseCredential(request, result, true);
         await this.sessions.recordActivity(result.session);
         return requestAuth(result.session, result.user, 'bearer', result.expiresAt);
       }
@@ -138,11 +143,26 @@ export class ConnectionSessions implements BeforeApplicationShutdown, OnApplicat
       const presented = await resolvePresentedSession(this.edge.cookies(request, this.cookies.sessionCookieName), (token) => this.sessions.authenticate(token));
       if (presented.kind !== 'one') throw new SessionRejectedError('unauthenticated');
       const result = presented.result;
-      if (!result.ok) throw new SessionRejectedError(result.code, result.reason);
-      if (!isOriginAllowed(request, this.options.publicOrigin)) throw new CrossSiteRequestError('origin_not_allowed');
+      if (!result.ok) this.refuseCredential(request, result, false);
+      if (!isOriginAllowed(request, this.options.publicOrigin)) {
+        // A page on another origin riding the cookie: cross-site WebSocket hijacking.
+        this.securityEvents?.record('malicious_csrf', securityEventSource(this.edge, request), {
+          code: 'origin_not_allowed',
+          sessionId: result.session.id,
+          userId: result.user.id,
+        });
+        throw new CrossSiteRequestError('origin_not_allowed');
+      }
       await this.sessions.recordActivity(result.session);
       return requestAuth(result.session, result.user, 'cookie', result.expiresAt);
     });
+  }
+
+  /** Logs a handshake's refused credential as the guard logs a request's (AUD-06), and throws its 401. */
+  private refuseCredential(request: HandshakeRequest, result: Extract<AuthenticationResult, { ok: false }>, isBearer: boolean): never {
+    const refused = refusedCredentialEvent(result, isBearer);
+    if (refused) this.securityEvents?.record(refused.event, securityEventSource(this.edge, request), refused.details);
+    throw new SessionRejectedError(result.code, result.reason);
   }
 
   /**

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { CSRF_EXEMPT_METADATA, NOT_ACTIVITY_METADATA, PUBLIC_ROUTE_METADATA, SAME_ORIGIN_METADATA } from '../auth-sessions.constants.js';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
-import { type SecurityEventName, SecurityEvents } from '../audit/security-events.js';
+import { SecurityEvents } from '../audit/security-events.js';
 import { BearerAuthenticator } from '../sessions/bearer-authenticator.js';
 import { isRequestAuth, requestAuth } from '../sessions/request-auth.js';
 import { CrossSiteRequestError, SessionRejectedError } from '../sessions/session.errors.js';
@@ -15,6 +15,7 @@ import { HttpEdge, type HttpResponse } from './http-edge.js';
 import { AMBIGUOUS_SESSIONS, ambiguousAuths, type PresentedSessionsRequest, resolvePresentedSession } from './presented-session.js';
 import { hasValidXsrfToken, isOriginAllowed, isStateChanging } from './request-forgery.js';
 import { RouteMetadata } from './route-metadata.js';
+import { refusedCredentialEvent } from './refused-credential-event.js';
 import { securityEventSource } from './security-event-source.js';
 import { SessionCookies } from './session-cookies.js';
 import { translateStoreErrors } from './store-errors.js';
@@ -197,27 +198,10 @@ export class SessionGuard implements CanActivate {
     );
   }
 
-  /**
-   * Logs a refused credential that is worth an operator's look (AUD-06): a cookie or bearer token of
-   * a session that has ended or expired, or a bearer token that does not verify (forged, tampered,
-   * of a superseded generation). An access token past its `exp` is the ordinary cue to refresh, and
-   * an unknown cookie what any browser keeps after the row is pruned: neither is logged.
-   */
+  /** Logs a refused credential that is worth an operator's look (AUD-06; `refusedCredentialEvent` says which). */
   private reportRefusedCredential(req: PresentedSessionsRequest, result: Refusal, isBearer: boolean): void {
-    const event: SecurityEventName | undefined =
-      result.code === 'session_ended'
-        ? 'session_use_after_revoke'
-        : result.code === 'session_expired'
-          ? 'session_use_after_expire'
-          : isBearer && result.code === 'unauthenticated'
-            ? 'authn_token_invalid'
-            : undefined;
-    if (!event) return;
-    this.securityEvents?.record(event, securityEventSource(this.edge, req), {
-      code: result.code,
-      ...(result.reason ? { reason: result.reason } : {}),
-      ...(result.ended ? { sessionId: result.ended.id, userId: result.ended.userId } : {}),
-    });
+    const refused = refusedCredentialEvent(result, isBearer);
+    if (refused) this.securityEvents?.record(refused.event, securityEventSource(this.edge, req), refused.details);
   }
 
   /** Logs a request refused by the CSRF or Origin rules, and throws its 403. */

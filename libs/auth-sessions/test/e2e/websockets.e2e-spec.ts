@@ -1,3 +1,5 @@
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import type { SignoffUser } from '@signoff/auth-sessions';
 import { DataSource } from 'typeorm';
 import {
@@ -114,17 +116,54 @@ describe.each([
       expect(await refusal(connect(a))).toEqual({ code: 4401, reason: 'unauthenticated' });
     });
 
-    it('should refuse a session cookie sent from another Origin: 4403 origin_not_allowed', async () => {
+    /** The security events (AUD-06) the library logs while `act` runs, as the objects it hands Nest's logger. */
+    async function securityEventsDuring(act: () => Promise<unknown>): Promise<Array<Record<string, unknown>>> {
+      const warn = jest.spyOn(Logger.prototype, 'warn');
+      try {
+        await act();
+        return warn.mock.calls.flatMap(([message], i) =>
+          (warn.mock.contexts[i] as { context?: string }).context === 'SignoffSecurity' && typeof message === 'object'
+            ? [message as Record<string, unknown>]
+            : [],
+        );
+      } finally {
+        warn.mockRestore();
+      }
+    }
+
+    it('should refuse a session cookie sent from another Origin: 4403 origin_not_allowed, logged as malicious_csrf', async () => {
       const browser = await signInBrowser(a, ada);
 
-      expect(await refusal(connect(a, { cookie: browser.cookie, origin: 'https://evil.example' }))).toEqual({ code: 4403, reason: 'origin_not_allowed' });
+      const events = await securityEventsDuring(async () => {
+        expect(await refusal(connect(a, { cookie: browser.cookie, origin: 'https://evil.example' }))).toEqual({ code: 4403, reason: 'origin_not_allowed' });
+      });
+      expect(events).toEqual([
+        expect.objectContaining({ event: 'malicious_csrf', code: 'origin_not_allowed', sessionId: browser.sessionId, userId: ada.id, method: 'GET' }),
+      ]);
+      expect(JSON.stringify(events)).not.toContain(browser.cookie.split(';')[0].slice('sid='.length));
     });
 
-    it('should refuse an ended session with its reason: 4401 logout', async () => {
+    it('should refuse an ended session with its reason: 4401 logout, logged as session_use_after_revoke', async () => {
       const browser = await signInBrowser(a, ada);
       await logOut(b, browser);
 
-      expect(await refusal(connect(a, { cookie: browser.cookie, origin: a.url }))).toEqual({ code: 4401, reason: 'logout' });
+      const events = await securityEventsDuring(async () => {
+        expect(await refusal(connect(a, { cookie: browser.cookie, origin: a.url }))).toEqual({ code: 4401, reason: 'logout' });
+      });
+      expect(events).toEqual([
+        expect.objectContaining({ event: 'session_use_after_revoke', code: 'session_ended', reason: 'logout', sessionId: browser.sessionId, userId: ada.id }),
+      ]);
+    });
+
+    it('should log a forged bearer token at the handshake as authn_token_invalid', async () => {
+      const api = await signInApiClient(a, ada.email, PASSWORD);
+      const [head, body] = api.bearer.split('.');
+      const forged = `${head}.${body}.${'A'.repeat(43)}`;
+      const events = await securityEventsDuring(async () => {
+        expect(await refusal(connect(a, { bearer: forged }))).toEqual({ code: 4401, reason: 'unauthenticated' });
+      });
+      expect(events).toEqual([expect.objectContaining({ event: 'authn_token_invalid', code: 'unauthenticated' })]);
+      expect(JSON.stringify(events)).not.toContain(forged);
     });
 
     it('should accept a browser by its cookie (same Origin) and an API client by its bearer; handlers see @CurrentUser() and @CurrentAuth()', async () => {
