@@ -14,7 +14,7 @@ describe('refusedCredentialEvent', () => {
 
   it('should name an expired session, cookie or bearer alike', () => {
     for (const isBearer of [false, true]) {
-      expect(refusedCredentialEvent(refusal({ code: 'session_expired', reason: 'idle_timeout' }), isBearer)?.event).toBe('session_use_after_expire');
+      expect(refusedCredentialEvent(refusal({ code: 'session_expired', reason: 'expired_idle' }), isBearer)?.event).toBe('session_use_after_expire');
     }
   });
 

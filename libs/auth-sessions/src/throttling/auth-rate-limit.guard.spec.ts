@@ -55,7 +55,7 @@ describe('AuthRateLimitGuard', () => {
           return { totalHits: hits, timeToExpire: 60, isBlocked: hits > 2, timeToBlockExpire: hits > 2 ? 42 : 0 };
         },
       };
-      const guard = guardWith({ limit: 2, windowSeconds: 60, storage });
+      const guard = guardWith({ limit: 2, windowSeconds: 60, storage, account: null });
 
       // A route that is not limited is answered at once (Nest then does not wait a tick for this guard).
       expect(guard.canActivate(contextFor(LoginController.prototype.other))).toBe(true);
@@ -79,7 +79,7 @@ describe('AuthRateLimitGuard', () => {
           return { totalHits: hits, timeToExpire: 60, isBlocked: hits > 2, timeToBlockExpire: hits > 2 ? 42 : 0 };
         },
       };
-      const guard = guardWith({ limit: 2, windowSeconds: 60, storage });
+      const guard = guardWith({ limit: 2, windowSeconds: 60, storage, account: null });
       const attempt = (ip: string) => Promise.resolve(guard.canActivate(contextFor(LoginController.prototype.login, ip)));
       await expect(attempt('2001:db8:7:1::a')).resolves.toBe(true);
       await expect(attempt('2001:db8:7:1::b')).resolves.toBe(true);
@@ -93,7 +93,7 @@ describe('AuthRateLimitGuard', () => {
   describe('when the storage fails (Redis down)', () => {
     it('should fall back to per-instance counters: never an error, never unlimited', async () => {
       const storage: RateLimitStorage = { increment: async () => Promise.reject(new Error('Connection is closed.')) };
-      const guard = guardWith({ limit: 3, windowSeconds: 60, storage });
+      const guard = guardWith({ limit: 3, windowSeconds: 60, storage, account: null });
       const outcomes: string[] = [];
       for (let attempt = 0; attempt < 5; attempt++) {
         outcomes.push(
