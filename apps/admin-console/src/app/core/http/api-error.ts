@@ -36,10 +36,16 @@ export function apiProblemOf(error: unknown): ApiProblem {
 export function describeProblem(problem: ApiProblem): string {
   if (problem.status === 0) return 'The server could not be reached. Check your connection and try again.';
   if (problem.status === 429) {
-    return problem.retryAfterSeconds ? `Too many attempts. Try again in ${problem.retryAfterSeconds} seconds.` : 'Too many attempts. Try again shortly.';
+    return problem.retryAfterSeconds ? `Too many attempts. Try again in ${waitOf(problem.retryAfterSeconds)}.` : 'Too many attempts. Try again shortly.';
   }
   if (problem.status >= 500) return 'The server could not complete the request; nothing was changed. Try again shortly.';
   return problem.message;
+}
+
+/** A wait as people say it: seconds up to two minutes (a per-IP limit), whole minutes after (an account's, 15 minutes). */
+function waitOf(seconds: number): string {
+  if (seconds < 120) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  return `${Math.ceil(seconds / 60)} minutes`;
 }
 
 function defaultMessage(status: number): string {
