@@ -89,7 +89,7 @@ const policies = [
   { from: capability('logout'), allow: { to: capability(['sso', 'jobs']) } }, // after a local logout, a single-sign-on session goes to the provider's end-session URL; logout everywhere of many sessions hands the rows to the clean-up job
   { from: capability('sso'), allow: { to: capability(['signin', 'credentials']) } }, // an OIDC sign-in opens sessions like any sign-in; an IdP password change is a credential change
   { from: capability('signin'), allow: { to: capability(['tokens', 'throttling']) } }, // token sign-in answers with a token pair; the email/password check is limited per account
-  { from: capability('credentials'), allow: { to: capability(['tokens', 'jobs']) } }, // a bearer caller gets a new pair; the clean-up job goes through the outbox
+  { from: capability('credentials'), allow: { to: capability(['tokens', 'jobs', 'throttling']) } }, // a bearer caller gets a new pair; the clean-up job goes through the outbox; the current password's check is limited per account
   { from: capability('jobs'), allow: { to: capability('metrics') } }, // the worker refreshes the gauges it owns
   { from: element('lib-core'), allow: { to: [OPTIONS, element('lib-base', 'lib-common')] } },
   { from: element('lib-base'), allow: { to: [OPTIONS, element('lib-common')] } },

@@ -72,6 +72,39 @@ describe('sign-in attempts limited per account, from every unfamiliar IP togethe
     expect(a.logs()).not.toContain(account.password);
   });
 
+  it("should count a stolen session's password checks (reauth, password, email) against the same limit, and never lock out the owner at home", async () => {
+    const account = await registerAccount(a.url);
+    const home = '198.51.100.77';
+    // The owner signs in at home (the first sign-in from there counts once); the thief replays the cookie from elsewhere.
+    const owner = new BrowserClient(a.url);
+    expect(
+      (await owner.request('POST', '/api/auth/login', { json: { email: account.email, password: account.password }, headers: { 'X-Forwarded-For': home } }))
+        .status,
+    ).toBe(200);
+    const thief = new BrowserClient(b.url);
+    for (const [name, value] of owner.cookies) thief.cookies.set(name, value);
+    const check = (path: string, json: Record<string, string>, ip: string) => thief.request('POST', path, { json, headers: { 'X-Forwarded-For': ip } });
+    const guesses: number[] = [];
+    for (let i = 0; i < LIMIT - 1; i++) {
+      const ip = `203.0.113.${100 + i}`;
+      const response =
+        i % 3 === 0
+          ? await check('/api/auth/reauth', { password: 'wrong password!' }, ip)
+          : i % 3 === 1
+            ? await check('/api/auth/password', { currentPassword: 'wrong password!', newPassword: 'another long password' }, ip)
+            : await check('/api/auth/email', { password: 'wrong password!', newEmail: `x-${i}-${account.email}` }, ip);
+      guesses.push(response.status);
+    }
+    expect(guesses).toEqual(Array<number>(LIMIT - 1).fill(403));
+    const refused = await check('/api/auth/reauth', { password: account.password }, '203.0.113.250');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(800);
+    expect((await check('/api/auth/password', { currentPassword: account.password, newPassword: 'another long password' }, '203.0.113.251')).status).toBe(429);
+    // Nothing changed, and the owner at home still steps up and signs in.
+    expect((await owner.request('POST', '/api/auth/reauth', { json: { password: account.password }, headers: { 'X-Forwarded-For': home } })).status).toBe(200);
+    expect((await attempt(b, account.email, account.password, home)).status).toBe(200);
+  });
+
   it('should count an unknown email exactly like a known one, so the limit tells nothing about which accounts exist', async () => {
     const known = await registerAccount(a.url);
     const unknown = `nobody-${randomUUID().slice(0, 8)}@example.com`;

@@ -73,7 +73,6 @@ export { LongLivedConnections, apolloShutdownPlugin, type ApolloShutdownPlugin }
 
 // Rate limits
 export { AuthRateLimitGuard } from './throttling/auth-rate-limit.guard.js';
-export { TooManyAttemptsError } from './throttling/too-many-attempts.error.js';
 export type { RateLimitRecord, RateLimitStorage } from './throttling/rate-limit-storage.js';
 
 // Input validation and the error document
@@ -90,6 +89,7 @@ export {
   InvalidPasswordError,
   CrossSiteRequestError,
   StoreUnavailableError,
+  TooManyAttemptsError,
   type UnauthenticatedCode,
 } from './sessions/session.errors.js';
 export { isStoreUnavailableError } from './common/store-unavailable.js';

@@ -6,6 +6,7 @@ import { libraryValidationPipe, noInput } from '../common/validation.js';
 import { CurrentAuth, RateLimited } from '../edge/auth.decorators.js';
 import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
 import { SessionResponses } from '../edge/session-responses.js';
+import { AccountLimitInterceptor } from '../edge/account-limit.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { ChangeEmailDto, ChangePasswordDto, SecurityReportDto } from './credentials.dto.js';
@@ -17,7 +18,7 @@ import { LibraryController } from '../edge/library-routes.guard.js';
 @ApiBearerAuth()
 @LibraryController('auth')
 @UsePipes(libraryValidationPipe)
-@UseInterceptors(StoreUnavailableInterceptor)
+@UseInterceptors(StoreUnavailableInterceptor, AccountLimitInterceptor)
 export class CredentialsController {
   constructor(
     private readonly credentials: CredentialsService,

@@ -9,6 +9,7 @@ import type { SessionRepository } from '../sessions/session.repository.js';
 import type { TokensService } from '../tokens/tokens.service.js';
 import type { AuthUsersProvider, SignoffUser } from '../users/users-provider.js';
 import { CredentialUnchangedError } from './credentials.errors.js';
+import type { AccountThrottle } from '../throttling/account-throttle.js';
 import { CredentialsService } from './credentials.service.js';
 
 const CURRENT = 'the current passphrase';
@@ -36,6 +37,8 @@ function setUp(accepted: string[] = [CURRENT]) {
       users: users as unknown as AuthUsersProvider,
       credentialChanges: { password: { keepCurrent: true }, email: { keepCurrent: true } },
     } as unknown as ResolvedAuthSessionsOptions,
+    // Under the per-account limit: every check is let through (the limit has its own spec).
+    { admitPasswordCheck: async () => undefined } as unknown as AccountThrottle,
   );
   return { service, users, transaction };
 }

@@ -12,6 +12,7 @@ import type { Session } from '../sessions/session.entity.js';
 import type { SessionEndReason } from '../common/session-end-reason.js';
 import { SessionEvents } from '../sessions/session-events.js';
 import { SessionRepository } from '../sessions/session.repository.js';
+import { AccountThrottle } from '../throttling/account-throttle.js';
 import { generateSessionToken, hashSessionToken } from '../sessions/session-token.js';
 import { type TokenPair, TokensService } from '../tokens/tokens.service.js';
 import { isSameEmail, normalizeEmail } from '../users/email.js';
@@ -65,6 +66,7 @@ export class CredentialsService {
     private readonly events: SessionEvents,
     private readonly tokens: TokensService,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
+    private readonly accountThrottle: AccountThrottle,
   ) {}
 
   /**
@@ -73,6 +75,7 @@ export class CredentialsService {
    * @internal
    */
   async changePassword(auth: RequestAuth, client: ClientContext, currentPassword: string, newPassword: string): Promise<CredentialChangeOutcome> {
+    await this.accountThrottle.admitPasswordCheck(auth.user, client);
     if (!(await this.options.users.verifyPassword(auth.user, currentPassword))) throw new InvalidPasswordError();
     // Only the host's own check can tell whether the stored hash accepts the new password (a host may
     // normalise passwords before hashing, so two strings can be one password): ask it, as for the current one.
@@ -89,6 +92,7 @@ export class CredentialsService {
    * @internal
    */
   async changeEmail(auth: RequestAuth, client: ClientContext, password: string, sentEmail: string): Promise<CredentialChangeOutcome> {
+    await this.accountThrottle.admitPasswordCheck(auth.user, client);
     if (!(await this.options.users.verifyPassword(auth.user, password))) throw new InvalidPasswordError();
     const newEmail = normalizeEmail(sentEmail);
     if (isSameEmail(newEmail, auth.user.email)) throw new CredentialUnchangedError('email_unchanged');

@@ -1,4 +1,4 @@
-import { ForbiddenException, HttpStatus, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, HttpException, HttpStatus, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
 import type { SessionEndReason } from '../common/session-end-reason.js';
 
 /** The `code` of a 401: why the credentials were not accepted. */
@@ -64,6 +64,16 @@ export class StoreUnavailableError extends ServiceUnavailableException {
         code: 'service_unavailable',
       },
       options.cause === undefined ? undefined : { cause: options.cause },
+    );
+  }
+}
+
+/** 429 with the seconds to wait; the library's guards and interceptors also send them as `Retry-After`. */
+export class TooManyAttemptsError extends HttpException {
+  constructor(readonly retryAfterSeconds: number) {
+    super(
+      { statusCode: HttpStatus.TOO_MANY_REQUESTS, message: `Too many attempts; try again in ${retryAfterSeconds} seconds.`, code: 'rate_limited' },
+      HttpStatus.TOO_MANY_REQUESTS,
     );
   }
 }

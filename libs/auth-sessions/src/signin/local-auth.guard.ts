@@ -2,10 +2,10 @@ import { type ExecutionContext, HttpStatus, Injectable, Optional, UnauthorizedEx
 import { AuthGuard, AuthModuleOptions } from '@nestjs/passport';
 import { SecurityEvents } from '../audit/security-events.js';
 import { validateBody } from '../common/validation.js';
+import { reportAccountLimited } from '../edge/account-limit.js';
 import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
-import { securityEventSource } from '../edge/security-event-source.js';
 import { translateStoreErrors } from '../edge/store-errors.js';
-import { TooManyAttemptsError } from '../throttling/too-many-attempts.error.js';
+import { TooManyAttemptsError } from '../sessions/session.errors.js';
 import { LOCAL_STRATEGY } from './local.strategy.js';
 import { LoginDto } from './sign-in.dto.js';
 
@@ -33,14 +33,11 @@ export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
       return await translateStoreErrors(async () => (await super.canActivate(context)) as boolean);
     } catch (error) {
       // The account is over its sign-in limit (rateLimit.account): the 429 says when to come back.
-      if (error instanceof TooManyAttemptsError) this.accountLimited(http.getRequest<HttpRequest>(), http.getResponse<HttpResponse>(), error);
+      if (error instanceof TooManyAttemptsError) {
+        reportAccountLimited(this.edge, this.securityEvents, http.getRequest<HttpRequest>(), http.getResponse<HttpResponse>(), error);
+      }
       throw error;
     }
-  }
-
-  private accountLimited(req: HttpRequest, res: HttpResponse, error: TooManyAttemptsError): void {
-    this.edge.setHeader(res, 'Retry-After', String(error.retryAfterSeconds));
-    this.securityEvents?.record('authn_login_lock', securityEventSource(this.edge, req), { code: 'rate_limited', reason: 'account_limit' });
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser | false | null): TUser {

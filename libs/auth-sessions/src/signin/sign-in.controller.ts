@@ -8,6 +8,7 @@ import type { AuthenticatedRequest } from '../edge/execution-target.js';
 import { HttpEdge, type HttpResponse } from '../edge/http-edge.js';
 import { SessionResponses } from '../edge/session-responses.js';
 import { StoreUnavailableInterceptor } from '../edge/store-unavailable.interceptor.js';
+import { AccountLimitInterceptor } from '../edge/account-limit.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
 import { TokensService } from '../tokens/tokens.service.js';
 import { LocalAuthGuard } from './local-auth.guard.js';
@@ -20,7 +21,7 @@ type SignedInRequest = AuthenticatedRequest & { user: VerifiedCredentials };
 @ApiTags('auth')
 @LibraryController('auth')
 @UsePipes(libraryValidationPipe)
-@UseInterceptors(StoreUnavailableInterceptor)
+@UseInterceptors(StoreUnavailableInterceptor, AccountLimitInterceptor)
 export class SignInController {
   constructor(
     private readonly signIn: SignInService,
@@ -110,8 +111,14 @@ export class SignInController {
   @RateLimited()
   @Post('reauth')
   @HttpCode(200)
-  async reauth(@CurrentAuth() auth: RequestAuth, @Res({ passthrough: true }) res: HttpResponse, @Body() body: ReauthDto, @Query(noInput) _query: undefined) {
-    const fresh = await this.signIn.reauthenticate(auth, body.password);
+  async reauth(
+    @CurrentAuth() auth: RequestAuth,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: HttpResponse,
+    @Body() body: ReauthDto,
+    @Query(noInput) _query: undefined,
+  ) {
+    const fresh = await this.signIn.reauthenticate(auth, body.password, this.edge.clientContext(req));
     if (fresh.cookie) this.responses.started(res, fresh.cookie.session, fresh.cookie.token);
     return fresh.result;
   }

@@ -206,7 +206,8 @@ export class SignInService {
    * secrets. Wrong password: 403 `invalid_password`, nothing changes.
    * @internal
    */
-  async reauthenticate(auth: RequestAuth, password: string): Promise<FreshSession> {
+  async reauthenticate(auth: RequestAuth, password: string, client: ClientContext): Promise<FreshSession> {
+    await this.accountThrottle.admitPasswordCheck(auth.user, client);
     if (!(await this.options.users.verifyPassword(auth.user, password))) throw new InvalidPasswordError();
     return this.refresh(auth);
   }

@@ -6,7 +6,7 @@ import type { SessionRepository } from '../sessions/session.repository.js';
 import { AccountThrottle } from './account-throttle.js';
 import { MemoryRateLimitStorage } from './memory-rate-limit.storage.js';
 import type { RateLimitStorage } from './rate-limit-storage.js';
-import { TooManyAttemptsError } from './too-many-attempts.error.js';
+import { TooManyAttemptsError } from '../sessions/session.errors.js';
 
 const client = (ip: string): ClientContext => ({ ip, userAgent: 'test', requestId: null });
 

@@ -5,10 +5,12 @@ import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import type { ClientContext } from '../common/client-context.js';
 import { AuthRedis } from '../common/auth-redis.js';
 import { SessionRepository } from '../sessions/session.repository.js';
+import { normalizeEmail } from '../users/email.js';
+import type { SignoffUser } from '../users/users-provider.js';
 import { RateLimitCounter } from './rate-limit-counter.js';
 import { rateLimitSubject } from './rate-limit-subject.js';
 import { RedisRateLimitStorage } from './redis-rate-limit.storage.js';
-import { TooManyAttemptsError } from './too-many-attempts.error.js';
+import { TooManyAttemptsError } from '../sessions/session.errors.js';
 
 /** Sessions read to find where an account has signed in: a user's recent places, not their whole history. */
 const FAMILIAR_SESSIONS_READ = 200;
@@ -51,6 +53,14 @@ export class AccountThrottle {
     // The account's key never holds the address itself (the storage may be a shared Redis).
     const record = await this.counter.hit(`account:${hash('sha256', email, 'base64url')}`, limits.windowSeconds * 1000, limits.limit);
     if (record.isBlocked) throw new TooManyAttemptsError(Math.max(1, record.timeToBlockExpire));
+  }
+
+  /**
+   * Counts a check of a signed-in user's password (step-up, password or email change: a password
+   * oracle for whoever holds the session) against the same per-account limit, or refuses it (429).
+   */
+  admitPasswordCheck(user: SignoffUser, client: ClientContext): Promise<void> {
+    return this.admit(normalizeEmail(user.email), user.id, client);
   }
 
   private async isFamiliar(userId: string, subject: string, familiarDays: number): Promise<boolean> {

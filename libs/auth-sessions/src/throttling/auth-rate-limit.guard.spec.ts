@@ -5,7 +5,7 @@ import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import type { AuthRedis } from '../common/auth-redis.js';
 import type { HttpEdge } from '../edge/http-edge.js';
 import { AuthRateLimitGuard } from './auth-rate-limit.guard.js';
-import { TooManyAttemptsError } from './too-many-attempts.error.js';
+import { TooManyAttemptsError } from '../sessions/session.errors.js';
 import type { RateLimitStorage } from './rate-limit-storage.js';
 
 class LoginController {

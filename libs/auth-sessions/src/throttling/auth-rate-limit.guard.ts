@@ -10,7 +10,7 @@ import { RouteMetadata } from '../edge/route-metadata.js';
 import { RateLimitCounter } from './rate-limit-counter.js';
 import { RedisRateLimitStorage } from './redis-rate-limit.storage.js';
 import { rateLimitSubject } from './rate-limit-subject.js';
-import { TooManyAttemptsError } from './too-many-attempts.error.js';
+import { TooManyAttemptsError } from '../sessions/session.errors.js';
 
 /**
  * Limits the routes marked `@RateLimited()` (the library's sign-in, token, refresh, reauth, password,
