@@ -34,21 +34,33 @@ export async function missingLibraryTables(dataSource: DataSource): Promise<stri
 }
 
 /**
- * The library's migrations that TypeORM's migrations table does not list, when it lists some of them:
- * the database was migrated with an older version of the library. Nothing when the table is absent
- * or lists none of them (a host that applies the library's SQL with other tooling).
+ * The prefix of every library migration's name from 0.1.0 on (the ones before it keep their names:
+ * released migrations are never edited). A name with it that this version does not know was written
+ * by a newer version of the library.
  */
-export async function pendingLibraryMigrations(dataSource: DataSource): Promise<string[]> {
+export const LIBRARY_MIGRATION_PREFIX = 'Signoff';
+
+/**
+ * Where TypeORM's migrations table stands against this version's migrations:
+ * - `pending`: the library's migrations it does not list, when it lists some of them (the database
+ *   was migrated with an older version of the library; nothing when the table is absent or lists
+ *   none of them: a host that applies the library's SQL with other tooling);
+ * - `unknown`: migrations named like the library's (`LIBRARY_MIGRATION_PREFIX`) that this version does
+ *   not have: a newer version migrated the database, and this one runs on it after a rollback.
+ */
+export async function libraryMigrationState(dataSource: DataSource): Promise<{ pending: string[]; unknown: string[] }> {
   const options = dataSource.options as { migrationsTableName?: string; schema?: string };
   const name = quoteIdentifier(options.migrationsTableName ?? 'migrations');
   const table = options.schema ? `${quoteIdentifier(options.schema)}.${name}` : name;
   const [{ present }] = await dataSource.query<Array<{ present: boolean }>>('SELECT to_regclass($1) IS NOT NULL AS present', [table]);
-  if (!present) return [];
+  if (!present) return { pending: [], unknown: [] };
   const rows: Array<{ name: string }> = await dataSource.query(`SELECT name FROM ${table}`);
   const ran = new Set(rows.map((row) => row.name));
   const library = AUTH_SESSIONS_MIGRATIONS.map((migration) => new migration().name ?? migration.name);
-  if (!library.some((migrationName) => ran.has(migrationName))) return [];
-  return library.filter((migrationName) => !ran.has(migrationName));
+  const known = new Set(library);
+  const unknown = [...ran].filter((migrationName) => migrationName.startsWith(LIBRARY_MIGRATION_PREFIX) && !known.has(migrationName)).sort();
+  if (!library.some((migrationName) => ran.has(migrationName))) return { pending: [], unknown };
+  return { pending: library.filter((migrationName) => !ran.has(migrationName)), unknown };
 }
 
 /** The start-up error for a database without the library's tables: its migrations have not run. */
@@ -83,7 +95,15 @@ export class LibraryTablesCheck implements OnModuleInit {
     if (missing.length > 0) throw missingTablesError(missing);
     // Tables that exist may still lack what a newer version added. Not refused: an instance of the new
     // version may start while another one runs the migrations (migrationsRun under a lock, as the demo does).
-    const pending = await pendingLibraryMigrations(this.dataSource).catch((): string[] => []);
+    const { pending, unknown } = await libraryMigrationState(this.dataSource).catch(() => ({ pending: [] as string[], unknown: [] as string[] }));
+    if (unknown.length > 0) {
+      // A rollback: the library's migrations only add (nullable or defaulted columns, tables, indexes),
+      // so the previous version runs on the newer schema; what the newer one wrote stays unread.
+      this.logger.warn(
+        `This database was migrated by a newer version of the library (${unknown.join(', ')}, which this version does not have): ` +
+          "this version runs on it, since the library's migrations only add; do not revert them with down() while any instance of the newer version may still run.",
+      );
+    }
     if (pending.length > 0) {
       this.logger.warn(
         `${pending.length} of the library's migrations have not run on this database (${pending.join(', ')}): run AUTH_SESSIONS_MIGRATIONS ` +

@@ -115,7 +115,7 @@ describe("the library's tables under a host's TypeORM (real PostgreSQL)", () => 
           warn.mockRestore();
           await app?.close();
         }
-        return warnings.filter((message) => message.includes('migrations have not run'));
+        return warnings.filter((message) => message.includes('migrations have not run') || message.includes('migrated by a newer version'));
       }
 
       afterAll(async () => {
@@ -134,6 +134,20 @@ describe("the library's tables under a host's TypeORM (real PostgreSQL)", () => 
           ]);
         } finally {
           await dataSource.query('INSERT INTO migrations (timestamp, name) VALUES ($1, $2)', [ran.timestamp, newest]);
+        }
+      });
+
+      it("should start after a rollback, and warn once naming the newer version's migrations it does not know", async () => {
+        const future = 'SignoffAddSomethingLater1799999999999';
+        await dataSource.query('INSERT INTO migrations (timestamp, name) VALUES ($1, $2)', [1799999999999, future]);
+        await dataSource.query('INSERT INTO migrations (timestamp, name) VALUES ($1, $2)', [1799999999998, 'HostOwnMigration1799999999998']);
+        try {
+          expect(await startWarnings()).toEqual([
+            `This database was migrated by a newer version of the library (${future}, which this version does not have): this version runs on it, ` +
+              "since the library's migrations only add; do not revert them with down() while any instance of the newer version may still run.",
+          ]);
+        } finally {
+          await dataSource.query('DELETE FROM migrations WHERE timestamp >= 1799999999998');
         }
       });
     });
