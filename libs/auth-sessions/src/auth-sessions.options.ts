@@ -77,7 +77,7 @@ export interface RateLimitOptions {
   /**
    * Sign-in attempts per account, whatever the IP (the library's `login` and `token` routes): what
    * stops a password being guessed from many addresses. Attempts from a client IP (an IPv6 /64) that
-   * has signed in to the account within `familiarDays` are not counted or refused here, so an
+   * has an open session of the account, or one ended within `familiarDays`, are not counted or refused here, so an
    * attacker elsewhere cannot lock the owner out of the places they use. `false` turns it off.
    * @default { limit: 25, windowSeconds: 900, familiarDays: 30 } (100 attempts an hour at most, ASVS 4.0 2.2.1)
    */
@@ -90,7 +90,7 @@ export interface AccountRateLimitOptions {
   limit?: number;
   /** The window, in seconds; an account over the limit is refused to unfamiliar IPs for as long. @default 900 */
   windowSeconds?: number;
-  /** How recent a sign-in from an IP (an IPv6 /64) must be for that IP to be familiar. 0: none is. @default 30 */
+  /** An IP (an IPv6 /64) is familiar while the account has an open session from it, or one ended within this many days. 0: none is. @default 30 */
   familiarDays?: number;
 }
 

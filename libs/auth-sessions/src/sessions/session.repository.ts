@@ -116,18 +116,12 @@ export class SessionRepository {
   }
 
   /**
-   * The IP addresses of a user's sessions opened since `since`, newest first, at most `limit` sessions
-   * read, each address once: where the user has signed in (the per-account sign-in limit's familiar places).
+   * The IP addresses the user signed in from lately, each once: of their open sessions and of those
+   * ended since `since`, at most `limit` of each, newest first (the per-account sign-in limit's
+   * familiar places; `recentSignInIpsSql`).
    */
   async recentSignInIps(userId: string, since: Date, limit: number): Promise<string[]> {
-    const rows = await this.dataSource.manager
-      .createQueryBuilder(Session, 's')
-      .select('s.ip', 'ip')
-      .where('s.user_id = :userId', { userId })
-      .andWhere('s.created_at >= :since', { since })
-      .orderBy('s.created_at', 'DESC')
-      .limit(limit)
-      .getRawMany<{ ip: string }>();
+    const rows: Array<{ ip: string }> = await this.dataSource.query(recentSignInIpsSql(this.tables), [userId, since, limit]);
     return [...new Set(rows.map((row) => row.ip))];
   }
 
@@ -363,4 +357,16 @@ function epochFromRaw(raw: Record<string, unknown> | undefined): UserEpoch {
     reason: (raw?.['st_epoch_reason'] as SessionEndReason | null | undefined) ?? null,
     changedAt: (raw?.['st_updated_at'] as Date | null | undefined) ?? null,
   };
+}
+
+/**
+ * `$1` user, `$2` since, `$3` limit. Two halves, one per partial index of the user's sessions
+ * (`auth_sessions_user_active_idx`, `auth_sessions_user_ended_idx`): a single query over all the
+ * user's rows matches neither partial index, and PostgreSQL then scans the table (about 360 ms in a
+ * table of 1M rows on each sign-in, against under 1 ms here).
+ */
+export function recentSignInIpsSql(tables: AuthTables): string {
+  return `(SELECT ip FROM ${tables.sessions} WHERE user_id = $1 AND ended_at IS NULL ORDER BY created_at DESC LIMIT $3)
+          UNION ALL
+          (SELECT ip FROM ${tables.sessions} WHERE user_id = $1 AND ended_at IS NOT NULL AND ended_at >= $2 ORDER BY ended_at DESC LIMIT $3)`;
 }

@@ -16,3 +16,4 @@ export {
 export type { SessionState } from '../sessions/session-state.js';
 export { runAuditJobsForTest, type AuditJobsRunForTest } from './audit-jobs.js';
 export { adminStatementsForTest, type AdminStatementsForTest } from './admin-statements.js';
+export { signInStatementsForTest, type SignInStatementsForTest } from './sign-in-statements.js';

@@ -19,8 +19,8 @@ const DAY_MS = 86_400_000;
 /**
  * The per-account sign-in limit (`rateLimit.account`), after the "smart lockout" design: attempts on
  * one account from IPs it has not signed in from recently count together, whatever the IP, and past
- * the limit those IPs are refused for the window. Attempts from a familiar IP (an IPv6 /64 with a
- * session of the account within `familiarDays`) are limited per IP only, so an attacker cannot lock
+ * the limit those IPs are refused for the window. Attempts from a familiar IP (an IPv6 /64 with an
+ * open session of the account, or one ended within `familiarDays`) are limited per IP only, so an attacker cannot lock
  * the owner out of the places the owner uses. Unknown emails are counted exactly like known ones, so
  * the limit says nothing about which accounts exist. The library's own email/password sign-in
  * calls it; it is not exported from the package entry.
