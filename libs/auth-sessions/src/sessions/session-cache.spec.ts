@@ -1,5 +1,6 @@
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
-import type { SessionBus, SessionChange } from './session-bus.js';
+import { jest } from '@jest/globals';
+import { CACHE_TRUST_MS, type SessionBus, type SessionChange } from './session-bus.js';
 import { type CachedSession, SessionCache } from './session-cache.js';
 import type { Session } from './session.entity.js';
 
@@ -58,6 +59,28 @@ describe('SessionCache', () => {
     expect(loads).toBe(1);
     bus.deliver(ended(['s-1']));
     expect(cache.get('token:a')).toBeUndefined();
+  });
+
+  it('should drop the entries no lookup may use any more (past CACHE_TRUST_MS) when it fills, so sessions that ended unannounced do not pile up', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      for (let i = 0; i < 50; i++) await cache.getOrLoad(`token:${i}`, async () => cached(`s-${i}`));
+      expect(cache.size).toBe(50);
+      jest.advanceTimersByTime(CACHE_TRUST_MS - 100);
+      await cache.getOrLoad('token:fresh', async () => cached('s-fresh'));
+      // Still usable: nothing dropped.
+      expect(cache.size).toBe(51);
+      jest.advanceTimersByTime(200);
+      await cache.getOrLoad('token:later', async () => cached('s-later'));
+      // The first 50 are past the bound; the one filled 200 ms ago and the new one stay.
+      expect(cache.size).toBe(2);
+      expect(cache.get('token:fresh')).toBeDefined();
+      // Their indexes by session and user are emptied too: a change naming a dropped session finds nothing.
+      bus.deliver({ userId: 'u-1', sessionIds: [], reason: 'password_change', allOfUser: true, exceptSessionId: null });
+      expect(cache.size).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('should not keep a row read while a change arrived: the read may predate the commit the change announces', async () => {

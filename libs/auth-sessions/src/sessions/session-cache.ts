@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import type { SignoffUser } from '../users/users-provider.js';
-import { SessionBus, type SessionChange } from './session-bus.js';
+import { CACHE_TRUST_MS, SessionBus, type SessionChange } from './session-bus.js';
 import type { SessionWithEpoch } from './session.repository.js';
 
 /** What a cache hit gives the guard: the session row with its user's epoch, and the user. */
@@ -20,7 +20,10 @@ const MAX_ENTRIES = 100_000;
 
 /**
  * In-process cache of active sessions, so most requests need no store round trip. Entries are used
- * only while `SessionBus` says this instance may trust its cache, and live CACHE_TRUST_MS at most.
+ * only while `SessionBus` says this instance may trust its cache, and live CACHE_TRUST_MS at most:
+ * each fill first drops the entries past it from the front of the map (fill order), so the cache
+ * holds about what was filled in the last CACHE_TRUST_MS, not every session that ever passed through
+ * (a session that expired or was swept is never named again, so nothing else would drop it).
  */
 @Injectable()
 export class SessionCache {
@@ -83,6 +86,7 @@ export class SessionCache {
   }
 
   private set(key: string, entry: Entry): void {
+    this.sweep(performance.now());
     if (this.entries.size >= MAX_ENTRIES) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.delete(oldest);
@@ -91,6 +95,14 @@ export class SessionCache {
     this.entries.set(key, entry);
     this.keysBySession.add(entry.found.session.id, key);
     this.keysByUser.add(entry.found.session.userId, key);
+  }
+
+  /** Drops the entries no lookup may use any more (filled CACHE_TRUST_MS ago), oldest first, up to the first that may still be used. */
+  private sweep(now: number): void {
+    for (const [key, entry] of this.entries) {
+      if (now < entry.filledAt + CACHE_TRUST_MS) return;
+      this.delete(key);
+    }
   }
 
   private drop(change: SessionChange): void {
