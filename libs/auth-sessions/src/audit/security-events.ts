@@ -13,6 +13,7 @@ export const SECURITY_EVENT_NAMES = [
   'authz_fail',
   'malicious_direct_reference',
   'authn_login_lock',
+  'excess_rate_limit_exceeded',
 ] as const;
 
 /** One of `SECURITY_EVENT_NAMES`. */

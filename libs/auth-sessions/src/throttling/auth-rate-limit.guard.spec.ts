@@ -4,6 +4,7 @@ import { RATE_LIMITED_METADATA } from '../auth-sessions.constants.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import type { AuthRedis } from '../common/auth-redis.js';
 import type { HttpEdge } from '../edge/http-edge.js';
+import { SecurityEvents } from '../audit/security-events.js';
 import { AuthRateLimitGuard } from './auth-rate-limit.guard.js';
 import { TooManyAttemptsError } from '../sessions/session.errors.js';
 import type { RateLimitStorage } from './rate-limit-storage.js';
@@ -66,6 +67,32 @@ describe('AuthRateLimitGuard', () => {
       expect(blocked.switchToHttp().getResponse<{ headers: Record<string, string> }>().headers['Retry-After']).toBe('42');
       await expect(Promise.resolve(guard.canActivate(contextFor(LoginController.prototype.login, '198.51.100.1')))).resolves.toBe(true);
       expect(new Set(keys)).toEqual(new Set(['LoginController.login:203.0.113.7', 'LoginController.login:198.51.100.1']));
+    });
+  });
+
+  describe('with the security log (AUD-06)', () => {
+    it('should record each refused request as excess_rate_limit_exceeded, and nothing while under the limit', async () => {
+      const events = new SecurityEvents();
+      const recorded: string[] = [];
+      events.onRecorded((event) => recorded.push(event));
+      let hits = 0;
+      const storage: RateLimitStorage = {
+        increment: async () => {
+          hits++;
+          return { totalHits: hits, timeToExpire: 60, isBlocked: hits > 1, timeToBlockExpire: hits > 1 ? 60 : 0 };
+        },
+      };
+      const guard = new AuthRateLimitGuard(
+        new Reflector(),
+        { ...edge, method: () => 'POST' } as unknown as HttpEdge,
+        { commands: {}, key: (name: string) => `p:auth:${name}` } as unknown as AuthRedis,
+        { rateLimit: { limit: 1, windowSeconds: 60, storage, account: null } } as ResolvedAuthSessionsOptions,
+        events,
+      );
+      await expect(Promise.resolve(guard.canActivate(contextFor(LoginController.prototype.login)))).resolves.toBe(true);
+      expect(recorded).toEqual([]);
+      await expect(Promise.resolve(guard.canActivate(contextFor(LoginController.prototype.login)))).rejects.toBeInstanceOf(TooManyAttemptsError);
+      expect(recorded).toEqual(['excess_rate_limit_exceeded']);
     });
   });
 

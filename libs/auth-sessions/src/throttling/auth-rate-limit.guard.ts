@@ -1,12 +1,14 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { RATE_LIMITED_METADATA } from '../auth-sessions.constants.js';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
+import { SecurityEvents } from '../audit/security-events.js';
 import { AuthRedis } from '../common/auth-redis.js';
 import { executionTargetOf } from '../edge/execution-target.js';
 import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
 import { RouteMetadata } from '../edge/route-metadata.js';
+import { securityEventSource } from '../edge/security-event-source.js';
 import { RateLimitCounter } from './rate-limit-counter.js';
 import { RedisRateLimitStorage } from './redis-rate-limit.storage.js';
 import { rateLimitSubject } from './rate-limit-subject.js';
@@ -29,6 +31,8 @@ export class AuthRateLimitGuard implements CanActivate {
     private readonly edge: HttpEdge,
     redis: AuthRedis,
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
+    // Optional only so a guard built by hand (unit tests) needs none; the module always provides it.
+    @Optional() private readonly securityEvents?: SecurityEvents,
   ) {
     this.routes = new RouteMetadata(reflector);
     const limits = options.rateLimit;
@@ -59,6 +63,7 @@ export class AuthRateLimitGuard implements CanActivate {
     if (!record.isBlocked) return true;
     const retryAfter = Math.max(1, record.timeToBlockExpire);
     if (res) this.edge.setHeader(res, 'Retry-After', String(retryAfter));
+    this.securityEvents?.record('excess_rate_limit_exceeded', securityEventSource(this.edge, req), { code: 'rate_limited', reason: 'ip_limit' });
     throw new TooManyAttemptsError(retryAfter);
   }
 }
