@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -49,6 +50,21 @@ const STOP_GRACE_MS = 5_000;
 
 /** Runs the built app (dist/apps/api/src/main.js) on a free port and waits until it is healthy. */
 export async function startApi(options: StartApiOptions = {}): Promise<ApiProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startApiOnce(options);
+    } catch (error) {
+      // The free port was taken between the check and the bind (another Jest worker's server): again, on another.
+      if (error instanceof PortTakenError && attempt < 3) continue;
+      throw error;
+    }
+  }
+}
+
+/** Another process took the port chosen for the app before the app could bind it. */
+class PortTakenError extends Error {}
+
+async function startApiOnce(options: StartApiOptions): Promise<ApiProcess> {
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -110,8 +126,17 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (spawnError) throw new Error(`could not start the API: ${spawnError.message}`);
+    if (exitDescription && output.includes('EADDRINUSE')) throw new PortTakenError(`port ${port} was taken before the API bound it`);
     if (exitDescription) throw new Error(`the API exited (${exitDescription}) before it was ready:\n${tail()}`);
-    if (await isHealthy(url)) break;
+    if (await isHealthy(url)) {
+      // Healthy, but whose answer was it? Another worker's app that took the port answers as well.
+      if ((await listensOn(child.pid!, port)) === false) {
+        child.kill('SIGKILL');
+        await exited;
+        throw new PortTakenError(`port ${port} answers, but another process listens on it`);
+      }
+      break;
+    }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       await exited;
@@ -174,4 +199,38 @@ async function isHealthy(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether process `pid` holds the listening socket of TCP `port` (Linux: /proc/net/tcp{,6} name the
+ * socket's inode, /proc/<pid>/fd the process's sockets); undefined where /proc cannot tell.
+ */
+async function listensOn(pid: number, port: number): Promise<boolean | undefined> {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = await readFile(table, 'utf8');
+    } catch {
+      return undefined;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // local_address is "ADDR:PORT" in hex; state 0A is LISTEN; field 9 is the inode.
+      if (fields.length > 9 && fields[1].endsWith(`:${hexPort}`) && fields[3] === '0A') inodes.add(fields[9]);
+    }
+  }
+  let descriptors: string[];
+  try {
+    descriptors = await readdir(`/proc/${pid}/fd`);
+  } catch {
+    return undefined;
+  }
+  for (const descriptor of descriptors) {
+    const target = await readlink(`/proc/${pid}/fd/${descriptor}`).catch(() => '');
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+    if (inode !== undefined && inodes.has(inode)) return true;
+  }
+  return false;
 }
