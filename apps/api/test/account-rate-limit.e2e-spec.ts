@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { type ApiProcess, startApis } from '../../../test-support/api-process.js';
 import { BrowserClient } from '../../../test-support/http-client.js';
 import { registerAccount } from './support/accounts.js';
+import { securityLogLine } from './support/security-log.js';
 
 /**
  * The per-account sign-in limit (rateLimit.account, default 25 attempts per 15 minutes): a password
@@ -58,15 +58,7 @@ describe('sign-in attempts limited per account, from every unfamiliar IP togethe
     expect((await attempt(a, account.email, 'wrong password!', home)).status).toBe(401);
 
     // The refusal is a security event (AUD-06) naming the path and the address, never the email or password.
-    let line: Record<string, unknown> | undefined;
-    for (let i = 0; i < 20 && !line; i++, await delay(100)) {
-      line = a
-        .logs()
-        .split('\n')
-        .filter((text) => text.startsWith('{'))
-        .map((text) => JSON.parse(text) as Record<string, unknown>)
-        .find((entry) => entry.context === 'SignoffSecurity' && entry.requestId === requestId);
-    }
+    const line = await securityLogLine(a, (entry) => entry['requestId'] === requestId);
     expect(line).toMatchObject({ event: 'authn_login_lock', code: 'rate_limited', reason: 'account_limit', path: '/api/auth/login', ip: '203.0.113.200' });
     expect(JSON.stringify(line)).not.toContain(account.email);
     expect(a.logs()).not.toContain(account.password);

@@ -1,7 +1,7 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { type ApiProcess, startApis } from '../../../test-support/api-process.js';
 import { BrowserClient } from '../../../test-support/http-client.js';
 import { registerAccount, signIn } from './support/accounts.js';
+import { securityLogLine } from './support/security-log.js';
 
 describe('AUTH_RATE_LIMIT shared by two instances through Redis', () => {
   let a: ApiProcess;
@@ -26,15 +26,7 @@ describe('AUTH_RATE_LIMIT shared by two instances through Redis', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     // Logged as a security event (FT-06 "429 and logged"), without the email or password.
-    let line: Record<string, unknown> | undefined;
-    for (let i = 0; i < 20 && !line; i++, await delay(100)) {
-      line = a
-        .logs()
-        .split('\n')
-        .filter((text) => text.startsWith('{'))
-        .map((text) => JSON.parse(text) as Record<string, unknown>)
-        .find((entry) => entry.context === 'SignoffSecurity' && entry.event === 'excess_rate_limit_exceeded');
-    }
+    const line = await securityLogLine(a, (entry) => entry['event'] === 'excess_rate_limit_exceeded');
     expect(line).toMatchObject({ code: 'rate_limited', reason: 'ip_limit', method: 'POST', path: '/api/auth/login' });
     expect(a.logs()).not.toContain('wrong password');
     for (let i = 0; i < 6; i++) expect((await session.browser.request('GET', '/api/auth/me')).status).toBe(200);

@@ -7,25 +7,12 @@ import { createFixtureDatabase, type FixtureDatabase, fixtureEnvironment } from 
 // The admin users list counts a page's sessions in one aggregate; with many sessions in the table it
 // must follow the (user_id, ...) partial indexes, never scan the table.
 describe('the admin users aggregate (against PostgreSQL)', () => {
-  let database: FixtureDatabase;
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    database = await createFixtureDatabase(fixtureEnvironment());
-    dataSource = new DataSource({ type: 'postgres', url: database.url, entities: AUTH_SESSIONS_ENTITIES, migrations: AUTH_SESSIONS_MIGRATIONS });
-    await dataSource.initialize();
-    await dataSource.runMigrations();
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  const migrated = migratedDatabase();
 
   it('should count a page of users in one query on the user indexes, not a sequential scan (20k sessions)', async () => {
     const ids = Array.from({ length: 2000 }, () => randomUUID());
     // Ten sessions per user: five active, three ended, two open but idle-expired.
-    await dataSource.query(
+    await migrated.dataSource.query(
       `INSERT INTO auth_sessions (id, user_id, kind, token_hash, user_agent, ip, created_at, last_active_at, idle_seconds,
                                   absolute_expires_at, fresh_at, ended_at, end_reason)
        SELECT gen_random_uuid(), u.id, 'cookie', sha256(convert_to(u.id::text || g::text, 'UTF8')), 'Load/1.0', '10.0.0.1',
@@ -36,10 +23,10 @@ describe('the admin users aggregate (against PostgreSQL)', () => {
          FROM unnest($1::uuid[]) AS u(id), generate_series(1, 10) AS g`,
       [ids],
     );
-    await dataSource.query('ANALYZE auth_sessions');
+    await migrated.dataSource.query('ANALYZE auth_sessions');
     const page = ids.slice(100, 120);
 
-    const plan: Array<{ 'QUERY PLAN': unknown }> = await dataSource.query(`EXPLAIN (FORMAT JSON) ${adminStatementsForTest().userPageSessions}`, [
+    const plan: Array<{ 'QUERY PLAN': unknown }> = await migrated.dataSource.query(`EXPLAIN (FORMAT JSON) ${adminStatementsForTest().userPageSessions}`, [
       page,
       new Date(),
     ]);
@@ -48,32 +35,22 @@ describe('the admin users aggregate (against PostgreSQL)', () => {
     // Index scans name their relation; bitmap index scans only their index.
     expect(nodes.map((node) => node['Index Name'])).toEqual(expect.arrayContaining(['auth_sessions_user_active_idx', 'auth_sessions_user_ended_idx']));
 
-    const rows: Array<{ user_id: string; active_sessions: number }> = await dataSource.query(adminStatementsForTest().userPageSessions, [page, new Date()]);
+    const rows: Array<{ user_id: string; active_sessions: number }> = await migrated.dataSource.query(adminStatementsForTest().userPageSessions, [
+      page,
+      new Date(),
+    ]);
     expect(rows).toHaveLength(20);
     expect(new Set(rows.map((row) => Number(row.active_sessions)))).toEqual(new Set([5]));
   });
 });
 
 describe("the per-account sign-in limit's familiar places (against PostgreSQL)", () => {
-  let database: FixtureDatabase;
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    database = await createFixtureDatabase(fixtureEnvironment());
-    dataSource = new DataSource({ type: 'postgres', url: database.url, entities: AUTH_SESSIONS_ENTITIES, migrations: AUTH_SESSIONS_MIGRATIONS });
-    await dataSource.initialize();
-    await dataSource.runMigrations();
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  const migrated = migratedDatabase();
 
   it("should read a user's places on the user indexes, not scan the table, and find open and lately ended sessions only (20k sessions)", async () => {
     const ids = Array.from({ length: 2000 }, () => randomUUID());
     // Ten sessions per user from ten places: six open, two ended an hour ago, two ended 40 days ago.
-    await dataSource.query(
+    await migrated.dataSource.query(
       `INSERT INTO auth_sessions (id, user_id, kind, token_hash, user_agent, ip, created_at, last_active_at, idle_seconds,
                                   absolute_expires_at, fresh_at, ended_at, end_reason)
        SELECT gen_random_uuid(), u.id, 'cookie', sha256(convert_to(u.id::text || g::text, 'UTF8')), 'Load/1.0', '10.0.0.' || g,
@@ -83,19 +60,41 @@ describe("the per-account sign-in limit's familiar places (against PostgreSQL)",
          FROM unnest($1::uuid[]) AS u(id), generate_series(1, 10) AS g`,
       [ids],
     );
-    await dataSource.query('ANALYZE auth_sessions');
+    await migrated.dataSource.query('ANALYZE auth_sessions');
     const statement = signInStatementsForTest().recentSignInIps;
     const parameters = [ids[42], new Date(Date.now() - 30 * 86_400_000), 200];
 
-    const plan: Array<{ 'QUERY PLAN': unknown }> = await dataSource.query(`EXPLAIN (FORMAT JSON) ${statement}`, parameters);
+    const plan: Array<{ 'QUERY PLAN': unknown }> = await migrated.dataSource.query(`EXPLAIN (FORMAT JSON) ${statement}`, parameters);
     const nodes = planNodes(plan[0]['QUERY PLAN']);
     expect(nodes.filter((node) => node['Node Type'] === 'Seq Scan')).toEqual([]);
     expect(nodes.map((node) => node['Index Name'])).toEqual(expect.arrayContaining(['auth_sessions_user_active_idx', 'auth_sessions_user_ended_idx']));
 
-    const rows: Array<{ ip: string }> = await dataSource.query(statement, parameters);
+    const rows: Array<{ ip: string }> = await migrated.dataSource.query(statement, parameters);
     expect(rows.map((row) => row.ip).sort()).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5', '10.0.0.6', '10.0.0.7', '10.0.0.8']);
   });
 });
+
+/** A database of its own with the library's migrations run, for one describe block (its hooks). */
+function migratedDatabase(): { readonly dataSource: DataSource } {
+  let database: FixtureDatabase | undefined;
+  let dataSource: DataSource | undefined;
+  beforeAll(async () => {
+    database = await createFixtureDatabase(fixtureEnvironment());
+    dataSource = new DataSource({ type: 'postgres', url: database.url, entities: AUTH_SESSIONS_ENTITIES, migrations: AUTH_SESSIONS_MIGRATIONS });
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+  return {
+    get dataSource(): DataSource {
+      if (!dataSource) throw new Error('the database is not ready (beforeAll has not run)');
+      return dataSource;
+    },
+  };
+}
 
 function planNodes(plan: unknown): Array<Record<string, unknown>> {
   const nodes: Array<Record<string, unknown>> = [];
