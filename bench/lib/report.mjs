@@ -432,7 +432,9 @@ as its own statement in a transaction the same row cost ${usText(s.b5.separateSt
 A Signoff host process (run with \`--expose-gc\`; the heap is read after a full collection).
 ${int(m.sessions)} active sessions, half cookie and half bearer, each sent one request
 (${m.driveSeconds.toFixed(0)} s; ${m.failures} failed). The figures per session divide by the entries the cache
-gained (its metric), and the phase refuses to report if it gained fewer than the sessions sent.${
+gained (its metric); the cache keeps only the last 2 s of fills (\`CACHE_TRUST_MS\`), so the bearer figure is
+corrected for the cookie entries it dropped meanwhile, and the phase refuses to report if the cache gained
+fewer than 200 (it was not caching).${
       m.attempt > 1 ? ' The first host of this run did not cache (it did not trust its cache); these are from a second one.' : ''
     }
 
