@@ -6,6 +6,7 @@ import { SecureAuditPrune1767484800000 } from './1767484800000-secure-audit-prun
 import { AddSessionLocationAndOverviewIndexes1767657600000 } from './1767657600000-add-session-location-and-overview-indexes.js';
 import { AddSingleSignOn1767744000000 } from './1767744000000-add-single-sign-on.js';
 import { PinAuditFunctionSearchPath1767571200000 } from './1767571200000-pin-audit-function-search-path.js';
+import { SignoffIndexRefreshTokensBySession1767830400000 } from './1767830400000-index-refresh-tokens-by-session.js';
 import { inDataSourceSchema } from './in-data-source-schema.js';
 
 import type { MigrationInterface } from 'typeorm';
@@ -23,4 +24,5 @@ export const AUTH_SESSIONS_MIGRATIONS: Array<new () => MigrationInterface> = [
   PinAuditFunctionSearchPath1767571200000,
   AddSessionLocationAndOverviewIndexes1767657600000,
   AddSingleSignOn1767744000000,
+  SignoffIndexRefreshTokensBySession1767830400000,
 ].map(inDataSourceSchema);

@@ -7,6 +7,8 @@ import { Session } from '../sessions/session.entity.js';
  */
 @Entity({ name: 'auth_refresh_tokens' })
 @Index('auth_refresh_tokens_session_idx', ['sessionId'], { where: 'revoked_at IS NULL' })
+// Every token of a session, for the prune of ended sessions and its foreign-key checks (SignoffIndexRefreshTokensBySession1767830400000).
+@Index('auth_refresh_tokens_session_id_idx', ['sessionId'])
 export class RefreshToken {
   @PrimaryColumn('uuid')
   id!: string;
