@@ -182,6 +182,40 @@ describe('PostgreSQL roles: migrations as the owner, the app as a runtime role (
     expect(verified.report).toMatchObject({ ok: true, checkpoint: { position: String(OLD_EVENTS) } });
   });
 
+  it('should let the runtime role run the prune of ended sessions through its job: sessions, refresh tokens and relayed outbox entries', async () => {
+    const account = await registerAccount(api.url, 'retention');
+    const cookie = await signIn(api.url, account);
+    expect((await cookie.browser.post('/api/auth/logout')).status).toBe(200);
+    const pair = await fetch(`${api.url}/api/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: account.email, password: PASSWORD }),
+    });
+    const { access_token: accessToken } = (await pair.json()) as { access_token: string };
+    expect((await fetch(`${api.url}/api/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(200);
+    // Everything ended so far (this test's two sessions and the earlier tests') ended 100 days ago; relayed jobs 8 days ago.
+    const ended = await asOwner.query(`UPDATE auth_sessions SET ended_at = ended_at - interval '100 days' WHERE ended_at IS NOT NULL RETURNING id`);
+    expect(ended.rowCount).toBeGreaterThanOrEqual(2);
+    const tokens = await asOwner.query('SELECT count(*)::int AS n FROM auth_refresh_tokens WHERE session_id = ANY($1::uuid[])', [
+      ended.rows.map((row: { id: string }) => row.id),
+    ]);
+    const relayed = await asOwner.query(`UPDATE auth_outbox SET relayed_at = relayed_at - interval '8 days' WHERE relayed_at IS NOT NULL`);
+    const { queue, close } = jobsQueue(process.env['SIGNOFF_TEST_REDIS_URL']!, scope.redisPrefix);
+    try {
+      const job = await queue.add('prune-ended-sessions', {});
+      const finished = await waitFor('the retention prune to finish', async () => {
+        const current = await queue.getJob(job.id!);
+        return current?.finishedOn ? current : null;
+      });
+      expect(finished.failedReason).toBeFalsy();
+      expect(finished.returnvalue).toEqual({ sessions: ended.rowCount, refreshTokens: (tokens.rows[0] as { n: number }).n, outboxEntries: relayed.rowCount });
+    } finally {
+      await close();
+    }
+    expect(await db.query('SELECT 1 FROM auth_sessions WHERE ended_at IS NOT NULL')).toEqual([]);
+    expect(await db.query('SELECT 1 FROM auth_outbox WHERE relayed_at IS NOT NULL')).toEqual([]);
+  });
+
   async function counts() {
     const rows = await db.query<{ events: string; seals: string; checkpoints: string }>(
       'SELECT (SELECT count(*) FROM auth_audit_events) AS events, (SELECT count(*) FROM auth_audit_seals) AS seals, (SELECT count(*) FROM auth_audit_checkpoints) AS checkpoints',

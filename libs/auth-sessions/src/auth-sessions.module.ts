@@ -58,6 +58,7 @@ import { JobScheduler } from './jobs/job-scheduler.js';
 import { EpochRevocations } from './jobs/epoch-revocations.js';
 import { OutboxRelay } from './jobs/outbox-relay.js';
 import { OutboxRepository } from './jobs/outbox.repository.js';
+import { RetentionService } from './jobs/retention.service.js';
 import { AuthSessionsProcessor } from './jobs/auth-sessions.processor.js';
 import { LogoutController } from './logout/logout.controller.js';
 import { LogoutService } from './logout/logout.service.js';
@@ -198,17 +199,27 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
       // Null with `runWorkers: false`: @nestjs/bullmq makes a BullMQ Worker, with its Redis connections,
       // for every provider marked @Processor(), whether or not it ever runs, and closing it waits on Redis.
       provide: AuthSessionsProcessor,
-      inject: [AUTH_SESSIONS_OPTIONS, SessionRevoker, AuditSealer, AuditRetentionService, AuthRedis, DatabaseOutageLog, { token: AuthMetrics, optional: true }],
+      inject: [
+        AUTH_SESSIONS_OPTIONS,
+        SessionRevoker,
+        AuditSealer,
+        AuditRetentionService,
+        RetentionService,
+        AuthRedis,
+        DatabaseOutageLog,
+        { token: AuthMetrics, optional: true },
+      ],
       useFactory: (
         options: ResolvedAuthSessionsOptions,
         revoker: SessionRevoker,
         auditSealer: AuditSealer,
         auditRetention: AuditRetentionService,
+        retention: RetentionService,
         redis: AuthRedis,
         database: DatabaseOutageLog,
         metrics: AuthMetrics | null,
       ): AuthSessionsProcessor | null =>
-        options.runWorkers ? new AuthSessionsProcessor(revoker, auditSealer, auditRetention, redis, database, metrics) : null,
+        options.runWorkers ? new AuthSessionsProcessor(revoker, auditSealer, auditRetention, retention, redis, database, metrics) : null,
     },
     JobScheduler,
     LibraryTablesCheck,
@@ -216,6 +227,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     DatabaseOutageLog,
     OutboxRepository,
     OutboxRelay,
+    RetentionService,
     EpochRevocations,
     CredentialsService,
     EventStreamsService,

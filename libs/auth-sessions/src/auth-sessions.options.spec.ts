@@ -136,6 +136,17 @@ describe('resolveAuthSessionsOptions', () => {
       ],
       ['rateLimit.account', { rateLimit: { account: true } }, /`rateLimit.account` must be an object/],
       ['auditRetentionDays', { auditRetentionDays: '400' }, /`auditRetentionDays` must be a whole number/],
+      ['auditRetentionDays', { auditRetentionDays: null }, /`auditRetentionDays` must be a whole number of days.*at least 30 \(got null\)/],
+      ['auditRetentionDays', { auditRetentionDays: 29 }, /`auditRetentionDays` must be a whole number of days.*at least 30/],
+      ['sessionRetentionDays', { sessionRetentionDays: 30 }, /`sessionRetentionDays` must be a whole number of days.*at least 31 \(got 30\)/],
+      ['sessionRetentionDays', { sessionRetentionDays: null }, /`sessionRetentionDays` must be a whole number.*\(got null\)/],
+      ['sessionRetentionDays', { sessionRetentionDays: '90' }, /`sessionRetentionDays` must be a whole number/],
+      ['sessionRetentionDays', { sessionRetentionDays: true }, /`sessionRetentionDays` must be a whole number/],
+      [
+        'sessionRetentionDays',
+        { sessionRetentionDays: 60, rateLimit: { account: { familiarDays: 60 } } },
+        /`sessionRetentionDays` \(60\) must be more than `rateLimit.account.familiarDays` \(60\)/,
+      ],
     ] as const)('should reject %s = %j', (_name, overrides, message) => {
       expect(() => resolveAuthSessionsOptions(optionsWith(overrides as unknown as Partial<AuthSessionsOptions>))).toThrow(message);
     });
@@ -275,6 +286,7 @@ describe('resolveAuthSessionsOptions', () => {
             },
             auditRetentionDays: 30,
             auditSealEveryMs: 100,
+            sessionRetentionDays: 31,
             places: { lookup: () => null },
           }),
         ),
@@ -282,6 +294,17 @@ describe('resolveAuthSessionsOptions', () => {
       expect(() => resolveAuthSessionsOptions(optionsWith({ rateLimit: false, places: false }))).not.toThrow();
       expect(resolveAuthSessionsOptions(optionsWith({ rateLimit: { account: false } })).rateLimit?.account).toBeNull();
       expect(resolveAuthSessionsOptions(optionsWith({})).rateLimit?.account).toEqual({ limit: 25, windowSeconds: 900, familiarDays: 30 });
+    });
+
+    it('should keep ended sessions 90 days unless told otherwise, all of them with false, and any number of days when no account limit needs them', () => {
+      expect(resolveAuthSessionsOptions(optionsWith({})).sessionRetentionDays).toBe(90);
+      expect(resolveAuthSessionsOptions(optionsWith({ sessionRetentionDays: false })).sessionRetentionDays).toBeNull();
+      expect(resolveAuthSessionsOptions(optionsWith({ sessionRetentionDays: 31 })).sessionRetentionDays).toBe(31);
+      expect(resolveAuthSessionsOptions(optionsWith({ sessionRetentionDays: 31, rateLimit: false })).sessionRetentionDays).toBe(31);
+      expect(resolveAuthSessionsOptions(optionsWith({ sessionRetentionDays: 31, rateLimit: { account: false } })).sessionRetentionDays).toBe(31);
+      expect(() => resolveAuthSessionsOptions(optionsWith({ sessionRetentionDays: 200, rateLimit: { account: { familiarDays: 200 } } }))).toThrow(
+        /must be more than `rateLimit.account.familiarDays`/,
+      );
     });
   });
 

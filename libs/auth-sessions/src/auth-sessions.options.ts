@@ -143,7 +143,7 @@ export interface AuthSessionsOptions {
   credentialChanges?: Partial<Record<CredentialChangeKind, Partial<CredentialChangePolicy>>>;
   /** Event streams (`GET /api/auth/events`): comment heartbeat and session re-check interval in ms, at most 25000. @default 20000 */
   eventsHeartbeatMs?: number;
-  /** BullMQ tuning of the library's worker: sessions per clean-up batch and stalled-job recovery. */
+  /** BullMQ tuning of the library's worker: sessions per clean-up (and retention prune) batch, and stalled-job recovery. */
   jobs?: { batchSize?: number; lockDurationMs?: number; stalledIntervalMs?: number };
   /** Serve active sessions from the instance cache (no store round trip on most requests, no revocation window). @default true */
   sessionCache?: boolean;
@@ -155,6 +155,15 @@ export interface AuthSessionsOptions {
   auditRetentionDays?: number;
   /** How often the sealer adds committed audit events to the hash chain, in milliseconds. @default 1000 */
   auditSealEveryMs?: number;
+  /**
+   * Days an ended session's row (with its refresh tokens) is kept after it ended; a daily prune deletes
+   * older ones, and the outbox entries relayed to BullMQ more than 7 days ago. At least 31 (the device
+   * list and the admin overview show 30 days of ended sessions) and more than `rateLimit.account.familiarDays`
+   * (a recent sign-out marks a familiar place). `false`: the library deletes none of them (prune them
+   * yourself, see docs/host-guide.md). The audit log keeps its own retention, `auditRetentionDays`.
+   * @default 90
+   */
+  sessionRetentionDays?: number | false;
   /**
    * Where a session's coarse place (`Session.location`) comes from, looked up once at sign-in:
    * a {@link PlaceLookup} (for example `MmdbPlaceLookup` over an offline city database), or `false`
@@ -204,6 +213,8 @@ export interface ResolvedAuthSessionsOptions {
   } | null;
   auditRetentionDays: number;
   auditSealEveryMs: number;
+  /** Null: the library prunes no ended sessions (`sessionRetentionDays: false`). */
+  sessionRetentionDays: number | null;
   /** null: no lookup, only "Local network". */
   places: PlaceLookup | false | null;
 }
@@ -259,6 +270,23 @@ function resolveAccountRateLimit(account: AccountRateLimitOptions | false | unde
   return resolved;
 }
 
+/** Days an ended session is kept by default. */
+export const DEFAULT_SESSION_RETENTION_DAYS = 90;
+/** The fewest days an ended session may be kept: the device list and the admin overview show the last 30. */
+export const SESSION_MIN_RETENTION_DAYS = 31;
+
+// Its range is checked with the other numbers (checkShape); here, against the account limit it serves.
+function checkSessionRetention(resolved: ResolvedAuthSessionsOptions): void {
+  const days = resolved.sessionRetentionDays;
+  if (days === null) return;
+  const familiarDays = resolved.rateLimit?.account?.familiarDays;
+  if (familiarDays !== undefined && days <= familiarDays) {
+    throw new Error(
+      `AuthSessionsModule: \`sessionRetentionDays\` (${days}) must be more than \`rateLimit.account.familiarDays\` (${familiarDays}): a session ended within those days marks a familiar place, so its row must still be there.`,
+    );
+  }
+}
+
 /** The prune never cuts into this many most recent days (enforced by the database too). */
 export const AUDIT_MIN_RETENTION_DAYS = 30;
 
@@ -293,6 +321,7 @@ const OPTION_KEYS: Record<keyof AuthSessionsOptions, true> = {
   rateLimit: true,
   auditRetentionDays: true,
   auditSealEveryMs: true,
+  sessionRetentionDays: true,
   places: true,
   oidc: true,
 };
@@ -470,7 +499,16 @@ function checkShape(options: AuthSessionsOptions): void {
       checkWholeNumber('rateLimit.account.familiarDays', account?.familiarDays, 'days', 0, 400);
     }
   }
+  checkWholeNumber('auditRetentionDays', options.auditRetentionDays, 'days (the database refuses to prune more recent events)', AUDIT_MIN_RETENTION_DAYS);
   checkWholeNumber('auditSealEveryMs', options.auditSealEveryMs, 'milliseconds', 100);
+  if (options.sessionRetentionDays !== false) {
+    checkWholeNumber(
+      'sessionRetentionDays',
+      options.sessionRetentionDays,
+      'days (the device list and the admin overview show 30 days of ended sessions), or false to keep them all,',
+      SESSION_MIN_RETENTION_DAYS,
+    );
+  }
   const places: unknown = options.places;
   if (places !== undefined && places !== false && !hasMethod(places, 'lookup')) {
     fail(`\`places\` must be a PlaceLookup (an object with lookup(ip)) or false (got ${shown(places)}).`);
@@ -519,13 +557,10 @@ export function resolveAuthSessionsOptions(options: AuthSessionsOptions): Resolv
     rateLimit: resolveRateLimit(options.rateLimit),
     auditRetentionDays: options.auditRetentionDays ?? 400,
     auditSealEveryMs: options.auditSealEveryMs ?? 1000,
+    sessionRetentionDays: options.sessionRetentionDays === false ? null : (options.sessionRetentionDays ?? DEFAULT_SESSION_RETENTION_DAYS),
     places: options.places ?? null,
   };
-  if (!Number.isInteger(resolved.auditRetentionDays) || resolved.auditRetentionDays < AUDIT_MIN_RETENTION_DAYS) {
-    throw new Error(
-      `AuthSessionsModule: \`auditRetentionDays\` must be a whole number of at least ${AUDIT_MIN_RETENTION_DAYS} (the database refuses to prune more recent events).`,
-    );
-  }
+  checkSessionRetention(resolved);
   const tokens = resolved.accessTokens;
   if (tokens.algorithm === 'HS256' && tokens.secret !== undefined && tokens.secret.length < 32) {
     throw new Error('AuthSessionsModule: `accessTokens.secret` must be at least 32 characters; generate one with `openssl rand -base64 48`.');

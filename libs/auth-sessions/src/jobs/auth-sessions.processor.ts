@@ -7,12 +7,14 @@ import { AuditRetentionService } from '../audit/audit-retention.service.js';
 import { AuditSealer } from '../audit/audit-sealer.js';
 import { AuthMetrics } from '../metrics/auth-metrics.service.js';
 import { SessionRevoker } from '../sessions/session-revoker.js';
+import { RetentionService } from './retention.service.js';
 import {
   AUTH_SESSIONS_QUEUE,
   type CredentialChangeCleanupJob,
   JOB_CREDENTIAL_CHANGE_CLEANUP,
   JOB_EXPIRE_SESSIONS,
   JOB_PRUNE_AUDIT_EVENTS,
+  JOB_PRUNE_ENDED_SESSIONS,
   JOB_SEAL_AUDIT_EVENTS,
   LEGACY_JOB_CREDENTIAL_CHANGE_CLEANUP,
 } from './auth-sessions.queue.js';
@@ -26,6 +28,7 @@ export class AuthSessionsProcessor extends WorkerHost {
     private readonly revoker: SessionRevoker,
     private readonly auditSealer: AuditSealer,
     private readonly auditRetention: AuditRetentionService,
+    private readonly retention: RetentionService,
     private readonly redis: AuthRedis,
     private readonly database: DatabaseOutageLog,
     @Optional() @Inject(AuthMetrics) private readonly metrics: AuthMetrics | null,
@@ -50,6 +53,9 @@ export class AuthSessionsProcessor extends WorkerHost {
         return this.repeating(() => this.auditSealer.sealPending());
       case JOB_PRUNE_AUDIT_EVENTS:
         return { deleted: await this.auditRetention.prune() };
+      case JOB_PRUNE_ENDED_SESSIONS:
+        // Null (nothing deleted) when retention was turned off after the run was scheduled.
+        return await this.retention.prune();
       default:
         throw new Error(`Unknown job "${job.name}" on queue ${AUTH_SESSIONS_QUEUE}; is a newer version of Signoff enqueuing it?`);
     }

@@ -16,6 +16,11 @@ export const LEGACY_JOB_CREDENTIAL_CHANGE_CLEANUP = 'logout-everywhere';
 export const JOB_SEAL_AUDIT_EVENTS = 'seal-audit-events';
 /** Deletes audit events past `auditRetentionDays` through the database's prune; daily, no payload. */
 export const JOB_PRUNE_AUDIT_EVENTS = 'prune-audit-events';
+/**
+ * Deletes sessions ended more than `sessionRetentionDays` ago with their refresh tokens, and relayed
+ * outbox entries; daily, no payload. Not scheduled with `sessionRetentionDays: false`.
+ */
+export const JOB_PRUNE_ENDED_SESSIONS = 'prune-ended-sessions';
 
 /** Payload of `expire-sessions`: none; the job sweeps whatever is due. */
 export type ExpireSessionsJob = Record<string, never>;

@@ -4,7 +4,14 @@ import type { Queue } from 'bullmq';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import { AuthSessionsProcessor } from './auth-sessions.processor.js';
-import { AUTH_SESSIONS_QUEUE, JOB_EXPIRE_SESSIONS, JOB_PRUNE_AUDIT_EVENTS, JOB_RETRY_OPTIONS, JOB_SEAL_AUDIT_EVENTS } from './auth-sessions.queue.js';
+import {
+  AUTH_SESSIONS_QUEUE,
+  JOB_EXPIRE_SESSIONS,
+  JOB_PRUNE_AUDIT_EVENTS,
+  JOB_PRUNE_ENDED_SESSIONS,
+  JOB_RETRY_OPTIONS,
+  JOB_SEAL_AUDIT_EVENTS,
+} from './auth-sessions.queue.js';
 import { withDeadline } from '../common/deadline.js';
 import { BullConnections } from './bullmq-connections.js';
 
@@ -112,6 +119,15 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
         { pattern: '17 3 * * *', tz: 'UTC' },
         { name: JOB_PRUNE_AUDIT_EVENTS, data: {}, opts: JOB_RETRY_OPTIONS },
       );
+      // Daily at 03:47 UTC; removed when retention is off, so that a host that turns it off stops the runs.
+      if (this.options.sessionRetentionDays === null) await this.queue.removeJobScheduler(JOB_PRUNE_ENDED_SESSIONS);
+      else {
+        await this.queue.upsertJobScheduler(
+          JOB_PRUNE_ENDED_SESSIONS,
+          { pattern: '47 3 * * *', tz: 'UTC' },
+          { name: JOB_PRUNE_ENDED_SESSIONS, data: {}, opts: JOB_RETRY_OPTIONS },
+        );
+      }
       if (this.failedAttempts > 0) this.logger.log(`Scheduled the repeating jobs after ${this.failedAttempts} failed attempts`);
       this.failedAttempts = 0;
       this.isScheduling = false;

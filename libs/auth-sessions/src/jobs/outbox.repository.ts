@@ -2,12 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { AuthTables } from '../common/auth-tables.js';
 import { OutboxEntry } from './outbox-entry.entity.js';
 
 /** The only place with outbox SQL. */
 @Injectable()
 export class OutboxRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly tables: AuthTables;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.tables = AuthTables.of(dataSource);
+  }
 
   /** Records a job in the caller's transaction; a second entry with the same job id is ignored. */
   async add(jobName: string, jobId: string, payload: object, manager: EntityManager): Promise<void> {
@@ -18,6 +23,16 @@ export class OutboxRepository {
       .values({ id: randomUUID(), jobName, jobId, payload: payload as never, createdAt: new Date() })
       .orIgnore()
       .execute();
+  }
+
+  /** Deletes up to `limit` entries relayed to BullMQ before `cutoff`; pending ones are never deleted. */
+  async deleteRelayedBefore(cutoff: Date, limit: number): Promise<number> {
+    const [, deleted]: [unknown, number] = await this.dataSource.query(
+      `DELETE FROM ${this.tables.outbox} WHERE id IN (
+         SELECT id FROM ${this.tables.outbox} WHERE relayed_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [cutoff, limit],
+    );
+    return deleted;
   }
 
   /**

@@ -6,8 +6,8 @@ import type { SessionEndReason } from '../common/session-end-reason.js';
 export type SessionKind = 'cookie' | 'bearer';
 
 /**
- * One sign-in on one device. Rows are revoked (ended) but never deleted, so the history and the
- * audit trail keep them. The token itself is never stored: only its SHA-256.
+ * One sign-in on one device. Rows are revoked (ended), not deleted, so the device history keeps them
+ * until the retention prune (`sessionRetentionDays`) deletes those ended long ago. The token itself is never stored: only its SHA-256.
  * Every index and constraint the migrations create is declared here too (with its migration name), so
  * a host's `migration:generate` finds nothing to change; the migrations remain the source of truth.
  */

@@ -254,6 +254,30 @@ export class SessionRepository {
   }
 
   /**
+   * Deletes up to `limit` sessions that ended before `cutoff`, oldest first, with their refresh tokens
+   * (a token chain goes with its session, in one statement, so the foreign keys hold at its end). Rows
+   * another transaction holds are skipped, left for the next batch or run. An open session is never
+   * deleted, whatever its age: one an epoch bump ended is marked (`ended_at`) by the clean-up job first.
+   */
+  async deleteEndedBefore(cutoff: Date, limit: number, manager: EntityManager): Promise<{ sessions: number; refreshTokens: number }> {
+    const rows: Array<{ sessions: string; refresh_tokens: string }> = await manager.query(
+      `WITH doomed AS (
+         SELECT id FROM ${this.tables.sessions}
+          WHERE ended_at < $1
+          ORDER BY ended_at
+          LIMIT $2
+          FOR UPDATE SKIP LOCKED),
+       tokens AS (
+         DELETE FROM ${this.tables.refreshTokens} r USING doomed WHERE r.session_id = doomed.id RETURNING 1),
+       sessions AS (
+         DELETE FROM ${this.tables.sessions} s USING doomed WHERE s.id = doomed.id RETURNING 1)
+       SELECT (SELECT count(*) FROM sessions) AS sessions, (SELECT count(*) FROM tokens) AS refresh_tokens`,
+      [cutoff, limit],
+    );
+    return { sessions: Number(rows[0]?.sessions ?? 0), refreshTokens: Number(rows[0]?.refresh_tokens ?? 0) };
+  }
+
+  /**
    * Moves the user's epoch forward in the caller's transaction: from the commit on, every session
    * opened before it reads as ended with `reason`, on every instance. Returns the new epoch.
    */

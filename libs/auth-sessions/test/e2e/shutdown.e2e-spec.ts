@@ -134,6 +134,7 @@ describe('AuthSessionsModule shutdown', () => {
     expect(await withQueue(async (queue) => (await queue.getJobSchedulers()).map((scheduler) => scheduler.key).sort())).toEqual([
       'expire-sessions',
       'prune-audit-events',
+      'prune-ended-sessions',
       'seal-audit-events',
     ]);
   });
