@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { hash } from 'node:crypto';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
@@ -7,9 +7,8 @@ import { AuthRedis } from '../common/auth-redis.js';
 import { SessionRepository } from '../sessions/session.repository.js';
 import { normalizeEmail } from '../users/email.js';
 import type { SignoffUser } from '../users/users-provider.js';
-import { RateLimitCounter } from './rate-limit-counter.js';
+import { type RateLimitCounter, rateLimitCounterOf } from './rate-limit-counter.js';
 import { rateLimitSubject } from './rate-limit-subject.js';
-import { RedisRateLimitStorage } from './redis-rate-limit.storage.js';
 import { TooManyAttemptsError } from '../sessions/session.errors.js';
 
 /** Sessions read to find where an account has signed in: a user's recent places, not their whole history. */
@@ -35,9 +34,7 @@ export class AccountThrottle {
     redis: AuthRedis,
   ) {
     const limits = options.rateLimit;
-    this.counter = limits?.account
-      ? new RateLimitCounter(limits.storage ?? new RedisRateLimitStorage(redis.commands, redis.key('rate-limit')), new Logger('AuthSessions'))
-      : null;
+    this.counter = limits?.account ? rateLimitCounterOf(limits, redis) : null;
   }
 
   /**

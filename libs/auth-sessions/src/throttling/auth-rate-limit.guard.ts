@@ -1,4 +1,4 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { RATE_LIMITED_METADATA } from '../auth-sessions.constants.js';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
@@ -9,8 +9,7 @@ import { executionTargetOf } from '../edge/execution-target.js';
 import { HttpEdge, type HttpRequest, type HttpResponse } from '../edge/http-edge.js';
 import { RouteMetadata } from '../edge/route-metadata.js';
 import { securityEventSource } from '../edge/security-event-source.js';
-import { RateLimitCounter } from './rate-limit-counter.js';
-import { RedisRateLimitStorage } from './redis-rate-limit.storage.js';
+import { type RateLimitCounter, rateLimitCounterOf } from './rate-limit-counter.js';
 import { rateLimitSubject } from './rate-limit-subject.js';
 import { TooManyAttemptsError } from '../sessions/session.errors.js';
 
@@ -36,9 +35,7 @@ export class AuthRateLimitGuard implements CanActivate {
   ) {
     this.routes = new RouteMetadata(reflector);
     const limits = options.rateLimit;
-    this.counter = limits
-      ? new RateLimitCounter(limits.storage ?? new RedisRateLimitStorage(redis.commands, redis.key('rate-limit')), new Logger('AuthSessions'))
-      : null;
+    this.counter = limits ? rateLimitCounterOf(limits, redis) : null;
   }
 
   // Synchronous for every route that is not limited: Nest then does not wait a tick for this guard.

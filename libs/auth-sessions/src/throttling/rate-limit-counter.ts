@@ -1,6 +1,9 @@
-import type { Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
+import type { AuthRedis } from '../common/auth-redis.js';
 import { MemoryRateLimitStorage } from './memory-rate-limit.storage.js';
 import type { RateLimitRecord, RateLimitStorage } from './rate-limit-storage.js';
+import { RedisRateLimitStorage } from './redis-rate-limit.storage.js';
 
 /** The name of the library's one limit, passed to the storage. */
 export const RATE_LIMIT_NAME = 'auth';
@@ -33,4 +36,22 @@ export class RateLimitCounter {
       return this.fallback.increment(key, windowMs, limit, windowMs, RATE_LIMIT_NAME);
     }
   }
+}
+
+// One counter per storage: the library's Redis (per AuthRedis, so per app) or the host's `rateLimit.storage`.
+const counters = new WeakMap<object, RateLimitCounter>();
+
+/**
+ * The counter of the app's rate-limit storage, shared by the per-IP guard and the per-account limit:
+ * one fallback while the storage fails, and one log line per outage rather than one per user of it.
+ * (Not a provider: with `globalGuard: false` a host module builds the guard, and would need it exported.)
+ */
+export function rateLimitCounterOf(limits: NonNullable<ResolvedAuthSessionsOptions['rateLimit']>, redis: AuthRedis): RateLimitCounter {
+  const owner: object = limits.storage ?? redis;
+  let counter = counters.get(owner);
+  if (!counter) {
+    counter = new RateLimitCounter(limits.storage ?? new RedisRateLimitStorage(redis.commands, redis.key('rate-limit')), new Logger('AuthSessions'));
+    counters.set(owner, counter);
+  }
+  return counter;
 }
