@@ -32,6 +32,8 @@ export interface ApiProcess {
   /** http://127.0.0.1:<port>, for requests. */
   url: string;
   port: number;
+  /** The app's own process id (what it calls `process.pid`). */
+  pid: number;
   /** The PUBLIC_ORIGIN the app was started with. */
   origin: string;
   /** The HTTP platform it runs on. */
@@ -148,6 +150,7 @@ async function startApiOnce(options: StartApiOptions): Promise<ApiProcess> {
   return {
     url,
     port,
+    pid: child.pid!,
     origin: env.PUBLIC_ORIGIN ?? url,
     httpAdapter,
     logs: () => output,

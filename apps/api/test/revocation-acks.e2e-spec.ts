@@ -3,6 +3,7 @@ import { type ApiProcess, startApis } from '../../../test-support/api-process.js
 import { BrowserClient } from '../../../test-support/http-client.js';
 import { startThrowawayRedis, type ThrowawayRedis } from '../../../test-support/throwaway-redis.js';
 import { registerAccount, signIn } from './support/accounts.js';
+import { metricValue } from './support/admin.js';
 
 // CACHE_TRUST_MS and REGISTRY_WINDOW_MS in libs/auth-sessions/src/sessions/session-bus.ts.
 const LEASE_MS = 2000;
@@ -42,6 +43,11 @@ describe('revocation acknowledgements across three instances (a Redis the test o
     return { browser, clients };
   }
 
+  async function leaseWaits(instance: ApiProcess): Promise<number> {
+    const response = await fetch(`${instance.url}/metrics`);
+    return metricValue(await response.text(), 'signoff_revocation_lease_waits_total') ?? Number.NaN;
+  }
+
   async function timedLogout(browser: BrowserClient): Promise<number> {
     const started = performance.now();
     expect((await browser.request('POST', '/api/auth/logout')).status).toBe(200);
@@ -67,10 +73,20 @@ describe('revocation acknowledgements across three instances (a Redis the test o
     const { browser, clients } = await sessionCachedOn([a, b]);
     c.kill();
 
+    const waitsBefore = await leaseWaits(a);
     const slowMs = await timedLogout(browser);
     expect(slowMs).toBeGreaterThan(LEASE_MS * 0.75);
     expect(slowMs).toBeLessThan(LEASE_MS * 2);
     for (const client of clients) expect((await client.request('GET', '/api/auth/me')).status).toBe(401);
+    // The revoking instance counts the wait and names the instance that kept it waiting (the dead one), once.
+    expect(await leaseWaits(a)).toBe(waitsBefore + 1);
+    const warnings = a
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('"revocation_lease_wait"'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(new RegExp(`pid ${c.pid} \\(bus protocol 2, started [^)]*, instance [0-9a-f-]{36}\\)`));
+    expect(b.logs()).not.toContain('"revocation_lease_wait"');
 
     await delay(REGISTRY_WINDOW_MS + 500);
     const next = await sessionCachedOn([a, b]);

@@ -114,7 +114,7 @@ describe('SecurityEvents', () => {
         const metrics = new AuthMetrics(
           await loadPromClient(),
           null,
-          { onEndedHere: () => undefined } as unknown as SessionEvents,
+          { onEndedHere: () => undefined, onLeaseWait: () => undefined } as unknown as SessionEvents,
           { countActiveSessions: async () => 0 } as unknown as MetricsRepository,
           { countUnsealed: async () => 0 } as unknown as AuditChainRepository,
           { getJobCounts: async () => ({}) } as unknown as Queue,

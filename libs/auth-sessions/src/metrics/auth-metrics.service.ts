@@ -126,6 +126,12 @@ export class AuthMetrics {
     });
     // Counted where the ending committed: every ending goes through SessionRevoker, once, on one instance.
     events.onEndedHere((reason, count) => this.sessionsEnded.inc({ reason }, count));
+    const leaseWaits: Counter = new Counter({
+      name: 'signoff_revocation_lease_waits_total',
+      help: 'Changes announced by this instance (logouts, revocations, rotations) that waited out the 2 s lease because another instance did not acknowledge them: an older version, or a stalled instance.',
+      registers,
+    });
+    events.onLeaseWait(() => leaseWaits.inc());
   }
 
   /** Whether a scrape with this `Authorization` header may read the metrics (`metrics.token`; any when public). */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
@@ -26,6 +27,29 @@ export interface SessionChange {
 type BusMessage = { t: 'change'; id: string; from: string; change: SessionChange } | { t: 'hb'; s: number } | { t: 'done'; id: string };
 
 const PENDING_TTL_MS = 10_000;
+
+/**
+ * The bus protocol this version speaks: 2 since "one counter per change" (each instance removes itself
+ * from a pending set; protocol 1 replied once per instance). Written with the instance's description,
+ * so that an instance that makes revocations wait can be named.
+ */
+export const BUS_PROTOCOL = 2;
+/** How often an instance renews its description, and how long one outlives its last renewal. */
+const ABOUT_EVERY_MS = 10_000;
+const ABOUT_TTL_MS = 60_000;
+/** At most one warning about unacknowledged revocations per this many ms. */
+const LEASE_WARNING_EVERY_MS = 60_000;
+
+/** What an instance says about itself on the bus: enough for an operator to find it. */
+export interface BusInstance {
+  protocol: number;
+  host: string;
+  pid: number;
+  startedAt: string;
+}
+
+/** A revocation that waited out the lease: the instances that had not acknowledged it by then. */
+export type LeaseWaitListener = (unacknowledged: number) => void;
 
 type Script = (...keysThenArguments: Array<string | number>) => Promise<unknown>;
 
@@ -100,6 +124,15 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
   private postgresHealthyUntil = 0;
   private generationCounter = 0;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private aboutRenewedAt = Number.NEGATIVE_INFINITY;
+  private leaseWarnedAt = Number.NEGATIVE_INFINITY;
+  private readonly leaseWaitListeners: LeaseWaitListener[] = [];
+  private readonly about: string = JSON.stringify({
+    protocol: BUS_PROTOCOL,
+    host: hostname(),
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+  } satisfies BusInstance);
   private readonly scripts: { heartbeat: Script; announce: Script; ack: Script };
 
   constructor(
@@ -140,7 +173,15 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.heartbeatTimer);
-    await this.redis.commands.zrem(this.registry, this.instanceId).catch(() => undefined);
+    await Promise.all([
+      this.redis.commands.zrem(this.registry, this.instanceId).catch(() => undefined),
+      this.redis.commands.del(this.aboutKey(this.instanceId)).catch(() => undefined),
+    ]);
+  }
+
+  /** Calls `listener` each time a revocation announced here waited out the lease (metrics). */
+  onLeaseWait(listener: LeaseWaitListener): void {
+    this.leaseWaitListeners.push(listener);
   }
 
   /** Registers a listener for changes announced by any instance (this one included). */
@@ -188,7 +229,9 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
         PENDING_TTL_MS,
         message,
       )) as number;
-      if (pending > 0) await Promise.race([allAcked, sleepUntil(deadline)]);
+      if (pending > 0 && (await Promise.race([allAcked.then(() => true), sleepUntil(deadline).then(() => false)])) === false) {
+        void this.reportLeaseWait(id);
+      }
     } catch {
       await sleepUntil(deadline);
     } finally {
@@ -196,8 +239,42 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * A revocation waited out the lease: counts it, and says (once a minute at most) which instances had
+   * not acknowledged it, as they describe themselves. Never throws.
+   */
+  private async reportLeaseWait(changeId: string): Promise<void> {
+    try {
+      const silent = await this.redis.commands.smembers(this.pendingKey(changeId));
+      if (silent.length === 0) return; // the last acknowledgement crossed the deadline
+      for (const listener of this.leaseWaitListeners) listener(silent.length);
+      const now = performance.now();
+      if (now - this.leaseWarnedAt < LEASE_WARNING_EVERY_MS) return;
+      this.leaseWarnedAt = now;
+      const abouts = await this.redis.commands.mget(...silent.map((instanceId) => this.aboutKey(instanceId)));
+      const named = silent.map((instanceId, index) => describeInstance(instanceId, abouts[index] ?? null));
+      this.logger.warn({
+        event: 'revocation_lease_wait',
+        unacknowledged: named,
+        msg:
+          `A revocation waited out the ${CACHE_TRUST_MS / 1000} s lease: ${silent.length} instance(s) did not acknowledge it: ${named.join('; ')}. ` +
+          'No session stays usable (no instance trusts its cache past the lease), but every logout takes the full lease until they do: ' +
+          'replace instances of an older Signoff version, or look for one that is stalled (a blocked event loop, or cut off from Redis). ' +
+          'Said once a minute at most; signoff_revocation_lease_waits_total counts each.',
+      });
+    } catch {
+      // Redis failed meanwhile: its outage is logged on its own.
+    }
+  }
+
   private async heartbeat(): Promise<void> {
     const sentAt = performance.now();
+    if (sentAt - this.aboutRenewedAt >= ABOUT_EVERY_MS) {
+      this.aboutRenewedAt = sentAt;
+      this.redis.commands.set(this.aboutKey(this.instanceId), this.about, 'PX', ABOUT_TTL_MS).catch(() => {
+        this.aboutRenewedAt = Number.NEGATIVE_INFINITY;
+      });
+    }
     try {
       await this.scripts.heartbeat(this.registry, this.ownChannel, this.instanceId, JSON.stringify({ t: 'hb', s: sentAt } satisfies BusMessage));
     } catch {
@@ -244,6 +321,10 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
     return this.redis.key(`sessions:instance:${instanceId}`);
   }
 
+  private aboutKey(instanceId: string): string {
+    return this.redis.key(`instances:about:${instanceId}`);
+  }
+
   private pendingKey(changeId: string): string {
     return this.redis.key(`sessions:pending:${changeId}`);
   }
@@ -257,6 +338,19 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
       }
     }
   }
+}
+
+/** An instance as a log line names it: its description, or what its silence about itself says. */
+export function describeInstance(instanceId: string, about: string | null): string {
+  if (about !== null) {
+    try {
+      const instance = JSON.parse(about) as Partial<BusInstance>;
+      return `${String(instance.host)} pid ${String(instance.pid)} (bus protocol ${String(instance.protocol)}, started ${String(instance.startedAt)}, instance ${instanceId})`;
+    } catch {
+      // Not ours to read: described as unknown below.
+    }
+  }
+  return `instance ${instanceId}, which does not describe itself (a Signoff build before 2026-12-05, whose bus protocol may be older)`;
 }
 
 // EVALSHA (ioredis falls back to EVAL once after a script flush): an acknowledgement per instance per

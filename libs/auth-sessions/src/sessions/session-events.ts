@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { SessionBus, type SessionChange } from './session-bus.js';
+import { type LeaseWaitListener, SessionBus, type SessionChange } from './session-bus.js';
 import type { SessionEndReason } from '../common/session-end-reason.js';
 
 /** Listener of sessions ended by this instance, after their transaction committed (metrics). */
@@ -35,6 +35,11 @@ export class SessionEvents {
   /** Calls `listener` for each committed ending on this instance, with its reason and how many sessions ended. */
   onEndedHere(listener: SessionsEndedListener): void {
     this.endedHereListeners.push(listener);
+  }
+
+  /** Calls `listener` each time a change announced here waited out the lease for an instance that did not acknowledge it. */
+  onLeaseWait(listener: LeaseWaitListener): void {
+    this.bus.onLeaseWait(listener);
   }
 
   /** Reports committed endings to this instance's listeners. */
