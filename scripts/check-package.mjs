@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The published shape of @signoff/auth-sessions, checked on the packed tarball (npm run package:check,
 // after `npm run build:lib`):
-// - what the tarball holds: README.md, LICENSE, package.json with engines and ./package.json exported,
+// - what the tarball holds: README.md, LICENSE, CHANGELOG.md, package.json with engines and ./package.json exported,
 //   the ./testing entry, no unit specs, and every source map pointing at a source the tarball ships;
 // - publint (package.json against the files: exports, types, module format), warnings as errors;
 // - @arethetypeswrong/cli (the types resolve for every entry under node16 ESM and bundlers; the package
@@ -41,7 +41,16 @@ try {
   );
 
   const manifest = JSON.parse(readFileSync(join(library, 'package.json'), 'utf8'));
-  for (const required of ['README.md', 'LICENSE', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/testing/index.d.ts']) {
+  for (const required of [
+    'README.md',
+    'LICENSE',
+    'CHANGELOG.md',
+    'package.json',
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/testing/index.js',
+    'dist/testing/index.d.ts',
+  ]) {
     if (!files.has(required)) problems.push(`the tarball lacks ${required}`);
   }
   if (!manifest.engines?.node) problems.push('package.json has no engines.node');
