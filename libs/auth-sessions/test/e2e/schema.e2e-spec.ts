@@ -5,7 +5,7 @@ import { type INestApplication, Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AUTH_SESSIONS_ENTITIES, AUTH_SESSIONS_MIGRATIONS } from '@signoff/auth-sessions';
-import { runAuditJobsForTest } from '@signoff/auth-sessions/testing';
+import { runAuditJobsForTest, runRetentionJobForTest } from '@signoff/auth-sessions/testing';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { DataSource, type DataSourceOptions, type MigrationInterface, type QueryRunner } from 'typeorm';
@@ -271,6 +271,15 @@ describe("the library's tables under a host's TypeORM (real PostgreSQL)", () => 
       expect(rows.map((row) => row.type)).toEqual(expect.arrayContaining(['login', 'password_changed', 'logout_everywhere', 'logout']));
       const outbox: Array<{ count: string }> = await dataSource.query(`SELECT count(*)::text AS count FROM ${SCHEMA}.auth_outbox`);
       expect(Number(outbox[0].count)).toBeGreaterThan(0);
+
+      // The retention prune, as if 100 days had passed, through the schema's tables. The logged-out session goes; the
+      // bearer session the password change ended by epoch stays until the clean-up job (no worker here) marks it.
+      const pruned = await runRetentionJobForTest(app, new Date(Date.now() + 100 * 86_400_000));
+      expect(pruned?.sessions).toBeGreaterThanOrEqual(1);
+      const left: Array<{ id: string; ended_at: Date | null }> = await dataSource.query(`SELECT id, ended_at FROM ${SCHEMA}.auth_sessions WHERE user_id = $1`, [
+        user.id,
+      ]);
+      expect(left).toEqual([{ id: (other.body as { session_id: string }).session_id, ended_at: null }]);
     });
 
     it('should keep every library table out of public', async () => {
