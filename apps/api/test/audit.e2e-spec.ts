@@ -6,7 +6,7 @@ import { type ApiProcess, startApi } from '../../../test-support/api-process.js'
 import { BrowserClient } from '../../../test-support/http-client.js';
 import { PASSWORD, registerAccount, signIn } from './support/accounts.js';
 import { adminAccount, adminEnv, runAuditVerify } from './support/admin.js';
-import { isolated, type Isolated, jobsQueue, waitFor } from './support/jobs.js';
+import { finishedJob, isolated, type Isolated, jobsQueue, waitFor } from './support/jobs.js';
 import { TestDatabase } from './support/database.js';
 import { SESSION_END_REASONS } from '@signoff/auth-sessions';
 
@@ -220,11 +220,7 @@ describe('audit log (demo app on its own database)', () => {
         expect(await queue.getJobScheduler('prune-audit-events')).toMatchObject({ pattern: '17 3 * * *' });
         expect(await queue.getJobScheduler('seal-audit-events')).toMatchObject({ every: 1000 });
         const eventsBefore = await count('auth_audit_events');
-        const job = await queue.add('prune-audit-events', {});
-        const finished = await waitFor('the prune job to finish', async () => {
-          const current = await queue.getJob(job.id!);
-          return current?.finishedOn ? current : null;
-        });
+        const finished = await finishedJob(queue, 'prune-audit-events');
         expect(finished.failedReason).toBeFalsy();
         expect(finished.returnvalue).toEqual({ deleted: OLD_EVENTS });
 
@@ -250,11 +246,7 @@ describe('audit log (demo app on its own database)', () => {
         expect(verified.report).toMatchObject({ ok: true, checkpoint: { position: String(OLD_EVENTS) } });
         expect(verified.output).toContain(`from checkpoint at position ${OLD_EVENTS}`);
 
-        const again = await queue.add('prune-audit-events', {});
-        const second = await waitFor('the second prune to finish', async () => {
-          const current = await queue.getJob(again.id!);
-          return current?.finishedOn ? current : null;
-        });
+        const second = await finishedJob(queue, 'prune-audit-events');
         expect(second.returnvalue).toEqual({ deleted: 0 });
         expect(await count('auth_audit_checkpoints')).toBe(1);
         for (const sql of ['UPDATE auth_audit_checkpoints SET position = 0', 'DELETE FROM auth_audit_checkpoints']) {

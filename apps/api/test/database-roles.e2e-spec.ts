@@ -6,7 +6,7 @@ import { type ApiProcess, startApi } from '../../../test-support/api-process.js'
 import { PASSWORD, registerAccount, signIn } from './support/accounts.js';
 import { runAuditVerify } from './support/admin.js';
 import { TestDatabase } from './support/database.js';
-import { isolated, type Isolated, jobsQueue, waitFor } from './support/jobs.js';
+import { bearerSignIn, finishedJob, isolated, type Isolated, jobsQueue, waitFor } from './support/jobs.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const OLD_EVENTS = 4;
@@ -164,11 +164,7 @@ describe('PostgreSQL roles: migrations as the owner, the app as a runtime role (
     await expect(asRuntime.query('SELECT auth_audit_prune(29)')).rejects.toMatchObject({ code: '23514' });
     const { queue, close } = jobsQueue(process.env['SIGNOFF_TEST_REDIS_URL']!, scope.redisPrefix);
     try {
-      const job = await queue.add('prune-audit-events', {});
-      const finished = await waitFor('the prune job to finish', async () => {
-        const current = await queue.getJob(job.id!);
-        return current?.finishedOn ? current : null;
-      });
+      const finished = await finishedJob(queue, 'prune-audit-events');
       expect(finished.failedReason).toBeFalsy();
       expect(finished.returnvalue).toEqual({ deleted: OLD_EVENTS });
     } finally {
@@ -186,12 +182,7 @@ describe('PostgreSQL roles: migrations as the owner, the app as a runtime role (
     const account = await registerAccount(api.url, 'retention');
     const cookie = await signIn(api.url, account);
     expect((await cookie.browser.post('/api/auth/logout')).status).toBe(200);
-    const pair = await fetch(`${api.url}/api/auth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: account.email, password: PASSWORD }),
-    });
-    const { access_token: accessToken } = (await pair.json()) as { access_token: string };
+    const { access_token: accessToken } = await bearerSignIn(api.url, account);
     expect((await fetch(`${api.url}/api/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(200);
     // Everything ended so far (this test's two sessions and the earlier tests') ended 100 days ago; relayed jobs 8 days ago.
     const ended = await asOwner.query(`UPDATE auth_sessions SET ended_at = ended_at - interval '100 days' WHERE ended_at IS NOT NULL RETURNING id`);
@@ -202,11 +193,7 @@ describe('PostgreSQL roles: migrations as the owner, the app as a runtime role (
     const relayed = await asOwner.query(`UPDATE auth_outbox SET relayed_at = relayed_at - interval '8 days' WHERE relayed_at IS NOT NULL`);
     const { queue, close } = jobsQueue(process.env['SIGNOFF_TEST_REDIS_URL']!, scope.redisPrefix);
     try {
-      const job = await queue.add('prune-ended-sessions', {});
-      const finished = await waitFor('the retention prune to finish', async () => {
-        const current = await queue.getJob(job.id!);
-        return current?.finishedOn ? current : null;
-      });
+      const finished = await finishedJob(queue, 'prune-ended-sessions');
       expect(finished.failedReason).toBeFalsy();
       expect(finished.returnvalue).toEqual({ sessions: ended.rowCount, refreshTokens: (tokens.rows[0] as { n: number }).n, outboxEntries: relayed.rowCount });
     } finally {

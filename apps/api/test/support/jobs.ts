@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Queue } from 'bullmq';
+import { type Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { onWorkerExit } from '../../../../test-support/worker-exit.js';
@@ -137,6 +137,19 @@ export function jobsQueue(redisUrl: string, redisPrefix: string): { queue: Queue
       redis.disconnect();
     },
   };
+}
+
+/** Adds a `name` job (no payload) to the queue and waits until a worker has finished it, failed or not. */
+export async function finishedJob(queue: Queue, name: string, timeoutMs = 10_000): Promise<Job> {
+  const job = await queue.add(name, {});
+  return waitFor(
+    `the ${name} job to finish`,
+    async () => {
+      const current = await queue.getJob(job.id!);
+      return current?.finishedOn ? current : null;
+    },
+    timeoutMs,
+  );
 }
 
 /** Polls `probe` until it returns a truthy value; throws with `what` after `timeoutMs`. */
