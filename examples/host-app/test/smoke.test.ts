@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplication } from '@nestjs/common';
 import type { SignoffUser } from '@signoff/auth-sessions';
-import { assertSessionEnded, assertSessionEndedResponse, signInForTest } from '@signoff/auth-sessions/testing';
+import { assertSessionEnded, assertSessionEndedResponse, runRetentionJobForTest, sessionStateForTest, signInForTest } from '@signoff/auth-sessions/testing';
 import { createApp, type HttpPlatform } from '../src/app.factory.js';
 import { UsersService } from '../src/users/users.service.js';
 
@@ -153,6 +153,17 @@ for (const platform of ['express', 'fastify'] satisfies HttpPlatform[]) {
       await assertSessionEnded(app, first.sessionId, 'logout_everywhere');
       await assertSessionEnded(app, second.sessionId, 'logout_everywhere');
       assertSessionEndedResponse(await call(`${base}/api/projects`, { headers: second.headers }), 'logout_everywhere');
+    });
+
+    it('deletes a logged-out session once it is past the retention (the daily prune, run now by the test kit)', async () => {
+      const session = await signInForTest(app, member);
+      const logout = await call(`${base}/api/auth/logout`, { method: 'POST', headers: { ...session.headers, 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(logout.status, 200, JSON.stringify(logout.body));
+
+      assert.deepEqual(await runRetentionJobForTest(app), { sessions: 0, refreshTokens: 0, outboxEntries: 0 }, 'nothing is 90 days old yet');
+      const later = await runRetentionJobForTest(app, new Date(Date.now() + 91 * 86_400_000));
+      assert.ok(later && later.sessions >= 1, JSON.stringify(later));
+      assert.equal(await sessionStateForTest(app, session.sessionId), null);
     });
 
     it('keeps metrics off without a token, and never under the global prefix', async () => {
