@@ -97,6 +97,16 @@ describe('sign-in attempts limited per account, from every unfamiliar IP togethe
     expect((await attempt(b, account.email, account.password, home)).status).toBe(200);
   });
 
+  it('should count every spelling the demo signs in with (any case) against one budget, and the right password in another case is refused past it', async () => {
+    const account = await registerAccount(a.url);
+    const spell = (i: number) => [...account.email].map((char, at) => ((i >> (at % 16)) & 1 ? char.toUpperCase() : char)).join('');
+    // The demo finds users by lower(email): every spelling signs in to the account (the first attempt proves it).
+    expect((await attempt(a, spell(1), account.password, '203.0.114.1')).status).toBe(200);
+    for (let i = 2; i <= LIMIT; i++) expect((await attempt(i % 2 ? a : b, spell(i), 'wrong password!', `203.0.114.${i}`)).status).toBe(401);
+    expect((await attempt(b, spell(LIMIT + 1), account.password, '203.0.114.200')).status).toBe(429);
+    expect((await attempt(a, account.email.toUpperCase(), account.password, '203.0.114.201', 'token')).status).toBe(429);
+  });
+
   it('should count an unknown email exactly like a known one, so the limit tells nothing about which accounts exist', async () => {
     const known = await registerAccount(a.url);
     const unknown = `nobody-${randomUUID().slice(0, 8)}@example.com`;

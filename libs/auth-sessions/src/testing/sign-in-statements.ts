@@ -3,7 +3,7 @@ import { recentSignInIpsSql } from '../sessions/session.repository.js';
 
 /** The statements the library's sign-in runs besides the session's own, for checking their plans (`EXPLAIN`) in your database. */
 export interface SignInStatementsForTest {
-  /** The per-account limit's familiar places: the IPs of a user's open sessions and of those ended lately. `$1` user id, `$2` since, `$3` how many of each. */
+  /** The per-account limit's familiar places: the IPs of a user's open sessions and of those ended lately. `$1` user id, `$2` since, `$3` how many places (distinct IPs), most recent first. */
   readonly recentSignInIps: string;
 }
 

@@ -83,6 +83,29 @@ describe('AccountThrottle', () => {
     expect(keys[0]).not.toContain('nobody');
   });
 
+  it('should give every spelling of a known account one budget, and its password checks the same one (the users provider decides what matches)', async () => {
+    const throttle = throttleWith(limits, sessionsWith({}));
+    expect(await refusal(throttle.admit('ann@example.com', 'u1', client('203.0.113.1')))).toBeNull();
+    expect(await refusal(throttle.admit('ANN@example.com', 'u1', client('203.0.113.2')))).toBeNull();
+    // `İ` where the host's database folds it to `i`: the same user, so the same budget.
+    expect(await refusal(throttle.admitPasswordCheck({ id: 'u1', email: 'Ann@Example.com', roles: [] }, client('203.0.113.3')))).toBeNull();
+    expect(await refusal(throttle.admit('ann@exampl\u0130.com'.normalize('NFC'), 'u1', client('203.0.113.4')))).toBeInstanceOf(TooManyAttemptsError);
+    // Another account is not affected.
+    expect(await refusal(throttle.admit('ann@example.com', 'u2', client('203.0.113.4')))).toBeNull();
+  });
+
+  it('should give the spellings of an unknown email one budget too, and read places for it as for a known one', async () => {
+    const reads: Array<{ userId: string; since: Date }> = [];
+    const throttle = throttleWith(limits, sessionsWith({}, reads));
+    for (const email of ['nobody@example.com', 'Nobody@Example.com', 'NOBODY@EXAMPLE.COM']) {
+      expect(await refusal(throttle.admit(email, null, client('203.0.113.5')))).toBeNull();
+    }
+    expect(await refusal(throttle.admit('nobody@example.com', null, client('203.0.113.6')))).toBeInstanceOf(TooManyAttemptsError);
+    // A read per attempt, of a user id no row has: a refusal takes as long for an unknown email as for a known one.
+    expect(reads).toHaveLength(4);
+    expect(new Set(reads.map((read) => read.userId)).size).toBe(4);
+  });
+
   it('should read only the sessions of the last familiarDays, and treat no IP as familiar with familiarDays 0', async () => {
     const reads: Array<{ userId: string; since: Date }> = [];
     const sessions = sessionsWith({ u1: ['198.51.100.1'] }, reads);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { hash } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import type { ClientContext } from '../common/client-context.js';
@@ -11,8 +11,12 @@ import { type RateLimitCounter, rateLimitCounterOf } from './rate-limit-counter.
 import { rateLimitSubject } from './rate-limit-subject.js';
 import { TooManyAttemptsError } from '../sessions/session.errors.js';
 
-/** Sessions read to find where an account has signed in: a user's recent places, not their whole history. */
-const FAMILIAR_SESSIONS_READ = 200;
+/**
+ * The most places (distinct IPs) read to find where an account has signed in, most recent first. Far
+ * above what a person uses; an account driven from more addresses than this (a fleet of scripts) may
+ * see its least recent places treated as new.
+ */
+const FAMILIAR_PLACES_READ = 10_000;
 const DAY_MS = 86_400_000;
 
 /**
@@ -46,9 +50,10 @@ export class AccountThrottle {
     const limits = this.options.rateLimit?.account;
     if (!limits || !this.counter) return;
     const subject = rateLimitSubject(client.ip);
-    if (userId !== null && (await this.isFamiliar(userId, subject, limits.familiarDays))) return;
-    // The account's key never holds the address itself (the storage may be a shared Redis).
-    const record = await this.counter.hit(`account:${hash('sha256', email, 'base64url')}`, limits.windowSeconds * 1000, limits.limit);
+    // Read for an unknown email too (of a user id no row has), so a refusal takes as long either way.
+    const isFamiliar = await this.isFamiliar(userId ?? randomUUID(), subject, limits.familiarDays);
+    if (userId !== null && isFamiliar) return;
+    const record = await this.counter.hit(accountKey(email, userId), limits.windowSeconds * 1000, limits.limit);
     if (record.isBlocked) throw new TooManyAttemptsError(Math.max(1, record.timeToBlockExpire));
   }
 
@@ -62,7 +67,18 @@ export class AccountThrottle {
 
   private async isFamiliar(userId: string, subject: string, familiarDays: number): Promise<boolean> {
     if (familiarDays === 0) return false;
-    const ips = await this.sessions.recentSignInIps(userId, new Date(Date.now() - familiarDays * DAY_MS), FAMILIAR_SESSIONS_READ);
+    const ips = await this.sessions.recentSignInIps(userId, new Date(Date.now() - familiarDays * DAY_MS), FAMILIAR_PLACES_READ);
     return ips.some((ip) => rateLimitSubject(ip) === subject);
   }
+}
+
+/**
+ * The counter of an account: its user id when the email is known, so that every spelling your users
+ * provider accepts for one account (another case, `İ` where your database folds it to `i`) shares one
+ * budget, and sign-ins and password checks share it too; else the email in lower case, so the spellings
+ * of an unknown address share one as well. Hashed: the key never holds the address (the storage may be
+ * a shared Redis).
+ */
+export function accountKey(email: string, userId: string | null): string {
+  return `account:${hash('sha256', userId !== null ? `user:${userId}` : `email:${email.toLowerCase()}`, 'base64url')}`;
 }

@@ -72,6 +72,29 @@ describe("the per-account sign-in limit's familiar places (against PostgreSQL)",
     const rows: Array<{ ip: string }> = await migrated.dataSource.query(statement, parameters);
     expect(rows.map((row) => row.ip).sort()).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5', '10.0.0.6', '10.0.0.7', '10.0.0.8']);
   });
+
+  it("should find the owner's home behind hundreds of newer sessions (a script's), each place once, most recent first", async () => {
+    const userId = randomUUID();
+    // Home: one open session 10 days old, one ended 10 days ago elsewhere; then 250 open sessions of a script from one IP and
+    // 300 sessions ended an hour ago from 300 IPs, all newer. A read capped at 200 sessions of each kind missed the home.
+    await migrated.dataSource.query(
+      `INSERT INTO auth_sessions (id, user_id, kind, token_hash, ip, created_at, last_active_at, idle_seconds, absolute_expires_at, fresh_at, ended_at, end_reason)
+       SELECT gen_random_uuid(), $1::uuid, 'bearer', sha256(convert_to($1::uuid::text || g::text, 'UTF8')), p.ip, p.created, now(), 1800, now() + interval '1 day', p.created, p.ended,
+              CASE WHEN p.ended IS NOT NULL THEN 'logout' END
+         FROM generate_series(1, 552) AS g,
+              LATERAL (SELECT CASE WHEN g = 1 THEN '192.0.2.1' WHEN g = 2 THEN '192.0.2.2' WHEN g <= 252 THEN '198.51.100.9' ELSE '10.1.' || (g / 250) || '.' || (g % 250) END AS ip,
+                              CASE WHEN g <= 2 THEN now() - interval '10 days' ELSE now() - interval '2 hours' END AS created,
+                              CASE WHEN g = 2 THEN now() - interval '10 days' WHEN g > 252 THEN now() - interval '1 hour' END AS ended) AS p`,
+      [userId],
+    );
+    const statement = signInStatementsForTest().recentSignInIps;
+    const since = new Date(Date.now() - 30 * 86_400_000);
+    const all: Array<{ ip: string }> = await migrated.dataSource.query(statement, [userId, since, 10_000]);
+    expect(all).toHaveLength(303);
+    expect(new Set(all.map((row) => row.ip)).size).toBe(303);
+    expect(all.map((row) => row.ip)).toEqual(expect.arrayContaining(['192.0.2.1', '192.0.2.2', '198.51.100.9']));
+    expect(all.slice(-2).map((row) => row.ip)).toEqual(['192.0.2.1', '192.0.2.2']);
+  });
 });
 
 /** A database of its own with the library's migrations run, for one describe block (its hooks). */
