@@ -195,7 +195,12 @@ describe('PostgreSQL roles: migrations as the owner, the app as a runtime role (
     try {
       const finished = await finishedJob(queue, 'prune-ended-sessions');
       expect(finished.failedReason).toBeFalsy();
-      expect(finished.returnvalue).toEqual({ sessions: ended.rowCount, refreshTokens: (tokens.rows[0] as { n: number }).n, outboxEntries: relayed.rowCount });
+      expect(finished.returnvalue).toEqual({
+        sessions: ended.rowCount,
+        refreshTokens: (tokens.rows[0] as { n: number }).n,
+        outboxEntries: relayed.rowCount,
+        continued: false,
+      });
     } finally {
       await close();
     }

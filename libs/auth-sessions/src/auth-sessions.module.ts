@@ -208,6 +208,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
         AuthRedis,
         DatabaseOutageLog,
         { token: AuthMetrics, optional: true },
+        getQueueToken(AUTH_SESSIONS_QUEUE),
       ],
       useFactory: (
         options: ResolvedAuthSessionsOptions,
@@ -218,8 +219,9 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
         redis: AuthRedis,
         database: DatabaseOutageLog,
         metrics: AuthMetrics | null,
+        queue: Queue,
       ): AuthSessionsProcessor | null =>
-        options.runWorkers ? new AuthSessionsProcessor(revoker, auditSealer, auditRetention, retention, redis, database, metrics) : null,
+        options.runWorkers ? new AuthSessionsProcessor(revoker, auditSealer, auditRetention, retention, redis, database, metrics, queue) : null,
     },
     JobScheduler,
     LibraryTablesCheck,

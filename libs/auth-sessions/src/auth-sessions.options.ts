@@ -274,6 +274,8 @@ function resolveAccountRateLimit(account: AccountRateLimitOptions | false | unde
 export const DEFAULT_SESSION_RETENTION_DAYS = 90;
 /** The fewest days an ended session may be kept: the device list and the admin overview show the last 30. */
 export const SESSION_MIN_RETENTION_DAYS = 31;
+/** The most days a retention may be (100 years): `sessionRetentionDays: false` keeps ended sessions for ever. */
+export const MAX_RETENTION_DAYS = 36_525;
 
 // Its range is checked with the other numbers (checkShape); here, against the account limit it serves.
 function checkSessionRetention(resolved: ResolvedAuthSessionsOptions): void {
@@ -499,14 +501,22 @@ function checkShape(options: AuthSessionsOptions): void {
       checkWholeNumber('rateLimit.account.familiarDays', account?.familiarDays, 'days', 0, 400);
     }
   }
-  checkWholeNumber('auditRetentionDays', options.auditRetentionDays, 'days (the database refuses to prune more recent events)', AUDIT_MIN_RETENTION_DAYS);
+  checkWholeNumber(
+    'auditRetentionDays',
+    options.auditRetentionDays,
+    'days (the database refuses to prune more recent events)',
+    AUDIT_MIN_RETENTION_DAYS,
+    MAX_RETENTION_DAYS,
+  );
   checkWholeNumber('auditSealEveryMs', options.auditSealEveryMs, 'milliseconds', 100);
   if (options.sessionRetentionDays !== false) {
     checkWholeNumber(
       'sessionRetentionDays',
       options.sessionRetentionDays,
-      'days (the device list and the admin overview show 30 days of ended sessions), or false to keep them all,',
+      'days (the device list and the admin overview show 30 days of ended sessions; false keeps them all)',
       SESSION_MIN_RETENTION_DAYS,
+      // Past this the cut-off falls before PostgreSQL's earliest timestamp, and every prune would fail.
+      MAX_RETENTION_DAYS,
     );
   }
   const places: unknown = options.places;

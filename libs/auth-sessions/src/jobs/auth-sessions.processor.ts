@@ -1,13 +1,13 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, Optional } from '@nestjs/common';
-import type { Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import { AuthRedis } from '../common/auth-redis.js';
 import { DatabaseOutageLog } from '../common/database-outage-log.js';
 import { AuditRetentionService } from '../audit/audit-retention.service.js';
 import { AuditSealer } from '../audit/audit-sealer.js';
 import { AuthMetrics } from '../metrics/auth-metrics.service.js';
 import { SessionRevoker } from '../sessions/session-revoker.js';
-import { RetentionService } from './retention.service.js';
+import { RETENTION_SLICE_MS, RetentionService } from './retention.service.js';
 import {
   AUTH_SESSIONS_QUEUE,
   type CredentialChangeCleanupJob,
@@ -15,6 +15,7 @@ import {
   JOB_EXPIRE_SESSIONS,
   JOB_PRUNE_AUDIT_EVENTS,
   JOB_PRUNE_ENDED_SESSIONS,
+  JOB_RETRY_OPTIONS,
   JOB_SEAL_AUDIT_EVENTS,
   LEGACY_JOB_CREDENTIAL_CHANGE_CLEANUP,
 } from './auth-sessions.queue.js';
@@ -32,6 +33,7 @@ export class AuthSessionsProcessor extends WorkerHost {
     private readonly redis: AuthRedis,
     private readonly database: DatabaseOutageLog,
     @Optional() @Inject(AuthMetrics) private readonly metrics: AuthMetrics | null,
+    private readonly queue: Queue,
   ) {
     super();
   }
@@ -53,9 +55,14 @@ export class AuthSessionsProcessor extends WorkerHost {
         return this.repeating(() => this.auditSealer.sealPending());
       case JOB_PRUNE_AUDIT_EVENTS:
         return { deleted: await this.auditRetention.prune() };
-      case JOB_PRUNE_ENDED_SESSIONS:
+      case JOB_PRUNE_ENDED_SESSIONS: {
         // Null (nothing deleted) when retention was turned off after the run was scheduled.
-        return await this.retention.prune();
+        const slice = await this.retention.pruneWithin(RETENTION_SLICE_MS);
+        if (!slice) return null;
+        // The rest goes behind the jobs waiting now (sealing, expiry, clean-ups), not ahead of them.
+        if (!slice.finished) await this.queue.add(JOB_PRUNE_ENDED_SESSIONS, {}, JOB_RETRY_OPTIONS);
+        return { ...slice.run, continued: !slice.finished };
+      }
       default:
         throw new Error(`Unknown job "${job.name}" on queue ${AUTH_SESSIONS_QUEUE}; is a newer version of Signoff enqueuing it?`);
     }

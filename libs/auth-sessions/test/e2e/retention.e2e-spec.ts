@@ -1,6 +1,6 @@
 import { type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import type { AuthSessionsOptions, SignoffUser } from '@signoff/auth-sessions';
+import { AUTH_SESSIONS_ENTITIES, AUTH_SESSIONS_MIGRATIONS, type AuthSessionsOptions, type SignoffUser } from '@signoff/auth-sessions';
 import { runRetentionJobForTest, sessionStateForTest, signInBearerForTest, signInForTest } from '@signoff/auth-sessions/testing';
 import { Queue, QueueEvents } from 'bullmq';
 import { randomUUID } from 'node:crypto';
@@ -169,6 +169,57 @@ describe('Retention of ended sessions', () => {
         await events.close();
         await queue.close();
         await app.close();
+      }
+    });
+  });
+
+  describe('the migration of the index the prune needs', () => {
+    it('should build again an invalid index a failed CONCURRENTLY build left under its name, and keep a valid one as it is', async () => {
+      const migrated = await createFixtureDatabase(environment);
+      const dataSource = new DataSource({ type: 'postgres', url: migrated.url, entities: AUTH_SESSIONS_ENTITIES, migrations: AUTH_SESSIONS_MIGRATIONS });
+      try {
+        await dataSource.initialize();
+        await dataSource.runMigrations();
+        const INDEX = 'auth_refresh_tokens_session_id_idx';
+        const MIGRATION = 'SignoffIndexRefreshTokensBySession1767830400000';
+        const state = async () => {
+          const rows: Array<{ valid: boolean; unique: boolean; oid: number }> = await dataSource.query(
+            `SELECT indisvalid AS valid, indisunique AS unique, indexrelid::int AS oid FROM pg_index WHERE indexrelid = to_regclass($1)`,
+            [INDEX],
+          );
+          return rows[0];
+        };
+        const built = await state();
+        expect(built).toMatchObject({ valid: true, unique: false });
+
+        // An operator's CONCURRENTLY build that fails (here: UNIQUE over two tokens of one session) leaves an INVALID index of that name.
+        const sessionId = randomUUID();
+        await dataSource.query(
+          `INSERT INTO auth_sessions (id, user_id, kind, token_hash, created_at, last_active_at, idle_seconds, absolute_expires_at, fresh_at)
+           VALUES ($1, $2, 'bearer', '\\x01', now(), now(), 60, now() + interval '1 hour', now())`,
+          [sessionId, randomUUID()],
+        );
+        await dataSource.query(
+          `INSERT INTO auth_refresh_tokens (id, session_id, token_hash, created_at) VALUES ($1, $3, '\\x02', now()), ($2, $3, '\\x03', now())`,
+          [randomUUID(), randomUUID(), sessionId],
+        );
+        await dataSource.query(`DROP INDEX ${INDEX}`);
+        await expect(dataSource.query(`CREATE UNIQUE INDEX CONCURRENTLY ${INDEX} ON auth_refresh_tokens (session_id)`)).rejects.toThrow(
+          /could not create unique index/,
+        );
+        expect(await state()).toMatchObject({ valid: false, unique: true });
+
+        // The migration, run again, builds it properly; run once more, it leaves the valid index alone.
+        await dataSource.query(`DELETE FROM migrations WHERE name = $1`, [MIGRATION]);
+        await dataSource.runMigrations();
+        const rebuilt = await state();
+        expect(rebuilt).toMatchObject({ valid: true, unique: false });
+        await dataSource.query(`DELETE FROM migrations WHERE name = $1`, [MIGRATION]);
+        await dataSource.runMigrations();
+        expect(await state()).toEqual(rebuilt);
+      } finally {
+        if (dataSource.isInitialized) await dataSource.destroy();
+        await migrated.drop();
       }
     });
   });
