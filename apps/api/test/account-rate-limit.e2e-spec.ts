@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type ApiProcess, startApis } from '../../../test-support/api-process.js';
 import { BrowserClient } from '../../../test-support/http-client.js';
 import { registerAccount } from './support/accounts.js';
+import { TestDatabase } from './support/database.js';
 import { securityLogLine } from './support/security-log.js';
 
 /**
@@ -88,8 +89,28 @@ describe('sign-in attempts limited per account, from every unfamiliar IP togethe
       guesses.push(response.status);
     }
     expect(guesses).toEqual(Array<number>(LIMIT - 1).fill(403));
-    const refused = await check('/api/auth/reauth', { password: account.password }, '203.0.113.250');
+    // Each wrong guess is in the audit log as a failed sign-in would be, with the session and the route that checked it.
+    const db = new TestDatabase();
+    try {
+      const failed = await db.query<{ session_id: string; check: string }>(
+        `SELECT e.session_id, e.metadata->>'check' AS check FROM auth_audit_events e JOIN auth_sessions s ON s.id = e.session_id
+          WHERE e.type = 'login_failed' AND s.user_id = e.user_id AND e.user_id = (SELECT user_id FROM auth_sessions WHERE ip = $1 ORDER BY created_at DESC LIMIT 1)`,
+        [home],
+      );
+      expect(failed).toHaveLength(LIMIT - 1);
+      expect(new Set(failed.map((row) => row.check))).toEqual(new Set(['reauth', 'password', 'email']));
+    } finally {
+      await db.close();
+    }
+    const requestId = `stolen-${randomUUID()}`;
+    const refused = await thief.request('POST', '/api/auth/reauth', {
+      json: { password: account.password },
+      headers: { 'X-Forwarded-For': '203.0.113.250', 'x-request-id': requestId },
+    });
     expect(refused.status).toBe(429);
+    // The lock names the session that was refused, so the owner's sessions can be looked at.
+    const line = await securityLogLine(b, (entry) => entry['requestId'] === requestId);
+    expect(line).toMatchObject({ event: 'authn_login_lock', reason: 'account_limit', sessionId: expect.any(String), userId: expect.any(String) });
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(800);
     expect((await check('/api/auth/password', { currentPassword: account.password, newPassword: 'another long password' }, '203.0.113.251')).status).toBe(429);
     // Nothing changed, and the owner at home still steps up and signs in.

@@ -37,8 +37,12 @@ function setUp(accepted: string[] = [CURRENT]) {
       users: users as unknown as AuthUsersProvider,
       credentialChanges: { password: { keepCurrent: true }, email: { keepCurrent: true } },
     } as unknown as ResolvedAuthSessionsOptions,
-    // Under the per-account limit: every check is let through (the limit has its own spec).
-    { admitPasswordCheck: async () => undefined } as unknown as AccountThrottle,
+    // Under the per-account limit: every check goes to the host's users (the limit and its audit have their own spec).
+    {
+      verifySignedInPassword: async (auth: { user: SignoffUser }, password: string) => {
+        if (!(await users.verifyPassword(auth.user, password))) throw new InvalidPasswordError();
+      },
+    } as unknown as AccountThrottle,
   );
   return { service, users, transaction };
 }

@@ -7,7 +7,7 @@ import type { ClientContext } from '../common/client-context.js';
 import { translateStoreErrors } from '../edge/store-errors.js';
 import { EpochRevocations } from '../jobs/epoch-revocations.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
-import { InvalidPasswordError, SessionRejectedError } from '../sessions/session.errors.js';
+import { SessionRejectedError } from '../sessions/session.errors.js';
 import type { Session } from '../sessions/session.entity.js';
 import type { SessionEndReason } from '../common/session-end-reason.js';
 import { SessionEvents } from '../sessions/session-events.js';
@@ -75,8 +75,7 @@ export class CredentialsService {
    * @internal
    */
   async changePassword(auth: RequestAuth, client: ClientContext, currentPassword: string, newPassword: string): Promise<CredentialChangeOutcome> {
-    await this.accountThrottle.admitPasswordCheck(auth.user, client);
-    if (!(await this.options.users.verifyPassword(auth.user, currentPassword))) throw new InvalidPasswordError();
+    await this.accountThrottle.verifySignedInPassword(auth, currentPassword, client, 'password');
     // Only the host's own check can tell whether the stored hash accepts the new password (a host may
     // normalise passwords before hashing, so two strings can be one password): ask it, as for the current one.
     if (newPassword === currentPassword || (await this.options.users.verifyPassword(auth.user, newPassword))) {
@@ -92,8 +91,7 @@ export class CredentialsService {
    * @internal
    */
   async changeEmail(auth: RequestAuth, client: ClientContext, password: string, sentEmail: string): Promise<CredentialChangeOutcome> {
-    await this.accountThrottle.admitPasswordCheck(auth.user, client);
-    if (!(await this.options.users.verifyPassword(auth.user, password))) throw new InvalidPasswordError();
+    await this.accountThrottle.verifySignedInPassword(auth, password, client, 'email');
     const newEmail = normalizeEmail(sentEmail);
     if (isSameEmail(newEmail, auth.user.email)) throw new CredentialUnchangedError('email_unchanged');
     try {

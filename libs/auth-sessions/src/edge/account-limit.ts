@@ -2,7 +2,7 @@ import { type CallHandler, type ExecutionContext, Injectable, type NestIntercept
 import { catchError, type Observable, throwError } from 'rxjs';
 import { SecurityEvents } from '../audit/security-events.js';
 import { TooManyAttemptsError } from '../sessions/session.errors.js';
-import { executionTargetOf } from './execution-target.js';
+import { executionTargetOf, requestAuthOf } from './execution-target.js';
 import { HttpEdge, type HttpRequest, type HttpResponse } from './http-edge.js';
 import { securityEventSource } from './security-event-source.js';
 
@@ -18,7 +18,13 @@ export function reportAccountLimited(
   error: TooManyAttemptsError,
 ): void {
   if (res && !edge.isHeadersSent(res)) edge.setHeader(res, 'Retry-After', String(error.retryAfterSeconds));
-  securityEvents?.record('authn_login_lock', securityEventSource(edge, req), { code: 'rate_limited', reason: 'account_limit' });
+  // On the signed-in routes (reauth, password, email): whose session was refused.
+  const auth = requestAuthOf(req);
+  securityEvents?.record('authn_login_lock', securityEventSource(edge, req), {
+    code: 'rate_limited',
+    reason: 'account_limit',
+    ...(auth ? { userId: auth.user.id, sessionId: auth.session.id } : {}),
+  });
 }
 
 /**

@@ -11,7 +11,7 @@ import { SessionCookies } from '../edge/session-cookies.js';
 import { SessionResponses } from '../edge/session-responses.js';
 import { translateStoreErrors } from '../edge/store-errors.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
-import { InvalidPasswordError, SessionRejectedError } from '../sessions/session.errors.js';
+import { SessionRejectedError } from '../sessions/session.errors.js';
 import { SessionEvents } from '../sessions/session-events.js';
 import { SessionRepository } from '../sessions/session.repository.js';
 import { AccountThrottle } from '../throttling/account-throttle.js';
@@ -207,8 +207,7 @@ export class SignInService {
    * @internal
    */
   async reauthenticate(auth: RequestAuth, password: string, client: ClientContext): Promise<FreshSession> {
-    await this.accountThrottle.admitPasswordCheck(auth.user, client);
-    if (!(await this.options.users.verifyPassword(auth.user, password))) throw new InvalidPasswordError();
+    await this.accountThrottle.verifySignedInPassword(auth, password, client, 'reauth');
     return this.refresh(auth);
   }
 

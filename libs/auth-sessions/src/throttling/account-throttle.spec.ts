@@ -6,7 +6,9 @@ import type { SessionRepository } from '../sessions/session.repository.js';
 import { AccountThrottle } from './account-throttle.js';
 import { MemoryRateLimitStorage } from './memory-rate-limit.storage.js';
 import type { RateLimitStorage } from './rate-limit-storage.js';
-import { TooManyAttemptsError } from '../sessions/session.errors.js';
+import { InvalidPasswordError, TooManyAttemptsError } from '../sessions/session.errors.js';
+import type { RequestAuth } from '../sessions/request-auth.js';
+import type { AuditLogService, AuditRecord } from '../audit/audit-log.service.js';
 
 const client = (ip: string): ClientContext => ({ ip, userAgent: 'test', requestId: null });
 
@@ -20,13 +22,18 @@ function sessionsWith(places: Record<string, string[]>, reads: Array<{ userId: s
   } as unknown as SessionRepository;
 }
 
+/** An audit log that keeps what it is asked to record. */
+function auditLogWith(recorded: AuditRecord[]): AuditLogService {
+  return { recordAlone: async (...records: AuditRecord[]) => void recorded.push(...records) } as unknown as AuditLogService;
+}
+
 function throttleWith(
   account: { limit: number; windowSeconds: number; familiarDays: number } | null,
   sessions: SessionRepository,
   storage: RateLimitStorage = new MemoryRateLimitStorage(),
 ): AccountThrottle {
   const options = { rateLimit: { limit: 20, windowSeconds: 60, storage, account } } as ResolvedAuthSessionsOptions;
-  return new AccountThrottle(options, sessions, { commands: {}, key: (name: string) => `p:auth:${name}` } as unknown as AuthRedis);
+  return new AccountThrottle(options, sessions, { commands: {}, key: (name: string) => `p:auth:${name}` } as unknown as AuthRedis, auditLogWith([]));
 }
 
 async function refusal(attempt: Promise<void>): Promise<TooManyAttemptsError | null> {
@@ -106,6 +113,29 @@ describe('AccountThrottle', () => {
     expect(new Set(reads.map((read) => read.userId)).size).toBe(4);
   });
 
+  it("should record a signed-in user's wrong password as login_failed with the session and the route, and refuse it with 403", async () => {
+    const recorded: AuditRecord[] = [];
+    const options = {
+      rateLimit: { limit: 20, windowSeconds: 60, storage: new MemoryRateLimitStorage(), account: limits },
+      users: { verifyPassword: async (_user: unknown, password: string) => password === 'right' },
+    } as unknown as ResolvedAuthSessionsOptions;
+    const throttle = new AccountThrottle(
+      options,
+      sessionsWith({}),
+      { commands: {}, key: (name: string) => `p:auth:${name}` } as unknown as AuthRedis,
+      auditLogWith(recorded),
+    );
+    const auth = { user: { id: 'u1', email: 'ann@example.com', roles: [] }, session: { id: 's1' } } as unknown as RequestAuth;
+
+    await expect(throttle.verifySignedInPassword(auth, 'wrong', client('203.0.113.1'), 'email')).rejects.toBeInstanceOf(InvalidPasswordError);
+    expect(recorded).toEqual([expect.objectContaining({ type: 'login_failed', userId: 'u1', sessionId: 's1', metadata: { check: 'email' } })]);
+    await throttle.verifySignedInPassword(auth, 'right', client('203.0.113.1'), 'reauth');
+    expect(recorded).toHaveLength(1);
+    // Both counted against the account: one more try, and the third is refused before the password is checked.
+    await expect(throttle.verifySignedInPassword(auth, 'right', client('203.0.113.1'), 'password')).resolves.toBeUndefined();
+    await expect(throttle.verifySignedInPassword(auth, 'right', client('203.0.113.1'), 'password')).rejects.toBeInstanceOf(TooManyAttemptsError);
+  });
+
   it('should read only the sessions of the last familiarDays, and treat no IP as familiar with familiarDays 0', async () => {
     const reads: Array<{ userId: string; since: Date }> = [];
     const sessions = sessionsWith({ u1: ['198.51.100.1'] }, reads);
@@ -123,7 +153,7 @@ describe('AccountThrottle', () => {
     const reads: Array<{ userId: string; since: Date }> = [];
     const off = throttleWith(null, sessionsWith({}, reads));
     for (let i = 0; i < 10; i++) await off.admit('ann@example.com', 'u1', client('203.0.113.1'));
-    const none = new AccountThrottle({ rateLimit: null } as ResolvedAuthSessionsOptions, sessionsWith({}, reads), {} as AuthRedis);
+    const none = new AccountThrottle({ rateLimit: null } as ResolvedAuthSessionsOptions, sessionsWith({}, reads), {} as AuthRedis, auditLogWith([]));
     for (let i = 0; i < 10; i++) await none.admit('ann@example.com', 'u1', client('203.0.113.1'));
     expect(reads).toHaveLength(0);
   });

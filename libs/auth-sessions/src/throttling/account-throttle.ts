@@ -9,7 +9,9 @@ import { normalizeEmail } from '../users/email.js';
 import type { SignoffUser } from '../users/users-provider.js';
 import { type RateLimitCounter, rateLimitCounterOf } from './rate-limit-counter.js';
 import { rateLimitSubject } from './rate-limit-subject.js';
-import { TooManyAttemptsError } from '../sessions/session.errors.js';
+import { InvalidPasswordError, TooManyAttemptsError } from '../sessions/session.errors.js';
+import type { RequestAuth } from '../sessions/request-auth.js';
+import { AuditLogService } from '../audit/audit-log.service.js';
 
 /**
  * The most places (distinct IPs) read to find where an account has signed in, most recent first. Far
@@ -36,6 +38,7 @@ export class AccountThrottle {
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
     private readonly sessions: SessionRepository,
     redis: AuthRedis,
+    private readonly auditLog: AuditLogService,
   ) {
     const limits = options.rateLimit;
     this.counter = limits?.account ? rateLimitCounterOf(limits, redis) : null;
@@ -63,6 +66,19 @@ export class AccountThrottle {
    */
   admitPasswordCheck(user: SignoffUser, client: ClientContext): Promise<void> {
     return this.admit(normalizeEmail(user.email), user.id, client);
+  }
+
+  /**
+   * A signed-in user's password check (`check` names the route): counted against the per-account
+   * limit (429 past it, before the password is checked), then checked by the host's users. A wrong
+   * password writes `login_failed` with the user, the session and the route, as a wrong sign-in does,
+   * and throws `InvalidPasswordError` (403 `invalid_password`).
+   */
+  async verifySignedInPassword(auth: RequestAuth, password: string, client: ClientContext, check: 'reauth' | 'password' | 'email'): Promise<void> {
+    await this.admitPasswordCheck(auth.user, client);
+    if (await this.options.users.verifyPassword(auth.user, password)) return;
+    await this.auditLog.recordAlone({ type: 'login_failed', actor: null, userId: auth.user.id, sessionId: auth.session.id, client, metadata: { check } });
+    throw new InvalidPasswordError();
   }
 
   private async isFamiliar(userId: string, subject: string, familiarDays: number): Promise<boolean> {
