@@ -1,5 +1,4 @@
 import { type INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { AUTH_SESSIONS_ENTITIES, AUTH_SESSIONS_MIGRATIONS, type AuthSessionsOptions, type SignoffUser } from '@signoff/auth-sessions';
 import { runRetentionJobForTest, sessionStateForTest, signInBearerForTest, signInForTest } from '@signoff/auth-sessions/testing';
 import { Queue, QueueEvents } from 'bullmq';
@@ -9,7 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createFixtureDatabase, deleteRedisKeys, type FixtureDatabase, fixtureEnvironment } from '../fixtures/fixture-database.js';
-import { fixtureAuthSessionsModule, fixtureHostConnections } from '../fixtures/fixture-host.module.js';
+import { createFixtureApp } from '../fixtures/fixture-host.module.js';
 import { FixtureUsers } from '../fixtures/fixture-users.js';
 
 /** The library's queue and the prune's job name, read here as a host's operator would. */
@@ -38,13 +37,8 @@ describe('Retention of ended sessions', () => {
     await deleteRedisKeys(environment.redisUrl, prefix);
   });
 
-  async function createHost(options: Partial<AuthSessionsOptions>): Promise<INestApplication> {
-    const moduleRef = await Test.createTestingModule({
-      imports: [...fixtureHostConnections(database.url, environment.redisUrl, bullPrefix), fixtureAuthSessionsModule(environment.redisUrl, prefix, options)],
-    }).compile();
-    const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
-    await app.init();
-    return app;
+  function createHost(options: Partial<AuthSessionsOptions>): Promise<INestApplication> {
+    return createFixtureApp(database.url, environment.redisUrl, prefix, options);
   }
 
   function newUser(app: INestApplication, name: string): Promise<SignoffUser> {

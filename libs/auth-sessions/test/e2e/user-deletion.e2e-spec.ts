@@ -1,5 +1,4 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { type CredentialChangeReceipt, CredentialsService } from '@signoff/auth-sessions';
 import { signInBearerForTest, signInForTest } from '@signoff/auth-sessions/testing';
 import { randomUUID } from 'node:crypto';
@@ -7,7 +6,7 @@ import type { Server } from 'node:http';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createFixtureDatabase, deleteRedisKeys, type FixtureDatabase, fixtureEnvironment } from '../fixtures/fixture-database.js';
-import { fixtureAuthSessionsModule, fixtureHostConnections } from '../fixtures/fixture-host.module.js';
+import { createFixtureApp } from '../fixtures/fixture-host.module.js';
 import { FixtureUsers } from '../fixtures/fixture-users.js';
 
 /**
@@ -24,11 +23,7 @@ describe('A host deletes a user', () => {
 
   beforeAll(async () => {
     database = await createFixtureDatabase(environment);
-    const moduleRef = await Test.createTestingModule({
-      imports: [...fixtureHostConnections(database.url, environment.redisUrl, `${prefix}:bull`), fixtureAuthSessionsModule(environment.redisUrl, prefix)],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
-    await app.init();
+    app = await createFixtureApp(database.url, environment.redisUrl, prefix);
     server = app.getHttpServer() as Server;
   });
 
