@@ -40,6 +40,12 @@ export class MemoryRateLimitStorage implements RateLimitStorage {
     };
   }
 
+  /** Seconds left of the block on `key`, 0 when it is not blocked (counts nothing). */
+  blockedFor(key: string, throttlerName: string): number {
+    const counter = this.counters.get(`${throttlerName}:${key}`);
+    return counter ? secondsUntil(counter.blockedUntil, this.now()) : 0;
+  }
+
   private evict(now: number): void {
     for (const [id, counter] of this.counters) {
       if (counter.expiresAt <= now && counter.blockedUntil <= now) this.counters.delete(id);

@@ -36,6 +36,34 @@ describe('rateLimitCounterOf', () => {
     expect(logged.mock.calls.map((call) => call[0])).toEqual(['Rate limits are shared again']);
   });
 
+  it('should keep refusing a client blocked during an outage once the storage is back, until its block ends', async () => {
+    jest.useFakeTimers({ now: new Date('2026-12-04T12:00:00Z') });
+    try {
+      jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+      let isDown = true;
+      const storage: RateLimitStorage = {
+        increment: async () => {
+          if (isDown) throw new Error('Connection is closed.');
+          return { totalHits: 1, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 };
+        },
+      };
+      const counter = rateLimitCounterOf({ limit: 2, windowSeconds: 60, storage, account: null }, redisOf());
+      const blocked = [];
+      for (let hit = 0; hit < 3; hit++) blocked.push((await counter.hit('ip:203.0.113.1', 60_000, 2)).isBlocked);
+      expect(blocked).toEqual([false, false, true]);
+
+      isDown = false;
+      jest.advanceTimersByTime(20_000);
+      expect(await counter.hit('ip:203.0.113.1', 60_000, 2)).toMatchObject({ isBlocked: true, timeToBlockExpire: 40 });
+      expect((await counter.hit('ip:203.0.113.2', 60_000, 2)).isBlocked).toBe(false);
+      jest.advanceTimersByTime(41_000);
+      expect((await counter.hit('ip:203.0.113.1', 60_000, 2)).isBlocked).toBe(false);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it("should keep apps apart: another app's Redis, or another storage, has a counter of its own", () => {
     const storage: RateLimitStorage = { increment: async () => ({ totalHits: 1, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 }) };
     const onRedis: Limits = { limit: 5, windowSeconds: 60, storage: null, account: null };

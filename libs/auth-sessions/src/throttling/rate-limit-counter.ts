@@ -27,7 +27,10 @@ export class RateLimitCounter {
       const record = await this.shared.increment(key, windowMs, limit, windowMs, RATE_LIMIT_NAME);
       if (this.isDegraded) this.logger.log('Rate limits are shared again');
       this.isDegraded = false;
-      return record;
+      // A block this instance set while the storage was down outlives the outage: the shared count
+      // never saw those attempts, and would otherwise let the same client start again.
+      const carried = record.isBlocked ? 0 : this.fallback.blockedFor(key, RATE_LIMIT_NAME);
+      return carried > 0 ? { ...record, isBlocked: true, timeToBlockExpire: carried } : record;
     } catch (error) {
       if (!this.isDegraded) {
         this.logger.warn(`Rate-limit storage unavailable (${(error as Error).message}): counting per instance until it is back`);
