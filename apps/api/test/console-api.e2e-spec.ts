@@ -157,14 +157,17 @@ describe('the console API (own database, TRUST_PROXY=1)', () => {
     it('should count sessions now and per day, sign-ins and sign-outs by reason, devices, places and the latest revocations', async () => {
       const cohort = await registerAccount(api.url, 'cohort');
       // Three days ago: two sign-ins, one ended that day by the user and one still open (idle-expired, so not active now).
+      // At noon UTC that day, so that a run just before midnight does not move the sign-out into the next day.
+      const now = new Date();
+      const threeDaysAgoNoon = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 3, 12));
       await pool.query(
         `INSERT INTO auth_sessions (id, user_id, kind, token_hash, user_agent, ip, location, device_type, created_at, last_active_at,
                                     idle_seconds, absolute_expires_at, fresh_at, ended_at, end_reason)
          SELECT gen_random_uuid(), $1, 'cookie', $2::bytea || g::text::bytea, 'Seed/1.0', '10.0.0.' || g, 'Local network', 'tablet',
-                now() - interval '3 days', now() - interval '3 days', 1800, now() + interval '1 day', now() - interval '3 days',
-                CASE WHEN g = 1 THEN now() - interval '3 days' + interval '1 minute' END, CASE WHEN g = 1 THEN 'revoked_by_user' END
+                $3::timestamptz, $3::timestamptz, 1800, now() + interval '1 day', $3::timestamptz,
+                CASE WHEN g = 1 THEN $3::timestamptz + interval '1 minute' END, CASE WHEN g = 1 THEN 'revoked_by_user' END
            FROM generate_series(1, 2) g`,
-        [cohort.id, randomBytes(16)],
+        [cohort.id, randomBytes(16), threeDaysAgoNoon],
       );
       // Closed days are counted once per few minutes per instance: the history is in place before the first read.
       const before = (await (await signIn(api.url, admin)).browser.get('/api/admin/overview')).body;
