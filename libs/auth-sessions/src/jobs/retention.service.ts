@@ -37,11 +37,6 @@ export class RetentionService {
     @Inject(AUTH_SESSIONS_OPTIONS) private readonly options: ResolvedAuthSessionsOptions,
   ) {}
 
-  /** Whether the library prunes at all (`sessionRetentionDays` is not false). */
-  get isEnabled(): boolean {
-    return this.options.sessionRetentionDays !== null;
-  }
-
   /** Deletes everything past its retention at `now`; null, deleting nothing, with `sessionRetentionDays: false`. */
   async prune(now = new Date()): Promise<RetentionRun | null> {
     return (await this.pruneWithin(Number.POSITIVE_INFINITY, now))?.run ?? null;

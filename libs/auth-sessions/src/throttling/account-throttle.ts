@@ -95,6 +95,6 @@ export class AccountThrottle {
  * of an unknown address share one as well. Hashed: the key never holds the address (the storage may be
  * a shared Redis).
  */
-export function accountKey(email: string, userId: string | null): string {
+function accountKey(email: string, userId: string | null): string {
   return `account:${hash('sha256', userId !== null ? `user:${userId}` : `email:${email.toLowerCase()}`, 'base64url')}`;
 }
