@@ -14,6 +14,7 @@ describe('sign-in attempts limited per account, from every unfamiliar IP togethe
   let a: ApiProcess;
   let b: ApiProcess;
   const LIMIT = 25;
+  const FAMILIAR_LIMIT = 50;
 
   beforeAll(async () => {
     [a, b] = await startApis(2, { env: { AUTH_RATE_LIMIT: '1000', TRUST_PROXY: '1' } });
@@ -55,7 +56,7 @@ describe('sign-in attempts limited per account, from every unfamiliar IP togethe
     // The owner at home (and from another address of the same IPv6 /64, were home IPv6) is not locked out.
     expect((await attempt(b, account.email, account.password, home)).status).toBe(200);
     expect((await attempt(a, account.email, account.password, home, 'token')).status).toBe(200);
-    // Guessing from the familiar IP is limited per IP only (AUTH_RATE_LIMIT), not refused here.
+    // A wrong guess from the familiar IP counts against the familiar places' own budget (50), not refused here.
     expect((await attempt(a, account.email, 'wrong password!', home)).status).toBe(401);
 
     // The refusal is a security event (AUD-06) naming the path and the address, never the email or password.
@@ -116,6 +117,30 @@ describe('sign-in attempts limited per account, from every unfamiliar IP togethe
     // Nothing changed, and the owner at home still steps up and signs in.
     expect((await owner.request('POST', '/api/auth/reauth', { json: { password: account.password }, headers: { 'X-Forwarded-For': home } })).status).toBe(200);
     expect((await attempt(b, account.email, account.password, home)).status).toBe(200);
+  });
+
+  it("should give the account's familiar places a budget of wrong passwords of their own: someone on the owner's network is refused past it, the owner elsewhere is not", async () => {
+    const account = await registerAccount(a.url);
+    const home = '198.51.100.91';
+    expect((await attempt(a, account.email, account.password, home)).status).toBe(200);
+    // Signing in often from home counts nothing there: only wrong passwords do.
+    for (let i = 0; i < 6; i++) expect((await attempt(i % 2 ? a : b, account.email, account.password, home, i % 3 ? 'login' : 'token')).status).toBe(200);
+    const guesses: number[] = [];
+    for (let i = 0; i < FAMILIAR_LIMIT; i++)
+      guesses.push((await attempt(i % 2 ? a : b, account.email, 'wrong password!', home, i % 3 ? 'login' : 'token')).status);
+    expect(guesses).toEqual(Array<number>(FAMILIAR_LIMIT).fill(401));
+    // Past the budget the place is refused on both instances and both routes, the right password too.
+    const requestId = `familiar-limit-${randomUUID()}`;
+    const refused = await attempt(b, account.email, account.password, home, 'login', requestId);
+    expect(refused.status).toBe(429);
+    expect(refused.body.code).toBe('rate_limited');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(800);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(900);
+    expect((await attempt(a, account.email, account.password, home, 'token')).status).toBe(429);
+    const line = await securityLogLine(b, (entry) => entry['requestId'] === requestId);
+    expect(line).toMatchObject({ event: 'authn_login_lock', code: 'rate_limited', reason: 'account_limit', ip: home });
+    // The unfamiliar budget is apart (one attempt used, the first sign-in from home): the owner elsewhere signs in.
+    expect((await attempt(a, account.email, account.password, '203.0.115.7')).status).toBe(200);
   });
 
   it('should count every spelling the demo signs in with (any case) against one budget, and the right password in another case is refused past it', async () => {

@@ -40,7 +40,7 @@ describe('resolveAuthSessionsOptions', () => {
         limit: 20,
         windowSeconds: 60,
         storage: null,
-        account: { limit: 25, windowSeconds: 900, familiarDays: 30 },
+        account: { limit: 25, windowSeconds: 900, familiarDays: 30, familiarLimit: 50 },
       });
     });
 

@@ -134,6 +134,17 @@ describe('resolveAuthSessionsOptions', () => {
         { rateLimit: { account: { familiarDays: 401 } } },
         /`rateLimit.account.familiarDays` must be a whole number of days, from 0 to 400/,
       ],
+      [
+        'rateLimit.account.familiarLimit',
+        { rateLimit: { account: { familiarLimit: 0 } } },
+        /`rateLimit.account.familiarLimit` must be a whole number of wrong passwords, at least 1/,
+      ],
+      [
+        'rateLimit.account.familiarLimit',
+        { rateLimit: { account: { familiarLimit: null } } },
+        /`rateLimit.account.familiarLimit` must be a whole number.*\(got null\)/,
+      ],
+      ['rateLimit.account.familiarLimit', { rateLimit: { account: { familiarLimit: true } } }, /`rateLimit.account.familiarLimit` must be a whole number/],
       ['rateLimit.account', { rateLimit: { account: true } }, /`rateLimit.account` must be an object/],
       ['auditRetentionDays', { auditRetentionDays: '400' }, /`auditRetentionDays` must be a whole number/],
       ['auditRetentionDays', { auditRetentionDays: null }, /`auditRetentionDays` must be a whole number of days.*from 30 to 36525 \(got null\)/],
@@ -239,7 +250,7 @@ describe('resolveAuthSessionsOptions', () => {
       [
         'in rateLimit.account',
         { rateLimit: { account: { familiar: 30 } } },
-        /unknown option `rateLimit.account.familiar`; the options of `rateLimit.account` are limit, windowSeconds, familiarDays/,
+        /unknown option `rateLimit.account.familiar`; the options of `rateLimit.account` are limit, windowSeconds, familiarDays, familiarLimit/,
       ],
       ['in redis', { redis: { url: 'redis://localhost:6379', keyPrefix: 'x' } }, /unknown option `redis.keyPrefix`/],
       [
@@ -288,7 +299,7 @@ describe('resolveAuthSessionsOptions', () => {
               limit: 1,
               windowSeconds: 1,
               storage: { increment: () => Promise.resolve({ totalHits: 1, timeToExpire: 1, isBlocked: false, timeToBlockExpire: 0 }) },
-              account: { limit: 1, windowSeconds: 1, familiarDays: 0 },
+              account: { limit: 1, windowSeconds: 1, familiarDays: 0, familiarLimit: false },
             },
             auditRetentionDays: 30,
             auditSealEveryMs: 100,
@@ -299,7 +310,9 @@ describe('resolveAuthSessionsOptions', () => {
       ).not.toThrow();
       expect(() => resolveAuthSessionsOptions(optionsWith({ rateLimit: false, places: false }))).not.toThrow();
       expect(resolveAuthSessionsOptions(optionsWith({ rateLimit: { account: false } })).rateLimit?.account).toBeNull();
-      expect(resolveAuthSessionsOptions(optionsWith({})).rateLimit?.account).toEqual({ limit: 25, windowSeconds: 900, familiarDays: 30 });
+      expect(resolveAuthSessionsOptions(optionsWith({})).rateLimit?.account).toEqual({ limit: 25, windowSeconds: 900, familiarDays: 30, familiarLimit: 50 });
+      expect(resolveAuthSessionsOptions(optionsWith({ rateLimit: { account: { familiarLimit: false } } })).rateLimit?.account?.familiarLimit).toBeNull();
+      expect(resolveAuthSessionsOptions(optionsWith({ rateLimit: { account: { familiarLimit: 5 } } })).rateLimit?.account?.familiarLimit).toBe(5);
     });
 
     it('should keep ended sessions 90 days unless told otherwise, all of them with false, and any number of days when no account limit needs them', () => {

@@ -77,9 +77,10 @@ export interface RateLimitOptions {
   /**
    * Sign-in attempts per account, whatever the IP (the library's `login` and `token` routes): what
    * stops a password being guessed from many addresses. Attempts from a client IP (an IPv6 /64) that
-   * has an open session of the account, or one ended within `familiarDays`, are not counted or refused here, so an
-   * attacker elsewhere cannot lock the owner out of the places they use. `false` turns it off.
-   * @default { limit: 25, windowSeconds: 900, familiarDays: 30 } (100 attempts an hour at most, ASVS 4.0 2.2.1)
+   * has an open session of the account, or one ended within `familiarDays`, are not counted against `limit`, so an
+   * attacker elsewhere cannot lock the owner out of the places they use; their wrong passwords count
+   * against `familiarLimit` instead. `false` turns it off.
+   * @default { limit: 25, windowSeconds: 900, familiarDays: 30, familiarLimit: 50 } (100 attempts an hour at most from elsewhere, ASVS 4.0 2.2.1)
    */
   account?: AccountRateLimitOptions | false;
 }
@@ -92,6 +93,14 @@ export interface AccountRateLimitOptions {
   windowSeconds?: number;
   /** An IP (an IPv6 /64) is familiar while the account has an open session from it, or one ended within this many days. 0: none is. @default 30 */
   familiarDays?: number;
+  /**
+   * Wrong passwords allowed per window for one account from its familiar IPs, together (someone on
+   * the owner's own network or NAT guessing). Past it those IPs are refused too until the window
+   * ends: the one lockout an attacker can cause, and only from inside a place the owner uses.
+   * Only failures count, so the owner signing in often is never refused. `false`: familiar IPs are
+   * limited per IP only. @default 50
+   */
+  familiarLimit?: number | false;
 }
 
 /** The credential changes that log a user out everywhere. */
@@ -209,7 +218,8 @@ export interface ResolvedAuthSessionsOptions {
     limit: number;
     windowSeconds: number;
     storage: RateLimitStorage | null;
-    account: { limit: number; windowSeconds: number; familiarDays: number } | null;
+    /** `familiarLimit` null when familiar IPs are limited per IP only. */
+    account: { limit: number; windowSeconds: number; familiarDays: number; familiarLimit: number | null } | null;
   } | null;
   auditRetentionDays: number;
   auditSealEveryMs: number;
@@ -257,7 +267,8 @@ function resolveRateLimit(rateLimit: RateLimitOptions | false | undefined): Reso
 
 function resolveAccountRateLimit(account: AccountRateLimitOptions | false | undefined): NonNullable<ResolvedAuthSessionsOptions['rateLimit']>['account'] {
   if (account === false) return null;
-  const resolved = { limit: account?.limit ?? 25, windowSeconds: account?.windowSeconds ?? 900, familiarDays: account?.familiarDays ?? 30 };
+  const familiarLimit = account?.familiarLimit === false ? null : (account?.familiarLimit ?? 50);
+  const resolved = { limit: account?.limit ?? 25, windowSeconds: account?.windowSeconds ?? 900, familiarDays: account?.familiarDays ?? 30, familiarLimit };
   if (!Number.isInteger(resolved.limit) || resolved.limit < 1) {
     throw new Error('AuthSessionsModule: `rateLimit.account.limit` must be a whole number of at least 1; pass `rateLimit.account: false` to turn it off.');
   }
@@ -266,6 +277,9 @@ function resolveAccountRateLimit(account: AccountRateLimitOptions | false | unde
   }
   if (!Number.isInteger(resolved.familiarDays) || resolved.familiarDays < 0 || resolved.familiarDays > 400) {
     throw new Error('AuthSessionsModule: `rateLimit.account.familiarDays` must be a whole number of days from 0 to 400.');
+  }
+  if (familiarLimit !== null && (!Number.isInteger(familiarLimit) || familiarLimit < 1)) {
+    throw new Error('AuthSessionsModule: `rateLimit.account.familiarLimit` must be a whole number of at least 1, or false.');
   }
   return resolved;
 }
@@ -341,7 +355,7 @@ const CREDENTIAL_POLICY_KEYS: Record<keyof CredentialChangePolicy, true> = { kee
 const JOBS_KEYS: Record<keyof NonNullable<AuthSessionsOptions['jobs']>, true> = { batchSize: true, lockDurationMs: true, stalledIntervalMs: true };
 const METRICS_KEYS: Record<keyof MetricsOptions, true> = { token: true, public: true, path: true };
 const RATE_LIMIT_KEYS: Record<keyof RateLimitOptions, true> = { limit: true, windowSeconds: true, storage: true, account: true };
-const ACCOUNT_RATE_LIMIT_KEYS: Record<keyof AccountRateLimitOptions, true> = { limit: true, windowSeconds: true, familiarDays: true };
+const ACCOUNT_RATE_LIMIT_KEYS: Record<keyof AccountRateLimitOptions, true> = { limit: true, windowSeconds: true, familiarDays: true, familiarLimit: true };
 const REDIS_KEYS: Record<keyof RedisUrlConnection | keyof RedisSentinelConnection | 'prefix', true> = {
   url: true,
   sentinels: true,
@@ -499,6 +513,7 @@ function checkShape(options: AuthSessionsOptions): void {
       checkWholeNumber('rateLimit.account.limit', account?.limit, 'attempts', 1);
       checkWholeNumber('rateLimit.account.windowSeconds', account?.windowSeconds, 'seconds', 1);
       checkWholeNumber('rateLimit.account.familiarDays', account?.familiarDays, 'days', 0, 400);
+      if (account?.familiarLimit !== false) checkWholeNumber('rateLimit.account.familiarLimit', account?.familiarLimit, 'wrong passwords', 1);
     }
   }
   checkWholeNumber(

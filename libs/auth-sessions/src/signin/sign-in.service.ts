@@ -141,11 +141,12 @@ export class SignInService {
     const email = normalizeEmail(sentEmail);
     const user = await this.options.users.findByEmail(email);
     // Past the per-account limit the password is not even checked (429): guessing stops there.
-    await this.accountThrottle.admit(email, user?.id ?? null, client);
+    const attempt = await this.accountThrottle.admit(email, user?.id ?? null, client);
     // Read before the check: a concurrent credential change then ends the session this opens.
     const epochAtCheck = user ? await this.sessions.currentEpoch(user.id) : 0;
     const isValid = await this.options.users.verifyPassword(user, password);
     if (user && isValid) return { user, epochAtCheck };
+    await attempt.failed();
     await this.auditLog.recordAlone({
       type: 'login_failed',
       actor: null,

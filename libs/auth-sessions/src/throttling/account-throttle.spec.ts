@@ -27,16 +27,23 @@ function auditLogWith(recorded: AuditRecord[]): AuditLogService {
   return { recordAlone: async (...records: AuditRecord[]) => void recorded.push(...records) } as unknown as AuditLogService;
 }
 
-function throttleWith(
-  account: { limit: number; windowSeconds: number; familiarDays: number } | null,
-  sessions: SessionRepository,
-  storage: RateLimitStorage = new MemoryRateLimitStorage(),
-): AccountThrottle {
+type AccountLimits = NonNullable<ResolvedAuthSessionsOptions['rateLimit']>['account'];
+
+/** The library's Redis, down: every command fails, as ioredis fails them with no connection. */
+const redisDown = {
+  commands: {
+    pttl: () => Promise.reject(new Error('connection refused')),
+    multi: () => ({ incr: () => ({ pexpire: () => ({ pttl: () => ({ pttl: () => ({ exec: () => Promise.reject(new Error('connection refused')) }) }) }) }) }),
+  },
+  key: (name: string) => `p:auth:${name}`,
+} as unknown as AuthRedis;
+
+function throttleWith(account: AccountLimits, sessions: SessionRepository, storage: RateLimitStorage = new MemoryRateLimitStorage()): AccountThrottle {
   const options = { rateLimit: { limit: 20, windowSeconds: 60, storage, account } } as ResolvedAuthSessionsOptions;
-  return new AccountThrottle(options, sessions, { commands: {}, key: (name: string) => `p:auth:${name}` } as unknown as AuthRedis, auditLogWith([]));
+  return new AccountThrottle(options, sessions, redisDown, auditLogWith([]));
 }
 
-async function refusal(attempt: Promise<void>): Promise<TooManyAttemptsError | null> {
+async function refusal(attempt: Promise<unknown>): Promise<TooManyAttemptsError | null> {
   try {
     await attempt;
     return null;
@@ -47,7 +54,7 @@ async function refusal(attempt: Promise<void>): Promise<TooManyAttemptsError | n
 }
 
 describe('AccountThrottle', () => {
-  const limits = { limit: 3, windowSeconds: 900, familiarDays: 30 };
+  const limits = { limit: 3, windowSeconds: 900, familiarDays: 30, familiarLimit: null };
 
   it('should count attempts on one account from every unfamiliar IP together, and refuse past the limit for the window', async () => {
     const throttle = throttleWith(limits, sessionsWith({ u1: ['198.51.100.1'] }));
@@ -136,6 +143,35 @@ describe('AccountThrottle', () => {
     await expect(throttle.verifySignedInPassword(auth, 'right', client('203.0.113.1'), 'password')).rejects.toBeInstanceOf(TooManyAttemptsError);
   });
 
+  it("should count only wrong passwords from the account's familiar places, and refuse them there past familiarLimit for the window", async () => {
+    const throttle = throttleWith({ ...limits, familiarLimit: 3 }, sessionsWith({ u1: ['198.51.100.1'] }));
+    const home = client('198.51.100.1');
+    // The owner signing in often is never refused: a right password counts nothing.
+    for (let i = 0; i < 10; i++) expect(await refusal(throttle.admit('ann@example.com', 'u1', home))).toBeNull();
+    // Someone on the owner's network guessing: the third wrong password uses the budget up.
+    for (let i = 0; i < 3; i++) await (await throttle.admit('ann@example.com', 'u1', home)).failed();
+    const refused = await refusal(throttle.admit('ann@example.com', 'u1', home));
+    expect(refused?.retryAfterSeconds).toBe(900);
+    // The whole place and its password checks, whatever the spelling; another account's home is not affected.
+    expect(await refusal(throttle.admitPasswordCheck({ id: 'u1', email: 'Ann@example.com', roles: [] }, client('::ffff:198.51.100.1')))).toBeInstanceOf(
+      TooManyAttemptsError,
+    );
+    expect(await refusal(throttle.admit('bob@example.com', 'u2', home))).toBeNull();
+  });
+
+  it('should leave the unfamiliar budget and the familiar one apart, and count nothing for familiar places with familiarLimit false', async () => {
+    const throttle = throttleWith({ ...limits, familiarLimit: 2 }, sessionsWith({ u1: ['198.51.100.1'] }));
+    // Wrong passwords from elsewhere use the unfamiliar budget only: home still has all of its own.
+    for (let i = 0; i < 3; i++) await (await throttle.admit('ann@example.com', 'u1', client(`203.0.113.${i}`))).failed();
+    expect(await refusal(throttle.admit('ann@example.com', 'u1', client('203.0.113.9')))).toBeInstanceOf(TooManyAttemptsError);
+    await (await throttle.admit('ann@example.com', 'u1', client('198.51.100.1'))).failed();
+    expect(await refusal(throttle.admit('ann@example.com', 'u1', client('198.51.100.1')))).toBeNull();
+
+    const off = throttleWith(limits, sessionsWith({ u1: ['198.51.100.1'] }));
+    for (let i = 0; i < 20; i++) await (await off.admit('ann@example.com', 'u1', client('198.51.100.1'))).failed();
+    expect(await refusal(off.admit('ann@example.com', 'u1', client('198.51.100.1')))).toBeNull();
+  });
+
   it('should read only the sessions of the last familiarDays, and treat no IP as familiar with familiarDays 0', async () => {
     const reads: Array<{ userId: string; since: Date }> = [];
     const sessions = sessionsWith({ u1: ['198.51.100.1'] }, reads);
@@ -153,7 +189,7 @@ describe('AccountThrottle', () => {
     const reads: Array<{ userId: string; since: Date }> = [];
     const off = throttleWith(null, sessionsWith({}, reads));
     for (let i = 0; i < 10; i++) await off.admit('ann@example.com', 'u1', client('203.0.113.1'));
-    const none = new AccountThrottle({ rateLimit: null } as ResolvedAuthSessionsOptions, sessionsWith({}, reads), {} as AuthRedis, auditLogWith([]));
+    const none = new AccountThrottle({ rateLimit: null } as ResolvedAuthSessionsOptions, sessionsWith({}, reads), redisDown, auditLogWith([]));
     for (let i = 0; i < 10; i++) await none.admit('ann@example.com', 'u1', client('203.0.113.1'));
     expect(reads).toHaveLength(0);
   });

@@ -22,7 +22,7 @@ describe('rateLimitCounterOf', () => {
         return { totalHits: 1, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 };
       },
     };
-    const limits: Limits = { limit: 5, windowSeconds: 60, storage, account: { limit: 25, windowSeconds: 900, familiarDays: 30 } };
+    const limits: Limits = { limit: 5, windowSeconds: 60, storage, account: { limit: 25, windowSeconds: 900, familiarDays: 30, familiarLimit: 50 } };
     const redis = redisOf();
     const perIp = rateLimitCounterOf(limits, redis);
     const perAccount = rateLimitCounterOf({ ...limits }, redis);

@@ -26,4 +26,10 @@ export class RedisRateLimitStorage implements RateLimitStorage {
     }
     return { totalHits, timeToExpire, isBlocked: timeToBlockExpire > 0, timeToBlockExpire };
   }
+
+  /** Seconds left of the block on `key`, 0 when it is not blocked (counts nothing). Throws when Redis does. */
+  async blockedFor(key: string, throttlerName: string): Promise<number> {
+    const milliseconds = await this.redis.pttl(`${this.keyPrefix}:${throttlerName}:${key}:blocked`);
+    return Math.ceil(Math.max(0, milliseconds) / 1000);
+  }
 }
