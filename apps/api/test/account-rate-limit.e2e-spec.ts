@@ -61,7 +61,14 @@ describe('sign-in attempts limited per account, from every unfamiliar IP togethe
 
     // The refusal is a security event (AUD-06) naming the path and the address, never the email or password.
     const line = await securityLogLine(a, (entry) => entry['requestId'] === requestId);
-    expect(line).toMatchObject({ event: 'authn_login_lock', code: 'rate_limited', reason: 'account_limit', path: '/api/auth/login', ip: '203.0.113.200' });
+    expect(line).toMatchObject({
+      event: 'authn_login_lock',
+      code: 'rate_limited',
+      reason: 'account_limit',
+      places: 'unfamiliar',
+      path: '/api/auth/login',
+      ip: '203.0.113.200',
+    });
     expect(JSON.stringify(line)).not.toContain(account.email);
     expect(a.logs()).not.toContain(account.password);
   });
@@ -138,7 +145,7 @@ describe('sign-in attempts limited per account, from every unfamiliar IP togethe
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(900);
     expect((await attempt(a, account.email, account.password, home, 'token')).status).toBe(429);
     const line = await securityLogLine(b, (entry) => entry['requestId'] === requestId);
-    expect(line).toMatchObject({ event: 'authn_login_lock', code: 'rate_limited', reason: 'account_limit', ip: home });
+    expect(line).toMatchObject({ event: 'authn_login_lock', code: 'rate_limited', reason: 'account_limit', places: 'familiar', ip: home });
     // The unfamiliar budget is apart (one attempt used, the first sign-in from home): the owner elsewhere signs in.
     expect((await attempt(a, account.email, account.password, '203.0.115.7')).status).toBe(200);
   });

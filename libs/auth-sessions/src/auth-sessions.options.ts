@@ -95,8 +95,8 @@ export interface AccountRateLimitOptions {
   familiarDays?: number;
   /**
    * Wrong passwords allowed per window for one account from its familiar IPs, together (someone on
-   * the owner's own network or NAT guessing). Past it those IPs are refused too until the window
-   * ends: the one lockout an attacker can cause, and only from inside a place the owner uses.
+   * the owner's own network or NAT guessing). Past it those IPs are refused too for `windowSeconds`
+   * from the failure that used it up: the one lockout an attacker can cause, and only from inside a place the owner uses.
    * Only failures count, so the owner signing in often is never refused. `false`: familiar IPs are
    * limited per IP only. @default 50
    */

@@ -23,6 +23,8 @@ export function reportAccountLimited(
   securityEvents?.record('authn_login_lock', securityEventSource(edge, req), {
     code: 'rate_limited',
     reason: 'account_limit',
+    // Which budget is used up: the familiar places' (someone where the owner signs in) or elsewhere's.
+    ...(error.places ? { places: error.places } : {}),
     ...(auth ? { userId: auth.user.id, sessionId: auth.session.id } : {}),
   });
 }

@@ -70,7 +70,15 @@ export class StoreUnavailableError extends ServiceUnavailableException {
 
 /** 429 with the seconds to wait; the library's guards and interceptors also send them as `Retry-After`. */
 export class TooManyAttemptsError extends HttpException {
-  constructor(readonly retryAfterSeconds: number) {
+  /**
+   * @param retryAfterSeconds the seconds to wait
+   * @param places for the per-account limit, which of the account's budgets is used up: its familiar
+   *   places' (`rateLimit.account.familiarLimit`) or everywhere else's (`limit`); null for a per-IP limit
+   */
+  constructor(
+    readonly retryAfterSeconds: number,
+    readonly places: 'familiar' | 'unfamiliar' | null = null,
+  ) {
     super(
       { statusCode: HttpStatus.TOO_MANY_REQUESTS, message: `Too many attempts; try again in ${retryAfterSeconds} seconds.`, code: 'rate_limited' },
       HttpStatus.TOO_MANY_REQUESTS,

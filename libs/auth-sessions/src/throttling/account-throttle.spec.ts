@@ -62,6 +62,7 @@ describe('AccountThrottle', () => {
     const refused = await refusal(throttle.admit('ann@example.com', 'u1', client('203.0.113.4')));
     expect(refused?.getStatus()).toBe(429);
     expect(refused?.retryAfterSeconds).toBe(900);
+    expect(refused?.places).toBe('unfamiliar');
     // Another account is not affected.
     expect(await refusal(throttle.admit('bob@example.com', 'u2', client('203.0.113.4')))).toBeNull();
   });
@@ -152,6 +153,7 @@ describe('AccountThrottle', () => {
     for (let i = 0; i < 3; i++) await (await throttle.admit('ann@example.com', 'u1', home)).failed();
     const refused = await refusal(throttle.admit('ann@example.com', 'u1', home));
     expect(refused?.retryAfterSeconds).toBe(900);
+    expect(refused?.places).toBe('familiar');
     // The whole place and its password checks, whatever the spelling; another account's home is not affected.
     expect(await refusal(throttle.admitPasswordCheck({ id: 'u1', email: 'Ann@example.com', roles: [] }, client('::ffff:198.51.100.1')))).toBeInstanceOf(
       TooManyAttemptsError,

@@ -71,7 +71,7 @@ export class AccountThrottle {
     const isFamiliar = await this.isFamiliar(userId ?? randomUUID(), subject, limits.familiarDays);
     if (userId !== null && isFamiliar) return this.admitFamiliar(userId, limits);
     const record = await this.counter.hit(accountKey(email, userId), limits.windowSeconds * 1000, limits.limit);
-    if (record.isBlocked) throw new TooManyAttemptsError(Math.max(1, record.timeToBlockExpire));
+    if (record.isBlocked) throw new TooManyAttemptsError(Math.max(1, record.timeToBlockExpire), 'unfamiliar');
     return NOTHING_TO_COUNT;
   }
 
@@ -104,7 +104,7 @@ export class AccountThrottle {
     if (!failures || familiarLimit === null) return NOTHING_TO_COUNT;
     const key = familiarKey(userId);
     const blockedFor = await failures.blockedFor(key);
-    if (blockedFor > 0) throw new TooManyAttemptsError(blockedFor);
+    if (blockedFor > 0) throw new TooManyAttemptsError(blockedFor, 'familiar');
     return { failed: () => failures.record(key, limits.windowSeconds * 1000, familiarLimit) };
   }
 
