@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { hash, randomUUID } from 'node:crypto';
 import { type ApiProcess, startApis } from '../../../test-support/api-process.js';
 import { BrowserClient } from '../../../test-support/http-client.js';
 import { registerAccount } from './support/accounts.js';
@@ -148,6 +149,27 @@ describe('sign-in attempts limited per account, from every unfamiliar IP togethe
     expect(line).toMatchObject({ event: 'authn_login_lock', code: 'rate_limited', reason: 'account_limit', places: 'familiar', ip: home });
     // The unfamiliar budget is apart (one attempt used, the first sign-in from home): the owner elsewhere signs in.
     expect((await attempt(a, account.email, account.password, '203.0.115.7')).status).toBe(200);
+  });
+
+  it('should refuse the familiar places once their count has passed the budget even when no block was set (a stalled Redis ran the counts later and the reply that would have set it was lost)', async () => {
+    const account = await registerAccount(a.url);
+    const home = '198.51.100.92';
+    expect((await attempt(a, account.email, account.password, home)).status).toBe(200);
+    // What a stall leaves behind: the account's familiar counter past 50, and no block key beside it.
+    const redis = new Redis(process.env['SIGNOFF_TEST_REDIS_URL']!, { maxRetriesPerRequest: 1 });
+    try {
+      const counter = `${process.env['SIGNOFF_TEST_REDIS_PREFIX']}:auth:rate-limit:auth:account-familiar:${hash('sha256', `user:${account.id}`, 'base64url')}`;
+      await redis.set(counter, String(FAMILIAR_LIMIT + 11), 'PX', 120_000);
+      const refused = await attempt(b, account.email, account.password, home);
+      expect(refused.status).toBe(429);
+      // Until the counter's window ends, not for a new window.
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(100);
+      expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(120);
+      await redis.set(counter, String(FAMILIAR_LIMIT - 1), 'PX', 120_000);
+      expect((await attempt(a, account.email, account.password, home)).status).toBe(200);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('should count every spelling the demo signs in with (any case) against one budget, and the right password in another case is refused past it', async () => {

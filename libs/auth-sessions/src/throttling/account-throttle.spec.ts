@@ -30,13 +30,9 @@ function auditLogWith(recorded: AuditRecord[]): AuditLogService {
 type AccountLimits = NonNullable<ResolvedAuthSessionsOptions['rateLimit']>['account'];
 
 /** The library's Redis, down: every command fails, as ioredis fails them with no connection. */
-const redisDown = {
-  commands: {
-    pttl: () => Promise.reject(new Error('connection refused')),
-    multi: () => ({ incr: () => ({ pexpire: () => ({ pttl: () => ({ pttl: () => ({ exec: () => Promise.reject(new Error('connection refused')) }) }) }) }) }),
-  },
-  key: (name: string) => `p:auth:${name}`,
-} as unknown as AuthRedis;
+const refusedTransaction: Record<string, unknown> = { exec: () => Promise.reject(new Error('connection refused')) };
+for (const command of ['incr', 'pexpire', 'pttl', 'get']) refusedTransaction[command] = () => refusedTransaction;
+const redisDown = { commands: { multi: () => refusedTransaction }, key: (name: string) => `p:auth:${name}` } as unknown as AuthRedis;
 
 function throttleWith(account: AccountLimits, sessions: SessionRepository, storage: RateLimitStorage = new MemoryRateLimitStorage()): AccountThrottle {
   const options = { rateLimit: { limit: 20, windowSeconds: 60, storage, account } } as ResolvedAuthSessionsOptions;

@@ -103,7 +103,7 @@ export class AccountThrottle {
     const familiarLimit = limits.familiarLimit;
     if (!failures || familiarLimit === null) return NOTHING_TO_COUNT;
     const key = familiarKey(userId);
-    const blockedFor = await failures.blockedFor(key);
+    const blockedFor = await failures.blockedFor(key, familiarLimit);
     if (blockedFor > 0) throw new TooManyAttemptsError(blockedFor, 'familiar');
     return { failed: () => failures.record(key, limits.windowSeconds * 1000, familiarLimit) };
   }

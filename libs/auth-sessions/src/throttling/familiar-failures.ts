@@ -14,11 +14,11 @@ export class FamiliarFailures {
 
   constructor(private readonly shared: RedisRateLimitStorage) {}
 
-  /** Seconds until `key` may try again, 0 when it may now. */
-  async blockedFor(key: string): Promise<number> {
+  /** Seconds until `key` may try again after `limit` wrong passwords, 0 when it may now. */
+  async blockedFor(key: string, limit: number): Promise<number> {
     const local = this.fallback.blockedFor(key, RATE_LIMIT_NAME);
     try {
-      return Math.max(local, await this.shared.blockedFor(key, RATE_LIMIT_NAME));
+      return Math.max(local, await this.shared.blockedFor(key, limit - 1, RATE_LIMIT_NAME));
     } catch {
       return local;
     }

@@ -27,9 +27,18 @@ export class RedisRateLimitStorage implements RateLimitStorage {
     return { totalHits, timeToExpire, isBlocked: timeToBlockExpire > 0, timeToBlockExpire };
   }
 
-  /** Seconds left of the block on `key`, 0 when it is not blocked (counts nothing). Throws when Redis does. */
-  async blockedFor(key: string, throttlerName: string): Promise<number> {
-    const milliseconds = await this.redis.pttl(`${this.keyPrefix}:${throttlerName}:${key}:blocked`);
-    return Math.ceil(Math.max(0, milliseconds) / 1000);
+  /**
+   * Seconds left of the block on `key`, 0 when it is not blocked (counts nothing). Over `limit` hits
+   * with no block yet (the reply that would have set it was lost, as when Redis stalls and the
+   * client gives up on a command Redis runs later), blocked until the window's counter expires.
+   * Throws when Redis does.
+   */
+  async blockedFor(key: string, limit: number, throttlerName: string): Promise<number> {
+    const counterKey = `${this.keyPrefix}:${throttlerName}:${key}`;
+    const results = await this.redis.multi().pttl(`${counterKey}:blocked`).get(counterKey).pttl(counterKey).exec();
+    if (!results || results.some(([error]) => error)) throw new Error('rate-limit transaction failed');
+    const blocked = Number(results[0][1]);
+    if (blocked > 0) return Math.ceil(blocked / 1000);
+    return Number(results[1][1] ?? 0) > limit ? Math.ceil(Math.max(0, Number(results[2][1])) / 1000) : 0;
   }
 }
