@@ -9,7 +9,7 @@ import { normalizeEmail } from '../users/email.js';
 import type { SignoffUser } from '../users/users-provider.js';
 import { type RateLimitCounter, rateLimitCounterOf } from './rate-limit-counter.js';
 import { FamiliarFailures } from './familiar-failures.js';
-import { RedisRateLimitStorage } from './redis-rate-limit.storage.js';
+import { libraryRateLimitStorage } from './redis-rate-limit.storage.js';
 import { rateLimitSubject } from './rate-limit-subject.js';
 import { InvalidPasswordError, TooManyAttemptsError } from '../sessions/session.errors.js';
 import type { RequestAuth } from '../sessions/request-auth.js';
@@ -54,7 +54,7 @@ export class AccountThrottle {
   ) {
     const limits = options.rateLimit;
     this.counter = limits?.account ? rateLimitCounterOf(limits, redis) : null;
-    this.familiarFailures = limits?.account?.familiarLimit ? new FamiliarFailures(new RedisRateLimitStorage(redis.commands, redis.key('rate-limit'))) : null;
+    this.familiarFailures = limits?.account?.familiarLimit ? new FamiliarFailures(libraryRateLimitStorage(redis)) : null;
   }
 
   /**

@@ -3,7 +3,7 @@ import type { ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import type { AuthRedis } from '../common/auth-redis.js';
 import { MemoryRateLimitStorage } from './memory-rate-limit.storage.js';
 import type { RateLimitRecord, RateLimitStorage } from './rate-limit-storage.js';
-import { RedisRateLimitStorage } from './redis-rate-limit.storage.js';
+import { libraryRateLimitStorage } from './redis-rate-limit.storage.js';
 
 /** The name of the library's one limit, passed to the storage. */
 export const RATE_LIMIT_NAME = 'auth';
@@ -53,7 +53,7 @@ export function rateLimitCounterOf(limits: NonNullable<ResolvedAuthSessionsOptio
   const owner: object = limits.storage ?? redis;
   let counter = counters.get(owner);
   if (!counter) {
-    counter = new RateLimitCounter(limits.storage ?? new RedisRateLimitStorage(redis.commands, redis.key('rate-limit')), new Logger('AuthSessions'));
+    counter = new RateLimitCounter(limits.storage ?? libraryRateLimitStorage(redis), new Logger('AuthSessions'));
     counters.set(owner, counter);
   }
   return counter;

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { AuthRedis } from '../common/auth-redis.js';
 import type { RateLimitRecord, RateLimitStorage } from './rate-limit-storage.js';
 
 /**
@@ -41,4 +42,9 @@ export class RedisRateLimitStorage implements RateLimitStorage {
     if (blocked > 0) return Math.ceil(blocked / 1000);
     return Number(results[1][1] ?? 0) > limit ? Math.ceil(Math.max(0, Number(results[2][1])) / 1000) : 0;
   }
+}
+
+/** The counters in the library's own Redis, under `<prefix>:auth:rate-limit`: one place for every limit that keeps them there. */
+export function libraryRateLimitStorage(redis: AuthRedis): RedisRateLimitStorage {
+  return new RedisRateLimitStorage(redis.commands, redis.key('rate-limit'));
 }
