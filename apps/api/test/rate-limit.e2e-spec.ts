@@ -8,7 +8,9 @@ describe('AUTH_RATE_LIMIT shared by two instances through Redis', () => {
   let b: ApiProcess;
 
   beforeAll(async () => {
-    [a, b] = await startApis(2, { env: { AUTH_RATE_LIMIT: '4' } });
+    // Its own Redis prefix: the per-IP counters are keyed by route and IP, and other specs' apps
+    // register from 127.0.0.1 at the same time; a block this limit of 4 sets would refuse them too.
+    [a, b] = await startApis(2, { env: { AUTH_RATE_LIMIT: '4', REDIS_PREFIX: `${process.env['SIGNOFF_TEST_REDIS_PREFIX']}-rate-limit` } });
   });
 
   afterAll(async () => {
