@@ -90,6 +90,7 @@ const policies = [
   { from: capability('sso'), allow: { to: capability(['signin', 'credentials']) } }, // an OIDC sign-in opens sessions like any sign-in; an IdP password change is a credential change
   { from: capability('signin'), allow: { to: capability(['tokens', 'throttling']) } }, // token sign-in answers with a token pair; the email/password check is limited per account
   { from: capability('credentials'), allow: { to: capability(['tokens', 'jobs', 'throttling']) } }, // a bearer caller gets a new pair; the clean-up job goes through the outbox; the current password's check is limited per account
+  { from: capability('erasure'), allow: { to: capability(['jobs', 'sso']) } }, // erasing a deleted user ends the sessions as a credential change does (the clean-up job's outbox row) and deletes the user's single sign-on links
   { from: capability('jobs'), allow: { to: capability('metrics') } }, // the worker refreshes the gauges it owns
   { from: element('lib-core'), allow: { to: [OPTIONS, element('lib-base', 'lib-common')] } },
   { from: element('lib-base'), allow: { to: [OPTIONS, element('lib-common')] } },

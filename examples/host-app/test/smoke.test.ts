@@ -166,6 +166,25 @@ for (const platform of ['express', 'fastify'] satisfies HttpPlatform[]) {
       assert.equal(await sessionStateForTest(app, session.sessionId), null);
     });
 
+    it('closes an account: the host deletes the user, the library ends every session and erases their session data', async () => {
+      const leaving = await app.get(UsersService).create({ email: `leaving-${tag}@example.test`, username: `leaving-${tag}`, password });
+      const other = await signInForTest(app, leaving);
+      const session = await signInForTest(app, leaving);
+      assert.equal((await call(`${base}/api/projects`, { headers: other.headers })).status, 200);
+
+      const closed = await call(`${base}/api/account`, { method: 'DELETE', headers: session.headers });
+      assert.equal(closed.status, 204, JSON.stringify(closed.body));
+
+      for (const headers of [session.headers, other.headers]) assert.equal((await call(`${base}/api/projects`, { headers })).status, 401);
+      assert.equal(await sessionStateForTest(app, other.sessionId), null, 'the session row is deleted, not only ended');
+      assert.equal(await app.get(UsersService).findById(leaving.id), null);
+      assert.equal(
+        (await call(`${base}/api/projects`, { headers: (await signInForTest(app, member)).headers })).status,
+        200,
+        'other users keep their sessions',
+      );
+    });
+
     it('keeps metrics off without a token, and never under the global prefix', async () => {
       assert.equal((await call(`${base}/metrics`)).status, 404);
       assert.equal((await call(`${base}/api/metrics`)).status, 404);

@@ -48,6 +48,7 @@ import { assertQueueConnection } from './jobs/queue-connection.js';
 import { DevicesController } from './devices/devices.controller.js';
 import { CredentialsController } from './credentials/credentials.controller.js';
 import { CredentialsService } from './credentials/credentials.service.js';
+import { UserErasureService } from './erasure/user-erasure.service.js';
 import { DevicesService } from './devices/devices.service.js';
 import { ForeignSessionReferences } from './devices/foreign-session-references.js';
 import { EventStreamsService } from './events/event-streams.service.js';
@@ -232,6 +233,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     RetentionService,
     EpochRevocations,
     CredentialsService,
+    UserErasureService,
     EventStreamsService,
     LongLivedConnections,
     AuditEventRepository,
@@ -292,6 +294,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     LogoutService,
     DevicesService,
     CredentialsService,
+    UserErasureService,
     StoreUnavailableInterceptor,
     ConnectionSessions,
     LongLivedConnections,

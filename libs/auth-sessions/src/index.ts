@@ -111,6 +111,9 @@ export type { TokenPair } from './tokens/tokens.service.js';
 export { CredentialsService, type CredentialChangeReceipt, type CredentialChangeResult } from './credentials/credentials.service.js';
 export { CredentialUnchangedError, type CredentialUnchangedCode } from './credentials/credentials.errors.js';
 
+// Erasure of a deleted user's session data
+export { UserErasureService, type UserErasureCounts, type UserErasureOptions, type UserErasureReceipt } from './erasure/user-erasure.service.js';
+
 // Logout
 export { LogoutService } from './logout/logout.service.js';
 export type { RevocationResult } from './sessions/session-revoker.js';

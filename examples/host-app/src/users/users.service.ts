@@ -29,6 +29,11 @@ export class UsersService implements AuthUsersProvider {
     return toSignoffUser(user);
   }
 
+  /** Deletes a user in the caller's transaction (closing an account). */
+  async delete(id: string, manager: EntityManager): Promise<void> {
+    await manager.delete(User, { id });
+  }
+
   /** The host's own sign-in checks a username, not an email. */
   async verifyUsername(username: string, password: string): Promise<SignoffUser | null> {
     const user = await this.users.findOne({ where: { username }, select: { id: true, email: true, roles: true, passwordHash: true } });

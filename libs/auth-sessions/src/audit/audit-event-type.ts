@@ -12,6 +12,8 @@ export const AUDIT_EVENT_TYPES = [
   'refresh_token_reuse',
   'sessions_revoked_by_filter',
   'audit_pruned',
+  // A host erased a deleted user's session data (UserErasureService): what was deleted, by count.
+  'sessions_erased',
   // Admin reads, themselves audited: a user's sessions opened, the audit log listed or exported.
   'admin_sessions_viewed',
   'audit_read',

@@ -279,6 +279,26 @@ export class SessionRepository {
   }
 
   /**
+   * Deletes every session of a user, open or ended, with their refresh tokens, in the caller's
+   * transaction (one statement, so the foreign keys hold at its end; single sign-on logout hints
+   * cascade). The user's epoch row stays: a sign-in racing the erasure opened its session in the old
+   * epoch, and reads as ended. For erasing a deleted user's data (`UserErasureService`).
+   */
+  async deleteAllOfUser(userId: string, manager: EntityManager): Promise<{ sessions: number; refreshTokens: number }> {
+    const rows: Array<{ sessions: string; refresh_tokens: string }> = await manager.query(
+      `WITH doomed AS (
+         SELECT id FROM ${this.tables.sessions} WHERE user_id = $1 FOR UPDATE),
+       tokens AS (
+         DELETE FROM ${this.tables.refreshTokens} r USING doomed WHERE r.session_id = doomed.id RETURNING 1),
+       sessions AS (
+         DELETE FROM ${this.tables.sessions} s USING doomed WHERE s.id = doomed.id RETURNING 1)
+       SELECT (SELECT count(*) FROM sessions) AS sessions, (SELECT count(*) FROM tokens) AS refresh_tokens`,
+      [userId],
+    );
+    return { sessions: Number(rows[0]?.sessions ?? 0), refreshTokens: Number(rows[0]?.refresh_tokens ?? 0) };
+  }
+
+  /**
    * Moves the user's epoch forward in the caller's transaction: from the commit on, every session
    * opened before it reads as ended with `reason`, on every instance. Returns the new epoch.
    */

@@ -47,6 +47,15 @@ export class SsoRepository {
     return existing?.userId === userId ? 'linked' : 'conflict';
   }
 
+  /** Deletes every provider subject linked to a user, in the caller's transaction. Returns how many. */
+  async deleteLinksOfUser(manager: EntityManager, userId: string): Promise<number> {
+    const rows: Array<{ count: string }> = await manager.query(
+      `WITH deleted AS (DELETE FROM ${this.tables.qualify('auth_sso_links')} WHERE user_id = $1 RETURNING 1) SELECT count(*) AS count FROM deleted`,
+      [userId],
+    );
+    return Number(rows[0]?.count ?? 0);
+  }
+
   /** Records a sign-in through the link (its last use). */
   async touchLink(issuer: string, subject: string, now: Date): Promise<void> {
     await this.dataSource.manager.update(SsoLink, { issuer, subject }, { lastLoginAt: now });
