@@ -1,7 +1,6 @@
 import { BullModule, getQueueToken, getSharedConfigToken } from '@nestjs/bullmq';
 import { type DynamicModule, Inject, type MiddlewareConsumer, Module, type NestModule, type Provider, RequestMethod, type Type } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule, RouterModule } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
@@ -85,7 +84,6 @@ import { SessionEvents } from './sessions/session-events.js';
 import { SessionRepository } from './sessions/session.repository.js';
 import { SessionRevoker } from './sessions/session-revoker.js';
 import { SessionsService } from './sessions/sessions.service.js';
-import { LocalStrategy } from './signin/local.strategy.js';
 import { SignInController } from './signin/sign-in.controller.js';
 import { SignInService } from './signin/sign-in.service.js';
 import { AccessTokenAuthenticator } from './tokens/access-token.authenticator.js';
@@ -155,7 +153,6 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
 @Module({
   imports: [
     TypeOrmModule.forFeature(AUTH_SESSIONS_ENTITIES),
-    PassportModule,
     BullModule.registerQueueAsync({
       name: AUTH_SESSIONS_QUEUE,
       // The host's BullModule.forRoot configuration, merged in by @nestjs/bullmq as registerQueue would;
@@ -193,7 +190,6 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     ForeignSessionReferences,
     AccountThrottle,
     SignInService,
-    LocalStrategy,
     LogoutService,
     DevicesService,
     {
