@@ -41,6 +41,15 @@ export interface AuthSessionsModuleExtras {
   globalGuard?: boolean;
   /** Which optional APIs are mounted, and under which path. */
   routes?: AuthSessionsRoutes;
+  /**
+   * The `name` of the TypeORM DataSource that holds the library's tables
+   * (`TypeOrmModule.forRoot({ name: 'auth', … })`), when it is not your default one: the library's
+   * own PostgreSQL beside an app whose default DataSource is another database, or another schema
+   * without moving your entities. The `manager` the library hands your `AuthUsersProvider` (and takes
+   * in `credentialsChanged`, `eraseUser`) is then that DataSource's.
+   * @default your default DataSource
+   */
+  dataSource?: string;
 }
 
 /** Module extras after defaults are applied. */
@@ -48,12 +57,15 @@ export interface ResolvedAuthSessionsModuleExtras {
   isGlobal: boolean;
   globalGuard: boolean;
   routes: Required<AuthSessionsRoutes>;
+  /** The DataSource's name; undefined for the default DataSource. */
+  dataSource: string | undefined;
 }
 
 export const DEFAULT_AUTH_SESSIONS_MODULE_EXTRAS: ResolvedAuthSessionsModuleExtras = {
   isGlobal: false,
   globalGuard: true,
   routes: { prefix: '', admin: true, audit: true, events: true },
+  dataSource: undefined,
 };
 
 export const {
@@ -63,7 +75,8 @@ export const {
   ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<AuthSessionsOptions>({ moduleName: 'AuthSessions' })
   .setClassMethodName('forRoot')
-  .setExtras<AuthSessionsModuleExtras>({ isGlobal: false, globalGuard: true, routes: {} }, (definition, extras) => ({
+  // Every extra is named here: Nest leaves these keys out of the options (which refuse keys they do not know).
+  .setExtras<AuthSessionsModuleExtras>({ isGlobal: false, globalGuard: true, routes: {}, dataSource: undefined }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal === true,
   }))
@@ -83,7 +96,14 @@ export function resolveModuleExtras(extras: AuthSessionsModuleExtras): ResolvedA
   if (!/^([A-Za-z0-9_~-][A-Za-z0-9._~-]*(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*)?$/.test(prefix)) {
     throw new Error(`AuthSessionsModule: \`routes.prefix\` must be a plain path such as 'identity' or 'v1/auth' (got "${extras.routes?.prefix}").`);
   }
+  const dataSource: unknown = extras.dataSource;
+  if (dataSource !== undefined && (typeof dataSource !== 'string' || dataSource.trim() === '')) {
+    throw new Error(
+      `AuthSessionsModule: \`dataSource\` is the name of a TypeORM DataSource (TypeOrmModule.forRoot({ name })), or left out for the default one (got ${JSON.stringify(dataSource)}).`,
+    );
+  }
   return {
+    dataSource: dataSource === 'default' ? undefined : dataSource,
     isGlobal: extras.isGlobal ?? defaults.isGlobal,
     globalGuard: extras.globalGuard ?? defaults.globalGuard,
     routes: {

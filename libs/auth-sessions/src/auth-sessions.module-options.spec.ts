@@ -63,7 +63,21 @@ describe('resolveAuthSessionsOptions', () => {
 
 describe('resolveModuleExtras', () => {
   it('should default to a module that is not global, guards every route and mounts every API', () => {
-    expect(resolveModuleExtras({})).toEqual({ isGlobal: false, globalGuard: true, routes: { prefix: '', admin: true, audit: true, events: true } });
+    expect(resolveModuleExtras({})).toStrictEqual({
+      dataSource: undefined,
+      isGlobal: false,
+      globalGuard: true,
+      routes: { prefix: '', admin: true, audit: true, events: true },
+    });
+  });
+
+  it("should keep a DataSource's name, and read 'default' as the default one", () => {
+    expect(resolveModuleExtras({ dataSource: 'auth' }).dataSource).toBe('auth');
+    expect(resolveModuleExtras({ dataSource: 'default' }).dataSource).toBeUndefined();
+  });
+
+  it.each([null, '', '   ', 42, {}])('should refuse the dataSource %p, which is not a name', (dataSource) => {
+    expect(() => resolveModuleExtras({ dataSource: dataSource as never })).toThrow(/`dataSource` is the name of a TypeORM DataSource .*or left out/);
   });
 
   it('should keep what is given and trim slashes around the prefix', () => {

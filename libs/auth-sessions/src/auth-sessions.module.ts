@@ -1,7 +1,7 @@
 import { BullModule, getQueueToken, getSharedConfigToken } from '@nestjs/bullmq';
 import { type DynamicModule, Inject, type MiddlewareConsumer, Module, type NestModule, type Provider, RequestMethod, type Type } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule, RouterModule } from '@nestjs/core';
-import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { AUTH_SESSIONS_ENTITIES } from './auth-sessions.entities.js';
@@ -48,6 +48,7 @@ import { DevicesController } from './devices/devices.controller.js';
 import { CredentialsController } from './credentials/credentials.controller.js';
 import { CredentialsService } from './credentials/credentials.service.js';
 import { UserErasureService } from './erasure/user-erasure.service.js';
+import { AUTH_DATA_SOURCE, authDataSourceProvider } from './common/auth-data-source.js';
 import { DevicesService } from './devices/devices.service.js';
 import { ForeignSessionReferences } from './devices/foreign-session-references.js';
 import { EventStreamsService } from './events/event-streams.service.js';
@@ -135,11 +136,17 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     ...definition,
     imports: [
       ...(definition.imports ?? []),
+      TypeOrmModule.forFeature(AUTH_SESSIONS_ENTITIES, resolved.dataSource),
       DiscoveryModule,
       ...(resolved.routes.prefix ? [RouterModule.register([{ path: resolved.routes.prefix, module: AuthSessionsModule }])] : []),
     ],
     controllers: [...(definition.controllers ?? []), ...controllers],
-    providers: [...(definition.providers ?? []), { provide: AUTH_SESSIONS_MODULE_EXTRAS, useValue: resolved }, ...guards],
+    providers: [
+      ...(definition.providers ?? []),
+      { provide: AUTH_SESSIONS_MODULE_EXTRAS, useValue: resolved },
+      authDataSourceProvider(resolved.dataSource),
+      ...guards,
+    ],
   };
 }
 
@@ -152,7 +159,6 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature(AUTH_SESSIONS_ENTITIES),
     BullModule.registerQueueAsync({
       name: AUTH_SESSIONS_QUEUE,
       // The host's BullModule.forRoot configuration, merged in by @nestjs/bullmq as registerQueue would;
@@ -309,7 +315,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
 export class AuthSessionsModule extends ConfigurableModuleClass implements NestModule {
   constructor(
     @Inject(AUTH_SESSIONS_MODULE_EXTRAS) private readonly extras: ResolvedAuthSessionsModuleExtras,
-    @Inject(getDataSourceToken()) dataSource: DataSource,
+    @Inject(AUTH_DATA_SOURCE) dataSource: DataSource,
   ) {
     super();
     // What a host can get wrong in its own setup is refused here, saying what to add, rather than

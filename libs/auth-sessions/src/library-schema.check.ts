@@ -1,9 +1,9 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AUTH_SESSIONS_ENTITIES } from './auth-sessions.entities.js';
 import { AUTH_SESSIONS_MIGRATIONS } from './migrations/index.js';
 import { quoteIdentifier } from './common/auth-tables.js';
+import { InjectAuthDataSource } from './common/auth-data-source.js';
 
 /**
  * Refuses a DataSource that does not know the library's entities, at start-up and saying what to
@@ -80,7 +80,7 @@ export function missingTablesError(missing: string[]): Error {
 export class LibraryTablesCheck implements OnModuleInit {
   private readonly logger = new Logger('AuthSessions');
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(@InjectAuthDataSource() private readonly dataSource: DataSource) {}
 
   async onModuleInit(): Promise<void> {
     if (!this.dataSource.isInitialized) return;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuthTables, DEFAULT_AUTH_TABLES } from '../common/auth-tables.js';
+import { InjectAuthDataSource } from '../common/auth-data-source.js';
 
 // The overview's SQL, exported for the test kit's adminStatementsForTest(), so bench/admin-overview.bench.ts
 // times and explains exactly these statements. Each one reads an index sized by what it counts, never the whole history:
@@ -95,7 +95,7 @@ export class AdminOverviewRepository {
   // Raw SQL names the tables in the DataSource's schema when the host sets one.
   private readonly tables: AuthTables;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(@InjectAuthDataSource() private readonly dataSource: DataSource) {
     this.tables = AuthTables.of(dataSource);
   }
 

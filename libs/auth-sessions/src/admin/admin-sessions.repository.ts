@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuthTables, DEFAULT_AUTH_TABLES } from '../common/auth-tables.js';
 import { activePredicate } from '../sessions/session.repository.js';
+import { InjectAuthDataSource } from '../common/auth-data-source.js';
 
 /** A user's sessions in numbers, for the admin user list. */
 export interface UserSessionStats {
@@ -35,7 +35,7 @@ export function sessionStatsSql(tables: AuthTables = DEFAULT_AUTH_TABLES): strin
 export class AdminSessionsRepository {
   private readonly statsSql: string;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(@InjectAuthDataSource() private readonly dataSource: DataSource) {
     this.statsSql = sessionStatsSql(AuthTables.of(dataSource));
   }
 

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuthTables } from '../common/auth-tables.js';
 import { AUDIT_CHAIN_LOCK_KEY, type ChainedEventText, type ChainHead, GENESIS_HASH, type StoredSeal } from './audit-chain.js';
 import type { ChainSnapshot, WatermarkState } from './audit-watermark.js';
+import { InjectAuthDataSource } from '../common/auth-data-source.js';
 
 // Every column as text, exactly as the chain hashes it (microseconds and jsonb's canonical key order kept).
 const EVENT_TEXT_COLUMNS = `
@@ -34,7 +34,7 @@ export interface Checkpoint {
 export class AuditChainRepository {
   private readonly tables: AuthTables;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(@InjectAuthDataSource() private readonly dataSource: DataSource) {
     this.tables = AuthTables.of(dataSource);
   }
 

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuthTables } from '../common/auth-tables.js';
 import { AuditEvent } from './audit-event.entity.js';
 import type { AuditEventType } from './audit-event-type.js';
+import { InjectAuthDataSource } from '../common/auth-data-source.js';
 
 /** Which audit events to read: every given field must match; `from` is inclusive, `to` exclusive. */
 export interface AuditFilter {
@@ -21,7 +21,7 @@ export type AuditEventRow = Omit<AuditEvent, 'id' | 'seq'>;
 export class AuditEventRepository {
   private readonly tables: AuthTables;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(@InjectAuthDataSource() private readonly dataSource: DataSource) {
     this.tables = AuthTables.of(dataSource);
   }
 

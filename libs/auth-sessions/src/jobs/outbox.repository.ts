@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuthTables } from '../common/auth-tables.js';
 import { OutboxEntry } from './outbox-entry.entity.js';
+import { InjectAuthDataSource } from '../common/auth-data-source.js';
 
 /** The only place with outbox SQL. */
 @Injectable()
 export class OutboxRepository {
   private readonly tables: AuthTables;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(@InjectAuthDataSource() private readonly dataSource: DataSource) {
     this.tables = AuthTables.of(dataSource);
   }
 

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuthTables } from '../common/auth-tables.js';
 import { activePredicate } from '../sessions/session.repository.js';
+import { InjectAuthDataSource } from '../common/auth-data-source.js';
 
 /** SQL behind the gauges that are read from PostgreSQL at scrape time. */
 @Injectable()
 export class MetricsRepository {
   private readonly tables: AuthTables;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(@InjectAuthDataSource() private readonly dataSource: DataSource) {
     this.tables = AuthTables.of(dataSource);
   }
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { AuthRedis } from '../common/auth-redis.js';
 import type { SessionEndReason } from '../common/session-end-reason.js';
+import { InjectAuthDataSource } from '../common/auth-data-source.js';
 
 /** How long an instance may trust what it cached without hearing its own heartbeat, and how long any entry lives. */
 export const CACHE_TRUST_MS = 2000;
@@ -137,7 +137,7 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly redis: AuthRedis,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectAuthDataSource() private readonly dataSource: DataSource,
   ) {
     this.channel = redis.key('sessions');
     this.ownChannel = this.instanceChannel(this.instanceId);

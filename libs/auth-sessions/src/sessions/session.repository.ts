@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuthTables, DEFAULT_AUTH_TABLES } from '../common/auth-tables.js';
 import { Session } from './session.entity.js';
@@ -7,6 +6,7 @@ import type { SessionEndReason } from '../common/session-end-reason.js';
 import type { UserEpoch } from './session-state.js';
 import { type SessionFilter, sessionFilterSql } from './session-filter.js';
 import { UserSessionState } from './user-session-state.entity.js';
+import { InjectAuthDataSource } from '../common/auth-data-source.js';
 
 /** What a revocation writes on the rows it ends: why, when and by whom. */
 export interface RevocationStamp {
@@ -58,7 +58,7 @@ const TOUCH_INTERVAL_SECONDS = 60;
 export class SessionRepository {
   private readonly tables: AuthTables;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(@InjectAuthDataSource() private readonly dataSource: DataSource) {
     this.tables = AuthTables.of(dataSource);
   }
 

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuthTables } from '../common/auth-tables.js';
 import { activePredicate, type EndedSession } from '../sessions/session.repository.js';
 import { SsoLink } from './sso-link.entity.js';
 import { SsoUsedToken, type SsoUsedTokenKind } from './sso-used-token.entity.js';
+import { InjectAuthDataSource } from '../common/auth-data-source.js';
 
 /** Which active sessions of a provider an identity-provider logout ends: by its session id, by its subject, or both. */
 export interface ProviderSessionMatch {
@@ -22,7 +22,7 @@ export class SsoRepository {
   // Raw SQL names the tables in the DataSource's schema when the host sets one.
   private readonly tables: AuthTables;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(@InjectAuthDataSource() private readonly dataSource: DataSource) {
     this.tables = AuthTables.of(dataSource);
   }
 

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { RefreshToken } from './refresh-token.entity.js';
+import { InjectAuthDataSource } from '../common/auth-data-source.js';
 
 /** The only place with refresh-token SQL. */
 @Injectable()
 export class RefreshTokenRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(@InjectAuthDataSource() private readonly dataSource: DataSource) {}
 
   /** Finds a token by hash and locks it until the transaction ends; `null` when none has that hash. */
   findByHashForUpdate(tokenHash: Buffer, manager: EntityManager): Promise<RefreshToken | null> {

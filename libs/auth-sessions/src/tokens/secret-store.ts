@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuthTables } from '../common/auth-tables.js';
+import { InjectAuthDataSource } from '../common/auth-data-source.js';
 
 /**
  * Secrets the library generates once and keeps in `auth_secrets`, so every instance shares them.
@@ -14,7 +14,7 @@ export class SecretStore {
 
   private readonly tables: AuthTables;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(@InjectAuthDataSource() private readonly dataSource: DataSource) {
     this.tables = AuthTables.of(dataSource);
   }
 
