@@ -321,7 +321,7 @@ export class ConnectionSessions implements BeforeApplicationShutdown, OnApplicat
     for (const tracked of [...this.tracked.values()]) {
       const sessionId = tracked.auth.session.id;
       const isEnded =
-        change.sessionIds.includes(sessionId) || (change.allOfUser && change.userId === tracked.auth.user.id && sessionId !== change.exceptSessionId);
+        change.sessionIds.includes(sessionId) || (change.allOfUser && change.userId === tracked.auth.session.userId && sessionId !== change.exceptSessionId);
       if (isEnded) this.end(tracked, SESSION_ENDED_CLOSE_CODE, change.reason);
     }
   }

@@ -35,7 +35,7 @@ export interface UserErasureReceipt {
 
 /** Options of `eraseUser`. */
 export interface UserErasureOptions {
-  /** Your transaction (the one deleting the user): the erasure commits or rolls back with it. */
+  /** Your transaction's manager (the one deleting the user): the erasure commits or rolls back with it. */
   manager?: EntityManager;
   /** Kept in the audit events (why, or a ticket number); at most 1,000 characters. */
   note?: string;
@@ -66,7 +66,8 @@ export class UserErasureService {
    * `manager` to join the transaction that deletes the user, then `await receipt.announce()` after
    * your commit; without a manager the library commits and announces itself. Erasing a user the
    * library holds nothing of deletes nothing and still records the event.
-   * @throws TypeError (a rejected promise) when `userId` is not a UUID string or `note` not a string of at most 1,000 characters
+   * @throws TypeError (a rejected promise) when `userId` is not a UUID string, `note` not a string of at most 1,000
+   *   characters, or `manager` not the manager of an open transaction
    */
   async eraseUser(userId: string, options: UserErasureOptions = {}): Promise<UserErasureReceipt> {
     assertErasureInput(userId, options);
@@ -105,7 +106,17 @@ function assertErasureInput(userId: unknown, options: UserErasureOptions): void 
   }
   if (typeof options !== 'object' || options === null) throw new TypeError('AuthSessions: eraseUser options must be an object, or left out');
   const note: unknown = options.note;
-  if (note !== undefined && (typeof note !== 'string' || note.length > ERASURE_NOTE_MAX_LENGTH)) {
-    throw new TypeError(`AuthSessions: eraseUser's note must be a string of at most ${ERASURE_NOTE_MAX_LENGTH} characters, or left out`);
+  // PostgreSQL's text holds no NUL character.
+  if (note !== undefined && (typeof note !== 'string' || note.length > ERASURE_NOTE_MAX_LENGTH || note.includes('\u0000'))) {
+    throw new TypeError(`AuthSessions: eraseUser's note must be a string of at most ${ERASURE_NOTE_MAX_LENGTH} characters without NUL, or left out`);
+  }
+  // The epoch bump and the deletes must commit together, and with the host's own delete.
+  if (
+    options.manager !== undefined &&
+    (options.manager as { queryRunner?: { isTransactionActive?: unknown } } | null)?.queryRunner?.isTransactionActive !== true
+  ) {
+    throw new TypeError(
+      "AuthSessions: eraseUser's manager must be the EntityManager of an open transaction (dataSource.transaction(async (manager) => …)), or left out",
+    );
   }
 }

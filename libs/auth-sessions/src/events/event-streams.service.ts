@@ -56,7 +56,8 @@ export class EventStreamsService implements BeforeApplicationShutdown, OnApplica
     send(raw, ': connected\n\n');
     const stream: Stream = {
       sessionId: auth.session.id,
-      userId: auth.user.id,
+      // The row's id (PostgreSQL's lower case, as the bus delivers it), not the users provider's spelling.
+      userId: auth.session.userId,
       raw,
       heartbeat: setInterval(() => void this.beat(stream), this.options.eventsHeartbeatMs),
       expiry: undefined,

@@ -329,7 +329,12 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
     return this.redis.key(`sessions:pending:${changeId}`);
   }
 
-  private notify(change: SessionChange): void {
+  private notify(sent: SessionChange): void {
+    // Ids are UUIDs, which PostgreSQL compares in any case and returns in lower case: listeners match
+    // them as strings against rows and signed-in users, so a change named in upper case (a host's call,
+    // an admin's URL, an older instance) is delivered in lower case.
+    const change: SessionChange = { ...sent, userId: sent.userId.toLowerCase(), sessionIds: sent.sessionIds.map((id) => id.toLowerCase()) };
+    if (sent.exceptSessionId) change.exceptSessionId = sent.exceptSessionId.toLowerCase();
     for (const listener of this.listeners) {
       try {
         listener(change);

@@ -280,22 +280,41 @@ export class SessionRepository {
 
   /**
    * Deletes every session of a user, open or ended, with their refresh tokens, in the caller's
-   * transaction (one statement, so the foreign keys hold at its end; single sign-on logout hints
-   * cascade). The user's epoch row stays: a sign-in racing the erasure opened its session in the old
-   * epoch, and reads as ended. For erasing a deleted user's data (`UserErasureService`).
+   * transaction (single sign-on logout hints cascade). The user's epoch row stays: a sign-in racing
+   * the erasure opened its session in the old epoch, and reads as ended.
+   *
+   * Locks the tokens before the sessions, as a refresh does (its token, then its new token's key share
+   * on the session): in the other order an erasure and a refresh racing it deadlock. A logout racing
+   * it locks the other way (its session, then the tokens), and a refresh's new token can appear between
+   * the two statements; either aborts the statement (deadlock, foreign key), which runs again from a
+   * savepoint, so the caller's transaction carries on. For erasing a deleted user (`UserErasureService`).
    */
   async deleteAllOfUser(userId: string, manager: EntityManager): Promise<{ sessions: number; refreshTokens: number }> {
-    const rows: Array<{ sessions: string; refresh_tokens: string }> = await manager.query(
-      `WITH doomed AS (
-         SELECT id FROM ${this.tables.sessions} WHERE user_id = $1 FOR UPDATE),
-       tokens AS (
-         DELETE FROM ${this.tables.refreshTokens} r USING doomed WHERE r.session_id = doomed.id RETURNING 1),
-       sessions AS (
-         DELETE FROM ${this.tables.sessions} s USING doomed WHERE s.id = doomed.id RETURNING 1)
-       SELECT (SELECT count(*) FROM sessions) AS sessions, (SELECT count(*) FROM tokens) AS refresh_tokens`,
-      [userId],
-    );
-    return { sessions: Number(rows[0]?.sessions ?? 0), refreshTokens: Number(rows[0]?.refresh_tokens ?? 0) };
+    for (let attempt = 1; ; attempt++) {
+      await manager.query('SAVEPOINT signoff_delete_user_sessions');
+      try {
+        await manager.query(
+          `SELECT count(*) FROM (
+             SELECT 1 FROM ${this.tables.refreshTokens} r JOIN ${this.tables.sessions} s ON s.id = r.session_id WHERE s.user_id = $1 FOR UPDATE OF r) locked`,
+          [userId],
+        );
+        const rows: Array<{ sessions: string; refresh_tokens: string }> = await manager.query(
+          `WITH doomed AS (
+             SELECT id FROM ${this.tables.sessions} WHERE user_id = $1 FOR UPDATE),
+           tokens AS (
+             DELETE FROM ${this.tables.refreshTokens} r USING doomed WHERE r.session_id = doomed.id RETURNING 1),
+           sessions AS (
+             DELETE FROM ${this.tables.sessions} s USING doomed WHERE s.id = doomed.id RETURNING 1)
+           SELECT (SELECT count(*) FROM sessions) AS sessions, (SELECT count(*) FROM tokens) AS refresh_tokens`,
+          [userId],
+        );
+        await manager.query('RELEASE SAVEPOINT signoff_delete_user_sessions');
+        return { sessions: Number(rows[0]?.sessions ?? 0), refreshTokens: Number(rows[0]?.refresh_tokens ?? 0) };
+      } catch (error) {
+        await manager.query('ROLLBACK TO SAVEPOINT signoff_delete_user_sessions');
+        if (attempt >= DELETE_USER_SESSIONS_ATTEMPTS || !isRetryableConflict(error)) throw error;
+      }
+    }
   }
 
   /**
@@ -417,4 +436,13 @@ export function recentSignInIpsSql(tables: AuthTables): string {
             SELECT ip, max(ended_at) AS at FROM ${tables.sessions} WHERE user_id = $1 AND ended_at IS NOT NULL AND ended_at >= $2 GROUP BY ip
           ) AS places
           GROUP BY ip ORDER BY max(at) DESC LIMIT $3`;
+}
+
+/** How many times `deleteAllOfUser` runs its statements when a concurrent writer aborts them. */
+const DELETE_USER_SESSIONS_ATTEMPTS = 5;
+
+/** A deadlock (40P01), or a row referencing one being deleted committed meanwhile (23503). */
+function isRetryableConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown; driverError?: { code?: unknown } } | null)?.driverError?.code ?? (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '23503';
 }

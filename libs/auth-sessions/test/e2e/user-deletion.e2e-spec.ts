@@ -1,8 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { type CredentialChangeReceipt, CredentialsService, type UserErasureReceipt, UserErasureService } from '@signoff/auth-sessions';
 import { signInBearerForTest, signInForTest } from '@signoff/auth-sessions/testing';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
+import pg from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createFixtureDatabase, deleteRedisKeys, type FixtureDatabase, fixtureEnvironment } from '../fixtures/fixture-database.js';
@@ -172,6 +173,52 @@ describe('A host deletes a user', () => {
       expect(await kept(user.id)).toEqual({ sessions: 0, tokens: 0, links: 0, state: 1 });
     });
 
+    it('should end at once the sessions of a user named in upper case, as PostgreSQL matches a UUID in any case', async () => {
+      const erased = await userWithData();
+      const changed = await userWithSessions();
+
+      const receipt = await app.get(UserErasureService).eraseUser(erased.user.id.toUpperCase());
+      const change = await app.get(CredentialsService).credentialsChanged(changed.user.id.toUpperCase(), 'security_concern');
+
+      expect(receipt.erased.sessions).toBe(4);
+      expect(change.revoked).toBe(3);
+      // Cached on this instance a moment ago: the announcement must name them as the cache knows them.
+      for (const headers of [...erased.everyHeaders, ...changed.everyHeaders]) await request(server).get('/auth/me').set(headers).expect(401);
+    });
+
+    it('should erase while a refresh holds a token and adds its successor (the lock order a refresh takes), without a deadlock', async () => {
+      const { user } = await userWithData();
+      const [live] = await app
+        .get(DataSource)
+        .query<Array<{ id: string; session_id: string }>>(
+          `SELECT r.id, r.session_id FROM auth_refresh_tokens r JOIN auth_sessions s ON s.id = r.session_id WHERE s.user_id = $1 AND r.used_at IS NULL`,
+          [user.id],
+        );
+      const refresh = new pg.Client({ connectionString: database.url });
+      await refresh.connect();
+      try {
+        // A refresh in flight: its token locked, then (while the erasure waits) its successor inserted, then its commit.
+        await refresh.query('BEGIN');
+        await refresh.query('SELECT id FROM auth_refresh_tokens WHERE id = $1 FOR UPDATE', [live.id]);
+        const erasing = app.get(UserErasureService).eraseUser(user.id);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await refresh.query('UPDATE auth_refresh_tokens SET used_at = now() WHERE id = $1', [live.id]);
+        await refresh.query(`INSERT INTO auth_refresh_tokens (id, session_id, token_hash, parent_id, created_at) VALUES ($1, $2, $3, $4, now())`, [
+          randomUUID(),
+          live.session_id,
+          createHash('sha256').update(randomUUID()).digest(),
+          live.id,
+        ]);
+        await refresh.query('COMMIT');
+
+        const receipt = await erasing;
+        expect(receipt.erased).toEqual({ sessions: 4, refreshTokens: 3, singleSignOnLinks: 1 });
+      } finally {
+        await refresh.end();
+      }
+      expect(await kept(user.id)).toEqual({ sessions: 0, tokens: 0, links: 0, state: 1 });
+    });
+
     it('should refuse an id that is not a UUID, or a note that is not a short string, and write nothing', async () => {
       const erasure = app.get(UserErasureService);
       const [{ before }] = await app.get(DataSource).query<Array<{ before: number }>>('SELECT count(*)::int AS before FROM auth_audit_events');
@@ -182,6 +229,11 @@ describe('A host deletes a user', () => {
       await expect(erasure.eraseUser(randomUUID(), { note: 42 as never })).rejects.toThrow(/note must be a string of at most 1000 characters/);
       await expect(erasure.eraseUser(randomUUID(), { note: 'x'.repeat(1001) })).rejects.toThrow(/note must be a string/);
       await expect(erasure.eraseUser(randomUUID(), null as never)).rejects.toThrow(/options must be an object/);
+      await expect(erasure.eraseUser(randomUUID(), { note: 'a\u0000b' })).rejects.toThrow(/without NUL/);
+      await expect(erasure.eraseUser(randomUUID(), { manager: app.get(DataSource).manager })).rejects.toThrow(
+        /manager must be the EntityManager of an open transaction/,
+      );
+      await expect(erasure.eraseUser(randomUUID(), { manager: {} as never })).rejects.toThrow(/manager must be the EntityManager of an open transaction/);
 
       const [{ after }] = await app.get(DataSource).query<Array<{ after: number }>>('SELECT count(*)::int AS after FROM auth_audit_events');
       expect(after).toBe(before);
