@@ -1,5 +1,5 @@
 import { type ApiProcess, startApi } from '../../../test-support/api-process.js';
-import { registerAccount, signIn } from './support/accounts.js';
+import { PASSWORD, registerAccount, signIn } from './support/accounts.js';
 import { TestDatabase } from './support/database.js';
 import { isolated, type Isolated } from './support/jobs.js';
 
@@ -47,6 +47,32 @@ describe('session expiry (demo app with short lifetimes)', () => {
       expect((await browser.request('GET', '/api/auth/me')).body).toMatchObject({ code: 'session_expired', reason: 'expired_idle' });
       const events = (await own.auditEvents(account.id)).filter((event) => event['type'] === 'session_expired');
       expect(events).toEqual([expect.objectContaining({ session_id: sessionId, reason: 'expired_idle' })]);
+    });
+
+    it('should mark a session a credential change ended that its clean-up job never saw (a sign-in that raced it) once it is due, so retention can delete it', async () => {
+      const account = await registerAccount(api.url);
+      const caller = await signIn(api.url, account);
+      const other = await signIn(api.url, account);
+      const changed = await caller.browser.post('/api/auth/password', { json: { currentPassword: PASSWORD, newPassword: 'another long enough passphrase' } });
+      expect(changed.status).toBe(200);
+      // The change's clean-up job has marked the user's rows (the other session)...
+      for (let attempt = 0; attempt < 50 && !(await own.session(other.sessionId))?.['ended_at']; attempt++) await sleep(200);
+      expect(await own.session(other.sessionId)).toMatchObject({ end_reason: 'password_change' });
+      // ...and then a sign-in that had read the old epoch commits, an hour after the change (the job's hour is over).
+      const raced = await signIn(api.url, { ...account, password: 'another long enough passphrase' });
+      await own.query(`UPDATE auth_sessions SET epoch = epoch - 1 WHERE id = $1`, [raced.sessionId]);
+      await own.query(`UPDATE auth_user_session_state SET updated_at = updated_at - interval '1 hour' WHERE user_id = $1`, [account.id]);
+      expect((await raced.browser.request('GET', '/api/auth/me')).body).toMatchObject({ code: 'session_ended', reason: 'password_change' });
+
+      let row = await own.session(raced.sessionId);
+      for (let attempt = 0; attempt < 50 && !row?.['ended_at']; attempt++) {
+        await sleep(200);
+        row = await own.session(raced.sessionId);
+      }
+      // Ended by the change from its own opening, which came after the change; no session_expired event.
+      expect(row).toMatchObject({ end_reason: 'password_change', ended_at: row?.['created_at'] });
+      const expired = (await own.auditEvents(account.id)).filter((event) => event['session_id'] === raced.sessionId && event['type'] === 'session_expired');
+      expect(expired).toEqual([]);
     });
   });
 

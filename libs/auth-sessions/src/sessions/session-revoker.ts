@@ -203,9 +203,12 @@ export class SessionRevoker {
     for (;;) {
       const expired = await this.sessions.transaction(async (manager) => {
         const rows = await this.sessions.expireDue(now, EXPIRY_BATCH, manager);
+        // Rows an epoch bump had ended (marked here when the clean-up job could not have seen them) expired
+        // nothing: the bump's own logout_everywhere event recorded their end.
+        const expiredRows = rows.filter((session) => session.endReason === 'expired_idle' || session.endReason === 'expired_absolute');
         await this.auditLog.record(
           manager,
-          ...rows.map((session) => ({
+          ...expiredRows.map((session) => ({
             type: 'session_expired' as const,
             actor: null,
             userId: session.userId,

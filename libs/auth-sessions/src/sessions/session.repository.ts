@@ -224,21 +224,34 @@ export class SessionRepository {
   /**
    * Marks up to `limit` expired, still-open sessions as ended with their expiry reason and time.
    * Returns the rows it marked; concurrent sweepers skip each other's rows.
+   *
+   * A row an epoch bump ended is the clean-up job's, which knows the reason, for an hour after the
+   * bump; past that and past its own deadline, the sweep marks it as the job would have (the bump's
+   * reason at the bump, or its expiry if that came first). Such a row outlived the job when a sign-in
+   * raced the bump: it read the old epoch and committed after the job had marked the user's rows.
+   * Unmarked, it would stay open for ever, and the retention prune deletes only ended rows.
    */
   async expireDue(now: Date, limit: number, manager: EntityManager): Promise<Session[]> {
+    const deadline = `LEAST(x.absolute_expires_at, x.last_active_at + x.idle_seconds * interval '1 second')`;
+    const expiryReason = `CASE WHEN x.absolute_expires_at <= x.last_active_at + x.idle_seconds * interval '1 second' THEN 'expired_absolute' ELSE 'expired_idle' END`;
+    // When a superseded row stopped being usable: at the bump, or at its own opening if it opened after it.
+    const supersededAt = 'GREATEST(st.updated_at, x.created_at)';
     const result: unknown = await manager.query(
       `UPDATE ${this.tables.sessions} s
-          SET ended_at = LEAST(s.absolute_expires_at, s.last_active_at + s.idle_seconds * interval '1 second'),
-              end_reason = CASE WHEN s.absolute_expires_at <= s.last_active_at + s.idle_seconds * interval '1 second'
-                                THEN 'expired_absolute' ELSE 'expired_idle' END
-        WHERE s.id IN (
-          SELECT x.id FROM ${this.tables.sessions} x
+          SET ended_at = due.ended_at, end_reason = due.end_reason
+         FROM (
+          SELECT x.id,
+                 CASE WHEN x.epoch < COALESCE(st.epoch, 0) THEN LEAST(${deadline}, ${supersededAt}) ELSE ${deadline} END AS ended_at,
+                 CASE WHEN x.epoch < COALESCE(st.epoch, 0) AND ${deadline} > ${supersededAt} THEN COALESCE(st.epoch_reason, 'logout_everywhere') ELSE ${expiryReason} END AS end_reason
+            FROM ${this.tables.sessions} x
+            LEFT JOIN ${this.tables.userSessionState} st ON st.user_id = x.user_id
            WHERE x.ended_at IS NULL
              AND (x.absolute_expires_at <= $1 OR x.last_active_at + x.idle_seconds * interval '1 second' <= $1)
-             -- Rows an epoch bump ended belong to the logout-everywhere job, which knows their reason.
-             AND x.epoch >= COALESCE((SELECT st.epoch FROM ${this.tables.userSessionState} st WHERE st.user_id = x.user_id), 0)
+             -- Rows an epoch bump ended belong to the logout-everywhere job, which knows their reason, for its first hour.
+             AND (x.epoch >= COALESCE(st.epoch, 0) OR st.updated_at <= $1::timestamptz - interval '1 hour')
            LIMIT $2
-           FOR UPDATE SKIP LOCKED)
+           FOR UPDATE OF x SKIP LOCKED) due
+        WHERE s.id = due.id
         RETURNING s.id, s.user_id, s.end_reason, s.ended_at, s.ip, s.user_agent`,
       [now, limit],
     );
