@@ -1,7 +1,7 @@
 import { BullModule, getQueueToken, getSharedConfigToken } from '@nestjs/bullmq';
 import { type DynamicModule, Inject, type MiddlewareConsumer, Module, type NestModule, type Provider, RequestMethod, type Type } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule, RouterModule } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { AUTH_SESSIONS_ENTITIES } from './auth-sessions.entities.js';
@@ -48,7 +48,7 @@ import { DevicesController } from './devices/devices.controller.js';
 import { CredentialsController } from './credentials/credentials.controller.js';
 import { CredentialsService } from './credentials/credentials.service.js';
 import { UserErasureService } from './erasure/user-erasure.service.js';
-import { AUTH_DATA_SOURCE, authDataSourceProvider } from './common/auth-data-source.js';
+import { AUTH_DATA_SOURCE } from './common/auth-data-source.js';
 import { DevicesService } from './devices/devices.service.js';
 import { ForeignSessionReferences } from './devices/foreign-session-references.js';
 import { EventStreamsService } from './events/event-streams.service.js';
@@ -144,7 +144,7 @@ function withExtras(definition: DynamicModule, extras: AuthSessionsModuleExtras)
     providers: [
       ...(definition.providers ?? []),
       { provide: AUTH_SESSIONS_MODULE_EXTRAS, useValue: resolved },
-      authDataSourceProvider(resolved.dataSource),
+      { provide: AUTH_DATA_SOURCE, useExisting: getDataSourceToken(resolved.dataSource) },
       ...guards,
     ],
   };

@@ -1,6 +1,4 @@
-import { Inject, type Provider } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { Inject } from '@nestjs/common';
 
 /**
  * Injection token of the TypeORM DataSource that holds the library's tables: the host's default one,
@@ -12,21 +10,12 @@ export const AUTH_DATA_SOURCE = Symbol('AUTH_DATA_SOURCE');
 export const InjectAuthDataSource = (): PropertyDecorator & ParameterDecorator => Inject(AUTH_DATA_SOURCE);
 
 /**
- * `AUTH_DATA_SOURCE` as the DataSource named `name` (undefined: the default one). A name no
- * `TypeOrmModule.forRoot` registered is refused at start-up saying so, rather than as Nest's
- * "can't resolve dependencies" of a token the host never wrote.
+ * A host passed the manager of another DataSource than the library's (its default one, with the
+ * library on a DataSource of its own): the library's SQL would run where its tables are not.
  */
-export function authDataSourceProvider(name: string | undefined): Provider {
-  return {
-    provide: AUTH_DATA_SOURCE,
-    inject: [{ token: getDataSourceToken(name), optional: true }],
-    useFactory: (dataSource: DataSource | undefined): DataSource => {
-      if (dataSource) return dataSource;
-      throw new Error(
-        name === undefined
-          ? 'AuthSessionsModule: the app has no default TypeORM DataSource. Add TypeOrmModule.forRoot({ … }) with AUTH_SESSIONS_ENTITIES, or name yours in `dataSource`.'
-          : `AuthSessionsModule: no TypeORM DataSource is named "${name}" (\`dataSource\`). Add TypeOrmModule.forRoot({ name: '${name}', … }) with AUTH_SESSIONS_ENTITIES, or leave \`dataSource\` out for the default one.`,
-      );
-    },
-  };
+export function foreignManagerError(method: string): TypeError {
+  return new TypeError(
+    `AuthSessions: ${method}'s manager belongs to another TypeORM DataSource than the library's (the module's \`dataSource\`): ` +
+      "pass the manager of a transaction on the library's DataSource, or leave it out.",
+  );
 }

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { AUTH_SESSIONS_OPTIONS } from '../auth-sessions.module-definition.js';
 import type { CredentialChangeKind, ResolvedAuthSessionsOptions } from '../auth-sessions.options.js';
 import type { AuditEventType } from '../audit/audit-event-type.js';
+import { foreignManagerError } from '../common/auth-data-source.js';
 import type { ClientContext } from '../common/client-context.js';
 import { translateStoreErrors } from '../edge/store-errors.js';
 import { EpochRevocations } from '../jobs/epoch-revocations.js';
@@ -126,6 +127,7 @@ export class CredentialsService {
     kind: CredentialChangeKind,
     options: { keepSessionId?: string; manager?: EntityManager; note?: string } = {},
   ): Promise<CredentialChangeReceipt> {
+    if (options.manager && !this.sessionRepository.owns(options.manager)) return Promise.reject(foreignManagerError('credentialsChanged'));
     return translateStoreErrors(() => this.recordCredentialsChanged(userId, kind, options));
   }
 

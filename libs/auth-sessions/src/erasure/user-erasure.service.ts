@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { AuditLogService } from '../audit/audit-log.service.js';
+import { foreignManagerError } from '../common/auth-data-source.js';
 import { translateStoreErrors } from '../edge/store-errors.js';
 import { EpochRevocations } from '../jobs/epoch-revocations.js';
 import { SessionRepository } from '../sessions/session.repository.js';
@@ -67,10 +68,11 @@ export class UserErasureService {
    * your commit; without a manager the library commits and announces itself. Erasing a user the
    * library holds nothing of deletes nothing and still records the event.
    * @throws TypeError (a rejected promise) when `userId` is not a UUID string, `note` not a string of at most 1,000
-   *   characters, or `manager` not the manager of an open transaction
+   *   characters, or `manager` not the manager of an open transaction of the library's DataSource
    */
   async eraseUser(userId: string, options: UserErasureOptions = {}): Promise<UserErasureReceipt> {
     assertErasureInput(userId, options);
+    if (options.manager && !this.sessions.owns(options.manager)) throw foreignManagerError('eraseUser');
     return translateStoreErrors(async () => {
       if (options.manager) return this.erase(options.manager, userId, options.note);
       const receipt = await this.sessions.transaction((manager) => this.erase(manager, userId, options.note));

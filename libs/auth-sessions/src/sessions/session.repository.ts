@@ -79,6 +79,11 @@ export class SessionRepository {
     return this.dataSource.transaction(work);
   }
 
+  /** Whether `manager` is one of the library's DataSource (a host's own transaction must be, to write here). */
+  owns(manager: EntityManager): boolean {
+    return manager.connection === this.dataSource;
+  }
+
   /** Finds the session whose token has this hash, with its user's epoch; `null` when none has it. */
   findByTokenHash(tokenHash: Buffer): Promise<SessionWithEpoch | null> {
     return this.findWithEpoch('s.token_hash = :tokenHash', { tokenHash }, this.dataSource.manager);

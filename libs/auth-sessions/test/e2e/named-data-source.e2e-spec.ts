@@ -2,7 +2,13 @@ import { BullModule } from '@nestjs/bullmq';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import { AUTH_SESSIONS_ENTITIES, AUTH_SESSIONS_MIGRATIONS, type AuthSessionsModuleExtras, UserErasureService } from '@signoff/auth-sessions';
+import {
+  AUTH_SESSIONS_ENTITIES,
+  AUTH_SESSIONS_MIGRATIONS,
+  type AuthSessionsModuleExtras,
+  CredentialsService,
+  UserErasureService,
+} from '@signoff/auth-sessions';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import request from 'supertest';
@@ -92,6 +98,21 @@ describe('The library on a named DataSource (dataSource extra)', () => {
     await receipt.announce();
     expect(receipt.erased.sessions).toBe(1);
     expect(await auth.query('SELECT 1 FROM auth_sessions WHERE user_id = $1', [user.id])).toEqual([]);
+  });
+
+  it("should refuse a manager of the host's default DataSource, where the library's tables are not, and change nothing", async () => {
+    const user = await app.get(FixtureUsers).create(`foreign-${randomUUID()}@example.test`, PASSWORD);
+    await request(server).post('/auth/login').send({ email: user.email, password: PASSWORD }).expect(200);
+    const foreign = /belongs to another TypeORM DataSource than the library's/;
+
+    await expect(app.get(DataSource).transaction((manager) => app.get(UserErasureService).eraseUser(user.id, { manager }))).rejects.toThrow(foreign);
+    await expect(
+      app.get(DataSource).transaction((manager) => app.get(CredentialsService).credentialsChanged(user.id, 'security_concern', { manager })),
+    ).rejects.toThrow(foreign);
+
+    const auth = app.get<DataSource>(getDataSourceToken('auth'));
+    expect(await auth.query('SELECT count(*)::int AS n FROM auth_sessions WHERE user_id = $1 AND ended_at IS NULL', [user.id])).toEqual([{ n: 1 }]);
+    expect(await auth.query('SELECT count(*)::int AS n FROM auth_user_session_state WHERE user_id = $1', [user.id])).toEqual([{ n: 0 }]);
   });
 
   it('should refuse a dataSource that is not a name', () => {
