@@ -229,7 +229,7 @@ export class SessionBus implements OnModuleInit, OnApplicationShutdown {
         PENDING_TTL_MS,
         message,
       )) as number;
-      if (pending > 0 && (await Promise.race([allAcked.then(() => true), sleepUntil(deadline).then(() => false)])) === false) {
+      if (pending > 0 && !(await settlesBefore(allAcked, deadline))) {
         void this.reportLeaseWait(id);
       }
     } catch {
@@ -364,6 +364,25 @@ function defineScript(client: Redis, name: string, numberOfKeys: number, lua: st
   client.defineCommand(name, { numberOfKeys, lua });
   const command = (client as unknown as Record<string, Script>)[name];
   return (...keysThenArguments) => command.apply(client, keysThenArguments);
+}
+
+/**
+ * Whether `promise` settles before `deadline` (a `performance.now()` time). The timer goes when it
+ * does: left running, each acknowledged revocation kept the process alive for the rest of its lease
+ * (up to 2 s after an app's close, and a test runner's "did not exit").
+ */
+export async function settlesBefore(promise: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const over = new Promise<false>((done) => {
+    const wait = deadline - performance.now();
+    if (wait > 0) timer = setTimeout(() => done(false), wait);
+    else done(false);
+  });
+  try {
+    return await Promise.race([promise.then(() => true as const), over]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function sleepUntil(deadline: number): Promise<void> {
