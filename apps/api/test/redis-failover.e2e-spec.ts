@@ -124,7 +124,13 @@ describe('Redis failover through Sentinel (two instances, a primary, a replica a
     stopTraffic = async () => {
       isRunning = false;
       await Promise.all(loops);
-      for (const watcher of watchers) watcher.disconnect();
+      // Waits for each to end: ioredis's disconnect keeps a timer of up to 2 s until the socket closes, and one left
+      // running when the file ends held Jest's worker ("A worker process has failed to exit gracefully").
+      await Promise.all(
+        watchers.map((watcher) =>
+          watcher.status === 'end' ? Promise.resolve() : new Promise<void>((ended) => (watcher.once('end', () => ended()), watcher.disconnect())),
+        ),
+      );
     };
     const loop = async (label: string, request: (instance: 'A' | 'B') => Promise<number>, into: Sample[], pauseMs: number) => {
       for (let turn = 0; isRunning; turn++) {
