@@ -1,9 +1,9 @@
 // Signoff benchmarks (`npm run bench`). Every goal is a ratio to a baseline measured in the same
 // run on this machine (docs/performance.md); bench/RESULTS.md and the SVG charts next to it are
-// rewritten at the end. `npm run bench -- --full` runs the slow, full-size cases too.
+// rewritten at the end. `npm run bench -- --full` adds the one slow case: RSS at 100k active sessions.
 //
-//   npm run bench                          default run (≤ 10 minutes on 2 cores)
-//   npm run bench -- --full                B3 at 100k sessions, B4 on 1M rows, RSS at 100k sessions
+//   npm run bench                          default run (≤ 10 minutes on 2 cores; memory at 25k sessions)
+//   npm run bench -- --full                everything at full size: what bench/RESULTS.md is written from
 //   npm run bench -- --only=guards,scale   some phases only (RESULTS.md is then not rewritten)
 //   DATABASE_URL=… REDIS_URL=…             use these servers (default: local PostgreSQL, an own redis-server)
 import { randomBytes } from 'node:crypto';
@@ -41,7 +41,9 @@ const config = {
   ackTrials: number('BENCH_ACK_TRIALS', quick ? 10 : 40),
   tableSessions: number('BENCH_TABLE_SESSIONS', full ? 1_000_000 : quick ? 50_000 : 1_000_000),
   b3Sizes: (process.env.BENCH_B3_SIZES ?? (quick ? '10,1000' : '10,1000,100000')).split(',').map(Number),
-  memorySessions: number('BENCH_MEMORY_SESSIONS', full ? 100_000 : quick ? 5_000 : 100_000),
+  // 100k sessions take the memory phase 110 s on the 2-core AMD machine, enough to push a loaded
+  // default run past 10 minutes (10.7 twice); the per-session figures are the same at 25k.
+  memorySessions: number('BENCH_MEMORY_SESSIONS', full ? 100_000 : quick ? 5_000 : 25_000),
 };
 
 for (const entry of [demoEntry, hostEntry]) {
